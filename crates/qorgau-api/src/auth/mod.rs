@@ -1,0 +1,7 @@
+//! Authentication: password hashes, access and refresh tokens, and the `Caller` extractor.
+
+pub mod caller;
+pub mod passwords;
+pub mod tokens;
+
+pub use caller::Caller;

@@ -1,0 +1,248 @@
+//! Configuration: `config/default.toml` (compiled in) < an optional file < `QORGAU_*`
+//! environment variables. Secrets (`QORGAU_JWT_SECRET`, `QORGAU_SMTP_PASSWORD`) are read from
+//! the environment only, never from a file that could be committed.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Local,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+/// The effective configuration. Each field is documented in `config/default.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Config {
+    pub mode: Mode,
+    pub database_url: String,
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub public_url: String,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    pub pool_size: u32,
+    pub db_timeout_ms: u64,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: String,
+    pub smtp_from: String,
+    pub smtp_security: SmtpSecurity,
+    #[serde(skip)]
+    pub secrets: Secrets,
+}
+
+/// Secrets, from the environment only. `Debug` is redacted so they cannot reach a log.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    pub jwt_secret: Option<String>,
+    pub smtp_password: Option<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets { .. }")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error(
+        "QORGAU_JWT_SECRET must be set in production mode (at least 32 characters; e.g. `openssl rand -base64 48`)"
+    )]
+    MissingSecret,
+    #[error("QORGAU_JWT_SECRET must be at least 32 characters")]
+    WeakSecret,
+    #[error("access_token_minutes must be between 1 and 15")]
+    AccessTokenLifetime,
+    #[error("cannot keep the generated JWT secret at {path}: {source}")]
+    SecretFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Config {
+    /// Defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let env = Env::prefixed("QORGAU_").ignore(&[
+            "jwt_secret",
+            "smtp_password",
+            "config",
+            "test_database_url",
+            "require_postgres",
+        ]);
+        let mut config: Config = figment.merge(env).extract().map_err(Box::new)?;
+        config.secrets = Secrets {
+            jwt_secret: non_empty_env("QORGAU_JWT_SECRET"),
+            smtp_password: non_empty_env("QORGAU_SMTP_PASSWORD"),
+        };
+        if !(1..=15).contains(&config.access_token_minutes) {
+            return Err(ConfigError::AccessTokenLifetime);
+        }
+        Ok(config)
+    }
+
+    /// The key that signs access tokens. Production mode requires it from the environment; local
+    /// mode generates one on first start and keeps it under `data_dir`, so tokens survive a
+    /// restart.
+    pub fn jwt_secret(&self) -> Result<Vec<u8>, ConfigError> {
+        if let Some(secret) = &self.secrets.jwt_secret {
+            return if secret.len() >= 32 {
+                Ok(secret.as_bytes().to_vec())
+            } else {
+                Err(ConfigError::WeakSecret)
+            };
+        }
+        if self.mode == Mode::Production {
+            return Err(ConfigError::MissingSecret);
+        }
+        let path = self.data_dir.join("jwt-secret");
+        let io = |source| ConfigError::SecretFile {
+            path: path.clone(),
+            source,
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing.trim().len() >= 32 => Ok(existing.trim().as_bytes().to_vec()),
+            _ => {
+                std::fs::create_dir_all(&self.data_dir).map_err(io)?;
+                let secret = crate::auth::tokens::random_token();
+                write_private(&path, &secret).map_err(io)?;
+                Ok(secret.into_bytes())
+            }
+        }
+    }
+
+    /// The configuration as it may be logged: passwords in URLs masked, secrets absent.
+    pub fn redacted(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        value["database_url"] = mask_url_password(&self.database_url).into();
+        value["jwt_secret"] = if self.secrets.jwt_secret.is_some() {
+            "(set)"
+        } else {
+            "(generated)"
+        }
+        .into();
+        value
+    }
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let config: Config = Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("default.toml is valid");
+        assert_eq!(config.mode, Mode::Local);
+        assert_eq!(config.listen, "127.0.0.1:8080");
+        assert!(config.database_url.starts_with("sqlite://"));
+        assert!(config.access_token_minutes <= 15);
+    }
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            mask_url_password("postgres://qorgau:s3cret@db:5432/qorgau"),
+            "postgres://qorgau:***@db:5432/qorgau"
+        );
+        assert_eq!(
+            mask_url_password("postgres://qorgau@db/qorgau"),
+            "postgres://qorgau@db/qorgau"
+        );
+        assert_eq!(
+            mask_url_password("sqlite://data/q.db"),
+            "sqlite://data/q.db"
+        );
+    }
+
+    #[test]
+    fn production_without_secret_is_refused() {
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("valid");
+        config.mode = Mode::Production;
+        assert!(matches!(
+            config.jwt_secret(),
+            Err(ConfigError::MissingSecret)
+        ));
+        config.secrets.jwt_secret = Some("short".into());
+        assert!(matches!(config.jwt_secret(), Err(ConfigError::WeakSecret)));
+        config.secrets.jwt_secret = Some("x".repeat(32));
+        assert_eq!(config.jwt_secret().expect("accepted").len(), 32);
+    }
+
+    #[test]
+    fn local_mode_generates_and_keeps_a_secret() {
+        let dir = std::env::temp_dir().join(format!("qorgau-cfg-{}", uuid::Uuid::new_v4()));
+        let mut config: Config = Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("valid");
+        config.data_dir = dir.clone();
+        let first = config.jwt_secret().expect("generated");
+        let second = config.jwt_secret().expect("read back");
+        assert_eq!(first, second);
+        assert!(first.len() >= 32);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

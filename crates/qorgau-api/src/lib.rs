@@ -1,0 +1,19 @@
+//! Qorgau's HTTP API on actix-web: routes, authentication, problem+json errors, metrics and
+//! the OpenAPI document. Handlers stay thin: rules live in `qorgau-domain`, SQL in
+//! `qorgau-persistence`.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod observe;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+pub use config::Config;
+pub use error::ApiError;
+pub use server::{StartupError, init_logging, openapi, serve, start};
+pub use state::AppState;

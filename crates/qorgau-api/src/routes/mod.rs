@@ -1,0 +1,33 @@
+//! HTTP routes. Handlers read like the contract: extract, authorise, call one function, map.
+
+pub mod auth;
+pub mod geography;
+pub mod health;
+pub mod list;
+pub mod organisations;
+pub mod users;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every documented route. Used both to serve and to build the OpenAPI document.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::live)
+        .service(health::ready)
+        .service(health::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(geography::list_regions)
+                .service(geography::add_district)
+                .service(organisations::create)
+                .service(organisations::list)
+                .service(organisations::get)
+                .service(users::create)
+                .service(users::list)
+                .service(users::get),
+        );
+}

@@ -1,0 +1,225 @@
+//! Assembling the application: state, OpenAPI document, middleware, routes; and `serve`.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use qorgau_persistence::{Database, DbError, PoolSettings, migrate};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::accounts;
+use crate::auth::tokens::TokenKeys;
+use crate::config::{Config, ConfigError};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::observe::observe;
+use crate::routes;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Qorgau API",
+        description = "Case management for child protection in Kazakhstan: from the first signal to rehabilitation.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login, token refresh, logout, own profile"),
+        (name = "geography", description = "Regions and districts"),
+        (name = "organisations", description = "Departments, centres, schools, mobile groups and partners"),
+        (name = "users", description = "Staff accounts"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> OpenApiDoc {
+    let (_, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    spec
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] DbError),
+    #[error("{0}")]
+    Setup(String),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<ApiError> for StartupError {
+    fn from(e: ApiError) -> Self {
+        StartupError::Setup(e.to_string())
+    }
+}
+
+impl AppState {
+    /// Opens the database pool and prepares the token keys. Connects lazily.
+    pub fn open(config: Config) -> Result<AppState, StartupError> {
+        let secret = config.jwt_secret()?;
+        let db = Database::open(
+            &config.database_url,
+            &PoolSettings {
+                max_size: config.pool_size,
+                checkout_timeout: std::time::Duration::from_millis(config.db_timeout_ms),
+            },
+        )?;
+        Ok(AppState {
+            db,
+            tokens: TokenKeys::new(
+                &secret,
+                chrono::Duration::minutes(config.access_token_minutes),
+            ),
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub fn migrate(&self) -> Result<Vec<String>, StartupError> {
+        let mut conn = self.db.conn()?;
+        Ok(migrate::run(&mut conn)?)
+    }
+}
+
+/// Starts serving on `listener`. The future completes when the server stops; actix drains
+/// in-flight requests on SIGTERM/SIGINT before it does.
+pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let spec = openapi();
+    let workers = match state.config.workers {
+        0 => std::thread::available_parallelism().map_or(2, usize::from),
+        n => n,
+    };
+    let max_body = state.config.max_body_bytes;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(
+                web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("query string: {e}")).into()
+                }),
+            )
+            // A malformed id in a path names no record.
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .wrap(security_headers())
+            .wrap(from_fn(observe))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    actix_web::HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            // Before the /api/v1 scope: a scope that matches a prefix never falls through.
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url("/api/v1/openapi.json", spec.clone())
+                    .config(SwaggerConfig::default().validator_url("none")),
+            )
+            .into_utoipa_app()
+            .configure(routes::configure)
+            .into_app()
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
+            }))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        // Responses carry children's data: no cache may keep them.
+        .add(("Cache-Control", "no-store"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'",
+        ))
+}
+
+/// `qorgau serve`: migrate, create the first admin on an empty database, then serve.
+pub async fn serve(config: Config) -> Result<(), StartupError> {
+    tracing::info!(config = %config.redacted(), "starting");
+    let listen = config.listen.clone();
+    let state = AppState::open(config)?;
+    let prepared = state.clone();
+    let admin_password = web::block(move || {
+        let applied = prepared.migrate()?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "migrations applied");
+        }
+        let mut conn = prepared.db.conn()?;
+        Ok::<_, StartupError>(accounts::ensure_admin(&mut conn, prepared.now())?)
+    })
+    .await
+    .map_err(|e| StartupError::Setup(e.to_string()))??;
+    if let Some(password) = admin_password {
+        // Printed to the terminal once, never logged: logs are shipped and kept.
+        println!(
+            "\nCreated the first administrator.\n  username: admin\n  password: {password}\nKeep it now; it is not shown again.\n"
+        );
+    }
+    let listener = TcpListener::bind(&listen)?;
+    tracing::info!(address = %listener.local_addr()?, backend = state.db.backend().name(), "listening");
+    start(state, listener)?.await?;
+    Ok(())
+}
+
+/// Logs to stderr as text or JSON lines; the level filter follows tracing's `EnvFilter`
+/// syntax (`RUST_LOG` overrides the configuration).
+pub fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log_format {
+        crate::config::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
+        crate::config::LogFormat::Text => builder.try_init(),
+    };
+}

@@ -1,0 +1,44 @@
+//! What every handler shares: the database, token keys, configuration and metrics.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use qorgau_persistence::{Database, DbConnection};
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub tokens: TokenKeys,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Runs one unit of database work on the blocking pool — diesel is synchronous and must
+    /// never hold up the async workers. The pool checkout happens there too, so waiting for a
+    /// connection cannot stall other requests.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || {
+            let mut conn = db.conn()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// The current time. One place, so that tests and later the deadline worker can reason
+    /// about "now" consistently.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

@@ -1,0 +1,224 @@
+//! Who may do what, where: the single authorisation table (brief § 5, "need to know").
+//!
+//! A rule is role × action → scope kind. Handlers never compare roles themselves: they ask
+//! [`Actor::authorize`] about a record, or [`Actor::scope`] for the filter a list must apply.
+//! A record outside the caller's scope is reported as *not found* (404), so that its existence
+//! is not disclosed; an action the role may never take on a record it can see is *forbidden* (403).
+
+use crate::ids::{OrganisationId, UserId};
+use crate::role::Role;
+
+/// The authenticated caller, as the access token describes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+    pub organisation_id: OrganisationId,
+    pub region_code: String,
+    pub district_code: Option<String>,
+}
+
+/// Everything a caller can ask to do. Later features add their actions here and a row per
+/// role in [`rule`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    ViewGeography,
+    ManageGeography,
+    ViewOrganisations,
+    CreateOrganisation,
+    ViewUsers,
+    CreateUser,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::ViewGeography,
+        Action::ManageGeography,
+        Action::ViewOrganisations,
+        Action::CreateOrganisation,
+        Action::ViewUsers,
+        Action::CreateUser,
+    ];
+}
+
+/// How far a permission reaches, before it is resolved for a particular caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Records the caller owns (e.g. is assigned to, or filed).
+    Own,
+    Organisation,
+    District,
+    Region,
+    All,
+}
+
+/// The permission table. `None`: the role may never do it.
+pub fn rule(role: Role, action: Action) -> Option<Reach> {
+    use Action::*;
+    use Role::*;
+    match (action, role) {
+        // Reference data everyone needs to fill forms.
+        (ViewGeography | ViewOrganisations, _) => Some(Reach::All),
+        (ManageGeography | CreateOrganisation | CreateUser, Admin) => Some(Reach::All),
+        (ManageGeography | CreateOrganisation | CreateUser, _) => None,
+        // Staff directories: supervisors assign across their region, others see colleagues.
+        (ViewUsers, Admin) => Some(Reach::All),
+        (ViewUsers, Supervisor) => Some(Reach::Region),
+        (ViewUsers, _) => Some(Reach::Organisation),
+    }
+}
+
+/// A permission resolved for one caller: the filter a list query applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Own(UserId),
+    Organisation(OrganisationId),
+    District(String),
+    Region(String),
+    All,
+}
+
+/// Where a record sits, as far as access is concerned. Unknown parts are `None` and never match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location<'a> {
+    pub owner: Option<UserId>,
+    pub organisation: Option<OrganisationId>,
+    pub region: Option<&'a str>,
+    pub district: Option<&'a str>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+}
+
+impl Actor {
+    /// The filter for listing records on which the caller may take `action`; `Forbidden` when
+    /// the role may never take it.
+    pub fn scope(&self, action: Action) -> Result<Scope, Denied> {
+        let reach = rule(self.role, action).ok_or(Denied::Forbidden)?;
+        Ok(match reach {
+            Reach::All => Scope::All,
+            Reach::Region => Scope::Region(self.region_code.clone()),
+            // An organisation without a district (a regional body) narrows to itself rather
+            // than widening to its region.
+            Reach::District => match &self.district_code {
+                Some(d) => Scope::District(d.clone()),
+                None => Scope::Organisation(self.organisation_id),
+            },
+            Reach::Organisation => Scope::Organisation(self.organisation_id),
+            Reach::Own => Scope::Own(self.user_id),
+        })
+    }
+
+    /// May the caller take `action` on the record at `at`? `NotFound` when it is out of scope.
+    pub fn authorize(&self, action: Action, at: &Location<'_>) -> Result<(), Denied> {
+        if self.scope(action)?.contains(at) {
+            Ok(())
+        } else {
+            Err(Denied::NotFound)
+        }
+    }
+}
+
+impl Scope {
+    pub fn contains(&self, at: &Location<'_>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Region(r) => at.region == Some(r.as_str()),
+            Scope::District(d) => at.district == Some(d.as_str()),
+            Scope::Organisation(o) => at.organisation == Some(*o),
+            Scope::Own(u) => at.owner == Some(*u),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: UserId::new(),
+            role,
+            organisation_id: OrganisationId::new(),
+            region_code: "KZ-71".into(),
+            district_code: Some("KZ-71-01".into()),
+        }
+    }
+
+    #[test]
+    fn only_admin_creates_users_organisations_and_districts() {
+        for role in Role::ALL {
+            for action in [
+                Action::CreateUser,
+                Action::CreateOrganisation,
+                Action::ManageGeography,
+            ] {
+                let allowed = actor(role).scope(action).is_ok();
+                assert_eq!(allowed, role == Role::Admin, "{role} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_role_reads_reference_data() {
+        for role in Role::ALL {
+            assert_eq!(actor(role).scope(Action::ViewGeography), Ok(Scope::All));
+            assert_eq!(actor(role).scope(Action::ViewOrganisations), Ok(Scope::All));
+        }
+    }
+
+    #[test]
+    fn user_directory_is_scoped() {
+        let sup = actor(Role::Supervisor);
+        assert_eq!(
+            sup.scope(Action::ViewUsers),
+            Ok(Scope::Region("KZ-71".into()))
+        );
+        let cm = actor(Role::CaseManager);
+        assert_eq!(
+            cm.scope(Action::ViewUsers),
+            Ok(Scope::Organisation(cm.organisation_id))
+        );
+    }
+
+    #[test]
+    fn out_of_scope_is_not_found_not_forbidden() {
+        let sup = actor(Role::Supervisor);
+        let elsewhere = Location {
+            region: Some("KZ-75"),
+            ..Location::default()
+        };
+        let here = Location {
+            region: Some("KZ-71"),
+            ..Location::default()
+        };
+        assert_eq!(
+            sup.authorize(Action::ViewUsers, &elsewhere),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(sup.authorize(Action::ViewUsers, &here), Ok(()));
+        assert_eq!(
+            sup.authorize(Action::CreateUser, &here),
+            Err(Denied::Forbidden)
+        );
+    }
+
+    #[test]
+    fn unknown_location_parts_never_match() {
+        let scopes = [
+            Scope::Region("KZ-71".into()),
+            Scope::District("KZ-71-01".into()),
+            Scope::Organisation(OrganisationId::new()),
+            Scope::Own(UserId::new()),
+        ];
+        for s in scopes {
+            assert!(!s.contains(&Location::default()), "{s:?}");
+        }
+        assert!(Scope::All.contains(&Location::default()));
+    }
+}

@@ -1,0 +1,15 @@
+//! Qorgau's rules, free of I/O: identifiers, reference codes, roles and the access policy.
+//!
+//! Everything here is parsed once at the edge of the system (the api crate) and is valid by
+//! construction inside it ("parse, don't validate").
+
+pub mod access;
+pub mod account;
+pub mod geography;
+pub mod ids;
+pub mod iin;
+pub mod names;
+pub mod organisation;
+
+pub mod role;
+pub mod validation;

@@ -1,0 +1,24 @@
+//! Qorgau's storage: one diesel schema over PostgreSQL (production) and SQLite (local default).
+//!
+//! Functions here take `&mut DbConnection` and run the statements of one unit of work; the
+//! caller decides the transaction boundary with [`write`]. Nothing here decides policy.
+
+pub mod connection;
+pub mod error;
+pub mod geography;
+pub mod migrate;
+pub mod organisations;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, write};
+pub use error::DbError;
+
+/// Keyset pagination: rows after `after` (an id), at most `limit`. Callers ask for one row more
+/// than they show to learn whether a next page exists.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    pub after: Option<String>,
+    pub limit: i64,
+}

@@ -1,0 +1,152 @@
+//! `qorgau`: the server and its administration commands.
+
+mod demo;
+mod districts;
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use qorgau_api::accounts::{self, NewUser};
+use qorgau_api::{AppState, Config};
+use qorgau_persistence::write;
+
+#[derive(Parser)]
+#[command(
+    name = "qorgau",
+    version,
+    about = "Case management for child protection in Kazakhstan"
+)]
+struct Cli {
+    /// A TOML file overriding config/default.toml (environment variables override both).
+    #[arg(long, env = "QORGAU_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, create the first admin on an empty database, and serve HTTP.
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage districts.
+    #[command(subcommand)]
+    Districts(DistrictCommand),
+    /// Load a small demonstration dataset: districts, organisations, users (passwords printed).
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from the first line of standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (required: never put it on the command line).
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        role: String,
+        /// Organisation id; admins without one join the administration organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DistrictCommand {
+    /// Import districts from a CSV file: region_code,code,name_kk,name_ru,name_en (with header).
+    Import { file: PathBuf },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    qorgau_api::init_logging(&config);
+    match cli.command {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            let applied = AppState::open(config)?.migrate()?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            username,
+            password_stdin,
+            role,
+            organisation,
+            full_name,
+            email,
+        }) => {
+            if !password_stdin {
+                bail!(
+                    "--password-stdin is required: a password on the command line ends up in shell history"
+                );
+            }
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let state = ready(config)?;
+            let mut conn = state.db.conn()?;
+            let now = state.now();
+            let organisation_id = match organisation {
+                Some(id) => id,
+                None if role == "admin" => {
+                    write(&mut conn, |c| accounts::administration(c, now))?.id
+                }
+                None => bail!("--organisation is required for role {role}"),
+            };
+            let new = NewUser {
+                full_name: full_name.unwrap_or_else(|| username.clone()),
+                username,
+                email,
+                password,
+                role,
+                organisation_id,
+            };
+            let hashed = new
+                .validate()
+                .map_err(|errors| {
+                    let lines: Vec<_> = errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect();
+                    anyhow::anyhow!("invalid user:\n  {}", lines.join("\n  "))
+                })?
+                .hash()?;
+            let (user, _) = write(&mut conn, |c| accounts::insert(c, hashed, now))?;
+            println!("created user {} ({})", user.username, user.id);
+            Ok(())
+        }
+        Command::Districts(DistrictCommand::Import { file }) => {
+            let state = ready(config)?;
+            let count = districts::import(&state, &file)
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!("{count} district(s) imported");
+            Ok(())
+        }
+        Command::Demo => demo::load(&ready(config)?),
+    }
+}
+
+/// The state with migrations applied, for commands that write.
+fn ready(config: Config) -> anyhow::Result<AppState> {
+    let state = AppState::open(config)?;
+    state.migrate()?;
+    Ok(state)
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(qorgau_api::serve(config))?;
+    Ok(())
+}
