@@ -488,7 +488,7 @@ mod tests {
         prop_oneof![Just(Sex::Male), Just(Sex::Female)]
     }
 
-    /// A generated IIN together with the date and sex it was generated from.
+    /// Any IIN `generate` can produce.
     fn any_iin() -> impl Strategy<Value = Iin> {
         (any_birth_date(), any_sex(), 0u32..=9999).prop_filter_map(
             "serial with a double-10 checksum",

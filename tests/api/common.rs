@@ -1,0 +1,284 @@
+//! The test harness: a real server on a random port over a real database of its own.
+//!
+//! Every test runs on SQLite, and on PostgreSQL when `QORGAU_TEST_DATABASE_URL` points at a
+//! server (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); each PostgreSQL test creates and
+//! drops its own database, so tests run in parallel. With `QORGAU_REQUIRE_POSTGRES=1` (CI) a
+//! missing URL fails the PostgreSQL tests instead of skipping them.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::TcpListener;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use qorgau_api::{AppState, Config, accounts};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `sqlite::name` and `postgres::name` tests from `async fn name(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[actix_web::test] async fn $name() { super::$name($crate::common::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[actix_web::test] async fn $name() {
+                if $crate::common::postgres_url().is_some() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            })*
+        }
+    };
+}
+
+/// The PostgreSQL server for tests, if any. Panics when PostgreSQL is required but not given.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("QORGAU_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("QORGAU_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("QORGAU_REQUIRE_POSTGRES=1 but QORGAU_TEST_DATABASE_URL is not set");
+    }
+    if url.is_none() {
+        eprintln!("skipped: set QORGAU_TEST_DATABASE_URL to run the PostgreSQL half");
+    }
+    url
+}
+
+/// A database that exists for one test and is removed after it.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { server: String, name: String },
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("qorgau-test-{id}.db"));
+                TestDb {
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::File(path),
+                }
+            }
+            Backend::Postgres => {
+                let server = postgres_url().expect("PostgreSQL URL");
+                let name = format!("qorgau_test_{id}");
+                let mut conn =
+                    PgConnection::establish(&server).expect("connect to the test server");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .unwrap();
+                let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    cleanup: Cleanup::Database { server, name },
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { server, name } => {
+                if let Ok(mut conn) = PgConnection::establish(server) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn);
+                }
+            }
+        }
+    }
+}
+
+/// A configuration for tests: the given database, a fixed secret, one worker.
+pub fn test_config(database_url: &str) -> Config {
+    let mut config = Config::load(None).unwrap();
+    config.database_url = database_url.to_string();
+    config.data_dir = std::env::temp_dir().join("qorgau-test-data");
+    config.workers = 1;
+    config.pool_size = 8;
+    config.db_timeout_ms = 1500;
+    config.secrets.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+    config
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub admin_token: String,
+    pub state: AppState,
+    pub db: TestDb,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// A migrated database with the first admin, served over HTTP, admin logged in.
+    pub async fn start(backend: Backend) -> TestApp {
+        let db = TestDb::new(backend);
+        let state = AppState::open(test_config(&db.url)).unwrap();
+        state.migrate().unwrap();
+        let mut conn = state.db.conn().unwrap();
+        let password = accounts::ensure_admin(&mut conn, state.now())
+            .unwrap()
+            .unwrap();
+        drop(conn);
+        let base = serve(state.clone());
+        let mut app = TestApp {
+            base,
+            http: reqwest::Client::new(),
+            admin_token: String::new(),
+            state,
+            db,
+        };
+        app.admin_token = app.login("admin", &password).await;
+        app
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        into_response(req.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Logs in and returns the access token; panics unless 200.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self.login_pair(username, password).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn login_pair(&self, username: &str, password: &str) -> Response {
+        self.send(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    /// Creates an organisation as admin; returns its id.
+    pub async fn organisation(&self, kind: &str, region: &str, district: Option<&str>) -> String {
+        let r = self
+            .post(
+                "/api/v1/organisations",
+                &self.admin_token,
+                json!({"name": format!("{kind} {region}"), "kind": kind, "region_code": region, "district_code": district}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Adds a district as admin.
+    pub async fn district(&self, region: &str, code: &str) {
+        let r = self
+            .post(
+                &format!("/api/v1/regions/{region}/districts"),
+                &self.admin_token,
+                json!({"code": code, "name": {"kk": "Аудан", "ru": "Район", "en": "District"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+
+    /// Creates a user as admin and logs them in; returns (user id, access token).
+    pub async fn user(
+        &self,
+        username: &str,
+        role: &str,
+        organisation_id: &str,
+    ) -> (String, String) {
+        let password = "long enough password";
+        let r = self
+            .post(
+                "/api/v1/users",
+                &self.admin_token,
+                json!({"username": username, "full_name": username, "email": format!("{username}@example.kz"),
+                       "password": password, "role": role, "organisation_id": organisation_id}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_string();
+        (id, self.login(username, password).await)
+    }
+}
+
+/// Serves `state` on a random local port; returns the base URL.
+pub fn serve(state: AppState) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = qorgau_api::start(state, listener).unwrap();
+    actix_web::rt::spawn(server);
+    base
+}
+
+pub async fn into_response(res: reqwest::Response) -> Response {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The fields named by a 422 problem document.
+pub fn invalid_fields(r: &Response) -> Vec<String> {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect()
+}
