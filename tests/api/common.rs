@@ -5,7 +5,7 @@
 //! drops its own database, so tests run in parallel. With `QORGAU_REQUIRE_POSTGRES=1` (CI) a
 //! missing URL fails the PostgreSQL tests instead of skipping them.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 

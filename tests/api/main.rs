@@ -1,5 +1,8 @@
 //! End-to-end tests over HTTP against real databases (see `common` for the harness).
 
+// A failed unwrap in a test is a failed test with a line number: exactly what is wanted.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 mod admin;
