@@ -12,4 +12,6 @@ pub mod names;
 pub mod organisation;
 
 pub mod role;
+pub mod signal;
+pub mod taxonomy;
 pub mod validation;

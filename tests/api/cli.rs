@@ -1,0 +1,147 @@
+//! The command line against a real database: migrate, user create (password from stdin),
+//! districts import (all-or-nothing); then the created user logs in over HTTP.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{Backend, TestDb, into_response, serve, test_config};
+use crate::on_both_backends;
+
+fn qorgau(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qorgau"))
+        .args(args)
+        .env("QORGAU_DATABASE_URL", &db.url)
+        .env(
+            "QORGAU_DATA_DIR",
+            std::env::temp_dir().join("qorgau-cli-test"),
+        )
+        .env("QORGAU_LOG_LEVEL", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn cli_migrates_creates_users_and_imports_districts(backend: Backend) {
+    let db = TestDb::new(backend);
+    let migrate = qorgau(&db, &["migrate"], "");
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    let csv = std::env::temp_dir().join(format!("districts-{}.csv", uuid::Uuid::new_v4()));
+    std::fs::write(&csv, "region_code,code,name_kk,name_ru,name_en\nKZ-71,KZ-71-01,\"Алматы ауданы\",\"район Алматы, центр\",Almaty\nKZ-75,KZ-75-02,Бостандық,Бостандыкский,Bostandyk\n").unwrap();
+    let imported = qorgau(&db, &["districts", "import", csv.to_str().unwrap()], "");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    // A bad line names itself and imports nothing, not even the good lines before it.
+    std::fs::write(
+        &csv,
+        "region_code,code,name_kk,name_ru,name_en\nKZ-79,KZ-79-01,А,Р,E\nKZ-79,KZ-75-09,А,Р,E\n",
+    )
+    .unwrap();
+    let refused = qorgau(&db, &["districts", "import", csv.to_str().unwrap()], "");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("line 3"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let _ = std::fs::remove_file(&csv);
+
+    let no_stdin_flag = qorgau(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root.admin",
+            "--role",
+            "admin",
+        ],
+        "",
+    );
+    assert!(!no_stdin_flag.status.success());
+    let weak = qorgau(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root.admin",
+            "--password-stdin",
+            "--role",
+            "admin",
+        ],
+        "short\n",
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    let created = qorgau(
+        &db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "root.admin",
+            "--password-stdin",
+            "--role",
+            "admin",
+        ],
+        "a long passphrase here\n",
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+
+    let state = qorgau_api::AppState::open(test_config(&db.url)).unwrap();
+    let base = serve(state);
+    let http = reqwest::Client::new();
+    let login = into_response(
+        http.post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": "root.admin", "password": "a long passphrase here"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK);
+    let token = login.body["access_token"].as_str().unwrap();
+    let regions = into_response(
+        http.get(format!("{base}/api/v1/regions"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let districts: Vec<_> = regions
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["districts"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(districts.len(), 2, "{districts:?}");
+    assert_eq!(districts[0]["name"]["ru"], "район Алматы, центр");
+}
+
+on_both_backends!(cli_migrates_creates_users_and_imports_districts);
