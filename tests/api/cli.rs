@@ -144,4 +144,35 @@ async fn cli_migrates_creates_users_and_imports_districts(backend: Backend) {
     assert_eq!(districts[0]["name"]["ru"], "район Алматы, центр");
 }
 
-on_both_backends!(cli_migrates_creates_users_and_imports_districts);
+async fn demo_loads_once_and_its_users_log_in(backend: Backend) {
+    let db = TestDb::new(backend);
+    let first = qorgau(&db, &["demo"], "");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("demo.case.manager"))
+        .unwrap();
+    let password = line.split_whitespace().last().unwrap();
+    let again = qorgau(&db, &["demo"], "");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
+
+    let base = serve(qorgau_api::AppState::open(test_config(&db.url)).unwrap());
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "demo.case.manager", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+}
+
+on_both_backends!(
+    cli_migrates_creates_users_and_imports_districts,
+    demo_loads_once_and_its_users_log_in
+);
