@@ -9,6 +9,7 @@ pub mod error;
 pub mod json;
 pub mod metrics;
 pub mod observe;
+pub mod registry;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -35,6 +35,8 @@ use crate::state::AppState;
         (name = "geography", description = "Regions and districts"),
         (name = "organisations", description = "Departments, centres, schools, mobile groups and partners"),
         (name = "users", description = "Staff accounts"),
+        (name = "signals", description = "Signals about children at risk, and their triage"),
+        (name = "children", description = "The child registry and timeline"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

@@ -28,16 +28,26 @@ pub enum Action {
     CreateOrganisation,
     ViewUsers,
     CreateUser,
+    FileSignal,
+    ViewSignals,
+    TriageSignal,
+    ViewChildren,
+    MergeChildren,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 11] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
         Action::CreateOrganisation,
         Action::ViewUsers,
         Action::CreateUser,
+        Action::FileSignal,
+        Action::ViewSignals,
+        Action::TriageSignal,
+        Action::ViewChildren,
+        Action::MergeChildren,
     ];
 }
 
@@ -65,6 +75,29 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (ViewUsers, Admin) => Some(Reach::All),
         (ViewUsers, Supervisor) => Some(Reach::Region),
         (ViewUsers, _) => Some(Reach::Organisation),
+        // Signals: anyone who meets children in the field or runs cases may file one (api.md).
+        (FileSignal, Admin | MobileGroupMember | IntakeCoordinator | CaseManager | Supervisor) => {
+            Some(Reach::All)
+        }
+        (FileSignal, Specialist | Analyst) => None,
+        // The district's queue for intake; a region for its supervisor; filers follow what they
+        // filed ("own" = filed by them).
+        (ViewSignals, Admin) => Some(Reach::All),
+        (ViewSignals, Supervisor) => Some(Reach::Region),
+        (ViewSignals, IntakeCoordinator) => Some(Reach::District),
+        (ViewSignals, MobileGroupMember | CaseManager) => Some(Reach::Own),
+        (ViewSignals, Specialist | Analyst) => None,
+        (TriageSignal, IntakeCoordinator) => Some(Reach::District),
+        (TriageSignal, Supervisor) => Some(Reach::Region),
+        (TriageSignal, _) => None,
+        // Children's records: need to know (brief § 5). "Own" for a case manager = the child's
+        // case is assigned to them. Administrators manage the system, not children's files.
+        (ViewChildren, Supervisor) => Some(Reach::Region),
+        (ViewChildren, IntakeCoordinator) => Some(Reach::District),
+        (ViewChildren, CaseManager) => Some(Reach::Own),
+        (ViewChildren, _) => None,
+        (MergeChildren, Supervisor) => Some(Reach::Region),
+        (MergeChildren, _) => None,
     }
 }
 
@@ -169,6 +202,41 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(actor(role).scope(Action::ViewGeography), Ok(Scope::All));
             assert_eq!(actor(role).scope(Action::ViewOrganisations), Ok(Scope::All));
+        }
+    }
+
+    #[test]
+    fn signal_and_child_access_follows_need_to_know() {
+        let intake = actor(Role::IntakeCoordinator);
+        assert_eq!(
+            intake.scope(Action::TriageSignal),
+            Ok(Scope::District("KZ-71-01".into()))
+        );
+        assert_eq!(
+            intake.scope(Action::ViewChildren),
+            Ok(Scope::District("KZ-71-01".into()))
+        );
+        let mobile = actor(Role::MobileGroupMember);
+        assert_eq!(
+            mobile.scope(Action::ViewSignals),
+            Ok(Scope::Own(mobile.user_id))
+        );
+        assert_eq!(mobile.scope(Action::TriageSignal), Err(Denied::Forbidden));
+        for role in [
+            Role::Admin,
+            Role::Analyst,
+            Role::Specialist,
+            Role::MobileGroupMember,
+        ] {
+            assert_eq!(
+                actor(role).scope(Action::ViewChildren),
+                Err(Denied::Forbidden),
+                "{role}"
+            );
+        }
+        for role in Role::ALL {
+            let may_merge = actor(role).scope(Action::MergeChildren).is_ok();
+            assert_eq!(may_merge, role == Role::Supervisor, "{role}");
         }
     }
 

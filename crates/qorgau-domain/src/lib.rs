@@ -5,6 +5,8 @@
 
 pub mod access;
 pub mod account;
+pub mod case;
+pub mod deadline;
 pub mod geography;
 pub mod ids;
 pub mod iin;
@@ -14,4 +16,5 @@ pub mod organisation;
 pub mod role;
 pub mod signal;
 pub mod taxonomy;
+pub mod triage;
 pub mod validation;

@@ -52,8 +52,6 @@ pub const CARE_LEAVER_AGE_LIMIT: u32 = 23;
 /// How far `observed_at` may lie ahead of the server's clock: reporters' phones and the
 /// contact centre's systems are rarely set to the second.
 pub const CLOCK_SKEW_MINUTES: i64 = 5;
-/// Kazakhstan's offset from UTC, in hours (a single time zone since 1 March 2024).
-const KAZAKHSTAN_UTC_OFFSET_HOURS: i64 = 5;
 
 /// The request body of `POST /api/v1/signals`, as received. Missing required fields
 /// deserialise to empty values so that they, too, are reported by field name.
@@ -134,7 +132,7 @@ impl NewSignal {
 }
 
 /// The child as far as the signal identifies them; every part may be unknown.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildFacts {
     pub iin: Option<Iin>,
     pub last_name: Option<String>,
@@ -227,7 +225,8 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 
 /// The calendar date in Kazakhstan at `now`.
 fn kazakhstan_date(now: DateTime<Utc>) -> NaiveDate {
-    (now.naive_utc() + TimeDelta::hours(KAZAKHSTAN_UTC_OFFSET_HOURS)).date()
+    now.with_timezone(&crate::deadline::kazakhstan())
+        .date_naive()
 }
 
 /// `Some` trimmed value unless absent or blank.

@@ -3,13 +3,18 @@
 //! Functions here take `&mut DbConnection` and run the statements of one unit of work; the
 //! caller decides the transaction boundary with [`write`]. Nothing here decides policy.
 
+pub mod cases;
+pub mod children;
 pub mod connection;
 pub mod error;
 pub mod geography;
+pub mod idempotency;
 pub mod migrate;
 pub mod organisations;
 pub mod schema;
 pub mod sessions;
+pub mod signals;
+pub mod timeline;
 pub mod users;
 
 pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, write};

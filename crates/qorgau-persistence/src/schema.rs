@@ -66,11 +66,147 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    children (id) {
+        id -> Text,
+        iin -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        middle_name -> Nullable<Text>,
+        last_name_key -> Nullable<Text>,
+        first_name_key -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        sex -> Nullable<Text>,
+        address -> Nullable<Text>,
+        region_code -> Text,
+        district_code -> Text,
+        merged_into -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    possible_duplicates (child_id, other_id) {
+        child_id -> Text,
+        other_id -> Text,
+        detected_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    child_merges (id) {
+        id -> Text,
+        child_id -> Text,
+        duplicate_id -> Text,
+        reason -> Text,
+        merged_by -> Text,
+        merged_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        number -> Text,
+        child_id -> Text,
+        status -> Text,
+        risk_level -> Text,
+        region_code -> Text,
+        district_code -> Text,
+        assignee_id -> Nullable<Text>,
+        opened_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        closure_reason -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    case_concerns (case_id, concern) {
+        case_id -> Text,
+        concern -> Text,
+    }
+}
+
+diesel::table! {
+    case_number_counters (region_code, year) {
+        region_code -> Text,
+        year -> Integer,
+        last_value -> Integer,
+    }
+}
+
+diesel::table! {
+    signals (id) {
+        id -> Text,
+        source -> Text,
+        external_ref -> Nullable<Text>,
+        urgency -> Nullable<Text>,
+        description -> Text,
+        observed_at -> Nullable<Timestamp>,
+        region_code -> Text,
+        district_code -> Text,
+        child_id -> Nullable<Text>,
+        child_facts -> Text,
+        reporter_name -> Nullable<Text>,
+        reporter_phone -> Nullable<Text>,
+        reporter_relation -> Nullable<Text>,
+        reporter_anonymous -> Bool,
+        status -> Text,
+        received_at -> Timestamp,
+        triage_due_at -> Timestamp,
+        filed_by -> Text,
+        triaged_at -> Nullable<Timestamp>,
+        triaged_by -> Nullable<Text>,
+        risk_level -> Nullable<Text>,
+        screen_out_reason -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signal_concerns (signal_id, concern) {
+        signal_id -> Text,
+        concern -> Text,
+    }
+}
+
+diesel::table! {
+    timeline_events (id) {
+        id -> Text,
+        child_id -> Text,
+        case_id -> Nullable<Text>,
+        at -> Timestamp,
+        kind -> Text,
+        summary -> Text,
+        actor_id -> Nullable<Text>,
+        ref_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> regions (region_code));
 diesel::joinable!(organisations -> regions (region_code));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+
+diesel::joinable!(cases -> children (child_id));
+diesel::joinable!(signals -> children (child_id));
+diesel::joinable!(signal_concerns -> signals (signal_id));
+diesel::joinable!(case_concerns -> cases (case_id));
+diesel::joinable!(timeline_events -> children (child_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -79,4 +215,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     refresh_tokens,
+    children,
+    possible_duplicates,
+    child_merges,
+    cases,
+    case_concerns,
+    case_number_counters,
+    signals,
+    signal_concerns,
+    timeline_events,
+    idempotency_keys,
 );

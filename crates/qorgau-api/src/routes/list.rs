@@ -58,7 +58,7 @@ pub fn paginate<R, T>(
     mut rows: Vec<R>,
     page: &Page,
     key: impl Fn(&R) -> &str,
-    view: impl Fn(R) -> T,
+    view: impl FnMut(R) -> T,
 ) -> List<T> {
     let shown = usize::try_from(page.limit - 1).unwrap_or(0);
     let next_cursor = if rows.len() > shown {

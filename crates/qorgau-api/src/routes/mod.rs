@@ -1,10 +1,12 @@
 //! HTTP routes. Handlers read like the contract: extract, authorise, call one function, map.
 
 pub mod auth;
+pub mod children;
 pub mod geography;
 pub mod health;
 pub mod list;
 pub mod organisations;
+pub mod signals;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -28,6 +30,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organisations::get)
                 .service(users::create)
                 .service(users::list)
-                .service(users::get),
+                .service(users::get)
+                .service(signals::file)
+                .service(signals::list)
+                .service(signals::get)
+                .service(signals::triage)
+                .service(children::list)
+                .service(children::get)
+                .service(children::timeline)
+                .service(children::possible_duplicates)
+                .service(children::merge),
         );
 }

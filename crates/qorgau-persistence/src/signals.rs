@@ -1,0 +1,206 @@
+//! Signals and their concerns.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use qorgau_domain::access::Scope;
+
+use crate::error::DbError;
+use crate::schema::{signal_concerns, signals};
+use crate::{DbConnection, Page};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = signals)]
+pub struct SignalRow {
+    pub id: String,
+    pub source: String,
+    pub external_ref: Option<String>,
+    pub urgency: Option<String>,
+    pub description: String,
+    pub observed_at: Option<NaiveDateTime>,
+    pub region_code: String,
+    pub district_code: String,
+    pub child_id: Option<String>,
+    pub child_facts: String,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_relation: Option<String>,
+    pub reporter_anonymous: bool,
+    pub status: String,
+    pub received_at: NaiveDateTime,
+    pub triage_due_at: NaiveDateTime,
+    pub filed_by: String,
+    pub triaged_at: Option<NaiveDateTime>,
+    pub triaged_by: Option<String>,
+    pub risk_level: Option<String>,
+    pub screen_out_reason: Option<String>,
+    pub case_id: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SignalFilter {
+    pub status: Option<String>,
+    pub district_code: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A signal with its concerns, in the order given.
+pub fn insert(conn: &mut DbConnection, row: &SignalRow, concerns: &[&str]) -> Result<(), DbError> {
+    diesel::insert_into(signals::table)
+        .values(row)
+        .execute(conn)?;
+    set_concerns(conn, &row.id, concerns)
+}
+
+fn set_concerns(
+    conn: &mut DbConnection,
+    signal_id: &str,
+    concerns: &[&str],
+) -> Result<(), DbError> {
+    diesel::delete(signal_concerns::table.filter(signal_concerns::signal_id.eq(signal_id)))
+        .execute(conn)?;
+    // Row by row: the MultiConnection has no multi-row INSERT, and a signal has few concerns.
+    for concern in concerns {
+        diesel::insert_into(signal_concerns::table)
+            .values((
+                signal_concerns::signal_id.eq(signal_id),
+                signal_concerns::concern.eq(*concern),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces what the reporter said (content), leaving identity, filing and triage as they are.
+pub fn update_content(
+    conn: &mut DbConnection,
+    row: &SignalRow,
+    concerns: &[&str],
+) -> Result<(), DbError> {
+    diesel::update(signals::table.find(&row.id))
+        .set((
+            signals::urgency.eq(&row.urgency),
+            signals::description.eq(&row.description),
+            signals::observed_at.eq(row.observed_at),
+            signals::child_facts.eq(&row.child_facts),
+            signals::child_id.eq(&row.child_id),
+            signals::reporter_name.eq(&row.reporter_name),
+            signals::reporter_phone.eq(&row.reporter_phone),
+            signals::reporter_relation.eq(&row.reporter_relation),
+            signals::reporter_anonymous.eq(row.reporter_anonymous),
+            signals::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    set_concerns(conn, &row.id, concerns)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<SignalRow>, DbError> {
+    Ok(signals::table
+        .find(id)
+        .select(SignalRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_external_ref(
+    conn: &mut DbConnection,
+    source: &str,
+    external_ref: &str,
+) -> Result<Option<SignalRow>, DbError> {
+    Ok(signals::table
+        .filter(signals::source.eq(source))
+        .filter(signals::external_ref.eq(external_ref))
+        .select(SignalRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Concerns of many signals in one query (never one per row).
+pub fn concerns_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, DbError> {
+    let rows: Vec<(String, String)> = signal_concerns::table
+        .filter(signal_concerns::signal_id.eq_any(ids))
+        .select((signal_concerns::signal_id, signal_concerns::concern))
+        .load(conn)?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, concern) in rows {
+        map.entry(id).or_default().push(concern);
+    }
+    for list in map.values_mut() {
+        list.sort();
+    }
+    Ok(map)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &SignalFilter,
+    page: &Page,
+) -> Result<Vec<SignalRow>, DbError> {
+    let mut query = signals::table
+        .select(SignalRow::as_select())
+        .order(signals::id)
+        .limit(page.limit)
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Region(r) => query.filter(signals::region_code.eq(r.clone())),
+        Scope::District(d) => query.filter(signals::district_code.eq(d.clone())),
+        Scope::Own(u) => query.filter(signals::filed_by.eq(u.to_string())),
+        Scope::Organisation(_) => query.filter(signals::id.eq_any(Vec::<String>::new())),
+    };
+    if let Some(status) = &filter.status {
+        query = query.filter(signals::status.eq(status.clone()));
+    }
+    if let Some(district) = &filter.district_code {
+        query = query.filter(signals::district_code.eq(district.clone()));
+    }
+    if let Some(source) = &filter.source {
+        query = query.filter(signals::source.eq(source.clone()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(signals::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The outcome of a triage, recorded only if the signal is still untriaged: of two concurrent
+/// triages exactly one changes a row. Returns whether this one did.
+pub struct TriageRecord<'a> {
+    pub status: &'a str,
+    pub triaged_by: &'a str,
+    pub at: NaiveDateTime,
+    pub risk_level: Option<&'a str>,
+    pub screen_out_reason: Option<&'a str>,
+    pub case_id: Option<&'a str>,
+    pub child_id: Option<&'a str>,
+}
+
+pub fn record_triage(
+    conn: &mut DbConnection,
+    id: &str,
+    t: &TriageRecord<'_>,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        signals::table
+            .find(id)
+            .filter(signals::status.eq("received")),
+    )
+    .set((
+        signals::status.eq(t.status),
+        signals::triaged_by.eq(t.triaged_by),
+        signals::triaged_at.eq(t.at),
+        signals::risk_level.eq(t.risk_level),
+        signals::screen_out_reason.eq(t.screen_out_reason),
+        signals::case_id.eq(t.case_id),
+        signals::child_id.eq(t.child_id),
+        signals::updated_at.eq(t.at),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

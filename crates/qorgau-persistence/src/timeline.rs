@@ -1,0 +1,36 @@
+//! The child's timeline: every signal, triage and case event, oldest first.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::timeline_events;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = timeline_events)]
+pub struct TimelineRow {
+    pub id: String,
+    pub child_id: String,
+    pub case_id: Option<String>,
+    pub at: NaiveDateTime,
+    pub kind: String,
+    pub summary: String,
+    pub actor_id: Option<String>,
+    pub ref_id: Option<String>,
+}
+
+pub fn record(conn: &mut DbConnection, event: &TimelineRow) -> Result<(), DbError> {
+    diesel::insert_into(timeline_events::table)
+        .values(event)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<TimelineRow>, DbError> {
+    Ok(timeline_events::table
+        .filter(timeline_events::child_id.eq(child_id))
+        .order((timeline_events::at, timeline_events::id))
+        .select(TimelineRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE timeline_events;
+DROP TABLE signal_concerns;
+DROP TABLE signals;
+DROP TABLE case_number_counters;
+DROP TABLE case_concerns;
+DROP TABLE cases;
+DROP TABLE child_merges;
+DROP TABLE possible_duplicates;
+DROP TABLE children;
