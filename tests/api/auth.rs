@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, join_all};
 use crate::on_both_backends;
 
 async fn login_failures_are_indistinguishable(backend: Backend) {
@@ -143,7 +143,7 @@ async fn concurrent_refreshes_with_one_token_yield_one_pair(backend: Backend) {
             Some(body.clone()),
         )
     });
-    let results = futures_join_all(attempts).await;
+    let results = join_all(attempts).await;
     let ok = results
         .iter()
         .filter(|r| r.status == StatusCode::OK)
@@ -154,39 +154,6 @@ async fn concurrent_refreshes_with_one_token_yield_one_pair(backend: Backend) {
             .iter()
             .all(|r| r.status == StatusCode::OK || r.status == StatusCode::UNAUTHORIZED)
     );
-}
-
-/// Runs the futures concurrently on this task.
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.map(Box::pin).collect();
-    let mut out = Vec::new();
-    // reqwest futures make progress independently once polled; poll them all together.
-    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (slot, result) in pending.iter_mut().zip(results.iter_mut()) {
-            if let Some(f) = slot {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        *result = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    out.extend(results.into_iter().flatten());
-    out
 }
 
 on_both_backends!(

@@ -11,3 +11,4 @@ mod cli;
 mod errors;
 mod openapi;
 mod schema;
+mod signals;

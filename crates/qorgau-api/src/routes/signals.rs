@@ -66,7 +66,9 @@ fn uuid(s: &str) -> Uuid {
 }
 
 impl SignalView {
-    fn new(row: SignalRow, concerns: Vec<String>) -> Self {
+    fn new(row: SignalRow, mut concerns: Vec<String>) -> Self {
+        // One order everywhere (the filing response and later reads alike).
+        concerns.sort();
         SignalView {
             id: uuid(&row.id),
             status: row.status,
@@ -242,7 +244,7 @@ fn file_once(
         idempotency::claim(conn, user, key, hash, now.naive_utc())?;
     }
     let (region, district) = (signal.region.as_str(), signal.district.as_str());
-    if !geography::find_district(conn, district)?.is_some_and(|d| d.region_code == region) {
+    if geography::find_district(conn, district)?.is_none_or(|d| d.region_code != region) {
         return Err(ApiError::invalid("district_code", "no such district in this region").into());
     }
     let concerns: Vec<&str> = signal.concerns.iter().map(|c| c.as_str()).collect();
@@ -522,15 +524,7 @@ fn triage_signal(
                 case.number,
                 risk.as_str()
             );
-            follow_up = Some(event(
-                &child_id,
-                Some(&case.id),
-                now,
-                "case_opened",
-                summary,
-                &me,
-                &case.id,
-            ));
+            follow_up = Some((child_id.clone(), case.id.clone(), summary));
             (
                 "case_opened",
                 Some(risk),
@@ -585,8 +579,13 @@ fn triage_signal(
             &event(child, case_id.as_deref(), now, "triage", summary, &me, id),
         )?;
     }
-    if let Some(opened) = follow_up {
-        timeline::record(conn, &opened)?;
+    // Built only now: event ids are time-ordered, and they break ties between events of one
+    // transaction, which share a timestamp.
+    if let Some((child, case, summary)) = follow_up {
+        timeline::record(
+            conn,
+            &event(&child, Some(&case), now, "case_opened", summary, &me, &case),
+        )?;
     }
     let row = signals::find(conn, id)?.ok_or(ApiError::Internal)?;
     Ok(SignalView::new(row, concerns))
