@@ -7,8 +7,10 @@ mod common;
 
 mod admin;
 mod auth;
+mod cases;
 mod cli;
 mod errors;
 mod openapi;
 mod schema;
 mod signals;
+mod world;

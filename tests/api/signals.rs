@@ -1,99 +1,14 @@
 //! api.md § Signals and § Children: filing, validation, safe retries, the registry, triage,
 //! scope and the timeline.
 
-use chrono::{NaiveDate, Utc};
-use qorgau_domain::iin::{Iin, Sex};
+use chrono::Utc;
+use qorgau_domain::iin::Sex;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, invalid_fields, join_all};
+use crate::common::{Backend, invalid_fields, join_all};
 use crate::on_both_backends;
-
-/// Two districts of Astana with their intake coordinators, a mobile group, a supervisor and a
-/// case manager of the region, and a supervisor of Almaty.
-struct World {
-    app: TestApp,
-    mobile: String,
-    intake: String,
-    intake_elsewhere: String,
-    supervisor: String,
-    manager_id: String,
-    almaty_supervisor: String,
-}
-
-impl World {
-    async fn new(backend: Backend) -> World {
-        let app = TestApp::start(backend).await;
-        app.district("KZ-71", "KZ-71-01").await;
-        app.district("KZ-71", "KZ-71-02").await;
-        app.district("KZ-75", "KZ-75-01").await;
-        let centre1 = app
-            .organisation("family_support_centre", "KZ-71", Some("KZ-71-01"))
-            .await;
-        let centre2 = app
-            .organisation("family_support_centre", "KZ-71", Some("KZ-71-02"))
-            .await;
-        let group = app
-            .organisation("mobile_group", "KZ-71", Some("KZ-71-01"))
-            .await;
-        let department = app
-            .organisation("child_rights_department", "KZ-71", None)
-            .await;
-        let almaty = app
-            .organisation("child_rights_department", "KZ-75", None)
-            .await;
-        let (_, mobile) = app.user("mobile.one", "mobile_group_member", &group).await;
-        let (_, intake) = app.user("intake.one", "intake_coordinator", &centre1).await;
-        let (_, intake_elsewhere) = app.user("intake.two", "intake_coordinator", &centre2).await;
-        let (_, supervisor) = app.user("sup.astana", "supervisor", &department).await;
-        let (manager_id, _) = app.user("cm.astana", "case_manager", &department).await;
-        let (_, almaty_supervisor) = app.user("sup.almaty", "supervisor", &almaty).await;
-        World {
-            app,
-            mobile,
-            intake,
-            intake_elsewhere,
-            supervisor,
-            manager_id,
-            almaty_supervisor,
-        }
-    }
-
-    async fn file(&self, body: Value) -> crate::common::Response {
-        self.app.post("/api/v1/signals", &self.mobile, body).await
-    }
-
-    async fn signal_count(&self) -> usize {
-        let r = self
-            .app
-            .get("/api/v1/signals?limit=500", &self.supervisor)
-            .await;
-        r.body["items"].as_array().unwrap().len()
-    }
-}
-
-fn iin(birth: &str, sex: Sex, serial: u32) -> String {
-    let date = NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap();
-    (serial..serial + 100)
-        .find_map(|s| Iin::generate(date, sex, s))
-        .unwrap()
-        .as_str()
-        .to_string()
-}
-
-fn signal(child: Value) -> Value {
-    json!({
-        "source": "mobile_group",
-        "concerns": ["violence_physical", "neglect"],
-        "urgency": "high",
-        "description": "Neighbours report shouting and a child with bruises.",
-        "observed_at": "2026-11-24T18:30:00Z",
-        "region_code": "KZ-71",
-        "district_code": "KZ-71-01",
-        "child": child,
-        "reporter": {"name": "Neighbour", "phone": "+7 701 000 00 00", "relation": "neighbour", "anonymous": false}
-    })
-}
+use crate::world::{World, iin, signal};
 
 async fn a_valid_signal_is_stored_and_matches_the_child_by_iin(backend: Backend) {
     let w = World::new(backend).await;

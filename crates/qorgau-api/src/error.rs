@@ -28,6 +28,12 @@ pub enum ApiError {
         detail: String,
         allowed: Option<Vec<String>>,
     },
+    #[error(
+        "the record changed since the version in If-Match; reload it and apply the change again"
+    )]
+    PreconditionFailed,
+    #[error("If-Match is required: send the ETag of the version you are changing")]
+    PreconditionRequired,
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("content type must be application/json")]
@@ -65,6 +71,8 @@ impl ApiError {
             ApiError::Forbidden => ("forbidden", "Forbidden"),
             ApiError::NotFound => ("not-found", "Not found"),
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
+            ApiError::PreconditionFailed => ("precondition-failed", "Version mismatch"),
+            ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
             ApiError::PayloadTooLarge => ("payload-too-large", "Request body too large"),
             ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             ApiError::Validation(_) => ("validation", "Validation failed"),
@@ -99,6 +107,8 @@ impl ResponseError for ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

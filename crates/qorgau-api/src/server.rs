@@ -37,6 +37,7 @@ use crate::state::AppState;
         (name = "users", description = "Staff accounts"),
         (name = "signals", description = "Signals about children at risk, and their triage"),
         (name = "children", description = "The child registry and timeline"),
+        (name = "cases", description = "Cases: assessment, plan, interventions, closure"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

@@ -33,10 +33,14 @@ pub enum Action {
     TriageSignal,
     ViewChildren,
     MergeChildren,
+    ViewCases,
+    WorkCase,
+    AssignCase,
+    DecidePlan,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -48,6 +52,10 @@ impl Action {
         Action::TriageSignal,
         Action::ViewChildren,
         Action::MergeChildren,
+        Action::ViewCases,
+        Action::WorkCase,
+        Action::AssignCase,
+        Action::DecidePlan,
     ];
 }
 
@@ -98,6 +106,12 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (ViewChildren, _) => None,
         (MergeChildren, Supervisor) => Some(Reach::Region),
         (MergeChildren, _) => None,
+        // Cases: the assigned case manager and the region's supervisor (brief § 5).
+        (ViewCases | WorkCase, CaseManager) => Some(Reach::Own),
+        (ViewCases | WorkCase, Supervisor) => Some(Reach::Region),
+        (ViewCases | WorkCase, _) => None,
+        (AssignCase | DecidePlan, Supervisor) => Some(Reach::Region),
+        (AssignCase | DecidePlan, _) => None,
     }
 }
 

@@ -1,12 +1,15 @@
-//! Cases: opening (by triage), numbering, lookups.
+//! Cases: opening (by triage), numbering, lists, and the changes of the lifecycle.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
+use qorgau_domain::access::Scope;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{case_concerns, cases};
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cases)]
@@ -92,4 +95,141 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<CaseRow>, DbErro
         .select(CaseRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub status: Option<String>,
+    pub risk_level: Option<String>,
+    pub assignee_id: Option<String>,
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+}
+
+/// Cases within `scope` matching `filter`, in id (= opening) order.
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &CaseFilter,
+    page: &Page,
+) -> Result<Vec<CaseRow>, DbError> {
+    let mut query = cases::table
+        .select(CaseRow::as_select())
+        .order(cases::id)
+        .limit(page.limit)
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Region(r) => query.filter(cases::region_code.eq(r.clone())),
+        Scope::District(d) => query.filter(cases::district_code.eq(d.clone())),
+        Scope::Own(u) => query.filter(cases::assignee_id.eq(u.to_string())),
+        Scope::Organisation(_) => query.filter(cases::id.eq_any(Vec::<String>::new())),
+    };
+    if let Some(v) = &filter.status {
+        query = query.filter(cases::status.eq(v.clone()));
+    }
+    if let Some(v) = &filter.risk_level {
+        query = query.filter(cases::risk_level.eq(v.clone()));
+    }
+    if let Some(v) = &filter.assignee_id {
+        query = query.filter(cases::assignee_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.region_code {
+        query = query.filter(cases::region_code.eq(v.clone()));
+    }
+    if let Some(v) = &filter.district_code {
+        query = query.filter(cases::district_code.eq(v.clone()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(cases::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Concerns of many cases in one query, sorted.
+pub fn concerns_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<String>>, DbError> {
+    let rows: Vec<(String, String)> = case_concerns::table
+        .filter(case_concerns::case_id.eq_any(ids))
+        .order((case_concerns::case_id, case_concerns::concern))
+        .select((case_concerns::case_id, case_concerns::concern))
+        .load(conn)?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (id, concern) in rows {
+        map.entry(id).or_default().push(concern);
+    }
+    Ok(map)
+}
+
+/// Replaces the case's concerns.
+pub fn set_concerns(
+    conn: &mut DbConnection,
+    case_id: &str,
+    concerns: &[&str],
+) -> Result<(), DbError> {
+    diesel::delete(case_concerns::table.filter(case_concerns::case_id.eq(case_id)))
+        .execute(conn)?;
+    add_concerns(conn, case_id, concerns)
+}
+
+/// The edits of a PATCH, applied only if the case is still at `expected_version` (optimistic
+/// concurrency: of two edits made from the same version, exactly one applies). Bumps the version.
+pub fn update_if_version(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i32,
+    risk_level: &str,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        cases::table
+            .find(id)
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        cases::risk_level.eq(risk_level),
+        cases::version.eq(cases::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Moves the case from `from` to `to` if it is still in `from`; bumps the version.
+pub fn move_status(
+    conn: &mut DbConnection,
+    id: &str,
+    from: &str,
+    to: &str,
+    closed: Option<(NaiveDateTime, &str)>,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(cases::table.find(id).filter(cases::status.eq(from)))
+        .set((
+            cases::status.eq(to),
+            cases::closed_at.eq(closed.map(|(at, _)| at)),
+            cases::closure_reason.eq(closed.map(|(_, reason)| reason)),
+            cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn assign(conn: &mut DbConnection, id: &str, assignee: &str) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::assignee_id.eq(assignee),
+            cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_risk(conn: &mut DbConnection, id: &str, risk_level: &str) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::risk_level.eq(risk_level),
+            cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

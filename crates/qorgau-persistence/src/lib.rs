@@ -3,14 +3,17 @@
 //! Functions here take `&mut DbConnection` and run the statements of one unit of work; the
 //! caller decides the transaction boundary with [`write`]. Nothing here decides policy.
 
+pub mod assessments;
 pub mod cases;
 pub mod children;
 pub mod connection;
 pub mod error;
 pub mod geography;
 pub mod idempotency;
+pub mod interventions;
 pub mod migrate;
 pub mod organisations;
+pub mod plans;
 pub mod schema;
 pub mod sessions;
 pub mod signals;

@@ -196,6 +196,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        summary -> Text,
+        risk_level -> Nullable<Text>,
+        domains -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        case_id -> Text,
+        version -> Integer,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_goals (id) {
+        id -> Text,
+        plan_id -> Text,
+        position -> Integer,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    plan_measures (id) {
+        id -> Text,
+        plan_id -> Text,
+        goal_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        description -> Text,
+        responsible_organisation_id -> Text,
+        due_date -> Date,
+        done_at -> Nullable<Timestamp>,
+        done_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    interventions (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        assistance_type -> Text,
+        occurred_at -> Timestamp,
+        summary -> Text,
+        child_seen -> Bool,
+        duration_minutes -> Nullable<Integer>,
+        plan_measure_id -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> regions (region_code));
 diesel::joinable!(organisations -> regions (region_code));
 diesel::joinable!(users -> organisations (organisation_id));
@@ -207,6 +274,11 @@ diesel::joinable!(signals -> children (child_id));
 diesel::joinable!(signal_concerns -> signals (signal_id));
 diesel::joinable!(case_concerns -> cases (case_id));
 diesel::joinable!(timeline_events -> children (child_id));
+diesel::joinable!(assessments -> cases (case_id));
+diesel::joinable!(plans -> cases (case_id));
+diesel::joinable!(plan_goals -> plans (plan_id));
+diesel::joinable!(plan_measures -> plan_goals (goal_id));
+diesel::joinable!(interventions -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -225,4 +297,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     signal_concerns,
     timeline_events,
     idempotency_keys,
+    assessments,
+    plans,
+    plan_goals,
+    plan_measures,
+    interventions,
 );

@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers read like the contract: extract, authorise, call one function, map.
 
 pub mod auth;
+pub mod cases;
 pub mod children;
 pub mod geography;
 pub mod health;
@@ -39,6 +40,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(children::get)
                 .service(children::timeline)
                 .service(children::possible_duplicates)
-                .service(children::merge),
+                .service(children::merge)
+                .service(cases::list)
+                .service(cases::get)
+                .service(cases::edit)
+                .service(cases::assign),
         );
 }

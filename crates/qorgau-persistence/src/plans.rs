@@ -1,0 +1,169 @@
+//! The individual plan: versions, goals and measures. A revision is a new version; approved
+//! versions are kept as they were approved.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::{plan_goals, plan_measures, plans};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: String,
+    pub case_id: String,
+    pub version: i32,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_goals)]
+pub struct GoalRow {
+    pub id: String,
+    pub plan_id: String,
+    pub position: i32,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_measures)]
+pub struct MeasureRow {
+    pub id: String,
+    pub plan_id: String,
+    pub goal_id: String,
+    pub position: i32,
+    pub kind: String,
+    pub description: String,
+    pub responsible_organisation_id: String,
+    pub due_date: NaiveDate,
+    pub done_at: Option<NaiveDateTime>,
+    pub done_by: Option<String>,
+}
+
+/// The next version number of the case's plan.
+pub fn next_version(conn: &mut DbConnection, case_id: &str) -> Result<i32, DbError> {
+    let max: Option<i32> = plans::table
+        .filter(plans::case_id.eq(case_id))
+        .select(diesel::dsl::max(plans::version))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Stores a new version; earlier drafts (never decided) are superseded by it.
+pub fn insert_version(
+    conn: &mut DbConnection,
+    plan: &PlanRow,
+    goals: &[GoalRow],
+    measures: &[MeasureRow],
+) -> Result<(), DbError> {
+    diesel::update(
+        plans::table
+            .filter(plans::case_id.eq(&plan.case_id))
+            .filter(plans::status.eq("draft")),
+    )
+    .set(plans::status.eq("superseded"))
+    .execute(conn)?;
+    diesel::insert_into(plans::table)
+        .values(plan)
+        .execute(conn)?;
+    for goal in goals {
+        diesel::insert_into(plan_goals::table)
+            .values(goal)
+            .execute(conn)?;
+    }
+    for measure in measures {
+        diesel::insert_into(plan_measures::table)
+            .values(measure)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn versions(conn: &mut DbConnection, case_id: &str) -> Result<Vec<PlanRow>, DbError> {
+    Ok(plans::table
+        .filter(plans::case_id.eq(case_id))
+        .order(plans::version)
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+pub fn content(
+    conn: &mut DbConnection,
+    plan_id: &str,
+) -> Result<(Vec<GoalRow>, Vec<MeasureRow>), DbError> {
+    let goals = plan_goals::table
+        .filter(plan_goals::plan_id.eq(plan_id))
+        .order(plan_goals::position)
+        .select(GoalRow::as_select())
+        .load(conn)?;
+    let measures = plan_measures::table
+        .filter(plan_measures::plan_id.eq(plan_id))
+        .order(plan_measures::position)
+        .select(MeasureRow::as_select())
+        .load(conn)?;
+    Ok((goals, measures))
+}
+
+pub fn has_approved(conn: &mut DbConnection, case_id: &str) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        plans::table
+            .filter(plans::case_id.eq(case_id))
+            .filter(plans::status.eq("approved")),
+    ))
+    .get_result(conn)?)
+}
+
+/// Records the supervisor's decision on a draft; `false` when it is no longer a draft.
+pub fn decide(
+    conn: &mut DbConnection,
+    plan_id: &str,
+    status: &str,
+    by: &str,
+    at: NaiveDateTime,
+    note: Option<&str>,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(plans::table.find(plan_id).filter(plans::status.eq("draft")))
+        .set((
+            plans::status.eq(status),
+            plans::decided_by.eq(by),
+            plans::decided_at.eq(at),
+            plans::decision_note.eq(note),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A measure with the case its plan belongs to and the plan's status.
+pub fn find_measure(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Option<(MeasureRow, String, String)>, DbError> {
+    Ok(plan_measures::table
+        .inner_join(plans::table.on(plans::id.eq(plan_measures::plan_id)))
+        .filter(plan_measures::id.eq(id))
+        .select((MeasureRow::as_select(), plans::case_id, plans::status))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn mark_done(
+    conn: &mut DbConnection,
+    measure_id: &str,
+    by: &str,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        plan_measures::table
+            .find(measure_id)
+            .filter(plan_measures::done_at.is_null()),
+    )
+    .set((plan_measures::done_at.eq(at), plan_measures::done_by.eq(by)))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

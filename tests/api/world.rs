@@ -1,0 +1,120 @@
+//! A small region to work in: Astana's districts, their intake, a mobile group, the
+//! child-rights department, and a supervisor of Almaty for out-of-scope checks.
+
+use chrono::NaiveDate;
+use qorgau_domain::iin::{Iin, Sex};
+use serde_json::{Value, json};
+
+use crate::common::{Backend, TestApp};
+
+/// Two districts of Astana with their intake coordinators, a mobile group, a supervisor and a
+/// case manager of the region, and a supervisor of Almaty.
+pub struct World {
+    pub app: TestApp,
+    pub mobile: String,
+    pub intake: String,
+    pub intake_elsewhere: String,
+    pub supervisor: String,
+    pub manager_id: String,
+    pub manager: String,
+    pub almaty_supervisor: String,
+}
+
+impl World {
+    pub async fn new(backend: Backend) -> World {
+        let app = TestApp::start(backend).await;
+        app.district("KZ-71", "KZ-71-01").await;
+        app.district("KZ-71", "KZ-71-02").await;
+        app.district("KZ-75", "KZ-75-01").await;
+        let centre1 = app
+            .organisation("family_support_centre", "KZ-71", Some("KZ-71-01"))
+            .await;
+        let centre2 = app
+            .organisation("family_support_centre", "KZ-71", Some("KZ-71-02"))
+            .await;
+        let group = app
+            .organisation("mobile_group", "KZ-71", Some("KZ-71-01"))
+            .await;
+        let department = app
+            .organisation("child_rights_department", "KZ-71", None)
+            .await;
+        let almaty = app
+            .organisation("child_rights_department", "KZ-75", None)
+            .await;
+        let (_, mobile) = app.user("mobile.one", "mobile_group_member", &group).await;
+        let (_, intake) = app.user("intake.one", "intake_coordinator", &centre1).await;
+        let (_, intake_elsewhere) = app.user("intake.two", "intake_coordinator", &centre2).await;
+        let (_, supervisor) = app.user("sup.astana", "supervisor", &department).await;
+        let (manager_id, manager) = app.user("cm.astana", "case_manager", &department).await;
+        let (_, almaty_supervisor) = app.user("sup.almaty", "supervisor", &almaty).await;
+        World {
+            app,
+            mobile,
+            intake,
+            intake_elsewhere,
+            supervisor,
+            manager_id,
+            manager,
+            almaty_supervisor,
+        }
+    }
+
+    pub async fn file(&self, body: Value) -> crate::common::Response {
+        self.app.post("/api/v1/signals", &self.mobile, body).await
+    }
+
+    pub async fn signal_count(&self) -> usize {
+        let r = self
+            .app
+            .get("/api/v1/signals?limit=500", &self.supervisor)
+            .await;
+        r.body["items"].as_array().unwrap().len()
+    }
+}
+
+pub fn iin(birth: &str, sex: Sex, serial: u32) -> String {
+    let date = NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap();
+    (serial..serial + 100)
+        .find_map(|s| Iin::generate(date, sex, s))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+pub fn signal(child: Value) -> Value {
+    json!({
+        "source": "mobile_group",
+        "concerns": ["violence_physical", "neglect"],
+        "urgency": "high",
+        "description": "Neighbours report shouting and a child with bruises.",
+        "observed_at": "2026-11-24T18:30:00Z",
+        "region_code": "KZ-71",
+        "district_code": "KZ-71-01",
+        "child": child,
+        "reporter": {"name": "Neighbour", "phone": "+7 701 000 00 00", "relation": "neighbour", "anonymous": false}
+    })
+}
+
+impl World {
+    /// Files a signal about a new child and opens a case for it, assigned to the case manager
+    /// when `assigned`. Returns the case id.
+    pub async fn open_case(&self, first_name: &str, assigned: bool) -> String {
+        let child =
+            json!({"first_name": first_name, "last_name": "Test", "birth_date": "2014-05-05"});
+        let s = self.file(signal(child)).await.body;
+        let mut decision = json!({"decision": "open_case", "risk_level": "medium"});
+        if assigned {
+            decision["assignee_id"] = json!(self.manager_id);
+        }
+        let r = self
+            .app
+            .post(
+                &format!("/api/v1/signals/{}/triage", s["id"].as_str().unwrap()),
+                &self.intake,
+                decision,
+            )
+            .await;
+        assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
+        r.body["case_id"].as_str().unwrap().to_string()
+    }
+}
