@@ -4,14 +4,14 @@
 //! construction inside it ("parse, don't validate").
 
 pub mod access;
-pub mod assessment;
 pub mod account;
+pub mod assessment;
 pub mod case;
 pub mod deadline;
 pub mod geography;
 pub mod ids;
-pub mod intervention;
 pub mod iin;
+pub mod intervention;
 pub mod lifecycle;
 pub mod names;
 pub mod organisation;

@@ -195,19 +195,21 @@ pub fn update_if_version(
     Ok(changed == 1)
 }
 
-/// Moves the case from `from` to `to` if it is still in `from`; bumps the version.
+/// Moves the case from `from` to `to` if it is still in `from` (of two concurrent moves one
+/// wins), setting the closure fields as given; bumps the version.
 pub fn move_status(
     conn: &mut DbConnection,
     id: &str,
     from: &str,
     to: &str,
-    closed: Option<(NaiveDateTime, &str)>,
+    closed_at: Option<NaiveDateTime>,
+    closure_reason: Option<&str>,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(cases::table.find(id).filter(cases::status.eq(from)))
         .set((
             cases::status.eq(to),
-            cases::closed_at.eq(closed.map(|(at, _)| at)),
-            cases::closure_reason.eq(closed.map(|(_, reason)| reason)),
+            cases::closed_at.eq(closed_at),
+            cases::closure_reason.eq(closure_reason),
             cases::version.eq(cases::version + 1),
         ))
         .execute(conn)?;

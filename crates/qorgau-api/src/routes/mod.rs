@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers read like the contract: extract, authorise, call one function, map.
 
 pub mod auth;
+pub mod case_work;
 pub mod cases;
 pub mod children;
 pub mod geography;
@@ -44,6 +45,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(cases::list)
                 .service(cases::get)
                 .service(cases::edit)
-                .service(cases::assign),
+                .service(cases::assign)
+                .service(case_work::transition)
+                .service(case_work::add_assessment)
+                .service(case_work::list_assessments)
+                .service(case_work::put_plan)
+                .service(case_work::get_plan)
+                .service(case_work::decide_plan)
+                .service(case_work::measure_done)
+                .service(case_work::add_intervention)
+                .service(case_work::list_interventions),
         );
 }
