@@ -6,16 +6,21 @@
 pub mod access;
 pub mod account;
 pub mod assessment;
+pub mod calendar;
 pub mod case;
+pub mod consent;
 pub mod deadline;
 pub mod geography;
 pub mod ids;
 pub mod iin;
+pub mod interagency;
 pub mod intervention;
 pub mod lifecycle;
 pub mod names;
 pub mod organisation;
 pub mod plan;
+pub mod protocol;
+pub mod referral;
 
 pub mod role;
 pub mod signal;
