@@ -10,6 +10,7 @@ mod auth;
 mod cases;
 mod cli;
 mod errors;
+mod interagency;
 mod lifecycle;
 mod openapi;
 mod schema;

@@ -46,6 +46,8 @@ pub struct Config {
     pub db_timeout_ms: u64,
     pub max_body_bytes: usize,
     pub workers: usize,
+    pub protocols_dir: String,
+    pub calendar_file: String,
     pub log_format: LogFormat,
     pub log_level: String,
     pub smtp_host: String,

@@ -20,7 +20,9 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::observe::observe;
 use crate::routes;
-use crate::state::AppState;
+use crate::state::{AppState, Rules};
+use qorgau_domain::calendar::Calendar;
+use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +40,9 @@ use crate::state::AppState;
         (name = "signals", description = "Signals about children at risk, and their triage"),
         (name = "children", description = "The child registry and timeline"),
         (name = "cases", description = "Cases: assessment, plan, interventions, closure"),
+        (name = "referrals", description = "Referrals to partner organisations, transfers between regions"),
+        (name = "records", description = "Relations, consent, commission matters, placements, interviews"),
+        (name = "protocols", description = "The interagency protocol in force"),
         (name = "operations", description = "Health and metrics"),
     )
 )]
@@ -89,7 +94,8 @@ impl From<ApiError> for StartupError {
 }
 
 impl AppState {
-    /// Opens the database pool and prepares the token keys. Connects lazily.
+    /// Opens the database pool, prepares the token keys and loads the protocol and calendar.
+    /// Connects lazily.
     pub fn open(config: Config) -> Result<AppState, StartupError> {
         let secret = config.jwt_secret()?;
         let db = Database::open(
@@ -99,6 +105,7 @@ impl AppState {
                 checkout_timeout: std::time::Duration::from_millis(config.db_timeout_ms),
             },
         )?;
+        let rules = load_rules(&config)?;
         Ok(AppState {
             db,
             tokens: TokenKeys::new(
@@ -107,6 +114,7 @@ impl AppState {
             ),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            rules: Arc::new(rules),
         })
     }
 
@@ -115,6 +123,45 @@ impl AppState {
         let mut conn = self.db.conn()?;
         Ok(migrate::run(&mut conn)?)
     }
+}
+
+/// The shipped protocol and calendar, plus the configured ones. Any error names the file and
+/// line, and stops the start.
+fn load_rules(config: &Config) -> Result<Rules, StartupError> {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| StartupError::Setup(format!("{}: {e}", path.display())))
+    };
+    let calendar = match config.calendar_file.trim() {
+        "" => Calendar::kazakhstan(),
+        file => {
+            let path = std::path::Path::new(file);
+            Calendar::from_toml(&read(path)?)
+                .map_err(|e| StartupError::Setup(format!("{}: {e}", path.display())))?
+        }
+    };
+    let mut versions = vec![default_protocol()];
+    if !config.protocols_dir.trim().is_empty() {
+        let dir = std::path::Path::new(config.protocols_dir.trim());
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| StartupError::Setup(format!("{}: {e}", dir.display())))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let protocol = parse_protocol(&read(&path)?)
+                .map_err(|e| StartupError::Setup(format!("{}: {e}", path.display())))?;
+            versions.push(protocol);
+        }
+    }
+    let protocols =
+        ProtocolSet::new(versions).map_err(|e| StartupError::Setup(format!("protocols: {e}")))?;
+    Ok(Rules {
+        protocols,
+        calendar,
+    })
 }
 
 /// Starts serving on `listener`. The future completes when the server stops; actix drains

@@ -4,6 +4,9 @@ use std::sync::Arc;
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
+use qorgau_domain::calendar::{Calendar, due_at};
+use qorgau_domain::protocol::{DeadlineKind, ProtocolSet};
+use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::{Database, DbConnection};
 
 use crate::auth::tokens::TokenKeys;
@@ -17,6 +20,13 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    pub rules: Arc<Rules>,
+}
+
+/// The interagency protocol versions and the working-day calendar, loaded at start.
+pub struct Rules {
+    pub protocols: ProtocolSet,
+    pub calendar: Calendar,
 }
 
 impl AppState {
@@ -40,5 +50,21 @@ impl AppState {
     /// about "now" consistently.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    /// When a deadline of `kind` whose clock starts at `start` falls due, under the protocol
+    /// in force at `start`, counted on the working-day calendar.
+    pub fn deadline(
+        &self,
+        kind: DeadlineKind,
+        start: DateTime<Utc>,
+        risk: RiskLevel,
+    ) -> DateTime<Utc> {
+        let protocol = self.rules.protocols.in_force_at(start);
+        match protocol.deadline(kind) {
+            Some(rule) => due_at(start, rule.duration(risk), &self.rules.calendar),
+            // Every version defines every kind (checked when it is loaded).
+            None => start,
+        }
     }
 }

@@ -37,10 +37,14 @@ pub enum Action {
     WorkCase,
     AssignCase,
     DecidePlan,
+    EditChild,
+    ViewReferrals,
+    RespondReferral,
+    DecideTransfer,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -56,6 +60,10 @@ impl Action {
         Action::WorkCase,
         Action::AssignCase,
         Action::DecidePlan,
+        Action::EditChild,
+        Action::ViewReferrals,
+        Action::RespondReferral,
+        Action::DecideTransfer,
     ];
 }
 
@@ -112,6 +120,20 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (ViewCases | WorkCase, _) => None,
         (AssignCase | DecidePlan, Supervisor) => Some(Reach::Region),
         (AssignCase | DecidePlan, _) => None,
+        // Family and relations of a child: those who work the child's case.
+        (EditChild, CaseManager) => Some(Reach::Own),
+        (EditChild, Supervisor) => Some(Reach::Region),
+        (EditChild, _) => None,
+        // Referrals: the receiving organisation's queue for its specialists; the case team's.
+        (ViewReferrals, Specialist) => Some(Reach::Organisation),
+        (ViewReferrals, CaseManager) => Some(Reach::Own),
+        (ViewReferrals, Supervisor) => Some(Reach::Region),
+        (ViewReferrals, _) => None,
+        (RespondReferral, Specialist) => Some(Reach::Organisation),
+        (RespondReferral, _) => None,
+        // A transfer is accepted or declined by the supervisor of the receiving region.
+        (DecideTransfer, Supervisor) => Some(Reach::Region),
+        (DecideTransfer, _) => None,
     }
 }
 
@@ -252,6 +274,27 @@ mod tests {
             let may_merge = actor(role).scope(Action::MergeChildren).is_ok();
             assert_eq!(may_merge, role == Role::Supervisor, "{role}");
         }
+    }
+
+    #[test]
+    fn specialists_reach_referrals_of_their_organisation_only() {
+        let specialist = actor(Role::Specialist);
+        assert_eq!(
+            specialist.scope(Action::ViewReferrals),
+            Ok(Scope::Organisation(specialist.organisation_id))
+        );
+        assert!(specialist.scope(Action::RespondReferral).is_ok());
+        for action in [Action::ViewCases, Action::ViewChildren, Action::WorkCase] {
+            assert_eq!(
+                specialist.scope(action),
+                Err(Denied::Forbidden),
+                "{action:?}"
+            );
+        }
+        assert_eq!(
+            actor(Role::CaseManager).scope(Action::RespondReferral),
+            Err(Denied::Forbidden)
+        );
     }
 
     #[test]

@@ -6,18 +6,25 @@
 pub mod assessments;
 pub mod cases;
 pub mod children;
+pub mod commission;
 pub mod connection;
+pub mod consents;
 pub mod error;
 pub mod geography;
 pub mod idempotency;
 pub mod interventions;
+pub mod interviews;
 pub mod migrate;
 pub mod organisations;
+pub mod placements;
 pub mod plans;
+pub mod referrals;
+pub mod relations;
 pub mod schema;
 pub mod sessions;
 pub mod signals;
 pub mod timeline;
+pub mod transfers;
 pub mod users;
 
 pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, write};

@@ -263,6 +263,135 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    relations (id) {
+        id -> Text,
+        child_id -> Text,
+        full_name -> Text,
+        relation -> Text,
+        is_legal_representative -> Bool,
+        alleged_perpetrator -> Bool,
+        phone -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        case_id -> Text,
+        given_by_relation_id -> Nullable<Text>,
+        given_by_name -> Text,
+        relation -> Text,
+        services -> Bool,
+        share_with -> Text,
+        given_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        case_id -> Text,
+        to_organisation_id -> Text,
+        service -> Text,
+        reason -> Text,
+        urgency -> Nullable<Text>,
+        status -> Text,
+        respond_by -> Timestamp,
+        consent_id -> Nullable<Text>,
+        override_basis -> Nullable<Text>,
+        override_note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    transfers (id) {
+        id -> Text,
+        case_id -> Text,
+        from_region -> Text,
+        from_district -> Text,
+        to_region -> Text,
+        to_district -> Text,
+        reason -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    commission_matters (id) {
+        id -> Text,
+        case_id -> Text,
+        commission_organisation_id -> Text,
+        grounds -> Text,
+        hearing_date -> Nullable<Date>,
+        decision -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    commission_measures (id) {
+        id -> Text,
+        matter_id -> Text,
+        description -> Text,
+        responsible_organisation_id -> Text,
+        due_date -> Date,
+        done_at -> Nullable<Timestamp>,
+        done_note -> Nullable<Text>,
+        done_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        organisation_id -> Nullable<Text>,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        end_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    interviews (id) {
+        id -> Text,
+        case_id -> Text,
+        child_id -> Text,
+        conducted_at -> Timestamp,
+        interviewer_name -> Text,
+        organisation_id -> Text,
+        present -> Text,
+        recording_ref -> Nullable<Text>,
+        repeat_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> regions (region_code));
 diesel::joinable!(organisations -> regions (region_code));
 diesel::joinable!(users -> organisations (organisation_id));
@@ -279,6 +408,8 @@ diesel::joinable!(plans -> cases (case_id));
 diesel::joinable!(plan_goals -> plans (plan_id));
 diesel::joinable!(plan_measures -> plan_goals (goal_id));
 diesel::joinable!(interventions -> cases (case_id));
+diesel::joinable!(referrals -> cases (case_id));
+diesel::joinable!(commission_measures -> commission_matters (matter_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -302,4 +433,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_goals,
     plan_measures,
     interventions,
+    relations,
+    consents,
+    referrals,
+    transfers,
+    commission_matters,
+    commission_measures,
+    placements,
+    interviews,
 );

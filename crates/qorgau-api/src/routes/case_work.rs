@@ -687,7 +687,8 @@ pub async fn add_intervention(
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                // Specialists log work while their organisation holds an active referral.
+                let case = crate::routes::referrals::case_for_work(c, &actor, &id)?;
                 ensure_open(&case)?;
                 if let Some(measure) = intervention.plan_measure_id {
                     if plans::find_measure(c, &measure.to_string())?

@@ -8,7 +8,7 @@ use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::validation::{Validation, bounded_text};
 use qorgau_persistence::cases::{self, CaseFilter, CaseRow};
-use qorgau_persistence::{DbConnection, timeline, users, write};
+use qorgau_persistence::{DbConnection, relations, timeline, users, write};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -39,6 +39,17 @@ pub struct CaseView {
     pub version: i32,
     /// The protocol's deadlines for this case (filled in by the protocol engine).
     pub deadlines: Vec<DeadlineView>,
+    /// On the case card (not in lists): people around the child recorded as alleged
+    /// perpetrators — no contact or disclosure to them follows from the system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alleged_perpetrators: Option<Vec<PersonAlert>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonAlert {
+    pub relation_id: Uuid,
+    pub full_name: String,
+    pub relation: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -66,6 +77,7 @@ impl CaseView {
             closure_reason: c.closure_reason,
             version: c.version,
             deadlines: Vec::new(),
+            alleged_perpetrators: None,
         }
     }
 }
@@ -96,11 +108,23 @@ pub fn visible_case(
     Ok(case)
 }
 
+/// The case card: the case with its concerns and the alerts everyone working it must see.
 pub fn view(conn: &mut DbConnection, case: CaseRow) -> Result<CaseView, ApiError> {
     let concerns = cases::concerns_of(conn, std::slice::from_ref(&case.id))?
         .remove(&case.id)
         .unwrap_or_default();
-    Ok(CaseView::new(case, concerns))
+    let alerts = relations::for_child(conn, &case.child_id)?
+        .into_iter()
+        .filter(|r| r.alleged_perpetrator)
+        .map(|r| PersonAlert {
+            relation_id: r.id.parse().unwrap_or_default(),
+            full_name: r.full_name,
+            relation: r.relation,
+        })
+        .collect();
+    let mut card = CaseView::new(case, concerns);
+    card.alleged_perpetrators = Some(alerts);
+    Ok(card)
 }
 
 /// The case as JSON with its version as `ETag`.

@@ -89,7 +89,7 @@ pub struct MergeRequest {
 }
 
 /// Loads a child the caller may see (merged records answer 404), with its open case.
-fn visible_child(
+pub fn visible_child(
     conn: &mut DbConnection,
     actor: &Actor,
     action: Action,

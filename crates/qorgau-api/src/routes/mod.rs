@@ -8,6 +8,9 @@ pub mod geography;
 pub mod health;
 pub mod list;
 pub mod organisations;
+pub mod protocols;
+pub mod records;
+pub mod referrals;
 pub mod signals;
 pub mod users;
 
@@ -54,6 +57,32 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(case_work::decide_plan)
                 .service(case_work::measure_done)
                 .service(case_work::add_intervention)
-                .service(case_work::list_interventions),
+                .service(case_work::list_interventions)
+                .service(referrals::create)
+                .service(referrals::list)
+                .service(referrals::get)
+                .service(referrals::accept)
+                .service(referrals::decline)
+                .service(referrals::complete)
+                .service(referrals::withdraw)
+                .service(referrals::request_transfer)
+                .service(referrals::accept_transfer)
+                .service(referrals::decline_transfer)
+                .service(referrals::incoming_transfers)
+                .service(records::add_relation)
+                .service(records::list_relations)
+                .service(records::add_consent)
+                .service(records::list_consents)
+                .service(records::withdraw_consent)
+                .service(records::add_matter)
+                .service(records::decide_matter)
+                .service(records::measure_done)
+                .service(records::list_matters)
+                .service(records::add_placement)
+                .service(records::end_placement)
+                .service(records::list_placements)
+                .service(records::add_interview)
+                .service(records::list_interviews)
+                .service(protocols::active),
         );
 }

@@ -4,8 +4,10 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::{CaseStatus, case_number};
-use qorgau_domain::deadline::{kazakhstan, triage_due};
+use qorgau_domain::deadline::kazakhstan;
+use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::signal::{ChildFacts, NewSignal, SignalInput, parse_signal};
+use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_domain::triage::{Triage, TriageInput, parse_triage};
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::signals::{self, SignalFilter, SignalRow, TriageRecord};
@@ -140,9 +142,25 @@ pub async fn file(
     let hash = request_hash(&body.0);
     let now = state.now();
     let signal = parse_signal(body.0, now)?;
+    // A signal without urgency is triaged on the medium clock.
+    let triage_due_at = state.deadline(
+        DeadlineKind::Triage,
+        now,
+        signal.urgency.unwrap_or(RiskLevel::Medium),
+    );
     let user = caller.actor.user_id.to_string();
     let (status, body) = state
-        .run(move |conn| file_with_retry(conn, &user, key.as_deref(), &hash, &signal, now))
+        .run(move |conn| {
+            file_with_retry(
+                conn,
+                &user,
+                key.as_deref(),
+                &hash,
+                &signal,
+                now,
+                triage_due_at,
+            )
+        })
         .await?;
     let status = actix_web::http::StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?;
     Ok(HttpResponse::build(status)
@@ -205,11 +223,14 @@ fn file_with_retry(
     hash: &str,
     signal: &NewSignal,
     now: DateTime<Utc>,
+    triage_due_at: DateTime<Utc>,
 ) -> Result<(u16, String), ApiError> {
     // A second attempt only when a concurrent request inserted the same external reference
     // first: this time it is found and updated.
     for _ in 0..2 {
-        match write(conn, |c| file_once(c, user, key, hash, signal, now)) {
+        match write(conn, |c| {
+            file_once(c, user, key, hash, signal, now, triage_due_at)
+        }) {
             Ok(done) => return Ok(done),
             Err(FileError::KeyTaken) => {
                 let key = key.ok_or(ApiError::Internal)?;
@@ -239,6 +260,7 @@ fn file_once(
     hash: &str,
     signal: &NewSignal,
     now: DateTime<Utc>,
+    triage_due_at: DateTime<Utc>,
 ) -> Result<(u16, String), FileError> {
     if let Some(key) = key {
         idempotency::claim(conn, user, key, hash, now.naive_utc())?;
@@ -287,7 +309,7 @@ fn file_once(
                 reporter_anonymous: false,
                 status: "received".into(),
                 received_at: now.naive_utc(),
-                triage_due_at: triage_due(now, signal.urgency).naive_utc(),
+                triage_due_at: triage_due_at.naive_utc(),
                 filed_by: user.into(),
                 triaged_at: None,
                 triaged_by: None,

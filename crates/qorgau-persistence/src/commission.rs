@@ -1,0 +1,130 @@
+//! Commission matters (КТІҚҚК): referral to the commission on minors' affairs, the hearing,
+//! the decision and the execution of its measures (seed l. 489–493).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::{commission_matters, commission_measures};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commission_matters)]
+pub struct MatterRow {
+    pub id: String,
+    pub case_id: String,
+    pub commission_organisation_id: String,
+    pub grounds: String,
+    pub hearing_date: Option<NaiveDate>,
+    pub decision: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commission_measures)]
+pub struct MeasureRow {
+    pub id: String,
+    pub matter_id: String,
+    pub description: String,
+    pub responsible_organisation_id: String,
+    pub due_date: NaiveDate,
+    pub done_at: Option<NaiveDateTime>,
+    pub done_note: Option<String>,
+    pub done_by: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &MatterRow) -> Result<(), DbError> {
+    diesel::insert_into(commission_matters::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<MatterRow>, DbError> {
+    Ok(commission_matters::table
+        .find(id)
+        .select(MatterRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<MatterRow>, DbError> {
+    Ok(commission_matters::table
+        .filter(commission_matters::case_id.eq(case_id))
+        .order(commission_matters::id)
+        .select(MatterRow::as_select())
+        .load(conn)?)
+}
+
+/// Records the hearing's decision and its measures; `false` if already decided.
+pub fn decide(
+    conn: &mut DbConnection,
+    id: &str,
+    hearing_date: NaiveDate,
+    decision: &str,
+    at: NaiveDateTime,
+    measures: &[MeasureRow],
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        commission_matters::table
+            .find(id)
+            .filter(commission_matters::decided_at.is_null()),
+    )
+    .set((
+        commission_matters::hearing_date.eq(hearing_date),
+        commission_matters::decision.eq(decision),
+        commission_matters::decided_at.eq(at),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    for m in measures {
+        diesel::insert_into(commission_measures::table)
+            .values(m)
+            .execute(conn)?;
+    }
+    Ok(true)
+}
+
+pub fn measures(
+    conn: &mut DbConnection,
+    matter_ids: &[String],
+) -> Result<Vec<MeasureRow>, DbError> {
+    Ok(commission_measures::table
+        .filter(commission_measures::matter_id.eq_any(matter_ids))
+        .order(commission_measures::id)
+        .select(MeasureRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find_measure(conn: &mut DbConnection, id: &str) -> Result<Option<MeasureRow>, DbError> {
+    Ok(commission_measures::table
+        .find(id)
+        .select(MeasureRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn mark_done(
+    conn: &mut DbConnection,
+    id: &str,
+    by: &str,
+    at: NaiveDateTime,
+    note: &str,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        commission_measures::table
+            .find(id)
+            .filter(commission_measures::done_at.is_null()),
+    )
+    .set((
+        commission_measures::done_at.eq(at),
+        commission_measures::done_by.eq(by),
+        commission_measures::done_note.eq(note),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

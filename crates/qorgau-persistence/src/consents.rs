@@ -1,0 +1,60 @@
+//! Consent of the legal representative, per case.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::consents;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = consents)]
+pub struct ConsentRow {
+    pub id: String,
+    pub case_id: String,
+    pub given_by_relation_id: Option<String>,
+    pub given_by_name: String,
+    pub relation: String,
+    pub services: bool,
+    /// Organisation kinds, comma-separated.
+    pub share_with: String,
+    pub given_at: NaiveDateTime,
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &ConsentRow) -> Result<(), DbError> {
+    diesel::insert_into(consents::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ConsentRow>, DbError> {
+    Ok(consents::table
+        .filter(consents::case_id.eq(case_id))
+        .order(consents::id)
+        .select(ConsentRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ConsentRow>, DbError> {
+    Ok(consents::table
+        .find(id)
+        .select(ConsentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks the consent withdrawn; `false` when it already was.
+pub fn withdraw(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        consents::table
+            .find(id)
+            .filter(consents::withdrawn_at.is_null()),
+    )
+    .set(consents::withdrawn_at.eq(at))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

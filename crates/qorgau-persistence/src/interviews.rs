@@ -1,0 +1,47 @@
+//! Interviews of child victims and witnesses (Barnahus principle: as few as possible).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::interviews;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = interviews)]
+pub struct InterviewRow {
+    pub id: String,
+    pub case_id: String,
+    pub child_id: String,
+    pub conducted_at: NaiveDateTime,
+    pub interviewer_name: String,
+    pub organisation_id: String,
+    /// Codes of who was present, comma-separated.
+    pub present: String,
+    pub recording_ref: Option<String>,
+    pub repeat_reason: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &InterviewRow) -> Result<(), DbError> {
+    diesel::insert_into(interviews::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<InterviewRow>, DbError> {
+    Ok(interviews::table
+        .filter(interviews::case_id.eq(case_id))
+        .order((interviews::conducted_at, interviews::id))
+        .select(InterviewRow::as_select())
+        .load(conn)?)
+}
+
+pub fn count_for_child(conn: &mut DbConnection, child_id: &str) -> Result<i64, DbError> {
+    Ok(interviews::table
+        .filter(interviews::child_id.eq(child_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,65 @@
+//! Placements of the child: shelters, centres, guardianship, foster and receiving families.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::placements;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = placements)]
+pub struct PlacementRow {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub organisation_id: Option<String>,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &PlacementRow) -> Result<(), DbError> {
+    diesel::insert_into(placements::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<PlacementRow>, DbError> {
+    Ok(placements::table
+        .find(id)
+        .select(PlacementRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<PlacementRow>, DbError> {
+    Ok(placements::table
+        .filter(placements::case_id.eq(case_id))
+        .order(placements::id)
+        .select(PlacementRow::as_select())
+        .load(conn)?)
+}
+
+/// Ends an open placement; `false` if it had already ended.
+pub fn end(
+    conn: &mut DbConnection,
+    id: &str,
+    ended_on: NaiveDate,
+    reason: &str,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        placements::table
+            .find(id)
+            .filter(placements::ended_on.is_null()),
+    )
+    .set((
+        placements::ended_on.eq(ended_on),
+        placements::end_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,170 @@
+//! Referrals from a case to a partner organisation.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use qorgau_domain::access::Scope;
+
+use crate::error::DbError;
+use crate::schema::{cases, referrals};
+use crate::{DbConnection, Page};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = referrals)]
+pub struct ReferralRow {
+    pub id: String,
+    pub case_id: String,
+    pub to_organisation_id: String,
+    pub service: String,
+    pub reason: String,
+    pub urgency: Option<String>,
+    pub status: String,
+    pub respond_by: NaiveDateTime,
+    pub consent_id: Option<String>,
+    pub override_basis: Option<String>,
+    pub override_note: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub responded_at: Option<NaiveDateTime>,
+    pub responded_by: Option<String>,
+    pub decline_reason: Option<String>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub outcome: Option<String>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReferralFilter {
+    pub organisation_id: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &ReferralRow) -> Result<(), DbError> {
+    diesel::insert_into(referrals::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReferralRow>, DbError> {
+    Ok(referrals::table
+        .find(id)
+        .select(ReferralRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ReferralRow>, DbError> {
+    Ok(referrals::table
+        .filter(referrals::case_id.eq(case_id))
+        .order(referrals::id)
+        .select(ReferralRow::as_select())
+        .load(conn)?)
+}
+
+/// Does `organisation` hold an active (pending or accepted) referral on the case?
+pub fn active_for(
+    conn: &mut DbConnection,
+    case_id: &str,
+    organisation: &str,
+) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        referrals::table
+            .filter(referrals::case_id.eq(case_id))
+            .filter(referrals::to_organisation_id.eq(organisation))
+            .filter(referrals::status.eq_any(["pending", "accepted"])),
+    ))
+    .get_result(conn)?)
+}
+
+/// Referrals within `scope`: an organisation's queue (`Organisation`), the cases of a manager
+/// (`Own`), or a region's (`Region`, by the case's region).
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    filter: &ReferralFilter,
+    page: &Page,
+) -> Result<Vec<ReferralRow>, DbError> {
+    let mut query = referrals::table
+        .select(ReferralRow::as_select())
+        .order(referrals::id)
+        .limit(page.limit)
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Organisation(o) => query.filter(referrals::to_organisation_id.eq(o.to_string())),
+        Scope::Own(u) => query.filter(
+            referrals::case_id.eq_any(
+                cases::table
+                    .filter(cases::assignee_id.eq(u.to_string()))
+                    .select(cases::id),
+            ),
+        ),
+        Scope::Region(r) => query.filter(
+            referrals::case_id.eq_any(
+                cases::table
+                    .filter(cases::region_code.eq(r.clone()))
+                    .select(cases::id),
+            ),
+        ),
+        Scope::District(d) => query.filter(
+            referrals::case_id.eq_any(
+                cases::table
+                    .filter(cases::district_code.eq(d.clone()))
+                    .select(cases::id),
+            ),
+        ),
+    };
+    if let Some(o) = &filter.organisation_id {
+        query = query.filter(referrals::to_organisation_id.eq(o.clone()));
+    }
+    if let Some(s) = &filter.status {
+        query = query.filter(referrals::status.eq(s.clone()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(referrals::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The fields a step of the referral sets.
+pub struct Step<'a> {
+    pub to: &'a str,
+    pub by: &'a str,
+    pub at: NaiveDateTime,
+    pub decline_reason: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+}
+
+/// Moves the referral from `from` to `step.to` if still in `from`; `false` if it changed meanwhile.
+pub fn advance(
+    conn: &mut DbConnection,
+    id: &str,
+    from: &str,
+    step: &Step<'_>,
+) -> Result<bool, DbError> {
+    let target = referrals::table.find(id).filter(referrals::status.eq(from));
+    let changed = match step.to {
+        "accepted" | "declined" => diesel::update(target)
+            .set((
+                referrals::status.eq(step.to),
+                referrals::responded_at.eq(step.at),
+                referrals::responded_by.eq(step.by),
+                referrals::decline_reason.eq(step.decline_reason),
+            ))
+            .execute(conn)?,
+        "completed" => diesel::update(target)
+            .set((
+                referrals::status.eq(step.to),
+                referrals::completed_at.eq(step.at),
+                referrals::outcome.eq(step.outcome),
+            ))
+            .execute(conn)?,
+        _ => diesel::update(target)
+            .set((
+                referrals::status.eq(step.to),
+                referrals::withdrawn_at.eq(step.at),
+            ))
+            .execute(conn)?,
+    };
+    Ok(changed == 1)
+}

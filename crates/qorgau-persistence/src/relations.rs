@@ -1,0 +1,45 @@
+//! A child's family members and legal representatives.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::relations;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = relations)]
+pub struct RelationRow {
+    pub id: String,
+    pub child_id: String,
+    pub full_name: String,
+    pub relation: String,
+    pub is_legal_representative: bool,
+    pub alleged_perpetrator: bool,
+    pub phone: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &RelationRow) -> Result<(), DbError> {
+    diesel::insert_into(relations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<RelationRow>, DbError> {
+    Ok(relations::table
+        .filter(relations::child_id.eq(child_id))
+        .order(relations::id)
+        .select(RelationRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<RelationRow>, DbError> {
+    Ok(relations::table
+        .find(id)
+        .select(RelationRow::as_select())
+        .first(conn)
+        .optional()?)
+}

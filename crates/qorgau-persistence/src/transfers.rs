@@ -1,0 +1,105 @@
+//! Transfers of a case between regions when the family moves.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::{cases, children, transfers};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = transfers)]
+pub struct TransferRow {
+    pub id: String,
+    pub case_id: String,
+    pub from_region: String,
+    pub from_district: String,
+    pub to_region: String,
+    pub to_district: String,
+    pub reason: String,
+    pub status: String,
+    pub requested_by: String,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decline_reason: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &TransferRow) -> Result<(), DbError> {
+    diesel::insert_into(transfers::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn pending_for_case(
+    conn: &mut DbConnection,
+    case_id: &str,
+) -> Result<Option<TransferRow>, DbError> {
+    Ok(transfers::table
+        .filter(transfers::case_id.eq(case_id))
+        .filter(transfers::status.eq("pending"))
+        .select(TransferRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn pending_to_region(
+    conn: &mut DbConnection,
+    region: &str,
+) -> Result<Vec<TransferRow>, DbError> {
+    Ok(transfers::table
+        .filter(transfers::to_region.eq(region))
+        .filter(transfers::status.eq("pending"))
+        .order(transfers::id)
+        .select(TransferRow::as_select())
+        .load(conn)?)
+}
+
+/// Records the decision on a pending transfer; `false` if it was decided meanwhile.
+pub fn decide(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    by: &str,
+    at: NaiveDateTime,
+    reason: Option<&str>,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        transfers::table
+            .find(id)
+            .filter(transfers::status.eq("pending")),
+    )
+    .set((
+        transfers::status.eq(status),
+        transfers::decided_by.eq(by),
+        transfers::decided_at.eq(at),
+        transfers::decline_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Moves the case and its child to the receiving region and district. The case is unassigned:
+/// the old team loses access, the receiving supervisor assigns.
+pub fn relocate(
+    conn: &mut DbConnection,
+    transfer: &TransferRow,
+    child_id: &str,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(&transfer.case_id))
+        .set((
+            cases::region_code.eq(&transfer.to_region),
+            cases::district_code.eq(&transfer.to_district),
+            cases::assignee_id.eq(None::<String>),
+            cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)?;
+    diesel::update(children::table.find(child_id))
+        .set((
+            children::region_code.eq(&transfer.to_region),
+            children::district_code.eq(&transfer.to_district),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
