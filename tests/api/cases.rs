@@ -96,7 +96,24 @@ async fn cases_are_listed_by_scope_with_numbers(backend: Backend) {
         card.body["concerns"],
         json!(["neglect", "violence_physical"])
     );
-    assert_eq!(card.body["deadlines"], json!([]));
+    let deadlines: Vec<(&str, &str)> = card.body["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["kind"].as_str().unwrap(), d["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        deadlines,
+        [
+            ("triage", "met"),
+            ("assignment", "met"),
+            ("first_contact", "pending"),
+            ("initial_assessment", "pending"),
+            ("comprehensive_assessment", "pending"),
+            ("referral_response", "pending"),
+        ],
+        "the protocol's clocks started when the case opened"
+    );
 }
 
 async fn edits_need_the_current_version(backend: Backend) {

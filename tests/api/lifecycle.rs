@@ -287,18 +287,27 @@ async fn a_child_walks_from_signal_to_closure_and_back(backend: Backend) {
             "signal",
             "triage",
             "case_opened",
+            // The default protocol's routing for violence_physical and neglect: a referral to the
+            // family-support centre and a police notice, for which no police unit is registered.
+            "routing_gap",
+            "referral",
             "assigned",
+            "deadline_met", // assignment
             "assessment",
+            "deadline_met", // initial_assessment
             "status_changed",
             "assessment",
+            "deadline_met", // comprehensive_assessment
             "risk_revised",
             "status_changed",
             "plan_version",
             "plan_rejected",
             "plan_version",
             "plan_approved",
+            "deadline_met", // plan_approval
             "status_changed",
             "intervention",
+            "deadline_met", // first_contact, by the first visit that saw the child
             "intervention",
             "measure_done",
             "status_changed",

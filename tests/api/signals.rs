@@ -465,6 +465,9 @@ async fn triage_rules_and_their_conflicts(backend: Backend) {
             "signal",
             "triage",
             "case_opened",
+            "deadline_met", // assignment, made by the triage decision
+            "routing_gap",
+            "referral",
             "triage",
             "triage"
         ]

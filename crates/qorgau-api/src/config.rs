@@ -55,6 +55,8 @@ pub struct Config {
     pub smtp_username: String,
     pub smtp_from: String,
     pub smtp_security: SmtpSecurity,
+    pub worker_enabled: bool,
+    pub worker_interval_seconds: u64,
     #[serde(skip)]
     pub secrets: Secrets,
 }

@@ -7,12 +7,15 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod json;
+pub mod mail;
 pub mod metrics;
 pub mod observe;
+pub mod protocol_engine;
 pub mod registry;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod worker;
 
 pub use config::Config;
 pub use error::ApiError;

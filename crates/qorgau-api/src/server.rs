@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, from_fn};
@@ -17,10 +18,12 @@ use crate::accounts;
 use crate::auth::tokens::TokenKeys;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::observe::observe;
 use crate::routes;
 use crate::state::{AppState, Rules};
+use crate::worker;
 use qorgau_domain::calendar::Calendar;
 use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
 
@@ -251,6 +254,13 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     }
     let listener = TcpListener::bind(&listen)?;
     tracing::info!(address = %listener.local_addr()?, backend = state.db.backend().name(), "listening");
+    if state.config.worker_enabled {
+        // Built before serving so that bad mail settings stop the start, not the first reminder.
+        let mailer =
+            Mailer::from_config(&state.config).map_err(|e| StartupError::Setup(e.to_string()))?;
+        let interval = Duration::from_secs(state.config.worker_interval_seconds.max(1));
+        actix_web::rt::spawn(worker::run(state.clone(), mailer, interval));
+    }
     start(state, listener)?.await?;
     Ok(())
 }

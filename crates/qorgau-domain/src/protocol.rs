@@ -640,7 +640,7 @@ mod tests {
         assert_eq!(protocol.version, "2026.1");
         assert_eq!(protocol.effective_from, date(2026, 1, 29));
         assert!(protocol.legal_reference.contains("No. 56"));
-        assert!(protocol.auto_assign);
+        assert!(!protocol.auto_assign, "the supervisor assigns by default");
         assert_eq!(protocol.deadlines.len(), 9);
         for (kind, starts, [critical, high, medium, low]) in BRIEF_DEADLINES {
             let rule = protocol.deadline(kind).unwrap();

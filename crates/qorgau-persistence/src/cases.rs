@@ -8,7 +8,7 @@ use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
 
 use crate::error::DbError;
-use crate::schema::{case_concerns, cases};
+use crate::schema::{case_concerns, cases, deadlines};
 use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -104,6 +104,8 @@ pub struct CaseFilter {
     pub assignee_id: Option<String>,
     pub region_code: Option<String>,
     pub district_code: Option<String>,
+    /// Only cases with a pending deadline due before this instant.
+    pub overdue_at: Option<NaiveDateTime>,
 }
 
 /// Cases within `scope` matching `filter`, in id (= opening) order.
@@ -139,6 +141,13 @@ pub fn list(
     }
     if let Some(v) = &filter.district_code {
         query = query.filter(cases::district_code.eq(v.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        let lapsed = deadlines::table
+            .filter(deadlines::status.eq("pending"))
+            .filter(deadlines::due_at.lt(now))
+            .select(deadlines::case_id);
+        query = query.filter(cases::id.eq_any(lapsed));
     }
     if let Some(after) = &page.after {
         query = query.filter(cases::id.gt(after.clone()));

@@ -30,6 +30,10 @@ pub struct ReferralRow {
     pub completed_at: Option<NaiveDateTime>,
     pub outcome: Option<String>,
     pub withdrawn_at: Option<NaiveDateTime>,
+    /// `referral`, or `notification` (a protocol's mandatory "tell them", answered like a referral).
+    pub kind: String,
+    /// Created by the protocol's routing, with the legal basis `legal_duty`.
+    pub mandatory: bool,
 }
 
 #[derive(Clone, Debug, Default)]

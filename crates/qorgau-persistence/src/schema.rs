@@ -314,6 +314,8 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         outcome -> Nullable<Text>,
         withdrawn_at -> Nullable<Timestamp>,
+        kind -> Text,
+        mandatory -> Bool,
     }
 }
 
@@ -392,6 +394,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deadlines (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        ref_id -> Nullable<Text>,
+        starts_at -> Timestamp,
+        due_at -> Timestamp,
+        status -> Text,
+        met_at -> Nullable<Timestamp>,
+        reminded_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    routing_gaps (id) {
+        id -> Text,
+        case_id -> Text,
+        action -> Text,
+        organisation_kind -> Text,
+        concerns -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(districts -> regions (region_code));
 diesel::joinable!(organisations -> regions (region_code));
 diesel::joinable!(users -> organisations (organisation_id));
@@ -409,6 +451,7 @@ diesel::joinable!(plan_goals -> plans (plan_id));
 diesel::joinable!(plan_measures -> plan_goals (goal_id));
 diesel::joinable!(interventions -> cases (case_id));
 diesel::joinable!(referrals -> cases (case_id));
+diesel::joinable!(deadlines -> cases (case_id));
 diesel::joinable!(commission_measures -> commission_matters (matter_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -441,4 +484,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     commission_measures,
     placements,
     interviews,
+    deadlines,
+    outbox,
+    routing_gaps,
 );

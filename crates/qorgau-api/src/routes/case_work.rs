@@ -15,11 +15,13 @@ use qorgau_domain::lifecycle::{
     CaseState, TransitionError, TransitionInput, decide, status_from_code,
 };
 use qorgau_domain::plan::{PlanDecision, PlanDecisionInput, PlanInput, parse_decision, parse_plan};
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::assessments::{self, AssessmentRow};
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::interventions::{self, InterventionRow};
 use qorgau_persistence::plans::{self, GoalRow, MeasureRow, PlanRow};
-use qorgau_persistence::{DbConnection, organisations, timeline, write};
+use qorgau_persistence::{DbConnection, deadlines, organisations, timeline, write};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -99,6 +101,7 @@ pub async fn transition(
     let actor = caller.actor;
     let now = state.now();
     let input = body.0;
+    let app = state.clone();
     let case = state
         .run(move |conn| {
             write(conn, |c| {
@@ -173,6 +176,27 @@ pub async fn transition(
                     summary = format!("{summary} — {reason}");
                 }
                 record(c, &case, &actor, now, kind, summary, &id)?;
+                match (from, t.to) {
+                    // Closed: the open clocks stop; the post-closure follow-up starts.
+                    (_, CaseStatus::Closed) => {
+                        deadlines::cancel(c, &id, None, None)?;
+                        let risk =
+                            RiskLevel::from_code(&case.risk_level).unwrap_or(RiskLevel::Medium);
+                        crate::protocol_engine::start(
+                            c,
+                            &app,
+                            &id,
+                            DeadlineKind::FollowUp,
+                            now,
+                            risk,
+                            None,
+                        )?;
+                    }
+                    (CaseStatus::Closed, _) => {
+                        deadlines::cancel(c, &id, Some(DeadlineKind::FollowUp.as_str()), None)?
+                    }
+                    _ => {}
+                }
                 let updated = cases::find(c, &id)?.ok_or(ApiError::Internal)?;
                 view(c, updated)
             })
@@ -233,6 +257,7 @@ pub async fn add_assessment(
     let id = id.into_inner().to_string();
     let actor = caller.actor;
     let now = state.now();
+    let app = state.clone();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
@@ -255,11 +280,46 @@ pub async fn add_assessment(
                     AssessmentKind::Comprehensive => "Comprehensive assessment recorded",
                 };
                 record(c, &case, &actor, now, "assessment", label.into(), &row.id)?;
+                let me = actor.user_id.to_string();
+                match assessment.kind {
+                    AssessmentKind::Initial => crate::protocol_engine::meet(
+                        c,
+                        &case,
+                        DeadlineKind::InitialAssessment,
+                        None,
+                        &me,
+                        now,
+                    )?,
+                    AssessmentKind::Comprehensive => {
+                        crate::protocol_engine::meet(
+                            c,
+                            &case,
+                            DeadlineKind::ComprehensiveAssessment,
+                            None,
+                            &me,
+                            now,
+                        )?;
+                        let risk = assessment
+                            .risk_level
+                            .or_else(|| RiskLevel::from_code(&case.risk_level))
+                            .unwrap_or(RiskLevel::Medium);
+                        crate::protocol_engine::start(
+                            c,
+                            &app,
+                            &id,
+                            DeadlineKind::PlanApproval,
+                            now,
+                            risk,
+                            None,
+                        )?;
+                    }
+                }
                 if let Some(risk) = assessment
                     .risk_level
                     .filter(|r| r.as_str() != case.risk_level)
                 {
                     cases::set_risk(c, &id, risk.as_str())?;
+                    crate::protocol_engine::retime(c, &app, &id, risk)?;
                     let summary = format!(
                         "Risk level revised from {} to {} by the assessment",
                         case.risk_level,
@@ -544,6 +604,7 @@ pub async fn decide_plan(
     let id = id.into_inner().to_string();
     let actor = caller.actor;
     let now = state.now();
+    let app = state.clone();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
@@ -577,6 +638,36 @@ pub async fn decide_plan(
                     summary = format!("{summary}: {note}");
                 }
                 record(c, &case, &actor, now, kind, summary, &draft.id)?;
+                if matches!(decision, PlanDecision::Approve { .. }) {
+                    // Approval meets the plan deadline and (re)starts the periodic review.
+                    let me = actor.user_id.to_string();
+                    crate::protocol_engine::meet(
+                        c,
+                        &case,
+                        DeadlineKind::PlanApproval,
+                        None,
+                        &me,
+                        now,
+                    )?;
+                    crate::protocol_engine::meet(
+                        c,
+                        &case,
+                        DeadlineKind::PlanReview,
+                        None,
+                        &me,
+                        now,
+                    )?;
+                    let risk = RiskLevel::from_code(&case.risk_level).unwrap_or(RiskLevel::Medium);
+                    crate::protocol_engine::start(
+                        c,
+                        &app,
+                        &id,
+                        DeadlineKind::PlanReview,
+                        now,
+                        risk,
+                        None,
+                    )?;
+                }
                 latest_plan(c, &id)
             })
         })
@@ -729,6 +820,18 @@ pub async fn add_intervention(
                     format!("Intervention: {} ({}){seen}", row.kind, row.assistance_type),
                     &row.id,
                 )?;
+                if row.child_seen {
+                    // The child seen in person: the first-contact deadline is met.
+                    let me = actor.user_id.to_string();
+                    crate::protocol_engine::meet(
+                        c,
+                        &case,
+                        DeadlineKind::FirstContact,
+                        None,
+                        &me,
+                        now,
+                    )?;
+                }
                 Ok(row)
             })
         })

@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::validation::{Validation, bounded_text};
 use qorgau_persistence::cases::{self, CaseFilter, CaseRow};
@@ -122,8 +123,25 @@ pub fn view(conn: &mut DbConnection, case: CaseRow) -> Result<CaseView, ApiError
             relation: r.relation,
         })
         .collect();
+    let now = chrono::Utc::now().naive_utc();
+    let deadlines = qorgau_persistence::deadlines::for_case(conn, &case.id)?
+        .into_iter()
+        .filter(|d| d.status != "cancelled")
+        .map(|d| DeadlineView {
+            // Overdue is a reading of the clock, not a stored state.
+            status: if d.status == "pending" && d.due_at < now {
+                "overdue".into()
+            } else {
+                d.status
+            },
+            kind: d.kind,
+            due_at: d.due_at.and_utc(),
+            met_at: d.met_at.map(|t| t.and_utc()),
+        })
+        .collect();
     let mut card = CaseView::new(case, concerns);
     card.alleged_perpetrators = Some(alerts);
+    card.deadlines = deadlines;
     Ok(card)
 }
 
@@ -141,6 +159,8 @@ pub struct CaseQuery {
     pub assignee_id: Option<Uuid>,
     pub region_code: Option<String>,
     pub district_code: Option<String>,
+    /// Only cases with a lapsed deadline.
+    pub overdue: Option<bool>,
 }
 
 /// Cases the caller may see: their own for a case manager, the region's for a supervisor.
@@ -164,6 +184,7 @@ pub async fn list(
         assignee_id: q.assignee_id.map(|a| a.to_string()),
         region_code: q.region_code,
         district_code: q.district_code,
+        overdue_at: q.overdue.unwrap_or(false).then(|| state.now().naive_utc()),
     };
     let query_page = page.clone();
     let (rows, mut concerns) = state
@@ -280,6 +301,7 @@ pub async fn edit(
     let id = id.into_inner().to_string();
     let actor = caller.actor;
     let now = state.now();
+    let app = state.clone();
     let case = state
         .run(move |conn| {
             write(conn, |c| {
@@ -297,6 +319,10 @@ pub async fn edit(
                 }
                 if !cases::update_if_version(c, &id, expected, &new_risk)? {
                     return Err(ApiError::PreconditionFailed);
+                }
+                if risk_changed {
+                    let risk = RiskLevel::from_code(&new_risk).unwrap_or(RiskLevel::Medium);
+                    crate::protocol_engine::retime(c, &app, &id, risk)?;
                 }
                 let me = actor.user_id.to_string();
                 if risk_changed {
@@ -320,7 +346,17 @@ pub async fn edit(
                 }
                 if let Some(concerns) = &concerns {
                     let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
+                    let before: Vec<String> = cases::concerns_of(c, std::slice::from_ref(&id))?
+                        .remove(&id)
+                        .unwrap_or_default();
                     cases::set_concerns(c, &id, &codes)?;
+                    let added: Vec<Concern> = concerns
+                        .iter()
+                        .copied()
+                        .filter(|k| !before.iter().any(|b| b == k.as_str()))
+                        .collect();
+                    let current = cases::find(c, &id)?.ok_or(ApiError::Internal)?;
+                    crate::protocol_engine::route(c, &app, &current, &added, &me, now)?;
                     let summary = format!("Concerns set to {}", codes.join(", "));
                     timeline::record(
                         c,
@@ -418,6 +454,14 @@ pub async fn assign(
                         &actor.user_id.to_string(),
                         &assignee,
                     ),
+                )?;
+                crate::protocol_engine::meet(
+                    c,
+                    &case,
+                    DeadlineKind::Assignment,
+                    None,
+                    &actor.user_id.to_string(),
+                    now,
                 )?;
                 let updated = cases::find(c, &id)?.ok_or(ApiError::Internal)?;
                 view(c, updated)

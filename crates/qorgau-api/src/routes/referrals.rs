@@ -12,6 +12,7 @@ use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
 use qorgau_domain::interagency::{TransferInput, parse_decline_reason, parse_transfer};
 use qorgau_domain::organisation::OrganisationKind;
+use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::{
     self, ReferralAction, ReferralError, ReferralInput, ReferralStatus, next_status, parse_reason,
     parse_referral,
@@ -62,6 +63,10 @@ pub struct ReferralView {
     pub decline_reason: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub outcome: Option<String>,
+    /// `referral`, or `notification` (the protocol's mandatory "tell them").
+    pub kind: String,
+    /// Created by the protocol's routing, on the basis `legal_duty`.
+    pub mandatory: bool,
     /// What the receiving organisation needs to know of the case, while the referral is active.
     pub case_summary: Option<CaseSummary>,
 }
@@ -94,6 +99,8 @@ impl ReferralView {
             decline_reason: r.decline_reason,
             completed_at: r.completed_at.map(|t| t.and_utc()),
             outcome: r.outcome,
+            kind: r.kind,
+            mandatory: r.mandatory,
             case_summary,
         }
     }
@@ -139,15 +146,6 @@ fn standing(
     }
     visible_case(conn, actor, &r.case_id, Action::ViewCases)?;
     Ok(referral::Actor::CaseTeam)
-}
-
-/// When the receiving organisation must answer (brief § 4: 4 h critical, else 1/3/5 working days).
-fn respond_by(state: &AppState, now: DateTime<Utc>, urgency: RiskLevel) -> DateTime<Utc> {
-    state.deadline(
-        qorgau_domain::protocol::DeadlineKind::ReferralResponse,
-        now,
-        urgency,
-    )
 }
 
 /// Refers the case to a partner organisation. Sharing needs a consent covering the
@@ -212,7 +210,9 @@ pub async fn create(
                     reason: new.reason.clone(),
                     urgency: new.urgency.map(|u| u.as_str().into()),
                     status: ReferralStatus::Pending.as_str().into(),
-                    respond_by: respond_by(&app, now, urgency).naive_utc(),
+                    respond_by: app
+                        .deadline(DeadlineKind::ReferralResponse, now, urgency)
+                        .naive_utc(),
                     consent_id,
                     override_note: if override_basis.is_some() {
                         new.consent_override.as_ref().and_then(|o| o.note.clone())
@@ -228,8 +228,19 @@ pub async fn create(
                     completed_at: None,
                     outcome: None,
                     withdrawn_at: None,
+                    kind: "referral".into(),
+                    mandatory: false,
                 };
                 referrals::insert(c, &row)?;
+                crate::protocol_engine::start(
+                    c,
+                    &app,
+                    &id,
+                    DeadlineKind::ReferralResponse,
+                    now,
+                    urgency,
+                    Some(&row.id),
+                )?;
                 let mut text = format!("Referred to {} for {}", org.name, row.service);
                 if let Some(basis) = &row.override_basis {
                     text = format!("{text} (consent overridden: {basis})");
@@ -383,6 +394,25 @@ async fn step(
                     ));
                 }
                 let case = cases::find(c, &r.case_id)?.ok_or(ApiError::Internal)?;
+                match next {
+                    ReferralStatus::Accepted | ReferralStatus::Declined => {
+                        crate::protocol_engine::meet(
+                            c,
+                            &case,
+                            DeadlineKind::ReferralResponse,
+                            Some(&id),
+                            &me,
+                            now,
+                        )?
+                    }
+                    ReferralStatus::Withdrawn => qorgau_persistence::deadlines::cancel(
+                        c,
+                        &case.id,
+                        Some(DeadlineKind::ReferralResponse.as_str()),
+                        Some(&id),
+                    )?,
+                    _ => {}
+                }
                 let mut text = format!("Referral for {} {}", r.service, next.as_str());
                 if let Some(more) = reason.or(outcome) {
                     text = format!("{text}: {more}");

@@ -7,7 +7,7 @@ use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::signal::{ChildFacts, NewSignal, SignalInput, parse_signal};
-use qorgau_domain::taxonomy::RiskLevel;
+use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::triage::{Triage, TriageInput, parse_triage};
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::signals::{self, SignalFilter, SignalRow, TriageRecord};
@@ -465,14 +465,16 @@ pub async fn triage(
     let id = id.into_inner().to_string();
     let actor = caller.actor;
     let now = state.now();
+    let app = state.clone();
     let view = state
-        .run(move |conn| write(conn, |c| triage_signal(c, &actor, &id, decision, now)))
+        .run(move |conn| write(conn, |c| triage_signal(c, &app, &actor, &id, decision, now)))
         .await?;
     Ok(web::Json(view))
 }
 
 fn triage_signal(
     conn: &mut DbConnection,
+    app: &AppState,
     actor: &Actor,
     id: &str,
     decision: Triage,
@@ -493,6 +495,11 @@ fn triage_signal(
     let concern_refs: Vec<&str> = concerns.iter().map(String::as_str).collect();
     // Recorded after the triage itself, so the timeline reads in the order things happened.
     let mut follow_up = None;
+    let mut opened: Option<CaseRow> = None;
+    let concern_codes: Vec<Concern> = concerns
+        .iter()
+        .filter_map(|c| Concern::from_code(c))
+        .collect();
     let (status, risk, reason, case_id, child_id) = match decision {
         Triage::OpenCase { risk, assignee } => {
             let child_id = match &signal.child_id {
@@ -547,6 +554,7 @@ fn triage_signal(
                 risk.as_str()
             );
             follow_up = Some((child_id.clone(), case.id.clone(), summary));
+            opened = Some(case.clone());
             (
                 "case_opened",
                 Some(risk),
@@ -564,7 +572,17 @@ fn triage_signal(
                 .ok_or_else(|| {
                     ApiError::invalid("case_id", "must be an open case of the same child")
                 })?;
+            // Concerns new to the case route like a case opening would (brief § 4).
+            let existing = cases::concerns_of(conn, std::slice::from_ref(&case.id))?
+                .remove(&case.id)
+                .unwrap_or_default();
+            let added: Vec<Concern> = concern_codes
+                .iter()
+                .copied()
+                .filter(|c| !existing.iter().any(|e| e == c.as_str()))
+                .collect();
             cases::add_concerns(conn, &case.id, &concern_refs)?;
+            crate::protocol_engine::route(conn, app, &case, &added, &me, now)?;
             ("linked", risk, None, Some(case.id), Some(case.child_id))
         }
         Triage::ScreenOut { risk, reason } => (
@@ -607,6 +625,18 @@ fn triage_signal(
         timeline::record(
             conn,
             &event(&child, Some(&case), now, "case_opened", summary, &me, &case),
+        )?;
+    }
+    // The protocol takes over: deadlines, mandatory referrals, automatic assignment.
+    if let Some(case) = opened {
+        crate::protocol_engine::on_case_opened(
+            conn,
+            app,
+            &case,
+            &signal,
+            &concern_codes,
+            &me,
+            now,
         )?;
     }
     let row = signals::find(conn, id)?.ok_or(ApiError::Internal)?;

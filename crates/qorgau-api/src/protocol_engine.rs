@@ -1,0 +1,282 @@
+//! The protocol applied to cases (brief § 4): deadlines start when their clock starts, are met
+//! by the event that satisfies them and re-timed when the risk level changes; mandatory
+//! referrals and notifications are created when a case opens or gains a concern. Everything here
+//! runs inside the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::protocol::{DeadlineKind, RouteAction};
+use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
+use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_persistence::cases::CaseRow;
+use qorgau_persistence::deadlines::{self, DeadlineRow};
+use qorgau_persistence::referrals::{self, ReferralRow};
+use qorgau_persistence::signals::SignalRow;
+use qorgau_persistence::timeline::{self, TimelineRow};
+use qorgau_persistence::{DbConnection, routing};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn note(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    at: DateTime<Utc>,
+    kind: &str,
+    summary: String,
+    actor: Option<&str>,
+    ref_id: &str,
+) -> Result<(), ApiError> {
+    let row = TimelineRow {
+        id: Uuid::now_v7().to_string(),
+        child_id: case.child_id.clone(),
+        case_id: Some(case.id.clone()),
+        at: at.naive_utc(),
+        kind: kind.into(),
+        summary,
+        actor_id: actor.map(str::to_string),
+        ref_id: Some(ref_id.into()),
+    };
+    Ok(timeline::record(conn, &row)?)
+}
+
+fn risk_of(case: &CaseRow) -> RiskLevel {
+    RiskLevel::from_code(&case.risk_level).unwrap_or(RiskLevel::Medium)
+}
+
+/// Starts the clock of a deadline (replacing a pending one of the same kind and reference).
+pub fn start(
+    conn: &mut DbConnection,
+    state: &AppState,
+    case_id: &str,
+    kind: DeadlineKind,
+    starts: DateTime<Utc>,
+    risk: RiskLevel,
+    ref_id: Option<&str>,
+) -> Result<(), ApiError> {
+    deadlines::cancel(conn, case_id, Some(kind.as_str()), ref_id)?;
+    let row = DeadlineRow {
+        id: Uuid::now_v7().to_string(),
+        case_id: case_id.into(),
+        kind: kind.as_str().into(),
+        ref_id: ref_id.map(str::to_string),
+        starts_at: starts.naive_utc(),
+        due_at: state.deadline(kind, starts, risk).naive_utc(),
+        status: "pending".into(),
+        met_at: None,
+        reminded_at: None,
+        escalated_at: None,
+    };
+    Ok(deadlines::insert(conn, &row)?)
+}
+
+/// The event that satisfies a pending deadline happened: mark it met, on the timeline.
+pub fn meet(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    kind: DeadlineKind,
+    ref_id: Option<&str>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if let Some(d) = deadlines::meet(conn, &case.id, kind.as_str(), ref_id, now.naive_utc())? {
+        let late = if d.due_at < now.naive_utc() {
+            " (late)"
+        } else {
+            ""
+        };
+        note(
+            conn,
+            case,
+            now,
+            "deadline_met",
+            format!("Deadline {} met{late}", kind.as_str()),
+            Some(actor),
+            &d.id,
+        )?;
+    }
+    Ok(())
+}
+
+/// The risk level changed: pending deadlines are counted again from their clock start.
+pub fn retime(
+    conn: &mut DbConnection,
+    state: &AppState,
+    case_id: &str,
+    risk: RiskLevel,
+) -> Result<(), ApiError> {
+    for d in deadlines::pending(conn, case_id)? {
+        if let Some(kind) = DeadlineKind::from_code(&d.kind) {
+            let due = state.deadline(kind, d.starts_at.and_utc(), risk);
+            deadlines::set_due(conn, &d.id, due.naive_utc())?;
+        }
+    }
+    Ok(())
+}
+
+/// A case was opened by triage of `signal`: its triage deadline is met now; the opening clocks start; the
+/// protocol's routing runs; and, if the protocol says so, an unassigned case goes to the
+/// least-loaded case manager of the district (else region). Returns the assignee chosen automatically.
+pub fn on_case_opened(
+    conn: &mut DbConnection,
+    state: &AppState,
+    case: &CaseRow,
+    signal: &SignalRow,
+    concerns: &[Concern],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, ApiError> {
+    deadlines::insert(
+        conn,
+        &DeadlineRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: case.id.clone(),
+            kind: DeadlineKind::Triage.as_str().into(),
+            ref_id: None,
+            starts_at: signal.received_at,
+            due_at: signal.triage_due_at,
+            status: "met".into(),
+            met_at: Some(now.naive_utc()),
+            reminded_at: None,
+            escalated_at: None,
+        },
+    )?;
+    let risk = risk_of(case);
+    for kind in [
+        DeadlineKind::Assignment,
+        DeadlineKind::FirstContact,
+        DeadlineKind::InitialAssessment,
+        DeadlineKind::ComprehensiveAssessment,
+    ] {
+        start(conn, state, &case.id, kind, now, risk, None)?;
+    }
+    let mut auto = None;
+    if case.assignee_id.is_none() && state.rules.protocols.in_force_at(now).auto_assign {
+        if let Some(manager) =
+            routing::least_loaded_manager(conn, &case.region_code, &case.district_code)?
+        {
+            qorgau_persistence::cases::assign(conn, &case.id, &manager)?;
+            note(
+                conn,
+                case,
+                now,
+                "assigned",
+                "Assigned automatically to the least-loaded case manager".into(),
+                None,
+                &manager,
+            )?;
+            auto = Some(manager);
+        }
+    }
+    if case.assignee_id.is_some() || auto.is_some() {
+        meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;
+    }
+    route(conn, state, case, concerns, actor, now)?;
+    Ok(auto)
+}
+
+/// Creates the protocol's mandatory referrals and notifications for `concerns`, addressed to the
+/// matching organisation of the child's district (else region), on the basis `legal_duty`;
+/// records a gap where none exists.
+pub fn route(
+    conn: &mut DbConnection,
+    state: &AppState,
+    case: &CaseRow,
+    concerns: &[Concern],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if concerns.is_empty() {
+        return Ok(());
+    }
+    let protocol = state.rules.protocols.in_force_at(now);
+    let risk = risk_of(case);
+    let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
+    for rule in protocol.routes_for(concerns, risk) {
+        let kind = rule.to.as_str();
+        let action = match rule.action {
+            RouteAction::Refer => "referral",
+            RouteAction::Notify => "notification",
+        };
+        let Some(org) =
+            routing::nearest_organisation(conn, kind, &case.region_code, &case.district_code)?
+        else {
+            let id = Uuid::now_v7().to_string();
+            routing::record_gap(
+                conn,
+                &id,
+                &case.id,
+                action,
+                kind,
+                &codes.join(","),
+                now.naive_utc(),
+            )?;
+            note(
+                conn,
+                case,
+                now,
+                "routing_gap",
+                format!("No {kind} in the district or region for the mandatory {action}"),
+                Some(actor),
+                &id,
+            )?;
+            continue;
+        };
+        let row = ReferralRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: case.id.clone(),
+            to_organisation_id: org,
+            service: rule
+                .note
+                .clone()
+                .unwrap_or_else(|| format!("mandatory {action}")),
+            reason: format!(
+                "Protocol {} ({}): {}",
+                protocol.version,
+                protocol.legal_reference,
+                codes.join(", ")
+            ),
+            urgency: Some(risk.as_str().into()),
+            status: ReferralStatus::Pending.as_str().into(),
+            respond_by: state
+                .deadline(DeadlineKind::ReferralResponse, now, risk)
+                .naive_utc(),
+            consent_id: None,
+            override_basis: Some(OverrideBasis::LegalDuty.as_str().into()),
+            override_note: Some("mandatory under the interagency protocol".into()),
+            created_by: actor.into(),
+            created_at: now.naive_utc(),
+            responded_at: None,
+            responded_by: None,
+            decline_reason: None,
+            completed_at: None,
+            outcome: None,
+            withdrawn_at: None,
+            kind: action.into(),
+            mandatory: true,
+        };
+        referrals::insert(conn, &row)?;
+        start(
+            conn,
+            state,
+            &case.id,
+            DeadlineKind::ReferralResponse,
+            now,
+            risk,
+            Some(&row.id),
+        )?;
+        note(
+            conn,
+            case,
+            now,
+            "referral",
+            format!(
+                "Mandatory {action} to the {kind} (protocol {})",
+                protocol.version
+            ),
+            Some(actor),
+            &row.id,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! Deadlines on cases: created when their clock starts, met by the event that satisfies them,
+//! re-timed when the risk level changes; reminded and escalated once each by the worker.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::deadlines;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = deadlines)]
+pub struct DeadlineRow {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub ref_id: Option<String>,
+    pub starts_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
+    pub status: String,
+    pub met_at: Option<NaiveDateTime>,
+    pub reminded_at: Option<NaiveDateTime>,
+    pub escalated_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &DeadlineRow) -> Result<(), DbError> {
+    diesel::insert_into(deadlines::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow>, DbError> {
+    Ok(deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
+        .order(deadlines::id)
+        .select(DeadlineRow::as_select())
+        .load(conn)?)
+}
+
+pub fn pending(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow>, DbError> {
+    Ok(deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
+        .filter(deadlines::status.eq("pending"))
+        .select(DeadlineRow::as_select())
+        .load(conn)?)
+}
+
+/// Marks the pending deadline of `kind` (for `ref_id`, if given) met; returns it if there was one.
+pub fn meet(
+    conn: &mut DbConnection,
+    case_id: &str,
+    kind: &str,
+    ref_id: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<Option<DeadlineRow>, DbError> {
+    let mut query = deadlines::table
+        .filter(deadlines::case_id.eq(case_id))
+        .filter(deadlines::kind.eq(kind))
+        .filter(deadlines::status.eq("pending"))
+        .select(DeadlineRow::as_select())
+        .into_boxed();
+    if let Some(r) = ref_id {
+        query = query.filter(deadlines::ref_id.eq(r.to_string()));
+    }
+    let Some(found) = query.first(conn).optional()? else {
+        return Ok(None);
+    };
+    let changed = diesel::update(
+        deadlines::table
+            .find(&found.id)
+            .filter(deadlines::status.eq("pending")),
+    )
+    .set((deadlines::status.eq("met"), deadlines::met_at.eq(at)))
+    .execute(conn)?;
+    Ok((changed == 1).then_some(found))
+}
+
+/// Cancels pending deadlines of the case (all kinds, or only `kind`).
+pub fn cancel(
+    conn: &mut DbConnection,
+    case_id: &str,
+    kind: Option<&str>,
+    ref_id: Option<&str>,
+) -> Result<(), DbError> {
+    let mut query = diesel::update(deadlines::table)
+        .filter(deadlines::case_id.eq(case_id))
+        .filter(deadlines::status.eq("pending"))
+        .into_boxed();
+    if let Some(k) = kind {
+        query = query.filter(deadlines::kind.eq(k.to_string()));
+    }
+    if let Some(r) = ref_id {
+        query = query.filter(deadlines::ref_id.eq(r.to_string()));
+    }
+    query.set(deadlines::status.eq("cancelled")).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_due(conn: &mut DbConnection, id: &str, due_at: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(deadlines::table.find(id))
+        .set(deadlines::due_at.eq(due_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Pending deadlines due before `until` that still await `reminder` (or escalation): the
+/// worker's candidates, index-backed by (status, due_at).
+pub fn awaiting(
+    conn: &mut DbConnection,
+    until: NaiveDateTime,
+    escalation: bool,
+    limit: i64,
+) -> Result<Vec<DeadlineRow>, DbError> {
+    let query = deadlines::table
+        .filter(deadlines::status.eq("pending"))
+        .filter(deadlines::due_at.lt(until))
+        .order(deadlines::due_at)
+        .limit(limit)
+        .select(DeadlineRow::as_select());
+    Ok(if escalation {
+        query.filter(deadlines::escalated_at.is_null()).load(conn)?
+    } else {
+        query.filter(deadlines::reminded_at.is_null()).load(conn)?
+    })
+}
+
+/// Claims the deadline's reminder (or escalation) for this worker: of several workers racing,
+/// exactly one sees `true` — the conditional update is the lock.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &str,
+    escalation: bool,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let target = deadlines::table
+        .find(id)
+        .filter(deadlines::status.eq("pending"));
+    let changed = if escalation {
+        diesel::update(target.filter(deadlines::escalated_at.is_null()))
+            .set(deadlines::escalated_at.eq(at))
+            .execute(conn)?
+    } else {
+        diesel::update(target.filter(deadlines::reminded_at.is_null()))
+            .set(deadlines::reminded_at.eq(at))
+            .execute(conn)?
+    };
+    Ok(changed == 1)
+}

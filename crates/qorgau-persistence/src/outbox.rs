@@ -1,0 +1,93 @@
+//! The transactional outbox: mail is written in the transaction of the event it reports and
+//! delivered afterwards, with retries. A delivery is leased before sending, so two workers do
+//! not send the same message.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::outbox;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+pub fn enqueue(conn: &mut DbConnection, row: &OutboxRow) -> Result<(), DbError> {
+    diesel::insert_into(outbox::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Unsent messages whose next attempt is due.
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, DbError> {
+    Ok(outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::next_attempt_at.le(now))
+        .order(outbox::next_attempt_at)
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+/// Leases a message until `until`, if nobody else did since it was read.
+pub fn lease(
+    conn: &mut DbConnection,
+    row: &OutboxRow,
+    until: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        outbox::table
+            .find(&row.id)
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::next_attempt_at.eq(row.next_attempt_at)),
+    )
+    .set(outbox::next_attempt_at.eq(until))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(outbox::table.find(id))
+        .set(outbox::sent_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    retry_at: NaiveDateTime,
+    error: &str,
+) -> Result<(), DbError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(retry_at),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn all(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, DbError> {
+    Ok(outbox::table
+        .order(outbox::id)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
