@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account;
 pub mod assessment;
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod consent;

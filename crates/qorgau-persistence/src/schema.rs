@@ -454,7 +454,49 @@ diesel::joinable!(referrals -> cases (case_id));
 diesel::joinable!(deadlines -> cases (case_id));
 diesel::joinable!(commission_measures -> commission_matters (matter_id));
 
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        user_id -> Nullable<Text>,
+        action -> Text,
+        resource -> Text,
+        resource_id -> Text,
+        child_id -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        break_glass -> Bool,
+        seq -> Nullable<BigInt>,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    break_glass (id) {
+        id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+        reason -> Text,
+        granted_at -> Timestamp,
+        expires_at -> Timestamp,
+        region_code -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
+    audit_head,
+    break_glass,
     regions,
     districts,
     organisations,
