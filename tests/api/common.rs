@@ -139,8 +139,15 @@ pub struct Response {
 impl TestApp {
     /// A migrated database with the first admin, served over HTTP, admin logged in.
     pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, |_| {}).await
+    }
+
+    /// As `start`, with the test configuration adjusted first.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::new(backend);
-        let state = AppState::open(test_config(&db.url)).unwrap();
+        let mut config = test_config(&db.url);
+        adjust(&mut config);
+        let state = AppState::open(config).unwrap();
         state.migrate().unwrap();
         let mut conn = state.db.conn().unwrap();
         let password = accounts::ensure_admin(&mut conn, state.now())

@@ -13,6 +13,8 @@ mod errors;
 mod interagency;
 mod lifecycle;
 mod openapi;
+mod protocol;
 mod schema;
 mod signals;
+mod smtp_server;
 mod world;

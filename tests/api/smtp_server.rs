@@ -14,14 +14,12 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A running server; point the mailer at `127.0.0.1:port`.
-#[allow(dead_code)]
 pub struct SmtpServer {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
 }
 
 /// One accepted message, as it came over the wire.
-#[allow(dead_code)]
 #[derive(Clone, Debug)]
 pub struct ReceivedMail {
     /// The envelope sender (`MAIL FROM`), without angle brackets.
@@ -36,7 +34,6 @@ pub struct ReceivedMail {
 }
 
 /// Binds 127.0.0.1 on a free port and serves until the test's runtime shuts down.
-#[allow(dead_code)]
 pub async fn start() -> SmtpServer {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
@@ -52,7 +49,6 @@ pub async fn start() -> SmtpServer {
     SmtpServer { port, received }
 }
 
-#[allow(dead_code)]
 impl SmtpServer {
     /// Everything accepted so far, in order of arrival.
     pub fn received(&self) -> Vec<ReceivedMail> {
@@ -73,7 +69,6 @@ impl SmtpServer {
     }
 }
 
-#[allow(dead_code)]
 impl ReceivedMail {
     /// The first header called `name` (case-insensitive), continuation lines unfolded, still
     /// encoded.

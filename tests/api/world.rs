@@ -22,7 +22,11 @@ pub struct World {
 
 impl World {
     pub async fn new(backend: Backend) -> World {
-        let app = TestApp::start(backend).await;
+        World::on(TestApp::start(backend).await).await
+    }
+
+    /// The same world on an application started by the caller (e.g. with another configuration).
+    pub async fn on(app: TestApp) -> World {
         app.district("KZ-71", "KZ-71-01").await;
         app.district("KZ-71", "KZ-71-02").await;
         app.district("KZ-75", "KZ-75-01").await;

@@ -56,9 +56,14 @@ pub struct PersonAlert {
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineView {
     pub kind: String,
+    /// When the clock started (the protocol's clock-start event).
+    pub starts_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub met_at: Option<DateTime<Utc>>,
+    /// `pending`, `met` or `overdue` (pending and past due).
     pub status: String,
+    /// The referral a `referral_response` deadline waits on.
+    pub referral_id: Option<String>,
 }
 
 impl CaseView {
@@ -135,7 +140,9 @@ pub fn view(conn: &mut DbConnection, case: CaseRow) -> Result<CaseView, ApiError
                 d.status
             },
             kind: d.kind,
+            starts_at: d.starts_at.and_utc(),
             due_at: d.due_at.and_utc(),
+            referral_id: d.ref_id,
             met_at: d.met_at.map(|t| t.and_utc()),
         })
         .collect();

@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(case_work::list_interventions)
                 .service(referrals::create)
                 .service(referrals::list)
+                .service(referrals::list_for_case)
                 .service(referrals::get)
                 .service(referrals::accept)
                 .service(referrals::decline)

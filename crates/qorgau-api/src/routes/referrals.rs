@@ -316,6 +316,33 @@ pub async fn list(
     )))
 }
 
+/// The referrals and notifications of one case, oldest first — for the case team and the
+/// supervisor (specialists use `GET /referrals`, bounded by their organisation).
+#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<ReferralView>),
+    (status = 404, body = Problem),
+))]
+#[get("/cases/{id}/referrals")]
+pub async fn list_for_case(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<ReferralView>>, ApiError> {
+    let id = id.into_inner().to_string();
+    let actor = caller.actor;
+    let rows = state
+        .run(move |conn| {
+            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            Ok(referrals::for_case(conn, &id)?)
+        })
+        .await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| ReferralView::new(r, None))
+            .collect(),
+    ))
+}
+
 /// One referral.
 #[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ReferralView),
