@@ -119,6 +119,9 @@ pub fn test_config(database_url: &str) -> Config {
     config.pool_size = 8;
     config.db_timeout_ms = 1500;
     config.secrets.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+    // Tests fire requests fast from one address; a test of the limit lowers it (`start_with`).
+    config.rate_limit_per_second = 100_000;
+    config.rate_limit_burst = 100_000;
     config
 }
 

@@ -6,15 +6,20 @@
 mod common;
 
 mod admin;
+mod audit;
 mod auth;
 mod cases;
 mod cli;
+mod demo_scale;
 mod errors;
 mod interagency;
 mod lifecycle;
+mod matrix;
 mod openapi;
 mod protocol;
+mod reports;
 mod schema;
+mod security;
 mod signals;
 mod smtp_server;
 mod world;

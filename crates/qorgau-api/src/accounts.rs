@@ -1,11 +1,13 @@
-//! Creating users: shared by `POST /users`, `qorgau user create` and the first-start admin.
+//! Creating users: shared by `POST /users`, `qorgau user create` and the first-start admin;
+//! and counting login attempts for the lockout.
 
 use chrono::{DateTime, Utc};
-use qorgau_domain::account;
+use qorgau_domain::account::{self, LockoutPolicy};
 use qorgau_domain::ids::{OrganisationId, UserId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::role::Role;
 use qorgau_domain::validation::{FieldError, Validation, bounded_text, email};
+use qorgau_persistence::login_failures;
 use qorgau_persistence::organisations::{self, OrganisationRow};
 use qorgau_persistence::users::{self, UserRow};
 use qorgau_persistence::{DbConnection, DbError, write};
@@ -129,6 +131,35 @@ pub fn insert(
         other => other.into(),
     })?;
     Ok((row, org))
+}
+
+/// Counts a login attempt on `account` (a `lockout_key`) before its password is checked, so
+/// that parallel guesses cannot outrun the count; a successful login clears it, so what remains
+/// are failures. While the account is locked the attempt is refused (429, `Retry-After`) and not
+/// counted: the lock lifts on time however often it is knocked on. Unknown usernames are
+/// counted alike — the answer never tells whether an account exists.
+pub fn count_login_attempt(
+    conn: &mut DbConnection,
+    account: &str,
+    policy: LockoutPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let window_start = (now - policy.window).naive_utc();
+    write(conn, |conn| {
+        login_failures::lock_account(conn, account)?;
+        let recent = login_failures::since(conn, account, window_start)?;
+        if let Some(wait) = policy.locked_for(recent.into_iter().map(|t| t.and_utc()), now) {
+            tracing::warn!("login refused: too many failures for one username");
+            // Whole seconds, rounded up: a client told 0 would retry at once.
+            let seconds = (wait.num_milliseconds() + 999) / 1000;
+            return Err(ApiError::TooManyRequests {
+                retry_after: u64::try_from(seconds).unwrap_or(1).max(1),
+            });
+        }
+        login_failures::purge(conn, window_start)?;
+        login_failures::record(conn, account, now.naive_utc())?;
+        Ok(())
+    })
 }
 
 /// The organisation that holds administrators created without one.

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
+use qorgau_domain::account::LockoutPolicy;
 use serde::{Deserialize, Serialize};
+
+use crate::rate_limit::ProxyNet;
 
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
@@ -57,6 +60,13 @@ pub struct Config {
     pub smtp_security: SmtpSecurity,
     pub worker_enabled: bool,
     pub worker_interval_seconds: u64,
+    pub break_glass_minutes: i64,
+    pub login_max_failures: usize,
+    pub login_lockout_minutes: i64,
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    pub trusted_proxies: Vec<ProxyNet>,
+    pub cors_origins: Vec<String>,
     #[serde(skip)]
     pub secrets: Secrets,
 }
@@ -86,6 +96,11 @@ pub enum ConfigError {
     WeakSecret,
     #[error("access_token_minutes must be between 1 and 15")]
     AccessTokenLifetime,
+    #[error("{key} {reason}")]
+    Setting {
+        key: &'static str,
+        reason: &'static str,
+    },
     #[error("cannot keep the generated JWT secret at {path}: {source}")]
     SecretFile {
         path: PathBuf,
@@ -112,10 +127,48 @@ impl Config {
             jwt_secret: non_empty_env("QORGAU_JWT_SECRET"),
             smtp_password: non_empty_env("QORGAU_SMTP_PASSWORD"),
         };
-        if !(1..=15).contains(&config.access_token_minutes) {
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The limits that keep the service safe cannot be configured away.
+    fn check(&self) -> Result<(), ConfigError> {
+        let refuse = |key, reason| Err(ConfigError::Setting { key, reason });
+        if !(1..=15).contains(&self.access_token_minutes) {
             return Err(ConfigError::AccessTokenLifetime);
         }
-        Ok(config)
+        if self.login_max_failures == 0 {
+            return refuse("login_max_failures", "must be at least 1");
+        }
+        if self.login_lockout_minutes < 1 {
+            return refuse("login_lockout_minutes", "must be at least 1");
+        }
+        if self.rate_limit_per_second > 0 && self.rate_limit_burst == 0 {
+            return refuse(
+                "rate_limit_burst",
+                "must be at least 1 while rate_limit_per_second is set",
+            );
+        }
+        if !self.cors_origins.iter().all(|o| is_origin(o)) {
+            return refuse(
+                "cors_origins",
+                "must list origins such as https://app.example.kz (scheme, host, optional port; no path, no wildcard)",
+            );
+        }
+        Ok(())
+    }
+
+    /// The login lockout (docs/security.md § Login).
+    pub fn lockout(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures: self.login_max_failures,
+            window: chrono::Duration::minutes(self.login_lockout_minutes),
+        }
+    }
+
+    /// Served over TLS (directly or by a proxy in front): browsers may be told to insist on it.
+    pub fn behind_tls(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// The key that signs access tokens. Production mode requires it from the environment; local
@@ -162,6 +215,18 @@ impl Config {
     }
 }
 
+/// `https://app.example.kz` or `http://localhost:3000`: what a browser sends in `Origin`.
+fn is_origin(value: &str) -> bool {
+    let Some((scheme, host)) = value.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
 fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -202,6 +267,54 @@ mod tests {
         assert_eq!(config.listen, "127.0.0.1:8080");
         assert!(config.database_url.starts_with("sqlite://"));
         assert!(config.access_token_minutes <= 15);
+    }
+
+    /// A configuration file with `toml` over the defaults, loaded the way `qorgau` loads it.
+    fn load_with(toml: &str) -> Result<Config, ConfigError> {
+        let path = std::env::temp_dir().join(format!("qorgau-cfg-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, toml).expect("temp file");
+        let loaded = Config::load(Some(&path));
+        let _ = std::fs::remove_file(path);
+        loaded
+    }
+
+    #[test]
+    fn access_tokens_cannot_outlive_fifteen_minutes() {
+        assert!(matches!(
+            load_with("access_token_minutes = 16"),
+            Err(ConfigError::AccessTokenLifetime)
+        ));
+        assert!(matches!(
+            load_with("access_token_minutes = 0"),
+            Err(ConfigError::AccessTokenLifetime)
+        ));
+        let config = load_with("access_token_minutes = 15").expect("accepted");
+        assert_eq!(config.access_token_minutes, 15);
+    }
+
+    #[test]
+    fn hardening_settings_are_checked() {
+        let config = load_with("").expect("defaults");
+        assert_eq!(config.lockout().max_failures, 5);
+        assert_eq!(config.lockout().window, chrono::Duration::minutes(15));
+        assert!(config.cors_origins.is_empty());
+        for bad in [
+            "login_max_failures = 0",
+            "login_lockout_minutes = 0",
+            "rate_limit_burst = 0",
+            "cors_origins = [\"*\"]",
+            "cors_origins = [\"https://app.example.kz/\"]",
+            "cors_origins = [\"app.example.kz\"]",
+            "trusted_proxies = [\"10.0.0.0/33\"]",
+        ] {
+            assert!(load_with(bad).is_err(), "{bad}");
+        }
+        let config = load_with(
+            "rate_limit_per_second = 0\nrate_limit_burst = 0\ncors_origins = [\"https://app.example.kz\", \"http://localhost:3000\"]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]",
+        )
+        .expect("valid");
+        assert_eq!(config.cors_origins.len(), 2);
+        assert_eq!(config.trusted_proxies.len(), 2);
     }
 
     #[test]

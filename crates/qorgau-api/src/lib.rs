@@ -3,7 +3,9 @@
 //! `qorgau-persistence`.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
+pub mod body_limit;
 pub mod config;
 pub mod error;
 pub mod json;
@@ -11,6 +13,7 @@ pub mod mail;
 pub mod metrics;
 pub mod observe;
 pub mod protocol_engine;
+pub mod rate_limit;
 pub mod registry;
 pub mod routes;
 pub mod server;

@@ -10,13 +10,17 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
+use actix_web::{Error, HttpMessage, web};
 use tracing::Instrument;
 
 use crate::metrics::{RequestLabels, RouteLabels};
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The request's id, in the request's extensions for whoever records it (the audit log).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
 
 pub async fn observe(
     req: ServiceRequest,
@@ -32,6 +36,7 @@ pub async fn observe(
     let method = req.method().to_string();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", id = %request_id, %method, %route);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
 
     let result = next.call(req).instrument(span.clone()).await;

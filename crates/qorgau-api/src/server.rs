@@ -4,8 +4,10 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::http::header;
+use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use qorgau_persistence::{Database, DbError, PoolSettings, migrate};
 use utoipa::openapi::OpenApi as OpenApiDoc;
@@ -16,11 +18,13 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::accounts;
 use crate::auth::tokens::TokenKeys;
+use crate::body_limit::limit_body;
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::observe::observe;
+use crate::rate_limit::{self, RateLimit};
 use crate::routes;
 use crate::state::{AppState, Rules};
 use crate::worker;
@@ -46,6 +50,9 @@ use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
         (name = "referrals", description = "Referrals to partner organisations, transfers between regions"),
         (name = "records", description = "Relations, consent, commission matters, placements, interviews"),
         (name = "protocols", description = "The interagency protocol in force"),
+        (name = "supervision", description = "Caseloads and overdue work of a region"),
+        (name = "reports", description = "Indicators and de-identified counts"),
+        (name = "audit", description = "The audit log, children's access logs and break-glass access"),
         (name = "operations", description = "Health and metrics"),
     )
 )]
@@ -176,10 +183,13 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
         n => n,
     };
     let max_body = state.config.max_body_bytes;
+    // One limiter for all workers: a client's allowance must not multiply by their number.
+    let limits = web::Data::new(RateLimit::new(&state.config));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(limits.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(
                 web::QueryConfig::default().error_handler(|e, _| {
@@ -188,7 +198,12 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             )
             // A malformed id in a path names no record.
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
-            .wrap(security_headers())
+            // The last wrapped runs first: observe everything, then headers on every answer,
+            // CORS (so a browser can read a 429), the rate limit, the body limit.
+            .wrap(from_fn(limit_body))
+            .wrap(from_fn(rate_limit::limit))
+            .wrap(cors(&data.config.cors_origins))
+            .wrap(security_headers(data.config.behind_tls()))
             .wrap(from_fn(observe))
             .route(
                 "/docs",
@@ -217,8 +232,8 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
     Ok(server)
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+fn security_headers(behind_tls: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "no-referrer"))
@@ -228,6 +243,41 @@ fn security_headers() -> DefaultHeaders {
             "Content-Security-Policy",
             "default-src 'self'; frame-ancestors 'none'",
         ))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"));
+    if behind_tls {
+        // Only where the public address is https: a plain-http deployment (a single office's
+        // machine) would otherwise become unreachable for a browser that once saw it. No
+        // includeSubDomains: other services of the domain are not ours to decide.
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
+}
+
+/// CORS for the configured origins only; with none configured the middleware is left out and
+/// no response carries CORS headers. Tokens travel in `Authorization`, never in cookies, so
+/// credentials are not allowed.
+fn cors(origins: &[String]) -> Condition<Cors> {
+    let cors = origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            crate::observe::REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            crate::observe::REQUEST_ID,
+        ])
+        .max_age(3600);
+    Condition::new(!origins.is_empty(), cors)
 }
 
 /// `qorgau serve`: migrate, create the first admin on an empty database, then serve.

@@ -29,6 +29,8 @@ const BATCH: i64 = 200;
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tick {
+    /// Audit entries sealed into the chain.
+    pub sealed: usize,
     pub reminders: usize,
     pub escalations: usize,
     pub sent: usize,
@@ -47,13 +49,15 @@ pub async fn run(state: AppState, mailer: Mailer, interval: StdDuration) {
     }
 }
 
-/// One pass: notices first, then delivery.
+/// One pass: the audit chain sealed, notices written, mail delivered.
 pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, ApiError> {
+    let sealed = crate::audit::seal(state).await?;
     let now = state.now();
     let app = state.clone();
     let (reminders, escalations) = state.run(move |conn| notices(conn, &app, now)).await?;
     let (sent, failed) = deliver(state, mailer, now).await?;
     Ok(Tick {
+        sealed,
         reminders,
         escalations,
         sent,

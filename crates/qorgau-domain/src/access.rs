@@ -41,10 +41,24 @@ pub enum Action {
     ViewReferrals,
     RespondReferral,
     DecideTransfer,
+    /// Caseloads and overdue work of an area (brief § 6).
+    ViewCaseload,
+    /// Indicators (KPIs) of an area and period.
+    ViewReports,
+    /// De-identified counts with small cells suppressed.
+    ViewAggregates,
+    /// Records a staff member's child-rights training (seed indicator 2).
+    RecordTraining,
+    /// Read the audit log and a child's access log.
+    ViewAudit,
+    /// Open a case outside one's scope for a limited time, with a reason (break-glass).
+    BreakGlass,
+    /// Read the description, notes and assessment text of a case with a sensitive concern.
+    ViewSensitive,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -64,6 +78,13 @@ impl Action {
         Action::ViewReferrals,
         Action::RespondReferral,
         Action::DecideTransfer,
+        Action::ViewCaseload,
+        Action::ViewReports,
+        Action::ViewAggregates,
+        Action::RecordTraining,
+        Action::ViewAudit,
+        Action::BreakGlass,
+        Action::ViewSensitive,
     ];
 }
 
@@ -134,6 +155,35 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         // A transfer is accepted or declined by the supervisor of the receiving region.
         (DecideTransfer, Supervisor) => Some(Reach::Region),
         (DecideTransfer, _) => None,
+        // The audit log: the region's supervisor reviews it; administrators, for the whole
+        // system, see who did what — entries name records, never their contents.
+        (ViewAudit, Admin) => Some(Reach::All),
+        (ViewAudit, Supervisor) => Some(Reach::Region),
+        (ViewAudit, _) => None,
+        // Break-glass reaches any region's case; it is flagged and reviewed there.
+        (BreakGlass, Supervisor) => Some(Reach::All),
+        (BreakGlass, _) => None,
+        // Sensitive concerns (brief § 5): the assigned case manager, the supervisor, and the
+        // specialists of an organisation holding an active referral (checked by the caller).
+        (ViewSensitive, CaseManager) => Some(Reach::Own),
+        (ViewSensitive, Supervisor) => Some(Reach::Region),
+        (ViewSensitive, Specialist) => Some(Reach::Organisation),
+        (ViewSensitive, _) => None,
+        // Supervision is the regional head's tool. Administrators run the system, not the
+        // casework, and the click-through lists behind each count are cases they cannot open.
+        (ViewCaseload, Supervisor) => Some(Reach::Region),
+        (ViewCaseload, _) => None,
+        // Indicators and de-identified counts: the region's supervisor, and analysts of the
+        // national bodies (ministry, commissioner) for the whole country. Analysts get small
+        // counts suppressed (`report::Disclosure`).
+        (ViewReports | ViewAggregates, Supervisor) => Some(Reach::Region),
+        (ViewReports | ViewAggregates, Analyst) => Some(Reach::All),
+        (ViewReports | ViewAggregates, _) => None,
+        // Training records are staff data: the administrator, or the supervisor for the staff
+        // of their region.
+        (RecordTraining, Admin) => Some(Reach::All),
+        (RecordTraining, Supervisor) => Some(Reach::Region),
+        (RecordTraining, _) => None,
     }
 }
 
@@ -331,6 +381,54 @@ mod tests {
             sup.authorize(Action::CreateUser, &here),
             Err(Denied::Forbidden)
         );
+    }
+
+    #[test]
+    fn supervision_and_reports_follow_need_to_know() {
+        let sup = actor(Role::Supervisor);
+        let own = Scope::Region("KZ-71".into());
+        for action in [
+            Action::ViewCaseload,
+            Action::ViewReports,
+            Action::ViewAggregates,
+            Action::RecordTraining,
+        ] {
+            assert_eq!(sup.scope(action), Ok(own.clone()), "{action:?}");
+        }
+        let analyst = actor(Role::Analyst);
+        assert_eq!(analyst.scope(Action::ViewReports), Ok(Scope::All));
+        assert_eq!(analyst.scope(Action::ViewAggregates), Ok(Scope::All));
+        assert_eq!(analyst.scope(Action::ViewCaseload), Err(Denied::Forbidden));
+        assert_eq!(
+            actor(Role::Admin).scope(Action::RecordTraining),
+            Ok(Scope::All)
+        );
+        for role in [
+            Role::Admin,
+            Role::MobileGroupMember,
+            Role::IntakeCoordinator,
+            Role::CaseManager,
+            Role::Specialist,
+        ] {
+            for action in [
+                Action::ViewCaseload,
+                Action::ViewReports,
+                Action::ViewAggregates,
+            ] {
+                assert_eq!(
+                    actor(role).scope(action),
+                    Err(Denied::Forbidden),
+                    "{role} {action:?}"
+                );
+            }
+        }
+        for role in [Role::CaseManager, Role::Analyst, Role::IntakeCoordinator] {
+            assert_eq!(
+                actor(role).scope(Action::RecordTraining),
+                Err(Denied::Forbidden),
+                "{role}"
+            );
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod organisation;
 pub mod plan;
 pub mod protocol;
 pub mod referral;
+pub mod report;
 
 pub mod role;
 pub mod signal;

@@ -106,6 +106,12 @@ pub struct CaseFilter {
     pub district_code: Option<String>,
     /// Only cases with a pending deadline due before this instant.
     pub overdue_at: Option<NaiveDateTime>,
+    /// With `overdue_at`: only a lapsed deadline of this kind counts.
+    pub overdue_kind: Option<String>,
+    /// `true`: every status but `closed`; `false`: only `closed`.
+    pub open: Option<bool>,
+    /// `true`: nobody assigned; `false`: assigned to someone.
+    pub unassigned: Option<bool>,
 }
 
 /// Cases within `scope` matching `filter`, in id (= opening) order.
@@ -147,7 +153,22 @@ pub fn list(
             .filter(deadlines::status.eq("pending"))
             .filter(deadlines::due_at.lt(now))
             .select(deadlines::case_id);
-        query = query.filter(cases::id.eq_any(lapsed));
+        query = match &filter.overdue_kind {
+            Some(kind) => {
+                query.filter(cases::id.eq_any(lapsed.filter(deadlines::kind.eq(kind.clone()))))
+            }
+            None => query.filter(cases::id.eq_any(lapsed)),
+        };
+    }
+    match filter.open {
+        Some(true) => query = query.filter(cases::status.ne("closed")),
+        Some(false) => query = query.filter(cases::status.eq("closed")),
+        None => {}
+    }
+    match filter.unassigned {
+        Some(true) => query = query.filter(cases::assignee_id.is_null()),
+        Some(false) => query = query.filter(cases::assignee_id.is_not_null()),
+        None => {}
     }
     if let Some(after) = &page.after {
         query = query.filter(cases::id.gt(after.clone()));

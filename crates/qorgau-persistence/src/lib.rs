@@ -4,6 +4,7 @@
 //! caller decides the transaction boundary with [`write`]. Nothing here decides policy.
 
 pub mod assessments;
+pub mod audit;
 pub mod cases;
 pub mod children;
 pub mod commission;
@@ -15,6 +16,7 @@ pub mod geography;
 pub mod idempotency;
 pub mod interventions;
 pub mod interviews;
+pub mod login_failures;
 pub mod migrate;
 pub mod organisations;
 pub mod outbox;
@@ -22,11 +24,14 @@ pub mod placements;
 pub mod plans;
 pub mod referrals;
 pub mod relations;
+pub mod reports;
 pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod signals;
+pub mod supervision;
 pub mod timeline;
+pub mod trainings;
 pub mod transfers;
 pub mod users;
 

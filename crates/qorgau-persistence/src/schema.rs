@@ -67,6 +67,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        account_key -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     children (id) {
         id -> Text,
         iin -> Nullable<Text>,
@@ -493,6 +501,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trainings (id) {
+        id -> Text,
+        user_id -> Text,
+        course -> Text,
+        completed_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(trainings -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     audit_head,
@@ -503,6 +524,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     refresh_tokens,
+    login_failures,
     children,
     possible_duplicates,
     child_merges,
@@ -529,4 +551,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     outbox,
     routing_gaps,
+    trainings,
 );

@@ -42,6 +42,7 @@ pub struct SignalRow {
 #[derive(Clone, Debug, Default)]
 pub struct SignalFilter {
     pub status: Option<String>,
+    pub region_code: Option<String>,
     pub district_code: Option<String>,
     pub source: Option<String>,
 }
@@ -156,6 +157,9 @@ pub fn list(
     };
     if let Some(status) = &filter.status {
         query = query.filter(signals::status.eq(status.clone()));
+    }
+    if let Some(region) = &filter.region_code {
+        query = query.filter(signals::region_code.eq(region.clone()));
     }
     if let Some(district) = &filter.district_code {
         query = query.filter(signals::district_code.eq(district.clone()));

@@ -3,18 +3,22 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use qorgau_domain::access::Actor;
 use qorgau_domain::ids::SessionId;
 use qorgau_persistence::sessions;
 
 use crate::error::ApiError;
+use crate::observe::RequestId;
 use crate::state::AppState;
 
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub actor: Actor,
     pub session: SessionId,
+    /// Where the request came from and its id, for the audit log.
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
 }
 
 impl FromRequest for Caller {
@@ -24,6 +28,8 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let verified = state.as_ref().and_then(|s| s.tokens.verify(bearer(req)?));
+        let ip = req.peer_addr().map(|a| a.ip().to_string());
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         Box::pin(async move {
             let (state, (actor, session)) = state.zip(verified).ok_or(ApiError::Unauthorized)?;
             // The signature proves who; the session row proves the login was not ended since.
@@ -33,7 +39,12 @@ impl FromRequest for Caller {
                 .run(move |conn| Ok(sessions::is_active(conn, &sid, now)?))
                 .await?;
             if active {
-                Ok(Caller { actor, session })
+                Ok(Caller {
+                    actor,
+                    session,
+                    ip,
+                    request_id,
+                })
             } else {
                 Err(ApiError::Unauthorized)
             }

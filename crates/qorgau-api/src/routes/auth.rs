@@ -2,15 +2,17 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_domain::access::Actor;
+use qorgau_domain::account::lockout_key;
 use qorgau_domain::ids::SessionId;
 use qorgau_domain::role::Role;
 use qorgau_persistence::organisations::OrganisationRow;
 use qorgau_persistence::sessions::{self, Rotation, SessionRow};
 use qorgau_persistence::users::{self, UserRow};
-use qorgau_persistence::write;
+use qorgau_persistence::{login_failures, write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::accounts;
 use crate::auth::{Caller, passwords, tokens};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -39,11 +41,12 @@ pub struct TokenPair {
 }
 
 /// Exchanges a username and password for tokens. An unknown user and a wrong password get the
-/// same answer.
+/// same answer. After repeated failures for a username, attempts are refused for a while.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = TokenPair),
     (status = 401, body = Problem, description = "Bad credentials"),
     (status = 422, body = Problem),
+    (status = 429, body = Problem, description = "Too many failed logins for this username, or too many requests; wait `Retry-After` seconds"),
 ))]
 #[post("/auth/login")]
 pub async fn login(
@@ -51,8 +54,14 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let LoginRequest { username, password } = body.0;
+    let now = state.now();
+    let account = lockout_key(&username);
+    let (policy, attempt) = (state.config.lockout(), account.clone());
     let found = state
-        .run(move |conn| Ok(users::find_active_by_username(conn, username.trim())?))
+        .run(move |conn| {
+            accounts::count_login_attempt(conn, &attempt, policy, now)?;
+            Ok(users::find_active_by_username(conn, username.trim())?)
+        })
         .await?;
     let stored = found.as_ref().map(|(u, _)| u.password_hash.clone());
     // argon2 is deliberately slow: verify on the blocking pool, without holding a connection.
@@ -60,7 +69,6 @@ pub async fn login(
     let (user, org) = found.filter(|_| valid).ok_or(ApiError::Unauthorized)?;
     let actor = actor_of(&user, &org)?;
 
-    let now = state.now();
     let session = SessionId::new();
     let refresh_token = tokens::random_token();
     let row = SessionRow {
@@ -73,7 +81,12 @@ pub async fn login(
     };
     let hash = tokens::refresh_hash(&refresh_token);
     state
-        .run(move |conn| write(conn, |conn| Ok(sessions::start(conn, &row, &hash)?)))
+        .run(move |conn| {
+            write(conn, |conn| {
+                login_failures::clear(conn, &account)?;
+                Ok(sessions::start(conn, &row, &hash)?)
+            })
+        })
         .await?;
     Ok(web::Json(pair(&state, &actor, session, refresh_token)?))
 }

@@ -98,14 +98,14 @@ pub async fn transition(
     body: Json<TransitionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let input = body.0;
     let app = state.clone();
     let case = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::ViewCases)?;
+                let case = visible_case(c, &caller, &id, Action::ViewCases)?;
                 let from = status_of(&case)?;
                 let facts = CaseState {
                     status: from,
@@ -255,13 +255,13 @@ pub async fn add_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let assessment = parse_assessment(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let app = state.clone();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 let status = ensure_open(&case)?;
                 let row = AssessmentRow {
                     id: Uuid::now_v7().to_string(),
@@ -352,10 +352,9 @@ pub async fn list_assessments(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<AssessmentView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             Ok(assessments::for_case(conn, &id)?)
         })
         .await?;
@@ -483,11 +482,11 @@ pub async fn put_plan(
     let now = state.now();
     let plan = parse_plan(body.0, now.with_timezone(&kazakhstan()).date_naive())?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 ensure_open(&case)?;
                 let mut missing = Vec::new();
                 for (g, goal) in plan.goals.iter().enumerate() {
@@ -575,10 +574,9 @@ pub async fn get_plan(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PlanView>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let view = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             latest_plan(conn, &id)
         })
         .await?;
@@ -602,13 +600,13 @@ pub async fn decide_plan(
 ) -> Result<web::Json<PlanView>, ApiError> {
     let decision = parse_decision(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let app = state.clone();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::DecidePlan)?;
+                let case = visible_case(c, &caller, &id, Action::DecidePlan)?;
                 let latest = plans::versions(c, &id)?
                     .pop()
                     .filter(|p| p.status == "draft");
@@ -689,12 +687,12 @@ pub async fn measure_done(
 ) -> Result<web::Json<PlanView>, ApiError> {
     let (id, measure_id) = path.into_inner();
     let (id, measure_id) = (id.to_string(), measure_id.to_string());
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 let (measure, _, plan_status) = plans::find_measure(c, &measure_id)?
                     .filter(|(_, case_id, _)| *case_id == id)
                     .ok_or(ApiError::NotFound)?;
@@ -774,12 +772,12 @@ pub async fn add_intervention(
     let now = state.now();
     let intervention = parse_intervention(body.0, now)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
                 // Specialists log work while their organisation holds an active referral.
-                let case = crate::routes::referrals::case_for_work(c, &actor, &id)?;
+                let case = crate::routes::referrals::case_for_work(c, &caller, &id)?;
                 ensure_open(&case)?;
                 if let Some(measure) = intervention.plan_measure_id {
                     if plans::find_measure(c, &measure.to_string())?
@@ -851,10 +849,9 @@ pub async fn list_interventions(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<InterventionView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             Ok(interventions::for_case(conn, &id)?)
         })
         .await?;

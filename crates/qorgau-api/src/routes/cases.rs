@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::access::{Action, Location};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::validation::{Validation, bounded_text};
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -97,21 +98,56 @@ pub fn location(c: &CaseRow) -> Location<'_> {
     }
 }
 
-/// A case the caller may see (else 404), and may take `action` on (else 403).
+/// A case the caller may see (else 404), and may take `action` on (else 403). The access is
+/// audited here, where it is granted: a read for `ViewCases`, else an update (inside the
+/// write's transaction, so it is recorded exactly when the change is).
 pub fn visible_case(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     id: &str,
     action: Action,
 ) -> Result<CaseRow, ApiError> {
+    let actor = &caller.actor;
     let case = cases::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    actor.authorize(Action::ViewCases, &location(&case))?;
-    if action != Action::ViewCases {
+    if let Err(denied) = actor.authorize(Action::ViewCases, &location(&case)) {
+        // Break-glass opens a case for reading only, while the grant lasts.
+        if !(action == Action::ViewCases
+            && crate::routes::audit::granted(conn, actor, id, &location(&case))?)
+        {
+            return Err(denied.into());
+        }
+    } else if action != Action::ViewCases {
         actor
             .authorize(action, &location(&case))
             .map_err(|_| ApiError::Forbidden)?;
     }
+    let act = if action == Action::ViewCases {
+        Act::Read
+    } else {
+        Act::Update
+    };
+    audit_case(conn, caller, act, &case)?;
     Ok(case)
+}
+
+/// Records an access to `case` in the audit log.
+pub fn audit_case(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    act: Act,
+    case: &CaseRow,
+) -> Result<(), ApiError> {
+    audit::log(
+        conn,
+        caller,
+        act,
+        Target {
+            resource: "case",
+            id: &case.id,
+            child_id: Some(&case.child_id),
+            region: Some(&case.region_code),
+        },
+    )
 }
 
 /// The case card: the case with its concerns and the alerts everyone working it must see.
@@ -168,6 +204,13 @@ pub struct CaseQuery {
     pub district_code: Option<String>,
     /// Only cases with a lapsed deadline.
     pub overdue: Option<bool>,
+    /// Only cases with a lapsed deadline of this kind (e.g. `first_contact`: the child not seen
+    /// in time); implies `overdue=true`.
+    pub overdue_kind: Option<String>,
+    /// `true`: cases not closed; `false`: closed cases.
+    pub open: Option<bool>,
+    /// `true`: cases nobody is assigned to; `false`: assigned cases.
+    pub unassigned: Option<bool>,
 }
 
 /// Cases the caller may see: their own for a case manager, the region's for a supervisor.
@@ -185,17 +228,26 @@ pub async fn list(
     let scope = caller.actor.scope(Action::ViewCases)?;
     let page = params.page()?;
     let q = query.into_inner();
+    if let Some(kind) = &q.overdue_kind {
+        DeadlineKind::from_code(kind)
+            .ok_or_else(|| ApiError::invalid("overdue_kind", "is not a deadline kind"))?;
+    }
+    let overdue = q.overdue.unwrap_or(false) || q.overdue_kind.is_some();
     let filter = CaseFilter {
         status: q.status,
         risk_level: q.risk_level,
         assignee_id: q.assignee_id.map(|a| a.to_string()),
         region_code: q.region_code,
         district_code: q.district_code,
-        overdue_at: q.overdue.unwrap_or(false).then(|| state.now().naive_utc()),
+        overdue_at: overdue.then(|| state.now().naive_utc()),
+        overdue_kind: q.overdue_kind,
+        open: q.open,
+        unassigned: q.unassigned,
     };
     let query_page = page.clone();
     let (rows, mut concerns) = state
         .run(move |conn| {
+            audit::log_list(conn, &caller, "cases")?;
             let rows = cases::list(conn, &scope, &filter, &query_page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             Ok((rows, cases::concerns_of(conn, &ids)?))
@@ -224,10 +276,9 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let case = state
         .run(move |conn| {
-            let case = visible_case(conn, &actor, &id, Action::ViewCases)?;
+            let case = visible_case(conn, &caller, &id, Action::ViewCases)?;
             view(conn, case)
         })
         .await?;
@@ -306,13 +357,13 @@ pub async fn edit(
         ));
     }
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let app = state.clone();
     let case = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 if case.version != expected {
                     return Err(ApiError::PreconditionFailed);
                 }
@@ -426,12 +477,12 @@ pub async fn assign(
         .parse()
         .map_err(|_| ApiError::invalid("assignee_id", "must be a user id"))?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let case = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::AssignCase)?;
+                let case = visible_case(c, &caller, &id, Action::AssignCase)?;
                 let assignee = assignee.to_string();
                 let person = match users::find(c, &assignee)? {
                     Some((u, org))

@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::access::{Action, Location};
 use qorgau_domain::names::name_key;
 use qorgau_domain::validation::{Validation, bounded_text};
 use qorgau_persistence::children::{self, ChildFilter, ChildRow};
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -91,10 +92,11 @@ pub struct MergeRequest {
 /// Loads a child the caller may see (merged records answer 404), with its open case.
 pub fn visible_child(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     action: Action,
     id: &str,
 ) -> Result<(ChildRow, Option<String>), ApiError> {
+    let actor = &caller.actor;
     let child = children::find(conn, id)?
         .filter(|c| c.merged_into.is_none())
         .ok_or(ApiError::NotFound)?;
@@ -114,6 +116,25 @@ pub fn visible_child(
         actor
             .authorize(action, &at)
             .map_err(|_| ApiError::Forbidden)?;
+    }
+    // Viewing the audit log of a child is not itself an access to the child's data.
+    if action != Action::ViewAudit {
+        let act = if action == Action::ViewChildren {
+            Act::Read
+        } else {
+            Act::Update
+        };
+        audit::log(
+            conn,
+            caller,
+            act,
+            Target {
+                resource: "child",
+                id: &child.id,
+                child_id: Some(&child.id),
+                region: Some(&child.region_code),
+            },
+        )?;
     }
     Ok((child, open.map(|(case, _)| case)))
 }
@@ -147,6 +168,7 @@ pub async fn list(
     let query_page = page.clone();
     let rows = state
         .run(move |conn| {
+            crate::audit::log_list(conn, &caller, "children")?;
             let rows = children::list(conn, &scope, &filter, &query_page)?;
             rows.into_iter()
                 .map(|c| {
@@ -177,9 +199,8 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ChildView>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let (child, open) = state
-        .run(move |conn| visible_child(conn, &actor, Action::ViewChildren, &id))
+        .run(move |conn| visible_child(conn, &caller, Action::ViewChildren, &id))
         .await?;
     Ok(web::Json(ChildView::new(child, open)))
 }
@@ -196,10 +217,9 @@ pub async fn timeline(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Timeline>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_child(conn, &actor, Action::ViewChildren, &id)?;
+            visible_child(conn, &caller, Action::ViewChildren, &id)?;
             Ok(events::for_child(conn, &id)?)
         })
         .await?;
@@ -230,10 +250,9 @@ pub async fn possible_duplicates(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<ChildView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_child(conn, &actor, Action::ViewChildren, &id)?;
+            visible_child(conn, &caller, Action::ViewChildren, &id)?;
             Ok(children::possible_duplicates(conn, &id)?)
         })
         .await?;
@@ -275,16 +294,16 @@ pub async fn merge(
     if keep_id == duplicate_id {
         return Err(ApiError::invalid("duplicate_id", "must be another child"));
     }
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let (child, open) = state
         .run(move |conn| {
             write(conn, |c| {
-                let (keep, _) = visible_child(c, &actor, Action::MergeChildren, &keep_id)?;
-                let (duplicate, _) = visible_child(c, &actor, Action::MergeChildren, &duplicate_id)
-                    .map_err(|_| {
-                        ApiError::invalid("duplicate_id", "no such child in your region")
-                    })?;
+                let (keep, _) = visible_child(c, &caller, Action::MergeChildren, &keep_id)?;
+                let (duplicate, _) =
+                    visible_child(c, &caller, Action::MergeChildren, &duplicate_id).map_err(
+                        |_| ApiError::invalid("duplicate_id", "no such child in your region"),
+                    )?;
                 let me = actor.user_id.to_string();
                 let merge_id = Uuid::now_v7().to_string();
                 children::merge(
@@ -320,7 +339,7 @@ pub async fn merge(
                     c,
                     &event(&duplicate.id, None, now, "merge", summary, &me, &merge_id),
                 )?;
-                visible_child(c, &actor, Action::ViewChildren, &keep.id)
+                visible_child(c, &caller, Action::ViewChildren, &keep.id)
             })
         })
         .await?;

@@ -1,5 +1,6 @@
 //! HTTP routes. Handlers read like the contract: extract, authorise, call one function, map.
 
+pub mod audit;
 pub mod auth;
 pub mod case_work;
 pub mod cases;
@@ -11,7 +12,9 @@ pub mod organisations;
 pub mod protocols;
 pub mod records;
 pub mod referrals;
+pub mod reports;
 pub mod signals;
+pub mod supervision;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -36,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::create)
                 .service(users::list)
                 .service(users::get)
+                .service(users::add_training)
+                .service(users::list_trainings)
                 .service(signals::file)
                 .service(signals::list)
                 .service(signals::get)
@@ -84,6 +89,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(records::list_placements)
                 .service(records::add_interview)
                 .service(records::list_interviews)
-                .service(protocols::active),
+                .service(protocols::active)
+                .service(supervision::caseload)
+                .service(supervision::overdue)
+                .service(reports::kpis)
+                .service(reports::aggregates)
+                .service(audit::list)
+                .service(audit::access_log)
+                .service(audit::open)
+                .service(audit::grants),
         );
 }

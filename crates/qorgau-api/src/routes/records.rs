@@ -127,12 +127,12 @@ pub async fn add_relation(
 ) -> Result<HttpResponse, ApiError> {
     let new = parse_relation(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let (child, open_case) = visible_child(c, &actor, Action::EditChild, &id)?;
+                let (child, open_case) = visible_child(c, &caller, Action::EditChild, &id)?;
                 let row = RelationRow {
                     id: Uuid::now_v7().to_string(),
                     child_id: child.id.clone(),
@@ -184,10 +184,9 @@ pub async fn list_relations(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<RelationView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_child(conn, &actor, Action::ViewChildren, &id)?;
+            visible_child(conn, &caller, Action::ViewChildren, &id)?;
             Ok(relations::for_child(conn, &id)?)
         })
         .await?;
@@ -249,11 +248,11 @@ pub async fn add_consent(
     let now = state.now();
     let new = parse_consent(body.0, now)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 if let Some(rel) = new.given_by_relation_id {
                     let relation = relations::find(c, &rel.to_string())?
                         .filter(|r| r.child_id == case.child_id)
@@ -314,10 +313,9 @@ pub async fn list_consents(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<ConsentView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             Ok(consents::for_case(conn, &id)?)
         })
         .await?;
@@ -335,13 +333,13 @@ pub async fn withdraw_consent(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ConsentView>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
                 let consent = consents::find(c, &id)?.ok_or(ApiError::NotFound)?;
-                let case = visible_case(c, &actor, &consent.case_id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &consent.case_id, Action::WorkCase)?;
                 if !consents::withdraw(c, &id, now.naive_utc())? {
                     return Err(ApiError::conflict("the consent is already withdrawn"));
                 }
@@ -442,12 +440,12 @@ pub async fn add_matter(
 ) -> Result<HttpResponse, ApiError> {
     let new = parse_commission_matter(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 let org = new.commission_organisation_id.to_string();
                 require_org(c, "commission_organisation_id", &org, Some("commission"))?;
                 let row = MatterRow {
@@ -491,13 +489,13 @@ pub async fn decide_matter(
 ) -> Result<web::Json<CommissionMatterView>, ApiError> {
     let decision = parse_commission_decision(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
                 let matter = commission::find(c, &id)?.ok_or(ApiError::NotFound)?;
-                let case = visible_case(c, &actor, &matter.case_id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &matter.case_id, Action::WorkCase)?;
                 let mut measures = Vec::new();
                 for (i, m) in decision.measures.iter().enumerate() {
                     let org = m.responsible_organisation_id.to_string();
@@ -565,14 +563,14 @@ pub async fn measure_done(
     let text = bounded_text(body.0.note.as_deref().unwrap_or_default(), 2000)
         .map_err(|e| ApiError::invalid("note", e.to_string()))?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
                 let measure = commission::find_measure(c, &id)?.ok_or(ApiError::NotFound)?;
                 let matter = commission::find(c, &measure.matter_id)?.ok_or(ApiError::Internal)?;
-                let case = visible_case(c, &actor, &matter.case_id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &matter.case_id, Action::WorkCase)?;
                 if !commission::mark_done(
                     c,
                     &id,
@@ -610,11 +608,10 @@ pub async fn list_matters(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<CommissionMatterView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let now = state.now();
     let view = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             let matters = commission::for_case(conn, &id)?;
             matters_view(conn, matters, today(now))
         })
@@ -668,11 +665,11 @@ pub async fn add_placement(
     let now = state.now();
     let new = parse_placement(body.0, today(now))?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 if let Some(org) = new.organisation_id {
                     require_org(c, "organisation_id", &org.to_string(), None)?;
                 }
@@ -716,14 +713,14 @@ pub async fn end_placement(
     body: Json<PlacementEndInput>,
 ) -> Result<web::Json<PlacementView>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let input = body.0;
     let row = state
         .run(move |conn| {
             write(conn, |c| {
                 let placement = placements::find(c, &id)?.ok_or(ApiError::NotFound)?;
-                let case = visible_case(c, &actor, &placement.case_id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &placement.case_id, Action::WorkCase)?;
                 let (ended_on, reason) =
                     parse_placement_end(input, placement.started_on, today(now))?;
                 if !placements::end(c, &id, ended_on, reason.as_str())? {
@@ -760,11 +757,10 @@ pub async fn list_placements(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<PlacementView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let now = state.now();
     let rows = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             Ok(placements::for_case(conn, &id)?)
         })
         .await?;
@@ -829,13 +825,13 @@ pub async fn add_interview(
     body: Json<InterviewInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let input = body.0;
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = case_for_work(c, &actor, &id)?;
+                let case = case_for_work(c, &caller, &id)?;
                 let previous = interviews::for_case(c, &id)?.len();
                 let new = parse_interview(input, previous, now)?;
                 require_org(c, "organisation_id", &new.organisation_id.to_string(), None)?;
@@ -883,10 +879,9 @@ pub async fn list_interviews(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Interviews>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let view = state
         .run(move |conn| {
-            let case = visible_case(conn, &actor, &id, Action::ViewCases)?;
+            let case = visible_case(conn, &caller, &id, Action::ViewCases)?;
             let items = interviews::for_case(conn, &id)?
                 .into_iter()
                 .map(InterviewView::from)

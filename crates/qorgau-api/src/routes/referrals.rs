@@ -30,10 +30,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::audit::Act;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::cases::{CaseView, view, visible_case, with_etag};
+use crate::routes::cases::{CaseView, audit_case, view, visible_case, with_etag};
 use crate::routes::list::{List, ListParams, paginate};
 use crate::routes::signals::event;
 use crate::state::AppState;
@@ -129,9 +130,10 @@ fn summary(
 /// team. Anyone else — and a specialist once the referral has ended — gets 404.
 fn standing(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     r: &ReferralRow,
 ) -> Result<referral::Actor, ApiError> {
+    let actor = &caller.actor;
     if actor.role == Role::Specialist {
         let own_org = r.to_organisation_id == actor.organisation_id.to_string();
         let active = ReferralStatus::from_code(&r.status).is_some_and(ReferralStatus::is_active);
@@ -140,11 +142,13 @@ fn standing(
             ..Location::default()
         };
         if own_org && active && actor.authorize(Action::ViewReferrals, &at).is_ok() {
+            let case = cases::find(conn, &r.case_id)?.ok_or(ApiError::NotFound)?;
+            audit_case(conn, caller, Act::Read, &case)?;
             return Ok(referral::Actor::Receiver);
         }
         return Err(ApiError::NotFound);
     }
-    visible_case(conn, actor, &r.case_id, Action::ViewCases)?;
+    visible_case(conn, caller, &r.case_id, Action::ViewCases)?;
     Ok(referral::Actor::CaseTeam)
 }
 
@@ -165,13 +169,13 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let new = parse_referral(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let app = state.clone();
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 if case.status == "closed" {
                     return Err(ApiError::conflict("the case is closed"));
                 }
@@ -293,6 +297,7 @@ pub async fn list(
     let now = state.now();
     let rows = state
         .run(move |conn| {
+            crate::audit::log_list(conn, &caller, "referrals")?;
             let rows = referrals::list(conn, &scope, &filter, &query_page)?;
             rows.into_iter()
                 .map(|r| {
@@ -329,10 +334,9 @@ pub async fn list_for_case(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<ReferralView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let rows = state
         .run(move |conn| {
-            visible_case(conn, &actor, &id, Action::ViewCases)?;
+            visible_case(conn, &caller, &id, Action::ViewCases)?;
             Ok(referrals::for_case(conn, &id)?)
         })
         .await?;
@@ -355,12 +359,11 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ReferralView>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let now = state.now();
     let view = state
         .run(move |conn| {
             let r = referrals::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-            standing(conn, &actor, &r)?;
+            standing(conn, &caller, &r)?;
             let s = summary(conn, &r.case_id, now)?;
             Ok(ReferralView::new(r, s))
         })
@@ -387,13 +390,13 @@ async fn step(
     action: ReferralAction,
 ) -> Result<web::Json<ReferralView>, ApiError> {
     let id = id.to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let view = state
         .run(move |conn| {
             write(conn, |c| {
                 let r = referrals::find(c, &id)?.ok_or(ApiError::NotFound)?;
-                let by = standing(c, &actor, &r)?;
+                let by = standing(c, &caller, &r)?;
                 let current = ReferralStatus::from_code(&r.status).ok_or(ApiError::Internal)?;
                 let next = next_status(current, &action, by).map_err(|e| match e {
                     ReferralError::Forbidden => ApiError::Forbidden,
@@ -542,16 +545,19 @@ pub async fn withdraw(
 /// active referral on it — a specialist's.
 pub fn case_for_work(
     conn: &mut DbConnection,
-    actor: &Actor,
+    caller: &Caller,
     id: &str,
 ) -> Result<CaseRow, ApiError> {
+    let actor = &caller.actor;
     if actor.role == Role::Specialist {
         if referrals::active_for(conn, id, &actor.organisation_id.to_string())? {
-            return cases::find(conn, id)?.ok_or(ApiError::NotFound);
+            let case = cases::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            audit_case(conn, caller, Act::Update, &case)?;
+            return Ok(case);
         }
         return Err(ApiError::NotFound);
     }
-    visible_case(conn, actor, id, Action::WorkCase)
+    visible_case(conn, caller, id, Action::WorkCase)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -604,13 +610,13 @@ pub async fn request_transfer(
     body: Json<TransferInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let input = body.0;
     let row = state
         .run(move |conn| {
             write(conn, |c| {
-                let case = visible_case(c, &actor, &id, Action::WorkCase)?;
+                let case = visible_case(c, &caller, &id, Action::WorkCase)?;
                 let new = parse_transfer(input, &case.region_code)?;
                 if geography::find_district(c, new.district.as_str())?.is_none() {
                     return Err(ApiError::invalid(
@@ -687,7 +693,7 @@ pub async fn accept_transfer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let case = state
         .run(move |conn| {
@@ -735,7 +741,7 @@ pub async fn decline_transfer(
 ) -> Result<web::Json<TransferView>, ApiError> {
     let reason = parse_decline_reason(body.0.reason.as_deref())?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.actor.clone();
     let now = state.now();
     let row = state
         .run(move |conn| {
@@ -789,7 +795,10 @@ pub async fn incoming_transfers(
     caller.actor.scope(Action::DecideTransfer)?;
     let region = caller.actor.region_code.clone();
     let rows = state
-        .run(move |conn| Ok(transfers::pending_to_region(conn, &region)?))
+        .run(move |conn| {
+            crate::audit::log_list(conn, &caller, "transfers")?;
+            Ok(transfers::pending_to_region(conn, &region)?)
+        })
         .await?;
     Ok(web::Json(
         rows.into_iter().map(TransferView::from).collect(),

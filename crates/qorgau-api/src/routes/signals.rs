@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Datelike, Utc};
-use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
 use qorgau_domain::protocol::DeadlineKind;
@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -148,12 +149,11 @@ pub async fn file(
         now,
         signal.urgency.unwrap_or(RiskLevel::Medium),
     );
-    let user = caller.actor.user_id.to_string();
     let (status, body) = state
         .run(move |conn| {
             file_with_retry(
                 conn,
-                &user,
+                &caller,
                 key.as_deref(),
                 &hash,
                 &signal,
@@ -218,7 +218,7 @@ impl From<ApiError> for FileError {
 
 fn file_with_retry(
     conn: &mut DbConnection,
-    user: &str,
+    caller: &Caller,
     key: Option<&str>,
     hash: &str,
     signal: &NewSignal,
@@ -229,12 +229,13 @@ fn file_with_retry(
     // first: this time it is found and updated.
     for _ in 0..2 {
         match write(conn, |c| {
-            file_once(c, user, key, hash, signal, now, triage_due_at)
+            file_once(c, caller, key, hash, signal, now, triage_due_at)
         }) {
             Ok(done) => return Ok(done),
             Err(FileError::KeyTaken) => {
                 let key = key.ok_or(ApiError::Internal)?;
-                let stored = idempotency::find(conn, user, key)?.ok_or(ApiError::Internal)?;
+                let user = caller.actor.user_id.to_string();
+                let stored = idempotency::find(conn, &user, key)?.ok_or(ApiError::Internal)?;
                 if stored.request_hash != hash {
                     return Err(ApiError::conflict(
                         "this Idempotency-Key was used for a different request",
@@ -255,13 +256,14 @@ fn file_with_retry(
 
 fn file_once(
     conn: &mut DbConnection,
-    user: &str,
+    caller: &Caller,
     key: Option<&str>,
     hash: &str,
     signal: &NewSignal,
     now: DateTime<Utc>,
     triage_due_at: DateTime<Utc>,
 ) -> Result<(u16, String), FileError> {
+    let user = &caller.actor.user_id.to_string();
     if let Some(key) = key {
         idempotency::claim(conn, user, key, hash, now.naive_utc())?;
     }
@@ -334,12 +336,38 @@ fn file_once(
             (201, row)
         }
     };
+    let act = if status == 201 {
+        Act::Create
+    } else {
+        Act::Update
+    };
+    audit_signal(conn, caller, act, &row)?;
     let view = SignalView::new(row, concerns.iter().map(|c| c.to_string()).collect());
     let body = serde_json::to_string(&view).map_err(|_| ApiError::Internal)?;
     if let Some(key) = key {
         idempotency::complete(conn, user, key, i32::from(status), &body)?;
     }
     Ok((status, body))
+}
+
+/// Records an access to a signal (and so to its child) in the audit log.
+fn audit_signal(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    act: Act,
+    row: &SignalRow,
+) -> Result<(), ApiError> {
+    audit::log(
+        conn,
+        caller,
+        act,
+        Target {
+            resource: "signal",
+            id: &row.id,
+            child_id: row.child_id.as_deref(),
+            region: Some(&row.region_code),
+        },
+    )
 }
 
 /// What the reporter said, copied onto the row (new or upserted).
@@ -380,6 +408,7 @@ pub fn event(
 pub struct SignalQuery {
     /// `received`, `case_opened`, `linked` or `screened_out`.
     pub status: Option<String>,
+    pub region_code: Option<String>,
     pub district_code: Option<String>,
     pub source: Option<String>,
 }
@@ -401,12 +430,14 @@ pub async fn list(
     let page = params.page()?;
     let filter = SignalFilter {
         status: query.status.clone(),
+        region_code: query.region_code.clone(),
         district_code: query.district_code.clone(),
         source: query.source.clone(),
     };
     let query_page = page.clone();
     let (rows, mut concerns) = state
         .run(move |conn| {
+            audit::log_list(conn, &caller, "signals")?;
             let rows = signals::list(conn, &scope, &filter, &query_page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             Ok((rows, signals::concerns_of(conn, &ids)?))
@@ -435,11 +466,13 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<SignalView>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let view = state
         .run(move |conn| {
             let row = signals::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-            actor.authorize(Action::ViewSignals, &location(&row))?;
+            caller
+                .actor
+                .authorize(Action::ViewSignals, &location(&row))?;
+            audit_signal(conn, &caller, Act::Read, &row)?;
             load_view(conn, row)
         })
         .await?;
@@ -463,11 +496,14 @@ pub async fn triage(
 ) -> Result<web::Json<SignalView>, ApiError> {
     let decision = parse_triage(body.0)?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
     let now = state.now();
     let app = state.clone();
     let view = state
-        .run(move |conn| write(conn, |c| triage_signal(c, &app, &actor, &id, decision, now)))
+        .run(move |conn| {
+            write(conn, |c| {
+                triage_signal(c, &app, &caller, &id, decision, now)
+            })
+        })
         .await?;
     Ok(web::Json(view))
 }
@@ -475,16 +511,18 @@ pub async fn triage(
 fn triage_signal(
     conn: &mut DbConnection,
     app: &AppState,
-    actor: &Actor,
+    caller: &Caller,
     id: &str,
     decision: Triage,
     now: DateTime<Utc>,
 ) -> Result<SignalView, ApiError> {
+    let actor = &caller.actor;
     let signal = signals::find(conn, id)?.ok_or(ApiError::NotFound)?;
     actor.authorize(Action::ViewSignals, &location(&signal))?;
     actor
         .authorize(Action::TriageSignal, &location(&signal))
         .map_err(|_| ApiError::Forbidden)?;
+    audit_signal(conn, caller, Act::Update, &signal)?;
     if signal.status != "received" {
         return Err(ApiError::conflict("this signal has already been triaged"));
     }

@@ -1,11 +1,13 @@
 //! Users (api.md § Geography, organisations, users).
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
-use qorgau_domain::access::{Action, Location};
+use chrono::{DateTime, NaiveDate, Utc};
+use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::report::{kazakhstan_date, parse_training};
 use qorgau_persistence::organisations::OrganisationRow;
+use qorgau_persistence::trainings::{self, TrainingRow};
 use qorgau_persistence::users::{self, UserFilter, UserRow};
-use qorgau_persistence::write;
+use qorgau_persistence::{DbConnection, write};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -136,4 +138,121 @@ pub async fn get(
         },
     )?;
     Ok(web::Json(UserView::from_rows(user, org)))
+}
+
+/// The user `id` if `actor` may take `action` on them (else 404, as out of scope).
+fn user_for(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    action: Action,
+) -> Result<UserRow, ApiError> {
+    let (user, org) = users::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let at = Location {
+        owner: user.id.parse().ok(),
+        organisation: org.id.parse().ok(),
+        region: Some(&org.region_code),
+        district: org.district_code.as_deref(),
+    };
+    actor.authorize(action, &at)?;
+    Ok(user)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TrainingInput {
+    /// The course, e.g. "Child rights and child protection basics".
+    pub course: String,
+    /// `YYYY-MM-DD`, not in the future.
+    pub completed_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrainingView {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub course: String,
+    pub completed_on: NaiveDate,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<TrainingRow> for TrainingView {
+    fn from(t: TrainingRow) -> Self {
+        TrainingView {
+            id: t.id.parse().unwrap_or_default(),
+            user_id: t.user_id.parse().unwrap_or_default(),
+            course: t.course,
+            completed_on: t.completed_on,
+            recorded_by: t.recorded_by.parse().unwrap_or_default(),
+            recorded_at: t.recorded_at.and_utc(),
+        }
+    }
+}
+
+/// Records a child-rights training the user completed (seed indicator 2): administrators, or
+/// the supervisor for staff of their region.
+#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = TrainingInput, params(("id" = Uuid, Path)), responses(
+    (status = 201, body = TrainingView),
+    (status = 403, body = Problem),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
+))]
+#[post("/users/{id}/trainings")]
+pub async fn add_training(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<TrainingInput>,
+) -> Result<HttpResponse, ApiError> {
+    caller.actor.scope(Action::RecordTraining)?;
+    let now = state.now();
+    let training = parse_training(
+        &body.0.course,
+        &body.0.completed_on,
+        kazakhstan_date(now.naive_utc()),
+    )?;
+    let id = id.into_inner().to_string();
+    let actor = caller.actor;
+    let row = state
+        .run(move |conn| {
+            write(conn, |c| {
+                let user = user_for(c, &actor, &id, Action::RecordTraining)?;
+                let row = TrainingRow {
+                    id: Uuid::now_v7().to_string(),
+                    user_id: user.id,
+                    course: training.course,
+                    completed_on: training.completed_on,
+                    recorded_by: actor.user_id.to_string(),
+                    recorded_at: now.naive_utc(),
+                };
+                trainings::insert(c, &row)?;
+                Ok(row)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(TrainingView::from(row)))
+}
+
+/// The trainings recorded for a user the caller may see, most recent first.
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<TrainingView>),
+    (status = 404, body = Problem),
+))]
+#[get("/users/{id}/trainings")]
+pub async fn list_trainings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<TrainingView>>, ApiError> {
+    let id = id.into_inner().to_string();
+    let actor = caller.actor;
+    let rows = state
+        .run(move |conn| {
+            let user = user_for(conn, &actor, &id, Action::ViewUsers)?;
+            Ok(trainings::for_user(conn, &user.id)?)
+        })
+        .await?;
+    Ok(web::Json(
+        rows.into_iter().map(TrainingView::from).collect(),
+    ))
 }

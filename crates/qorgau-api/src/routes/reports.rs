@@ -1,0 +1,493 @@
+//! Reports (api.md § Supervision and reports): indicators of an area over a period, as JSON or
+//! CSV, and de-identified counts for analysts. Definitions: `docs/reporting.md`.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use qorgau_domain::access::Action;
+use qorgau_domain::report::aggregate;
+use qorgau_domain::report::kpi::{self, DeadlineOutcome, Kpis, ReferralOutcome};
+use qorgau_domain::report::stats::{DurationStats, share};
+use qorgau_domain::report::{Area, Disclosure, MIN_CELL, Period, kazakhstan_date};
+use qorgau_persistence::reports;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::routes::supervision::resolve_area;
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+pub struct KpiQuery {
+    /// First day (Kazakhstan time), `YYYY-MM-DD`; default 1 January of `to`'s year.
+    pub from: Option<NaiveDate>,
+    /// Last day, included; default today.
+    pub to: Option<NaiveDate>,
+    /// Default: a supervisor's own region; the whole country for an analyst.
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+}
+
+/// A duration indicator: how many records it was measured over, median and 90th percentile
+/// (linear interpolation, `PERCENTILE.INC`), in hours.
+#[derive(Serialize, ToSchema)]
+pub struct DurationView {
+    pub count: Option<i64>,
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignalKpis {
+    pub received: Option<i64>,
+    pub screened_out: Option<i64>,
+    /// Of those received, still awaiting triage.
+    pub awaiting_triage: Option<i64>,
+    pub by_source: BTreeMap<String, Option<i64>>,
+    /// A signal counts under each of its concerns.
+    pub by_concern: BTreeMap<String, Option<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseKpis {
+    pub opened: Option<i64>,
+    pub closed: Option<i64>,
+    pub closure_reasons: BTreeMap<String, Option<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimeKpis {
+    /// Signal received → triage decision (signals received in the period).
+    pub signal_to_triage: DurationView,
+    /// Signal received → child first seen in person (cases opened in the period).
+    pub signal_to_first_contact: DurationView,
+    /// Signal received → first approval of the individual plan (cases opened in the period).
+    pub signal_to_plan_approval: DurationView,
+}
+
+/// Deadlines of one kind whose clock started in the period.
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineKpi {
+    pub started: Option<i64>,
+    pub met_on_time: Option<i64>,
+    pub met_late: Option<i64>,
+    /// Lapsed, still unmet.
+    pub overdue: Option<i64>,
+    /// Unmet, not yet due: not counted in the share.
+    pub pending: Option<i64>,
+    /// `met_on_time / (met_on_time + met_late + overdue)`.
+    pub share_met_on_time: Option<f64>,
+}
+
+/// Referrals sent in the period to one kind of organisation.
+#[derive(Serialize, ToSchema)]
+pub struct ReferralKpi {
+    pub sent: Option<i64>,
+    pub accepted: Option<i64>,
+    pub declined: Option<i64>,
+    pub awaiting: Option<i64>,
+    /// Withdrawn before an answer.
+    pub withdrawn: Option<i64>,
+    /// `accepted / (accepted + declined)`.
+    pub acceptance_rate: Option<f64>,
+    /// Sent → accepted or declined.
+    pub response: DurationView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RepeatKpi {
+    /// Signals of the period about an identified child.
+    pub signals_with_child: Option<i64>,
+    /// Of those, signals whose child had another signal in the twelve months before.
+    pub repeat: Option<i64>,
+    pub share: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccompanimentKpi {
+    /// Children whose case had an approved plan by the end of the period and was open at some
+    /// point in it.
+    pub children: Option<i64>,
+    /// Children whose family was in accompaniment by a family-support centre in the period.
+    pub families: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrainingKpi {
+    pub staff: i64,
+    pub trained: i64,
+    pub share: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrainingKpis {
+    /// Active case managers and specialists of the area with a child-rights training completed
+    /// by the end of the period (seed indicator 2).
+    pub total: TrainingKpi,
+    pub by_role: BTreeMap<String, TrainingKpi>,
+}
+
+/// The indicators of an area over a period. Counts below 5 are `null` for analysts, as is
+/// whatever would reveal them (`small_cells_suppressed`).
+#[derive(Serialize, ToSchema)]
+pub struct KpiReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// `null`: the whole country.
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+    pub small_cells_suppressed: bool,
+    pub signals: SignalKpis,
+    pub cases: CaseKpis,
+    pub times: TimeKpis,
+    /// Per deadline kind.
+    pub deadlines: BTreeMap<String, DeadlineKpi>,
+    /// Per kind of receiving organisation.
+    pub referrals: BTreeMap<String, ReferralKpi>,
+    pub repeat_signals: RepeatKpi,
+    pub accompaniment: AccompanimentKpi,
+    pub training: TrainingKpis,
+}
+
+fn durations(d: Disclosure, s: DurationStats) -> DurationView {
+    let shown = d.durations(s);
+    DurationView {
+        count: shown.count,
+        median_hours: shown.median_hours,
+        p90_hours: shown.p90_hours,
+    }
+}
+
+/// A breakdown of a published total as a map, each cell disclosed with its complements.
+fn breakdown(d: Disclosure, cells: &[(&'static str, i64)]) -> BTreeMap<String, Option<i64>> {
+    let counts: Vec<i64> = cells.iter().map(|(_, n)| *n).collect();
+    cells
+        .iter()
+        .zip(d.breakdown(&counts))
+        .map(|((k, _), n)| (k.to_string(), n))
+        .collect()
+}
+
+fn deadline_view(d: Disclosure, o: &DeadlineOutcome) -> DeadlineKpi {
+    let parts = d.breakdown(&[o.met_on_time, o.met_late, o.overdue, o.pending]);
+    DeadlineKpi {
+        started: d.count(o.started),
+        met_on_time: parts[0],
+        met_late: parts[1],
+        overdue: parts[2],
+        pending: parts[3],
+        share_met_on_time: d.share(o.met_on_time, o.decided()),
+    }
+}
+
+fn referral_view(d: Disclosure, r: ReferralOutcome) -> ReferralKpi {
+    let parts = d.breakdown(&[r.accepted, r.declined, r.awaiting, r.withdrawn]);
+    ReferralKpi {
+        sent: d.count(r.sent),
+        accepted: parts[0],
+        declined: parts[1],
+        awaiting: parts[2],
+        withdrawn: parts[3],
+        acceptance_rate: d.share(r.accepted, r.answered()),
+        response: durations(d, r.response),
+    }
+}
+
+fn training_view(staff: i64, trained: i64) -> TrainingKpi {
+    TrainingKpi {
+        staff,
+        trained,
+        share: share(trained, staff),
+    }
+}
+
+/// The report as shown to a reader with disclosure `d`. Staff training figures are about staff,
+/// not children: never suppressed.
+fn kpi_report(k: Kpis, d: Disclosure, period: &Period, area: Area) -> KpiReport {
+    let staff: i64 = k.training.iter().map(|t| t.staff).sum();
+    let trained: i64 = k.training.iter().map(|t| t.trained).sum();
+    KpiReport {
+        from: period.from,
+        to: period.to,
+        region_code: area.region,
+        district_code: area.district,
+        small_cells_suppressed: d == Disclosure::SmallCellsSuppressed,
+        signals: SignalKpis {
+            received: d.count(k.signals_received),
+            screened_out: d.count(k.signals_screened_out),
+            awaiting_triage: d.count(k.signals_awaiting_triage),
+            by_source: breakdown(d, &k.signals_by_source),
+            by_concern: breakdown(d, &k.signals_by_concern),
+        },
+        cases: CaseKpis {
+            opened: d.count(k.cases_opened),
+            closed: d.count(k.cases_closed),
+            closure_reasons: breakdown(d, &k.closure_reasons),
+        },
+        times: TimeKpis {
+            signal_to_triage: durations(d, k.signal_to_triage),
+            signal_to_first_contact: durations(d, k.signal_to_first_contact),
+            signal_to_plan_approval: durations(d, k.signal_to_plan_approval),
+        },
+        deadlines: k
+            .deadlines
+            .iter()
+            .map(|(kind, o)| (kind.as_str().to_string(), deadline_view(d, o)))
+            .collect(),
+        referrals: k
+            .referrals
+            .into_iter()
+            .map(|(kind, r)| (kind.as_str().to_string(), referral_view(d, r)))
+            .collect(),
+        repeat_signals: RepeatKpi {
+            signals_with_child: d.count(k.signals_with_child),
+            repeat: d.count(k.repeat_signals),
+            share: d.share(k.repeat_signals, k.signals_with_child),
+        },
+        accompaniment: AccompanimentKpi {
+            children: d.count(k.children_in_accompaniment),
+            families: d.count(k.families_in_accompaniment),
+        },
+        training: TrainingKpis {
+            total: training_view(staff, trained),
+            by_role: k
+                .training
+                .iter()
+                .map(|t| {
+                    (
+                        t.role.as_str().to_string(),
+                        training_view(t.staff, t.trained),
+                    )
+                })
+                .collect(),
+        },
+    }
+}
+
+/// Whether the client asked for CSV (`Accept: text/csv`).
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.to_ascii_lowercase().contains("text/csv"))
+}
+
+fn csv_response(name: String, rows: Vec<Vec<String>>) -> Result<HttpResponse, ApiError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        out.write_record(&row).map_err(|_| ApiError::Internal)?;
+    }
+    let body = out.into_inner().map_err(|_| ApiError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}.csv\""),
+        ))
+        .body(body))
+}
+
+/// The JSON document as `indicator,value` rows: each leaf under its dotted path (keys in
+/// alphabetical order at each level); `null` is an empty value.
+fn flatten(prefix: &str, value: &serde_json::Value, rows: &mut Vec<Vec<String>>) {
+    use serde_json::Value;
+    let text = match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(&path, child, rows);
+            }
+            return;
+        }
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    rows.push(vec![prefix.to_string(), text]);
+}
+
+fn file_name(kind: &str, area: &Area, period: &Period) -> String {
+    let place = match (&area.region, &area.district) {
+        (_, Some(d)) => d.as_str(),
+        (Some(r), None) => r.as_str(),
+        (None, None) => "KZ",
+    };
+    format!("{kind}-{place}-{}-{}", period.from, period.to)
+}
+
+/// Indicators of a region or district over a period, as JSON or CSV.
+///
+/// Signals by source and concern, screening out, cases opened and closed with closure reasons,
+/// median and 90th-percentile times from the signal to triage, first contact and plan approval,
+/// the share of each deadline kind met on time, referrals per organisation kind, repeat signals,
+/// accompaniment and staff training (definitions: docs/reporting.md). `Accept: text/csv`
+/// returns the same as `indicator,value` rows.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(KpiQuery), responses(
+    (status = 200, content(
+        (KpiReport = "application/json"),
+        (String = "text/csv", example = "indicator,value\ncases.closed,1\n"),
+    )),
+    (status = 403, body = Problem),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
+))]
+#[get("/reports/kpis")]
+pub async fn kpis(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<KpiQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.actor.scope(Action::ViewReports)?;
+    let now = state.now().naive_utc();
+    let q = query.into_inner();
+    let period = Period::parse(q.from, q.to, kazakhstan_date(now))?;
+    let disclosure = Disclosure::for_role(caller.actor.role);
+    let actor = caller.actor;
+    let (area, facts) = state
+        .run(move |conn| {
+            let area = resolve_area(
+                conn,
+                &actor,
+                Action::ViewReports,
+                q.region_code.as_deref(),
+                q.district_code.as_deref(),
+            )?;
+            let facts = reports::kpi_facts(conn, &area, &period)?;
+            Ok((area, facts))
+        })
+        .await?;
+    let name = file_name("kpis", &area, &period);
+    let report = kpi_report(kpi::compute(&facts, now), disclosure, &period, area);
+    if !wants_csv(&req) {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let json = serde_json::to_value(&report).map_err(|_| ApiError::Internal)?;
+    let mut rows = vec![vec!["indicator".to_string(), "value".to_string()]];
+    flatten("", &json, &mut rows);
+    csv_response(name, rows)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AggregateQuery {
+    /// Comma-separated, in the order wanted: `region`, `district`, `concern`, `source`,
+    /// `age_band`, `sex`, `month`.
+    pub group_by: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AggregateCell {
+    /// The cell's value of each grouping dimension.
+    pub group: BTreeMap<String, String>,
+    /// `null` when suppressed.
+    pub count: Option<i64>,
+    pub suppressed: bool,
+}
+
+/// Signals received in the period, counted per combination of the grouping dimensions. Only
+/// non-empty cells are listed. A count below 5 is `null` with `suppressed: true`, and so is a
+/// complementary cell wherever a published total would otherwise reveal it.
+#[derive(Serialize, ToSchema)]
+pub struct AggregateReport {
+    pub group_by: Vec<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+    /// What is counted: `signals` (a signal with several concerns counts under each when
+    /// grouped by concern).
+    pub unit: String,
+    /// The smallest count shown.
+    pub min_cell: i64,
+    pub cells: Vec<AggregateCell>,
+}
+
+/// De-identified counts of signals, small cells suppressed.
+///
+/// Grouped by region, district, concern, source, age band, sex or month (analysts nationally,
+/// supervisors for their region). `Accept: text/csv` returns one row per cell.
+#[utoipa::path(tag = "reports", security(("bearer" = [])), params(AggregateQuery), responses(
+    (status = 200, content(
+        (AggregateReport = "application/json"),
+        (String = "text/csv", example = "region,concern,count,suppressed\nKZ-71,neglect,,true\n"),
+    )),
+    (status = 403, body = Problem),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
+))]
+#[get("/reports/aggregates")]
+pub async fn aggregates(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<AggregateQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.actor.scope(Action::ViewAggregates)?;
+    let now = state.now().naive_utc();
+    let q = query.into_inner();
+    let dims = match q.group_by.as_deref() {
+        None => return Err(ApiError::invalid("group_by", "is required")),
+        Some(value) => {
+            aggregate::parse_group_by(value).map_err(|m| ApiError::invalid("group_by", m))?
+        }
+    };
+    let period = Period::parse(q.from, q.to, kazakhstan_date(now))?;
+    let actor = caller.actor;
+    let query_dims = dims.clone();
+    let (area, cells) = state
+        .run(move |conn| {
+            let area = resolve_area(
+                conn,
+                &actor,
+                Action::ViewAggregates,
+                q.region_code.as_deref(),
+                q.district_code.as_deref(),
+            )?;
+            let cells = reports::aggregate(conn, &query_dims, &area, &period)?;
+            Ok((area, cells))
+        })
+        .await?;
+    let hidden = aggregate::suppress(&cells);
+    let names: Vec<String> = dims.iter().map(|d| d.as_str().to_string()).collect();
+    if wants_csv(&req) {
+        let mut header = names.clone();
+        header.extend(["count".to_string(), "suppressed".to_string()]);
+        let mut rows = vec![header];
+        for ((key, n), h) in cells.into_iter().zip(hidden) {
+            let mut row = key;
+            row.push(if h { String::new() } else { n.to_string() });
+            row.push(h.to_string());
+            rows.push(row);
+        }
+        return csv_response(file_name("aggregates", &area, &period), rows);
+    }
+    Ok(HttpResponse::Ok().json(AggregateReport {
+        cells: cells
+            .into_iter()
+            .zip(hidden)
+            .map(|((key, n), suppressed)| AggregateCell {
+                group: names.iter().cloned().zip(key).collect(),
+                count: (!suppressed).then_some(n),
+                suppressed,
+            })
+            .collect(),
+        group_by: names,
+        from: period.from,
+        to: period.to,
+        region_code: area.region,
+        district_code: area.district,
+        unit: "signals".into(),
+        min_cell: MIN_CELL,
+    }))
+}

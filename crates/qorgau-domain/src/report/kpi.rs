@@ -1,0 +1,595 @@
+//! Indicators of an area over a period (brief § 6): facts as storage found them in, numbers out.
+//! Each indicator is defined in `docs/reporting.md`; the comments here say how it is counted.
+
+use std::collections::BTreeMap;
+
+use chrono::{Months, NaiveDateTime};
+
+use super::stats::{self, DurationStats};
+use crate::lifecycle::ClosureReason;
+use crate::organisation::OrganisationKind;
+use crate::protocol::DeadlineKind;
+use crate::role::Role;
+use crate::taxonomy::{Concern, SignalSource};
+
+/// A signal received in the period and area.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignalFact {
+    pub source: String,
+    pub status: String,
+    pub received_at: NaiveDateTime,
+    pub triage_due_at: NaiveDateTime,
+    pub triaged_at: Option<NaiveDateTime>,
+}
+
+/// A case opened in the period and area, timed from the signal that opened it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseTimes {
+    pub signal_received_at: NaiveDateTime,
+    /// The earliest intervention at which the child was seen in person.
+    pub first_seen_at: Option<NaiveDateTime>,
+    /// The first approval of an individual plan.
+    pub first_approved_at: Option<NaiveDateTime>,
+}
+
+/// A deadline of a case of the area whose clock started in the period (not cancelled).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadlineFact {
+    pub kind: String,
+    pub status: String,
+    pub due_at: NaiveDateTime,
+    pub met_at: Option<NaiveDateTime>,
+}
+
+/// A referral (not a notification) sent in the period from a case of the area.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferralFact {
+    pub organisation_kind: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub responded_at: Option<NaiveDateTime>,
+}
+
+/// A signal about an identified child: those of the period and area (`counted`), and every
+/// earlier one of the same children from the twelve months before, wherever it was received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildSignal {
+    pub child_id: String,
+    pub received_at: NaiveDateTime,
+    pub counted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffFact {
+    pub role: String,
+    pub staff: i64,
+    pub trained: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KpiFacts {
+    pub signals: Vec<SignalFact>,
+    /// Signals of the period per concern (a signal counts once under each of its concerns).
+    pub signal_concerns: Vec<(String, i64)>,
+    pub cases_opened: i64,
+    /// Cases closed in the period, per closure reason.
+    pub closures: Vec<(Option<String>, i64)>,
+    pub case_times: Vec<CaseTimes>,
+    pub deadlines: Vec<DeadlineFact>,
+    pub referrals: Vec<ReferralFact>,
+    pub child_signals: Vec<ChildSignal>,
+    pub children_in_accompaniment: i64,
+    pub families_in_accompaniment: i64,
+    pub staff: Vec<StaffFact>,
+}
+
+/// How the deadlines of one kind whose clock started in the period went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeadlineOutcome {
+    pub started: i64,
+    pub met_on_time: i64,
+    pub met_late: i64,
+    /// Lapsed and still not met.
+    pub overdue: i64,
+    /// Not met and not yet due: left out of the share.
+    pub pending: i64,
+}
+
+impl DeadlineOutcome {
+    /// Deadlines whose outcome is known: met (on time or late) or lapsed.
+    pub fn decided(&self) -> i64 {
+        self.met_on_time + self.met_late + self.overdue
+    }
+
+    fn add(&mut self, due: NaiveDateTime, met: Option<NaiveDateTime>, now: NaiveDateTime) {
+        self.started += 1;
+        match met {
+            Some(at) if at <= due => self.met_on_time += 1,
+            Some(_) => self.met_late += 1,
+            None if due < now => self.overdue += 1,
+            None => self.pending += 1,
+        }
+    }
+}
+
+/// Referrals to one kind of organisation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReferralOutcome {
+    pub sent: i64,
+    /// Answered and not declined (whatever happened after: completed or withdrawn).
+    pub accepted: i64,
+    pub declined: i64,
+    /// Still pending.
+    pub awaiting: i64,
+    /// Withdrawn before any answer. With the three above, a partition of `sent`.
+    pub withdrawn: i64,
+    /// From sending to the answer (accept or decline).
+    pub response: DurationStats,
+}
+
+impl ReferralOutcome {
+    /// Answered ones: the acceptance rate is `accepted / answered`.
+    pub fn answered(&self) -> i64 {
+        self.accepted + self.declined
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Training {
+    pub role: Role,
+    pub staff: i64,
+    pub trained: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kpis {
+    pub signals_received: i64,
+    pub signals_screened_out: i64,
+    pub signals_awaiting_triage: i64,
+    /// Every source, in the order of [`SignalSource::ALL`].
+    pub signals_by_source: Vec<(&'static str, i64)>,
+    /// Every concern, in the order of [`Concern::ALL`].
+    pub signals_by_concern: Vec<(&'static str, i64)>,
+    pub cases_opened: i64,
+    pub cases_closed: i64,
+    /// Every closure reason, in the order of [`ClosureReason::ALL`].
+    pub closure_reasons: Vec<(&'static str, i64)>,
+    pub signal_to_triage: DurationStats,
+    pub signal_to_first_contact: DurationStats,
+    pub signal_to_plan_approval: DurationStats,
+    /// Every deadline kind, in the order of [`DeadlineKind::ALL`].
+    pub deadlines: Vec<(DeadlineKind, DeadlineOutcome)>,
+    /// Every organisation kind, in the order of [`OrganisationKind::ALL`].
+    pub referrals: Vec<(OrganisationKind, ReferralOutcome)>,
+    pub signals_with_child: i64,
+    pub repeat_signals: i64,
+    pub children_in_accompaniment: i64,
+    pub families_in_accompaniment: i64,
+    /// Case managers, then specialists.
+    pub training: Vec<Training>,
+}
+
+/// The roles whose child-rights training seed indicator 2 follows.
+pub const TRAINED_ROLES: [Role; 2] = [Role::CaseManager, Role::Specialist];
+
+/// Every indicator from the facts; `now` decides which unmet deadlines have lapsed.
+pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
+    let signals = &facts.signals;
+    let count_where = |f: &dyn Fn(&SignalFact) -> bool| {
+        i64::try_from(signals.iter().filter(|s| f(s)).count()).unwrap_or(i64::MAX)
+    };
+    let mut triage = DeadlineOutcome::default();
+    for s in signals {
+        triage.add(s.triage_due_at, s.triaged_at, now);
+    }
+    let mut deadlines: Vec<(DeadlineKind, DeadlineOutcome)> = DeadlineKind::ALL
+        .iter()
+        .map(|k| (*k, DeadlineOutcome::default()))
+        .collect();
+    for d in &facts.deadlines {
+        // Triage is timed on the signal itself (every signal has one, not only those that
+        // opened a case); the case's copy would count it twice.
+        if d.kind == DeadlineKind::Triage.as_str() || d.status == "cancelled" {
+            continue;
+        }
+        if let Some((_, outcome)) = deadlines.iter_mut().find(|(k, _)| k.as_str() == d.kind) {
+            outcome.add(d.due_at, d.met_at, now);
+        }
+    }
+    if let Some((_, outcome)) = deadlines
+        .iter_mut()
+        .find(|(k, _)| *k == DeadlineKind::Triage)
+    {
+        *outcome = triage;
+    }
+    let closures: BTreeMap<&str, i64> = facts
+        .closures
+        .iter()
+        .filter_map(|(r, n)| Some((r.as_deref()?, *n)))
+        .collect();
+    let concerns: BTreeMap<&str, i64> = facts
+        .signal_concerns
+        .iter()
+        .map(|(c, n)| (c.as_str(), *n))
+        .collect();
+    Kpis {
+        signals_received: count_where(&|_| true),
+        signals_screened_out: count_where(&|s| s.status == "screened_out"),
+        signals_awaiting_triage: count_where(&|s| s.status == "received"),
+        signals_by_source: SignalSource::ALL
+            .iter()
+            .map(|src| (src.as_str(), count_where(&|s| s.source == src.as_str())))
+            .collect(),
+        signals_by_concern: Concern::ALL
+            .iter()
+            .map(|c| (c.as_str(), concerns.get(c.as_str()).copied().unwrap_or(0)))
+            .collect(),
+        cases_opened: facts.cases_opened,
+        cases_closed: facts.closures.iter().map(|(_, n)| n).sum(),
+        closure_reasons: ClosureReason::ALL
+            .iter()
+            .map(|r| (r.as_str(), closures.get(r.as_str()).copied().unwrap_or(0)))
+            .collect(),
+        signal_to_triage: stats::durations(
+            signals
+                .iter()
+                .filter_map(|s| Some(seconds(s.received_at, s.triaged_at?))),
+        ),
+        signal_to_first_contact: stats::durations(
+            facts
+                .case_times
+                .iter()
+                .filter_map(|c| Some(seconds(c.signal_received_at, c.first_seen_at?))),
+        ),
+        signal_to_plan_approval: stats::durations(
+            facts
+                .case_times
+                .iter()
+                .filter_map(|c| Some(seconds(c.signal_received_at, c.first_approved_at?))),
+        ),
+        deadlines,
+        referrals: OrganisationKind::ALL
+            .iter()
+            .map(|k| (*k, referral_outcome(&facts.referrals, k.as_str())))
+            .collect(),
+        signals_with_child: i64::try_from(facts.child_signals.iter().filter(|s| s.counted).count())
+            .unwrap_or(i64::MAX),
+        repeat_signals: repeats(&facts.child_signals),
+        children_in_accompaniment: facts.children_in_accompaniment,
+        families_in_accompaniment: facts.families_in_accompaniment,
+        training: TRAINED_ROLES
+            .iter()
+            .map(|role| {
+                let (staff, trained) = facts
+                    .staff
+                    .iter()
+                    .filter(|s| s.role == role.as_str())
+                    .fold((0, 0), |(a, b), s| (a + s.staff, b + s.trained));
+                Training {
+                    role: *role,
+                    staff,
+                    trained,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn seconds(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+    (to - from).num_seconds()
+}
+
+fn referral_outcome(referrals: &[ReferralFact], kind: &str) -> ReferralOutcome {
+    let of_kind: Vec<&ReferralFact> = referrals
+        .iter()
+        .filter(|r| r.organisation_kind == kind)
+        .collect();
+    let count = |f: &dyn Fn(&ReferralFact) -> bool| {
+        i64::try_from(of_kind.iter().filter(|r| f(r)).count()).unwrap_or(i64::MAX)
+    };
+    ReferralOutcome {
+        sent: count(&|_| true),
+        accepted: count(&|r| r.responded_at.is_some() && r.status != "declined"),
+        declined: count(&|r| r.status == "declined"),
+        awaiting: count(&|r| r.status == "pending"),
+        withdrawn: count(&|r| r.status == "withdrawn" && r.responded_at.is_none()),
+        response: stats::durations(
+            of_kind
+                .iter()
+                .filter_map(|r| Some(seconds(r.created_at, r.responded_at?))),
+        ),
+    }
+}
+
+/// Counted signals whose child had another signal in the twelve calendar months before.
+fn repeats(signals: &[ChildSignal]) -> i64 {
+    let mut by_child: BTreeMap<&str, Vec<&ChildSignal>> = BTreeMap::new();
+    for s in signals {
+        by_child.entry(&s.child_id).or_default().push(s);
+    }
+    let mut repeats = 0;
+    for list in by_child.values_mut() {
+        list.sort_by_key(|s| s.received_at);
+        for (i, s) in list.iter().enumerate() {
+            let window = s
+                .received_at
+                .checked_sub_months(Months::new(12))
+                .unwrap_or(NaiveDateTime::MIN);
+            let earlier = list[..i]
+                .iter()
+                .any(|e| e.received_at >= window && e.received_at < s.received_at);
+            if s.counted && earlier {
+                repeats += 1;
+            }
+        }
+    }
+    repeats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")
+    }
+
+    fn signal(source: &str, status: &str, received: &str, triaged: Option<&str>) -> SignalFact {
+        let received_at = t(received);
+        SignalFact {
+            source: source.into(),
+            status: status.into(),
+            received_at,
+            triage_due_at: received_at + chrono::Duration::hours(20),
+            triaged_at: triaged.map(t),
+        }
+    }
+
+    fn outcome(k: &Kpis, kind: DeadlineKind) -> DeadlineOutcome {
+        k.deadlines
+            .iter()
+            .find(|(d, _)| *d == kind)
+            .map(|(_, o)| o.clone())
+            .expect("kind")
+    }
+
+    #[test]
+    fn signals_triage_and_its_deadline() {
+        let facts = KpiFacts {
+            signals: vec![
+                signal(
+                    "mobile_group",
+                    "case_opened",
+                    "2025-03-03 04:00",
+                    Some("2025-03-03 06:00"),
+                ),
+                signal(
+                    "school",
+                    "screened_out",
+                    "2025-03-04 04:00",
+                    Some("2025-03-05 04:00"),
+                ),
+                signal("mobile_group", "received", "2025-03-05 04:00", None),
+            ],
+            ..KpiFacts::default()
+        };
+        let k = compute(&facts, t("2025-04-01 00:00"));
+        assert_eq!(
+            (
+                k.signals_received,
+                k.signals_screened_out,
+                k.signals_awaiting_triage
+            ),
+            (3, 1, 1)
+        );
+        assert_eq!(k.signals_by_source[0], ("mobile_group", 2));
+        assert_eq!(k.signal_to_triage.count, 2);
+        assert_eq!(k.signal_to_triage.median_hours, Some(13.0));
+        let triage = outcome(&k, DeadlineKind::Triage);
+        assert_eq!(
+            (
+                triage.met_on_time,
+                triage.met_late,
+                triage.overdue,
+                triage.pending
+            ),
+            (1, 1, 1, 0)
+        );
+        assert_eq!(triage.decided(), 3);
+    }
+
+    #[test]
+    fn case_deadlines_exclude_cancelled_and_the_copy_of_triage() {
+        let d = |kind: &str, status: &str, due: &str, met: Option<&str>| DeadlineFact {
+            kind: kind.into(),
+            status: status.into(),
+            due_at: t(due),
+            met_at: met.map(t),
+        };
+        let facts = KpiFacts {
+            deadlines: vec![
+                d(
+                    "triage",
+                    "met",
+                    "2025-03-02 00:00",
+                    Some("2025-03-01 00:00"),
+                ),
+                d(
+                    "first_contact",
+                    "met",
+                    "2025-03-05 00:00",
+                    Some("2025-03-04 00:00"),
+                ),
+                d(
+                    "first_contact",
+                    "met",
+                    "2025-03-05 00:00",
+                    Some("2025-03-06 00:00"),
+                ),
+                d("first_contact", "pending", "2025-03-05 00:00", None),
+                d("first_contact", "pending", "2025-05-05 00:00", None),
+                d("first_contact", "cancelled", "2025-03-05 00:00", None),
+            ],
+            ..KpiFacts::default()
+        };
+        let k = compute(&facts, t("2025-04-01 00:00"));
+        assert_eq!(
+            outcome(&k, DeadlineKind::Triage),
+            DeadlineOutcome::default()
+        );
+        let fc = outcome(&k, DeadlineKind::FirstContact);
+        assert_eq!(
+            fc,
+            DeadlineOutcome {
+                started: 4,
+                met_on_time: 1,
+                met_late: 1,
+                overdue: 1,
+                pending: 1
+            }
+        );
+    }
+
+    #[test]
+    fn referrals_by_organisation_kind() {
+        let r = |kind: &str, status: &str, created: &str, responded: Option<&str>| ReferralFact {
+            organisation_kind: kind.into(),
+            status: status.into(),
+            created_at: t(created),
+            responded_at: responded.map(t),
+        };
+        let facts = KpiFacts {
+            referrals: vec![
+                r(
+                    "family_support_centre",
+                    "accepted",
+                    "2025-03-03 05:00",
+                    Some("2025-03-03 11:00"),
+                ),
+                r(
+                    "family_support_centre",
+                    "completed",
+                    "2025-03-15 04:00",
+                    Some("2025-03-16 10:00"),
+                ),
+                r(
+                    "psychological_support_centre",
+                    "declined",
+                    "2025-03-05 04:00",
+                    Some("2025-03-06 04:00"),
+                ),
+                r(
+                    "psychological_support_centre",
+                    "pending",
+                    "2025-03-07 04:00",
+                    None,
+                ),
+                r(
+                    "psychological_support_centre",
+                    "withdrawn",
+                    "2025-03-07 04:00",
+                    None,
+                ),
+            ],
+            ..KpiFacts::default()
+        };
+        let k = compute(&facts, t("2025-04-01 00:00"));
+        let of = |kind: OrganisationKind| {
+            k.referrals
+                .iter()
+                .find(|(o, _)| *o == kind)
+                .map(|(_, r)| r.clone())
+                .expect("kind")
+        };
+        let fsc = of(OrganisationKind::FamilySupportCentre);
+        assert_eq!((fsc.sent, fsc.accepted, fsc.answered()), (2, 2, 2));
+        assert_eq!(fsc.response.median_hours, Some(18.0));
+        assert_eq!(fsc.response.p90_hours, Some(27.6));
+        let psc = of(OrganisationKind::PsychologicalSupportCentre);
+        assert_eq!(
+            (
+                psc.sent,
+                psc.accepted,
+                psc.declined,
+                psc.awaiting,
+                psc.withdrawn
+            ),
+            (3, 0, 1, 1, 1)
+        );
+        assert_eq!(of(OrganisationKind::Police).sent, 0);
+    }
+
+    #[test]
+    fn repeat_signals_look_back_twelve_months() {
+        let s = |child: &str, at: &str, counted: bool| ChildSignal {
+            child_id: child.into(),
+            received_at: t(at),
+            counted,
+        };
+        let facts = KpiFacts {
+            child_signals: vec![
+                s("a", "2025-03-10 04:00", true),
+                s("a", "2025-03-03 04:00", true),
+                s("c", "2025-03-05 04:00", true),
+                s("c", "2024-03-05 04:00", false),
+                s("d", "2025-03-06 04:00", true),
+                s("d", "2024-03-05 04:00", false),
+            ],
+            ..KpiFacts::default()
+        };
+        let k = compute(&facts, t("2025-04-01 00:00"));
+        assert_eq!(k.signals_with_child, 4);
+        // a's second; c's exactly twelve months after the earlier one; not d's (a year and a day).
+        assert_eq!(k.repeat_signals, 2);
+    }
+
+    #[test]
+    fn closures_times_and_training() {
+        let facts = KpiFacts {
+            closures: vec![
+                (Some("goals_achieved".into()), 2),
+                (Some("duplicate".into()), 1),
+            ],
+            case_times: vec![
+                CaseTimes {
+                    signal_received_at: t("2025-03-03 04:00"),
+                    first_seen_at: Some(t("2025-03-04 04:00")),
+                    first_approved_at: Some(t("2025-03-13 04:00")),
+                },
+                CaseTimes {
+                    signal_received_at: t("2025-03-06 04:00"),
+                    first_seen_at: Some(t("2025-03-08 04:00")),
+                    first_approved_at: None,
+                },
+            ],
+            staff: vec![
+                StaffFact {
+                    role: "case_manager".into(),
+                    staff: 1,
+                    trained: 1,
+                },
+                StaffFact {
+                    role: "specialist".into(),
+                    staff: 2,
+                    trained: 0,
+                },
+            ],
+            ..KpiFacts::default()
+        };
+        let k = compute(&facts, t("2025-04-01 00:00"));
+        assert_eq!(k.cases_closed, 3);
+        assert_eq!(k.closure_reasons[0], ("goals_achieved", 2));
+        assert_eq!(k.signal_to_first_contact.median_hours, Some(36.0));
+        assert_eq!(k.signal_to_first_contact.p90_hours, Some(45.6));
+        assert_eq!(k.signal_to_plan_approval.count, 1);
+        assert_eq!(
+            k.training[0],
+            Training {
+                role: Role::CaseManager,
+                staff: 1,
+                trained: 1
+            }
+        );
+        assert_eq!(k.training[1].staff, 2);
+    }
+}

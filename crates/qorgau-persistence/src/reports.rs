@@ -1,0 +1,601 @@
+//! The facts behind indicators (`qorgau_domain::report::kpi`) and the de-identified counts for
+//! analysts. One query per family of facts, each selecting a period of an area through the
+//! indexes of migration `000007_reports`; the arithmetic happens in the domain.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::AggregateExpressionMethods;
+use diesel::dsl::{count, count_star, min};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use qorgau_domain::deadline::KAZAKHSTAN_UTC_OFFSET_HOURS;
+use qorgau_domain::organisation::OrganisationKind;
+use qorgau_domain::report::aggregate::{AgeBand, Dimension};
+use qorgau_domain::report::kpi::{
+    CaseTimes, ChildSignal, DeadlineFact, KpiFacts, ReferralFact, SignalFact, StaffFact,
+    TRAINED_ROLES,
+};
+use qorgau_domain::report::{Area, Period};
+
+use crate::DbConnection;
+use crate::error::DbError;
+use crate::schema::{
+    cases, deadlines, interventions, organisations, plans, referrals, signal_concerns, signals,
+    trainings, users,
+};
+
+/// Narrows a boxed query to the area: `region` and `district` are the columns that place the
+/// record.
+macro_rules! within {
+    ($query:expr, $area:expr, $region:expr, $district:expr) => {{
+        let mut query = $query;
+        if let Some(region) = &$area.region {
+            query = query.filter($region.eq(region.clone()));
+        }
+        if let Some(district) = &$area.district {
+            query = query.filter($district.eq(district.clone()));
+        }
+        query
+    }};
+}
+pub(crate) use within;
+
+/// Everything the indicators of `period` in `area` are computed from.
+pub fn kpi_facts(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<KpiFacts, DbError> {
+    let (start, end) = (period.start(), period.end());
+    let signals = within!(
+        signals::table
+            .filter(signals::received_at.ge(start))
+            .filter(signals::received_at.lt(end))
+            .select((
+                signals::source,
+                signals::status,
+                signals::received_at,
+                signals::triage_due_at,
+                signals::triaged_at,
+            ))
+            .into_boxed(),
+        area,
+        signals::region_code,
+        signals::district_code
+    )
+    .load::<(
+        String,
+        String,
+        NaiveDateTime,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    )>(conn)?
+    .into_iter()
+    .map(
+        |(source, status, received_at, triage_due_at, triaged_at)| SignalFact {
+            source,
+            status,
+            received_at,
+            triage_due_at,
+            triaged_at,
+        },
+    )
+    .collect();
+    let signal_concerns = within!(
+        signal_concerns::table
+            .inner_join(signals::table)
+            .filter(signals::received_at.ge(start))
+            .filter(signals::received_at.lt(end))
+            .group_by(signal_concerns::concern)
+            .select((signal_concerns::concern, count_star()))
+            .into_boxed(),
+        area,
+        signals::region_code,
+        signals::district_code
+    )
+    .load(conn)?;
+    let cases_opened = within!(
+        cases::table
+            .filter(cases::opened_at.ge(start))
+            .filter(cases::opened_at.lt(end))
+            .select(count_star())
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .get_result(conn)?;
+    let closures = within!(
+        cases::table
+            .filter(cases::closed_at.ge(start))
+            .filter(cases::closed_at.lt(end))
+            .group_by(cases::closure_reason)
+            .select((cases::closure_reason, count_star()))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load(conn)?;
+    Ok(KpiFacts {
+        signals,
+        signal_concerns,
+        cases_opened,
+        closures,
+        case_times: case_times(conn, area, period)?,
+        deadlines: deadline_facts(conn, area, period)?,
+        referrals: referral_facts(conn, area, period)?,
+        child_signals: child_signals(conn, area, period)?,
+        children_in_accompaniment: children_in_accompaniment(conn, area, period)?,
+        families_in_accompaniment: families_in_accompaniment(conn, area, period)?,
+        staff: staff(conn, area, period)?,
+    })
+}
+
+/// Cases opened in the period, with the signal that opened each, the first time the child was
+/// seen and the first plan approval. Three queries, joined here by case id.
+fn case_times(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<CaseTimes>, DbError> {
+    let (start, end) = (period.start(), period.end());
+    let opened: Vec<(String, NaiveDateTime)> = within!(
+        signals::table
+            .inner_join(cases::table.on(signals::case_id.eq(cases::id.nullable())))
+            .filter(signals::status.eq("case_opened"))
+            .filter(cases::opened_at.ge(start))
+            .filter(cases::opened_at.lt(end))
+            .select((cases::id, signals::received_at))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load(conn)?;
+    let seen: HashMap<String, Option<NaiveDateTime>> = within!(
+        interventions::table
+            .inner_join(cases::table)
+            .filter(interventions::child_seen.eq(true))
+            .filter(cases::opened_at.ge(start))
+            .filter(cases::opened_at.lt(end))
+            .group_by(interventions::case_id)
+            .select((interventions::case_id, min(interventions::occurred_at)))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load(conn)?
+    .into_iter()
+    .collect();
+    let approved: HashMap<String, Option<NaiveDateTime>> = within!(
+        plans::table
+            .inner_join(cases::table)
+            .filter(plans::status.eq("approved"))
+            .filter(cases::opened_at.ge(start))
+            .filter(cases::opened_at.lt(end))
+            .group_by(plans::case_id)
+            .select((plans::case_id, min(plans::decided_at)))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load(conn)?
+    .into_iter()
+    .collect();
+    Ok(opened
+        .into_iter()
+        .map(|(case, received)| CaseTimes {
+            signal_received_at: received,
+            first_seen_at: seen.get(&case).copied().flatten(),
+            first_approved_at: approved.get(&case).copied().flatten(),
+        })
+        .collect())
+}
+
+/// Deadlines of the area's cases whose clock started in the period, except cancelled ones and
+/// the case's copy of the triage deadline (triage is timed on the signals).
+fn deadline_facts(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<DeadlineFact>, DbError> {
+    Ok(within!(
+        deadlines::table
+            .inner_join(cases::table)
+            .filter(deadlines::starts_at.ge(period.start()))
+            .filter(deadlines::starts_at.lt(period.end()))
+            .filter(deadlines::status.ne("cancelled"))
+            .filter(deadlines::kind.ne("triage"))
+            .select((
+                deadlines::kind,
+                deadlines::status,
+                deadlines::due_at,
+                deadlines::met_at,
+            ))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+    .into_iter()
+    .map(|(kind, status, due_at, met_at)| DeadlineFact {
+        kind,
+        status,
+        due_at,
+        met_at,
+    })
+    .collect())
+}
+
+/// Referrals (not notifications) sent from the area's cases in the period, with the kind of
+/// organisation they went to.
+fn referral_facts(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<ReferralFact>, DbError> {
+    Ok(within!(
+        referrals::table
+            .inner_join(cases::table)
+            .inner_join(
+                organisations::table.on(organisations::id.eq(referrals::to_organisation_id)),
+            )
+            .filter(referrals::kind.eq("referral"))
+            .filter(referrals::created_at.ge(period.start()))
+            .filter(referrals::created_at.lt(period.end()))
+            .select((
+                organisations::kind,
+                referrals::status,
+                referrals::created_at,
+                referrals::responded_at,
+            ))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+    .into_iter()
+    .map(
+        |(organisation_kind, status, created_at, responded_at)| ReferralFact {
+            organisation_kind,
+            status,
+            created_at,
+            responded_at,
+        },
+    )
+    .collect())
+}
+
+/// The period's signals about identified children in the area, and every signal of the same
+/// children (anywhere) in the twelve months before the period: one query.
+fn child_signals(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<ChildSignal>, DbError> {
+    let (start, end) = (period.start(), period.end());
+    let cohort = diesel::alias!(signals as cohort);
+    // Twelve calendar months are at most 366 days; the domain applies the exact window. A
+    // signal joins once per signal of the period about the same child: DISTINCT folds them.
+    let rows: Vec<(String, Option<String>, NaiveDateTime, String, String)> = within!(
+        signals::table
+            .inner_join(cohort.on(cohort.field(signals::child_id).eq(signals::child_id)))
+            .filter(cohort.field(signals::received_at).ge(start))
+            .filter(cohort.field(signals::received_at).lt(end))
+            .filter(signals::received_at.ge(start - Duration::days(366)))
+            .filter(signals::received_at.lt(end))
+            .select((
+                signals::id,
+                signals::child_id,
+                signals::received_at,
+                signals::region_code,
+                signals::district_code,
+            ))
+            .distinct()
+            .into_boxed(),
+        area,
+        cohort.field(signals::region_code),
+        cohort.field(signals::district_code)
+    )
+    .load(conn)?;
+    let in_area = |region: &str, district: &str| {
+        area.region.as_deref().is_none_or(|r| r == region)
+            && area.district.as_deref().is_none_or(|d| d == district)
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(_, child, received_at, region, district)| {
+            Some(ChildSignal {
+                child_id: child?,
+                received_at,
+                counted: received_at >= start && in_area(&region, &district),
+            })
+        })
+        .collect())
+}
+
+/// Children whose case had an approved individual plan (accompaniment began) by the end of the
+/// period and was not closed before it started.
+fn children_in_accompaniment(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<i64, DbError> {
+    Ok(within!(
+        cases::table
+            .inner_join(plans::table)
+            .filter(plans::status.eq("approved"))
+            .filter(plans::decided_at.lt(period.end()))
+            .filter(
+                cases::closed_at
+                    .is_null()
+                    .or(cases::closed_at.ge(period.start())),
+            )
+            .select(count(cases::child_id).aggregate_distinct())
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .get_result(conn)?)
+}
+
+/// Children (one family each: Qorgau keeps no household record) whose case holds a referral to
+/// a family-support centre (ОҚО family accompaniment) accepted by the end of the period and not
+/// completed or withdrawn before it started.
+fn families_in_accompaniment(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<i64, DbError> {
+    let (start, end) = (period.start(), period.end());
+    let centres = organisations::table
+        .filter(organisations::kind.eq(OrganisationKind::FamilySupportCentre.as_str()))
+        .select(organisations::id);
+    Ok(within!(
+        referrals::table
+            .inner_join(cases::table)
+            .filter(referrals::to_organisation_id.eq_any(centres))
+            .filter(referrals::status.ne("declined"))
+            .filter(referrals::responded_at.lt(end))
+            .filter(
+                referrals::completed_at
+                    .is_null()
+                    .or(referrals::completed_at.ge(start)),
+            )
+            .filter(
+                referrals::withdrawn_at
+                    .is_null()
+                    .or(referrals::withdrawn_at.ge(start)),
+            )
+            .select(count(cases::child_id).aggregate_distinct())
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .get_result(conn)?)
+}
+
+/// Active case managers and specialists of the area, per role, and how many of them have a
+/// training completed by the end of the period. With a district, only staff of organisations
+/// in that district count.
+fn staff(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Vec<StaffFact>, DbError> {
+    let roles: Vec<&str> = TRAINED_ROLES.iter().map(|r| r.as_str()).collect();
+    let all: Vec<(String, i64)> = within!(
+        users::table
+            .inner_join(organisations::table)
+            .filter(users::active.eq(true))
+            .filter(users::role.eq_any(roles.clone()))
+            .group_by(users::role)
+            .select((users::role, count_star()))
+            .into_boxed(),
+        area,
+        organisations::region_code,
+        organisations::district_code
+    )
+    .load(conn)?;
+    let trained_users = trainings::table
+        .filter(trainings::completed_on.le(period.to))
+        .select(trainings::user_id);
+    let trained: BTreeMap<String, i64> = within!(
+        users::table
+            .inner_join(organisations::table)
+            .filter(users::active.eq(true))
+            .filter(users::role.eq_any(roles))
+            .filter(users::id.eq_any(trained_users))
+            .group_by(users::role)
+            .select((users::role, count_star()))
+            .into_boxed(),
+        area,
+        organisations::region_code,
+        organisations::district_code
+    )
+    .load(conn)?
+    .into_iter()
+    .collect();
+    Ok(all
+        .into_iter()
+        .map(|(role, staff)| StaffFact {
+            trained: trained.get(&role).copied().unwrap_or(0),
+            role,
+            staff,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct Group {
+    #[diesel(sql_type = Nullable<Text>)]
+    region: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    district: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    concern: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    source: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    sex: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    month: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    age: Option<i32>,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+enum Param {
+    Time(NaiveDateTime),
+    Text(String),
+}
+
+/// Signals received in the period in the area, counted per combination of `dims` (in that
+/// order); a signal counts once under each of its concerns when grouped by concern. Keys use
+/// the stored codes, `YYYY-MM` for months (Kazakhstan time), age bands for ages at the signal,
+/// `unknown` for a child without a record, sex or birth date. Only non-empty cells are returned.
+///
+/// Grouping happens in the database (month and age need each backend's date functions), so
+/// the rows returned are few whatever the number of signals.
+pub fn aggregate(
+    conn: &mut DbConnection,
+    dims: &[Dimension],
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<(Vec<String>, i64)>, DbError> {
+    let postgres = matches!(conn, DbConnection::Postgres(_));
+    let offset = KAZAKHSTAN_UTC_OFFSET_HOURS;
+    let local = if postgres {
+        format!("(s.received_at + INTERVAL '{offset} hours')")
+    } else {
+        format!("s.received_at, '+{offset} hours'")
+    };
+    let expression = |d: Dimension| -> String {
+        match d {
+            Dimension::Region => "s.region_code".into(),
+            Dimension::District => "s.district_code".into(),
+            Dimension::Concern => "sc.concern".into(),
+            Dimension::Source => "s.source".into(),
+            Dimension::Sex => "COALESCE(c.sex, 'unknown')".into(),
+            Dimension::Month if postgres => format!("to_char({local}, 'YYYY-MM')"),
+            Dimension::Month => format!("strftime('%Y-%m', {local})"),
+            // Whole years between the birth date and the day of the signal.
+            Dimension::AgeBand if postgres => format!(
+                "CAST(EXTRACT(YEAR FROM age(date_trunc('day', {local}), CAST(c.birth_date AS TIMESTAMP))) AS INTEGER)"
+            ),
+            Dimension::AgeBand => format!(
+                "(CAST(strftime('%Y', {local}) AS INTEGER) - CAST(strftime('%Y', c.birth_date) AS INTEGER) \
+                 - (strftime('%m-%d', {local}) < strftime('%m-%d', c.birth_date)))"
+            ),
+        }
+    };
+    let column = |d: Dimension, name: &str, sql_type: &str| -> String {
+        if dims.contains(&d) {
+            format!("{} AS {name}", expression(d))
+        } else {
+            format!("CAST(NULL AS {sql_type}) AS {name}")
+        }
+    };
+    let mut sql = format!(
+        "SELECT {}, {}, {}, {}, {}, {}, {}, COUNT(*) AS n FROM signals s",
+        column(Dimension::Region, "region", "TEXT"),
+        column(Dimension::District, "district", "TEXT"),
+        column(Dimension::Concern, "concern", "TEXT"),
+        column(Dimension::Source, "source", "TEXT"),
+        column(Dimension::Sex, "sex", "TEXT"),
+        column(Dimension::Month, "month", "TEXT"),
+        column(Dimension::AgeBand, "age", "INTEGER"),
+    );
+    if dims.contains(&Dimension::Sex) || dims.contains(&Dimension::AgeBand) {
+        sql.push_str(" LEFT JOIN children c ON c.id = s.child_id");
+    }
+    if dims.contains(&Dimension::Concern) {
+        sql.push_str(" JOIN signal_concerns sc ON sc.signal_id = s.id");
+    }
+    sql.push_str(" WHERE s.received_at >= ? AND s.received_at < ?");
+    let mut params = vec![Param::Time(period.start()), Param::Time(period.end())];
+    if let Some(region) = &area.region {
+        sql.push_str(" AND s.region_code = ?");
+        params.push(Param::Text(region.clone()));
+    }
+    if let Some(district) = &area.district {
+        sql.push_str(" AND s.district_code = ?");
+        params.push(Param::Text(district.clone()));
+    }
+    let grouped: Vec<String> = dims.iter().map(|d| expression(*d)).collect();
+    sql.push_str(&format!(" GROUP BY {}", grouped.join(", ")));
+    let rows: Vec<Group> = match conn {
+        DbConnection::Postgres(pg) => {
+            let mut query = diesel::sql_query(numbered(&sql)).into_boxed();
+            for p in params {
+                query = match p {
+                    Param::Time(t) => query.bind::<Timestamp, _>(t),
+                    Param::Text(s) => query.bind::<Text, _>(s),
+                };
+            }
+            query.load(pg)?
+        }
+        DbConnection::Sqlite(sqlite) => {
+            let mut query = diesel::sql_query(sql).into_boxed();
+            for p in params {
+                query = match p {
+                    Param::Time(t) => query.bind::<Timestamp, _>(t),
+                    Param::Text(s) => query.bind::<Text, _>(s),
+                };
+            }
+            query.load(sqlite)?
+        }
+    };
+    // Ages fall into bands here: several rows may share a key.
+    let mut cells: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    for row in rows {
+        let key = dims
+            .iter()
+            .map(|d| {
+                let part = match d {
+                    Dimension::Region => row.region.clone(),
+                    Dimension::District => row.district.clone(),
+                    Dimension::Concern => row.concern.clone(),
+                    Dimension::Source => row.source.clone(),
+                    Dimension::Sex => row.sex.clone(),
+                    Dimension::Month => row.month.clone(),
+                    Dimension::AgeBand => Some(AgeBand::of(row.age).as_str().to_string()),
+                };
+                part.unwrap_or_else(|| "unknown".into())
+            })
+            .collect();
+        *cells.entry(key).or_default() += row.n;
+    }
+    Ok(cells.into_iter().collect())
+}
+
+/// PostgreSQL numbers its placeholders: `?` → `$1`, `$2`, …
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered_for_postgres() {
+        assert_eq!(
+            super::numbered("a = ? AND b < ? AND c = ?"),
+            "a = $1 AND b < $2 AND c = $3"
+        );
+    }
+}

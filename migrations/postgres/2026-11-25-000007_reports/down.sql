@@ -1,0 +1,11 @@
+DROP INDEX signals_awaiting_triage;
+DROP INDEX signals_child_received;
+CREATE INDEX signals_child ON signals (child_id);
+DROP INDEX referrals_created;
+DROP INDEX deadlines_started;
+DROP INDEX cases_region_closed;
+DROP INDEX cases_district_opened;
+DROP INDEX cases_region_opened;
+DROP INDEX signals_district_received;
+DROP INDEX signals_region_received;
+DROP TABLE trainings;

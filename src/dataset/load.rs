@@ -1,0 +1,230 @@
+//! Getting the rows into the database, in one transaction: `COPY … FROM STDIN (FREEZE)` on
+//! PostgreSQL, multi-row `INSERT`s on SQLite.
+//!
+//! On PostgreSQL the big tables lose their indexes, primary keys, unique and foreign-key
+//! constraints for the load and get them back afterwards, from the definitions read out of the
+//! catalog (so a migration that adds an index is followed without a change here): building a
+//! B-tree from sorted input is several times cheaper than inserting tens of millions of random
+//! UUIDs one by one, and checking a foreign key once for the whole table (a hash join) is far
+//! cheaper than a trigger per row. Re-adding the foreign keys validates them: a generator bug
+//! that broke referential integrity fails the load instead of hiding in the data.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Text};
+use diesel::{PgConnection, SqliteConnection};
+
+use super::rows::{Encoding, Rows, Table};
+
+/// The tables whose indexes are dropped for the load: all but the few small reference ones.
+const BIG: &[Table] = &[
+    Table::Children,
+    Table::Relations,
+    Table::Cases,
+    Table::CaseConcerns,
+    Table::Consents,
+    Table::Signals,
+    Table::SignalConcerns,
+    Table::Assessments,
+    Table::Plans,
+    Table::PlanGoals,
+    Table::PlanMeasures,
+    Table::Interventions,
+    Table::Referrals,
+    Table::Deadlines,
+    Table::Timeline,
+    Table::Audit,
+];
+
+/// A connection inside the load's transaction.
+pub enum Target<'c> {
+    Postgres(&'c mut PgConnection),
+    Sqlite(&'c mut SqliteConnection),
+}
+
+/// Index and constraint definitions to restore after the load.
+#[derive(Default)]
+pub struct Dropped {
+    /// `CREATE INDEX …` statements and `ALTER TABLE … ADD CONSTRAINT` for keys.
+    keys: Vec<String>,
+    /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …`, after the keys they point at.
+    foreign: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct Constraint {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    definition: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+}
+
+#[derive(QueryableByName)]
+struct Index {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    definition: String,
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    value: bool,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+impl Target<'_> {
+    pub fn encoding(&self) -> Encoding {
+        match self {
+            Target::Postgres(_) => Encoding::Copy,
+            Target::Sqlite(_) => Encoding::Insert,
+        }
+    }
+
+    /// Whether any of the generator's tables holds a row already.
+    pub fn holds_data(&mut self) -> anyhow::Result<bool> {
+        let probe = Table::ALL
+            .iter()
+            .map(|t| format!("EXISTS (SELECT 1 FROM {})", t.name()))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let sql = format!("SELECT ({probe}) AS value");
+        let flag: Flag = match self {
+            Target::Postgres(c) => diesel::sql_query(sql).get_result(*c)?,
+            Target::Sqlite(c) => diesel::sql_query(sql).get_result(*c)?,
+        };
+        Ok(flag.value)
+    }
+
+    /// Empties the generator's tables (and, on PostgreSQL, those that point at them), then on
+    /// PostgreSQL drops the big tables' indexes and constraints. Returns what to restore.
+    pub fn prepare(&mut self) -> anyhow::Result<Dropped> {
+        match self {
+            Target::Postgres(c) => prepare_postgres(c),
+            Target::Sqlite(c) => {
+                // Deferred: rows go in any order, the keys are checked at commit.
+                c.batch_execute("PRAGMA defer_foreign_keys = ON")?;
+                let tables: Vec<Name> = diesel::sql_query(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT IN ('regions', 'audit_head', '__diesel_schema_migrations') \
+                     AND name NOT LIKE 'sqlite_%'",
+                )
+                .load(*c)?;
+                for t in tables {
+                    c.batch_execute(&format!("DELETE FROM \"{}\"", t.name))?;
+                }
+                Ok(Dropped::default())
+            }
+        }
+    }
+
+    pub fn load(&mut self, rows: Rows) -> anyhow::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Target::Postgres(c) => {
+                rows.table.copy_in(c, &rows.data)?;
+            }
+            Target::Sqlite(c) => {
+                let sql = String::from_utf8(rows.finish())?;
+                c.batch_execute(&sql)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Restores the keys, then the foreign keys (validating every row).
+    pub fn restore(&mut self, dropped: &Dropped) -> anyhow::Result<()> {
+        if let Target::Postgres(c) = self {
+            for sql in dropped.keys.iter().chain(&dropped.foreign) {
+                c.batch_execute(sql)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the end of the audit chain (the sealer's head).
+    pub fn audit_head(&mut self, seq: i64, hash: &str) -> anyhow::Result<()> {
+        let sql = "INSERT INTO audit_head (id, seq, hash) VALUES (1, {seq}, {hash}) \
+                   ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
+        match self {
+            Target::Postgres(c) => {
+                diesel::sql_query(sql.replace("{seq}", "$1").replace("{hash}", "$2"))
+                    .bind::<BigInt, _>(seq)
+                    .bind::<Text, _>(hash)
+                    .execute(*c)?;
+            }
+            Target::Sqlite(c) => {
+                diesel::sql_query(sql.replace("{seq}", "?").replace("{hash}", "?"))
+                    .bind::<BigInt, _>(seq)
+                    .bind::<Text, _>(hash)
+                    .execute(*c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn prepare_postgres(c: &mut PgConnection) -> anyhow::Result<Dropped> {
+    // Index builds sort in memory, and the foreign-key checks hash-join whole tables.
+    c.batch_execute(
+        "SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB';",
+    )?;
+    let all: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+    // FREEZE needs the tables truncated in this transaction, empty or not.
+    c.batch_execute(&format!("TRUNCATE {} CASCADE", all.join(", ")))?;
+    let big: Vec<String> = BIG.iter().map(|t| t.name().to_string()).collect();
+    let constraints: Vec<Constraint> = diesel::sql_query(
+        "SELECT c.conrelid::regclass::text AS table_name, quote_ident(c.conname) AS name, \
+                pg_get_constraintdef(c.oid) AS definition, c.contype::text AS kind \
+         FROM pg_constraint c \
+         WHERE c.contype IN ('p', 'u', 'f') \
+           AND (c.conrelid::regclass::text = ANY($1) \
+                OR (c.contype = 'f' AND c.confrelid::regclass::text = ANY($1))) \
+         ORDER BY c.contype = 'f' DESC, c.conname",
+    )
+    .bind::<Array<Text>, _>(&big)
+    .load(c)?;
+    let indexes: Vec<Index> = diesel::sql_query(
+        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition \
+         FROM pg_index i \
+         WHERE i.indrelid::regclass::text = ANY($1) \
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
+         ORDER BY 1",
+    )
+    .bind::<Array<Text>, _>(&big)
+    .load(c)?;
+    let mut dropped = Dropped::default();
+    // Foreign keys come first: the keys they point at cannot go while they stand.
+    for k in &constraints {
+        c.batch_execute(&format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            k.table_name, k.name
+        ))?;
+        let add = format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            k.table_name, k.name, k.definition
+        );
+        if k.kind == "f" {
+            dropped.foreign.push(add);
+        } else {
+            dropped.keys.push(add);
+        }
+    }
+    for i in &indexes {
+        c.batch_execute(&format!("DROP INDEX {}", i.name))?;
+        dropped.keys.push(i.definition.clone());
+    }
+    Ok(dropped)
+}

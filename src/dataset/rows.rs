@@ -1,0 +1,375 @@
+//! Rows on their way to the database, encoded once: PostgreSQL's `COPY` text format, or the
+//! `VALUES` lists of multi-row `INSERT`s for SQLite. Values are written straight into one buffer
+//! per table; no row struct is ever built for the tens of millions of rows of a national run.
+
+use std::io::Write as _;
+
+use super::time::{Micros, write_date, write_timestamp};
+
+/// How rows are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// Tab-separated `COPY … FROM STDIN` text, `\N` for NULL.
+    Copy,
+    /// `INSERT INTO t (…) VALUES (…), (…);` statements of at most [`ROWS_PER_INSERT`] rows.
+    Insert,
+}
+
+/// Rows per `INSERT` statement on SQLite: long enough to amortise parsing, short enough to stay
+/// far below its statement length limit.
+const ROWS_PER_INSERT: usize = 400;
+
+macro_rules! tables {
+    ($($variant:ident => $table:ident ($($column:ident),+ $(,)?);)+) => {
+        /// The tables the generator fills, in an order that satisfies every foreign key.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Table { $($variant),+ }
+
+        impl Table {
+            pub const ALL: &'static [Table] = &[$(Table::$variant),+];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Table::$variant => stringify!($table)),+ }
+            }
+
+            pub fn columns(self) -> &'static [&'static str] {
+                match self { $(Table::$variant => &[$(stringify!($column)),+]),+ }
+            }
+
+            /// `COPY table (columns) FROM STDIN (FREEZE)` with `data`, already encoded. FREEZE
+            /// writes the rows as frozen and all-visible: no vacuum needed before index-only
+            /// scans; it requires the table to be truncated in the same transaction.
+            pub fn copy_in(
+                self,
+                conn: &mut diesel::PgConnection,
+                data: &[u8],
+            ) -> Result<usize, CopyError> {
+                use diesel::prelude::ExecuteCopyFromDsl;
+                match self {
+                    $(Table::$variant => {
+                        use qorgau_persistence::schema::$table as t;
+                        diesel::copy_from(t::table)
+                            .from_raw_data(($(t::$column,)+), |out| {
+                                out.write_all(data).map_err(CopyError::from)
+                            })
+                            .with_freeze(true)
+                            .execute(conn)
+                    })+
+                }
+            }
+        }
+    };
+}
+
+tables! {
+    Districts => districts (code, region_code, name_kk, name_ru, name_en);
+    Organisations => organisations (id, name, kind, region_code, district_code, email, created_at);
+    Users => users (
+        id, username, full_name, email, password_hash, role, organisation_id, active, created_at,
+    );
+    Children => children (
+        id, iin, last_name, first_name, middle_name, last_name_key, first_name_key, birth_date,
+        sex, address, region_code, district_code, merged_into, created_at,
+    );
+    Relations => relations (
+        id, child_id, full_name, relation, is_legal_representative, alleged_perpetrator, phone,
+        created_by, created_at,
+    );
+    Cases => cases (
+        id, number, child_id, status, risk_level, region_code, district_code, assignee_id,
+        opened_at, closed_at, closure_reason, version,
+    );
+    CaseConcerns => case_concerns (case_id, concern);
+    Consents => consents (
+        id, case_id, given_by_relation_id, given_by_name, relation, services, share_with,
+        given_at, withdrawn_at, recorded_by, recorded_at,
+    );
+    Signals => signals (
+        id, source, external_ref, urgency, description, observed_at, region_code, district_code,
+        child_id, child_facts, reporter_name, reporter_phone, reporter_relation,
+        reporter_anonymous, status, received_at, triage_due_at, filed_by, triaged_at,
+        triaged_by, risk_level, screen_out_reason, case_id, updated_at,
+    );
+    SignalConcerns => signal_concerns (signal_id, concern);
+    Assessments => assessments (
+        id, case_id, kind, summary, risk_level, domains, recorded_by, recorded_at,
+    );
+    Plans => plans (
+        id, case_id, version, status, created_by, created_at, decided_by, decided_at,
+        decision_note,
+    );
+    PlanGoals => plan_goals (id, plan_id, position, title);
+    PlanMeasures => plan_measures (
+        id, plan_id, goal_id, position, kind, description, responsible_organisation_id,
+        due_date, done_at, done_by,
+    );
+    Interventions => interventions (
+        id, case_id, kind, assistance_type, occurred_at, summary, child_seen, duration_minutes,
+        plan_measure_id, recorded_by, recorded_at,
+    );
+    Referrals => referrals (
+        id, case_id, to_organisation_id, service, reason, urgency, status, respond_by,
+        consent_id, override_basis, override_note, created_by, created_at, responded_at,
+        responded_by, decline_reason, completed_at, outcome, withdrawn_at, kind, mandatory,
+    );
+    Deadlines => deadlines (
+        id, case_id, kind, ref_id, starts_at, due_at, status, met_at, reminded_at, escalated_at,
+    );
+    Timeline => timeline_events (id, child_id, case_id, at, kind, summary, actor_id, ref_id);
+    CaseNumbers => case_number_counters (region_code, year, last_value);
+    Audit => audit_log (
+        id, at, user_id, action, resource, resource_id, child_id, region_code, ip, request_id,
+        break_glass, seq, prev_hash, hash,
+    );
+}
+
+impl Table {
+    pub fn index(self) -> usize {
+        Table::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The encoded rows of one table.
+pub struct Rows {
+    pub table: Table,
+    encoding: Encoding,
+    pub data: Vec<u8>,
+    pub count: usize,
+    fields: usize,
+}
+
+impl Rows {
+    pub fn new(table: Table, encoding: Encoding) -> Rows {
+        Rows {
+            table,
+            encoding,
+            data: Vec::new(),
+            count: 0,
+            fields: 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn separate(&mut self) {
+        if self.fields > 0 {
+            self.data.push(match self.encoding {
+                Encoding::Copy => b'\t',
+                Encoding::Insert => b',',
+            });
+        } else if self.encoding == Encoding::Insert {
+            if self.count % ROWS_PER_INSERT == 0 {
+                if self.count > 0 {
+                    self.data.extend_from_slice(b";\n");
+                }
+                self.data.extend_from_slice(b"INSERT INTO ");
+                self.data.extend_from_slice(self.table.name().as_bytes());
+                self.data.extend_from_slice(b" (");
+                self.data
+                    .extend_from_slice(self.table.columns().join(", ").as_bytes());
+                self.data.extend_from_slice(b") VALUES (");
+            } else {
+                self.data.extend_from_slice(b",\n(");
+            }
+        }
+        self.fields += 1;
+    }
+
+    /// Ends a row; panics in tests when the row has the wrong number of values.
+    pub fn end(&mut self) {
+        debug_assert_eq!(
+            self.fields,
+            self.table.columns().len(),
+            "{}",
+            self.table.name()
+        );
+        self.data.push(match self.encoding {
+            Encoding::Copy => b'\n',
+            Encoding::Insert => b')',
+        });
+        self.fields = 0;
+        self.count += 1;
+    }
+
+    /// The finished buffer: for `INSERT`s, terminated.
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.encoding == Encoding::Insert && self.count > 0 {
+            self.data.push(b';');
+        }
+        self.data
+    }
+
+    pub fn null(&mut self) -> &mut Self {
+        self.separate();
+        self.data.extend_from_slice(match self.encoding {
+            Encoding::Copy => b"\\N",
+            Encoding::Insert => b"NULL",
+        });
+        self
+    }
+
+    fn quote(&mut self) {
+        if self.encoding == Encoding::Insert {
+            self.data.push(b'\'');
+        }
+    }
+
+    fn escaped(&mut self, text: &str) {
+        let special = |b: &u8| match self.encoding {
+            Encoding::Copy => matches!(b, b'\\' | b'\t' | b'\n' | b'\r'),
+            Encoding::Insert => *b == b'\'',
+        };
+        if !text.as_bytes().iter().any(special) {
+            self.data.extend_from_slice(text.as_bytes());
+            return;
+        }
+        for &b in text.as_bytes() {
+            match (self.encoding, b) {
+                (Encoding::Copy, b'\\') => self.data.extend_from_slice(b"\\\\"),
+                (Encoding::Copy, b'\t') => self.data.extend_from_slice(b"\\t"),
+                (Encoding::Copy, b'\n') => self.data.extend_from_slice(b"\\n"),
+                (Encoding::Copy, b'\r') => self.data.extend_from_slice(b"\\r"),
+                (Encoding::Insert, b'\'') => self.data.extend_from_slice(b"''"),
+                _ => self.data.push(b),
+            }
+        }
+    }
+
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        self.separate();
+        self.quote();
+        self.escaped(text);
+        self.quote();
+        self
+    }
+
+    pub fn opt_text(&mut self, text: Option<&str>) -> &mut Self {
+        match text {
+            Some(t) => self.text(t),
+            None => self.null(),
+        }
+    }
+
+    /// A UUID in its hyphenated lower-case form, as `Uuid::to_string` writes it.
+    pub fn id(&mut self, id: u128) -> &mut Self {
+        self.separate();
+        self.quote();
+        let mut buf = [0u8; 36];
+        let s = uuid::Uuid::from_u128(id).hyphenated().encode_lower(&mut buf);
+        self.data.extend_from_slice(s.as_bytes());
+        self.quote();
+        self
+    }
+
+    pub fn opt_id(&mut self, id: Option<u128>) -> &mut Self {
+        match id {
+            Some(id) => self.id(id),
+            None => self.null(),
+        }
+    }
+
+    pub fn int(&mut self, n: i64) -> &mut Self {
+        self.separate();
+        // Writing into a Vec cannot fail.
+        let _ = write!(self.data, "{n}");
+        self
+    }
+
+    pub fn opt_int(&mut self, n: Option<i64>) -> &mut Self {
+        match n {
+            Some(n) => self.int(n),
+            None => self.null(),
+        }
+    }
+
+    pub fn bool(&mut self, b: bool) -> &mut Self {
+        self.separate();
+        self.data.extend_from_slice(match (self.encoding, b) {
+            (Encoding::Copy, true) => b"t",
+            (Encoding::Copy, false) => b"f",
+            (Encoding::Insert, true) => b"1",
+            (Encoding::Insert, false) => b"0",
+        });
+        self
+    }
+
+    pub fn ts(&mut self, t: Micros) -> &mut Self {
+        self.separate();
+        self.quote();
+        write_timestamp(&mut self.data, t);
+        self.quote();
+        self
+    }
+
+    pub fn opt_ts(&mut self, t: Option<Micros>) -> &mut Self {
+        match t {
+            Some(t) => self.ts(t),
+            None => self.null(),
+        }
+    }
+
+    pub fn date(&mut self, day: i32) -> &mut Self {
+        self.separate();
+        self.quote();
+        write_date(&mut self.data, day);
+        self.quote();
+        self
+    }
+}
+
+/// One buffer per table.
+pub struct Batch {
+    pub tables: Vec<Rows>,
+}
+
+impl Batch {
+    pub fn new(encoding: Encoding) -> Batch {
+        Batch {
+            tables: Table::ALL
+                .iter()
+                .map(|t| Rows::new(*t, encoding))
+                .collect(),
+        }
+    }
+
+    pub fn rows(&mut self, table: Table) -> &mut Rows {
+        &mut self.tables[table.index()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_and_marks_nulls() {
+        let mut rows = Rows::new(Table::PlanGoals, Encoding::Copy);
+        rows.id(1).null().int(-3).text("a\tb\\c\nd").end();
+        assert_eq!(
+            String::from_utf8(rows.finish()).unwrap_or_default(),
+            "00000000-0000-0000-0000-000000000001\t\\N\t-3\ta\\tb\\\\c\\nd\n"
+        );
+    }
+
+    #[test]
+    fn inserts_quote_and_split_statements() {
+        let mut rows = Rows::new(Table::CaseConcerns, Encoding::Insert);
+        for _ in 0..ROWS_PER_INSERT + 1 {
+            rows.text("it's").bool(true).end();
+        }
+        let sql = String::from_utf8(rows.finish()).unwrap_or_default();
+        assert_eq!(sql.matches("INSERT INTO case_concerns").count(), 2);
+        assert!(sql.starts_with("INSERT INTO case_concerns (case_id, concern) VALUES ('it''s',1)"));
+        assert!(sql.ends_with(");"));
+    }
+}
