@@ -72,56 +72,94 @@ pub fn sort(entries: &mut [Entry]) {
     entries.sort_unstable_by_key(|e| e.id);
 }
 
-/// Seals sorted entries one after the other into the chain: position and previous hash.
-pub struct Sealer {
-    pub seq: i64,
-    pub prev: String,
+/// The entry as the sealer reads it back from its row.
+fn entry(world: &World, e: &Entry) -> AuditEntry {
+    let user = e.user as usize;
+    AuditEntry {
+        id: uuid::Uuid::from_u128(e.id).to_string(),
+        at: to_naive(e.at),
+        user_id: Some(uuid::Uuid::from_u128(world.users[user].id).to_string()),
+        action: e.action.as_str().into(),
+        resource: e.resource.as_str().into(),
+        resource_id: uuid::Uuid::from_u128(e.resource_id).to_string(),
+        child_id: Some(uuid::Uuid::from_u128(e.child).to_string()),
+        ip: Some(world.ip(user)),
+        request_id: Some(request_id(e)),
+        break_glass: false,
+    }
 }
 
-impl Sealer {
-    pub fn new() -> Sealer {
-        Sealer {
-            seq: 0,
-            prev: GENESIS.to_string(),
-        }
-    }
+/// The server's request ids are 32 hex digits; one per request, derived from the entry's
+/// random bits so that it costs no memory.
+fn request_id(e: &Entry) -> String {
+    format!("{:032x}", mix(e.id))
+}
 
-    /// Writes `e` as the next row of the chain.
-    pub fn seal(&mut self, world: &World, e: &Entry, rows: &mut Rows) {
-        let user = &world.users[e.user as usize];
-        let entry = AuditEntry {
-            id: uuid::Uuid::from_u128(e.id).to_string(),
-            at: to_naive(e.at),
-            user_id: Some(uuid::Uuid::from_u128(user.id).to_string()),
-            action: e.action.as_str().into(),
-            resource: e.resource.as_str().into(),
-            resource_id: uuid::Uuid::from_u128(e.resource_id).to_string(),
-            child_id: Some(uuid::Uuid::from_u128(e.child).to_string()),
-            ip: Some(world.ip(e.user as usize)),
-            // The server's request ids are 32 hex digits; one per request, derived from the
-            // entry's random bits so that it costs no memory.
-            request_id: Some(format!("{:032x}", mix(e.id))),
-            break_glass: false,
-        };
-        self.seq += 1;
-        let hash = chain_hash(self.seq, &self.prev, &entry);
-        rows.text(&entry.id)
+/// Each sorted entry's hash in the chain (position = index + 1): the one sequential step, done
+/// apart from writing the rows so that it can overlap the database's index builds.
+pub fn chain(world: &World, entries: &[Entry]) -> Vec<[u8; 32]> {
+    let mut hashes = Vec::with_capacity(entries.len());
+    let mut prev = GENESIS.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        let seq = i64::try_from(i).unwrap_or(i64::MAX - 1) + 1;
+        prev = chain_hash(seq, &prev, &entry(world, e));
+        hashes.push(unhex(&prev));
+    }
+    hashes
+}
+
+/// The sealed rows of `entries[from..to]`.
+pub fn write(world: &World, entries: &[Entry], hashes: &[[u8; 32]], from: usize, rows: &mut Rows) {
+    let mut prev = match from.checked_sub(1) {
+        Some(i) => hex(&hashes[i]),
+        None => GENESIS.to_string(),
+    };
+    for (i, e) in entries.iter().enumerate() {
+        let user = e.user as usize;
+        let hash = hex(&hashes[from + i]);
+        rows.id(e.id)
             .ts(e.at)
-            .opt_text(entry.user_id.as_deref())
-            .text(&entry.action)
-            .text(&entry.resource)
-            .text(&entry.resource_id)
-            .opt_text(entry.child_id.as_deref())
+            .id(world.users[user].id)
+            .text(e.action.as_str())
+            .text(e.resource.as_str())
+            .id(e.resource_id)
+            .id(e.child)
             .text(REGIONS[usize::from(e.region)].code)
-            .opt_text(entry.ip.as_deref())
-            .opt_text(entry.request_id.as_deref())
-            .bool(entry.break_glass)
-            .int(self.seq)
-            .text(&self.prev)
+            .text(&world.ip(user))
+            .text(&request_id(e))
+            .bool(false)
+            .int(i64::try_from(from + i).unwrap_or(i64::MAX - 1) + 1)
+            .text(&prev)
             .text(&hash)
             .end();
-        self.prev = hash;
+        prev = hash;
     }
+}
+
+fn unhex(text: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = text
+            .get(2 * i..2 * i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0);
+    }
+    out
+}
+
+pub fn hex(bytes: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// The hash before the first entry.
+pub fn genesis() -> String {
+    GENESIS.to_string()
 }
 
 /// A 128-bit mix (two rounds of SplitMix64), for ids derived from ids.

@@ -42,13 +42,13 @@ pub enum Target<'c> {
     Sqlite(&'c mut SqliteConnection),
 }
 
-/// Index and constraint definitions to restore after the load.
+/// Index and constraint definitions to restore after the load, with their table.
 #[derive(Default)]
 pub struct Dropped {
     /// `CREATE INDEX …` statements and `ALTER TABLE … ADD CONSTRAINT` for keys.
-    keys: Vec<String>,
+    keys: Vec<(String, String)>,
     /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …`, after the keys they point at.
-    foreign: Vec<String>,
+    foreign: Vec<(String, String)>,
 }
 
 #[derive(QueryableByName)]
@@ -65,6 +65,8 @@ struct Constraint {
 
 #[derive(QueryableByName)]
 struct Index {
+    #[diesel(sql_type = Text)]
+    table_name: String,
     #[diesel(sql_type = Text)]
     name: String,
     #[diesel(sql_type = Text)]
@@ -144,11 +146,20 @@ impl Target<'_> {
         Ok(())
     }
 
-    /// Restores the keys, then the foreign keys (validating every row).
-    pub fn restore(&mut self, dropped: &Dropped) -> anyhow::Result<()> {
+    /// Restores the keys, then the foreign keys (validating every row), of the tables `which`
+    /// selects; reports the slow statements on standard error.
+    pub fn restore(&mut self, dropped: &Dropped, which: impl Fn(&str) -> bool) -> anyhow::Result<()> {
         if let Target::Postgres(c) = self {
-            for sql in dropped.keys.iter().chain(&dropped.foreign) {
+            for (table, sql) in dropped.keys.iter().chain(&dropped.foreign) {
+                if !which(table) {
+                    continue;
+                }
+                let started = std::time::Instant::now();
                 c.batch_execute(sql)?;
+                let took = started.elapsed().as_secs_f64();
+                if took > 2.0 {
+                    eprintln!("  {took:5.1} s  {sql}");
+                }
             }
         }
         Ok(())
@@ -197,7 +208,8 @@ fn prepare_postgres(c: &mut PgConnection) -> anyhow::Result<Dropped> {
     .bind::<Array<Text>, _>(&big)
     .load(c)?;
     let indexes: Vec<Index> = diesel::sql_query(
-        "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition \
+        "SELECT i.indrelid::regclass::text AS table_name, i.indexrelid::regclass::text AS name, \
+                pg_get_indexdef(i.indexrelid) AS definition \
          FROM pg_index i \
          WHERE i.indrelid::regclass::text = ANY($1) \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
@@ -217,14 +229,14 @@ fn prepare_postgres(c: &mut PgConnection) -> anyhow::Result<Dropped> {
             k.table_name, k.name, k.definition
         );
         if k.kind == "f" {
-            dropped.foreign.push(add);
+            dropped.foreign.push((k.table_name.clone(), add));
         } else {
-            dropped.keys.push(add);
+            dropped.keys.push((k.table_name.clone(), add));
         }
     }
     for i in &indexes {
         c.batch_execute(&format!("DROP INDEX {}", i.name))?;
-        dropped.keys.push(i.definition.clone());
+        dropped.keys.push((i.table_name.clone(), i.definition.clone()));
     }
     Ok(dropped)
 }

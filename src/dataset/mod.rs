@@ -45,7 +45,7 @@ use qorgau_persistence::DbConnection;
 
 use self::cast::{Cast, Records};
 use self::geography::{Geography, REGIONS};
-use self::load::Target;
+use self::load::{Dropped, Target};
 use self::outline::{Child, Span};
 use self::people::NameBook;
 use self::random::{Gen, Stream};
@@ -153,35 +153,35 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
         let mut reference = Batch::new(encoding);
         reference_rows(&mut reference, &geo, &world, &cast, &counters);
         load_batch(target, reference, &mut counts)?;
-        let (produced, load_time) = std::thread::scope(|s| {
+        let produced = std::thread::scope(|s| {
             let (tx, rx) = sync_channel(2);
             let producer = s.spawn(|| produce(teller, &children, encoding, cast.manager, tx));
-            let loading = Instant::now();
-            let consumed = consume(target, rx, &mut counts);
+            let consumed = consume(target, rx, &mut counts, &dropped);
             let produced = producer
                 .join()
                 .map_err(|_| anyhow::anyhow!("the generator panicked"))?;
             consumed?;
-            anyhow::Ok((produced?, loading.elapsed()))
+            produced
         })?;
         let restoring = Instant::now();
-        target.restore(&dropped)?;
+        target.restore(&dropped, |table| table == Table::Audit.name())?;
+        eprintln!(
+            "audit log indexed in {:.0} s",
+            restoring.elapsed().as_secs_f64()
+        );
         target.audit_head(produced.seq, &produced.hash)?;
-        Ok((produced.records, counts, load_time, restoring.elapsed()))
+        Ok((produced.records, counts))
     });
-    let (records, counts, load_time, restore_time) = loaded?;
+    let (records, counts) = loaded?;
     let analysing = Instant::now();
     conn.batch_execute("ANALYZE")?;
     let analyse_time = analysing.elapsed();
 
     println!(
-        "Generated the {} dataset (seed {seed}, ending {}) in {:.0} s: rows loaded in {:.0} s, \
-         indexes and keys rebuilt in {:.0} s, statistics in {:.0} s.",
+        "Generated the {} dataset (seed {seed}, ending {}) in {:.0} s (statistics {:.0} s).",
         options.scale.name(),
         time::to_utc(end).format("%Y-%m-%dT%H:%M:%SZ"),
         started.elapsed().as_secs_f64(),
-        load_time.as_secs_f64(),
-        restore_time.as_secs_f64(),
         analyse_time.as_secs_f64(),
     );
     for (table, n) in Table::ALL.iter().zip(&counts) {
@@ -341,6 +341,8 @@ fn reference_rows(
 
 enum Message {
     Batch(Batch),
+    /// Every story is told: the loader indexes their tables while the audit chain is sealed.
+    StoriesDone,
     Rows(Rows),
 }
 
@@ -360,6 +362,14 @@ fn produce(
 ) -> anyhow::Result<Produced> {
     let started = Instant::now();
     let send_failed = || anyhow::anyhow!("the loader stopped");
+    // Time spent waiting for the loader: the database is the bottleneck when it grows.
+    let waited = std::cell::Cell::new(std::time::Duration::ZERO);
+    let send = |m: Message| {
+        let t = Instant::now();
+        let sent = tx.send(m).map_err(|_| send_failed());
+        waited.set(waited.get() + t.elapsed());
+        sent
+    };
     let mut records = Records::default();
     let region = geography::region_index(cast::REGION).unwrap_or(0);
     for (k, chunk) in children.chunks(CHILDREN_PER_BATCH).enumerate() {
@@ -370,34 +380,38 @@ fn produce(
             let in_region = teller.geo.districts[child.district].region == region;
             records.consider(&told, in_region, manager);
         }
-        tx.send(Message::Batch(batch)).map_err(|_| send_failed())?;
+        send(Message::Batch(batch))?;
         let done = (k + 1) * CHILDREN_PER_BATCH;
         if done % 100_000 == 0 {
             eprintln!(
-                "told {done} children's stories in {:.0} s",
-                started.elapsed().as_secs_f64()
+                "told {done} children's stories in {:.0} s ({:.0} s waiting for the database)",
+                started.elapsed().as_secs_f64(),
+                waited.get().as_secs_f64()
             );
         }
     }
+    send(Message::StoriesDone)?;
     let mut entries = std::mem::take(&mut teller.audit);
     audit::sort(&mut entries);
-    let mut sealer = audit::Sealer::new();
-    for chunk in entries.chunks(AUDIT_PER_BATCH) {
-        let mut rows = Rows::new(Table::Audit, encoding);
-        for e in chunk {
-            sealer.seal(teller.world, e, &mut rows);
-        }
-        tx.send(Message::Rows(rows)).map_err(|_| send_failed())?;
-    }
+    let sealing = Instant::now();
+    let hashes = audit::chain(teller.world, &entries);
     eprintln!(
         "sealed {} audit entries in {:.0} s",
         entries.len(),
-        started.elapsed().as_secs_f64()
+        sealing.elapsed().as_secs_f64()
     );
+    let mut from = 0;
+    for chunk in entries.chunks(AUDIT_PER_BATCH) {
+        let mut rows = Rows::new(Table::Audit, encoding);
+        audit::write(teller.world, chunk, &hashes, from, &mut rows);
+        from += chunk.len();
+        send(Message::Rows(rows))?;
+    }
+    let last = hashes.last().map_or(audit::genesis(), audit::hex);
     Ok(Produced {
         records,
-        seq: sealer.seq,
-        hash: sealer.prev,
+        seq: i64::try_from(entries.len())?,
+        hash: last,
     })
 }
 
@@ -406,10 +420,21 @@ fn consume(
     target: &mut Target<'_>,
     rx: Receiver<Message>,
     counts: &mut [usize],
+    dropped: &Dropped,
 ) -> anyhow::Result<()> {
+    let started = Instant::now();
     for message in rx {
         match message {
             Message::Batch(batch) => load_batch(target, batch, counts)?,
+            Message::StoriesDone => {
+                eprintln!("stories loaded in {:.0} s", started.elapsed().as_secs_f64());
+                let indexing = Instant::now();
+                target.restore(dropped, |table| table != Table::Audit.name())?;
+                eprintln!(
+                    "stories indexed in {:.0} s",
+                    indexing.elapsed().as_secs_f64()
+                );
+            }
             Message::Rows(rows) => {
                 counts[rows.table.index()] += rows.count;
                 target.load(rows)?;

@@ -145,7 +145,7 @@ fn step(rng: &mut Gen, start: Micros, due: Micros, late: f64) -> Micros {
     if rng.chance(late) {
         due + rng.share(0, span, 0.05, 1.5)
     } else {
-        start + rng.share(0, span, 0.1, 0.95)
+        start + rng.share(0, span, 0.1, 0.8)
     }
 }
 

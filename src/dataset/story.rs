@@ -547,17 +547,17 @@ impl Scene<'_, '_> {
             .collect();
         let work_ends = c.returned.map_or(c.closure_requested, |(first, _)| first);
         let mut approved = c.approved().unwrap_or(c.in_progress);
-        while drafts.len() < 8 {
+        while drafts.len() < 6 {
             let risk = c.risk_at(approved);
             let due = self
                 .t
                 .deadlines
                 .due(DeadlineKind::PlanReview, approved, risk);
-            let late = self.rng.chance(0.15);
-            let decided = if late {
-                due + self.rng.between(DAY, 20 * DAY)
+            // Reviews are often late: the lapsed deadline is escalated meanwhile.
+            let decided = if self.rng.chance(0.3) {
+                due + self.rng.between(DAY, 40 * DAY)
             } else {
-                due - self.rng.between(DAY, 10 * DAY)
+                due - self.rng.between(3 * DAY, 20 * DAY)
             };
             let drafted = decided - self.rng.between(4 * HOUR, 4 * DAY);
             if decided >= work_ends || drafted <= approved {
@@ -574,10 +574,12 @@ impl Scene<'_, '_> {
             if ok {
                 // Measures are done while this version is the one in force.
                 let next = drafts.get(k + 1).map_or(work_ends, |d| d.0);
+                // Most of the first plan's measures get done, fewer of a revision's.
+                let done = if k == 0 { 0.6 } else { 0.3 };
                 for (j, m) in plan.measures.iter().enumerate() {
                     let due = Micros::from(m.due_day) * DAY;
                     let at = self.rng.between(decided + DAY, due.min(next));
-                    if self.rng.chance(0.6) && at > decided && at < next {
+                    if self.rng.chance(done) && at > decided && at < next {
                         steps.push((at, Step::MeasureDone(k, j)));
                     }
                 }
@@ -610,7 +612,7 @@ impl Scene<'_, '_> {
         steps.push((follow_up, Step::FollowUp));
         // Reads that change nothing: the manager and supervisor looking at the case (the reads
         // that precede each change are not logged apart from it: one entry per request).
-        for _ in 0..self.rng.poisson(0.5 + days / 90.0) {
+        for _ in 0..self.rng.poisson(0.3 + days / 180.0) {
             let at = self.rng.between(c.opened, c.closed);
             steps.push((at, Step::Read));
         }
@@ -633,12 +635,12 @@ impl Scene<'_, '_> {
         let id = self.id(&mut req);
         let mut goals = Vec::new();
         let mut measures = Vec::new();
-        for concern in w.case.concerns.iter().take(3) {
+        for concern in w.case.concerns.iter().take(2) {
             let goal = Goal {
                 id: self.id(&mut req),
                 title: texts::goal(&mut self.rng, concern),
             };
-            for position in 0..1 + self.rng.below(2) {
+            for position in 0..if self.rng.chance(0.3) { 2 } else { 1 } {
                 let kind = *self.rng.pick(&[
                     AssistanceKind::Social,
                     AssistanceKind::Social,

@@ -20,6 +20,7 @@ mod protocol;
 mod reports;
 mod schema;
 mod security;
+mod sensitive;
 mod signals;
 mod smtp_server;
 mod world;

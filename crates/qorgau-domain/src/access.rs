@@ -7,6 +7,7 @@
 
 use crate::ids::{OrganisationId, UserId};
 use crate::role::Role;
+use crate::taxonomy::Concern;
 
 /// The authenticated caller, as the access token describes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -233,6 +234,21 @@ impl Actor {
         })
     }
 
+    /// May the caller read the free text (description, notes) of a record at `at` whose
+    /// concerns are `concerns`? Always, unless one is sensitive (brief § 5); then only the
+    /// assigned case manager, the region's supervisor and an organisation with an active
+    /// referral (the caller puts it in `at`).
+    pub fn may_read_text<'c>(
+        &self,
+        concerns: impl IntoIterator<Item = &'c str>,
+        at: &Location<'_>,
+    ) -> bool {
+        let sensitive = concerns
+            .into_iter()
+            .any(|c| Concern::from_code(c).is_some_and(Concern::is_sensitive));
+        !sensitive || self.authorize(Action::ViewSensitive, at).is_ok()
+    }
+
     /// May the caller take `action` on the record at `at`? `NotFound` when it is out of scope.
     pub fn authorize(&self, action: Action, at: &Location<'_>) -> Result<(), Denied> {
         if self.scope(action)?.contains(at) {
@@ -266,6 +282,36 @@ mod tests {
             organisation_id: OrganisationId::new(),
             region_code: "KZ-71".into(),
             district_code: Some("KZ-71-01".into()),
+        }
+    }
+
+    #[test]
+    fn sensitive_text_is_for_the_assignee_and_the_supervisor_only() {
+        let manager = actor(Role::CaseManager);
+        let supervisor = actor(Role::Supervisor);
+        let intake = actor(Role::IntakeCoordinator);
+        let at = Location {
+            owner: Some(manager.user_id),
+            region: Some("KZ-71"),
+            district: Some("KZ-71-01"),
+            ..Location::default()
+        };
+        for reader in [&manager, &supervisor, &intake] {
+            assert!(
+                reader.may_read_text(["neglect"], &at),
+                "ordinary concerns are readable"
+            );
+        }
+        for sensitive in ["violence_sexual", "suicide_risk", "early_pregnancy"] {
+            assert!(manager.may_read_text(["neglect", sensitive], &at));
+            assert!(supervisor.may_read_text([sensitive], &at));
+            assert!(!intake.may_read_text([sensitive], &at), "{sensitive}");
+            assert!(
+                !actor(Role::CaseManager).may_read_text([sensitive], &at),
+                "not assigned"
+            );
+            assert!(!actor(Role::MobileGroupMember).may_read_text([sensitive], &at));
+            assert!(!actor(Role::Admin).may_read_text([sensitive], &at));
         }
     }
 

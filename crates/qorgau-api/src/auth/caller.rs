@@ -19,6 +19,8 @@ pub struct Caller {
     /// Where the request came from and its id, for the audit log.
     pub ip: Option<String>,
     pub request_id: Option<String>,
+    /// A GET or HEAD: break-glass grants may be used only for these.
+    pub reading: bool,
 }
 
 impl FromRequest for Caller {
@@ -30,6 +32,7 @@ impl FromRequest for Caller {
         let verified = state.as_ref().and_then(|s| s.tokens.verify(bearer(req)?));
         let ip = req.peer_addr().map(|a| a.ip().to_string());
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        let reading = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
         Box::pin(async move {
             let (state, (actor, session)) = state.zip(verified).ok_or(ApiError::Unauthorized)?;
             // The signature proves who; the session row proves the login was not ended since.
@@ -44,6 +47,7 @@ impl FromRequest for Caller {
                     session,
                     ip,
                     request_id,
+                    reading,
                 })
             } else {
                 Err(ApiError::Unauthorized)

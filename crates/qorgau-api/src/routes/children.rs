@@ -5,6 +5,7 @@ use actix_web::{get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::names::name_key;
+use qorgau_domain::taxonomy::Concern;
 use qorgau_domain::validation::{Validation, bounded_text};
 use qorgau_persistence::children::{self, ChildFilter, ChildRow};
 use qorgau_persistence::timeline as events;
@@ -205,6 +206,34 @@ pub async fn get(
     Ok(web::Json(ChildView::new(child, open)))
 }
 
+/// Brief § 5: for a reader who may not read sensitive text, events that name a sensitive
+/// concern — and, once the child has one, the referrals and routing gaps that would reveal it
+/// — keep their kind and time but not their words.
+fn withhold_sensitive(
+    actor: &qorgau_domain::access::Actor,
+    at: &Location<'_>,
+    mut rows: Vec<events::TimelineRow>,
+) -> Vec<events::TimelineRow> {
+    let names = |summary: &str| {
+        Concern::ALL
+            .into_iter()
+            .filter(|c| c.is_sensitive())
+            .find(|c| summary.contains(c.as_str()))
+    };
+    let Some(concern) = rows.iter().find_map(|e| names(&e.summary)) else {
+        return rows;
+    };
+    if actor.may_read_text([concern.as_str()], at) {
+        return rows;
+    }
+    for e in &mut rows {
+        if names(&e.summary).is_some() || e.kind == "referral" || e.kind == "routing_gap" {
+            e.summary = "Details withheld: sensitive concern".into();
+        }
+    }
+    rows
+}
+
 /// Everything that happened to the child, oldest first.
 #[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Timeline),
@@ -219,8 +248,21 @@ pub async fn timeline(
     let id = id.into_inner().to_string();
     let rows = state
         .run(move |conn| {
-            visible_child(conn, &caller, Action::ViewChildren, &id)?;
-            Ok(events::for_child(conn, &id)?)
+            let (child, open) = visible_child(conn, &caller, Action::ViewChildren, &id)?;
+            let rows = events::for_child(conn, &id)?;
+            let owner = match open {
+                Some(case) => qorgau_persistence::cases::find(conn, &case)?
+                    .and_then(|c| c.assignee_id)
+                    .and_then(|a| a.parse().ok()),
+                None => None,
+            };
+            let at = Location {
+                owner,
+                organisation: None,
+                region: Some(&child.region_code),
+                district: Some(&child.district_code),
+            };
+            Ok(withhold_sensitive(&caller.actor, &at, rows))
         })
         .await?;
     let parse = |s: Option<String>| s.and_then(|v| v.parse().ok());
@@ -253,7 +295,17 @@ pub async fn possible_duplicates(
     let rows = state
         .run(move |conn| {
             visible_child(conn, &caller, Action::ViewChildren, &id)?;
-            Ok(children::possible_duplicates(conn, &id)?)
+            // Candidates are found across the country; only those the caller may see are shown
+            // (each is then an audited read like any other card).
+            let mut shown = Vec::new();
+            for candidate in children::possible_duplicates(conn, &id)? {
+                match visible_child(conn, &caller, Action::ViewChildren, &candidate.id) {
+                    Ok(_) => shown.push(candidate),
+                    Err(ApiError::NotFound | ApiError::Forbidden) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(shown)
         })
         .await?;
     Ok(web::Json(

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Datelike, Utc};
-use qorgau_domain::access::{Action, Location};
+use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
 use qorgau_domain::protocol::DeadlineKind;
@@ -54,6 +54,10 @@ pub struct SignalView {
     pub triaged_at: Option<DateTime<Utc>>,
     pub triaged_by: Option<Uuid>,
     pub screen_out_reason: Option<String>,
+    /// Fields withheld from this reader because a concern is sensitive (brief § 5), e.g.
+    /// `["description"]`: the list shows that something is hidden, not what.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -99,6 +103,7 @@ impl SignalView {
             triaged_at: row.triaged_at.map(|t| t.and_utc()),
             triaged_by: row.triaged_by.as_deref().map(uuid),
             screen_out_reason: row.screen_out_reason,
+            hidden: Vec::new(),
         }
     }
 }
@@ -117,6 +122,38 @@ fn load_view(conn: &mut DbConnection, row: SignalRow) -> Result<SignalView, ApiE
         .remove(&row.id)
         .unwrap_or_default();
     Ok(SignalView::new(row, concerns))
+}
+
+/// Withholds the description of a signal naming a sensitive concern from a reader who may not
+/// read it: anyone but the region's supervisor and the case manager assigned to its case.
+fn redact(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    mut view: SignalView,
+) -> Result<SignalView, ApiError> {
+    let concerns = || view.concerns.iter().map(String::as_str);
+    let mut at = Location {
+        owner: None,
+        organisation: None,
+        region: Some(&view.region_code),
+        district: Some(&view.district_code),
+    };
+    if actor.may_read_text(concerns(), &at) {
+        return Ok(view);
+    }
+    let case = match view.case_id {
+        Some(id) => cases::find(conn, &id.to_string())?,
+        None => None,
+    };
+    at.owner = case
+        .and_then(|c| c.assignee_id)
+        .and_then(|a| a.parse().ok());
+    if actor.may_read_text(concerns(), &at) {
+        return Ok(view);
+    }
+    view.description = String::new();
+    view.hidden = vec!["description".into()];
+    Ok(view)
 }
 
 /// Files a signal. With `Idempotency-Key`, a retry of the same body returns the original
@@ -435,23 +472,22 @@ pub async fn list(
         source: query.source.clone(),
     };
     let query_page = page.clone();
-    let (rows, mut concerns) = state
+    let views = state
         .run(move |conn| {
             audit::log_list(conn, &caller, "signals")?;
             let rows = signals::list(conn, &scope, &filter, &query_page)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-            Ok((rows, signals::concerns_of(conn, &ids)?))
+            let mut concerns = signals::concerns_of(conn, &ids)?;
+            rows.into_iter()
+                .map(|r| {
+                    let c = concerns.remove(&r.id).unwrap_or_default();
+                    let id = r.id.clone();
+                    Ok((id, redact(conn, &caller.actor, SignalView::new(r, c))?))
+                })
+                .collect::<Result<Vec<_>, ApiError>>()
         })
         .await?;
-    Ok(web::Json(paginate(
-        rows,
-        &page,
-        |r| &r.id,
-        |r| {
-            let c = concerns.remove(&r.id).unwrap_or_default();
-            SignalView::new(r, c)
-        },
-    )))
+    Ok(web::Json(paginate(views, &page, |(id, _)| id, |(_, v)| v)))
 }
 
 /// One signal.
@@ -473,7 +509,8 @@ pub async fn get(
                 .actor
                 .authorize(Action::ViewSignals, &location(&row))?;
             audit_signal(conn, &caller, Act::Read, &row)?;
-            load_view(conn, row)
+            let view = load_view(conn, row)?;
+            redact(conn, &caller.actor, view)
         })
         .await?;
     Ok(web::Json(view))

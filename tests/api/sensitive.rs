@@ -1,0 +1,102 @@
+//! Sensitive concerns (brief § 5, issue 7): the description and notes of a signal naming
+//! `violence_sexual`, `suicide_risk` or `early_pregnancy` are for the assigned case manager and
+//! the supervisor only; others see that something is hidden, not what.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::Backend;
+use crate::on_both_backends;
+use crate::world::{World, signal};
+
+on_both_backends!(sensitive_text_is_shown_only_to_those_who_need_it);
+
+const SECRET: &str = "Disclosed to the school nurse what the stepfather did.";
+
+async fn signal_as(w: &World, id: &str, token: &str) -> Value {
+    let r = w.app.get(&format!("/api/v1/signals/{id}"), token).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+fn shows_text(v: &Value) -> bool {
+    v["description"] == SECRET && v.get("hidden").is_none()
+}
+
+fn hides_text(v: &Value) -> bool {
+    v["description"] == "" && v["hidden"] == json!(["description"])
+}
+
+async fn sensitive_text_is_shown_only_to_those_who_need_it(backend: Backend) {
+    let w = World::new(backend).await;
+    let child = json!({"first_name": "Айгерім", "last_name": "Test", "birth_date": "2012-03-03"});
+    let mut body = signal(child);
+    body["concerns"] = json!(["violence_sexual"]);
+    body["description"] = json!(SECRET);
+    let filed = w.file(body).await;
+    assert_eq!(filed.status, StatusCode::CREATED);
+    let id = filed.body["id"].as_str().unwrap().to_string();
+
+    // Before triage: the intake coordinator sees the concern (to triage it), not the text.
+    let intake = signal_as(&w, &id, &w.intake).await;
+    assert!(hides_text(&intake), "{intake:?}");
+    assert_eq!(intake["concerns"], json!(["violence_sexual"]));
+    assert!(hides_text(&signal_as(&w, &id, &w.mobile).await));
+    assert!(shows_text(&signal_as(&w, &id, &w.supervisor).await));
+    let listed = w.app.get("/api/v1/signals", &w.intake).await;
+    let item = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert!(
+        hides_text(&item),
+        "lists show that something is hidden: {item:?}"
+    );
+
+    // Triaged and assigned: still hidden from intake (the case manager works from the case).
+    let triaged = w
+        .app
+        .post(
+            &format!("/api/v1/signals/{id}/triage"),
+            &w.intake,
+            json!({"decision": "open_case", "risk_level": "high", "assignee_id": w.manager_id}),
+        )
+        .await;
+    assert_eq!(triaged.status, StatusCode::OK, "{:?}", triaged.body);
+    assert!(hides_text(&signal_as(&w, &id, &w.intake).await));
+
+    // The timeline does not name the concern to the intake coordinator.
+    let child_id = filed.body["child_id"].as_str().unwrap();
+    let path = format!("/api/v1/children/{child_id}/timeline");
+    let summaries = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["summary"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let for_intake = summaries(&w.app.get(&path, &w.intake).await.body);
+    assert!(!for_intake.is_empty());
+    assert!(
+        for_intake
+            .iter()
+            .all(|s| !s.contains("violence_sexual") && !s.contains("assistance_room")),
+        "{for_intake:?}"
+    );
+    assert!(for_intake.iter().any(|s| s.contains("withheld")));
+    let for_supervisor = summaries(&w.app.get(&path, &w.supervisor).await.body);
+    assert!(for_supervisor.iter().any(|s| s.contains("violence_sexual")));
+
+    // An ordinary concern is not hidden from intake.
+    let child = json!({"first_name": "Ерасыл", "last_name": "Test", "birth_date": "2013-04-04"});
+    let mut plain = signal(child);
+    plain["description"] = json!(SECRET);
+    let plain = w.file(plain).await.body;
+    assert!(shows_text(
+        &signal_as(&w, plain["id"].as_str().unwrap(), &w.intake).await
+    ));
+}
