@@ -128,7 +128,7 @@ pub fn write(world: &World, entries: &[Entry], hashes: &[[u8; 32]], from: usize,
             .text(&world.ip(user))
             .text(&request_id(e))
             .bool(false)
-            .int(i64::try_from(from + i).unwrap_or(i64::MAX - 1) + 1)
+            .big(i64::try_from(from + i).unwrap_or(i64::MAX - 1) + 1)
             .text(&prev)
             .text(&hash)
             .end();

@@ -36,11 +36,19 @@ pub struct Cast {
 
 impl Cast {
     /// Picks the representatives and hashes their passwords.
-    pub fn choose(world: &World, geo: &Geography, children: &[Child], end: i64) -> anyhow::Result<Cast> {
+    pub fn choose(
+        world: &World,
+        geo: &Geography,
+        children: &[Child],
+        end: i64,
+    ) -> anyhow::Result<Cast> {
         let region = region_index(REGION).unwrap_or(0);
         let mut open = vec![0usize; world.users.len()];
         for case in children.iter().flat_map(|c| &c.cases) {
-            if let Some(m) = case.manager.filter(|_| case.open_at(end) && case.assigned <= end) {
+            if let Some(m) = case
+                .manager
+                .filter(|_| case.open_at(end) && case.assigned <= end)
+            {
                 open[m] += 1;
             }
         }
@@ -53,7 +61,11 @@ impl Cast {
         };
         let manager = closest(&world.regions[region].managers)
             .or_else(|| {
-                let all: Vec<usize> = world.regions.iter().flat_map(|r| r.managers.clone()).collect();
+                let all: Vec<usize> = world
+                    .regions
+                    .iter()
+                    .flat_map(|r| r.managers.clone())
+                    .collect();
                 closest(&all)
             })
             .unwrap_or(world.regions[region].managers[0]);
@@ -115,12 +127,7 @@ pub struct Records {
 impl Records {
     /// Considers a told child of `region` for the timeline benchmark: one of the representative
     /// manager's children with close to 50 events, else any child of the region.
-    pub fn consider(
-        &mut self,
-        told: &super::story::Told,
-        in_region: bool,
-        manager: usize,
-    ) {
+    pub fn consider(&mut self, told: &super::story::Told, in_region: bool, manager: usize) {
         let mine = told
             .open_case
             .is_some_and(|(_, assignee)| assignee == Some(manager));
@@ -145,12 +152,7 @@ impl Records {
 }
 
 /// The credentials and ids as `KEY=value` lines.
-pub fn render(
-    cast: &Cast,
-    records: &Records,
-    world: &World,
-    header: &str,
-) -> String {
+pub fn render(cast: &Cast, records: &Records, world: &World, header: &str) -> String {
     let mut out = format!("# {header}\n");
     let _ = writeln!(out, "DEMO_REGION={REGION}");
     for (key, user, password) in &cast.people {
@@ -162,7 +164,11 @@ pub fn render(
         let _ = writeln!(out, "DEMO_MANAGER_CASE_ID={}", uuid::Uuid::from_u128(case));
     }
     if let Some((child, events, _)) = records.timeline_child {
-        let _ = writeln!(out, "DEMO_TIMELINE_CHILD_ID={}", uuid::Uuid::from_u128(child));
+        let _ = writeln!(
+            out,
+            "DEMO_TIMELINE_CHILD_ID={}",
+            uuid::Uuid::from_u128(child)
+        );
         let _ = writeln!(out, "DEMO_TIMELINE_EVENTS={events}");
     }
     let _ = writeln!(

@@ -36,7 +36,10 @@ impl Concerns {
 
     /// `a, b, c`: how the API writes concerns into timeline summaries.
     pub fn joined(self) -> String {
-        self.iter().map(Concern::as_str).collect::<Vec<_>>().join(", ")
+        self.iter()
+            .map(Concern::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -88,7 +88,7 @@ struct Name {
 impl Target<'_> {
     pub fn encoding(&self) -> Encoding {
         match self {
-            Target::Postgres(_) => Encoding::Copy,
+            Target::Postgres(_) => Encoding::Binary,
             Target::Sqlite(_) => Encoding::Insert,
         }
     }
@@ -136,7 +136,8 @@ impl Target<'_> {
         }
         match self {
             Target::Postgres(c) => {
-                rows.table.copy_in(c, &rows.data)?;
+                let table = rows.table;
+                table.copy_in(c, &rows.finish())?;
             }
             Target::Sqlite(c) => {
                 let sql = String::from_utf8(rows.finish())?;
@@ -148,7 +149,11 @@ impl Target<'_> {
 
     /// Restores the keys, then the foreign keys (validating every row), of the tables `which`
     /// selects; reports the slow statements on standard error.
-    pub fn restore(&mut self, dropped: &Dropped, which: impl Fn(&str) -> bool) -> anyhow::Result<()> {
+    pub fn restore(
+        &mut self,
+        dropped: &Dropped,
+        which: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<()> {
         if let Target::Postgres(c) = self {
             for (table, sql) in dropped.keys.iter().chain(&dropped.foreign) {
                 if !which(table) {
@@ -189,9 +194,7 @@ impl Target<'_> {
 
 fn prepare_postgres(c: &mut PgConnection) -> anyhow::Result<Dropped> {
     // Index builds sort in memory, and the foreign-key checks hash-join whole tables.
-    c.batch_execute(
-        "SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB';",
-    )?;
+    c.batch_execute("SET LOCAL maintenance_work_mem = '1GB'; SET LOCAL work_mem = '256MB';")?;
     let all: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
     // FREEZE needs the tables truncated in this transaction, empty or not.
     c.batch_execute(&format!("TRUNCATE {} CASCADE", all.join(", ")))?;
@@ -236,7 +239,9 @@ fn prepare_postgres(c: &mut PgConnection) -> anyhow::Result<Dropped> {
     }
     for i in &indexes {
         c.batch_execute(&format!("DROP INDEX {}", i.name))?;
-        dropped.keys.push((i.table_name.clone(), i.definition.clone()));
+        dropped
+            .keys
+            .push((i.table_name.clone(), i.definition.clone()));
     }
     Ok(dropped)
 }

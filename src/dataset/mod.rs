@@ -200,7 +200,10 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
         Some(path) => {
             cast::write(path, &text)
                 .with_context(|| format!("writing the credentials to {}", path.display()))?;
-            println!("Credentials and benchmark ids written to {}.", path.display());
+            println!(
+                "Credentials and benchmark ids written to {}.",
+                path.display()
+            );
         }
         None => print!("{text}"),
     }
@@ -248,7 +251,8 @@ fn number_cases(children: &mut [Child], geo: &Geography) -> Vec<(usize, i32, i32
         *n += 1;
         children[i].cases[c].number = *n;
     }
-    let mut last: Vec<(usize, i32, i32)> = counters.into_iter().map(|((r, y), n)| (r, y, n)).collect();
+    let mut last: Vec<(usize, i32, i32)> =
+        counters.into_iter().map(|((r, y), n)| (r, y, n)).collect();
     last.sort_unstable();
     last
 }
@@ -333,8 +337,8 @@ fn reference_rows(
     for (region, year, last) in counters {
         out.rows(Table::CaseNumbers)
             .text(REGIONS[*region].code)
-            .int(i64::from(*year))
-            .int(i64::from(*last))
+            .int(*year)
+            .int(*last)
             .end();
     }
 }
@@ -372,10 +376,21 @@ fn produce(
     };
     let mut records = Records::default();
     let region = geography::region_index(cast::REGION).unwrap_or(0);
-    for (k, chunk) in children.chunks(CHILDREN_PER_BATCH).enumerate() {
+    // Children are told in the order of their ids: every index led by a child id is then
+    // built from sorted input, and each child's rows sit together on disk.
+    let mut order: Vec<(u128, u32)> = (0..u32::try_from(children.len())?)
+        .map(|n| {
+            (
+                story::child_id(teller.seed, n, &children[n as usize], teller.end),
+                n,
+            )
+        })
+        .collect();
+    order.sort_unstable();
+    for (k, chunk) in order.chunks(CHILDREN_PER_BATCH).enumerate() {
         let mut batch = Batch::new(encoding);
-        for (j, child) in chunk.iter().enumerate() {
-            let n = u32::try_from(k * CHILDREN_PER_BATCH + j)?;
+        for &(_, n) in chunk {
+            let child = &children[n as usize];
             let told = teller.tell(n, child, &mut batch);
             let in_region = teller.geo.districts[child.district].region == region;
             records.consider(&told, in_region, manager);

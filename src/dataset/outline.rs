@@ -166,10 +166,7 @@ pub fn draw(
     };
     let first = span.first_signal(&mut rng);
     let age = dist::age_at_first_signal(&mut rng);
-    let birth_day = local_day(first)
-        - (f64::from(age) * 365.25) as i32
-        - rng.below(365) as i32
-        - 1;
+    let birth_day = local_day(first) - (f64::from(age) * 365.25) as i32 - rng.below(365) as i32 - 1;
     let mut child = Child {
         district,
         sex,

@@ -106,8 +106,24 @@ const KAZAKH_FAMILY: &[&str] = &[
 
 /// Kazakh fathers' names, for the patronymic «…ұлы» / «…қызы».
 const KAZAKH_FATHERS: &[&str] = &[
-    "Нұрлан", "Серік", "Болат", "Ерлан", "Қайрат", "Марат", "Бауыржан", "Ержан", "Талғат", "Асхат",
-    "Руслан", "Дәулет", "Ғалым", "Нұржан", "Бақыт", "Мұрат", "Самат", "Жанат",
+    "Нұрлан",
+    "Серік",
+    "Болат",
+    "Ерлан",
+    "Қайрат",
+    "Марат",
+    "Бауыржан",
+    "Ержан",
+    "Талғат",
+    "Асхат",
+    "Руслан",
+    "Дәулет",
+    "Ғалым",
+    "Нұржан",
+    "Бақыт",
+    "Мұрат",
+    "Самат",
+    "Жанат",
 ];
 
 const RUSSIAN_BOYS: &[&str] = &[
@@ -285,12 +301,7 @@ impl NameBook {
             .map(|(s, d)| (s.to_string(), d.to_string()))
             .collect();
         NameBook {
-            kazakh: Tradition::new(
-                KAZAKH_BOYS,
-                KAZAKH_GIRLS,
-                KAZAKH_FAMILY,
-                kazakh_patronymics,
-            ),
+            kazakh: Tradition::new(KAZAKH_BOYS, KAZAKH_GIRLS, KAZAKH_FAMILY, kazakh_patronymics),
             russian: Tradition::new(
                 RUSSIAN_BOYS,
                 RUSSIAN_GIRLS,

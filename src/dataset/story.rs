@@ -163,12 +163,7 @@ impl Teller<'_> {
     pub fn tell(&mut self, n: u32, child: &Child, out: &mut Batch) -> Told {
         let mut rng = Gen::new(self.seed, Stream::Story(n));
         let region = self.geo.districts[child.district].region;
-        let first_known = child
-            .signals
-            .iter()
-            .find(|s| s.identified)
-            .map_or(self.end, |s| s.received);
-        let child_id = rng.uuid_v7(first_known, 0);
+        let child_id = rng.uuid_v7(first_known(child, self.end), 0);
         let case_ids: Vec<u128> = child
             .cases
             .iter()
@@ -182,7 +177,7 @@ impl Teller<'_> {
             n,
             child_id,
             region,
-            events: 0,
+            timeline: Vec::new(),
             registered: false,
             relations: Vec::new(),
             signal_ids: Vec::new(),
@@ -199,12 +194,37 @@ impl Teller<'_> {
                 open_case = Some((case_ids[c], assignee));
             }
         }
+        scene.write_timeline();
         Told {
             child_id,
-            events: scene.events,
+            events: scene.timeline.len(),
             open_case,
         }
     }
+}
+
+/// A timeline event waiting for the child's others, to be written in order.
+struct Event {
+    id: u128,
+    case: Option<u128>,
+    at: Micros,
+    kind: &'static str,
+    summary: String,
+    actor: Option<u128>,
+    ref_id: u128,
+}
+
+/// The id a child's record gets: the first draw of its story, at its first identified signal.
+pub fn child_id(seed: u64, n: u32, child: &Child, end: Micros) -> u128 {
+    Gen::new(seed, Stream::Story(n)).uuid_v7(first_known(child, end), 0)
+}
+
+fn first_known(child: &Child, end: Micros) -> Micros {
+    child
+        .signals
+        .iter()
+        .find(|s| s.identified)
+        .map_or(end, |s| s.received)
 }
 
 struct Scene<'t, 'a> {
@@ -215,7 +235,7 @@ struct Scene<'t, 'a> {
     n: u32,
     child_id: u128,
     region: usize,
-    events: usize,
+    timeline: Vec<Event>,
     registered: bool,
     /// The child's recorded relations: (id, name, relation, legal representative, alleged
     /// perpetrator).
@@ -257,26 +277,41 @@ impl Scene<'_, '_> {
         &mut self,
         req: &mut Req,
         case: Option<u128>,
-        kind: &str,
-        summary: &str,
+        kind: &'static str,
+        summary: impl Into<String>,
         actor: Option<usize>,
         ref_id: u128,
     ) {
         let id = self.id(req);
         let actor = actor.map(|u| self.user_id(u));
-        let child = self.child_id;
-        self.out
-            .rows(Table::Timeline)
-            .id(id)
-            .id(child)
-            .opt_id(case)
-            .ts(req.at)
-            .text(kind)
-            .text(summary)
-            .opt_id(actor)
-            .id(ref_id)
-            .end();
-        self.events += 1;
+        self.timeline.push(Event {
+            id,
+            case,
+            at: req.at,
+            kind,
+            summary: summary.into(),
+            actor,
+            ref_id,
+        });
+    }
+
+    /// The child's timeline in the order it is read (`child_id, at, id`): written so, the rows
+    /// of one child sit together on disk and the index over them is built from sorted input.
+    fn write_timeline(&mut self) {
+        self.timeline.sort_unstable_by_key(|e| e.id);
+        for e in &self.timeline {
+            self.out
+                .rows(Table::Timeline)
+                .id(e.id)
+                .id(self.child_id)
+                .opt_id(e.case)
+                .ts(e.at)
+                .text(e.kind)
+                .text(&e.summary)
+                .opt_id(e.actor)
+                .id(e.ref_id)
+                .end();
+        }
     }
 
     fn facts(&self) -> ChildFacts {
@@ -547,15 +582,15 @@ impl Scene<'_, '_> {
             .collect();
         let work_ends = c.returned.map_or(c.closure_requested, |(first, _)| first);
         let mut approved = c.approved().unwrap_or(c.in_progress);
-        while drafts.len() < 6 {
+        while drafts.len() < 5 {
             let risk = c.risk_at(approved);
             let due = self
                 .t
                 .deadlines
                 .due(DeadlineKind::PlanReview, approved, risk);
             // Reviews are often late: the lapsed deadline is escalated meanwhile.
-            let decided = if self.rng.chance(0.3) {
-                due + self.rng.between(DAY, 40 * DAY)
+            let decided = if self.rng.chance(0.4) {
+                due + self.rng.between(10 * DAY, 60 * DAY)
             } else {
                 due - self.rng.between(3 * DAY, 20 * DAY)
             };
@@ -589,7 +624,7 @@ impl Scene<'_, '_> {
         // Interventions: about one every three weeks, between first contact and the closure
         // request.
         let days = (work_ends - c.first_contact) as f64 / DAY as f64;
-        for _ in 0..self.rng.poisson(1.5 + days / 22.0).min(60) {
+        for _ in 0..self.rng.poisson(1.5 + days / 26.0).min(60) {
             let at = self.rng.between(c.first_contact + HOUR, work_ends - MINUTE);
             steps.push((at, Step::Intervention));
         }
@@ -612,7 +647,7 @@ impl Scene<'_, '_> {
         steps.push((follow_up, Step::FollowUp));
         // Reads that change nothing: the manager and supervisor looking at the case (the reads
         // that precede each change are not logged apart from it: one entry per request).
-        for _ in 0..self.rng.poisson(0.3 + days / 180.0) {
+        for _ in 0..self.rng.poisson(0.2 + days / 240.0) {
             let at = self.rng.between(c.opened, c.closed);
             steps.push((at, Step::Read));
         }
@@ -665,7 +700,7 @@ impl Scene<'_, '_> {
                 measures.push(Measure {
                     id: self.id(&mut req),
                     goal: goal.id,
-                    position: position as i32,
+                    position,
                     kind,
                     description: texts::measure(&mut self.rng, kind),
                     org,
@@ -757,7 +792,14 @@ impl Scene<'_, '_> {
         w.status = to;
         w.version += 1;
         let summary = format!("Case moved from {} to {}", from.as_str(), to.as_str());
-        self.event(req, Some(w.id), "status_changed", &summary, Some(actor), w.id);
+        self.event(
+            req,
+            Some(w.id),
+            "status_changed",
+            &summary,
+            Some(actor),
+            w.id,
+        );
     }
 
     fn open(&mut self, w: &mut Work<'_>, received: Micros, urgency: Option<RiskLevel>) {
@@ -775,15 +817,8 @@ impl Scene<'_, '_> {
             Some(intake),
             signal,
         );
-        let number = case_number(
-            REGIONS[self.region].code,
-            local_year(c.opened),
-            c.number,
-        );
-        let summary = format!(
-            "Case {number} opened in intake, risk {}",
-            c.risk.as_str()
-        );
+        let number = case_number(REGIONS[self.region].code, local_year(c.opened), c.number);
+        let summary = format!("Case {number} opened in intake, risk {}", c.risk.as_str());
         self.event(
             &mut req,
             Some(w.id),
@@ -945,10 +980,7 @@ impl Scene<'_, '_> {
             }
             Step::Contact => self.intervention(w, req, Some(InterventionKind::HomeVisit)),
             Step::Intervention => {
-                if matches!(
-                    w.status,
-                    CaseStatus::ClosureRequested | CaseStatus::Closed
-                ) {
+                if matches!(w.status, CaseStatus::ClosureRequested | CaseStatus::Closed) {
                     return;
                 }
                 self.intervention(w, req, None);
@@ -985,11 +1017,14 @@ impl Scene<'_, '_> {
                 }
                 w.plans[k].measures[j].done = Some((at, manager));
                 let id = w.plans[k].measures[j].id;
-                let summary = format!(
-                    "Plan measure done: {}",
-                    w.plans[k].measures[j].description
+                let summary = format!("Plan measure done: {}", w.plans[k].measures[j].description);
+                self.audit(
+                    &mut req,
+                    manager,
+                    Action::Update,
+                    Resource::Plan,
+                    w.plans[k].id,
                 );
-                self.audit(&mut req, manager, Action::Update, Resource::Plan, w.plans[k].id);
                 self.event(
                     &mut req,
                     Some(w.id),
@@ -1104,7 +1139,9 @@ impl Scene<'_, '_> {
                 .filter_map(|(i, r)| {
                     if r.responded.is_none() && r.withdrawn.is_none() {
                         Some((r.answered, i, false))
-                    } else if r.responded.is_some() && r.done.is_none() && r.answer == Answer::Accept
+                    } else if r.responded.is_some()
+                        && r.done.is_none()
+                        && r.answer == Answer::Accept
                     {
                         Some((r.completed, i, true))
                     } else {
@@ -1228,10 +1265,17 @@ impl Scene<'_, '_> {
             .and_then(|p| (!p.measures.is_empty()).then(|| p.measures[0].id))
             .filter(|_| self.rng.chance(0.5));
         let recorded = req.at;
-        let occurred = recorded - self.rng.between(10 * MINUTE, 2 * DAY).min(recorded - w.case.opened);
+        let occurred = recorded
+            - self
+                .rng
+                .between(10 * MINUTE, 2 * DAY)
+                .min(recorded - w.case.opened);
         let id = self.id(&mut req);
         let summary_text = texts::intervention_summary(&mut self.rng, kind);
-        let minutes = self.rng.chance(0.8).then(|| 15 + self.rng.below(150) as i64);
+        let minutes = self
+            .rng
+            .chance(0.8)
+            .then(|| 15 + self.rng.below(150) as i32);
         self.out
             .rows(Table::Interventions)
             .id(id)
@@ -1246,17 +1290,19 @@ impl Scene<'_, '_> {
             .id(self.t.world.users[recorder].id)
             .ts(recorded)
             .end();
-        self.audit(&mut req, recorder, Action::Create, Resource::Intervention, id);
+        self.audit(
+            &mut req,
+            recorder,
+            Action::Create,
+            Resource::Intervention,
+            id,
+        );
         let seen = if child_seen {
             ", child seen in person"
         } else {
             ""
         };
-        let summary = format!(
-            "Intervention: {} ({}){seen}",
-            kind.as_str(),
-            help.as_str()
-        );
+        let summary = format!("Intervention: {} ({}){seen}", kind.as_str(), help.as_str());
         self.event(
             &mut req,
             Some(w.id),
@@ -1289,10 +1335,7 @@ impl Scene<'_, '_> {
             );
             let relation = texts::relation_label(mother);
             let id = self.id(&mut req);
-            let phone = self
-                .rng
-                .chance(0.8)
-                .then(|| people::phone(&mut self.rng));
+            let phone = self.rng.chance(0.8).then(|| people::phone(&mut self.rng));
             let manager = w.manager;
             let manager_id = self.user_id(manager);
             self.out
@@ -1322,7 +1365,8 @@ impl Scene<'_, '_> {
                 Some(manager),
                 id,
             );
-            self.relations.push((id, name, relation, legal, perpetrator));
+            self.relations
+                .push((id, name, relation, legal, perpetrator));
         }
     }
 
@@ -1357,14 +1401,7 @@ impl Scene<'_, '_> {
         w.consent = Some((id, SHARE_WITH));
         self.audit(&mut req, manager, Action::Create, Resource::Consent, id);
         let summary = format!("Consent recorded from {name} ({relation})");
-        self.event(
-            &mut req,
-            Some(w.id),
-            "consent",
-            &summary,
-            Some(manager),
-            id,
-        );
+        self.event(&mut req, Some(w.id), "consent", &summary, Some(manager), id);
     }
 
     fn assessment(&mut self, w: &mut Work<'_>, mut req: Req, comprehensive: bool) {
@@ -1430,14 +1467,7 @@ impl Scene<'_, '_> {
         } else {
             "Initial (safety) assessment recorded"
         };
-        self.event(
-            &mut req,
-            Some(w.id),
-            "assessment",
-            label,
-            Some(manager),
-            id,
-        );
+        self.event(&mut req, Some(w.id), "assessment", label, Some(manager), id);
         if comprehensive {
             self.meet(
                 w,
@@ -1614,7 +1644,7 @@ impl Scene<'_, '_> {
             .ts(c.opened)
             .opt_ts(w.closed_at)
             .opt_text(w.closure_reason)
-            .int(i64::from(w.version))
+            .int(w.version)
             .end();
         for concern in c.concerns.iter() {
             self.out
@@ -1640,7 +1670,7 @@ impl Scene<'_, '_> {
                 .rows(Table::Plans)
                 .id(plan.id)
                 .id(w.id)
-                .int(i64::from(plan.version))
+                .int(plan.version)
                 .text(status)
                 .id(manager_id)
                 .ts(plan.drafted)
@@ -1653,7 +1683,7 @@ impl Scene<'_, '_> {
                     .rows(Table::PlanGoals)
                     .id(goal.id)
                     .id(plan.id)
-                    .int(position as i64)
+                    .int(position as i32)
                     .text(goal.title)
                     .end();
             }
@@ -1663,7 +1693,7 @@ impl Scene<'_, '_> {
                     .id(m.id)
                     .id(plan.id)
                     .id(m.goal)
-                    .int(i64::from(m.position))
+                    .int(m.position)
                     .text(m.kind.as_str())
                     .text(m.description)
                     .id(world.orgs[m.org].id)
@@ -1694,21 +1724,20 @@ impl Scene<'_, '_> {
                 .ts(r.respond_by)
                 .opt_id(r.consent)
                 .opt_text(r.basis.map(OverrideBasis::as_str))
-                .opt_text(
-                    r.basis
-                        .map(|_| {
-                            if r.mandatory {
-                                "mandatory under the interagency protocol"
-                            } else {
-                                "угроза жизни и здоровью ребёнка"
-                            }
-                        }),
-                )
+                .opt_text(r.basis.map(|_| {
+                    if r.mandatory {
+                        "mandatory under the interagency protocol"
+                    } else {
+                        "угроза жизни и здоровью ребёнка"
+                    }
+                }))
                 .id(world.users[r.created_by].id)
                 .ts(r.created)
                 .opt_ts(r.responded.map(|x| x.0))
                 .opt_id(r.responded.map(|x| world.users[x.1].id))
-                .opt_text(declined.then_some("Нет свободных мест, предложено обратиться через месяц"))
+                .opt_text(
+                    declined.then_some("Нет свободных мест, предложено обратиться через месяц"),
+                )
                 .opt_ts(r.done)
                 .opt_text(r.done.map(|_| "Помощь оказана в полном объёме"))
                 .opt_ts(r.withdrawn)
@@ -1755,10 +1784,7 @@ impl Scene<'_, '_> {
                 .end();
             if let Some(at) = reminded {
                 let mut req = Req::at(at);
-                let summary = format!(
-                    "Deadline {} due soon: assignee reminded",
-                    d.kind.as_str()
-                );
+                let summary = format!("Deadline {} due soon: assignee reminded", d.kind.as_str());
                 self.event(
                     &mut req,
                     Some(w.id),

@@ -117,7 +117,10 @@ enum Due {
     /// Working days: due at midnight (local) of the n-th working day counted from a start at
     /// midnight, plus the start's local time of day when the start day is itself a working day
     /// (a clock started on a day off starts at the next working day's midnight, calendar.rs).
-    Working { midnight_due: Micros, start_is_working: bool },
+    Working {
+        midnight_due: Micros,
+        start_is_working: bool,
+    },
 }
 
 /// The server's deadline arithmetic (`AppState::deadline`: the protocol in force at the start,

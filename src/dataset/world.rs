@@ -244,7 +244,12 @@ pub fn build(
         None,
         org_name(OrganisationKind::ContactCentre, "", 0),
     );
-    b.user("contact111.operator.1".into(), Role::Specialist, contact, 0.3);
+    b.user(
+        "contact111.operator.1".into(),
+        Role::Specialist,
+        contact,
+        0.3,
+    );
 
     for (r, region) in REGIONS.iter().enumerate() {
         let code = region.code.to_lowercase();
@@ -350,12 +355,7 @@ pub fn build(
                 } else {
                     slug(kind).to_string()
                 };
-                let u = b.user(
-                    format!("{code}.{suffix}.1"),
-                    Role::Specialist,
-                    org,
-                    russian,
-                );
+                let u = b.user(format!("{code}.{suffix}.1"), Role::Specialist, org, russian);
                 b.world.specialists[org].push(u);
             }
         }
@@ -385,7 +385,12 @@ impl World {
 
     /// As `routing::nearest_organisation` finds it: the oldest of the kind in the district, else
     /// the oldest in the region.
-    fn find_nearest(&self, kind: OrganisationKind, region: usize, district: usize) -> Option<usize> {
+    fn find_nearest(
+        &self,
+        kind: OrganisationKind,
+        region: usize,
+        district: usize,
+    ) -> Option<usize> {
         self.orgs
             .iter()
             .position(|o| o.kind == kind && o.district == Some(district))
@@ -399,6 +404,11 @@ impl World {
     /// A private address per account, so that the audit log's `ip` tells people apart.
     pub fn ip(&self, user: usize) -> String {
         let org = &self.orgs[self.users[user].org];
-        format!("10.{}.{}.{}", org.region + 1, user / 250 % 250, user % 250 + 1)
+        format!(
+            "10.{}.{}.{}",
+            org.region + 1,
+            user / 250 % 250,
+            user % 250 + 1
+        )
     }
 }

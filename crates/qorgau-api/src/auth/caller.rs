@@ -32,7 +32,10 @@ impl FromRequest for Caller {
         let verified = state.as_ref().and_then(|s| s.tokens.verify(bearer(req)?));
         let ip = req.peer_addr().map(|a| a.ip().to_string());
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-        let reading = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+        let reading = matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        );
         Box::pin(async move {
             let (state, (actor, session)) = state.zip(verified).ok_or(ApiError::Unauthorized)?;
             // The signature proves who; the session row proves the login was not ended since.
