@@ -2,8 +2,6 @@
 //! when, what, from where and the request id; the hash chain detects edited and deleted rows
 //! (`qorgau audit verify`); review by region; a child's access log; break-glass access.
 
-use std::process::Command;
-
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use qorgau_api::audit::{Verified, seal_all, verify};
@@ -12,7 +10,7 @@ use qorgau_persistence::schema::{audit_log, break_glass};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, into_response};
+use crate::common::{Backend, TestApp, into_response, qorgau};
 use crate::on_both_backends;
 use crate::world::World;
 
@@ -183,16 +181,7 @@ fn verify_now(app: &TestApp) -> Result<Verified, ChainBreak> {
 }
 
 fn cli_verify(app: &TestApp) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_qorgau"))
-        .args(["audit", "verify"])
-        .env("QORGAU_DATABASE_URL", &app.db.url)
-        .env(
-            "QORGAU_DATA_DIR",
-            std::env::temp_dir().join("qorgau-cli-test"),
-        )
-        .env("QORGAU_LOG_LEVEL", "warn")
-        .output()
-        .unwrap()
+    qorgau(&app.db, &["audit", "verify"], "")
 }
 
 async fn the_chain_detects_edited_and_deleted_entries(backend: Backend) {

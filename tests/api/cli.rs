@@ -1,37 +1,11 @@
 //! The command line against a real database: migrate, user create (password from stdin),
 //! districts import (all-or-nothing); then the created user logs in over HTTP.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Backend, TestDb, into_response, serve, test_config};
+use crate::common::{Backend, TestDb, into_response, qorgau, serve, test_config};
 use crate::on_both_backends;
-
-fn qorgau(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qorgau"))
-        .args(args)
-        .env("QORGAU_DATABASE_URL", &db.url)
-        .env(
-            "QORGAU_DATA_DIR",
-            std::env::temp_dir().join("qorgau-cli-test"),
-        )
-        .env("QORGAU_LOG_LEVEL", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
 
 async fn cli_migrates_creates_users_and_imports_districts(backend: Backend) {
     let db = TestDb::new(backend);

@@ -7,7 +7,9 @@
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::net::TcpListener;
+use std::process::{Command, Stdio};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use qorgau_api::{AppState, Config, accounts};
@@ -316,4 +318,28 @@ pub async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) 
     })
     .await;
     results.into_iter().flatten().collect()
+}
+
+/// Runs the `qorgau` binary against `db` with `args`, writing `stdin` to it.
+pub fn qorgau(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qorgau"))
+        .args(args)
+        .env("QORGAU_DATABASE_URL", &db.url)
+        .env(
+            "QORGAU_DATA_DIR",
+            std::env::temp_dir().join("qorgau-cli-test"),
+        )
+        .env("QORGAU_LOG_LEVEL", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }

@@ -1,16 +1,13 @@
 //! Hardening (docs/security.md): login lockout, per-IP rate limit, password policy, body limit,
 //! security headers, CORS, and errors that give nothing away.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use chrono::{Duration, Utc};
 use diesel::{ExpressionMethods, RunQueryDsl};
 use qorgau_persistence::schema::login_failures;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{Backend, Response, TestApp, invalid_fields, serve, test_config};
+use crate::common::{Backend, Response, TestApp, invalid_fields, qorgau, serve, test_config};
 use crate::on_both_backends;
 
 const RIGHT: &str = "long enough password";
@@ -233,27 +230,21 @@ async fn weak_passwords_are_refused_naming_the_field(backend: Backend) {
     }
 
     // The command line applies the same policy.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qorgau"))
-        .args(["user", "create", "--username", "galym", "--password-stdin"])
-        .args(["--role", "analyst", "--organisation", &org])
-        .env("QORGAU_DATABASE_URL", &app.db.url)
-        .env(
-            "QORGAU_DATA_DIR",
-            std::env::temp_dir().join("qorgau-cli-test"),
-        )
-        .env("QORGAU_LOG_LEVEL", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"123456789012\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = qorgau(
+        &app.db,
+        &[
+            "user",
+            "create",
+            "--username",
+            "galym",
+            "--password-stdin",
+            "--role",
+            "analyst",
+            "--organisation",
+            &org,
+        ],
+        "123456789012\n",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("password: must not be only digits"));
 }
