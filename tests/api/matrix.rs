@@ -356,14 +356,15 @@ fn table() -> Vec<Op> {
         list(GET,  "/api/v1/signals",                           Signal,       none,          "A A A A F A F", "A N N N F N F"),
         op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A F A F", "A N N N F N F"),
         op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F F A F", "F N N N F N F"),
-        // ViewChildren: supervisor region, intake district, case manager own case. EditChild: case manager, supervisor.
+        // ViewChildren: supervisor region, intake district (the short card), case manager own case.
+        // ViewChildFile (timeline, relations): case manager own case, supervisor region. EditChild: case manager, supervisor.
         // MergeChildren: supervisor.
         list(GET,  "/api/v1/children",                          Child,        none,          "F F A A F A F", "F F N N F N F"),
         op(GET,    "/api/v1/children/{id}",                     Child,        none,          "F F A A F A F", "F F N N F N F"),
-        op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "F F A A F A F", "F F N N F N F"),
+        op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "F F F A F A F", "F F N N F N F"),
         op(GET,    "/api/v1/children/{id}/possible-duplicates", Child,        none,          "F F A A F A F", "F F N N F N F"),
         list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "F F A A F A F", "F F N N F N F").variant("of a child in scope: only duplicates in scope are shown"),
-        op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "F F A A F A F", "F F N N F N F"),
+        op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "F F F A F A F", "F F N N F N F"),
         op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "F F F A F A F", "F F N N F N F"),
         op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "F F F F F A F", "F F N N F N F"),
         // ViewCases, WorkCase: case manager own, supervisor region. AssignCase, DecidePlan: supervisor.

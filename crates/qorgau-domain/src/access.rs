@@ -56,10 +56,12 @@ pub enum Action {
     BreakGlass,
     /// Read the description, notes and assessment text of a case with a sensitive concern.
     ViewSensitive,
+    /// The child's whole file — timeline, relations, address — beyond the short card.
+    ViewChildFile,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -86,6 +88,7 @@ impl Action {
         Action::ViewAudit,
         Action::BreakGlass,
         Action::ViewSensitive,
+        Action::ViewChildFile,
     ];
 }
 
@@ -170,6 +173,10 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (ViewSensitive, Supervisor) => Some(Reach::Region),
         (ViewSensitive, Specialist) => Some(Reach::Organisation),
         (ViewSensitive, _) => None,
+        // Brief § 5: intake sees "the short card of a matched child"; the file is for the team.
+        (ViewChildFile, CaseManager) => Some(Reach::Own),
+        (ViewChildFile, Supervisor) => Some(Reach::Region),
+        (ViewChildFile, _) => None,
         // Supervision is the regional head's tool. Administrators run the system, not the
         // casework, and the click-through lists behind each count are cases they cannot open.
         (ViewCaseload, Supervisor) => Some(Reach::Region),
@@ -312,6 +319,26 @@ mod tests {
             );
             assert!(!actor(Role::MobileGroupMember).may_read_text([sensitive], &at));
             assert!(!actor(Role::Admin).may_read_text([sensitive], &at));
+        }
+    }
+
+    #[test]
+    fn intake_sees_the_short_card_the_team_the_file() {
+        use Action::{ViewChildFile, ViewChildren};
+        assert_eq!(
+            rule(Role::IntakeCoordinator, ViewChildren),
+            Some(Reach::District)
+        );
+        assert_eq!(rule(Role::IntakeCoordinator, ViewChildFile), None);
+        assert_eq!(rule(Role::CaseManager, ViewChildFile), Some(Reach::Own));
+        assert_eq!(rule(Role::Supervisor, ViewChildFile), Some(Reach::Region));
+        for role in [
+            Role::Admin,
+            Role::MobileGroupMember,
+            Role::Specialist,
+            Role::Analyst,
+        ] {
+            assert_eq!(rule(role, ViewChildFile), None, "{role:?}");
         }
     }
 

@@ -5,7 +5,6 @@ use actix_web::{get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::names::name_key;
-use qorgau_domain::taxonomy::Concern;
 use qorgau_domain::validation::{Validation, bounded_text};
 use qorgau_persistence::children::{self, ChildFilter, ChildRow};
 use qorgau_persistence::timeline as events;
@@ -90,6 +89,15 @@ pub struct MergeRequest {
     pub reason: String,
 }
 
+/// Brief § 5: a reader without the child's file (the district's intake coordinator) gets the
+/// short card that confirms a match — identity, place, open case — not the address.
+fn short_card(caller: &Caller, mut child: ChildRow) -> ChildRow {
+    if caller.actor.scope(Action::ViewChildFile).is_err() {
+        child.address = None;
+    }
+    child
+}
+
 /// Loads a child the caller may see (merged records answer 404), with its open case.
 pub fn visible_child(
     conn: &mut DbConnection,
@@ -120,7 +128,7 @@ pub fn visible_child(
     }
     // Viewing the audit log of a child is not itself an access to the child's data.
     if action != Action::ViewAudit {
-        let act = if action == Action::ViewChildren {
+        let act = if matches!(action, Action::ViewChildren | Action::ViewChildFile) {
             Act::Read
         } else {
             Act::Update
@@ -174,7 +182,7 @@ pub async fn list(
             rows.into_iter()
                 .map(|c| {
                     let open = children::open_case(conn, &c.id)?.map(|(case, _)| case);
-                    Ok((c, open))
+                    Ok((short_card(&caller, c), open))
                 })
                 .collect::<Result<Vec<_>, DbError>>()
                 .map_err(ApiError::from)
@@ -201,37 +209,12 @@ pub async fn get(
 ) -> Result<web::Json<ChildView>, ApiError> {
     let id = id.into_inner().to_string();
     let (child, open) = state
-        .run(move |conn| visible_child(conn, &caller, Action::ViewChildren, &id))
+        .run(move |conn| {
+            let (child, open) = visible_child(conn, &caller, Action::ViewChildren, &id)?;
+            Ok((short_card(&caller, child), open))
+        })
         .await?;
     Ok(web::Json(ChildView::new(child, open)))
-}
-
-/// Brief § 5: for a reader who may not read sensitive text, events that name a sensitive
-/// concern — and, once the child has one, the referrals and routing gaps that would reveal it
-/// — keep their kind and time but not their words.
-fn withhold_sensitive(
-    actor: &qorgau_domain::access::Actor,
-    at: &Location<'_>,
-    mut rows: Vec<events::TimelineRow>,
-) -> Vec<events::TimelineRow> {
-    let names = |summary: &str| {
-        Concern::ALL
-            .into_iter()
-            .filter(|c| c.is_sensitive())
-            .find(|c| summary.contains(c.as_str()))
-    };
-    let Some(concern) = rows.iter().find_map(|e| names(&e.summary)) else {
-        return rows;
-    };
-    if actor.may_read_text([concern.as_str()], at) {
-        return rows;
-    }
-    for e in &mut rows {
-        if names(&e.summary).is_some() || e.kind == "referral" || e.kind == "routing_gap" {
-            e.summary = "Details withheld: sensitive concern".into();
-        }
-    }
-    rows
 }
 
 /// Everything that happened to the child, oldest first.
@@ -248,21 +231,10 @@ pub async fn timeline(
     let id = id.into_inner().to_string();
     let rows = state
         .run(move |conn| {
-            let (child, open) = visible_child(conn, &caller, Action::ViewChildren, &id)?;
-            let rows = events::for_child(conn, &id)?;
-            let owner = match open {
-                Some(case) => qorgau_persistence::cases::find(conn, &case)?
-                    .and_then(|c| c.assignee_id)
-                    .and_then(|a| a.parse().ok()),
-                None => None,
-            };
-            let at = Location {
-                owner,
-                organisation: None,
-                region: Some(&child.region_code),
-                district: Some(&child.district_code),
-            };
-            Ok(withhold_sensitive(&caller.actor, &at, rows))
+            // The file is for the assigned case manager and the region's supervisor, who may
+            // also read sensitive concerns: nothing in it needs withholding from them.
+            visible_child(conn, &caller, Action::ViewChildFile, &id)?;
+            Ok(events::for_child(conn, &id)?)
         })
         .await?;
     let parse = |s: Option<String>| s.and_then(|v| v.parse().ok());

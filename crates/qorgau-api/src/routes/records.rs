@@ -186,7 +186,7 @@ pub async fn list_relations(
     let id = id.into_inner().to_string();
     let rows = state
         .run(move |conn| {
-            visible_child(conn, &caller, Action::ViewChildren, &id)?;
+            visible_child(conn, &caller, Action::ViewChildFile, &id)?;
             Ok(relations::for_child(conn, &id)?)
         })
         .await?;
