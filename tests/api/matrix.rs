@@ -353,9 +353,9 @@ fn table() -> Vec<Op> {
         // FileSignal: all but specialist and analyst, anywhere. ViewSignals: admin all, supervisor region,
         // intake district, mobile group and case manager what they filed. TriageSignal: intake district, supervisor region.
         op(POST,   "/api/v1/signals",                           Region,       signal,        "A A A A F A F", "A A A A F A F"),
-        list(GET,  "/api/v1/signals",                           Signal,       none,          "A A A A F A F", "A N N N F N F"),
-        op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A F A F", "A N N N F N F"),
-        op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F F A F", "F N N N F N F"),
+        list(GET,  "/api/v1/signals",                           Signal,       none,          "A A A A F A F", "N N N N F N F"),
+        op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A F A F", "N N N N F N F"),
+        op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F F A F", "N N N N F N F"),
         // ViewChildren: supervisor region, intake district (the short card), case manager own case.
         // ViewChildFile (timeline, relations): case manager own case, supervisor region. EditChild: case manager, supervisor.
         // MergeChildren: supervisor.

@@ -122,8 +122,9 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         }
         (FileSignal, Specialist | Analyst) => None,
         // The district's queue for intake; a region for its supervisor; filers follow what they
-        // filed ("own" = filed by them).
-        (ViewSignals, Admin) => Some(Reach::All),
+        // filed ("own" = filed by them) — an administrator too (e.g. an integration account),
+        // since administrators run the system, not children's files.
+        (ViewSignals, Admin) => Some(Reach::Own),
         (ViewSignals, Supervisor) => Some(Reach::Region),
         (ViewSignals, IntakeCoordinator) => Some(Reach::District),
         (ViewSignals, MobileGroupMember | CaseManager) => Some(Reach::Own),
