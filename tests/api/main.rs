@@ -8,6 +8,7 @@ mod common;
 mod admin;
 mod audit;
 mod auth;
+mod bad_input;
 mod cases;
 mod cli;
 mod demo_scale;

@@ -48,13 +48,57 @@ fn is_json_media_type(value: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Deepest nesting of arrays and objects accepted anywhere in a body. The deepest document the
+/// API takes (a plan: goals, measures) is four levels; serde_json limits the fields it reads to
+/// 128, but skips unknown fields without any limit.
+const MAX_DEPTH: usize = 64;
+
 /// Parses a JSON document into `T`, naming the offending field on failure.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // The whole body, unknown fields included: serde_json does not check the UTF-8 of the
+    // strings it skips.
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body is not valid UTF-8 (at byte {})",
+            e.valid_up_to()
+        ))
+    })?;
+    check_depth(text.as_bytes())?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(classify)?;
     de.end()
         .map_err(|_| ApiError::BadRequest("trailing characters after the JSON document".into()))?;
     Ok(value)
+}
+
+/// Refuses a body nested deeper than `MAX_DEPTH`, counting the brackets outside strings.
+fn check_depth(bytes: &[u8]) -> Result<(), ApiError> {
+    let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ApiError::BadRequest(format!(
+                        "the body is nested deeper than {MAX_DEPTH} levels"
+                    )));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn classify(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
@@ -140,6 +184,33 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(matches!(
             parse::<serde_json::Value>(deep.as_bytes()),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn deep_nesting_in_an_unknown_field_is_400() {
+        let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        let body = format!("{{\"username\":\"a\",\"extra\":{deep}}}");
+        assert!(matches!(
+            parse::<Login>(body.as_bytes()),
+            Err(ApiError::BadRequest(_))
+        ));
+        // Brackets inside strings, escaped quotes included, are text.
+        let text = format!("{{\"username\":\"\\\"{}\"}}", "[".repeat(1000));
+        assert!(parse::<Login>(text.as_bytes()).is_ok());
+        let shallow = format!(
+            "{{\"username\":\"a\",\"x\":{}{}}}",
+            "[".repeat(60),
+            "]".repeat(60)
+        );
+        assert!(parse::<Login>(shallow.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_in_an_unknown_field_is_400() {
+        assert!(matches!(
+            parse::<Login>(b"{\"username\":\"a\",\"extra\":\"caf\xe9\"}"),
             Err(ApiError::BadRequest(_))
         ));
     }

@@ -174,8 +174,13 @@ fn load_rules(config: &Config) -> Result<Rules, StartupError> {
     })
 }
 
-/// Starts serving on `listener`. The future completes when the server stops; actix drains
-/// in-flight requests on SIGTERM/SIGINT before it does.
+/// How long a graceful stop (SIGTERM) waits for in-flight requests, and then for the worker's
+/// pass, before giving up on them.
+pub const SHUTDOWN_TIMEOUT_SECONDS: u64 = 30;
+
+/// Starts serving on `listener`. The future completes when the server stops: on SIGTERM actix
+/// stops accepting and drains in-flight requests (up to `SHUTDOWN_TIMEOUT_SECONDS`) first;
+/// SIGINT and SIGQUIT stop it at once.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let spec = openapi();
     let workers = match state.config.workers {
@@ -227,6 +232,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             }))
     })
     .workers(workers)
+    .shutdown_timeout(SHUTDOWN_TIMEOUT_SECONDS)
     .listen(listener)?
     .run();
     Ok(server)
@@ -304,14 +310,35 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     }
     let listener = TcpListener::bind(&listen)?;
     tracing::info!(address = %listener.local_addr()?, backend = state.db.backend().name(), "listening");
-    if state.config.worker_enabled {
+    let (stop_worker, worker_stopping) = tokio::sync::watch::channel(false);
+    let worker = if state.config.worker_enabled {
         // Built before serving so that bad mail settings stop the start, not the first reminder.
         let mailer =
             Mailer::from_config(&state.config).map_err(|e| StartupError::Setup(e.to_string()))?;
         let interval = Duration::from_secs(state.config.worker_interval_seconds.max(1));
-        actix_web::rt::spawn(worker::run(state.clone(), mailer, interval));
+        Some(actix_web::rt::spawn(worker::run(
+            state.clone(),
+            mailer,
+            interval,
+            worker_stopping,
+        )))
+    } else {
+        None
+    };
+    // Returns once a signal has stopped the server; after SIGTERM, with no new connections
+    // taken and the in-flight requests drained.
+    let served = start(state, listener)?.await;
+    // Then the worker: it finishes the pass it is in, if any, and stops.
+    tracing::info!("requests drained; stopping the worker");
+    let _ = stop_worker.send(true);
+    if let Some(worker) = worker {
+        let grace = Duration::from_secs(SHUTDOWN_TIMEOUT_SECONDS);
+        if tokio::time::timeout(grace, worker).await.is_err() {
+            tracing::warn!("the worker's pass outlasted the shutdown timeout; abandoned");
+        }
     }
-    start(state, listener)?.await?;
+    served?;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use qorgau_persistence::deadlines::{self, DeadlineRow};
 use qorgau_persistence::outbox::{self, OutboxRow};
 use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::{DbConnection, cases, routing, users, write};
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -37,16 +38,31 @@ pub struct Tick {
     pub failed: usize,
 }
 
-/// Runs passes every `interval` until the process stops.
-pub async fn run(state: AppState, mailer: Mailer, interval: StdDuration) {
-    loop {
+/// Runs passes every `interval` until `shutdown` turns true (or its sender is dropped). A pass
+/// under way when it does is finished first: its claims, outbox rows and deliveries are never
+/// cut off halfway; the wait between passes is not.
+pub async fn run(
+    state: AppState,
+    mailer: Mailer,
+    interval: StdDuration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    while !*shutdown.borrow() {
         match tick(&state, &mailer).await {
             Ok(t) if t != Tick::default() => tracing::info!(?t, "worker pass"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "worker pass failed; retrying next interval"),
         }
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+            }
+        }
     }
+    tracing::info!("worker stopped");
 }
 
 /// One pass: the audit chain sealed, notices written, mail delivered.
@@ -224,6 +240,29 @@ async fn deliver(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn the_worker_stops_when_told_without_waiting_out_its_interval() {
+        let path = std::env::temp_dir().join(format!("qorgau-worker-{}.db", Uuid::new_v4()));
+        let mut config = crate::Config::load(None).expect("default configuration");
+        config.database_url = format!("sqlite://{}", path.display());
+        config.secrets.jwt_secret = Some("worker-test-secret-worker-test-secret".into());
+        let state = AppState::open(config).expect("state");
+        state.migrate().expect("migrated");
+        let mailer = Mailer::Files(std::env::temp_dir().join("qorgau-worker-outbox"));
+        let (stop, stopped) = watch::channel(false);
+        // An hour between passes: only the signal can end the wait after the first.
+        let worker = tokio::spawn(run(state, mailer, StdDuration::from_secs(3600), stopped));
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+        stop.send(true).expect("the worker listens");
+        tokio::time::timeout(StdDuration::from_secs(30), worker)
+            .await
+            .expect("stopped at once, not after the interval")
+            .expect("no panic");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 
     fn deadline(start: DateTime<Utc>, due: DateTime<Utc>) -> DeadlineRow {
         DeadlineRow {

@@ -176,10 +176,20 @@ impl fmt::Display for ClockStart {
 /// no fallback. Serialises as `{"critical": …, "high": …, "medium": …, "low": …}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RiskDurations {
+    #[schema(schema_with = duration_schema)]
     pub critical: Duration,
+    #[schema(schema_with = duration_schema)]
     pub high: Duration,
+    #[schema(schema_with = duration_schema)]
     pub medium: Duration,
+    #[schema(schema_with = duration_schema)]
     pub low: Duration,
+}
+
+/// The schema of [`Duration`] itself (`{"hours": 4}`, `{"working_days": 2}` …): utoipa takes
+/// any type named `Duration` for a time span written as a string.
+fn duration_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    <Duration as utoipa::PartialSchema>::schema()
 }
 
 impl RiskDurations {
