@@ -67,6 +67,10 @@ struct DemoArgs {
     /// The end of the generated ten years (RFC 3339); now by default.
     #[arg(long, requires = "scale")]
     end: Option<chrono::DateTime<chrono::Utc>>,
+    /// Overrides the scale's number of children, for a size between the presets (everything
+    /// else follows in proportion; staffing follows the scale).
+    #[arg(long, requires = "scale")]
+    children: Option<u32>,
     /// Replace whatever the database holds (organisations, users, children, cases…).
     #[arg(long, requires = "scale")]
     force: bool,
@@ -174,6 +178,7 @@ fn main() -> anyhow::Result<()> {
             scale: Some(scale),
             seed,
             end,
+            children,
             force,
             credentials,
         }) => dataset::run(
@@ -184,6 +189,7 @@ fn main() -> anyhow::Result<()> {
                 force,
                 credentials,
                 end,
+                children,
             },
         ),
         Command::Audit(AuditCommand::Verify) => audit_verify(&ready(config)?),

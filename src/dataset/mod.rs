@@ -89,6 +89,8 @@ pub struct Options {
     pub credentials: Option<PathBuf>,
     /// The end of the history; now when not given.
     pub end: Option<DateTime<Utc>>,
+    /// How many children, when not the scale's number.
+    pub children: Option<u32>,
 }
 
 /// Children per batch handed from the generator to the loader: large enough that a `COPY` per
@@ -96,6 +98,9 @@ pub struct Options {
 const CHILDREN_PER_BATCH: usize = 4000;
 /// Audit rows per batch.
 const AUDIT_PER_BATCH: usize = 200_000;
+/// What a child's history takes in PostgreSQL, indexes included (measured at `region` scale),
+/// to say up front how much free disk a run needs.
+const BYTES_PER_CHILD: f64 = 37_000.0;
 
 pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -106,7 +111,14 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
     let names = NameBook::new();
     let mut deadlines = Deadlines::new(&state.rules.protocols, &state.rules.calendar);
 
-    let count = options.scale.children();
+    let count = options.children.unwrap_or(options.scale.children());
+    let mut conn = state.db.conn()?;
+    // Refused before any work; checked again in the load's transaction, which is what counts.
+    in_transaction(&mut conn, |target| ensure_empty(target, options.force))?;
+    eprintln!(
+        "generating {count} children's histories: about {:.1} GB once in PostgreSQL",
+        f64::from(count) * BYTES_PER_CHILD / 1e9
+    );
     let mut children: Vec<Child> = (0..count)
         .map(|n| outline::draw(seed, n, span, &geo, &names, &mut deadlines))
         .collect();
@@ -129,7 +141,6 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let mut conn = state.db.conn()?;
     let teller = Teller {
         seed,
         end,
@@ -141,12 +152,7 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
         audit: Vec::new(),
     };
     let loaded = in_transaction(&mut conn, |target| {
-        if target.holds_data()? && !options.force {
-            anyhow::bail!(
-                "the database already holds data (organisations, users, children or cases); \
-                 `--force` replaces it with the generated dataset"
-            );
-        }
+        ensure_empty(target, options.force)?;
         let dropped = target.prepare()?;
         let encoding = target.encoding();
         let mut counts = vec![0usize; Table::ALL.len()];
@@ -190,11 +196,14 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
     if let Some(size) = database_size(&mut conn)? {
         println!("Database size: {size}.");
     }
-    let header = format!(
+    let mut header = format!(
         "qorgau demo --scale {} --seed {seed} --end {}",
         options.scale.name(),
         time::to_utc(end).format("%Y-%m-%dT%H:%M:%SZ")
     );
+    if let Some(n) = options.children {
+        header = format!("{header} --children {n}");
+    }
     let text = cast::render(&cast, &records, &world, &header);
     match &options.credentials {
         Some(path) => {
@@ -206,6 +215,16 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
             );
         }
         None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn ensure_empty(target: &mut Target<'_>, force: bool) -> anyhow::Result<()> {
+    if !force && target.holds_data()? {
+        anyhow::bail!(
+            "the database already holds data (organisations, users, children or cases); \
+             `--force` replaces it with the generated dataset"
+        );
     }
     Ok(())
 }

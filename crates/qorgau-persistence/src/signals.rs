@@ -52,7 +52,8 @@ pub fn insert(conn: &mut DbConnection, row: &SignalRow, concerns: &[&str]) -> Re
     diesel::insert_into(signals::table)
         .values(row)
         .execute(conn)?;
-    set_concerns(conn, &row.id, concerns)
+    // A new signal has no concerns to replace: no DELETE (docs/benchmarks.md).
+    add_concerns(conn, &row.id, concerns)
 }
 
 fn set_concerns(
@@ -62,15 +63,33 @@ fn set_concerns(
 ) -> Result<(), DbError> {
     diesel::delete(signal_concerns::table.filter(signal_concerns::signal_id.eq(signal_id)))
         .execute(conn)?;
-    // Row by row: the MultiConnection has no multi-row INSERT, and a signal has few concerns.
-    for concern in concerns {
-        diesel::insert_into(signal_concerns::table)
-            .values((
-                signal_concerns::signal_id.eq(signal_id),
-                signal_concerns::concern.eq(*concern),
-            ))
-            .execute(conn)?;
+    add_concerns(conn, signal_id, concerns)
+}
+
+/// All the concerns in one multi-row INSERT: one round trip whatever their number. The
+/// MultiConnection has no multi-row INSERT, each backend's connection has.
+fn add_concerns(
+    conn: &mut DbConnection,
+    signal_id: &str,
+    concerns: &[&str],
+) -> Result<(), DbError> {
+    if concerns.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<_> = concerns
+        .iter()
+        .map(|c| {
+            (
+                signal_concerns::signal_id.eq(signal_id),
+                signal_concerns::concern.eq(*c),
+            )
+        })
+        .collect();
+    let insert = diesel::insert_into(signal_concerns::table).values(&rows);
+    match conn {
+        DbConnection::Postgres(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(lite) => insert.execute(lite)?,
+    };
     Ok(())
 }
 
