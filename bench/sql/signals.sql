@@ -17,10 +17,8 @@ INSERT INTO "idempotency_keys" ("user_id", "idempotency_key", "request_hash", "r
 SELECT "districts"."code", "districts"."region_code", "districts"."name_kk", "districts"."name_ru", "districts"."name_en" FROM "districts" WHERE ("districts"."code" = :district) LIMIT 1;
 SELECT "children"."id", "children"."iin", "children"."last_name", "children"."first_name", "children"."middle_name", "children"."last_name_key", "children"."first_name_key", "children"."birth_date", "children"."sex", "children"."address", "children"."region_code", "children"."district_code", "children"."merged_into", "children"."created_at" FROM "children" WHERE ("children"."iin" = :iin) LIMIT 1 \gset c_
 INSERT INTO "signals" ("id", "source", "external_ref", "urgency", "description", "observed_at", "region_code", "district_code", "child_id", "child_facts", "reporter_name", "reporter_phone", "reporter_relation", "reporter_anonymous", "status", "received_at", "triage_due_at", "filed_by", "triaged_at", "triaged_by", "risk_level", "screen_out_reason", "case_id", "updated_at") VALUES (:signal_id, 'mobile_group', DEFAULT, 'high', 'Neighbours report the child alone at home for days.', :now, :region, :district, :c_id, '{"iin":"{{IIN}}","last_name": null,"first_name": null,"middle_name": null,"birth_date": null,"sex": null,"approx_age": null,"address": null}', 'Neighbour', '+77010000000', 'neighbour', 'f', 'received', :now, :now, :user_id, DEFAULT, DEFAULT, DEFAULT, DEFAULT, DEFAULT, :now);
--- the concerns, one statement each
-DELETE FROM "signal_concerns" WHERE ("signal_concerns"."signal_id" = :signal_id);
-INSERT INTO "signal_concerns" ("signal_id", "concern") VALUES (:signal_id, 'neglect');
-INSERT INTO "signal_concerns" ("signal_id", "concern") VALUES (:signal_id, 'violence_physical');
+-- the concerns, one multi-row statement
+INSERT INTO "signal_concerns" ("signal_id", "concern") VALUES (:signal_id, 'neglect'), (:signal_id, 'violence_physical');
 INSERT INTO "timeline_events" ("id", "child_id", "case_id", "at", "kind", "summary", "actor_id", "ref_id") VALUES (:event_id, :c_id, DEFAULT, :now, 'signal', 'Signal received from mobile_group: neglect, violence_physical', :user_id, :signal_id);
 -- begin:audit
 INSERT INTO "audit_log" ("id", "at", "user_id", "action", "resource", "resource_id", "child_id", "region_code", "ip", "request_id", "break_glass", "seq", "prev_hash", "hash") VALUES (:audit_id, :now, :user_id, 'create', 'signal', :signal_id, :c_id, :region, '127.0.0.1', '39f7e174cf20415294d5bc6ba8426859', 'f', DEFAULT, DEFAULT, DEFAULT);

@@ -381,6 +381,14 @@ async fn triage_rules_and_their_conflicts(backend: Backend) {
         )
         .await;
     assert_eq!(card.body["open_case_id"], case_id.as_str());
+    let listed = w
+        .app
+        .get(
+            &format!("/api/v1/children?iin={}", child["iin"].as_str().unwrap()),
+            &w.intake,
+        )
+        .await;
+    assert_eq!(listed.body["items"][0]["open_case_id"], case_id.as_str());
 
     let twice = w
         .app

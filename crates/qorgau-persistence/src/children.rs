@@ -1,6 +1,8 @@
 //! The child registry: one record per child across signals and cases, probable duplicates
 //! flagged for a person, and merges kept in history.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
@@ -79,6 +81,24 @@ pub fn open_case(
         .select((cases::id, cases::assignee_id))
         .first(conn)
         .optional()?)
+}
+
+/// The open case of each of `child_ids` that has one, by child: one query for a whole page of
+/// children, not one per row.
+pub fn open_cases(
+    conn: &mut DbConnection,
+    child_ids: &[String],
+) -> Result<HashMap<String, String>, DbError> {
+    if child_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(cases::table
+        .filter(cases::child_id.eq_any(child_ids))
+        .filter(cases::status.ne("closed"))
+        .select((cases::child_id, cases::id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 /// Children within `scope` matching `filter`, unmerged, in id order.

@@ -179,13 +179,15 @@ pub async fn list(
         .run(move |conn| {
             crate::audit::log_list(conn, &caller, "children")?;
             let rows = children::list(conn, &scope, &filter, &query_page)?;
-            rows.into_iter()
+            let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+            let mut open = children::open_cases(conn, &ids)?;
+            Ok(rows
+                .into_iter()
                 .map(|c| {
-                    let open = children::open_case(conn, &c.id)?.map(|(case, _)| case);
-                    Ok((short_card(&caller, c), open))
+                    let case = open.remove(&c.id);
+                    (short_card(&caller, c), case)
                 })
-                .collect::<Result<Vec<_>, DbError>>()
-                .map_err(ApiError::from)
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(web::Json(paginate(
