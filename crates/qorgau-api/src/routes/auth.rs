@@ -65,7 +65,7 @@ pub async fn login(
         .await?;
     let stored = found.as_ref().map(|(u, _)| u.password_hash.clone());
     // argon2 is deliberately slow: verify on the blocking pool, without holding a connection.
-    let valid = web::block(move || passwords::verify(&password, stored.as_deref())).await?;
+    let valid = passwords::verify_queued(password, stored).await?;
     let (user, org) = found.filter(|_| valid).ok_or(ApiError::Unauthorized)?;
     let actor = actor_of(&user, &org)?;
 
