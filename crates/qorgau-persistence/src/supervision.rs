@@ -67,19 +67,30 @@ pub fn caseload(
         count,
     })
     .collect::<Vec<_>>();
-    let overdue_cases: Vec<(Option<String>, i64)> = within!(
+    // Cases with a lapsed deadline and the lapsed deadlines, per assignee, in one statement
+    // (closed cases count: their follow-up runs after closure). On PostgreSQL a merge join of
+    // two index-only scans, `cases_region_members` and `deadlines_pending` (docs/benchmarks.md).
+    let overdue: Vec<(Option<String>, i64, i64)> = within!(
         cases::table
             .inner_join(deadlines::table)
             .filter(deadlines::status.eq("pending"))
             .filter(deadlines::due_at.lt(now))
             .group_by(cases::assignee_id)
-            .select((cases::assignee_id, count(cases::id).aggregate_distinct()))
+            .select((
+                cases::assignee_id,
+                count(cases::id).aggregate_distinct(),
+                count_star(),
+            ))
             .into_boxed(),
         area,
         cases::region_code,
         cases::district_code
     )
     .load(conn)?;
+    let overdue_cases: Vec<(Option<String>, i64)> = overdue
+        .iter()
+        .map(|(a, cases, _)| (a.clone(), *cases))
+        .collect();
     let without_contact: Vec<(Option<String>, i64)> = within!(
         cases::table
             .inner_join(deadlines::table)
@@ -95,19 +106,10 @@ pub fn caseload(
         cases::district_code
     )
     .load(conn)?;
-    let mut overdue_items: Vec<(Option<String>, i64)> = within!(
-        cases::table
-            .inner_join(deadlines::table)
-            .filter(deadlines::status.eq("pending"))
-            .filter(deadlines::due_at.lt(now))
-            .group_by(cases::assignee_id)
-            .select((cases::assignee_id, count_star()))
-            .into_boxed(),
-        area,
-        cases::region_code,
-        cases::district_code
-    )
-    .load(conn)?;
+    let mut overdue_items: Vec<(Option<String>, i64)> = overdue
+        .into_iter()
+        .map(|(a, _, items)| (a, items))
+        .collect();
     overdue_items.extend(
         within!(
             commission_measures::table

@@ -197,8 +197,16 @@ mod tests {
     async fn logins_verify_on_the_queue() {
         let h = hash("correct horse battery").expect("hashes");
         let ok = |v: Result<bool, ApiError>| v.unwrap_or_else(|_| panic!("verification failed"));
-        assert!(ok(verify_queued("correct horse battery".into(), Some(h.clone())).await));
-        assert!(!ok(verify_queued("wrong horse battery".into(), Some(h)).await));
-        assert!(!ok(verify_queued("qorgau-dummy-password".into(), None).await));
+        assert!(ok(verify_queued(
+            "correct horse battery".into(),
+            Some(h.clone())
+        )
+        .await));
+        assert!(!ok(
+            verify_queued("wrong horse battery".into(), Some(h)).await
+        ));
+        assert!(!ok(
+            verify_queued("qorgau-dummy-password".into(), None).await
+        ));
     }
 }
