@@ -9,3 +9,6 @@ CREATE INDEX cases_region_open ON cases (region_code, district_code, assignee_id
 CREATE INDEX cases_region_members ON cases (region_code, id, assignee_id, district_code, status);
 -- Pending deadlines by case: the caseload's lapsed deadlines and cases without contact.
 CREATE INDEX deadlines_pending ON deadlines (case_id, due_at, kind) WHERE status = 'pending';
+-- Signals by the case they opened: the KPI report's time from signal to case (was a sequential
+-- scan of every signal).
+CREATE INDEX signals_case ON signals (case_id) WHERE case_id IS NOT NULL;

@@ -1,3 +1,4 @@
+DROP INDEX signals_case;
 DROP INDEX deadlines_pending;
 DROP INDEX cases_region_members;
 DROP INDEX cases_region_open;
