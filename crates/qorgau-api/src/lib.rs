@@ -11,6 +11,7 @@ pub mod error;
 pub mod json;
 pub mod mail;
 pub mod metrics;
+pub mod nul;
 pub mod observe;
 pub mod protocol_engine;
 pub mod rate_limit;

@@ -23,6 +23,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::nul::refuse_nul;
 use crate::observe::observe;
 use crate::rate_limit::{self, RateLimit};
 use crate::routes;
@@ -204,8 +205,10 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             // A malformed id in a path names no record.
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             // The last wrapped runs first: observe everything, then headers on every answer,
-            // CORS (so a browser can read a 429), the rate limit, the body limit.
+            // CORS (so a browser can read a 429), the rate limit, NUL in the path or query, the
+            // body limit.
             .wrap(from_fn(limit_body))
+            .wrap(from_fn(refuse_nul))
             .wrap(from_fn(rate_limit::limit))
             .wrap(cors(&data.config.cors_origins))
             .wrap(security_headers(data.config.behind_tls()))
