@@ -15,7 +15,7 @@ pub async fn refuse_nul(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let uri = req.uri();
-    let holds_nul = |s: &str| s.to_ascii_lowercase().contains("%00");
+    let holds_nul = |s: &str| s.contains("%00");
     if holds_nul(uri.path()) || uri.query().is_some_and(holds_nul) {
         let res = req.error_response(ApiError::BadRequest(
             "the path or query string holds a NUL character (%00)".into(),
