@@ -129,8 +129,33 @@ async fn health_metrics_and_headers(backend: Backend) {
     assert!(metrics.contains("qorgau_db_pool_connections"));
 }
 
+/// Once a graceful stop has begun the server is no longer ready, but it still answers the
+/// requests that reach it (those already queued when SIGTERM came).
+async fn stopping_server_is_not_ready_but_still_answers(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.state.drain.begin();
+    let ready = app
+        .http
+        .get(format!("{}/health/ready", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.headers()["content-type"], "application/problem+json");
+    let live = app
+        .http
+        .get(format!("{}/health/live", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let me = app.get("/api/v1/me", &app.admin_token).await;
+    assert_eq!(me.status, StatusCode::OK);
+}
+
 on_both_backends!(
     malformed_bodies_are_400_413_415,
     unreachable_database_is_503_with_retry_after,
-    health_metrics_and_headers
+    health_metrics_and_headers,
+    stopping_server_is_not_ready_but_still_answers
 );

@@ -1,5 +1,6 @@
 //! Per-request observation: a request id (accepted from `X-Request-Id` or generated), a tracing
-//! span that every log line of the request carries, one completion log line, and metrics.
+//! span that every log line of the request carries, one completion log line, metrics, and the
+//! count of requests in flight that a graceful stop waits for.
 //!
 //! Only the method, route pattern, status and duration are logged — never the path with its
 //! values, the query string (names, IINs), headers or bodies: no personal data in logs.
@@ -38,6 +39,8 @@ pub async fn observe(
     let span = tracing::info_span!("request", id = %request_id, %method, %route);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
+    // Counted until answered (or abandoned by the client): a graceful stop waits for it.
+    let _in_flight = state.as_ref().map(|state| state.drain.enter());
 
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();

@@ -20,6 +20,7 @@ use crate::accounts;
 use crate::auth::tokens::TokenKeys;
 use crate::body_limit::limit_body;
 use crate::config::{Config, ConfigError};
+use crate::drain;
 use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
@@ -126,6 +127,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             rules: Arc::new(rules),
+            drain: Arc::default(),
         })
     }
 
@@ -179,9 +181,8 @@ fn load_rules(config: &Config) -> Result<Rules, StartupError> {
 /// pass, before giving up on them.
 pub const SHUTDOWN_TIMEOUT_SECONDS: u64 = 30;
 
-/// Starts serving on `listener`. The future completes when the server stops: on SIGTERM actix
-/// stops accepting and drains in-flight requests (up to `SHUTDOWN_TIMEOUT_SECONDS`) first;
-/// SIGINT and SIGQUIT stop it at once.
+/// Starts serving on `listener`. The future completes when the server is stopped through its
+/// handle: `serve` does so on signals (`drain::stop_on_signal`), tests when they end.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let spec = openapi();
     let workers = match state.config.workers {
@@ -235,6 +236,7 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             }))
     })
     .workers(workers)
+    .disable_signals()
     .shutdown_timeout(SHUTDOWN_TIMEOUT_SECONDS)
     .listen(listener)?
     .run();
@@ -330,7 +332,14 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     };
     // Returns once a signal has stopped the server; after SIGTERM, with no new connections
     // taken and the in-flight requests drained.
-    let served = start(state, listener)?.await;
+    let drain = state.drain.clone();
+    let server = start(state, listener)?;
+    actix_web::rt::spawn(drain::stop_on_signal(
+        server.handle(),
+        drain,
+        Duration::from_secs(SHUTDOWN_TIMEOUT_SECONDS),
+    ));
+    let served = server.await;
     // Then the worker: it finishes the pass it is in, if any, and stops.
     tracing::info!("requests drained; stopping the worker");
     let _ = stop_worker.send(true);

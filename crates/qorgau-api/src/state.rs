@@ -1,4 +1,4 @@
-//! What every handler shares: the database, token keys, configuration and metrics.
+//! What every handler shares: the database, token keys, configuration, metrics and the drain.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use qorgau_persistence::{Database, DbConnection};
 
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::drain::Drain;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub rules: Arc<Rules>,
+    /// Requests in flight, and whether a graceful stop has begun.
+    pub drain: Arc<Drain>,
 }
 
 /// The interagency protocol versions and the working-day calendar, loaded at start.

@@ -12,13 +12,17 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "live"}))
 }
 
-/// 200 when the database answers, else 503.
+/// 200 when the database answers, else 503; 503 too once a graceful stop has begun, so that
+/// load balancers send nothing more.
 #[utoipa::path(tag = "operations", responses(
     (status = 200, description = "The database answers"),
-    (status = 503, description = "The database is unavailable", body = crate::error::Problem),
+    (status = 503, description = "The database is unavailable, or the server is stopping", body = crate::error::Problem),
 ))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.drain.is_stopping() {
+        return Err(ApiError::Unavailable);
+    }
     state
         .run(|conn| Ok(qorgau_persistence::ping(conn)?))
         .await
