@@ -1,7 +1,6 @@
 -- GET /api/v1/cases?open=true: a case manager's open cases, first page of 50 (limit + 1 rows
 -- fetched to learn whether a next page exists). The list is audited once per request.
 \set audit_id :id_base + random(1, 99999999999999999)
-SELECT EXISTS (SELECT "sessions"."id", "sessions"."user_id", "sessions"."created_at", "sessions"."expires_at", "sessions"."revoked_at", "sessions"."revoked_reason" FROM "sessions" WHERE ((("sessions"."id" = :session_id) AND ("sessions"."revoked_at" IS NULL)) AND ("sessions"."expires_at" > :now)));
 -- begin:audit
 INSERT INTO "audit_log" ("id", "at", "user_id", "action", "resource", "resource_id", "child_id", "region_code", "ip", "request_id", "break_glass", "seq", "prev_hash", "hash") VALUES (:audit_id, :now, :user_id, 'list', 'cases', '*', DEFAULT, :region, '127.0.0.1', '83a6bb1fd7634264b91988d526272678', 'f', DEFAULT, DEFAULT, DEFAULT);
 -- end:audit

@@ -11,7 +11,6 @@
 \set key :id_base + random(1, 99999999999999999)
 \set n random(1, {{CHILDREN}})
 -- {{CHOOSE_CHILD}}
-SELECT EXISTS (SELECT "sessions"."id", "sessions"."user_id", "sessions"."created_at", "sessions"."expires_at", "sessions"."revoked_at", "sessions"."revoked_reason" FROM "sessions" WHERE ((("sessions"."id" = :session_id) AND ("sessions"."revoked_at" IS NULL)) AND ("sessions"."expires_at" > :now)));
 BEGIN;
 INSERT INTO "idempotency_keys" ("user_id", "idempotency_key", "request_hash", "response_status", "response_body", "created_at") VALUES (:user_id, :key, 'b6f1c34b8b3c4a2fd1e1a0f7f8b8d3d1f1b7d6e4f1a2c3b4d5e6f708192a3b4c', 0, '', :now);
 SELECT "districts"."code", "districts"."region_code", "districts"."name_kk", "districts"."name_ru", "districts"."name_en" FROM "districts" WHERE ("districts"."code" = :district) LIMIT 1;

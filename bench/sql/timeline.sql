@@ -1,7 +1,6 @@
 -- GET /api/v1/children/{id}/timeline: the child (404 unless visible), its open case (whose
 -- assignee may read the file), the audited read, then the events.
 \set audit_id :id_base + random(1, 99999999999999999)
-SELECT EXISTS (SELECT "sessions"."id", "sessions"."user_id", "sessions"."created_at", "sessions"."expires_at", "sessions"."revoked_at", "sessions"."revoked_reason" FROM "sessions" WHERE ((("sessions"."id" = :session_id) AND ("sessions"."revoked_at" IS NULL)) AND ("sessions"."expires_at" > :now)));
 SELECT "children"."id", "children"."iin", "children"."last_name", "children"."first_name", "children"."middle_name", "children"."last_name_key", "children"."first_name_key", "children"."birth_date", "children"."sex", "children"."address", "children"."region_code", "children"."district_code", "children"."merged_into", "children"."created_at" FROM "children" WHERE ("children"."id" = :child_id) LIMIT 1;
 SELECT "cases"."id", "cases"."assignee_id" FROM "cases" WHERE (("cases"."child_id" = :child_id) AND ("cases"."status" != 'closed')) LIMIT 1;
 -- begin:audit

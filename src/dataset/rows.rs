@@ -127,6 +127,7 @@ tables! {
     );
     Deadlines => deadlines (
         id, case_id, kind, ref_id, starts_at, due_at, status, met_at, reminded_at, escalated_at,
+        region_code, district_code, assignee_id,
     );
     Timeline => timeline_events (id, child_id, case_id, at, kind, summary, actor_id, ref_id);
     CaseNumbers => case_number_counters (region_code, year, last_value);

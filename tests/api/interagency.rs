@@ -389,6 +389,40 @@ async fn transfers_move_the_case_and_end_the_old_teams_access(backend: Backend) 
     assert_eq!(kinds.last(), Some(&"transfer_accepted"));
     assert!(kinds.contains(&"case_opened"));
 
+    // Its deadlines moved with it: once lapsed they are the receiving region's overdue work,
+    // no longer the sending region's.
+    {
+        use diesel::prelude::*;
+        use qorgau_persistence::schema::deadlines;
+        let mut conn = w.app.state.db.conn().unwrap();
+        let lapsed = diesel::update(
+            deadlines::table
+                .filter(deadlines::case_id.eq(&case))
+                .filter(deadlines::status.eq("pending")),
+        )
+        .set(deadlines::due_at.eq((Utc::now() - Duration::days(1)).naive_utc()))
+        .execute(&mut conn)
+        .unwrap();
+        assert!(lapsed > 0, "the case has pending deadlines");
+    }
+    let overdue_cases = |token: &str| {
+        let app = &w.app;
+        let token = token.to_string();
+        async move {
+            let overdue = app.get("/api/v1/supervision/overdue", &token).await;
+            assert_eq!(overdue.status, StatusCode::OK, "{:?}", overdue.body);
+            overdue.body["items"]
+                .as_array()
+                .or(overdue.body.as_array())
+                .unwrap()
+                .iter()
+                .map(|d| d["case_id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(overdue_cases(&w.almaty_supervisor).await.contains(&case));
+    assert!(!overdue_cases(&w.supervisor).await.contains(&case));
+
     let other = w.open_case("Асель", true).await;
     let other_path = format!("/api/v1/cases/{other}/transfer");
     w.app

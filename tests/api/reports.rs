@@ -510,6 +510,7 @@ async fn march_2025(backend: Backend) -> March {
             None,
         ),
     ] {
+        let (region_code, district_code, assignee_id) = area_of(&mut conn, case);
         deadline_rows::insert(
             &mut conn,
             &DeadlineRow {
@@ -523,6 +524,9 @@ async fn march_2025(backend: Backend) -> March {
                 met_at: met.map(at),
                 reminded_at: None,
                 escalated_at: None,
+                region_code,
+                district_code,
+                assignee_id,
             },
         )
         .unwrap();
@@ -870,6 +874,7 @@ async fn caseloads(backend: Backend) -> Caseloads {
     .set(deadlines::status.eq("cancelled"))
     .execute(&mut conn)
     .unwrap();
+    let (region_code, district_code, assignee_id) = area_of(&mut conn, &c5);
     deadline_rows::insert(
         &mut conn,
         &DeadlineRow {
@@ -883,6 +888,9 @@ async fn caseloads(backend: Backend) -> Caseloads {
             met_at: None,
             reminded_at: None,
             escalated_at: None,
+            region_code,
+            district_code,
+            assignee_id,
         },
     )
     .unwrap();
@@ -1489,3 +1497,15 @@ on_both_backends!(
     aggregates_suppress_small_cells_and_their_complements,
     trainings_are_recorded_by_admins_and_the_regions_supervisor,
 );
+
+/// The region, district and assignee of a case, which the server copies onto its deadlines.
+fn area_of(
+    conn: &mut qorgau_persistence::DbConnection,
+    case_id: &str,
+) -> (String, String, Option<String>) {
+    cases::table
+        .find(case_id)
+        .select((cases::region_code, cases::district_code, cases::assignee_id))
+        .first(conn)
+        .unwrap()
+}

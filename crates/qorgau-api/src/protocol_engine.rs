@@ -48,16 +48,16 @@ fn risk_of(case: &CaseRow) -> RiskLevel {
 pub fn start(
     conn: &mut DbConnection,
     state: &AppState,
-    case_id: &str,
+    case: &CaseRow,
     kind: DeadlineKind,
     starts: DateTime<Utc>,
     risk: RiskLevel,
     ref_id: Option<&str>,
 ) -> Result<(), ApiError> {
-    deadlines::cancel(conn, case_id, Some(kind.as_str()), ref_id)?;
+    deadlines::cancel(conn, &case.id, Some(kind.as_str()), ref_id)?;
     let row = DeadlineRow {
         id: Uuid::now_v7().to_string(),
-        case_id: case_id.into(),
+        case_id: case.id.clone(),
         kind: kind.as_str().into(),
         ref_id: ref_id.map(str::to_string),
         starts_at: starts.naive_utc(),
@@ -66,6 +66,9 @@ pub fn start(
         met_at: None,
         reminded_at: None,
         escalated_at: None,
+        region_code: case.region_code.clone(),
+        district_code: case.district_code.clone(),
+        assignee_id: case.assignee_id.clone(),
     };
     Ok(deadlines::insert(conn, &row)?)
 }
@@ -139,6 +142,9 @@ pub fn on_case_opened(
             met_at: Some(now.naive_utc()),
             reminded_at: None,
             escalated_at: None,
+            region_code: case.region_code.clone(),
+            district_code: case.district_code.clone(),
+            assignee_id: case.assignee_id.clone(),
         },
     )?;
     let risk = risk_of(case);
@@ -148,7 +154,7 @@ pub fn on_case_opened(
         DeadlineKind::InitialAssessment,
         DeadlineKind::ComprehensiveAssessment,
     ] {
-        start(conn, state, &case.id, kind, now, risk, None)?;
+        start(conn, state, case, kind, now, risk, None)?;
     }
     let mut auto = None;
     if case.assignee_id.is_none() && state.rules.protocols.in_force_at(now).auto_assign {
@@ -259,7 +265,7 @@ pub fn route(
         start(
             conn,
             state,
-            &case.id,
+            case,
             DeadlineKind::ReferralResponse,
             now,
             risk,

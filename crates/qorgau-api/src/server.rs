@@ -128,6 +128,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             rules: Arc::new(rules),
             drain: Arc::default(),
+            recent_sessions: Arc::default(),
         })
     }
 

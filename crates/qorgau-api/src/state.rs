@@ -9,6 +9,7 @@ use qorgau_domain::protocol::{DeadlineKind, ProtocolSet};
 use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::{Database, DbConnection};
 
+use crate::auth::recent_sessions::RecentSessions;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::drain::Drain;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub rules: Arc<Rules>,
     /// Requests in flight, and whether a graceful stop has begun.
     pub drain: Arc<Drain>,
+    /// Logins recently found active (`auth::recent_sessions`).
+    pub recent_sessions: Arc<RecentSessions>,
 }
 
 /// The interagency protocol versions and the working-day calendar, loaded at start.

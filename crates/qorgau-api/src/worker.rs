@@ -276,6 +276,9 @@ mod tests {
             met_at: None,
             reminded_at: None,
             escalated_at: None,
+            region_code: "KZ-75".into(),
+            district_code: "KZ-75-01".into(),
+            assignee_id: None,
         }
     }
 

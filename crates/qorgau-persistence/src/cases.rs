@@ -246,12 +246,16 @@ pub fn move_status(
     Ok(changed == 1)
 }
 
+/// Gives the case, and so its deadlines, to `assignee`.
 pub fn assign(conn: &mut DbConnection, id: &str, assignee: &str) -> Result<(), DbError> {
     diesel::update(cases::table.find(id))
         .set((
             cases::assignee_id.eq(assignee),
             cases::version.eq(cases::version + 1),
         ))
+        .execute(conn)?;
+    diesel::update(deadlines::table.filter(deadlines::case_id.eq(id)))
+        .set(deadlines::assignee_id.eq(assignee))
         .execute(conn)?;
     Ok(())
 }

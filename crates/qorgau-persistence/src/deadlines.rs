@@ -1,5 +1,6 @@
 //! Deadlines on cases: created when their clock starts, met by the event that satisfies them,
-//! re-timed when the risk level changes; reminded and escalated once each by the worker.
+//! re-timed when the risk level changes; reminded and escalated once each by the worker. Each
+//! carries its case's region, district and assignee.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -21,6 +22,11 @@ pub struct DeadlineRow {
     pub met_at: Option<NaiveDateTime>,
     pub reminded_at: Option<NaiveDateTime>,
     pub escalated_at: Option<NaiveDateTime>,
+    /// The case's area and assignee, copied so that an area's deadlines are counted without
+    /// joining its cases; changed with the case (`cases::assign`, `transfers::relocate`).
+    pub region_code: String,
+    pub district_code: String,
+    pub assignee_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &DeadlineRow) -> Result<(), DbError> {

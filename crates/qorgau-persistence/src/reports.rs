@@ -205,7 +205,6 @@ fn deadline_facts(
 ) -> Result<Vec<DeadlineFact>, DbError> {
     Ok(within!(
         deadlines::table
-            .inner_join(cases::table)
             .filter(deadlines::starts_at.ge(period.start()))
             .filter(deadlines::starts_at.lt(period.end()))
             .filter(deadlines::status.ne("cancelled"))
@@ -218,8 +217,8 @@ fn deadline_facts(
             ))
             .into_boxed(),
         area,
-        cases::region_code,
-        cases::district_code
+        deadlines::region_code,
+        deadlines::district_code
     )
     .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
     .into_iter()

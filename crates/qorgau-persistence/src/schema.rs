@@ -414,6 +414,9 @@ diesel::table! {
         met_at -> Nullable<Timestamp>,
         reminded_at -> Nullable<Timestamp>,
         escalated_at -> Nullable<Timestamp>,
+        region_code -> Text,
+        district_code -> Text,
+        assignee_id -> Nullable<Text>,
     }
 }
 

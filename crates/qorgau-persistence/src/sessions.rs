@@ -116,17 +116,17 @@ pub fn revoke(
     Ok(changed == 1)
 }
 
-/// Is the login still valid (not revoked, not expired)?
-pub fn is_active(
+/// When the login expires, if it is still valid (not revoked, not expired).
+pub fn active_until(
     conn: &mut DbConnection,
     session_id: &str,
     now: NaiveDateTime,
-) -> Result<bool, DbError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        sessions::table
-            .find(session_id)
-            .filter(sessions::revoked_at.is_null())
-            .filter(sessions::expires_at.gt(now)),
-    ))
-    .get_result(conn)?)
+) -> Result<Option<NaiveDateTime>, DbError> {
+    Ok(sessions::table
+        .find(session_id)
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .select(sessions::expires_at)
+        .first(conn)
+        .optional()?)
 }

@@ -68,42 +68,45 @@ pub fn caseload(
     })
     .collect::<Vec<_>>();
     // Cases with a lapsed deadline and the lapsed deadlines, per assignee, in one statement
-    // (closed cases count: their follow-up runs after closure). On PostgreSQL a merge join of
-    // two index-only scans, `cases_region_members` and `deadlines_pending` (docs/benchmarks.md).
+    // (closed cases count: their follow-up runs after closure), read from the index
+    // `deadlines_area_pending` alone: deadlines carry their case's area and assignee
+    // (docs/benchmarks.md).
     let overdue: Vec<(Option<String>, i64, i64)> = within!(
-        cases::table
-            .inner_join(deadlines::table)
+        deadlines::table
             .filter(deadlines::status.eq("pending"))
             .filter(deadlines::due_at.lt(now))
-            .group_by(cases::assignee_id)
+            .group_by(deadlines::assignee_id)
             .select((
-                cases::assignee_id,
-                count(cases::id).aggregate_distinct(),
+                deadlines::assignee_id,
+                count(deadlines::case_id).aggregate_distinct(),
                 count_star(),
             ))
             .into_boxed(),
         area,
-        cases::region_code,
-        cases::district_code
+        deadlines::region_code,
+        deadlines::district_code
     )
     .load(conn)?;
     let overdue_cases: Vec<(Option<String>, i64)> = overdue
         .iter()
         .map(|(a, cases, _)| (a.clone(), *cases))
         .collect();
+    // Open cases whose first contact is overdue. A pending first-contact deadline belongs to an
+    // open case: closing a case cancels its pending deadlines (`routes::case_work`).
     let without_contact: Vec<(Option<String>, i64)> = within!(
-        cases::table
-            .inner_join(deadlines::table)
-            .filter(cases::status.ne("closed"))
+        deadlines::table
             .filter(deadlines::kind.eq(DeadlineKind::FirstContact.as_str()))
             .filter(deadlines::status.eq("pending"))
             .filter(deadlines::due_at.lt(now))
-            .group_by(cases::assignee_id)
-            .select((cases::assignee_id, count(cases::id).aggregate_distinct()))
+            .group_by(deadlines::assignee_id)
+            .select((
+                deadlines::assignee_id,
+                count(deadlines::case_id).aggregate_distinct(),
+            ))
             .into_boxed(),
         area,
-        cases::region_code,
-        cases::district_code
+        deadlines::region_code,
+        deadlines::district_code
     )
     .load(conn)?;
     let mut overdue_items: Vec<(Option<String>, i64)> = overdue
@@ -212,8 +215,8 @@ pub fn overdue(
             ))
             .into_boxed(),
         area,
-        cases::region_code,
-        cases::district_code
+        deadlines::region_code,
+        deadlines::district_code
     );
     if let Some(a) = assignee {
         lapsed = lapsed.filter(cases::assignee_id.eq(a.to_string()));

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::schema::{cases, children, transfers};
+use crate::schema::{cases, children, deadlines, transfers};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = transfers)]
@@ -80,8 +80,8 @@ pub fn decide(
     Ok(changed == 1)
 }
 
-/// Moves the case and its child to the receiving region and district. The case is unassigned:
-/// the old team loses access, the receiving supervisor assigns.
+/// Moves the case, its deadlines and its child to the receiving region and district. The case
+/// is unassigned: the old team loses access, the receiving supervisor assigns.
 pub fn relocate(
     conn: &mut DbConnection,
     transfer: &TransferRow,
@@ -93,6 +93,13 @@ pub fn relocate(
             cases::district_code.eq(&transfer.to_district),
             cases::assignee_id.eq(None::<String>),
             cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)?;
+    diesel::update(deadlines::table.filter(deadlines::case_id.eq(&transfer.case_id)))
+        .set((
+            deadlines::region_code.eq(&transfer.to_region),
+            deadlines::district_code.eq(&transfer.to_district),
+            deadlines::assignee_id.eq(None::<String>),
         ))
         .execute(conn)?;
     diesel::update(children::table.find(child_id))

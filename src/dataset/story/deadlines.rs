@@ -4,6 +4,7 @@
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 
+use crate::dataset::geography::REGIONS;
 use crate::dataset::rows::Table;
 use crate::dataset::time::{HOUR, MINUTE, Micros};
 
@@ -98,6 +99,9 @@ impl Scene<'_, '_> {
     /// were pending (it runs every minute or so), and their timeline events.
     pub(super) fn deadline_rows(&mut self, w: &Work<'_>) {
         let end = self.t.end;
+        let region = REGIONS[self.region].code;
+        let district = &self.t.geo.districts[self.child.district].code;
+        let assignee = w.assignee.map(|u| self.t.world.users[u].id);
         for d in &w.deadlines {
             let (status, met, until) = match d.state {
                 DeadlineState::Pending => ("pending", None, end),
@@ -123,6 +127,9 @@ impl Scene<'_, '_> {
                 .opt_ts(met)
                 .opt_ts(reminded)
                 .opt_ts(escalated)
+                .text(region)
+                .text(district)
+                .opt_id(assignee)
                 .end();
             if let Some(at) = reminded {
                 let mut req = Req::at(at);

@@ -38,12 +38,19 @@ impl FromRequest for Caller {
         );
         Box::pin(async move {
             let (state, (actor, session)) = state.zip(verified).ok_or(ApiError::Unauthorized)?;
-            // The signature proves who; the session row proves the login was not ended since.
+            // The signature proves who; the session row proves the login was not ended since
+            // (checked at most every `recent_sessions::FRESH_FOR` per login).
             let sid = session.to_string();
             let now = state.now().naive_utc();
-            let active = state
-                .run(move |conn| Ok(sessions::is_active(conn, &sid, now)?))
-                .await?;
+            let active = state.recent_sessions.is_fresh(&sid, now) || {
+                let checked = sid.clone();
+                let until = state
+                    .run(move |conn| Ok(sessions::active_until(conn, &checked, now)?))
+                    .await?;
+                until
+                    .inspect(|expires| state.recent_sessions.remember(sid, *expires))
+                    .is_some()
+            };
             if active {
                 Ok(Caller {
                     actor,

@@ -2,6 +2,7 @@
 
 pub mod caller;
 pub mod passwords;
+pub mod recent_sessions;
 pub mod tokens;
 
 pub use caller::Caller;

@@ -129,6 +129,7 @@ pub async fn refresh(
             )?))
         }
         (Rotation::Reused, _) => {
+            state.recent_sessions.forget_all();
             tracing::warn!("refresh token reused: login revoked");
             Err(ApiError::Unauthorized)
         }
@@ -152,6 +153,7 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
             })
         })
         .await?;
+    state.recent_sessions.forget_all();
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -185,7 +185,7 @@ pub async fn transition(
                         crate::protocol_engine::start(
                             c,
                             &app,
-                            &id,
+                            &case,
                             DeadlineKind::FollowUp,
                             now,
                             risk,
@@ -306,7 +306,7 @@ pub async fn add_assessment(
                         crate::protocol_engine::start(
                             c,
                             &app,
-                            &id,
+                            &case,
                             DeadlineKind::PlanApproval,
                             now,
                             risk,
@@ -659,7 +659,7 @@ pub async fn decide_plan(
                     crate::protocol_engine::start(
                         c,
                         &app,
-                        &id,
+                        &case,
                         DeadlineKind::PlanReview,
                         now,
                         risk,

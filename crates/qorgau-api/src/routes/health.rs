@@ -12,8 +12,9 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "live"}))
 }
 
-/// 200 when the database answers, else 503; 503 too once a graceful stop has begun, so that
-/// load balancers send nothing more.
+/// 200 when the database answers and the server is not stopping, else 503.
+///
+/// 503 from the start of a graceful stop, so that load balancers send nothing more.
 #[utoipa::path(tag = "operations", responses(
     (status = 200, description = "The database answers"),
     (status = 503, description = "The database is unavailable, or the server is stopping", body = crate::error::Problem),

@@ -239,7 +239,7 @@ pub async fn create(
                 crate::protocol_engine::start(
                     c,
                     &app,
-                    &id,
+                    &case,
                     DeadlineKind::ReferralResponse,
                     now,
                     urgency,
