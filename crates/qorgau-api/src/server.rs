@@ -129,6 +129,7 @@ impl AppState {
             rules: Arc::new(rules),
             drain: Arc::default(),
             recent_sessions: Arc::default(),
+            report_slots: Arc::new(tokio::sync::Semaphore::new(crate::state::REPORT_SLOTS)),
         })
     }
 

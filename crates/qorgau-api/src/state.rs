@@ -27,7 +27,15 @@ pub struct AppState {
     pub drain: Arc<Drain>,
     /// Logins recently found active (`auth::recent_sessions`).
     pub recent_sessions: Arc<RecentSessions>,
+    /// Reports computed at once: see [`AppState::run_report`].
+    pub report_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Reports computed at once per instance. A report reads and holds hundreds of thousands of
+/// rows: several at once on two cores take no less time in all, but multiply the memory they
+/// hold (411 MB RSS for four KPI reports at once, docs/benchmarks.md) and leave no core for the
+/// case workers' requests. Further reports wait their turn.
+pub const REPORT_SLOTS: usize = 1;
 
 /// The interagency protocol versions and the working-day calendar, loaded at start.
 pub struct Rules {
@@ -52,6 +60,21 @@ impl AppState {
         .await?
     }
 
+    /// [`AppState::run`] for a report's work, one report at a time (`REPORT_SLOTS`).
+    pub async fn run_report<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _slot = self
+            .report_slots
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        self.run(work).await
+    }
+
     /// The current time. One place, so that tests and later the deadline worker can reason
     /// about "now" consistently.
     pub fn now(&self) -> DateTime<Utc> {
@@ -71,6 +94,41 @@ impl AppState {
             Some(rule) => due_at(start, rule.duration(risk), &self.rules.calendar),
             // Every version defines every kind (checked when it is loaded).
             None => start,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[actix_web::test]
+    async fn reports_are_computed_one_at_a_time() {
+        let path = std::env::temp_dir().join(format!("qorgau-state-{}.db", uuid::Uuid::new_v4()));
+        let mut config = Config::load(None).expect("default configuration");
+        config.database_url = format!("sqlite://{}", path.display());
+        config.secrets.jwt_secret = Some("state-test-secret-state-test-secret".into());
+        let state = AppState::open(config).expect("state");
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let reports = (0..3).map(|_| {
+            let (running, most) = (running.clone(), most.clone());
+            state.run_report(move |_| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        for result in futures_util::future::join_all(reports).await {
+            result.expect("ran");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), REPORT_SLOTS);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
 }

@@ -352,7 +352,7 @@ pub async fn kpis(
     let disclosure = Disclosure::for_role(caller.actor.role);
     let actor = caller.actor;
     let (area, facts) = state
-        .run(move |conn| {
+        .run_report(move |conn| {
             let area = resolve_area(
                 conn,
                 &actor,
@@ -446,7 +446,7 @@ pub async fn aggregates(
     let actor = caller.actor;
     let query_dims = dims.clone();
     let (area, cells) = state
-        .run(move |conn| {
+        .run_report(move |conn| {
             let area = resolve_area(
                 conn,
                 &actor,
