@@ -10,6 +10,7 @@
 #   served.
 # - The background worker (running every second here) logs that it stopped, after its pass.
 # - The process exits 0, within the drain time.
+# - SIGINT while a stuck request holds the graceful stop ends the process at once.
 #
 # Environment: QORGAU_BIN (default: cargo build, target/debug/qorgau).
 set -euo pipefail
@@ -43,13 +44,18 @@ export QORGAU_WORKERS=2
 export QORGAU_LOG_LEVEL=info
 mkdir -p "$QORGAU_DATA_DIR"
 
-"$bin" serve >"$work/serve.out" 2>"$work/serve.log" &
-pid=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-  sleep 0.5
-done
+# Starts the server with its output in $work/$1.{out,log}; sets pid.
+serve() {
+  "$bin" serve >"$work/$1.out" 2>"$work/$1.log" &
+  pid=$!
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/$1.log" >&2; exit 1; }
+    sleep 0.5
+  done
+}
+
+serve serve
 password=$(awk '/password:/ {print $2; exit}' "$work/serve.out")
 # Let the worker make a pass or two.
 sleep 1.5
@@ -144,4 +150,36 @@ echo "exit code $code, ${elapsed_ms} ms after the requests completed"
 grep -q "worker stopped" "$work/serve.log" || { echo "FAIL: the worker did not report stopping" >&2; exit 1; }
 echo "worker stopped: yes"
 [ "$code" -eq 0 ] || { echo "FAIL: exit code $code" >&2; exit 1; }
+
+# A request that never completes holds a graceful stop for its 30 s; SIGINT during the wait
+# stops the server at once (an operator is never stuck behind it).
+serve stuck
+python3 - "$port" "$pid" <<'EOF'
+import os, signal, socket, sys, time
+
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+stuck = socket.create_connection(("127.0.0.1", port))
+stuck.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 100\r\n\r\n{\"user")
+time.sleep(0.3)
+os.kill(pid, signal.SIGTERM)
+time.sleep(1.5)
+os.kill(pid, signal.SIGINT)
+interrupted = time.monotonic()
+def running():
+    # Exited: gone, or a zombie until the shell reaps it.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+while running() and time.monotonic() - interrupted < 5:
+    time.sleep(0.05)
+took = time.monotonic() - interrupted
+print(f"SIGINT during a graceful stop held by a stuck request: stopped {took:.1f} s later")
+sys.exit(0 if took < 5 else 1)
+EOF
+wait "$pid" || true
+pid=
+grep -q "SIGINT during the graceful stop" "$work/stuck.log" || { echo "FAIL: no SIGINT during the drain" >&2; exit 1; }
 echo "graceful shutdown: PASS"

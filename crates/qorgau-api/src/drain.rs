@@ -68,7 +68,7 @@ impl Drain {
 }
 
 /// SIGTERM stops the server gracefully (see the module's documentation); SIGINT and SIGQUIT
-/// stop it at once.
+/// stop it at once, also while a graceful stop is waiting.
 pub async fn stop_on_signal(server: ServerHandle, drain: Arc<Drain>, timeout: Duration) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut term), Ok(mut int), Ok(mut quit)) = (
@@ -79,11 +79,18 @@ pub async fn stop_on_signal(server: ServerHandle, drain: Arc<Drain>, timeout: Du
         tracing::error!("cannot listen for signals; stop the server with SIGKILL");
         return;
     };
-    tokio::select! {
-        _ = term.recv() => stop_gracefully(&server, &drain, timeout).await,
-        _ = int.recv() => server.stop(false).await,
-        _ = quit.recv() => server.stop(false).await,
+    if tokio::select! {
+        _ = term.recv() => true,
+        _ = int.recv() => false,
+        _ = quit.recv() => false,
+    } {
+        tokio::select! {
+            () = stop_gracefully(&server, &drain, timeout) => return,
+            _ = int.recv() => tracing::warn!("SIGINT during the graceful stop: stopping at once"),
+            _ = quit.recv() => tracing::warn!("SIGQUIT during the graceful stop: stopping at once"),
+        }
     }
+    server.stop(false).await;
 }
 
 async fn stop_gracefully(server: &ServerHandle, drain: &Drain, timeout: Duration) {
@@ -92,14 +99,17 @@ async fn stop_gracefully(server: &ServerHandle, drain: &Drain, timeout: Duration
     sleep(KEEP_ACCEPTING).await;
     server.pause().await;
     tracing::info!(in_flight = drain.in_flight(), "accepting no more; draining");
-    if !drain.idle_within(timeout).await {
+    if drain.idle_within(timeout).await {
+        // Graceful for what is left: responses still being written, idle keep-alive connections.
+        server.stop(true).await;
+    } else {
+        // The grace is spent: what is still running is cut off.
         tracing::warn!(
             in_flight = drain.in_flight(),
-            "requests outlasted the shutdown timeout"
+            "requests outlasted the shutdown timeout; stopping at once"
         );
+        server.stop(false).await;
     }
-    // Graceful for what is left: responses still being written, idle keep-alive connections.
-    server.stop(true).await;
 }
 
 #[cfg(test)]

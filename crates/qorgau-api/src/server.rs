@@ -343,7 +343,7 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     ));
     let served = server.await;
     // Then the worker: it finishes the pass it is in, if any, and stops.
-    tracing::info!("requests drained; stopping the worker");
+    tracing::info!("server stopped; stopping the worker");
     let _ = stop_worker.send(true);
     if let Some(worker) = worker {
         let grace = Duration::from_secs(SHUTDOWN_TIMEOUT_SECONDS);
