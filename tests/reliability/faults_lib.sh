@@ -124,7 +124,8 @@ admin_password() {
 bootstrap() {
     local password
     password="$(admin_password "$1")"
-    "$PY" "$FAULTS" bootstrap --base "http://127.0.0.1:$2" --admin-password "$password" \
+    # `=`: a generated password may begin with "-", which argparse would take for an option.
+    "$PY" "$FAULTS" bootstrap --base "http://127.0.0.1:$2" --admin-password="$password" \
         --out "$REL_WORK/creds.json" >&2
     # shellcheck disable=SC2034  # read by the scripts
     REL_CREDS="$REL_WORK/creds.json"
