@@ -134,21 +134,11 @@ async fn health_metrics_and_headers(backend: Backend) {
 async fn stopping_server_is_not_ready_but_still_answers(backend: Backend) {
     let app = TestApp::start(backend).await;
     app.state.drain.begin();
-    let ready = app
-        .http
-        .get(format!("{}/health/ready", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(ready.headers()["content-type"], "application/problem+json");
-    let live = app
-        .http
-        .get(format!("{}/health/live", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(live.status(), StatusCode::OK);
+    let probe = |path| app.send(reqwest::Method::GET, path, None, None);
+    let ready = probe("/health/ready").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.headers["content-type"], "application/problem+json");
+    assert_eq!(probe("/health/live").await.status, StatusCode::OK);
     let me = app.get("/api/v1/me", &app.admin_token).await;
     assert_eq!(me.status, StatusCode::OK);
 }

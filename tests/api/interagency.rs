@@ -413,7 +413,6 @@ async fn transfers_move_the_case_and_end_the_old_teams_access(backend: Backend) 
             assert_eq!(overdue.status, StatusCode::OK, "{:?}", overdue.body);
             overdue.body["items"]
                 .as_array()
-                .or(overdue.body.as_array())
                 .unwrap()
                 .iter()
                 .map(|d| d["case_id"].as_str().unwrap().to_string())

@@ -46,15 +46,7 @@ async fn a_child_walks_from_signal_to_closure_and_back(backend: Backend) {
         )
         .await;
     let case = opened.body["case_id"].as_str().unwrap().to_string();
-    let assigned = w
-        .app
-        .post(
-            &format!("/api/v1/cases/{case}/assignment"),
-            &w.supervisor,
-            json!({"assignee_id": w.manager_id}),
-        )
-        .await;
-    assert_eq!(assigned.status, StatusCode::OK);
+    w.assign_to_manager(&case).await;
     let cm = &w.manager;
     let sup = &w.supervisor;
     let status =

@@ -1490,9 +1490,34 @@ async fn trainings_are_recorded_by_admins_and_the_regions_supervisor(backend: Ba
     assert_eq!(invalid_fields(&bad), ["course", "completed_on"]);
 }
 
+/// Deadlines carry their case's assignee for the caseload's counts: assigning the case moves its
+/// lapsed work to the new case manager.
+async fn lapsed_work_follows_the_case_to_its_assignee(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = open(&w, 1, "medium", "KZ-71-01", None).await;
+    lapse(&w, &case, "first_contact", 5);
+    w.assign_to_manager(&case).await;
+    let load = w
+        .app
+        .get("/api/v1/supervision/caseload", &w.supervisor)
+        .await;
+    assert_eq!(load.status, StatusCode::OK, "{:?}", load.body);
+    let manager = load.body["managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user_id"] == w.manager_id.as_str())
+        .expect("the case manager is listed");
+    assert_eq!(
+        (&manager["overdue"], &manager["without_contact"]),
+        (&json!(1), &json!(1))
+    );
+}
+
 on_both_backends!(
     kpis_are_exact_for_a_known_month,
     caseload_counts_match_their_click_through_lists,
+    lapsed_work_follows_the_case_to_its_assignee,
     overdue_work_is_listed_oldest_first,
     aggregates_suppress_small_cells_and_their_complements,
     trainings_are_recorded_by_admins_and_the_regions_supervisor,

@@ -121,4 +121,17 @@ impl World {
         assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
         r.body["case_id"].as_str().unwrap().to_string()
     }
+
+    /// The supervisor assigns `case` to the case manager; panics unless 200.
+    pub async fn assign_to_manager(&self, case: &str) {
+        let r = self
+            .app
+            .post(
+                &format!("/api/v1/cases/{case}/assignment"),
+                &self.supervisor,
+                json!({"assignee_id": self.manager_id}),
+            )
+            .await;
+        assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
+    }
 }

@@ -3,7 +3,7 @@
 //! referrals and notifications are created when a case opens or gains a concern. Everything here
 //! runs inside the caller's transaction.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -55,13 +55,26 @@ pub fn start(
     ref_id: Option<&str>,
 ) -> Result<(), ApiError> {
     deadlines::cancel(conn, &case.id, Some(kind.as_str()), ref_id)?;
-    let row = DeadlineRow {
+    let due = state.deadline(kind, starts, risk).naive_utc();
+    let row = pending_deadline(case, kind, ref_id, starts.naive_utc(), due);
+    Ok(deadlines::insert(conn, &row)?)
+}
+
+/// A new pending deadline of `case`, carrying the case's area and assignee.
+fn pending_deadline(
+    case: &CaseRow,
+    kind: DeadlineKind,
+    ref_id: Option<&str>,
+    starts_at: NaiveDateTime,
+    due_at: NaiveDateTime,
+) -> DeadlineRow {
+    DeadlineRow {
         id: Uuid::now_v7().to_string(),
         case_id: case.id.clone(),
         kind: kind.as_str().into(),
         ref_id: ref_id.map(str::to_string),
-        starts_at: starts.naive_utc(),
-        due_at: state.deadline(kind, starts, risk).naive_utc(),
+        starts_at,
+        due_at,
         status: "pending".into(),
         met_at: None,
         reminded_at: None,
@@ -69,8 +82,7 @@ pub fn start(
         region_code: case.region_code.clone(),
         district_code: case.district_code.clone(),
         assignee_id: case.assignee_id.clone(),
-    };
-    Ok(deadlines::insert(conn, &row)?)
+    }
 }
 
 /// The event that satisfies a pending deadline happened: mark it met, on the timeline.
@@ -132,19 +144,15 @@ pub fn on_case_opened(
     deadlines::insert(
         conn,
         &DeadlineRow {
-            id: Uuid::now_v7().to_string(),
-            case_id: case.id.clone(),
-            kind: DeadlineKind::Triage.as_str().into(),
-            ref_id: None,
-            starts_at: signal.received_at,
-            due_at: signal.triage_due_at,
             status: "met".into(),
             met_at: Some(now.naive_utc()),
-            reminded_at: None,
-            escalated_at: None,
-            region_code: case.region_code.clone(),
-            district_code: case.district_code.clone(),
-            assignee_id: case.assignee_id.clone(),
+            ..pending_deadline(
+                case,
+                DeadlineKind::Triage,
+                None,
+                signal.received_at,
+                signal.triage_due_at,
+            )
         },
     )?;
     let risk = risk_of(case);

@@ -98,6 +98,34 @@ impl AppState {
     }
 }
 
+/// For unit tests: an `AppState` on a scratch SQLite file, removed when dropped.
+#[cfg(test)]
+pub(crate) struct ScratchState {
+    pub state: AppState,
+    path: std::path::PathBuf,
+}
+
+#[cfg(test)]
+impl ScratchState {
+    pub fn open() -> ScratchState {
+        let path = std::env::temp_dir().join(format!("qorgau-unit-{}.db", uuid::Uuid::new_v4()));
+        let mut config = Config::load(None).expect("default configuration");
+        config.database_url = format!("sqlite://{}", path.display());
+        config.secrets.jwt_secret = Some("unit-test-secret-unit-test-secret".into());
+        let state = AppState::open(config).expect("state");
+        ScratchState { state, path }
+    }
+}
+
+#[cfg(test)]
+impl Drop for ScratchState {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -106,11 +134,8 @@ mod tests {
 
     #[actix_web::test]
     async fn reports_are_computed_one_at_a_time() {
-        let path = std::env::temp_dir().join(format!("qorgau-state-{}.db", uuid::Uuid::new_v4()));
-        let mut config = Config::load(None).expect("default configuration");
-        config.database_url = format!("sqlite://{}", path.display());
-        config.secrets.jwt_secret = Some("state-test-secret-state-test-secret".into());
-        let state = AppState::open(config).expect("state");
+        let scratch = ScratchState::open();
+        let state = &scratch.state;
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         let reports = (0..3).map(|_| {
@@ -127,8 +152,5 @@ mod tests {
             result.expect("ran");
         }
         assert_eq!(most.load(Ordering::SeqCst), REPORT_SLOTS);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 }

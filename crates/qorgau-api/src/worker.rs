@@ -243,11 +243,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_worker_stops_when_told_without_waiting_out_its_interval() {
-        let path = std::env::temp_dir().join(format!("qorgau-worker-{}.db", Uuid::new_v4()));
-        let mut config = crate::Config::load(None).expect("default configuration");
-        config.database_url = format!("sqlite://{}", path.display());
-        config.secrets.jwt_secret = Some("worker-test-secret-worker-test-secret".into());
-        let state = AppState::open(config).expect("state");
+        let scratch = crate::state::ScratchState::open();
+        let state = scratch.state.clone();
         state.migrate().expect("migrated");
         let mailer = Mailer::Files(std::env::temp_dir().join("qorgau-worker-outbox"));
         let (stop, stopped) = watch::channel(false);
@@ -259,9 +256,6 @@ mod tests {
             .await
             .expect("stopped at once, not after the interval")
             .expect("no panic");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
     }
 
     fn deadline(start: DateTime<Utc>, due: DateTime<Utc>) -> DeadlineRow {
