@@ -219,7 +219,7 @@ pub fn overdue(
         deadlines::district_code
     );
     if let Some(a) = assignee {
-        lapsed = lapsed.filter(cases::assignee_id.eq(a.to_string()));
+        lapsed = lapsed.filter(deadlines::assignee_id.eq(a.to_string()));
     }
     if let Some((at, id)) = after {
         lapsed = lapsed.filter(
