@@ -53,7 +53,7 @@ impl NewUser {
         );
         let role = v.check(
             "role",
-            Role::from_code(&self.role).ok_or("is not one of the seven roles"),
+            Role::from_code(&self.role).ok_or("is not one of the roles"),
         );
         let organisation_id = v.check(
             "organisation_id",

@@ -14,8 +14,9 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// What was done. Lists are one entry per request (`resource_id` "*"); opening one record is an
-/// entry naming it and its child, which is what a child's access log shows.
+/// What was done. Opening one record is an entry naming it and its child, which is what a
+/// child's access log shows; a list is an entry for the request (`resource_id` "*") and one per
+/// child it showed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Act {
     Read,
@@ -43,18 +44,23 @@ pub struct Target<'a> {
     pub region: Option<&'a str>,
 }
 
-/// Appends one entry for `caller`. A supervisor reaching a record of another region can only
-/// have done so under break-glass, so such entries are flagged for review.
+/// Appends one entry for `caller`.
 pub fn log(
     conn: &mut DbConnection,
     caller: &Caller,
     act: Act,
     target: Target<'_>,
 ) -> Result<(), ApiError> {
+    Ok(audit::record(conn, &[entry(caller, act, &target)])?)
+}
+
+/// One entry for `caller`. A supervisor reaching a record of another region can only have done
+/// so under break-glass, so such entries are flagged for review.
+fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
     let actor = &caller.actor;
     let break_glass =
         actor.role == Role::Supervisor && target.region.is_some_and(|r| r != actor.region_code);
-    let row = AuditRow {
+    AuditRow {
         id: Uuid::now_v7().to_string(),
         at: Utc::now().naive_utc(),
         user_id: Some(actor.user_id.to_string()),
@@ -71,23 +77,30 @@ pub fn log(
         seq: None,
         prev_hash: None,
         hash: None,
-    };
-    Ok(audit::record(conn, &row)?)
+    }
 }
 
-/// Records a list request over `resource` (one entry per request, not per row).
-pub fn log_list(conn: &mut DbConnection, caller: &Caller, resource: &str) -> Result<(), ApiError> {
-    log(
-        conn,
-        caller,
-        Act::List,
-        Target {
-            resource,
-            id: "*",
-            child_id: None,
-            region: None,
-        },
-    )
+/// Records a list or search over `resource`: one entry for the request (`resource_id` "*"),
+/// and one per record in the answer that carries a child's data (`shown`: the record, its
+/// child and region), so that the child's access log shows every response that named them
+/// (issue 17, finding 6). All in one multi-row insert.
+pub fn log_list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    resource: &str,
+    shown: &[Target<'_>],
+) -> Result<(), ApiError> {
+    let request = Target {
+        resource,
+        id: "*",
+        child_id: None,
+        region: None,
+    };
+    let rows: Vec<AuditRow> = std::iter::once(&request)
+        .chain(shown)
+        .map(|t| entry(caller, Act::List, t))
+        .collect();
+    Ok(audit::record(conn, &rows)?)
 }
 
 /// Seals everything written so far into the chain, in batches; returns how many entries.

@@ -250,6 +250,56 @@ pub fn deadline_notice(
     }
 }
 
+/// Tells whoever triaged a signal, and the manager of its case, that its source sent a further
+/// report after triage (issue 17, finding 1). Like a deadline notice it says *what* and *where*,
+/// never the content: no concern, name or description travels by mail.
+pub fn later_report_notice(to: &str, received_at: DateTime<Utc>, signal_url: &str) -> Message {
+    let at = almaty_time(received_at);
+    Message {
+        to: to.to_string(),
+        subject: "Qorgau: сигнал бойынша жаңа хабар / новое сообщение по сигналу".into(),
+        body: format!(
+            "Іріктеуден өткен сигнал бойынша көзден жаңа хабар келді. Сигналдың өзі өзгертілген жоқ.\n\
+             \n\
+             Келген уақыты: {at} (Алматы уақыты)\n\
+             Ашу: {signal_url}/reports\n\
+             \n\
+             ---\n\
+             \n\
+             Источник прислал новое сообщение по уже рассмотренному сигналу. Сам сигнал не изменён.\n\
+             \n\
+             Получено: {at} (время Алматы)\n\
+             Открыть: {signal_url}/reports\n\
+             \n\
+             -- \n\
+             Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.\n"
+        ),
+    }
+}
+
+/// Queues `m` in the outbox, in the caller's transaction: it is sent (with retries) only if
+/// the event it reports commits.
+pub fn enqueue(
+    conn: &mut qorgau_persistence::DbConnection,
+    m: Message,
+    now: DateTime<Utc>,
+) -> Result<(), qorgau_persistence::DbError> {
+    qorgau_persistence::outbox::enqueue(
+        conn,
+        &qorgau_persistence::outbox::OutboxRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            recipient: m.to,
+            subject: m.subject,
+            body: m.body,
+            created_at: now.naive_utc(),
+            attempts: 0,
+            next_attempt_at: now.naive_utc(),
+            sent_at: None,
+            last_error: None,
+        },
+    )
+}
+
 /// Human words for a deadline kind, in Kazakh and Russian.
 fn deadline_kind_words(code: &str) -> (&str, &str) {
     match code {

@@ -244,11 +244,11 @@ pub fn route(
                 .note
                 .clone()
                 .unwrap_or_else(|| format!("mandatory {action}")),
+            // The receiving organisation reads this next to the child's name: it names the duty,
+            // never the concerns (docs/interagency.md; issue 17, finding 3).
             reason: format!(
-                "Protocol {} ({}): {}",
-                protocol.version,
-                protocol.legal_reference,
-                codes.join(", ")
+                "Protocol {} ({}): mandatory {action}",
+                protocol.version, protocol.legal_reference
             ),
             urgency: Some(risk.as_str().into()),
             status: ReferralStatus::Pending.as_str().into(),

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::mail::{Mailer, Message, Notice, deadline_notice};
+use crate::mail::{self, Mailer, Message, Notice, deadline_notice};
 use crate::state::AppState;
 
 /// How far ahead reminder candidates are read; the reminder itself is due when a quarter of the
@@ -143,20 +143,7 @@ fn notify(
     );
     for to in &recipients {
         let m = deadline_notice(notice, to, &case.number, &d.kind, d.due_at.and_utc(), &url);
-        outbox::enqueue(
-            conn,
-            &OutboxRow {
-                id: Uuid::now_v7().to_string(),
-                recipient: m.to,
-                subject: m.subject,
-                body: m.body,
-                created_at: now.naive_utc(),
-                attempts: 0,
-                next_attempt_at: now.naive_utc(),
-                sent_at: None,
-                last_error: None,
-            },
-        )?;
+        mail::enqueue(conn, m, now)?;
     }
     let (kind, summary) = if escalation {
         (

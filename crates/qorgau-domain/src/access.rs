@@ -115,11 +115,15 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         // Staff directories: supervisors assign across their region, others see colleagues.
         (ViewUsers, Admin) => Some(Reach::All),
         (ViewUsers, Supervisor) => Some(Reach::Region),
+        // A system filing signals has no use for the staff directory.
+        (ViewUsers, Integration) => None,
         (ViewUsers, _) => Some(Reach::Organisation),
         // Signals: anyone who meets children in the field or runs cases may file one (api.md).
-        (FileSignal, Admin | MobileGroupMember | IntakeCoordinator | CaseManager | Supervisor) => {
-            Some(Reach::All)
-        }
+        // Which sources each may file as is `filing::may_file_as`.
+        (
+            FileSignal,
+            Admin | MobileGroupMember | IntakeCoordinator | CaseManager | Supervisor | Integration,
+        ) => Some(Reach::All),
         (FileSignal, Specialist | Analyst) => None,
         // The district's queue for intake; a region for its supervisor; filers follow what they
         // filed ("own" = filed by them) — an administrator too (e.g. an integration account),
@@ -127,7 +131,7 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (ViewSignals, Admin) => Some(Reach::Own),
         (ViewSignals, Supervisor) => Some(Reach::Region),
         (ViewSignals, IntakeCoordinator) => Some(Reach::District),
-        (ViewSignals, MobileGroupMember | CaseManager) => Some(Reach::Own),
+        (ViewSignals, MobileGroupMember | CaseManager | Integration) => Some(Reach::Own),
         (ViewSignals, Specialist | Analyst) => None,
         (TriageSignal, IntakeCoordinator) => Some(Reach::District),
         (TriageSignal, Supervisor) => Some(Reach::Region),
@@ -257,13 +261,22 @@ impl Actor {
         !sensitive || self.authorize(Action::ViewSensitive, at).is_ok()
     }
 
-    /// May the caller take `action` on the record at `at`? `NotFound` when it is out of scope.
+    /// May the caller take `action` on the record at `at`? `NotFound` when it is out of scope
+    /// — and when the role may never take it: a record's existence is not disclosed to a
+    /// caller who may not know of it, so a real id and a random one answer alike (issue 17,
+    /// finding 8). A caller who may see the record but not do this to it is told `Forbidden`
+    /// by [`Actor::permit`].
     pub fn authorize(&self, action: Action, at: &Location<'_>) -> Result<(), Denied> {
-        if self.scope(action)?.contains(at) {
-            Ok(())
-        } else {
-            Err(Denied::NotFound)
+        match self.scope(action) {
+            Ok(scope) if scope.contains(at) => Ok(()),
+            _ => Err(Denied::NotFound),
         }
+    }
+
+    /// For a record the caller may already see: may they also take `action` on it?
+    /// `Forbidden` if not, wherever the reason lies (role or reach).
+    pub fn permit(&self, action: Action, at: &Location<'_>) -> Result<(), Denied> {
+        self.authorize(action, at).map_err(|_| Denied::Forbidden)
     }
 }
 

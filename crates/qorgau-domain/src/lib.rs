@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod case;
 pub mod consent;
 pub mod deadline;
+pub mod filing;
 pub mod geography;
 pub mod ids;
 pub mod iin;

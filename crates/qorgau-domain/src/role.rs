@@ -1,4 +1,6 @@
-//! The seven roles of Qorgau's users (brief § 1).
+//! The roles of Qorgau's users: the seven people of brief § 1, and the integration accounts
+//! through which other systems (the 111 contact centre, school diagnostics, CCTV analytics) file
+//! signals (issue 17, finding 1).
 
 use serde::{Deserialize, Serialize};
 
@@ -12,10 +14,13 @@ pub enum Role {
     Specialist,
     Supervisor,
     Analyst,
+    /// Another system filing signals for its organisation: files and follows its own signals,
+    /// as the sources its organisation's kind stands for (`filing::sources_of`), nothing else.
+    Integration,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Admin,
         Role::MobileGroupMember,
         Role::IntakeCoordinator,
@@ -23,6 +28,7 @@ impl Role {
         Role::Specialist,
         Role::Supervisor,
         Role::Analyst,
+        Role::Integration,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +40,7 @@ impl Role {
             Role::Specialist => "specialist",
             Role::Supervisor => "supervisor",
             Role::Analyst => "analyst",
+            Role::Integration => "integration",
         }
     }
 

@@ -46,10 +46,14 @@ impl AuditRow {
     }
 }
 
-pub fn record(conn: &mut DbConnection, row: &AuditRow) -> Result<(), DbError> {
-    diesel::insert_into(audit_log::table)
-        .values(row)
-        .execute(conn)?;
+/// Appends entries in one multi-row INSERT (a list's entries cost one round trip). The
+/// MultiConnection has no multi-row INSERT; each backend's connection has.
+pub fn record(conn: &mut DbConnection, rows: &[AuditRow]) -> Result<(), DbError> {
+    let insert = diesel::insert_into(audit_log::table).values(rows);
+    match conn {
+        DbConnection::Postgres(pg) => insert.execute(pg)?,
+        DbConnection::Sqlite(lite) => insert.execute(lite)?,
+    };
     Ok(())
 }
 

@@ -181,6 +181,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    signal_reports (id) {
+        id -> Text,
+        signal_id -> Text,
+        received_at -> Timestamp,
+        filed_by -> Text,
+        concerns -> Text,
+        urgency -> Nullable<Text>,
+        description -> Text,
+        observed_at -> Nullable<Timestamp>,
+        child_facts -> Text,
+        reporter_name -> Nullable<Text>,
+        reporter_phone -> Nullable<Text>,
+        reporter_relation -> Nullable<Text>,
+        reporter_anonymous -> Bool,
+    }
+}
+
+diesel::table! {
     timeline_events (id) {
         id -> Text,
         child_id -> Text,
@@ -454,6 +472,7 @@ diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(cases -> children (child_id));
 diesel::joinable!(signals -> children (child_id));
 diesel::joinable!(signal_concerns -> signals (signal_id));
+diesel::joinable!(signal_reports -> signals (signal_id));
 diesel::joinable!(case_concerns -> cases (case_id));
 diesel::joinable!(timeline_events -> children (child_id));
 diesel::joinable!(assessments -> cases (case_id));
@@ -536,6 +555,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_number_counters,
     signals,
     signal_concerns,
+    signal_reports,
     timeline_events,
     idempotency_keys,
     assessments,

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::schema::{refresh_tokens, sessions};
+use crate::schema::{refresh_tokens, sessions, users};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
@@ -116,16 +116,19 @@ pub fn revoke(
     Ok(changed == 1)
 }
 
-/// When the login expires, if it is still valid (not revoked, not expired).
+/// When the login expires, if it is still valid (not revoked, not expired, its account active).
 pub fn active_until(
     conn: &mut DbConnection,
     session_id: &str,
     now: NaiveDateTime,
 ) -> Result<Option<NaiveDateTime>, DbError> {
     Ok(sessions::table
-        .find(session_id)
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
+        // A deactivated account's logins end with it (issue 17, finding 5).
+        .filter(users::active.eq(true))
         .select(sessions::expires_at)
         .first(conn)
         .optional()?)

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use qorgau_domain::access::Scope;
 
 use crate::error::DbError;
-use crate::schema::{signal_concerns, signals};
+use crate::schema::{signal_concerns, signal_reports, signals};
 use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -226,4 +226,62 @@ pub fn record_triage(
     ))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// A report sent again for a triaged signal, kept beside it (issue 17, finding 1).
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signal_reports)]
+pub struct SignalReportRow {
+    pub id: String,
+    pub signal_id: String,
+    pub received_at: NaiveDateTime,
+    pub filed_by: String,
+    /// Concern codes, comma-separated.
+    pub concerns: String,
+    pub urgency: Option<String>,
+    pub description: String,
+    pub observed_at: Option<NaiveDateTime>,
+    pub child_facts: String,
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub reporter_relation: Option<String>,
+    pub reporter_anonymous: bool,
+}
+
+pub fn add_report(conn: &mut DbConnection, row: &SignalReportRow) -> Result<(), DbError> {
+    diesel::insert_into(signal_reports::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A page of a signal's later reports, oldest first.
+pub fn reports(
+    conn: &mut DbConnection,
+    signal_id: &str,
+    page: &Page,
+) -> Result<Vec<SignalReportRow>, DbError> {
+    let mut query = signal_reports::table
+        .filter(signal_reports::signal_id.eq(signal_id))
+        .select(SignalReportRow::as_select())
+        .order(signal_reports::id)
+        .limit(page.limit)
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(signal_reports::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// How many later reports each of `ids` has (absent: none), in one query.
+pub fn report_counts(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, i64>, DbError> {
+    let rows: Vec<(String, i64)> = signal_reports::table
+        .filter(signal_reports::signal_id.eq_any(ids))
+        .group_by(signal_reports::signal_id)
+        .select((signal_reports::signal_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }

@@ -118,9 +118,7 @@ pub fn visible_case(
             return Err(denied.into());
         }
     } else if action != Action::ViewCases {
-        actor
-            .authorize(action, &location(&case))
-            .map_err(|_| ApiError::Forbidden)?;
+        actor.permit(action, &location(&case))?;
     }
     let act = if action == Action::ViewCases {
         Act::Read
@@ -138,17 +136,17 @@ pub fn audit_case(
     act: Act,
     case: &CaseRow,
 ) -> Result<(), ApiError> {
-    audit::log(
-        conn,
-        caller,
-        act,
-        Target {
-            resource: "case",
-            id: &case.id,
-            child_id: Some(&case.child_id),
-            region: Some(&case.region_code),
-        },
-    )
+    audit::log(conn, caller, act, case_target(case))
+}
+
+/// A case as an audited record: it carries its child's data.
+pub fn case_target(case: &CaseRow) -> Target<'_> {
+    Target {
+        resource: "case",
+        id: &case.id,
+        child_id: Some(&case.child_id),
+        region: Some(&case.region_code),
+    }
 }
 
 /// The case card: the case with its concerns and the alerts everyone working it must see.
@@ -248,8 +246,9 @@ pub async fn list(
     let query_page = page.clone();
     let (rows, mut concerns) = state
         .run(move |conn| {
-            audit::log_list(conn, &caller, "cases")?;
             let rows = cases::list(conn, &scope, &filter, &query_page)?;
+            let shown: Vec<Target> = rows.iter().map(case_target).collect();
+            audit::log_list(conn, &caller, "cases", &shown)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             Ok((rows, cases::concerns_of(conn, &ids)?))
         })

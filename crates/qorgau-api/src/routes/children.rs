@@ -122,9 +122,7 @@ pub fn visible_child(
     };
     actor.authorize(Action::ViewChildren, &at)?;
     if action != Action::ViewChildren {
-        actor
-            .authorize(action, &at)
-            .map_err(|_| ApiError::Forbidden)?;
+        actor.permit(action, &at)?;
     }
     // Viewing the audit log of a child is not itself an access to the child's data.
     if action != Action::ViewAudit {
@@ -177,8 +175,17 @@ pub async fn list(
     let query_page = page.clone();
     let rows = state
         .run(move |conn| {
-            crate::audit::log_list(conn, &caller, "children")?;
             let rows = children::list(conn, &scope, &filter, &query_page)?;
+            let shown: Vec<Target> = rows
+                .iter()
+                .map(|c| Target {
+                    resource: "child",
+                    id: &c.id,
+                    child_id: Some(&c.id),
+                    region: Some(&c.region_code),
+                })
+                .collect();
+            crate::audit::log_list(conn, &caller, "children", &shown)?;
             let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
             let mut open = children::open_cases(conn, &ids)?;
             Ok(rows
@@ -274,7 +281,8 @@ pub async fn possible_duplicates(
             let mut shown = Vec::new();
             for candidate in children::possible_duplicates(conn, &id)? {
                 match visible_child(conn, &caller, Action::ViewChildren, &candidate.id) {
-                    Ok(_) => shown.push(candidate),
+                    // The same short card as `GET /children/{id}` (issue 17, finding 9).
+                    Ok(_) => shown.push(short_card(&caller, candidate)),
                     Err(ApiError::NotFound | ApiError::Forbidden) => {}
                     Err(e) => return Err(e),
                 }

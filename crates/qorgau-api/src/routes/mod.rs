@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(signals::file)
                 .service(signals::list)
                 .service(signals::get)
+                .service(signals::reports)
                 .service(signals::triage)
                 .service(children::list)
                 .service(children::get)

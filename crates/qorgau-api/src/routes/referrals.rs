@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::Act;
+use crate::audit::{Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -112,9 +112,17 @@ fn summary(
     case_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<CaseSummary>, ApiError> {
-    let Some(case) = cases::find(conn, case_id)? else {
-        return Ok(None);
-    };
+    match cases::find(conn, case_id)? {
+        Some(case) => summary_of(conn, case, now),
+        None => Ok(None),
+    }
+}
+
+fn summary_of(
+    conn: &mut DbConnection,
+    case: CaseRow,
+    now: DateTime<Utc>,
+) -> Result<Option<CaseSummary>, ApiError> {
     let child = children::find(conn, &case.child_id)?;
     Ok(Some(CaseSummary {
         case_number: case.number,
@@ -297,20 +305,42 @@ pub async fn list(
     let now = state.now();
     let rows = state
         .run(move |conn| {
-            crate::audit::log_list(conn, &caller, "referrals")?;
             let rows = referrals::list(conn, &scope, &filter, &query_page)?;
-            rows.into_iter()
-                .map(|r| {
-                    let active =
-                        ReferralStatus::from_code(&r.status).is_some_and(ReferralStatus::is_active);
-                    let s = if active {
-                        summary(conn, &r.case_id, now)?
-                    } else {
-                        None
-                    };
-                    Ok((r, s))
+            // An active referral shows its child's name and age: an access to the child.
+            let mut named = Vec::new();
+            let mut items = Vec::new();
+            for r in rows {
+                let active =
+                    ReferralStatus::from_code(&r.status).is_some_and(ReferralStatus::is_active);
+                let case = if active {
+                    cases::find(conn, &r.case_id)?
+                } else {
+                    None
+                };
+                let s = match case {
+                    Some(case) => {
+                        named.push((
+                            r.id.clone(),
+                            case.child_id.clone(),
+                            case.region_code.clone(),
+                        ));
+                        summary_of(conn, case, now)?
+                    }
+                    None => None,
+                };
+                items.push((r, s));
+            }
+            let shown: Vec<Target> = named
+                .iter()
+                .map(|(id, child, region)| Target {
+                    resource: "referral",
+                    id,
+                    child_id: Some(child),
+                    region: Some(region),
                 })
-                .collect::<Result<Vec<_>, ApiError>>()
+                .collect();
+            crate::audit::log_list(conn, &caller, "referrals", &shown)?;
+            Ok(items)
         })
         .await?;
     Ok(web::Json(paginate(
@@ -796,7 +826,8 @@ pub async fn incoming_transfers(
     let region = caller.actor.region_code.clone();
     let rows = state
         .run(move |conn| {
-            crate::audit::log_list(conn, &caller, "transfers")?;
+            // A transfer names its case and regions, not the child.
+            crate::audit::log_list(conn, &caller, "transfers", &[])?;
             Ok(transfers::pending_to_region(conn, &region)?)
         })
         .await?;

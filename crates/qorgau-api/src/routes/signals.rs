@@ -5,12 +5,15 @@ use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
+use qorgau_domain::filing::{self, Resend};
+use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::role::Role;
 use qorgau_domain::signal::{ChildFacts, NewSignal, SignalInput, parse_signal};
-use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_domain::taxonomy::{Concern, RiskLevel, SignalSource};
 use qorgau_domain::triage::{Triage, TriageInput, parse_triage};
 use qorgau_persistence::cases::{self, CaseRow};
-use qorgau_persistence::signals::{self, SignalFilter, SignalRow, TriageRecord};
+use qorgau_persistence::signals::{self, SignalFilter, SignalReportRow, SignalRow, TriageRecord};
 use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::users;
 use qorgau_persistence::{DbConnection, DbError, children, geography, idempotency, write};
@@ -23,6 +26,7 @@ use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
+use crate::mail;
 use crate::registry;
 use crate::routes::list::{List, ListParams, paginate};
 use crate::state::AppState;
@@ -54,8 +58,12 @@ pub struct SignalView {
     pub triaged_at: Option<DateTime<Utc>>,
     pub triaged_by: Option<Uuid>,
     pub screen_out_reason: Option<String>,
-    /// Fields withheld from this reader because a concern is sensitive (brief § 5), e.g.
-    /// `["description"]`: the list shows that something is hidden, not what.
+    /// Reports the source sent again after triage, kept beside the signal
+    /// (`GET /signals/{id}/reports`).
+    pub later_reports: i64,
+    /// Fields withheld from this reader (brief § 5): `description` when a concern is sensitive,
+    /// `child.address` from those who may not read the child's file. The list shows that
+    /// something is hidden, not what.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hidden: Vec<String>,
 }
@@ -103,6 +111,7 @@ impl SignalView {
             triaged_at: row.triaged_at.map(|t| t.and_utc()),
             triaged_by: row.triaged_by.as_deref().map(uuid),
             screen_out_reason: row.screen_out_reason,
+            later_reports: 0,
             hidden: Vec::new(),
         }
     }
@@ -118,41 +127,96 @@ fn location(row: &SignalRow) -> Location<'_> {
 }
 
 fn load_view(conn: &mut DbConnection, row: SignalRow) -> Result<SignalView, ApiError> {
-    let concerns = signals::concerns_of(conn, std::slice::from_ref(&row.id))?
+    let ids = std::slice::from_ref(&row.id);
+    let concerns = signals::concerns_of(conn, ids)?
         .remove(&row.id)
         .unwrap_or_default();
-    Ok(SignalView::new(row, concerns))
+    let later_reports = signals::report_counts(conn, ids)?
+        .remove(&row.id)
+        .unwrap_or(0);
+    Ok(SignalView {
+        later_reports,
+        ..SignalView::new(row, concerns)
+    })
 }
 
-/// Withholds the description of a signal naming a sensitive concern from a reader who may not
-/// read it: anyone but the region's supervisor and the case manager assigned to its case.
+/// Where a signal's child data sits for access: its place, and — once a case is open — the
+/// case's assignee as owner. The case is looked up only if `allowed` refuses without it.
+fn child_location<'a>(
+    conn: &mut DbConnection,
+    region: &'a str,
+    district: &'a str,
+    case_id: Option<Uuid>,
+    allowed: impl Fn(&Location<'_>) -> bool,
+) -> Result<bool, ApiError> {
+    let mut at = Location {
+        owner: None,
+        organisation: None,
+        region: Some(region),
+        district: Some(district),
+    };
+    if allowed(&at) {
+        return Ok(true);
+    }
+    let Some(case) = case_id else {
+        return Ok(false);
+    };
+    at.owner = cases::find(conn, &case.to_string())?
+        .and_then(|c| c.assignee_id)
+        .and_then(|a| a.parse().ok());
+    Ok(allowed(&at))
+}
+
+/// What a reader may not see of a signal's (or a later report's) content: the description when
+/// a concern is sensitive — for anyone but the region's supervisor and the case's manager — and
+/// the child's address for anyone without the child's file (brief § 5: intake gets the short
+/// card). Every answer carrying a signal goes through here: reads, lists, filing and triage.
+struct Withheld {
+    description: bool,
+    address: bool,
+}
+
+impl Withheld {
+    fn for_reader(
+        conn: &mut DbConnection,
+        actor: &Actor,
+        view: &SignalView,
+        concerns: &[String],
+    ) -> Result<Withheld, ApiError> {
+        let (region, district) = (view.region_code.as_str(), view.district_code.as_str());
+        let readable =
+            |at: &Location<'_>| actor.may_read_text(concerns.iter().map(String::as_str), at);
+        let child_file = |at: &Location<'_>| actor.authorize(Action::ViewChildFile, at).is_ok();
+        Ok(Withheld {
+            description: !child_location(conn, region, district, view.case_id, readable)?,
+            address: !child_location(conn, region, district, view.case_id, child_file)?,
+        })
+    }
+
+    /// Blanks what is withheld; returns the names of the fields blanked.
+    fn apply(&self, description: &mut String, child: &mut serde_json::Value) -> Vec<String> {
+        let mut hidden = Vec::new();
+        if self.description {
+            description.clear();
+            hidden.push("description".to_string());
+        }
+        if self.address
+            && let Some(facts) = child.as_object_mut()
+            && facts.remove("address").is_some()
+        {
+            hidden.push("child.address".to_string());
+        }
+        hidden
+    }
+}
+
 fn redact(
     conn: &mut DbConnection,
     actor: &Actor,
     mut view: SignalView,
 ) -> Result<SignalView, ApiError> {
-    let concerns = || view.concerns.iter().map(String::as_str);
-    let mut at = Location {
-        owner: None,
-        organisation: None,
-        region: Some(&view.region_code),
-        district: Some(&view.district_code),
-    };
-    if actor.may_read_text(concerns(), &at) {
-        return Ok(view);
-    }
-    let case = match view.case_id {
-        Some(id) => cases::find(conn, &id.to_string())?,
-        None => None,
-    };
-    at.owner = case
-        .and_then(|c| c.assignee_id)
-        .and_then(|a| a.parse().ok());
-    if actor.may_read_text(concerns(), &at) {
-        return Ok(view);
-    }
-    view.description = String::new();
-    view.hidden = vec!["description".into()];
+    let withheld = Withheld::for_reader(conn, actor, &view, &view.concerns)?;
+    view.hidden = withheld.apply(&mut view.description, &mut view.child);
     Ok(view)
 }
 
@@ -186,10 +250,12 @@ pub async fn file(
         now,
         signal.urgency.unwrap_or(RiskLevel::Medium),
     );
+    let app = state.clone();
     let (status, body) = state
         .run(move |conn| {
             file_with_retry(
                 conn,
+                &app,
                 &caller,
                 key.as_deref(),
                 &hash,
@@ -253,8 +319,10 @@ impl From<ApiError> for FileError {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn file_with_retry(
     conn: &mut DbConnection,
+    app: &AppState,
     caller: &Caller,
     key: Option<&str>,
     hash: &str,
@@ -266,7 +334,7 @@ fn file_with_retry(
     // first: this time it is found and updated.
     for _ in 0..2 {
         match write(conn, |c| {
-            file_once(c, caller, key, hash, signal, now, triage_due_at)
+            file_once(c, app, caller, key, hash, signal, now, triage_due_at)
         }) {
             Ok(done) => return Ok(done),
             Err(FileError::KeyTaken) => {
@@ -293,6 +361,7 @@ fn file_with_retry(
 
 fn file_once(
     conn: &mut DbConnection,
+    app: &AppState,
     caller: &Caller,
     key: Option<&str>,
     hash: &str,
@@ -304,6 +373,16 @@ fn file_once(
     if let Some(key) = key {
         idempotency::claim(conn, user, key, hash, now.naive_utc())?;
     }
+    let kind = organisation_kind(conn, user)?;
+    if !filing::may_file_as(caller.actor.role, kind, signal.source) {
+        let allowed: Vec<&str> = SignalSource::ALL
+            .into_iter()
+            .filter(|s| filing::may_file_as(caller.actor.role, kind, *s))
+            .map(SignalSource::as_str)
+            .collect();
+        let message = format!("this account files as: {}", allowed.join(", "));
+        return Err(ApiError::invalid("source", &message).into());
+    }
     let (region, district) = (signal.region.as_str(), signal.district.as_str());
     if geography::find_district(conn, district)?.is_none_or(|d| d.region_code != region) {
         return Err(ApiError::invalid("district_code", "no such district in this region").into());
@@ -313,78 +392,208 @@ fn file_once(
         Some(r) => signals::find_by_external_ref(conn, signal.source.as_str(), r)?,
         None => None,
     };
-    let (status, row) = match existing {
-        Some(mut row) => {
-            if row.child_id.is_none() {
-                row.child_id = registry::identify(conn, &signal.child, region, district, now)?;
+    let (status, row, concerns, act) = match existing {
+        Some(row) => {
+            let filer = filing::Filer {
+                is_caller: row.filed_by == *user,
+                role: users::find(conn, &row.filed_by)?
+                    .and_then(|(u, _)| Role::from_code(&u.role))
+                    .ok_or(ApiError::Internal)?,
+                kind: organisation_kind(conn, &row.filed_by)?,
+            };
+            match filing::resend(caller.actor.role, kind, &filer, row.status != "received") {
+                Resend::NotYours => {
+                    return Err(ApiError::conflict(
+                        "this external reference is another filer's: use a reference of your own",
+                    )
+                    .into());
+                }
+                Resend::Replace => {
+                    let row = replace_content(conn, row, signal, &concerns, user, now)?;
+                    let concerns = concerns.iter().map(|c| c.to_string()).collect();
+                    (200, row, concerns, Act::Update)
+                }
+                Resend::LaterReport => {
+                    add_later_report(conn, app, &row, signal, user, now)?;
+                    let concerns = signals::concerns_of(conn, std::slice::from_ref(&row.id))?
+                        .remove(&row.id)
+                        .unwrap_or_default();
+                    (200, row, concerns, Act::Update)
+                }
             }
-            fill_content(&mut row, signal, now);
-            signals::update_content(conn, &row, &concerns)?;
-            if let Some(child) = &row.child_id {
-                let summary = format!("Signal updated by its source ({})", row.source);
-                timeline::record(
-                    conn,
-                    &event(child, None, now, "signal_updated", summary, user, &row.id),
-                )?;
-            }
-            (200, row)
         }
         None => {
-            let child_id = registry::identify(conn, &signal.child, region, district, now)?;
-            let mut row = SignalRow {
-                id: Uuid::now_v7().to_string(),
-                source: signal.source.as_str().into(),
-                external_ref: signal.external_ref.clone(),
-                urgency: None,
-                description: String::new(),
-                observed_at: None,
-                region_code: region.into(),
-                district_code: district.into(),
-                child_id,
-                child_facts: String::new(),
-                reporter_name: None,
-                reporter_phone: None,
-                reporter_relation: None,
-                reporter_anonymous: false,
-                status: "received".into(),
-                received_at: now.naive_utc(),
-                triage_due_at: triage_due_at.naive_utc(),
-                filed_by: user.into(),
-                triaged_at: None,
-                triaged_by: None,
-                risk_level: None,
-                screen_out_reason: None,
-                case_id: None,
-                updated_at: now.naive_utc(),
-            };
-            fill_content(&mut row, signal, now);
-            signals::insert(conn, &row, &concerns)?;
-            if let Some(child) = &row.child_id {
-                let summary = format!(
-                    "Signal received from {}: {}",
-                    row.source,
-                    concerns.join(", ")
-                );
-                timeline::record(
-                    conn,
-                    &event(child, None, now, "signal", summary, user, &row.id),
-                )?;
-            }
-            (201, row)
+            let row = insert_new(conn, signal, &concerns, user, now, triage_due_at)?;
+            let concerns = concerns.iter().map(|c| c.to_string()).collect();
+            (201, row, concerns, Act::Create)
         }
     };
-    let act = if status == 201 {
-        Act::Create
-    } else {
-        Act::Update
-    };
     audit_signal(conn, caller, act, &row)?;
-    let view = SignalView::new(row, concerns.iter().map(|c| c.to_string()).collect());
+    let count = signals::report_counts(conn, std::slice::from_ref(&row.id))?;
+    let view = SignalView {
+        later_reports: count.get(&row.id).copied().unwrap_or(0),
+        ..SignalView::new(row, concerns)
+    };
+    // The filer reads back what any reader of theirs would (finding 2): same redaction.
+    let view = redact(conn, &caller.actor, view)?;
     let body = serde_json::to_string(&view).map_err(|_| ApiError::Internal)?;
     if let Some(key) = key {
         idempotency::complete(conn, user, key, i32::from(status), &body)?;
     }
     Ok((status, body))
+}
+
+/// The kind of the organisation `user_id` works for.
+fn organisation_kind(conn: &mut DbConnection, user_id: &str) -> Result<OrganisationKind, ApiError> {
+    users::find(conn, user_id)?
+        .and_then(|(_, org)| OrganisationKind::from_code(&org.kind))
+        .ok_or(ApiError::Internal)
+}
+
+fn insert_new(
+    conn: &mut DbConnection,
+    signal: &NewSignal,
+    concerns: &[&str],
+    user: &str,
+    now: DateTime<Utc>,
+    triage_due_at: DateTime<Utc>,
+) -> Result<SignalRow, ApiError> {
+    let (region, district) = (signal.region.as_str(), signal.district.as_str());
+    let child_id = registry::identify(conn, &signal.child, region, district, now)?;
+    let mut row = SignalRow {
+        id: Uuid::now_v7().to_string(),
+        source: signal.source.as_str().into(),
+        external_ref: signal.external_ref.clone(),
+        urgency: None,
+        description: String::new(),
+        observed_at: None,
+        region_code: region.into(),
+        district_code: district.into(),
+        child_id,
+        child_facts: String::new(),
+        reporter_name: None,
+        reporter_phone: None,
+        reporter_relation: None,
+        reporter_anonymous: false,
+        status: "received".into(),
+        received_at: now.naive_utc(),
+        triage_due_at: triage_due_at.naive_utc(),
+        filed_by: user.into(),
+        triaged_at: None,
+        triaged_by: None,
+        risk_level: None,
+        screen_out_reason: None,
+        case_id: None,
+        updated_at: now.naive_utc(),
+    };
+    fill_content(&mut row, signal, now);
+    signals::insert(conn, &row, concerns)?;
+    if let Some(child) = &row.child_id {
+        let summary = format!(
+            "Signal received from {}: {}",
+            row.source,
+            concerns.join(", ")
+        );
+        timeline::record(
+            conn,
+            &event(child, None, now, "signal", summary, user, &row.id),
+        )?;
+    }
+    Ok(row)
+}
+
+/// An untriaged signal resent by its filer takes the new content.
+fn replace_content(
+    conn: &mut DbConnection,
+    mut row: SignalRow,
+    signal: &NewSignal,
+    concerns: &[&str],
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<SignalRow, ApiError> {
+    if row.child_id.is_none() {
+        let (region, district) = (row.region_code.clone(), row.district_code.clone());
+        row.child_id = registry::identify(conn, &signal.child, &region, &district, now)?;
+    }
+    fill_content(&mut row, signal, now);
+    signals::update_content(conn, &row, concerns)?;
+    if let Some(child) = &row.child_id {
+        let summary = format!("Signal updated by its source ({})", row.source);
+        timeline::record(
+            conn,
+            &event(child, None, now, "signal_updated", summary, user, &row.id),
+        )?;
+    }
+    Ok(row)
+}
+
+/// A triaged signal resent by its source: the report is kept beside it, the signal stays as
+/// triage read it, and whoever triaged it and the case's manager are told (issue 17, finding 1).
+fn add_later_report(
+    conn: &mut DbConnection,
+    app: &AppState,
+    row: &SignalRow,
+    signal: &NewSignal,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let mut content = row.clone();
+    fill_content(&mut content, signal, now);
+    let codes: Vec<&str> = signal.concerns.iter().map(|c| c.as_str()).collect();
+    signals::add_report(
+        conn,
+        &SignalReportRow {
+            id: Uuid::now_v7().to_string(),
+            signal_id: row.id.clone(),
+            received_at: now.naive_utc(),
+            filed_by: user.into(),
+            concerns: codes.join(","),
+            urgency: content.urgency,
+            description: content.description,
+            observed_at: content.observed_at,
+            child_facts: content.child_facts,
+            reporter_name: content.reporter_name,
+            reporter_phone: content.reporter_phone,
+            reporter_relation: content.reporter_relation,
+            reporter_anonymous: content.reporter_anonymous,
+        },
+    )?;
+    if let Some(child) = &row.child_id {
+        let summary = format!("Further report from {} after triage", row.source);
+        timeline::record(
+            conn,
+            &event(
+                child,
+                row.case_id.as_deref(),
+                now,
+                "signal_report",
+                summary,
+                user,
+                &row.id,
+            ),
+        )?;
+    }
+    let assignee = match &row.case_id {
+        Some(case) => cases::find(conn, case)?.and_then(|c| c.assignee_id),
+        None => None,
+    };
+    let mut told: Vec<String> = Vec::new();
+    for person in row.triaged_by.iter().chain(assignee.iter()) {
+        if let Some(email) = users::find(conn, person)?.and_then(|(u, _)| u.email)
+            && !told.contains(&email)
+        {
+            told.push(email);
+        }
+    }
+    let url = format!(
+        "{}/api/v1/signals/{}",
+        app.config.public_url.trim_end_matches('/'),
+        row.id
+    );
+    for to in told {
+        mail::enqueue(conn, mail::later_report_notice(&to, now, &url), now)?;
+    }
+    Ok(())
 }
 
 /// Records an access to a signal (and so to its child) in the audit log.
@@ -474,15 +683,31 @@ pub async fn list(
     let query_page = page.clone();
     let views = state
         .run(move |conn| {
-            audit::log_list(conn, &caller, "signals")?;
             let rows = signals::list(conn, &scope, &filter, &query_page)?;
+            let shown: Vec<Target> = rows
+                .iter()
+                .filter_map(|r| {
+                    Some(Target {
+                        resource: "signal",
+                        id: &r.id,
+                        child_id: Some(r.child_id.as_deref()?),
+                        region: Some(&r.region_code),
+                    })
+                })
+                .collect();
+            audit::log_list(conn, &caller, "signals", &shown)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let mut concerns = signals::concerns_of(conn, &ids)?;
+            let counts = signals::report_counts(conn, &ids)?;
             rows.into_iter()
                 .map(|r| {
                     let c = concerns.remove(&r.id).unwrap_or_default();
                     let id = r.id.clone();
-                    Ok((id, redact(conn, &caller.actor, SignalView::new(r, c))?))
+                    let view = SignalView {
+                        later_reports: counts.get(&id).copied().unwrap_or(0),
+                        ..SignalView::new(r, c)
+                    };
+                    Ok((id, redact(conn, &caller.actor, view)?))
                 })
                 .collect::<Result<Vec<_>, ApiError>>()
         })
@@ -514,6 +739,94 @@ pub async fn get(
         })
         .await?;
     Ok(web::Json(view))
+}
+
+/// A report the source sent again after triage (issue 17, finding 1).
+#[derive(Serialize, ToSchema)]
+pub struct SignalReportView {
+    pub id: Uuid,
+    pub signal_id: Uuid,
+    pub received_at: DateTime<Utc>,
+    pub filed_by: Uuid,
+    pub concerns: Vec<String>,
+    pub urgency: Option<String>,
+    pub description: String,
+    pub observed_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Object)]
+    pub child: serde_json::Value,
+    pub reporter: ReporterView,
+    /// As on the signal: fields withheld from this reader.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
+}
+
+impl SignalReportView {
+    fn new(r: SignalReportRow) -> Self {
+        let mut concerns: Vec<String> = r.concerns.split(',').map(str::to_string).collect();
+        concerns.sort();
+        SignalReportView {
+            id: uuid(&r.id),
+            signal_id: uuid(&r.signal_id),
+            received_at: r.received_at.and_utc(),
+            filed_by: uuid(&r.filed_by),
+            concerns,
+            urgency: r.urgency,
+            description: r.description,
+            observed_at: r.observed_at.map(|t| t.and_utc()),
+            child: serde_json::from_str(&r.child_facts).unwrap_or_default(),
+            reporter: ReporterView {
+                name: r.reporter_name,
+                phone: r.reporter_phone,
+                relation: r.reporter_relation,
+                anonymous: r.reporter_anonymous,
+            },
+            hidden: Vec::new(),
+        }
+    }
+}
+
+/// What the source sent again after the signal was triaged, oldest first: to the signal's
+/// readers, with the signal's redaction (a sensitive concern of either hides the description).
+#[utoipa::path(tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<SignalReportView>),
+    (status = 404, body = Problem),
+))]
+#[get("/signals/{id}/reports")]
+pub async fn reports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<SignalReportView>>, ApiError> {
+    let page = params.page()?;
+    let id = id.into_inner().to_string();
+    let query_page = page.clone();
+    let views = state
+        .run(move |conn| {
+            let row = signals::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+            caller
+                .actor
+                .authorize(Action::ViewSignals, &location(&row))?;
+            audit_signal(conn, &caller, Act::Read, &row)?;
+            let signal = load_view(conn, row)?;
+            signals::reports(conn, &id, &query_page)?
+                .into_iter()
+                .map(|r| {
+                    let mut view = SignalReportView::new(r);
+                    let concerns: Vec<String> = signal
+                        .concerns
+                        .iter()
+                        .chain(&view.concerns)
+                        .cloned()
+                        .collect();
+                    let withheld = Withheld::for_reader(conn, &caller.actor, &signal, &concerns)?;
+                    view.hidden = withheld.apply(&mut view.description, &mut view.child);
+                    Ok((view.id.to_string(), view))
+                })
+                .collect::<Result<Vec<_>, ApiError>>()
+        })
+        .await?;
+    Ok(web::Json(paginate(views, &page, |(id, _)| id, |(_, v)| v)))
 }
 
 /// Triages a signal: open a case, link it to the child's open case, or screen it out.
@@ -556,9 +869,7 @@ fn triage_signal(
     let actor = &caller.actor;
     let signal = signals::find(conn, id)?.ok_or(ApiError::NotFound)?;
     actor.authorize(Action::ViewSignals, &location(&signal))?;
-    actor
-        .authorize(Action::TriageSignal, &location(&signal))
-        .map_err(|_| ApiError::Forbidden)?;
+    actor.permit(Action::TriageSignal, &location(&signal))?;
     audit_signal(conn, caller, Act::Update, &signal)?;
     if signal.status != "received" {
         return Err(ApiError::conflict("this signal has already been triaged"));
@@ -715,7 +1026,8 @@ fn triage_signal(
         )?;
     }
     let row = signals::find(conn, id)?.ok_or(ApiError::Internal)?;
-    Ok(SignalView::new(row, concerns))
+    let view = load_view(conn, row)?;
+    redact(conn, actor, view)
 }
 
 /// An assignee must be an active case manager of the case's region.

@@ -1,0 +1,1 @@
+-- The concern codes removed from the reasons are not restored: they must not be shown.
