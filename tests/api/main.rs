@@ -13,6 +13,7 @@ mod cases;
 mod cli;
 mod demo_scale;
 mod errors;
+mod findings;
 mod interagency;
 mod lifecycle;
 mod matrix;
