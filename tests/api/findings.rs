@@ -9,7 +9,7 @@ use qorgau_persistence::schema::{referrals, users};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, invalid_fields};
+use crate::common::{Backend, TestApp, invalid_fields};
 use crate::on_both_backends;
 use crate::world::{World, signal};
 
@@ -21,6 +21,7 @@ on_both_backends!(
     lists_and_searches_put_every_child_they_show_in_its_access_log,
     forbidden_and_out_of_scope_ids_answer_alike,
     intake_never_receives_a_childs_address,
+    metrics_need_the_token_once_one_is_set,
 );
 
 fn child(first_name: &str) -> Value {
@@ -432,4 +433,22 @@ async fn intake_never_receives_a_childs_address(backend: Backend) {
         sup.body["child"]["address"],
         "Astana, Kabanbay batyr 1, apt 5"
     );
+}
+
+/// Finding 11: `/metrics` was open to anyone. With a token configured it needs it; without
+/// one only loopback scrapers are answered (these tests are loopback: see the matrix).
+async fn metrics_need_the_token_once_one_is_set(backend: Backend) {
+    let token = "a-scraper-token-of-some-length";
+    let app = TestApp::start_with(backend, |c| c.secrets.metrics_token = Some(token.into())).await;
+    let bare = app.send(reqwest::Method::GET, "/metrics", None, None).await;
+    assert_eq!(bare.status, StatusCode::UNAUTHORIZED);
+    let wrong = app
+        .send(reqwest::Method::GET, "/metrics", Some("not-it"), None)
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let right = app
+        .send(reqwest::Method::GET, "/metrics", Some(token), None)
+        .await;
+    assert_eq!(right.status, StatusCode::OK);
+    assert!(right.body.as_str().unwrap().contains("http_requests"));
 }

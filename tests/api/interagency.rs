@@ -158,8 +158,8 @@ async fn specialists_see_the_minimum_while_the_referral_is_active(backend: Backe
             .get(&format!("/api/v1/cases/{case}"), &psychologist)
             .await
             .status,
-        StatusCode::FORBIDDEN,
-        "never the full case"
+        StatusCode::NOT_FOUND,
+        "never the full case (nor whether it exists: issue 17, finding 8)"
     );
 
     let by_manager = w

@@ -7,8 +7,11 @@
 //! from the server. One letter per role, in the order of [`ROLES`]:
 //!
 //! - `A` allowed: a 2xx. For a list (`list` rows): 200 with the record in it.
-//! - `F` forbidden: 403 — the role may never do this, or may see the record but not do this to it.
-//! - `N` not found: 404 — the record is outside the caller's scope. For a list: 200 without it.
+//! - `F` forbidden: 403 — the role may never do this and no record is named (a collection), or
+//!   the caller may see the record but not do this to it.
+//! - `N` not found: 404 — the record is outside the caller's scope, or of a kind the role may
+//!   never see: a real id answers like a random one (issue 17, finding 8). For a list: 200
+//!   without it.
 //!
 //! No cell counts a 409, 412 or 422 as "allowed past authorisation": every request is valid,
 //! and a record that a request changes is made fresh for the cell (a fresh signal per triage, a
@@ -354,63 +357,64 @@ fn table() -> Vec<Op> {
         // intake district, mobile group and case manager what they filed. TriageSignal: intake district, supervisor region.
         op(POST,   "/api/v1/signals",                           Region,       signal,        "A A A A F A F", "A A A A F A F"),
         list(GET,  "/api/v1/signals",                           Signal,       none,          "A A A A F A F", "N N N N F N F"),
-        op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A F A F", "N N N N F N F"),
-        op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F F A F", "N N N N F N F"),
+        op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/signals/{id}/reports",              Signal,       none,          "A A A A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F N A N", "N N N N N N N"),
         // ViewChildren: supervisor region, intake district (the short card), case manager own case.
         // ViewChildFile (timeline, relations): case manager own case, supervisor region. EditChild: case manager, supervisor.
         // MergeChildren: supervisor.
         list(GET,  "/api/v1/children",                          Child,        none,          "F F A A F A F", "F F N N F N F"),
-        op(GET,    "/api/v1/children/{id}",                     Child,        none,          "F F A A F A F", "F F N N F N F"),
-        op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "F F F A F A F", "F F N N F N F"),
-        op(GET,    "/api/v1/children/{id}/possible-duplicates", Child,        none,          "F F A A F A F", "F F N N F N F"),
-        list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "F F A A F A F", "F F N N F N F").variant("of a child in scope: only duplicates in scope are shown"),
-        op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "F F F A F A F", "F F N N F N F"),
-        op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "F F F A F A F", "F F N N F N F"),
-        op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "F F F F F A F", "F F N N F N F"),
+        op(GET,    "/api/v1/children/{id}",                     Child,        none,          "N N A A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "N N F A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/children/{id}/possible-duplicates", Child,        none,          "N N A A N A N", "N N N N N N N"),
+        list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "N N A A N A N", "N N N N N N N").variant("of a child in scope: only duplicates in scope are shown"),
+        op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "N N F A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "N N F A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "N N F F N A N", "N N N N N N N"),
         // ViewCases, WorkCase: case manager own, supervisor region. AssignCase, DecidePlan: supervisor.
         list(GET,  "/api/v1/cases",                             Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(GET,    "/api/v1/cases/{id}",                        Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(PATCH,  "/api/v1/cases/{id}",                        CaseVersion,  case_patch,    "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/assignment",             Case,         assignment,    "F F F F F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/transitions",            FreshCase,    to_assessment, "F F F A F F F", "F F F N F N F").variant("intake → assessment: the manager's move"),
-        op(POST,   "/api/v1/cases/{id}/transitions",            ClosureRequested, to_closed, "F F F F F A F", "F F F N F N F").variant("closure_requested → closed: the supervisor's move"),
-        op(GET,    "/api/v1/cases/{id}/assessments",            Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/assessments",            Case,         assessment,    "F F F A F A F", "F F F N F N F"),
-        op(GET,    "/api/v1/cases/{id}/plan",                   Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(PUT,    "/api/v1/cases/{id}/plan",                   Case,         plan,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/plan/approval",          PlanDraft,    approve,       "F F F F F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/plan/measures/{measure_id}/done", PlanMeasure, none,  "F F F A F A F", "F F F N F N F"),
+        op(GET,    "/api/v1/cases/{id}",                        Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(PATCH,  "/api/v1/cases/{id}",                        CaseVersion,  case_patch,    "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/assignment",             Case,         assignment,    "N N N F N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/transitions",            FreshCase,    to_assessment, "N N N A N F N", "N N N N N N N").variant("intake → assessment: the manager's move"),
+        op(POST,   "/api/v1/cases/{id}/transitions",            ClosureRequested, to_closed, "N N N F N A N", "N N N N N N N").variant("closure_requested → closed: the supervisor's move"),
+        op(GET,    "/api/v1/cases/{id}/assessments",            Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/assessments",            Case,         assessment,    "N N N A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/plan",                   Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(PUT,    "/api/v1/cases/{id}/plan",                   Case,         plan,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/plan/approval",          PlanDraft,    approve,       "N N N F N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/plan/measures/{measure_id}/done", PlanMeasure, none,  "N N N A N A N", "N N N N N N N"),
         // Specialists log interventions and interviews while their organisation holds an active referral.
-        op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "F F F A A A F", "F F F N N N F"),
-        op(GET,    "/api/v1/cases/{id}/interviews",             Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/interviews",             Case,         interview,     "F F F A A A F", "F F F N N N F"),
+        op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "N N N A A A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/interviews",             Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/interviews",             Case,         interview,     "N N N A A A N", "N N N N N N N"),
         // Referrals. ViewReferrals: specialist organisation (active referrals), case manager own, supervisor region.
         // Accept, decline, complete: the receiving organisation (RespondReferral); withdraw: the case team.
-        op(GET,    "/api/v1/cases/{id}/referrals",              Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/referrals",              Case,         referral,      "F F F A F A F", "F F F N F N F"),
+        op(GET,    "/api/v1/cases/{id}/referrals",              Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/referrals",              Case,         referral,      "N N N A N A N", "N N N N N N N"),
         list(GET,  "/api/v1/referrals",                         Referral,     none,          "F F F A A A F", "F F F N N N F"),
-        op(GET,    "/api/v1/referrals/{id}",                    Referral,     none,          "F F F A A A F", "F F F N N N F"),
-        op(POST,   "/api/v1/referrals/{id}/accept",             PendingReferral, none,       "F F F F A F F", "F F F N N N F"),
-        op(POST,   "/api/v1/referrals/{id}/decline",            PendingReferral, reason,     "F F F F A F F", "F F F N N N F"),
-        op(POST,   "/api/v1/referrals/{id}/complete",           AcceptedReferral, outcome,   "F F F F A F F", "F F F N N N F"),
-        op(POST,   "/api/v1/referrals/{id}/withdraw",           PendingReferral, none,       "F F F A F A F", "F F F N N N F"),
+        op(GET,    "/api/v1/referrals/{id}",                    Referral,     none,          "N N N A A A N", "N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/accept",             PendingReferral, none,       "N N N F A F N", "N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/decline",            PendingReferral, reason,     "N N N F A F N", "N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/complete",           AcceptedReferral, outcome,   "N N N F A F N", "N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/withdraw",           PendingReferral, none,       "N N N A F A N", "N N N N N N N"),
         // Transfers: requested by the case team; DecideTransfer: the supervisor of the receiving region.
-        op(POST,   "/api/v1/cases/{id}/transfer",               FreshCase,    transfer,      "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/transfer/accept",        Incoming,     none,          "F F F F F A F", "F F F F F N F"),
-        op(POST,   "/api/v1/cases/{id}/transfer/decline",       Incoming,     reason,        "F F F F F A F", "F F F F F N F"),
+        op(POST,   "/api/v1/cases/{id}/transfer",               FreshCase,    transfer,      "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/transfer/accept",        Incoming,     none,          "N N N N N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/transfer/decline",       Incoming,     reason,        "N N N N N A N", "N N N N N N N"),
         list(GET,  "/api/v1/transfers",                         Incoming,     none,          "F F F F F A F", "F F F F F N F"),
         // Interagency records of a case: ViewCases to read, WorkCase to write.
-        op(GET,    "/api/v1/cases/{id}/consents",               Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/consents",               Case,         consent,       "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/consents/{id}/withdraw",            Consent,      none,          "F F F A F A F", "F F F N F N F"),
-        op(GET,    "/api/v1/cases/{id}/commission-matters",     Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/commission-matters",     Case,         matter,        "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/commission-matters/{id}/decision",  Matter,       decision,      "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/commission-measures/{id}/done",     CommissionMeasure, note,     "F F F A F A F", "F F F N F N F"),
-        op(GET,    "/api/v1/cases/{id}/placements",             Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(POST,   "/api/v1/cases/{id}/placements",             Case,         placement,     "F F F A F A F", "F F F N F N F"),
-        op(PATCH,  "/api/v1/placements/{id}",                   Placement,    placement_end, "F F F A F A F", "F F F N F N F"),
+        op(GET,    "/api/v1/cases/{id}/consents",               Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/consents",               Case,         consent,       "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/consents/{id}/withdraw",            Consent,      none,          "N N N A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/commission-matters",     Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/commission-matters",     Case,         matter,        "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/commission-matters/{id}/decision",  Matter,       decision,      "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/commission-measures/{id}/done",     CommissionMeasure, note,     "N N N A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/placements",             Case,         none,          "N N N A N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/placements",             Case,         placement,     "N N N A N A N", "N N N N N N N"),
+        op(PATCH,  "/api/v1/placements/{id}",                   Placement,    placement_end, "N N N A N A N", "N N N N N N N"),
         // ViewCaseload: supervisor region. ViewReports, ViewAggregates: supervisor region, analyst all.
         op(GET,    "/api/v1/supervision/caseload",              Region,       none,          "F F F F F A F", "F F F F F N F"),
         op(GET,    "/api/v1/supervision/overdue",               Region,       none,          "F F F F F A F", "F F F F F N F"),
@@ -420,15 +424,15 @@ fn table() -> Vec<Op> {
         // list of break-glass grants (on the region's cases); a child's access log only for the supervisor of the
         // child's region (the child must be theirs to see). BreakGlass: supervisors, any region's case.
         list(GET,  "/api/v1/audit",                             ChildQuery,   none,          "A F F F F A F", "A F F F F N F").key("child_id"),
-        op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "F F F F F A F", "F F N N F N F"),
+        op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "N N F F N A N", "N N N N N N N"),
         op(POST,   "/api/v1/break-glass",                       FreshCase,    break_glass,   "F F F F F A F", "F F F F F A F"),
         list(GET,  "/api/v1/break-glass",                       Grant,        none,          "A F F F F A F", "A F F F F N F"),
         // Break-glass opens a case of another region to the supervisor for reading only, while the grant lasts:
         // the supervisor's out-of-scope record here is a KZ-75 case they hold a grant on. Writes stay 404.
-        op(GET,    "/api/v1/cases/{id}",                        GlassCase,    none,          "F F F A F A F", "F F F N F A F").variant("break-glass: read"),
-        op(POST,   "/api/v1/cases/{id}/assessments",            GlassCase,    assessment,    "F F F A F A F", "F F F N F N F").variant("break-glass: no writing"),
-        op(POST,   "/api/v1/cases/{id}/transitions",            GlassClosing, to_closed,     "F F F F F A F", "F F F N F N F").variant("break-glass: no closing"),
-        op(POST,   "/api/v1/referrals/{id}/withdraw",           GlassReferral, none,         "F F F A F A F", "F F F N N N F").variant("break-glass: no withdrawing"),
+        op(GET,    "/api/v1/cases/{id}",                        GlassCase,    none,          "N N N A N A N", "N N N N N A N").variant("break-glass: read"),
+        op(POST,   "/api/v1/cases/{id}/assessments",            GlassCase,    assessment,    "N N N A N A N", "N N N N N N N").variant("break-glass: no writing"),
+        op(POST,   "/api/v1/cases/{id}/transitions",            GlassClosing, to_closed,     "N N N F N A N", "N N N N N N N").variant("break-glass: no closing"),
+        op(POST,   "/api/v1/referrals/{id}/withdraw",           GlassReferral, none,         "N N N A F A N", "N N N N N N N").variant("break-glass: no withdrawing"),
     ]
 }
 
@@ -1347,6 +1351,8 @@ async fn run(fx: &Fx, op: &Op, cell: &Cell, rec: &Rec) -> Result<Outcome, String
         match r.status.as_u16() {
             200 => {}
             403 => return Ok(Outcome::Forbidden),
+            // A list under a record the caller may not see (a child's possible duplicates).
+            404 => return Ok(Outcome::NotFound),
             _ => return Err(format!("{} {}", r.status, short(&r.body))),
         }
         let items = r

@@ -76,6 +76,8 @@ pub struct Config {
 pub struct Secrets {
     pub jwt_secret: Option<String>,
     pub smtp_password: Option<String>,
+    /// Bearer token a scraper of `/metrics` must send; unset: loopback scrapers only.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -118,6 +120,7 @@ impl Config {
         let env = Env::prefixed("QORGAU_").ignore(&[
             "jwt_secret",
             "smtp_password",
+            "metrics_token",
             "config",
             "test_database_url",
             "require_postgres",
@@ -126,6 +129,7 @@ impl Config {
         config.secrets = Secrets {
             jwt_secret: non_empty_env("QORGAU_JWT_SECRET"),
             smtp_password: non_empty_env("QORGAU_SMTP_PASSWORD"),
+            metrics_token: non_empty_env("QORGAU_METRICS_TOKEN"),
         };
         config.check()?;
         Ok(config)

@@ -5,4 +5,4 @@ pub mod passwords;
 pub mod recent_sessions;
 pub mod tokens;
 
-pub use caller::Caller;
+pub use caller::{Caller, bearer};

@@ -1,6 +1,7 @@
 //! Liveness, readiness and metrics.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -32,14 +33,34 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})))
 }
 
-/// Prometheus text format.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
+/// Prometheus text format. Metrics describe the service's load, not children, but they are an
+/// operator's view (issue 17, finding 11): with `QORGAU_METRICS_TOKEN` set, the scraper sends it
+/// as a bearer token; without one, only the machine itself (loopback) may read them.
+#[utoipa::path(tag = "operations", responses(
+    (status = 200, description = "Prometheus metrics", content_type = "text/plain"),
+    (status = 401, description = "The metrics token is missing or wrong, or the scraper is not local and no token is configured", body = crate::error::Problem),
+))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let allowed = match &state.config.secrets.metrics_token {
+        Some(token) => crate::auth::bearer(&req).is_some_and(|given| same(given, token)),
+        None => req.peer_addr().is_some_and(|a| a.ip().is_loopback()),
+    };
+    if !allowed {
+        return Err(ApiError::Unauthorized);
+    }
     let body = state
         .metrics
         .render(state.db.pool_state(), state.db.max_size());
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(body)
+        .body(body))
+}
+
+/// Compares digests, so the time taken does not depend on how much of the token was right.
+fn same(given: &str, token: &str) -> bool {
+    Sha256::digest(given) == Sha256::digest(token)
 }

@@ -319,6 +319,7 @@ impl From<ApiError> for FileError {
     }
 }
 
+// The request's parts travel separately so each attempt can retry with the same ones.
 #[allow(clippy::too_many_arguments)]
 fn file_with_retry(
     conn: &mut DbConnection,
@@ -359,6 +360,7 @@ fn file_with_retry(
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn file_once(
     conn: &mut DbConnection,
     app: &AppState,
