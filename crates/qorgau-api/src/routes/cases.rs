@@ -18,7 +18,7 @@ use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::routes::list::{List, ListParams, paginate, shown};
 use crate::routes::signals::event;
 use crate::state::AppState;
 
@@ -247,8 +247,8 @@ pub async fn list(
     let (rows, mut concerns) = state
         .run(move |conn| {
             let rows = cases::list(conn, &scope, &filter, &query_page)?;
-            let shown: Vec<Target> = rows.iter().map(case_target).collect();
-            audit::log_list(conn, &caller, "cases", &shown)?;
+            let seen: Vec<Target> = shown(&rows, &query_page).iter().map(case_target).collect();
+            audit::log_list(conn, &caller, "cases", &seen)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             Ok((rows, cases::concerns_of(conn, &ids)?))
         })

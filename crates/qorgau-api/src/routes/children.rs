@@ -17,7 +17,7 @@ use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::routes::list::{List, ListParams, paginate, shown};
 use crate::routes::signals::event;
 use crate::state::AppState;
 
@@ -176,7 +176,7 @@ pub async fn list(
     let rows = state
         .run(move |conn| {
             let rows = children::list(conn, &scope, &filter, &query_page)?;
-            let shown: Vec<Target> = rows
+            let seen: Vec<Target> = shown(&rows, &query_page)
                 .iter()
                 .map(|c| Target {
                     resource: "child",
@@ -185,7 +185,7 @@ pub async fn list(
                     region: Some(&c.region_code),
                 })
                 .collect();
-            crate::audit::log_list(conn, &caller, "children", &shown)?;
+            crate::audit::log_list(conn, &caller, "children", &seen)?;
             let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
             let mut open = children::open_cases(conn, &ids)?;
             Ok(rows

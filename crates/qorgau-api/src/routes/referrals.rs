@@ -35,7 +35,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
 use crate::routes::cases::{CaseView, audit_case, view, visible_case, with_etag};
-use crate::routes::list::{List, ListParams, paginate};
+use crate::routes::list::{List, ListParams, paginate, shown};
 use crate::routes::signals::event;
 use crate::state::AppState;
 
@@ -309,10 +309,12 @@ pub async fn list(
             // An active referral shows its child's name and age: an access to the child.
             let mut named = Vec::new();
             let mut items = Vec::new();
-            for r in rows {
+            let on_page = shown(&rows, &query_page).len();
+            for (i, r) in rows.into_iter().enumerate() {
                 let active =
                     ReferralStatus::from_code(&r.status).is_some_and(ReferralStatus::is_active);
-                let case = if active {
+                // The look-ahead row is neither shown nor audited.
+                let case = if active && i < on_page {
                     cases::find(conn, &r.case_id)?
                 } else {
                     None
@@ -330,7 +332,7 @@ pub async fn list(
                 };
                 items.push((r, s));
             }
-            let shown: Vec<Target> = named
+            let seen: Vec<Target> = named
                 .iter()
                 .map(|(id, child, region)| Target {
                     resource: "referral",
@@ -339,7 +341,7 @@ pub async fn list(
                     region: Some(region),
                 })
                 .collect();
-            crate::audit::log_list(conn, &caller, "referrals", &shown)?;
+            crate::audit::log_list(conn, &caller, "referrals", &seen)?;
             Ok(items)
         })
         .await?;

@@ -28,7 +28,7 @@ use crate::error::{ApiError, Problem};
 use crate::json::Json;
 use crate::mail;
 use crate::registry;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::routes::list::{List, ListParams, paginate, shown};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -686,7 +686,7 @@ pub async fn list(
     let views = state
         .run(move |conn| {
             let rows = signals::list(conn, &scope, &filter, &query_page)?;
-            let shown: Vec<Target> = rows
+            let seen: Vec<Target> = shown(&rows, &query_page)
                 .iter()
                 .filter_map(|r| {
                     Some(Target {
@@ -697,7 +697,7 @@ pub async fn list(
                     })
                 })
                 .collect();
-            audit::log_list(conn, &caller, "signals", &shown)?;
+            audit::log_list(conn, &caller, "signals", &seen)?;
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let mut concerns = signals::concerns_of(conn, &ids)?;
             let counts = signals::report_counts(conn, &ids)?;
