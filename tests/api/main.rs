@@ -16,6 +16,7 @@ mod errors;
 mod interagency;
 mod lifecycle;
 mod matrix;
+mod merge;
 mod openapi;
 mod protocol;
 mod reports;

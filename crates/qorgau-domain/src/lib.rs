@@ -17,6 +17,7 @@ pub mod iin;
 pub mod interagency;
 pub mod intervention;
 pub mod lifecycle;
+pub mod merge;
 pub mod names;
 pub mod organisation;
 pub mod plan;
