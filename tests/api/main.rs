@@ -17,6 +17,7 @@ mod findings;
 mod interagency;
 mod lifecycle;
 mod matrix;
+mod merge;
 mod openapi;
 mod protocol;
 mod reports;

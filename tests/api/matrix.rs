@@ -172,8 +172,11 @@ enum T {
     /// the place, with a case, registered under the same name and birth date — a possible
     /// duplicate of the first.
     Duplicates,
-    /// A fresh child with a case assigned to the place's manager, and a fresh duplicate.
+    /// A fresh child with a case assigned to the place's manager, and a fresh duplicate: the
+    /// same name and birth date, flagged as a possible duplicate.
     MergePair,
+    /// As `MergePair`, merged by the place's supervisor: the child the duplicate went into.
+    Merged,
     /// The place's case (open, assigned to its manager, an active referral to its centre).
     Case,
     /// The place's case with its current version as `If-Match`.
@@ -371,6 +374,7 @@ fn table() -> Vec<Op> {
         op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "N N F A N A N", "N N N N N N N"),
         op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "N N F A N A N", "N N N N N N N"),
         op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "N N F F N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/children/{id}/unmerge",             Merged,       reason,        "N N F F N A N", "N N N N N N N"),
         // ViewCases, WorkCase: case manager own, supervisor region. AssignCase, DecidePlan: supervisor.
         list(GET,  "/api/v1/cases",                             Case,         none,          "F F F A F A F", "F F F N F N F"),
         op(GET,    "/api/v1/cases/{id}",                        Case,         none,          "N N N A N A N", "N N N N N N N"),
@@ -994,6 +998,19 @@ impl Fx {
             .await
     }
 
+    /// A new child with a case assigned to the place's manager, and a possible duplicate of
+    /// them registered by a signal under the same name and birth date: (child, duplicate).
+    async fn merge_pair(&self, w: Where) -> (String, String) {
+        let p = self.place(w);
+        let n = self.next();
+        let (_, keep) = self.fresh_case_named(w, n).await;
+        let body = signal_body(p, n);
+        let duplicate = self
+            .must(Method::POST, "/api/v1/signals", &p.mobile, body, 201)
+            .await;
+        (keep, str_of(&duplicate["child_id"]))
+    }
+
     /// A new child with a case in intake, assigned to the place's manager: (case, child).
     async fn fresh_case(&self, w: Where) -> (String, String) {
         self.fresh_case_named(w, self.next()).await
@@ -1171,12 +1188,19 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
             on(&str_of(&grant["id"]))
         }
         T::MergePair => {
-            let (_, keep) = fx.fresh_case(w).await;
-            let duplicate = fx.file_signal(&p.mobile, w).await;
+            let (keep, duplicate) = fx.merge_pair(w).await;
             Rec {
-                extra: str_of(&duplicate["child_id"]),
+                extra: duplicate,
                 ..on(&keep)
             }
+        }
+        T::Merged => {
+            let (keep, duplicate) = fx.merge_pair(w).await;
+            let path = format!("/api/v1/children/{keep}/merge");
+            let body =
+                json!({"duplicate_id": duplicate, "reason": "The same child, registered twice"});
+            fx.must(Method::POST, &path, &p.supervisor, body, 200).await;
+            on(&keep)
         }
         T::Duplicates => {
             let (_, child) = fx.fresh_case_named(Where::Home, cell.n).await;

@@ -40,6 +40,14 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// 422 on a merge whose confirmation does not list exactly how the two records differ:
+    /// `field` is the confirmation's, `differences` the fields that differ.
+    #[error("validation failed")]
+    Unconfirmed {
+        field: &'static str,
+        message: String,
+        differences: Vec<String>,
+    },
     #[error("too many requests")]
     TooManyRequests { retry_after: u64 },
     #[error("database unavailable")]
@@ -75,7 +83,9 @@ impl ApiError {
             ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
             ApiError::PayloadTooLarge => ("payload-too-large", "Request body too large"),
             ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
-            ApiError::Validation(_) => ("validation", "Validation failed"),
+            ApiError::Validation(_) | ApiError::Unconfirmed { .. } => {
+                ("validation", "Validation failed")
+            }
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unavailable => ("unavailable", "Service temporarily unavailable"),
             ApiError::Internal => ("internal", "Internal error"),
@@ -97,6 +107,10 @@ pub struct Problem {
     /// For 409 on a transition: the moves that are allowed from the current state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// For 422 on `confirm_differences` of a merge: the fields in which the two records differ
+    /// (`last_name`, `first_name`, `birth_date`, `sex`), to be confirmed exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub differences: Option<Vec<String>>,
 }
 
 impl ResponseError for ApiError {
@@ -111,7 +125,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Unconfirmed { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,10 +144,18 @@ impl ResponseError for ApiError {
             detail: self.to_string(),
             errors: match self {
                 ApiError::Validation(errors) => Some(errors.clone()),
+                ApiError::Unconfirmed { field, message, .. } => Some(vec![FieldError {
+                    field: (*field).into(),
+                    message: message.clone(),
+                }]),
                 _ => None,
             },
             allowed: match self {
                 ApiError::Conflict { allowed, .. } => allowed.clone(),
+                _ => None,
+            },
+            differences: match self {
+                ApiError::Unconfirmed { differences, .. } => Some(differences.clone()),
                 _ => None,
             },
         };

@@ -18,6 +18,7 @@ pub mod iin;
 pub mod interagency;
 pub mod intervention;
 pub mod lifecycle;
+pub mod merge;
 pub mod names;
 pub mod organisation;
 pub mod plan;

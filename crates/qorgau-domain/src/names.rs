@@ -85,6 +85,21 @@ pub fn probably_same_person(a: &PersonName<'_>, b: &PersonName<'_>) -> bool {
     }
 }
 
+/// Whether two first names are the same name as [`probably_same_person`] judges it (spelling
+/// variants and ordinary typos). `None` when either is blank or letterless: unknown, neither
+/// the same nor different.
+pub fn first_names_match(a: &str, b: &str) -> Option<bool> {
+    let (a, b) = (known_key(Some(a))?, known_key(Some(b))?);
+    Some(key_similarity(&a, &b) >= NAME_MIN_SIMILARITY)
+}
+
+/// As [`first_names_match`] for last names, which also match across their gendered or
+/// patronymic endings (Ахметов, Ахметова, Ахметұлы).
+pub fn last_names_match(a: &str, b: &str) -> Option<bool> {
+    let (a, b) = (known_key(Some(a))?, known_key(Some(b))?);
+    Some(surnames_match(&a, &b))
+}
+
 fn known_key(name: Option<&str>) -> Option<String> {
     name.map(name_key).filter(|key| !key.is_empty())
 }

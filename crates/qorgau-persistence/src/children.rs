@@ -5,10 +5,14 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 use qorgau_domain::access::Scope;
 
 use crate::error::DbError;
-use crate::schema::{cases, child_merges, children, possible_duplicates, signals, timeline_events};
+use crate::schema::{
+    cases, child_merge_moves, child_merges, children, interviews, possible_duplicates, signals,
+    timeline_events,
+};
 use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -188,24 +192,163 @@ pub fn possible_duplicates(
         .load(conn)?)
 }
 
+/// When `a` and `b` were flagged as possible duplicates (in either direction), if they were.
+pub fn flagged_at(
+    conn: &mut DbConnection,
+    a: &str,
+    b: &str,
+) -> Result<Option<NaiveDateTime>, DbError> {
+    Ok(possible_duplicates::table
+        .filter(
+            (possible_duplicates::child_id
+                .eq(a)
+                .and(possible_duplicates::other_id.eq(b)))
+            .or(possible_duplicates::child_id
+                .eq(b)
+                .and(possible_duplicates::other_id.eq(a))),
+        )
+        .select(possible_duplicates::detected_at)
+        .first(conn)
+        .optional()?)
+}
+
+/// Locks the records `ids` for the rest of the write transaction (PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers), so that what is read next about them stays
+/// true until commit: a merge and an unmerge of the same records run one after the other, and
+/// the second sees what the first did. One statement, so two callers lock in the same order.
+pub fn lock(conn: &mut DbConnection, ids: &[&str]) -> Result<(), DbError> {
+    diesel::update(children::table.filter(children::id.eq_any(ids)))
+        .set(children::merged_into.eq(children::merged_into))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A merge as recorded (`child_id` kept, `duplicate_id` merged into it), undone or not.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = child_merges)]
+pub struct MergeRow {
+    pub id: String,
+    pub child_id: String,
+    pub duplicate_id: String,
+    pub reason: String,
+    pub merged_by: String,
+    pub merged_at: NaiveDateTime,
+    /// The duplicate's IIN, given to the kept record (which had none).
+    pub moved_iin: Option<String>,
+    /// When the pair had been flagged as possible duplicates, if it had.
+    pub flagged_at: Option<NaiveDateTime>,
+    /// The differences the supervisor confirmed (codes, comma-separated; empty: none), when
+    /// a confirmation was given.
+    pub confirmed_differences: Option<String>,
+    /// False for merges made before moves were recorded (migration 000012): not undoable.
+    pub moves_recorded: bool,
+    pub undone_at: Option<NaiveDateTime>,
+    pub undone_by: Option<String>,
+    pub undo_reason: Option<String>,
+}
+
+/// A merge about to be made.
+pub struct NewMerge<'a> {
+    pub id: &'a str,
+    pub reason: &'a str,
+    pub merged_by: &'a str,
+    pub at: NaiveDateTime,
+    pub flagged_at: Option<NaiveDateTime>,
+    pub confirmed_differences: Option<String>,
+}
+
+/// The kinds of record a merge moves, as `child_merge_moves.kind`.
+const MOVED_SIGNAL: &str = "signal";
+const MOVED_CASE: &str = "case";
+const MOVED_EVENT: &str = "timeline_event";
+
+/// The ids of the records of `kind` that merge `$merge` moved (a subquery).
+macro_rules! moved {
+    ($merge:expr, $kind:expr) => {
+        child_merge_moves::table
+            .filter(child_merge_moves::merge_id.eq($merge))
+            .filter(child_merge_moves::kind.eq($kind))
+            .select(child_merge_moves::row_id)
+    };
+}
+
 /// Moves the duplicate's signals, cases and timeline to `keep`, marks it merged, clears the
-/// flag between them and records the merge. Run inside a write transaction. A duplicate with an
-/// IIN gives it to a kept record that has none.
+/// flag between them and records the merge with every record it moved, so that it can be
+/// undone ([`unmerge`]). A duplicate with an IIN gives it to a kept record that has none. Run
+/// inside a write transaction, after [`lock`]ing both. A duplicate with an open case while
+/// `keep` has one fails on the one-open-case index ([`DbError::Duplicate`]).
 pub fn merge(
     conn: &mut DbConnection,
     keep: &ChildRow,
     duplicate: &ChildRow,
-    merge_id: &str,
-    reason: &str,
-    merged_by: &str,
-    now: NaiveDateTime,
+    new: &NewMerge<'_>,
 ) -> Result<(), DbError> {
-    if keep.iin.is_none() && duplicate.iin.is_some() {
+    let moved_iin = if keep.iin.is_none() {
+        duplicate.iin.clone()
+    } else {
+        None
+    };
+    diesel::insert_into(child_merges::table)
+        .values((
+            child_merges::id.eq(new.id),
+            child_merges::child_id.eq(&keep.id),
+            child_merges::duplicate_id.eq(&duplicate.id),
+            child_merges::reason.eq(new.reason),
+            child_merges::merged_by.eq(new.merged_by),
+            child_merges::merged_at.eq(new.at),
+            child_merges::moved_iin.eq(&moved_iin),
+            child_merges::flagged_at.eq(new.flagged_at),
+            child_merges::confirmed_differences.eq(&new.confirmed_differences),
+            child_merges::moves_recorded.eq(true),
+        ))
+        .execute(conn)?;
+    let columns = (
+        child_merge_moves::merge_id,
+        child_merge_moves::kind,
+        child_merge_moves::row_id,
+    );
+    diesel::insert_into(child_merge_moves::table)
+        .values(
+            signals::table
+                .filter(signals::child_id.eq(&duplicate.id))
+                .select((
+                    new.id.into_sql::<Text>(),
+                    MOVED_SIGNAL.into_sql::<Text>(),
+                    signals::id,
+                )),
+        )
+        .into_columns(columns)
+        .execute(conn)?;
+    diesel::insert_into(child_merge_moves::table)
+        .values(
+            cases::table
+                .filter(cases::child_id.eq(&duplicate.id))
+                .select((
+                    new.id.into_sql::<Text>(),
+                    MOVED_CASE.into_sql::<Text>(),
+                    cases::id,
+                )),
+        )
+        .into_columns(columns)
+        .execute(conn)?;
+    diesel::insert_into(child_merge_moves::table)
+        .values(
+            timeline_events::table
+                .filter(timeline_events::child_id.eq(&duplicate.id))
+                .select((
+                    new.id.into_sql::<Text>(),
+                    MOVED_EVENT.into_sql::<Text>(),
+                    timeline_events::id,
+                )),
+        )
+        .into_columns(columns)
+        .execute(conn)?;
+    if let Some(iin) = &moved_iin {
         diesel::update(children::table.find(&duplicate.id))
             .set(children::iin.eq(None::<String>))
             .execute(conn)?;
         diesel::update(children::table.find(&keep.id))
-            .set(children::iin.eq(&duplicate.iin))
+            .set(children::iin.eq(iin))
             .execute(conn)?;
     }
     diesel::update(signals::table.filter(signals::child_id.eq(&duplicate.id)))
@@ -231,15 +374,166 @@ pub fn merge(
         ),
     )
     .execute(conn)?;
-    diesel::insert_into(child_merges::table)
-        .values((
-            child_merges::id.eq(merge_id),
-            child_merges::child_id.eq(&keep.id),
-            child_merges::duplicate_id.eq(&duplicate.id),
-            child_merges::reason.eq(reason),
-            child_merges::merged_by.eq(merged_by),
-            child_merges::merged_at.eq(now),
-        ))
-        .execute(conn)?;
     Ok(())
+}
+
+pub fn find_merge(conn: &mut DbConnection, id: &str) -> Result<Option<MergeRow>, DbError> {
+    Ok(child_merges::table
+        .find(id)
+        .select(MergeRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The most recent merge into `child_id` that is still in force.
+pub fn latest_merge_into(
+    conn: &mut DbConnection,
+    child_id: &str,
+) -> Result<Option<MergeRow>, DbError> {
+    Ok(child_merges::table
+        .filter(child_merges::child_id.eq(child_id))
+        .filter(child_merges::undone_at.is_null())
+        .order((child_merges::merged_at.desc(), child_merges::id.desc()))
+        .select(MergeRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How an undoing went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unmerged {
+    Done,
+    /// The merge was undone, or one of its records merged, since it was read.
+    Changed,
+    /// A case going back is open and the duplicate has an open case: one would have two.
+    TwoOpenCases,
+}
+
+/// Undoes `merge`: what it moved goes back to the duplicate, which is no longer merged, gets
+/// its IIN back and is flagged with the kept record again if it was; the merge is kept, marked
+/// undone. Run inside a write transaction, after [`lock`]ing both records; on anything but
+/// [`Unmerged::Done`] the caller rolls back.
+///
+/// What goes back: the cases the merge moved (still on the kept record); the signals it moved
+/// that are not tied to a case staying on the kept record; the timeline events it moved. And,
+/// made after the merge, whatever belongs to a case that goes back — its signals, timeline
+/// events and interviews — with the events about a signal that goes back: a case's file stays
+/// whole. Anything else made on the kept record after the merge stays there: nothing tells
+/// whether it was about the other child.
+pub fn unmerge(
+    conn: &mut DbConnection,
+    merge: &MergeRow,
+    undone_by: &str,
+    reason: &str,
+    at: NaiveDateTime,
+) -> Result<Unmerged, DbError> {
+    let (keep, duplicate) = (merge.child_id.as_str(), merge.duplicate_id.as_str());
+    let claimed = diesel::update(
+        child_merges::table
+            .find(&merge.id)
+            .filter(child_merges::undone_at.is_null()),
+    )
+    .set((
+        child_merges::undone_at.eq(at),
+        child_merges::undone_by.eq(undone_by),
+        child_merges::undo_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    let kept = find(conn, keep)?;
+    if claimed != 1 || kept.is_none_or(|k| k.merged_into.is_some()) {
+        return Ok(Unmerged::Changed);
+    }
+    let released = diesel::update(
+        children::table
+            .find(duplicate)
+            .filter(children::merged_into.eq(keep)),
+    )
+    .set(children::merged_into.eq(None::<String>))
+    .execute(conn)?;
+    if released != 1 {
+        return Ok(Unmerged::Changed);
+    }
+
+    let back_cases: Vec<String> = cases::table
+        .filter(cases::child_id.eq(keep))
+        .filter(cases::id.eq_any(moved!(&merge.id, MOVED_CASE)))
+        .select(cases::id)
+        .load(conn)?;
+    let reopens: i64 = cases::table
+        .filter(cases::id.eq_any(&back_cases))
+        .filter(cases::status.ne("closed"))
+        .count()
+        .get_result(conn)?;
+    if reopens > 0 && open_case(conn, duplicate)?.is_some() {
+        return Ok(Unmerged::TwoOpenCases);
+    }
+    let back_signals: Vec<String> = signals::table
+        .filter(signals::child_id.eq(keep))
+        .filter(
+            signals::case_id.eq_any(&back_cases).or(signals::case_id
+                .is_null()
+                .and(signals::id.eq_any(moved!(&merge.id, MOVED_SIGNAL)))
+                .nullable()),
+        )
+        .select(signals::id)
+        .load(conn)?;
+    diesel::update(
+        timeline_events::table
+            .filter(timeline_events::child_id.eq(keep))
+            .filter(
+                timeline_events::case_id
+                    .eq_any(&back_cases)
+                    .or(timeline_events::case_id
+                        .is_null()
+                        .and(
+                            timeline_events::id
+                                .eq_any(moved!(&merge.id, MOVED_EVENT))
+                                .nullable()
+                                .or(timeline_events::ref_id.eq_any(&back_signals)),
+                        )
+                        .nullable()),
+            ),
+    )
+    .set(timeline_events::child_id.eq(duplicate))
+    .execute(conn)?;
+    diesel::update(signals::table.filter(signals::id.eq_any(&back_signals)))
+        .set(signals::child_id.eq(duplicate))
+        .execute(conn)?;
+    diesel::update(
+        interviews::table
+            .filter(interviews::child_id.eq(keep))
+            .filter(interviews::case_id.eq_any(&back_cases)),
+    )
+    .set(interviews::child_id.eq(duplicate))
+    .execute(conn)?;
+    diesel::update(cases::table.filter(cases::id.eq_any(&back_cases)))
+        .set(cases::child_id.eq(duplicate))
+        .execute(conn)?;
+
+    if let Some(iin) = &merge.moved_iin {
+        let returned = diesel::update(children::table.find(keep).filter(children::iin.eq(iin)))
+            .set(children::iin.eq(None::<String>))
+            .execute(conn)?;
+        if returned == 1 {
+            diesel::update(
+                children::table
+                    .find(duplicate)
+                    .filter(children::iin.is_null()),
+            )
+            .set(children::iin.eq(iin))
+            .execute(conn)?;
+        }
+    }
+    if let Some(flagged) = merge.flagged_at {
+        if flagged_at(conn, keep, duplicate)?.is_none() {
+            diesel::insert_into(possible_duplicates::table)
+                .values((
+                    possible_duplicates::child_id.eq(duplicate),
+                    possible_duplicates::other_id.eq(keep),
+                    possible_duplicates::detected_at.eq(flagged),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(Unmerged::Done)
 }

@@ -109,6 +109,21 @@ diesel::table! {
         reason -> Text,
         merged_by -> Text,
         merged_at -> Timestamp,
+        moved_iin -> Nullable<Text>,
+        flagged_at -> Nullable<Timestamp>,
+        confirmed_differences -> Nullable<Text>,
+        moves_recorded -> Bool,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
+        undo_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    child_merge_moves (merge_id, kind, row_id) {
+        merge_id -> Text,
+        kind -> Text,
+        row_id -> Text,
     }
 }
 
@@ -550,6 +565,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     children,
     possible_duplicates,
     child_merges,
+    child_merge_moves,
     cases,
     case_concerns,
     case_number_counters,

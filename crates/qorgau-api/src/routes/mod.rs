@@ -51,6 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(children::timeline)
                 .service(children::possible_duplicates)
                 .service(children::merge)
+                .service(children::unmerge)
                 .service(cases::list)
                 .service(cases::get)
                 .service(cases::edit)

@@ -1,0 +1,10 @@
+DROP TABLE child_merge_moves;
+DROP INDEX child_merges_child;
+ALTER TABLE child_merges
+    DROP COLUMN undo_reason,
+    DROP COLUMN undone_by,
+    DROP COLUMN undone_at,
+    DROP COLUMN moves_recorded,
+    DROP COLUMN confirmed_differences,
+    DROP COLUMN flagged_at,
+    DROP COLUMN moved_iin;
