@@ -62,9 +62,13 @@ async fn a_valid_signal_is_stored_and_matches_the_child_by_iin(backend: Backend)
         .await;
     assert_eq!(by_iin.body["items"].as_array().unwrap().len(), 1);
 
-    let critical = w.file(json!({"source": "contact_centre_111", "concerns": ["suicide_risk"], "urgency": "critical",
+    let critical = w
+        .file(
+            json!({"source": "mobile_group", "concerns": ["suicide_risk"], "urgency": "critical",
         "description": "Call from a teenager.", "region_code": "KZ-71", "district_code": "KZ-71-01",
-        "reporter": {"anonymous": true, "name": "Should not be kept"}})).await;
+        "reporter": {"anonymous": true, "name": "Should not be kept"}}),
+        )
+        .await;
     assert_eq!(critical.status, StatusCode::CREATED);
     assert!(
         critical.body["child_id"].is_null(),
@@ -204,8 +208,7 @@ async fn retries_with_an_idempotency_key_store_one_signal(backend: Backend) {
 async fn the_same_external_reference_updates_the_signal(backend: Backend) {
     let w = World::new(backend).await;
     let mut body = signal(json!(null));
-    body["source"] = json!("contact_centre_111");
-    body["external_ref"] = json!("111-2026-0001234");
+    body["external_ref"] = json!("MG-2026-0001234");
     let first = w.file(body.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED);
     body["description"] = json!("Operator added: the child is 9.");
@@ -576,7 +579,8 @@ async fn scope_decides_who_sees_and_triages(backend: Backend) {
             .get(&format!("/api/v1/children/{child}"), &w.mobile)
             .await
             .status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND,
+        "nor whether the child is registered (issue 17, finding 8)"
     );
     // The region's supervisor may triage too.
     let by_supervisor = w

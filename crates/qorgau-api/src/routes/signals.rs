@@ -202,7 +202,7 @@ impl Withheld {
         }
         if self.address
             && let Some(facts) = child.as_object_mut()
-            && facts.remove("address").is_some()
+            && facts.remove("address").is_some_and(|a| !a.is_null())
         {
             hidden.push("child.address".to_string());
         }
