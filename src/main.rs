@@ -50,9 +50,16 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Seal pending entries, then walk the hash chain and report the first broken entry.
-    /// Exits non-zero when the chain is broken.
-    Verify,
+    /// Seal pending entries, then walk the hash chain with the audit key, through the exported
+    /// checkpoints to the signed head, and report the first break. Exits non-zero when the
+    /// chain is broken.
+    Verify {
+        /// Checkpoints exported earlier, one JSON line each: a copy kept off this host, or the
+        /// `checkpoint` values of the log's "audit checkpoint" lines. Repeatable. Default:
+        /// `<data_dir>/audit-checkpoints`, where this host's sealers append them.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -192,23 +199,44 @@ fn main() -> anyhow::Result<()> {
                 children,
             },
         ),
-        Command::Audit(AuditCommand::Verify) => audit_verify(&ready(config)?),
+        Command::Audit(AuditCommand::Verify { checkpoints }) => {
+            audit_verify(&ready(config)?, checkpoints)
+        }
     }
 }
 
-fn audit_verify(state: &AppState) -> anyhow::Result<()> {
-    let mut conn = state.db.conn()?;
-    let sealed = audit::seal_all(&mut conn)?;
-    match audit::verify(&mut conn)? {
-        Ok(v) => {
-            println!(
-                "audit chain intact: {} entries verified ({sealed} sealed now, {} pending)",
-                v.entries, v.unsealed
-            );
-            Ok(())
-        }
-        Err(broken) => anyhow::bail!("audit chain broken: {broken}"),
+fn audit_verify(state: &AppState, mut files: Vec<PathBuf>) -> anyhow::Result<()> {
+    if files.is_empty() {
+        let kept = state.config.data_dir.join(audit::CHECKPOINT_FILE);
+        files.extend(Some(kept).filter(|f| f.exists()));
     }
+    // Read before sealing: the chain is held to what was exported before this run.
+    let mut checkpoints = Vec::new();
+    for file in &files {
+        checkpoints.extend(audit::read_checkpoints(file)?);
+    }
+    let mut conn = state.db.conn()?;
+    let sealed = audit::seal_all(state, &mut conn)?;
+    let v = match audit::verify(&mut conn, &state.audit_key, checkpoints)? {
+        Ok(v) => v,
+        Err(broken) => anyhow::bail!("audit chain broken: {broken}"),
+    };
+    println!(
+        "audit chain intact: {} entries verified ({sealed} sealed now, {} pending), through {} checkpoint(s)",
+        v.entries, v.unsealed, v.checkpoints
+    );
+    if v.keyed_from > 1 {
+        println!(
+            "entries 1–{} were sealed before the chain was keyed: unkeyed SHA-256, region not covered",
+            v.keyed_from - 1
+        );
+    }
+    if v.checkpoints == 0 {
+        println!(
+            "no checkpoint to hold the chain to: a rewrite of the whole chain by someone holding the key would pass (docs/security.md, audit log)"
+        );
+    }
+    Ok(())
 }
 
 /// The state with migrations applied, for commands that write.

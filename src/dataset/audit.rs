@@ -1,8 +1,9 @@
 //! The audit log of the generated history: one entry per access to a child's data, kept compact
 //! in memory (tens of millions of them), then sorted by time and sealed into the hash chain with
-//! the domain's own `chain_hash` — the rows look exactly as if the sealer had sealed them.
+//! the domain's own `keyed_hash` and the configured key — the rows look exactly as if the
+//! sealer had sealed them.
 
-use qorgau_domain::audit::{AuditEntry, GENESIS, chain_hash};
+use qorgau_domain::audit::{AuditEntry, AuditKey, GENESIS, keyed_hash};
 
 use super::geography::REGIONS;
 use super::rows::Rows;
@@ -83,6 +84,7 @@ fn entry(world: &World, e: &Entry) -> AuditEntry {
         resource: e.resource.as_str().into(),
         resource_id: uuid::Uuid::from_u128(e.resource_id).to_string(),
         child_id: Some(uuid::Uuid::from_u128(e.child).to_string()),
+        region_code: Some(REGIONS[usize::from(e.region)].code.to_string()),
         ip: Some(world.ip(user)),
         request_id: Some(request_id(e)),
         break_glass: false,
@@ -97,12 +99,12 @@ fn request_id(e: &Entry) -> String {
 
 /// Each sorted entry's hash in the chain (position = index + 1): the one sequential step, done
 /// apart from writing the rows so that it can overlap the database's index builds.
-pub fn chain(world: &World, entries: &[Entry]) -> Vec<[u8; 32]> {
+pub fn chain(world: &World, key: &AuditKey, entries: &[Entry]) -> Vec<[u8; 32]> {
     let mut hashes = Vec::with_capacity(entries.len());
     let mut prev = GENESIS.to_string();
     for (i, e) in entries.iter().enumerate() {
         let seq = i64::try_from(i).unwrap_or(i64::MAX - 1) + 1;
-        prev = chain_hash(seq, &prev, &entry(world, e));
+        prev = keyed_hash(key, seq, &prev, &entry(world, e));
         hashes.push(unhex(&prev));
     }
     hashes

@@ -11,8 +11,9 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Text};
+use diesel::sql_types::{Array, Bool, Text};
 use diesel::{PgConnection, SqliteConnection};
+use qorgau_domain::audit::Head;
 
 use super::rows::{Encoding, Rows, Table};
 
@@ -170,24 +171,20 @@ impl Target<'_> {
         Ok(())
     }
 
-    /// Records the end of the audit chain (the sealer's head).
-    pub fn audit_head(&mut self, seq: i64, hash: &str) -> anyhow::Result<()> {
-        let sql = "INSERT INTO audit_head (id, seq, hash) VALUES (1, {seq}, {hash}) \
-                   ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash";
-        match self {
-            Target::Postgres(c) => {
-                diesel::sql_query(sql.replace("{seq}", "$1").replace("{hash}", "$2"))
-                    .bind::<BigInt, _>(seq)
-                    .bind::<Text, _>(hash)
-                    .execute(*c)?;
-            }
-            Target::Sqlite(c) => {
-                diesel::sql_query(sql.replace("{seq}", "?").replace("{hash}", "?"))
-                    .bind::<BigInt, _>(seq)
-                    .bind::<Text, _>(hash)
-                    .execute(*c)?;
-            }
-        }
+    /// Records the end of the audit chain: the sealer's head, signed. The row is the
+    /// migrations' and survives `prepare`.
+    pub fn audit_head(&mut self, head: &Head) -> anyhow::Result<()> {
+        use qorgau_persistence::audit::HeadRow;
+        use qorgau_persistence::schema::audit_head;
+        let update = diesel::update(audit_head::table.find(1)).set(HeadRow::from(head));
+        let updated = match self {
+            Target::Postgres(c) => update.execute(*c)?,
+            Target::Sqlite(c) => update.execute(*c)?,
+        };
+        anyhow::ensure!(
+            updated == 1,
+            "audit_head has no row: is the database migrated?"
+        );
         Ok(())
     }
 }

@@ -41,6 +41,7 @@ use chrono::{DateTime, Utc};
 use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use qorgau_api::AppState;
+use qorgau_domain::audit::{AuditKey, Checkpoint, Head};
 use qorgau_persistence::DbConnection;
 
 use self::cast::{Cast, Records};
@@ -161,7 +162,16 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
         load_batch(target, reference, &mut counts)?;
         let produced = std::thread::scope(|s| {
             let (tx, rx) = sync_channel(2);
-            let producer = s.spawn(|| produce(teller, &children, encoding, cast.manager, tx));
+            let producer = s.spawn(|| {
+                produce(
+                    teller,
+                    &children,
+                    encoding,
+                    cast.manager,
+                    &state.audit_key,
+                    tx,
+                )
+            });
             let consumed = consume(target, rx, &mut counts, &dropped);
             let produced = producer
                 .join()
@@ -175,10 +185,12 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
             "audit log indexed in {:.0} s",
             restoring.elapsed().as_secs_f64()
         );
-        target.audit_head(produced.seq, &produced.hash)?;
-        Ok((produced.records, counts))
+        let head = Checkpoint::sign(&state.audit_key, produced.seq, produced.hash, Utc::now());
+        target.audit_head(&Head::sealed(1, &head))?;
+        Ok((produced.records, counts, head))
     });
-    let (records, counts) = loaded?;
+    let (records, counts, head) = loaded?;
+    replace_checkpoints(&state.config.data_dir, &head)?;
     let analysing = Instant::now();
     conn.batch_execute("ANALYZE")?;
     let analyse_time = analysing.elapsed();
@@ -216,6 +228,23 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
         }
         None => print!("{text}"),
     }
+    Ok(())
+}
+
+/// Exports the generated chain's head as the sealer would, after moving aside the checkpoints
+/// of whatever chain this data directory served before: they describe another chain now.
+fn replace_checkpoints(data_dir: &std::path::Path, head: &Checkpoint) -> anyhow::Result<()> {
+    let file = data_dir.join(qorgau_api::audit::CHECKPOINT_FILE);
+    if file.exists() {
+        let aside = file.with_extension(format!("replaced-{}", Utc::now().format("%Y%m%dT%H%M%S")));
+        std::fs::rename(&file, &aside)
+            .with_context(|| format!("moving {} aside", file.display()))?;
+        eprintln!(
+            "the audit checkpoints of the replaced data are kept in {}",
+            aside.display()
+        );
+    }
+    qorgau_api::audit::export(data_dir, head);
     Ok(())
 }
 
@@ -381,6 +410,7 @@ fn produce(
     children: &[Child],
     encoding: Encoding,
     manager: usize,
+    key: &AuditKey,
     tx: SyncSender<Message>,
 ) -> anyhow::Result<Produced> {
     let started = Instant::now();
@@ -428,7 +458,7 @@ fn produce(
     let mut entries = std::mem::take(&mut teller.audit);
     audit::sort(&mut entries);
     let sealing = Instant::now();
-    let hashes = audit::chain(teller.world, &entries);
+    let hashes = audit::chain(teller.world, key, &entries);
     eprintln!(
         "sealed {} audit entries in {:.0} s",
         entries.len(),

@@ -2,15 +2,20 @@
 //! when, what, from where and the request id; the hash chain detects edited and deleted rows
 //! (`qorgau audit verify`); review by region; a child's access log; break-glass access.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use qorgau_api::audit::{Verified, seal_all, verify};
-use qorgau_domain::audit::ChainBreak;
-use qorgau_persistence::schema::{audit_log, break_glass};
+use qorgau_domain::audit::{
+    AuditEntry, AuditKey, ChainBreak, Checkpoint, GENESIS, keyed_hash, legacy_hash,
+};
+use qorgau_persistence::DbConnection;
+use qorgau_persistence::audit::AuditRow;
+use qorgau_persistence::schema::{audit_head, audit_log, break_glass};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, into_response, qorgau};
+use crate::common::{Backend, TEST_AUDIT_KEY, TestApp, into_response, qorgau, test_config};
 use crate::on_both_backends;
 use crate::world::World;
 
@@ -19,6 +24,10 @@ on_both_backends!(
     the_chain_detects_edited_and_deleted_entries,
     review_is_scoped_to_the_region,
     break_glass_grants_a_time_limited_flagged_read,
+    an_edited_region_is_detected,
+    a_chain_recomputed_without_the_key_is_detected,
+    a_truncated_chain_is_caught_by_an_earlier_checkpoint,
+    a_chain_sealed_before_the_key_keeps_verifying_after_the_upgrade,
 );
 
 async fn get_with_request_id(app: &TestApp, path: &str, token: &str, id: &str) -> Value {
@@ -176,8 +185,8 @@ async fn reads_and_writes_of_a_case_are_audited_with_ip_and_request_id(backend: 
 
 fn verify_now(app: &TestApp) -> Result<Verified, ChainBreak> {
     let mut conn = app.state.db.conn().unwrap();
-    seal_all(&mut conn).unwrap();
-    verify(&mut conn).unwrap()
+    seal_all(&app.state, &mut conn).unwrap();
+    verify(&mut conn, &app.state.audit_key, vec![]).unwrap()
 }
 
 fn cli_verify(app: &TestApp) -> std::process::Output {
@@ -222,6 +231,17 @@ async fn the_chain_detects_edited_and_deleted_entries(backend: Backend) {
         .sum();
     assert_eq!(sealed, 20, "each entry sealed once");
     assert_eq!(verify_now(&w.app).unwrap().entries, intact.entries + 20);
+
+    // An instance with another key does not extend the chain: its entries wait for a sealer
+    // with the right one.
+    let mut config = test_config(&w.app.db.url);
+    config.secrets.audit_key = Some("not-the-audit-key-not-the-audit-key".into());
+    let stranger = qorgau_api::AppState::open(config).unwrap();
+    w.app
+        .get(&format!("/api/v1/cases/{case}"), &w.manager)
+        .await;
+    assert_eq!(qorgau_api::audit::seal(&stranger).await.unwrap(), 0);
+    assert_eq!(verify_now(&w.app).unwrap().entries, intact.entries + 21);
 
     let mut conn = w.app.state.db.conn().unwrap();
     // An insider rewrites who read the file.
@@ -425,5 +445,298 @@ async fn break_glass_grants_a_time_limited_flagged_read(backend: Backend) {
     assert_eq!(
         w.app.get(&path, &w.almaty_supervisor).await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// Reads of one case, sealed by `qorgau audit verify`; returns the case.
+async fn sealed_reads(w: &World, reads: usize) -> String {
+    let case = w.open_case("Ерлан", true).await;
+    for _ in 0..reads {
+        w.app
+            .get(&format!("/api/v1/cases/{case}"), &w.manager)
+            .await;
+    }
+    let ok = cli_verify(&w.app);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    case
+}
+
+fn cli_verify_against(app: &TestApp, checkpoint: &std::path::Path) -> std::process::Output {
+    let file = checkpoint.to_str().unwrap();
+    qorgau(&app.db, &["audit", "verify", "--checkpoint", file], "")
+}
+
+fn refused(out: &std::process::Output) -> String {
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !out.status.success(),
+        "verify passed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    said
+}
+
+/// Finding 10 (issue 17): an entry's region decides whose review lists it; moving entries to
+/// another region hid them from the supervisor, and `audit verify` still said intact.
+async fn an_edited_region_is_detected(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = sealed_reads(&w, 3).await;
+    let listed = |body: Value| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource_id"] == case.as_str())
+            .count()
+    };
+    let before = listed(w.app.get("/api/v1/audit", &w.supervisor).await.body);
+    assert!(before >= 3, "{before}");
+
+    let mut conn = w.app.state.db.conn().unwrap();
+    diesel::update(audit_log::table.filter(audit_log::resource_id.eq(&case)))
+        .set(audit_log::region_code.eq("KZ-75"))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        listed(w.app.get("/api/v1/audit", &w.supervisor).await.body),
+        0,
+        "the edit hides the reads from the region's review"
+    );
+    let said = refused(&cli_verify(&w.app));
+    assert!(said.contains("edited"), "{said}");
+}
+
+/// The sealed entries in chain order.
+fn sealed_rows(conn: &mut DbConnection) -> Vec<AuditRow> {
+    audit_log::table
+        .filter(audit_log::seq.is_not_null())
+        .order(audit_log::seq)
+        .select(AuditRow::as_select())
+        .load(conn)
+        .unwrap()
+}
+
+/// What an insider with write access to the database can do: renumber and rehash every sealed
+/// entry with `hash` and move the head to the end. Returns the new head.
+fn rehash_chain(
+    conn: &mut DbConnection,
+    hash: impl Fn(i64, &str, &AuditEntry) -> String,
+) -> (i64, String) {
+    let (mut seq, mut prev) = (0, GENESIS.to_string());
+    for row in sealed_rows(conn) {
+        seq += 1;
+        let next = hash(seq, &prev, &row.entry());
+        diesel::update(audit_log::table.find(&row.id))
+            .set((
+                audit_log::seq.eq(seq),
+                audit_log::prev_hash.eq(&prev),
+                audit_log::hash.eq(&next),
+            ))
+            .execute(conn)
+            .unwrap();
+        prev = next;
+    }
+    diesel::update(audit_head::table)
+        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
+        .execute(conn)
+        .unwrap();
+    (seq, prev)
+}
+
+/// Finding 10: with write access to the database the probe deleted an entry, edited another,
+/// recomputed every hash and the head, and `verify` passed.
+async fn a_chain_recomputed_without_the_key_is_detected(backend: Backend) {
+    let w = World::new(backend).await;
+    sealed_reads(&w, 4).await;
+    let mut conn = w.app.state.db.conn().unwrap();
+    diesel::delete(audit_log::table.filter(audit_log::seq.eq(3)))
+        .execute(&mut conn)
+        .unwrap();
+    diesel::update(audit_log::table.filter(audit_log::seq.eq(4)))
+        .set(audit_log::user_id.eq("someone-else"))
+        .execute(&mut conn)
+        .unwrap();
+
+    // The chain's algorithm before the key: unkeyed.
+    rehash_chain(&mut conn, legacy_hash);
+    let said = refused(&cli_verify(&w.app));
+    assert!(
+        said.contains("entry 1 ") && said.contains("edited"),
+        "{said}"
+    );
+
+    // Any key but the chain's, the head signed with it too.
+    let guessed = AuditKey::new(b"a guess at the key, thirty-two bytes long").unwrap();
+    let (seq, hash) = rehash_chain(&mut conn, |s, p, e| keyed_hash(&guessed, s, p, e));
+    sign_head(&mut conn, &guessed, seq, hash);
+    let said = refused(&cli_verify(&w.app));
+    assert!(
+        said.contains("entry 1 ") && said.contains("edited"),
+        "{said}"
+    );
+
+    // Unkeyed again, claiming that no entry was sealed with the key yet (as on a database just
+    // upgraded): consistent in itself, but not with the checkpoint the sealer exported.
+    let (seq, _) = rehash_chain(&mut conn, legacy_hash);
+    diesel::update(audit_head::table)
+        .set((
+            audit_head::keyed_from.eq(seq + 1),
+            audit_head::sealed_at.eq(None::<NaiveDateTime>),
+            audit_head::mac.eq(None::<String>),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    let said = refused(&cli_verify(&w.app));
+    assert!(said.contains("checkpoint"), "{said}");
+}
+
+/// Rewrites the head as a sealer holding `key` would.
+fn sign_head(conn: &mut DbConnection, key: &AuditKey, seq: i64, hash: String) {
+    let signed = Checkpoint::sign(key, seq, hash, Utc::now());
+    diesel::update(audit_head::table)
+        .set((
+            audit_head::seq.eq(signed.seq),
+            audit_head::hash.eq(&signed.hash),
+            audit_head::sealed_at.eq(Some(signed.at.naive_utc())),
+            audit_head::mac.eq(Some(&signed.mac)),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
+/// Finding 10: someone able to rewrite the whole chain consistently — here a truncation, the
+/// head rewritten as the real sealer would — is caught by a checkpoint exported before.
+async fn a_truncated_chain_is_caught_by_an_earlier_checkpoint(backend: Backend) {
+    let w = World::new(backend).await;
+    sealed_reads(&w, 4).await;
+    // The checkpoints the sealer exported, kept off the database host.
+    let kept = w.app.db.data_dir().join("kept-elsewhere");
+    std::fs::copy(w.app.db.data_dir().join("audit-checkpoints"), &kept).unwrap();
+    let ok = cli_verify_against(&w.app, &kept);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let mut conn = w.app.state.db.conn().unwrap();
+    let rows = sealed_rows(&mut conn);
+    let end = rows.len() as i64;
+    let keep = end - 2;
+    diesel::delete(audit_log::table.filter(audit_log::seq.gt(keep)))
+        .execute(&mut conn)
+        .unwrap();
+    let last = rows[keep as usize - 1].hash.clone().unwrap();
+    let key = AuditKey::new(TEST_AUDIT_KEY.as_bytes()).unwrap();
+    sign_head(&mut conn, &key, keep, last);
+
+    // Consistent in itself: only the checkpoint knows the chain was longer.
+    let alone = cli_verify_against(&w.app, std::path::Path::new("/dev/null"));
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    let said = refused(&cli_verify_against(&w.app, &kept));
+    assert!(
+        said.contains("checkpoint") && said.contains(&format!("entry {end}")),
+        "{said}"
+    );
+}
+
+/// Entries sealed before the chain was keyed (by the release before migration 000013) keep
+/// verifying with their old hash after the upgrade, and are covered by the first keyed entry.
+async fn a_chain_sealed_before_the_key_keeps_verifying_after_the_upgrade(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = w.open_case("Айгерім", true).await;
+    w.app
+        .get(&format!("/api/v1/cases/{case}"), &w.manager)
+        .await;
+    let mut conn = w.app.state.db.conn().unwrap();
+    // The database as the release before the key left it: the migration undone…
+    let tree = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let down = format!(
+        "{}/migrations/{tree}/2026-12-06-000013_audit_key/down.sql",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    conn.batch_execute(&std::fs::read_to_string(down).unwrap())
+        .unwrap();
+    diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE version = '20261206000013'")
+        .execute(&mut conn)
+        .unwrap();
+    // … its entries sealed the old way: unkeyed SHA-256, in id order…
+    let (mut seq, mut prev) = (0, GENESIS.to_string());
+    for row in qorgau_persistence::audit::pending(&mut conn, 1000).unwrap() {
+        seq += 1;
+        let hash = legacy_hash(seq, &prev, &row.entry());
+        qorgau_persistence::audit::mark_sealed(&mut conn, &row.id, seq, &prev, &hash).unwrap();
+        prev = hash;
+    }
+    diesel::update(audit_head::table)
+        .set((audit_head::seq.eq(seq), audit_head::hash.eq(&prev)))
+        .execute(&mut conn)
+        .unwrap();
+    let legacy = seq;
+    assert!(legacy >= 3, "{legacy}");
+    // … and one entry written after its last seal, pending across the upgrade.
+    w.app
+        .get(&format!("/api/v1/cases/{case}"), &w.manager)
+        .await;
+
+    let upgraded = qorgau(&w.app.db, &["migrate"], "");
+    assert!(
+        String::from_utf8_lossy(&upgraded.stdout).contains("1 migration(s) applied"),
+        "{}",
+        String::from_utf8_lossy(&upgraded.stderr)
+    );
+    let ok = cli_verify(&w.app);
+    let said = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        said.contains(&format!("{} entries verified", legacy + 1))
+            && said.contains(&format!(
+                "entries 1–{legacy} were sealed before the chain was keyed"
+            )),
+        "{said}"
+    );
+    let keyed_from: i64 = audit_head::table
+        .select(audit_head::keyed_from)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(keyed_from, legacy + 1);
+
+    // An old entry edited, and its unkeyed chain recomputed up to the upgrade: the first keyed
+    // entry, which hashed the old head, no longer follows.
+    diesel::update(audit_log::table.filter(audit_log::seq.eq(2)))
+        .set(audit_log::user_id.eq("someone-else"))
+        .execute(&mut conn)
+        .unwrap();
+    let said = refused(&cli_verify(&w.app));
+    assert!(
+        said.contains("entry 2 ") && said.contains("edited"),
+        "{said}"
+    );
+    let mut prev = GENESIS.to_string();
+    for row in sealed_rows(&mut conn).iter().take(legacy as usize) {
+        let seq = row.seq.unwrap();
+        let hash = legacy_hash(seq, &prev, &row.entry());
+        qorgau_persistence::audit::mark_sealed(&mut conn, &row.id, seq, &prev, &hash).unwrap();
+        prev = hash;
+    }
+    let said = refused(&cli_verify(&w.app));
+    assert!(
+        said.contains(&format!("entry {} ", legacy + 1)) && said.contains("deleted or inserted"),
+        "{said}"
     );
 }

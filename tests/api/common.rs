@@ -93,8 +93,22 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The data directory of the servers and commands run against this database: its own, so
+    /// that what a test leaves there (the audit checkpoints, mail) meets no other test's.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        data_dir_of(&self.url)
+    }
+}
+
+fn data_dir_of(database_url: &str) -> std::path::PathBuf {
+    let name = database_url.rsplit('/').next().unwrap_or(database_url);
+    std::env::temp_dir().join("qorgau-test-data").join(name)
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.data_dir());
         match &self.cleanup {
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
@@ -112,15 +126,19 @@ impl Drop for TestDb {
     }
 }
 
-/// A configuration for tests: the given database, a fixed secret, one worker.
+/// The audit key of every test server and command (`QORGAU_AUDIT_KEY`).
+pub const TEST_AUDIT_KEY: &str = "test-audit-key-test-audit-key-test-audit-key";
+
+/// A configuration for tests: the given database, fixed secrets, one worker.
 pub fn test_config(database_url: &str) -> Config {
     let mut config = Config::load(None).unwrap();
     config.database_url = database_url.to_string();
-    config.data_dir = std::env::temp_dir().join("qorgau-test-data");
+    config.data_dir = data_dir_of(database_url);
     config.workers = 1;
     config.pool_size = 8;
     config.db_timeout_ms = 1500;
     config.secrets.jwt_secret = Some("test-secret-test-secret-test-secret".into());
+    config.secrets.audit_key = Some(TEST_AUDIT_KEY.into());
     // Tests fire requests fast from one address; a test of the limit lowers it (`start_with`).
     config.rate_limit_per_second = 100_000;
     config.rate_limit_burst = 100_000;
@@ -325,10 +343,8 @@ pub fn qorgau(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qorgau"))
         .args(args)
         .env("QORGAU_DATABASE_URL", &db.url)
-        .env(
-            "QORGAU_DATA_DIR",
-            std::env::temp_dir().join("qorgau-cli-test"),
-        )
+        .env("QORGAU_DATA_DIR", db.data_dir())
+        .env("QORGAU_AUDIT_KEY", TEST_AUDIT_KEY)
         .env("QORGAU_LOG_LEVEL", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

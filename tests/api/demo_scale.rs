@@ -7,15 +7,14 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use qorgau_domain::audit::{AuditEntry, GENESIS, Sealed, verify_page};
 use qorgau_domain::iin::Iin;
 use qorgau_persistence::schema::{
-    audit_head, audit_log, cases, children, interventions, referrals, signals, timeline_events,
+    audit_log, cases, children, interventions, referrals, signals, timeline_events,
 };
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{Backend, TestDb, into_response, serve, test_config};
+use crate::common::{Backend, TEST_AUDIT_KEY, TestDb, into_response, serve, test_config};
 use crate::on_both_backends;
 
 const END: &str = "2026-11-25T12:00:00Z";
@@ -25,10 +24,8 @@ fn demo(db: &TestDb, extra: &[&str]) -> std::process::Output {
         .args(["demo", "--scale", "small", "--end", END])
         .args(extra)
         .env("QORGAU_DATABASE_URL", &db.url)
-        .env(
-            "QORGAU_DATA_DIR",
-            std::env::temp_dir().join("qorgau-demo-scale-test"),
-        )
+        .env("QORGAU_DATA_DIR", db.data_dir())
+        .env("QORGAU_AUDIT_KEY", TEST_AUDIT_KEY)
         .env("QORGAU_LOG_LEVEL", "warn")
         .output()
         .unwrap()
@@ -113,68 +110,15 @@ async fn small_dataset_is_proportionate_valid_and_usable(backend: Backend) {
         assert_eq!(Some(iin.sex().as_str()), sex.as_deref());
     }
 
-    // The audit chain verifies from the genesis to the head.
-    type AuditRow = (
-        String,
-        chrono::NaiveDateTime,
-        Option<String>,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        bool,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-    );
-    let rows: Vec<AuditRow> = audit_log::table
-        .order(audit_log::seq)
-        .select((
-            audit_log::id,
-            audit_log::at,
-            audit_log::user_id,
-            audit_log::action,
-            audit_log::resource,
-            audit_log::resource_id,
-            audit_log::child_id,
-            audit_log::ip,
-            audit_log::request_id,
-            audit_log::break_glass,
-            audit_log::seq,
-            audit_log::prev_hash,
-            audit_log::hash,
-        ))
-        .load(&mut conn)
+    // The audit chain verifies from the genesis to the signed head, through the checkpoint the
+    // generator exported.
+    let file = db.data_dir().join(qorgau_api::audit::CHECKPOINT_FILE);
+    let checkpoints = qorgau_api::audit::read_checkpoints(&file).unwrap();
+    let verified = qorgau_api::audit::verify(&mut conn, &state.audit_key, checkpoints)
+        .unwrap()
         .unwrap();
-    let sealed: Vec<Sealed> = rows
-        .into_iter()
-        .map(|r| Sealed {
-            seq: r.10.unwrap(),
-            prev_hash: r.11.unwrap(),
-            hash: r.12.unwrap(),
-            entry: AuditEntry {
-                id: r.0,
-                at: r.1,
-                user_id: r.2,
-                action: r.3,
-                resource: r.4,
-                resource_id: r.5,
-                child_id: r.6,
-                ip: r.7,
-                request_id: r.8,
-                break_glass: r.9,
-            },
-        })
-        .collect();
-    let (last, hash) = verify_page(0, GENESIS.into(), &sealed).unwrap();
-    let head: (i64, String) = audit_head::table
-        .select((audit_head::seq, audit_head::hash))
-        .first(&mut conn)
-        .unwrap();
-    assert_eq!(head, (last, hash));
-    assert_eq!(last, audit_rows);
+    assert_eq!(verified.entries, audit_rows);
+    assert_eq!((verified.keyed_from, verified.checkpoints), (1, 1));
     drop(conn);
 
     // A second run does not overwrite the data without --force.

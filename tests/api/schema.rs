@@ -79,6 +79,37 @@ fn sqlite_migrations_apply_and_are_idempotent() {
     );
 }
 
+/// The audit chain hashes every column of `audit_log` (finding 10 of issue 17: `region_code`
+/// was not, so editing it went unnoticed). A new column fails here until it is hashed too:
+/// `AuditRow::entry` and `qorgau_domain::audit::keyed_hash`.
+#[test]
+fn every_audit_column_is_hashed() {
+    let db = migrated(Backend::Sqlite);
+    let columns: BTreeSet<String> = sqlite_columns(&db.url)
+        .into_iter()
+        .filter(|c| c.table_name == "audit_log")
+        .map(|c| c.column_name)
+        .collect();
+    let hashed = [
+        "id",
+        "at",
+        "user_id",
+        "action",
+        "resource",
+        "resource_id",
+        "child_id",
+        "region_code",
+        "ip",
+        "request_id",
+        "break_glass",
+        // The chain's own: the position and the previous hash are hashed, the hash is the result.
+        "seq",
+        "prev_hash",
+        "hash",
+    ];
+    assert_eq!(columns, hashed.map(String::from).into());
+}
+
 mod postgres {
     use super::*;
 

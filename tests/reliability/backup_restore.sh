@@ -143,7 +143,10 @@ EOF
   ) && ok=yes || ok=no
   echo "$backend: $verdict"
   local audit
-  if audit=$(QORGAU_DATABASE_URL="$restored_url" QORGAU_DATA_DIR="$dir/data" "$bin" audit verify 2>&1); then
+  # With the live server's key but a data directory of its own: the live server's checkpoints
+  # run past the backup's moment (a restore loses what came after it, and says so).
+  if audit=$(QORGAU_DATABASE_URL="$restored_url" QORGAU_DATA_DIR="$dir/restored-data" \
+    QORGAU_AUDIT_KEY="$(cat "$dir/data/audit-key")" "$bin" audit verify 2>&1); then
     echo "$backend: restored copy: $audit"
   else
     echo "$backend: restored copy: $audit" >&2

@@ -39,6 +39,9 @@ rel_init() {
     cp "$bin" "$REL_WORK/qorgau"
     REL_BIN="$REL_WORK/qorgau"
     REL_JWT_SECRET="reliability-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    # One audit key for every instance (each has its own data directory): a sealer does not
+    # extend a chain signed with another key.
+    REL_AUDIT_KEY="reliability-audit-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     log "work directory $REL_WORK"
 }
 
@@ -92,6 +95,7 @@ start_server() {
         QORGAU_PUBLIC_URL="http://127.0.0.1:$port" \
         QORGAU_DATA_DIR="$REL_WORK/data-$label" \
         QORGAU_JWT_SECRET="$REL_JWT_SECRET" \
+        QORGAU_AUDIT_KEY="$REL_AUDIT_KEY" \
         QORGAU_RATE_LIMIT_PER_SECOND=0 \
         QORGAU_LOG_LEVEL="${REL_LOG_LEVEL:-warn,qorgau_api::worker=info}" \
         "$@" \

@@ -119,7 +119,8 @@ metrics=$(curl -fsS "$base/metrics")
 total=$(echo "$metrics" | awk '/^qorgau_http_requests_total\{/ {s += $NF} END {print s + 0}')
 server_errors=$(echo "$metrics" | awk '/^qorgau_http_requests_total\{.*status="5[0-9][0-9]"/ {s += $NF} END {print s + 0}')
 panics=$(grep -c "panicked" "$work/serve.log" || true)
-if QORGAU_DATABASE_URL="$database" "$bin" audit verify >"$work/audit.out" 2>&1; then audit=ok; else audit=broken; fi
+# In the server's data directory: its audit key and checkpoints.
+if QORGAU_DATABASE_URL="$database" QORGAU_DATA_DIR="$work/data" "$bin" audit verify >"$work/audit.out" 2>&1; then audit=ok; else audit=broken; fi
 
 echo
 echo "fuzz: ${database%%:*}, roles [$roles], $examples examples per operation, ${elapsed}s"

@@ -1,10 +1,16 @@
 //! Recording access to children's data (brief § 5) and keeping the chain sealed and verifiable.
 //!
 //! Handlers call [`log`] inside the `state.run` closure that reads or writes the record — for a
-//! write, inside its transaction, so that the entry exists exactly when the change does.
+//! write, inside its transaction, so that the entry exists exactly when the change does. The
+//! sealer ([`seal_all`]: the worker, `qorgau audit verify`) chains the entries with the key and
+//! exports each new head as a signed checkpoint; [`verify`] walks the chain against the head and
+//! the checkpoints. The rules are `qorgau_domain::audit`'s.
 
-use chrono::Utc;
-use qorgau_domain::audit::{ChainBreak, GENESIS, verify_page};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::audit::{AuditKey, ChainBreak, Checkpoint, Head, Walk, keyed_hash};
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit::{self, AuditRow};
 use qorgau_persistence::{DbConnection, write};
@@ -103,17 +109,116 @@ pub fn log_list(
     Ok(audit::record(conn, &rows)?)
 }
 
-/// Seals everything written so far into the chain, in batches; returns how many entries.
-pub fn seal_all(conn: &mut DbConnection) -> Result<usize, ApiError> {
+/// The file under `data_dir` each sealer appends its checkpoints to, one JSON line each.
+pub const CHECKPOINT_FILE: &str = "audit-checkpoints";
+
+/// Seals everything written so far into the chain with the state's key, a batch per
+/// transaction, then exports the new head as a checkpoint ([`export`]); returns how many
+/// entries were sealed.
+pub fn seal_all(state: &AppState, conn: &mut DbConnection) -> Result<usize, ApiError> {
     const BATCH: i64 = 1000;
     let mut total = 0;
+    let mut newest = None;
     loop {
-        let n = write(conn, |c| audit::seal(c, BATCH))?;
+        let (n, checkpoint) = write(conn, |c| {
+            seal_batch(c, &state.audit_key, state.now(), BATCH)
+        })?;
         total += n;
+        newest = checkpoint.or(newest);
         if n < BATCH as usize {
-            return Ok(total);
+            break;
         }
     }
+    if let Some(checkpoint) = newest {
+        export(&state.config.data_dir, &checkpoint);
+    }
+    Ok(total)
+}
+
+/// Seals up to `limit` pending entries, oldest id first, after the head, and signs the new
+/// head; returns how many and the new head. A head not signed with `key` is not extended —
+/// the chain was tampered with or the key is another — and the error is logged: the entries
+/// stay pending and `qorgau audit verify` names the break.
+fn seal_batch(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<(usize, Option<Checkpoint>), ApiError> {
+    let head = audit::lock_head(conn)?;
+    if let Err(broken) = head.check(key) {
+        tracing::error!(%broken, "audit chain: not sealing; run `qorgau audit verify`");
+        return Ok((0, None));
+    }
+    let pending = audit::pending(conn, limit)?;
+    if pending.is_empty() {
+        return Ok((0, None));
+    }
+    let (mut seq, mut hash) = (head.seq, head.hash);
+    for row in &pending {
+        seq += 1;
+        let next = keyed_hash(key, seq, &hash, &row.entry());
+        audit::mark_sealed(conn, &row.id, seq, &hash, &next)?;
+        hash = next;
+    }
+    let checkpoint = Checkpoint::sign(key, seq, hash, now);
+    audit::set_head(conn, &Head::sealed(head.keyed_from, &checkpoint))?;
+    Ok((pending.len(), Some(checkpoint)))
+}
+
+/// Puts a checkpoint where the database's users cannot rewrite it: a line in the log (shipped
+/// off the host) and a line appended to `data_dir/audit-checkpoints`. Writing the file may fail
+/// (the entries are sealed either way): the failure is logged.
+pub fn export(data_dir: &Path, checkpoint: &Checkpoint) {
+    let line = serde_json::to_string(checkpoint).unwrap_or_default();
+    tracing::info!(checkpoint = %line, "audit checkpoint");
+    let path = data_dir.join(CHECKPOINT_FILE);
+    let appended = std::fs::create_dir_all(data_dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(format!("{line}\n").as_bytes()))
+    });
+    if let Err(error) = appended {
+        tracing::error!(%error, path = %path.display(), "cannot append the audit checkpoint");
+    }
+}
+
+/// A checkpoint file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointFileError {
+    #[error("{path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}, line {line}: not a checkpoint: {source}")]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
+}
+
+/// The checkpoints in a file written by [`export`] — or a file of the `checkpoint` values of
+/// the log's "audit checkpoint" lines. Blank lines are skipped.
+pub fn read_checkpoints(path: &Path) -> Result<Vec<Checkpoint>, CheckpointFileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CheckpointFileError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|source| CheckpointFileError::Malformed {
+                path: path.to_path_buf(),
+                line: i + 1,
+                source,
+            })
+        })
+        .collect()
 }
 
 /// The outcome of walking the chain.
@@ -121,36 +226,46 @@ pub fn seal_all(conn: &mut DbConnection) -> Result<usize, ApiError> {
 pub struct Verified {
     pub entries: i64,
     pub unsealed: i64,
+    /// Entries below this position were sealed before the chain was keyed.
+    pub keyed_from: i64,
+    /// Checkpoints the chain was found to pass through.
+    pub checkpoints: usize,
 }
 
-/// Walks the whole chain from the start; the first break found, or how much verified.
-pub fn verify(conn: &mut DbConnection) -> Result<Result<Verified, ChainBreak>, ApiError> {
+/// Walks the whole chain from the start, with `key`, through `checkpoints` to the head: the
+/// first break found, or how much verified.
+pub fn verify(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    checkpoints: Vec<Checkpoint>,
+) -> Result<Result<Verified, ChainBreak>, ApiError> {
     const PAGE: i64 = 5000;
-    let (head_seq, head_hash) = audit::head(conn)?;
-    let (mut seq, mut hash) = (0, GENESIS.to_string());
+    let head = audit::head(conn)?;
+    let count = checkpoints.len();
+    let mut walk = match Walk::new(key, head.keyed_from, checkpoints) {
+        Ok(walk) => walk,
+        Err(broken) => return Ok(Err(broken)),
+    };
     loop {
-        let page = audit::sealed_page(conn, seq, PAGE)?;
+        let page = audit::sealed_page(conn, walk.position(), PAGE)?;
         if page.is_empty() {
             break;
         }
-        match verify_page(seq, hash, &page) {
-            Ok((s, h)) => (seq, hash) = (s, h),
-            Err(e) => return Ok(Err(e)),
+        if let Err(broken) = walk.page(&page) {
+            return Ok(Err(broken));
         }
     }
-    if seq != head_seq || hash != head_hash {
-        return Ok(Err(ChainBreak::Truncated {
-            last: seq,
-            head: head_seq,
-        }));
-    }
-    Ok(Ok(Verified {
-        entries: seq,
-        unsealed: audit::unsealed(conn)?,
+    let unsealed = audit::unsealed(conn)?;
+    Ok(walk.finish(&head).map(|entries| Verified {
+        entries,
+        unsealed,
+        keyed_from: head.keyed_from,
+        checkpoints: count,
     }))
 }
 
 /// Seals on the blocking pool (the worker's first step each pass).
 pub async fn seal(state: &AppState) -> Result<usize, ApiError> {
-    state.run(seal_all).await
+    let app = state.clone();
+    state.run(move |conn| seal_all(&app, conn)).await
 }

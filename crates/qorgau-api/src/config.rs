@@ -1,12 +1,14 @@
 //! Configuration: `config/default.toml` (compiled in) < an optional file < `QORGAU_*`
-//! environment variables. Secrets (`QORGAU_JWT_SECRET`, `QORGAU_SMTP_PASSWORD`) are read from
-//! the environment only, never from a file that could be committed.
+//! environment variables. Secrets (`QORGAU_JWT_SECRET`, `QORGAU_AUDIT_KEY`,
+//! `QORGAU_SMTP_PASSWORD`) are read from the environment only, never from a file that could be
+//! committed; local mode generates the first two under `data_dir` when they are not given.
 
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use qorgau_domain::account::LockoutPolicy;
+use qorgau_domain::audit::AuditKey;
 use serde::{Deserialize, Serialize};
 
 use crate::rate_limit::ProxyNet;
@@ -75,6 +77,8 @@ pub struct Config {
 #[derive(Clone, Default)]
 pub struct Secrets {
     pub jwt_secret: Option<String>,
+    /// The audit chain's key (`QORGAU_AUDIT_KEY`): see [`Config::audit_key`].
+    pub audit_key: Option<String>,
     pub smtp_password: Option<String>,
     /// Bearer token a scraper of `/metrics` must send; unset: loopback scrapers only.
     pub metrics_token: Option<String>,
@@ -91,11 +95,11 @@ pub enum ConfigError {
     #[error("configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
     #[error(
-        "QORGAU_JWT_SECRET must be set in production mode (at least 32 characters; e.g. `openssl rand -base64 48`)"
+        "{var} must be set in production mode (at least 32 characters; e.g. `openssl rand -base64 48`)"
     )]
-    MissingSecret,
-    #[error("QORGAU_JWT_SECRET must be at least 32 characters")]
-    WeakSecret,
+    MissingSecret { var: &'static str },
+    #[error("{var} must be at least 32 characters")]
+    WeakSecret { var: &'static str },
     #[error("access_token_minutes must be between 1 and 15")]
     AccessTokenLifetime,
     #[error("{key} {reason}")]
@@ -103,7 +107,7 @@ pub enum ConfigError {
         key: &'static str,
         reason: &'static str,
     },
-    #[error("cannot keep the generated JWT secret at {path}: {source}")]
+    #[error("cannot keep the generated secret at {path}: {source}")]
     SecretFile {
         path: PathBuf,
         source: std::io::Error,
@@ -119,6 +123,7 @@ impl Config {
         }
         let env = Env::prefixed("QORGAU_").ignore(&[
             "jwt_secret",
+            "audit_key",
             "smtp_password",
             "metrics_token",
             "config",
@@ -128,6 +133,7 @@ impl Config {
         let mut config: Config = figment.merge(env).extract().map_err(Box::new)?;
         config.secrets = Secrets {
             jwt_secret: non_empty_env("QORGAU_JWT_SECRET"),
+            audit_key: non_empty_env("QORGAU_AUDIT_KEY"),
             smtp_password: non_empty_env("QORGAU_SMTP_PASSWORD"),
             metrics_token: non_empty_env("QORGAU_METRICS_TOKEN"),
         };
@@ -175,33 +181,63 @@ impl Config {
         self.public_url.starts_with("https://")
     }
 
-    /// The key that signs access tokens. Production mode requires it from the environment; local
-    /// mode generates one on first start and keeps it under `data_dir`, so tokens survive a
-    /// restart.
+    /// The key that signs access tokens (`QORGAU_JWT_SECRET`; in local mode, generated into
+    /// `data_dir/jwt-secret`, so tokens survive a restart).
     pub fn jwt_secret(&self) -> Result<Vec<u8>, ConfigError> {
-        if let Some(secret) = &self.secrets.jwt_secret {
-            return if secret.len() >= 32 {
-                Ok(secret.as_bytes().to_vec())
+        self.secret(
+            "QORGAU_JWT_SECRET",
+            self.secrets.jwt_secret.as_deref(),
+            "jwt-secret",
+        )
+    }
+
+    /// The key of the audit chain (`QORGAU_AUDIT_KEY`; in local mode, generated into
+    /// `data_dir/audit-key`). It must never be stored in the database: with it, someone able to
+    /// write there could re-seal an edited chain. Every instance and `qorgau audit verify` need
+    /// the same key; losing it leaves the chain unverifiable (docs/operations.md).
+    pub fn audit_key(&self) -> Result<AuditKey, ConfigError> {
+        const VAR: &str = "QORGAU_AUDIT_KEY";
+        let secret = self.secret(VAR, self.secrets.audit_key.as_deref(), "audit-key")?;
+        AuditKey::new(&secret).ok_or(ConfigError::WeakSecret { var: VAR })
+    }
+
+    /// A secret of at least 32 characters from the environment variable `var` (its value
+    /// `given`). Production mode requires it. Local mode without it reads `data_dir/file`,
+    /// generating it (mode 600) on first start; an existing file is never replaced.
+    fn secret(
+        &self,
+        var: &'static str,
+        given: Option<&str>,
+        file: &str,
+    ) -> Result<Vec<u8>, ConfigError> {
+        let long_enough = |s: &str| {
+            if s.len() >= 32 {
+                Ok(s.as_bytes().to_vec())
             } else {
-                Err(ConfigError::WeakSecret)
-            };
+                Err(ConfigError::WeakSecret { var })
+            }
+        };
+        if let Some(secret) = given {
+            return long_enough(secret);
         }
         if self.mode == Mode::Production {
-            return Err(ConfigError::MissingSecret);
+            return Err(ConfigError::MissingSecret { var });
         }
-        let path = self.data_dir.join("jwt-secret");
+        let path = self.data_dir.join(file);
         let io = |source| ConfigError::SecretFile {
             path: path.clone(),
             source,
         };
         match std::fs::read_to_string(&path) {
-            Ok(existing) if existing.trim().len() >= 32 => Ok(existing.trim().as_bytes().to_vec()),
-            _ => {
+            Ok(existing) => long_enough(existing.trim()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(&self.data_dir).map_err(io)?;
-                let secret = crate::auth::tokens::random_token();
-                write_private(&path, &secret).map_err(io)?;
-                Ok(secret.into_bytes())
+                create_private(&path, &crate::auth::tokens::random_token()).map_err(io)?;
+                // Read back: when two processes start at once, the first one's secret is kept.
+                let kept = std::fs::read_to_string(&path).map_err(io)?;
+                long_enough(kept.trim())
             }
+            Err(e) => Err(io(e)),
         }
     }
 
@@ -209,12 +245,15 @@ impl Config {
     pub fn redacted(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or_default();
         value["database_url"] = mask_url_password(&self.database_url).into();
-        value["jwt_secret"] = if self.secrets.jwt_secret.is_some() {
-            "(set)"
-        } else {
-            "(generated)"
-        }
-        .into();
+        let shown = |given: &Option<String>| {
+            if given.is_some() {
+                "(set)"
+            } else {
+                "(generated)"
+            }
+        };
+        value["jwt_secret"] = shown(&self.secrets.jwt_secret).into();
+        value["audit_key"] = shown(&self.secrets.audit_key).into();
         value
     }
 }
@@ -235,13 +274,25 @@ fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes `contents` to a new file at `path`, readable by its owner only — unless the file
+/// exists by then, which is kept: the contents go to a private temporary file first and are
+/// linked into place, which fails rather than replace anything.
+fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let temporary = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let written = options
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(contents.as_bytes()).and_then(|()| f.sync_all()));
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other,
+    }
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
@@ -345,12 +396,30 @@ mod tests {
         config.mode = Mode::Production;
         assert!(matches!(
             config.jwt_secret(),
-            Err(ConfigError::MissingSecret)
+            Err(ConfigError::MissingSecret {
+                var: "QORGAU_JWT_SECRET"
+            })
         ));
         config.secrets.jwt_secret = Some("short".into());
-        assert!(matches!(config.jwt_secret(), Err(ConfigError::WeakSecret)));
+        assert!(matches!(
+            config.jwt_secret(),
+            Err(ConfigError::WeakSecret { .. })
+        ));
         config.secrets.jwt_secret = Some("x".repeat(32));
         assert_eq!(config.jwt_secret().expect("accepted").len(), 32);
+        assert!(matches!(
+            config.audit_key(),
+            Err(ConfigError::MissingSecret {
+                var: "QORGAU_AUDIT_KEY"
+            })
+        ));
+        config.secrets.audit_key = Some("y".repeat(31));
+        assert!(matches!(
+            config.audit_key(),
+            Err(ConfigError::WeakSecret { .. })
+        ));
+        config.secrets.audit_key = Some("y".repeat(32));
+        assert!(config.audit_key().is_ok());
     }
 
     #[test]
@@ -364,6 +433,29 @@ mod tests {
         let second = config.jwt_secret().expect("read back");
         assert_eq!(first, second);
         assert!(first.len() >= 32);
+
+        // The audit key likewise, in its own file, private, and never replaced.
+        let key = dir.join("audit-key");
+        config.audit_key().expect("generated");
+        let generated = std::fs::read_to_string(&key).expect("kept");
+        assert_ne!(generated.as_bytes(), first.as_slice());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key)
+                .expect("exists")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        config.audit_key().expect("read back");
+        assert_eq!(std::fs::read_to_string(&key).expect("kept"), generated);
+        std::fs::write(&key, "too short").expect("writable");
+        assert!(matches!(
+            config.audit_key(),
+            Err(ConfigError::WeakSecret { .. })
+        ));
+        assert_eq!(std::fs::read_to_string(&key).expect("kept"), "too short");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -106,10 +106,11 @@ impl From<ApiError> for StartupError {
 }
 
 impl AppState {
-    /// Opens the database pool, prepares the token keys and loads the protocol and calendar.
-    /// Connects lazily.
+    /// Opens the database pool, prepares the token and audit keys and loads the protocol and
+    /// calendar. Connects lazily.
     pub fn open(config: Config) -> Result<AppState, StartupError> {
         let secret = config.jwt_secret()?;
+        let audit_key = config.audit_key()?;
         let db = Database::open(
             &config.database_url,
             &PoolSettings {
@@ -124,6 +125,7 @@ impl AppState {
                 &secret,
                 chrono::Duration::minutes(config.access_token_minutes),
             ),
+            audit_key: Arc::new(audit_key),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             rules: Arc::new(rules),

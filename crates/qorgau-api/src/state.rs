@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
+use qorgau_domain::audit::AuditKey;
 use qorgau_domain::calendar::{Calendar, due_at};
 use qorgau_domain::protocol::{DeadlineKind, ProtocolSet};
 use qorgau_domain::taxonomy::RiskLevel;
@@ -20,6 +21,8 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub db: Database,
     pub tokens: TokenKeys,
+    /// The audit chain's key (`Config::audit_key`).
+    pub audit_key: Arc<AuditKey>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub rules: Arc<Rules>,
@@ -98,7 +101,8 @@ impl AppState {
     }
 }
 
-/// For unit tests: an `AppState` on a scratch SQLite file, removed when dropped.
+/// For unit tests: an `AppState` on a scratch SQLite file and data directory, removed when
+/// dropped.
 #[cfg(test)]
 pub(crate) struct ScratchState {
     pub state: AppState,
@@ -111,7 +115,9 @@ impl ScratchState {
         let path = std::env::temp_dir().join(format!("qorgau-unit-{}.db", uuid::Uuid::new_v4()));
         let mut config = Config::load(None).expect("default configuration");
         config.database_url = format!("sqlite://{}", path.display());
+        config.data_dir = path.with_extension("data");
         config.secrets.jwt_secret = Some("unit-test-secret-unit-test-secret".into());
+        config.secrets.audit_key = Some("unit-test-audit-key-unit-test-audit-key".into());
         let state = AppState::open(config).expect("state");
         ScratchState { state, path }
     }
@@ -123,6 +129,7 @@ impl Drop for ScratchState {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
         }
+        let _ = std::fs::remove_dir_all(self.path.with_extension("data"));
     }
 }
 

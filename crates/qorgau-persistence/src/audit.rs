@@ -1,9 +1,11 @@
 //! The audit log: appended in the transaction of the access it records, sealed into the hash
-//! chain afterwards (see `qorgau_domain::audit` for why), read for review and verified.
+//! chain afterwards (see `qorgau_domain::audit` for why), read for review and verified. The
+//! hashing is the domain's and the sealing the api crate's (`qorgau_api::audit`); here are the
+//! rows.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::audit::{AuditEntry, Sealed, chain_hash};
+use qorgau_domain::audit::{AuditEntry, Head, Sealed};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -30,18 +32,37 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn entry(&self) -> AuditEntry {
+    /// What the chain hashes: every column but the chain's own. A column added to the row does
+    /// not compile here until it is mapped (and so hashed, `qorgau_domain::audit::keyed_hash`).
+    pub fn entry(&self) -> AuditEntry {
+        let AuditRow {
+            id,
+            at,
+            user_id,
+            action,
+            resource,
+            resource_id,
+            child_id,
+            region_code,
+            ip,
+            request_id,
+            break_glass,
+            seq: _,
+            prev_hash: _,
+            hash: _,
+        } = self.clone();
         AuditEntry {
-            id: self.id.clone(),
-            at: self.at,
-            user_id: self.user_id.clone(),
-            action: self.action.clone(),
-            resource: self.resource.clone(),
-            resource_id: self.resource_id.clone(),
-            child_id: self.child_id.clone(),
-            ip: self.ip.clone(),
-            request_id: self.request_id.clone(),
-            break_glass: self.break_glass,
+            id,
+            at,
+            user_id,
+            action,
+            resource,
+            resource_id,
+            child_id,
+            region_code,
+            ip,
+            request_id,
+            break_glass,
         }
     }
 }
@@ -57,42 +78,99 @@ pub fn record(conn: &mut DbConnection, rows: &[AuditRow]) -> Result<(), DbError>
     Ok(())
 }
 
-/// Seals up to `limit` unsealed entries, oldest id first, continuing the chain from its head;
-/// returns how many. Call inside a write transaction: on PostgreSQL the head row is locked
-/// (`FOR UPDATE`), so concurrent sealers queue and each entry is sealed once; on SQLite the
-/// write transaction is already exclusive.
-pub fn seal(conn: &mut DbConnection, limit: i64) -> Result<usize, DbError> {
-    let head = audit_head::table
+/// The chain's end as stored: one row, id 1 (`qorgau_domain::audit::Head`).
+#[derive(Queryable, Selectable, AsChangeset)]
+#[diesel(table_name = audit_head, treat_none_as_null = true)]
+pub struct HeadRow {
+    pub seq: i64,
+    pub hash: String,
+    pub keyed_from: i64,
+    pub sealed_at: Option<NaiveDateTime>,
+    pub mac: Option<String>,
+}
+
+impl From<HeadRow> for Head {
+    fn from(r: HeadRow) -> Head {
+        Head {
+            seq: r.seq,
+            hash: r.hash,
+            keyed_from: r.keyed_from,
+            signed: r.sealed_at.zip(r.mac).map(|(at, mac)| (at.and_utc(), mac)),
+        }
+    }
+}
+
+impl From<&Head> for HeadRow {
+    fn from(h: &Head) -> HeadRow {
+        let (sealed_at, mac) = h
+            .signed
+            .clone()
+            .map(|(at, mac)| (at.naive_utc(), mac))
+            .unzip();
+        HeadRow {
+            seq: h.seq,
+            hash: h.hash.clone(),
+            keyed_from: h.keyed_from,
+            sealed_at,
+            mac,
+        }
+    }
+}
+
+/// The chain's recorded end.
+pub fn head(conn: &mut DbConnection) -> Result<Head, DbError> {
+    let row: HeadRow = audit_head::table
         .find(1)
-        .select((audit_head::seq, audit_head::hash));
-    let (mut seq, mut hash): (i64, String) = match conn {
-        DbConnection::Postgres(pg) => head.for_update().first(pg)?,
-        DbConnection::Sqlite(lite) => head.first(lite)?,
+        .select(HeadRow::as_select())
+        .first(conn)?;
+    Ok(row.into())
+}
+
+/// The head, locked for sealing until the transaction ends: on PostgreSQL `FOR UPDATE`, so
+/// concurrent sealers queue and each entry is sealed once; on SQLite the write transaction is
+/// already exclusive. Call inside a write transaction.
+pub fn lock_head(conn: &mut DbConnection) -> Result<Head, DbError> {
+    let head = audit_head::table.find(1);
+    let row: HeadRow = match conn {
+        DbConnection::Postgres(pg) => head.select(HeadRow::as_select()).for_update().first(pg)?,
+        DbConnection::Sqlite(lite) => head.select(HeadRow::as_select()).first(lite)?,
     };
-    let pending: Vec<AuditRow> = audit_log::table
+    Ok(row.into())
+}
+
+pub fn set_head(conn: &mut DbConnection, head: &Head) -> Result<(), DbError> {
+    diesel::update(audit_head::table.find(1))
+        .set(&HeadRow::from(head))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Up to `limit` unsealed entries, oldest id first: the order they are sealed in.
+pub fn pending(conn: &mut DbConnection, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+    Ok(audit_log::table
         .filter(audit_log::seq.is_null())
         .order(audit_log::id)
         .limit(limit)
         .select(AuditRow::as_select())
-        .load(conn)?;
-    for row in &pending {
-        seq += 1;
-        let next = chain_hash(seq, &hash, &row.entry());
-        diesel::update(audit_log::table.find(&row.id))
-            .set((
-                audit_log::seq.eq(seq),
-                audit_log::prev_hash.eq(&hash),
-                audit_log::hash.eq(&next),
-            ))
-            .execute(conn)?;
-        hash = next;
-    }
-    if !pending.is_empty() {
-        diesel::update(audit_head::table.find(1))
-            .set((audit_head::seq.eq(seq), audit_head::hash.eq(&hash)))
-            .execute(conn)?;
-    }
-    Ok(pending.len())
+        .load(conn)?)
+}
+
+/// Gives the entry `id` its place in the chain.
+pub fn mark_sealed(
+    conn: &mut DbConnection,
+    id: &str,
+    seq: i64,
+    prev_hash: &str,
+    hash: &str,
+) -> Result<(), DbError> {
+    diesel::update(audit_log::table.find(id))
+        .set((
+            audit_log::seq.eq(seq),
+            audit_log::prev_hash.eq(prev_hash),
+            audit_log::hash.eq(hash),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Sealed entries after position `after`, in chain order.
@@ -116,14 +194,6 @@ pub fn sealed_page(
             entry: r.entry(),
         })
         .collect())
-}
-
-/// The chain's recorded head: (last position, its hash).
-pub fn head(conn: &mut DbConnection) -> Result<(i64, String), DbError> {
-    Ok(audit_head::table
-        .find(1)
-        .select((audit_head::seq, audit_head::hash))
-        .first(conn)?)
 }
 
 pub fn unsealed(conn: &mut DbConnection) -> Result<i64, DbError> {

@@ -523,6 +523,9 @@ diesel::table! {
         id -> Integer,
         seq -> BigInt,
         hash -> Text,
+        keyed_from -> BigInt,
+        sealed_at -> Nullable<Timestamp>,
+        mac -> Nullable<Text>,
     }
 }
 
