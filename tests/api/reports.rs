@@ -1423,6 +1423,419 @@ async fn aggregates_suppress_small_cells_and_their_complements(backend: Backend)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Disclosure control across queries (issue 17, finding 4)
+
+/// The period of the differencing attack: a whole month that has ended.
+const DECEMBER_2025: &str = "from=2025-12-01&to=2025-12-31";
+
+/// Moves every signal filed so far to 10 December 2025 (11:00 in Astana).
+fn into_december_2025(w: &World) {
+    let mut conn = w.app.state.db.conn().unwrap();
+    diesel::update(signals::table)
+        .set(signals::received_at.eq(at("2025-12-10 06:00")))
+        .execute(&mut conn)
+        .unwrap();
+}
+
+/// An aggregates query as an analyst; panics unless 200.
+async fn aggregate_as(w: &World, token: &str, query: &str) -> Value {
+    let path = format!("/api/v1/reports/aggregates?{query}&{DECEMBER_2025}");
+    let r = w.app.get(&path, token).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+    r.body
+}
+
+/// The published count of the cell whose group has `dim` = `value`, 0 when not listed.
+fn published(report: &Value, dim: &str, value: &str) -> i64 {
+    report["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["group"][dim] == value)
+        .map_or(0, |c| {
+            c["count"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("a listed cell without a count: {c}"))
+        })
+}
+
+/// The attack of the finding, step by step: KZ-71-01 holds 11 signals and KZ-71-02 one, about
+/// a boy of 11 with `suicide_risk`; KZ-75-01 holds 6, the complement the old rule chose.
+/// Country-wide by district gives KZ-71-01; the region's total minus it gives KZ-71-02; a fine
+/// grouping filtered to KZ-71-02 then describes the child. None of it may work: no difference
+/// of published numbers is 1–4, and the district of one child answers exactly as a district
+/// where nothing happened (KZ-75-02).
+async fn differencing_nested_areas_reveals_no_small_count(backend: Backend) {
+    let w = World::new(backend).await;
+    w.app.district("KZ-75", "KZ-75-02").await;
+    let ministry = w.app.organisation("other", "KZ-71", None).await;
+    let (_, analyst) = w.app.user("analyst.diff", "analyst", &ministry).await;
+    for serial in 0..6 {
+        file(
+            &w,
+            ("2012-08-08", Sex::Male, 200 + serial * 10),
+            "police",
+            &["neglect"],
+            "KZ-75-01",
+        )
+        .await;
+    }
+    for serial in 0..11 {
+        file(
+            &w,
+            ("2016-03-03", Sex::Female, 400 + serial * 10),
+            "school",
+            &["neglect"],
+            "KZ-71-01",
+        )
+        .await;
+    }
+    file(
+        &w,
+        ("2014-05-05", Sex::Male, 600),
+        "contact_centre_111",
+        &["suicide_risk"],
+        "KZ-71-02",
+    )
+    .await;
+    into_december_2025(&w);
+
+    let by_district = aggregate_as(&w, &analyst, "group_by=district").await;
+    let by_region = aggregate_as(&w, &analyst, "group_by=region&region_code=KZ-71").await;
+    let first = published(&by_district, "district", "KZ-71-01");
+    let region = published(&by_region, "region", "KZ-71");
+    let derived = region - first;
+    assert!(
+        !(1..=4).contains(&derived),
+        "KZ-71 {region} − KZ-71-01 {first} gives KZ-71-02 away: {derived}"
+    );
+    // Every published number is a multiple of 5, and a count of 1–4 is not listed at all.
+    for report in [&by_district, &by_region] {
+        for cell in report["cells"].as_array().unwrap() {
+            let n = cell["count"].as_i64().unwrap_or(-1);
+            assert!(n >= 5 && n % 5 == 0, "published {cell}");
+        }
+    }
+
+    // The fine grouping filtered to the child's district says nothing about him: it answers
+    // exactly as a district where nothing happened.
+    let fine = "group_by=sex,age_band,concern,month";
+    let of_one_child = aggregate_as(&w, &analyst, &format!("{fine}&district_code=KZ-71-02")).await;
+    let of_nobody = aggregate_as(&w, &analyst, &format!("{fine}&district_code=KZ-75-02")).await;
+    assert_eq!(of_one_child["cells"], json!([]), "{of_one_child}");
+    assert_eq!(of_one_child["cells"], of_nobody["cells"]);
+    let exported = csv(
+        &w,
+        &format!("/api/v1/reports/aggregates?{fine}&district_code=KZ-71-02&{DECEMBER_2025}"),
+        &analyst,
+    )
+    .await;
+    assert_eq!(exported.status, StatusCode::OK);
+    let text = exported.body.as_str().unwrap();
+    assert!(
+        !text.contains("suicide_risk") && !text.contains("male"),
+        "the export describes the child: {text}"
+    );
+}
+
+/// Finding 4 generalised: over ten generated years (`qorgau demo`, 400 children, about 1,200
+/// signals spread thinly over the country's districts, so small cells abound), seeded random
+/// periods, groupings and areas, queried as an analyst. For each combination: every listed
+/// count is a positive multiple of 5 within 4 of the truth, listed exactly when the truth is
+/// at least 5; the same signals reached through another filter give the same number; and no
+/// subtraction between nested areas (country ⊃ region ⊃ district) or nested periods — outer
+/// minus one part, or outer minus all the other parts — gives a value from 1 to 4.
+async fn random_queries_over_generated_data_never_reveal_a_small_count(backend: Backend) {
+    use qorgau_domain::report::aggregate::parse_group_by;
+    use qorgau_domain::report::{Area, Period};
+    use rand::{Rng, SeedableRng};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let db = crate::common::TestDb::new(backend);
+    let credentials = std::env::temp_dir().join(format!("demo-{}.env", uuid::Uuid::new_v4()));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qorgau"))
+        .args([
+            "demo",
+            "--scale",
+            "small",
+            "--children",
+            "400",
+            "--seed",
+            "17",
+        ])
+        .args(["--end", "2026-11-25T12:00:00Z", "--credentials"])
+        .arg(&credentials)
+        .env("QORGAU_DATABASE_URL", &db.url)
+        .env(
+            "QORGAU_DATA_DIR",
+            std::env::temp_dir().join("qorgau-disclosure-test"),
+        )
+        .env("QORGAU_LOG_LEVEL", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&credentials).unwrap();
+    let _ = std::fs::remove_file(&credentials);
+    let creds: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
+    let state = qorgau_api::AppState::open(crate::common::test_config(&db.url)).unwrap();
+    let base = crate::common::serve(state.clone());
+    let http = reqwest::Client::new();
+    let login = crate::common::into_response(
+        http.post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": creds["DEMO_ANALYST_USERNAME"],
+                          "password": creds["DEMO_ANALYST_PASSWORD"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+    let token = login.body["access_token"].as_str().unwrap().to_string();
+
+    let month = |m: u32| -> (NaiveDate, NaiveDate) {
+        // Month number m counted from January 2017.
+        let first = NaiveDate::from_ymd_opt(2017 + (m / 12) as i32, m % 12 + 1, 1).unwrap();
+        let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
+        (first, next.pred_opt().unwrap())
+    };
+    let last_month = 9 * 12 + 9; // October 2026, the last whole month of the history.
+    let truth = |group_by: &str, area: &Area, from: NaiveDate, to: NaiveDate| {
+        let dims = parse_group_by(group_by).unwrap();
+        let mut conn = state.db.conn().unwrap();
+        let cells =
+            qorgau_persistence::reports::aggregate(&mut conn, &dims, area, &Period { from, to })
+                .unwrap();
+        cells
+            .into_iter()
+            .map(|(key, n)| (key, n))
+            .collect::<BTreeMap<Vec<String>, i64>>()
+    };
+    // Regions with at least two districts that received signals, and those districts.
+    let everything = truth(
+        "region,district",
+        &Area::default(),
+        month(0).0,
+        month(last_month).1,
+    );
+    let mut districts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for key in everything.keys() {
+        districts
+            .entry(key[0].clone())
+            .or_default()
+            .insert(key[1].clone());
+    }
+    let regions: Vec<String> = districts.keys().cloned().collect();
+    let nested: Vec<String> = districts
+        .iter()
+        .filter(|(_, ds)| ds.len() >= 2)
+        .map(|(r, _)| r.clone())
+        .collect();
+    assert!(nested.len() >= 5, "{districts:?}");
+
+    let query = |q: String| {
+        let http = &http;
+        let base = &base;
+        let token = &token;
+        async move {
+            let r = crate::common::into_response(
+                http.get(format!("{base}/api/v1/reports/aggregates?{q}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {:?}", r.body);
+            // Cell key (in group_by order) → the count, `None` when listed without one.
+            let dims: Vec<String> = r.body["group_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap().to_string())
+                .collect();
+            r.body["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    let key: Vec<String> = dims
+                        .iter()
+                        .map(|d| c["group"][d].as_str().unwrap().to_string())
+                        .collect();
+                    (key, c["count"].as_i64())
+                })
+                .collect::<BTreeMap<Vec<String>, Option<i64>>>()
+        }
+    };
+    // Outer minus one part, and outer minus all the other parts, per cell: never 1–4. A
+    // listed cell without a number (the old suppression) is not a number one can subtract.
+    let no_small_difference =
+        |what: &str,
+         outer: &BTreeMap<Vec<String>, Option<i64>>,
+         parts: &[BTreeMap<Vec<String>, Option<i64>>]| {
+            let keys: BTreeSet<&Vec<String>> = outer
+                .keys()
+                .chain(parts.iter().flat_map(|p| p.keys()))
+                .collect();
+            for key in keys {
+                let value =
+                    |m: &BTreeMap<Vec<String>, Option<i64>>| m.get(key).copied().unwrap_or(Some(0));
+                let Some(o) = value(outer) else { continue };
+                let values: Vec<Option<i64>> = parts.iter().map(value).collect();
+                for (i, p) in values.iter().enumerate() {
+                    let others: Option<i64> = values
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, v)| *v)
+                        .sum();
+                    for derived in [p.map(|p| o - p), others.map(|s| o - s)]
+                        .into_iter()
+                        .flatten()
+                    {
+                        assert!(
+                            !(1..=4).contains(&derived),
+                            "{what}, cell {key:?}: outer {o}, parts {values:?} give {derived} away"
+                        );
+                    }
+                }
+            }
+        };
+
+    let mut misrepresented = Vec::new();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let extra = ["concern", "source", "age_band", "sex", "month"];
+    for round in 0..24 {
+        let start = rng.random_range(0..=last_month);
+        let end = (start + rng.random_range(0..36)).min(last_month);
+        let (from, to) = (month(start).0, month(end).1);
+        let mut dims: Vec<&str> = Vec::new();
+        for _ in 0..rng.random_range(0..=2) {
+            let d = extra[rng.random_range(0..extra.len())];
+            if !dims.contains(&d) {
+                dims.push(d);
+            }
+        }
+        let region = &nested[rng.random_range(0..nested.len())];
+        let in_region: Vec<&String> = districts[region].iter().collect();
+        let district = in_region[rng.random_range(0..in_region.len())];
+        let with = |first: &str| {
+            std::iter::once(first)
+                .chain(dims.iter().copied())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let period = format!("from={from}&to={to}");
+        let what = format!("round {round}: {period}, by {dims:?}, {region} ⊃ {district}");
+
+        let by_region = query(format!("group_by={}&{period}", with("region"))).await;
+        let by_district = query(format!("group_by={}&{period}", with("district"))).await;
+        let of_region = query(format!(
+            "group_by={}&region_code={region}&{period}",
+            with("district")
+        ))
+        .await;
+        let region_total = query(format!(
+            "group_by={}&region_code={region}&{period}",
+            with("region")
+        ))
+        .await;
+        let of_district = query(format!(
+            "group_by={}&district_code={district}&{period}",
+            with("district")
+        ))
+        .await;
+        // The outer areas, and their parts, as maps from the rest of the key.
+        let part = |cells: &BTreeMap<Vec<String>, Option<i64>>, place: &str| {
+            cells
+                .iter()
+                .filter(|(k, _)| k[0] == place)
+                .map(|(k, v)| (k[1..].to_vec(), *v))
+                .collect::<BTreeMap<Vec<String>, Option<i64>>>()
+        };
+        let region_cells = part(&region_total, region);
+        let district_parts: Vec<_> = in_region.iter().map(|d| part(&of_region, d)).collect();
+        no_small_difference(
+            &format!("{what}: region − districts"),
+            &region_cells,
+            &district_parts,
+        );
+        if !dims.is_empty() {
+            let country = query(format!("group_by={}&{period}", dims.join(","))).await;
+            let region_parts: Vec<_> = regions.iter().map(|r| part(&by_region, r)).collect();
+            no_small_difference(
+                &format!("{what}: country − regions"),
+                &country,
+                &region_parts,
+            );
+        }
+        // Nested periods: the region over the period less its last (or first) month.
+        if end > start {
+            for (a, b) in [(start, end - 1), (start + 1, end)] {
+                let shorter = query(format!(
+                    "group_by={}&region_code={region}&from={}&to={}",
+                    with("region"),
+                    month(a).0,
+                    month(b).1
+                ))
+                .await;
+                no_small_difference(
+                    &format!("{what}: period − months {a}..={b}"),
+                    &region_cells,
+                    &[part(&shorter, region)],
+                );
+            }
+        }
+
+        // The same signals give the same number whichever filter reaches them.
+        assert_eq!(part(&by_region, region), region_cells, "{what}");
+        for d in &in_region {
+            assert_eq!(part(&by_district, d), part(&of_region, d), "{what}: {d}");
+        }
+        assert_eq!(
+            part(&by_district, district),
+            part(&of_district, district),
+            "{what}"
+        );
+
+        // Each listed count: a positive multiple of 5, within 4 of the truth, listed exactly
+        // when the truth is 5 or more.
+        for (group_by, area, cells) in [
+            (with("region"), Area::default(), &by_region),
+            (with("district"), Area::default(), &by_district),
+            (
+                with("district"),
+                Area {
+                    region: Some(region.clone()),
+                    district: None,
+                },
+                &of_region,
+            ),
+        ] {
+            let exact = truth(&group_by, &area, from, to);
+            for (key, n) in &exact {
+                let fine = match cells.get(key).copied().flatten() {
+                    Some(p) => p > 0 && p % 5 == 0 && (p - n).abs() <= 4 && *n >= 5,
+                    None => *n < 5 && !cells.contains_key(key),
+                };
+                if !fine {
+                    misrepresented.push(format!(
+                        "{what}: {key:?} is {n}, listed as {:?}",
+                        cells.get(key)
+                    ));
+                }
+            }
+            assert!(cells.keys().all(|k| exact.contains_key(k)), "{what}");
+        }
+    }
+    assert_eq!(misrepresented, Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Trainings
 
 async fn trainings_are_recorded_by_admins_and_the_regions_supervisor(backend: Backend) {
@@ -1520,6 +1933,8 @@ on_both_backends!(
     lapsed_work_follows_the_case_to_its_assignee,
     overdue_work_is_listed_oldest_first,
     aggregates_suppress_small_cells_and_their_complements,
+    differencing_nested_areas_reveals_no_small_count,
+    random_queries_over_generated_data_never_reveal_a_small_count,
     trainings_are_recorded_by_admins_and_the_regions_supervisor,
 );
 
