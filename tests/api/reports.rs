@@ -5,7 +5,6 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use qorgau_domain::iin::Sex;
-use qorgau_domain::report::aggregate::is_protected;
 use qorgau_domain::report::kazakhstan_date;
 use qorgau_persistence::commission::{self, MatterRow, MeasureRow};
 use qorgau_persistence::deadlines::{self as deadline_rows, DeadlineRow};
@@ -695,20 +694,28 @@ async fn kpis_are_exact_for_a_known_month(backend: Backend) {
     assert_eq!(other.body["signals"]["received"], 0);
     assert_eq!(other.body["cases"]["opened"], 0);
 
-    // An analyst sees the whole country, with small counts withheld.
+    // An analyst sees the whole country, every count about children rounded to a multiple of
+    // 5 and a count of 1–4 shown as 0, like none (docs/reporting.md § Disclosure control).
+    let either = |v: &Value, n: i64| {
+        let shown = v.as_i64().unwrap();
+        assert!(
+            shown == n - n % 5 || shown == n - n % 5 + 5,
+            "{n} shown as {shown}"
+        );
+    };
     let national = w.app.get(MARCH, &analyst).await;
     assert_eq!(national.status, StatusCode::OK, "{:?}", national.body);
     assert_eq!(national.body["region_code"], Value::Null);
-    assert_eq!(national.body["signals"]["received"], 7, "Almaty's too");
+    either(&national.body["signals"]["received"], 7); // Almaty's too
     let a = w
         .app
         .get(&format!("{MARCH}&region_code=KZ-71"), &analyst)
         .await
         .body;
     assert_eq!(a["small_cells_suppressed"], true);
-    assert_eq!(a["signals"]["received"], 6);
-    assert_eq!(a["signals"]["screened_out"], Value::Null);
-    assert_eq!(a["signals"]["by_source"]["mobile_group"], Value::Null);
+    either(&a["signals"]["received"], 6);
+    assert_eq!(a["signals"]["screened_out"], 0);
+    assert_eq!(a["signals"]["by_source"]["mobile_group"], 0);
     assert_eq!(a["signals"]["by_source"]["qr_111"], 0);
     assert_eq!(
         a["times"]["signal_to_triage"],
@@ -716,16 +723,45 @@ async fn kpis_are_exact_for_a_known_month(backend: Backend) {
     );
     assert_eq!(
         a["times"]["signal_to_first_contact"],
-        json!({"count": null, "median_hours": null, "p90_hours": null})
+        json!({"count": 0, "median_hours": null, "p90_hours": null})
     );
+    either(&a["deadlines"]["triage"]["started"], 6);
+    assert_eq!(a["deadlines"]["triage"]["met_on_time"], 0);
     assert_eq!(
         a["deadlines"]["triage"]["share_met_on_time"],
         Value::Null,
-        "4 of 6 would reveal the 2 others"
+        "a share over 5 or 10 rounded deadlines is noise"
     );
+    assert_eq!(a["accompaniment"], json!({"children": 0, "families": 0}));
     assert_eq!(
         a["training"]["total"]["staff"], 3,
         "staff figures are not about children"
+    );
+    // The same signals give the same number in the aggregates.
+    let same = w
+        .app
+        .get(
+            "/api/v1/reports/aggregates?group_by=region&region_code=KZ-71&from=2025-03-01&to=2025-03-31",
+            &analyst,
+        )
+        .await;
+    let region_cell = same.body["cells"]
+        .as_array()
+        .unwrap()
+        .first()
+        .map_or(json!(0), |c| c["count"].clone());
+    assert_eq!(a["signals"]["received"], region_cell);
+    // An analyst's period is whole months that have ended.
+    let widened = w
+        .app
+        .get(
+            "/api/v1/reports/kpis?from=2025-03-10&to=2025-03-20",
+            &analyst,
+        )
+        .await;
+    assert_eq!(
+        (&widened.body["from"], &widened.body["to"]),
+        (&json!("2025-03-01"), &json!("2025-03-31"))
     );
 
     // Scope.
@@ -1217,7 +1253,7 @@ async fn overdue_work_is_listed_oldest_first(backend: Backend) {
 // ---------------------------------------------------------------------------------------------
 // Aggregates
 
-async fn aggregates_suppress_small_cells_and_their_complements(backend: Backend) {
+async fn aggregates_are_rounded_and_leave_small_cells_out(backend: Backend) {
     let w = World::new(backend).await;
     let ministry = w.app.organisation("other", "KZ-71", None).await;
     let (_, analyst) = w.app.user("analyst.om", "analyst", &ministry).await;
@@ -1240,7 +1276,7 @@ async fn aggregates_suppress_small_cells_and_their_complements(backend: Backend)
             assert_eq!(w.file(body).await.status, StatusCode::CREATED);
         }
     }
-    // Children known by birth date and sex: five girls of 12, one boy of 6.
+    // Children known by birth date and sex: five girls of 11, one boy of 5.
     for serial in 0..5 {
         file(
             &w,
@@ -1259,10 +1295,9 @@ async fn aggregates_suppress_small_cells_and_their_complements(backend: Backend)
         "KZ-71-01",
     )
     .await;
-    let today = kazakhstan_date(Utc::now().naive_utc());
-    let period = format!("from={today}&to={today}");
-    let get = |group_by: &str, token: &str| {
-        let path = format!("/api/v1/reports/aggregates?group_by={group_by}&{period}");
+    into_december_2025(&w);
+    let get = |query: &str, token: &str| {
+        let path = format!("/api/v1/reports/aggregates?{query}");
         let token = token.to_string();
         let w = &w;
         async move {
@@ -1271,7 +1306,7 @@ async fn aggregates_suppress_small_cells_and_their_complements(backend: Backend)
             r.body
         }
     };
-    let cells = |report: &Value| -> Vec<(Vec<String>, Value, bool)> {
+    let cells = |report: &Value| -> Vec<(Vec<String>, i64)> {
         report["cells"]
             .as_array()
             .unwrap()
@@ -1290,100 +1325,159 @@ async fn aggregates_suppress_small_cells_and_their_complements(backend: Backend)
                     .collect();
                 (
                     group,
-                    c["count"].clone(),
-                    c["suppressed"].as_bool().unwrap(),
+                    c["count"].as_i64().expect("every listed cell has a count"),
                 )
             })
             .collect()
     };
-    let key = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Published as the truth rounded to a neighbouring multiple of 5, cells of 1–4 left out.
+    let rounded = |published: Vec<(Vec<String>, i64)>, truth: &[(&[&str], i64)]| {
+        let expected: Vec<Vec<String>> = truth
+            .iter()
+            .filter(|(_, n)| *n >= 5)
+            .map(|(k, _)| k.iter().map(|s| s.to_string()).collect())
+            .collect();
+        let keys: Vec<Vec<String>> = published.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(keys, expected, "{published:?}");
+        for ((key, p), (_, n)) in published.iter().zip(truth.iter().filter(|(_, n)| *n >= 5)) {
+            assert!(
+                *p == n - n % 5 || *p == n - n % 5 + 5,
+                "{key:?}: {n} published as {p}"
+            );
+        }
+    };
+    let december = DECEMBER_2025;
+    // The database sums the signals' keys as the domain computes them, on both backends.
+    {
+        use qorgau_domain::report::aggregate::Dimension;
+        use qorgau_domain::report::rounding::Tally;
+        use qorgau_domain::report::{Area, Period};
+        let mut conn = w.app.state.db.conn().unwrap();
+        let ids: Vec<String> = signals::table.select(signals::id).load(&mut conn).unwrap();
+        let (from, to) = ("2025-12-01".parse().unwrap(), "2025-12-31".parse().unwrap());
+        let summed = qorgau_persistence::reports::aggregate(
+            &mut conn,
+            &[Dimension::Month],
+            &Area::default(),
+            &Period { from, to },
+        )
+        .unwrap();
+        assert_eq!(
+            summed,
+            [(
+                vec!["2025-12".to_string()],
+                Tally::of(ids.iter().map(String::as_str))
+            )]
+        );
+    }
 
-    let table = get("region,concern", &analyst).await;
+    let table = get(&format!("group_by=region,concern&{december}"), &analyst).await;
     assert_eq!(table["min_cell"], 5);
+    assert_eq!(table["rounding_base"], 5);
     assert_eq!(table["unit"], "signals");
     assert_eq!(table["region_code"], Value::Null);
-    assert_eq!(
+    rounded(
         cells(&table),
-        [
-            (key(&["KZ-71", "bullying"]), Value::Null, true),
-            (key(&["KZ-71", "neglect"]), json!(18), false),
-            // Not small, but with the 3 alone suppressed in its row the row total would give it
-            // away: the complements.
-            (key(&["KZ-71", "other"]), Value::Null, true),
-            (key(&["KZ-75", "bullying"]), Value::Null, true),
-            (key(&["KZ-75", "neglect"]), json!(9), false),
-            (key(&["KZ-75", "other"]), Value::Null, true),
-        ]
+        &[
+            (&["KZ-71", "bullying"], 3),
+            (&["KZ-71", "neglect"], 18),
+            (&["KZ-71", "other"], 8),
+            (&["KZ-75", "bullying"], 6),
+            (&["KZ-75", "neglect"], 9),
+            (&["KZ-75", "other"], 20),
+        ],
     );
-    let as_table = |report: &Value| -> (Vec<(Vec<String>, i64)>, Vec<bool>) {
-        // The true counts, for checking the protection of what was published.
-        let truth: std::collections::BTreeMap<Vec<String>, i64> = [
-            (key(&["KZ-71", "bullying"]), 3),
-            (key(&["KZ-71", "neglect"]), 18),
-            (key(&["KZ-71", "other"]), 8),
-            (key(&["KZ-75", "bullying"]), 6),
-            (key(&["KZ-75", "neglect"]), 9),
-            (key(&["KZ-75", "other"]), 20),
-        ]
-        .into_iter()
-        .collect();
-        cells(report)
-            .into_iter()
-            .map(|(k, _, hidden)| ((k.clone(), truth[&k]), hidden))
-            .unzip()
-    };
-    let (truth, hidden) = as_table(&table);
-    assert!(is_protected(&truth, &hidden));
-
-    // Margins: nothing small, nothing hidden.
-    assert_eq!(
-        cells(&get("concern", &analyst).await),
-        [
-            (key(&["bullying"]), json!(9), false),
-            (key(&["neglect"]), json!(27), false),
-            (key(&["other"]), json!(28), false),
-        ]
+    rounded(
+        cells(&get(&format!("group_by=concern&{december}"), &analyst).await),
+        &[(&["bullying"], 9), (&["neglect"], 27), (&["other"], 28)],
     );
     // Age bands and sex come from the registry; signals without a child are "unknown".
-    assert_eq!(
-        cells(&get("age_band,sex", &analyst).await),
-        [
-            (key(&["10-14", "female"]), json!(5), false),
-            (key(&["5-9", "male"]), Value::Null, true),
-            (key(&["unknown", "unknown"]), json!(58), false),
-        ]
-    );
-    let month = today.format("%Y-%m").to_string();
-    assert_eq!(
-        cells(&get("month", &analyst).await),
-        [(vec![month], json!(64), false)]
-    );
-    assert_eq!(
-        cells(&get("source,district", &w.supervisor).await),
-        [
-            (key(&["mobile_group", "KZ-71-01"]), json!(15), false),
-            (key(&["mobile_group", "KZ-71-02"]), json!(8), false),
-            (key(&["school", "KZ-71-01"]), json!(6), false),
+    rounded(
+        cells(&get(&format!("group_by=age_band,sex&{december}"), &analyst).await),
+        &[
+            (&["10-14", "female"], 5),
+            (&["5-9", "male"], 1),
+            (&["unknown", "unknown"], 58),
         ],
-        "a supervisor counts their own region"
     );
-
-    // CSV: one row per cell.
+    rounded(
+        cells(&get(&format!("group_by=month&{december}"), &analyst).await),
+        &[(&["2025-12"], 64)],
+    );
+    // Supervisors get their region, rounded alike: these numbers leave the system.
+    rounded(
+        cells(
+            &get(
+                &format!("group_by=source,district&{december}"),
+                &w.supervisor,
+            )
+            .await,
+        ),
+        &[
+            (&["mobile_group", "KZ-71-01"], 15),
+            (&["mobile_group", "KZ-71-02"], 8),
+            (&["school", "KZ-71-01"], 6),
+        ],
+    );
+    // The same signals always give the same number: asked again, through a filter, in CSV.
+    let again = get(
+        &format!("group_by=concern,region&region_code=KZ-71&{december}"),
+        &analyst,
+    )
+    .await;
+    for (key, n) in cells(&again) {
+        let same = cells(&table)
+            .into_iter()
+            .find(|(k, _)| k[0] == key[1] && k[1] == key[0])
+            .map(|(_, n)| n);
+        assert_eq!(same, Some(n), "{key:?}");
+    }
     let exported = csv(
         &w,
-        &format!("/api/v1/reports/aggregates?group_by=region,concern&{period}"),
+        &format!("/api/v1/reports/aggregates?group_by=region,concern&{december}"),
         &analyst,
     )
     .await;
     assert_eq!(exported.headers["content-type"], "text/csv; charset=utf-8");
+    let mut expected = "region,concern,count\n".to_string();
+    for (key, n) in cells(&table) {
+        expected.push_str(&format!("{},{},{n}\n", key[0], key[1]));
+    }
+    assert_eq!(exported.body.as_str().unwrap(), expected);
+
+    // Whole months that have ended: a period is widened to its months, and the month under
+    // way is left out.
+    let widened = get("group_by=region&from=2025-12-15&to=2025-12-20", &analyst).await;
     assert_eq!(
-        exported.body.as_str().unwrap(),
-        "region,concern,count,suppressed\nKZ-71,bullying,,true\nKZ-71,neglect,18,false\nKZ-71,other,,true\n\
-         KZ-75,bullying,,true\nKZ-75,neglect,9,false\nKZ-75,other,,true\n"
+        (&widened["from"], &widened["to"]),
+        (&json!("2025-12-01"), &json!("2025-12-31"))
     );
+    assert_eq!(
+        widened["cells"],
+        get(&format!("group_by=region&{december}"), &analyst).await["cells"]
+    );
+    let today = kazakhstan_date(Utc::now().naive_utc());
+    let this_month = today.format("%Y-%m-01").to_string();
+    let path = |q: &str| format!("/api/v1/reports/aggregates?{q}");
+    assert_eq!(
+        invalid_fields(
+            &w.app
+                .get(
+                    &path(&format!("group_by=region&from={this_month}")),
+                    &analyst
+                )
+                .await
+        ),
+        ["from"]
+    );
+    let default = get("group_by=region", &analyst).await;
+    let last = NaiveDate::parse_from_str(&this_month, "%Y-%m-%d")
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    assert_eq!(default["to"], json!(last.to_string()));
 
     // Scope and validation.
-    let path = |q: &str| format!("/api/v1/reports/aggregates?{q}");
     assert_eq!(
         w.app
             .get(
@@ -1517,6 +1611,35 @@ async fn differencing_nested_areas_reveals_no_small_count(backend: Backend) {
         }
     }
 
+    // The indicators give the same numbers: the same subtraction gets nothing either.
+    let kpis = |area: &str| {
+        let path = format!("/api/v1/reports/kpis?{area}&{DECEMBER_2025}");
+        let (w, analyst) = (&w, &analyst);
+        async move {
+            let r = w.app.get(&path, analyst).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {:?}", r.body);
+            r.body
+        }
+    };
+    let region_kpis = kpis("region_code=KZ-71").await;
+    let first_kpis = kpis("district_code=KZ-71-01").await;
+    let received = |k: &Value| k["signals"]["received"].as_i64().unwrap();
+    let derived = received(&region_kpis) - received(&first_kpis);
+    assert!(
+        !(1..=4).contains(&derived),
+        "indicators: KZ-71 {} − KZ-71-01 {} gives KZ-71-02 away: {derived}",
+        received(&region_kpis),
+        received(&first_kpis)
+    );
+    assert_eq!(received(&region_kpis), region);
+    let second_kpis = kpis("district_code=KZ-71-02").await;
+    assert_eq!(second_kpis["signals"]["by_concern"]["suicide_risk"], 0);
+    assert_eq!(
+        second_kpis["signals"],
+        kpis("district_code=KZ-75-02").await["signals"],
+        "the district of one child reads as a district of none"
+    );
+
     // The fine grouping filtered to the child's district says nothing about him: it answers
     // exactly as a district where nothing happened.
     let fine = "group_by=sex,age_band,concern,month";
@@ -1611,7 +1734,7 @@ async fn random_queries_over_generated_data_never_reveal_a_small_count(backend: 
                 .unwrap();
         cells
             .into_iter()
-            .map(|(key, n)| (key, n))
+            .map(|(key, tally)| (key, tally.count))
             .collect::<BTreeMap<Vec<String>, i64>>()
     };
     // Regions with at least two districts that received signals, and those districts.
@@ -1707,6 +1830,7 @@ async fn random_queries_over_generated_data_never_reveal_a_small_count(backend: 
         };
 
     let mut misrepresented = Vec::new();
+    let (mut small, mut rounded) = (0, 0);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
     let extra = ["concern", "source", "age_band", "sex", "month"];
     for round in 0..24 {
@@ -1818,6 +1942,8 @@ async fn random_queries_over_generated_data_never_reveal_a_small_count(backend: 
         ] {
             let exact = truth(&group_by, &area, from, to);
             for (key, n) in &exact {
+                small += usize::from(*n < 5);
+                rounded += usize::from(cells.get(key).copied().flatten().is_some_and(|p| p != *n));
                 let fine = match cells.get(key).copied().flatten() {
                     Some(p) => p > 0 && p % 5 == 0 && (p - n).abs() <= 4 && *n >= 5,
                     None => *n < 5 && !cells.contains_key(key),
@@ -1833,6 +1959,11 @@ async fn random_queries_over_generated_data_never_reveal_a_small_count(backend: 
         }
     }
     assert_eq!(misrepresented, Vec::<String>::new());
+    // Not vacuous: many small cells were there to hide, and many counts were moved.
+    assert!(
+        small > 100 && rounded > 100,
+        "{small} small, {rounded} rounded"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1932,7 +2063,7 @@ on_both_backends!(
     caseload_counts_match_their_click_through_lists,
     lapsed_work_follows_the_case_to_its_assignee,
     overdue_work_is_listed_oldest_first,
-    aggregates_suppress_small_cells_and_their_complements,
+    aggregates_are_rounded_and_leave_small_cells_out,
     differencing_nested_areas_reveals_no_small_count,
     random_queries_over_generated_data_never_reveal_a_small_count,
     trainings_are_recorded_by_admins_and_the_regions_supervisor,
