@@ -32,6 +32,7 @@ use crate::state::{AppState, Rules};
 use crate::worker;
 use qorgau_domain::calendar::Calendar;
 use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
+use qorgau_domain::report::rounding::Rounding;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -132,6 +133,7 @@ impl AppState {
             drain: Arc::default(),
             recent_sessions: Arc::default(),
             report_slots: Arc::new(tokio::sync::Semaphore::new(crate::state::REPORT_SLOTS)),
+            rounding: Rounding::new(&secret),
         })
     }
 

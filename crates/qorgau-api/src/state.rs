@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::audit::AuditKey;
 use qorgau_domain::calendar::{Calendar, due_at};
 use qorgau_domain::protocol::{DeadlineKind, ProtocolSet};
+use qorgau_domain::report::rounding::Rounding;
 use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::{Database, DbConnection};
 
@@ -32,6 +33,9 @@ pub struct AppState {
     pub recent_sessions: Arc<RecentSessions>,
     /// Reports computed at once: see [`AppState::run_report`].
     pub report_slots: Arc<tokio::sync::Semaphore>,
+    /// The draws of the rounding of counts shown to analysts (docs/reporting.md § Disclosure
+    /// control), keyed by the JWT secret: every instance draws alike.
+    pub rounding: Rounding,
 }
 
 /// Reports computed at once per instance. A report reads and holds hundreds of thousands of

@@ -6,10 +6,13 @@
 pub mod aggregate;
 pub mod caseload;
 pub mod kpi;
+pub mod rounding;
 pub mod stats;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 
+use self::kpi::Timed;
+use self::rounding::{Rounding, Tally};
 use crate::access::{Location, Scope};
 use crate::deadline::KAZAKHSTAN_UTC_OFFSET_HOURS;
 use crate::role::Role;
@@ -18,6 +21,9 @@ use crate::validation::{FieldError, Validation};
 /// Counts from 1 to `MIN_CELL - 1` are small cells: with a district, a month and a concern
 /// they can point at one child (brief § 5, "small cells (< 5) suppressed").
 pub const MIN_CELL: i64 = 5;
+
+/// The smallest rounded denominator a share is shown over, for readers who get counts rounded.
+pub const MIN_SHARE_BASE: i64 = 20;
 
 /// Dates a report or training record may name: from Kazakhstan's independence to the end of the
 /// century. Anything outside is a typo, and would only make the database scan for nothing.
@@ -60,6 +66,42 @@ impl Period {
             v.add("from", "must not be after `to`");
         }
         v.finish(|| Period { from, to })
+    }
+
+    /// The period in whole months that have ended, for counts that are rounded
+    /// (`rounding`): `from` goes back to the first of its month and `to` on to the last
+    /// day of its, but no further than the end of the month before `today`'s — the month under
+    /// way would change every day and give a new draw each time. `to` defaults to that last
+    /// whole month, `from` to January of `to`'s year. A period with no such month is a 422.
+    pub fn whole_months(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Period, Vec<FieldError>> {
+        let last = today
+            .with_day(1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(today);
+        let given = Period::parse(from, to, last)?;
+        let from = given.from.with_day(1).unwrap_or(given.from);
+        let to = given
+            .to
+            .with_day(1)
+            .and_then(|d| d.checked_add_months(Months::new(1)))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(given.to)
+            .min(last);
+        if from > to {
+            let mut v = Validation::new();
+            v.add(
+                "from",
+                format!(
+                    "must be in a month that has ended: counts cover whole months, up to {last}"
+                ),
+            );
+            return Err(v.into_errors());
+        }
+        Ok(Period { from, to })
     }
 
     /// The first instant of the period, as stored (UTC).
@@ -136,68 +178,57 @@ impl Area {
 }
 
 /// How much of a report a reader may see.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Disclosure {
+#[derive(Clone, Copy, Debug)]
+pub enum Disclosure<'a> {
     /// Supervisors: they can open every record behind the numbers anyway.
     Full,
-    /// Analysts see aggregates, never children (brief § 1, § 5): counts of 1–4 and whatever
-    /// would let one be worked out are withheld.
-    SmallCellsSuppressed,
+    /// Analysts see aggregates, never children (brief § 1, § 5): every count is rounded by
+    /// its records (`rounding`), a count of 1–4 showing as 0; shares and durations follow.
+    Rounded(&'a Rounding),
 }
 
-impl Disclosure {
-    pub fn for_role(role: Role) -> Disclosure {
+impl Disclosure<'_> {
+    pub fn for_role(role: Role, rounding: &Rounding) -> Disclosure<'_> {
         if role == Role::Supervisor {
             Disclosure::Full
         } else {
-            Disclosure::SmallCellsSuppressed
+            Disclosure::Rounded(rounding)
         }
     }
 
-    fn hides(self, n: i64) -> bool {
-        self == Disclosure::SmallCellsSuppressed && is_small(n)
+    pub fn is_rounded(self) -> bool {
+        matches!(self, Disclosure::Rounded(_))
     }
 
     /// A published count.
-    pub fn count(self, n: i64) -> Option<i64> {
-        (!self.hides(n)).then_some(n)
-    }
-
-    /// A breakdown of a published total (signals by source, closures by reason): small cells
-    /// and their complements (see [`aggregate::suppress`]) are withheld.
-    pub fn breakdown(self, counts: &[i64]) -> Vec<Option<i64>> {
-        if self == Disclosure::Full {
-            return counts.iter().copied().map(Some).collect();
+    pub fn count(self, t: Tally) -> i64 {
+        match self {
+            Disclosure::Full => t.count,
+            Disclosure::Rounded(r) => r.publish(t),
         }
-        let cells: Vec<(Vec<String>, i64)> = counts
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (vec![format!("{i:06}")], *n))
-            .collect();
-        aggregate::suppress(&cells)
-            .into_iter()
-            .zip(counts)
-            .map(|(hidden, n)| (!hidden).then_some(*n))
-            .collect()
     }
 
-    /// `part / whole`, withheld when either `part` or `whole − part` is a small count: with the
-    /// denominator known, the share would give it away.
-    pub fn share(self, part: i64, whole: i64) -> Option<f64> {
-        if self.hides(part) || self.hides(whole - part) {
+    /// `part / whole` of the published counts: for analysts, a share of the two rounded
+    /// numbers, which says nothing they do not — and only when the published whole is at least
+    /// [`MIN_SHARE_BASE`]: over fewer, ±4 on each count makes the share noise (4 of 6 would
+    /// show as 0 of 5).
+    pub fn share(self, part: Tally, whole: Tally) -> Option<f64> {
+        let whole = self.count(whole);
+        if self.is_rounded() && whole < MIN_SHARE_BASE {
             return None;
         }
-        stats::share(part, whole)
+        stats::share(self.count(part), whole)
     }
 
     /// Durations summarised over fewer than `MIN_CELL` records describe individual children:
-    /// the median and 90th percentile are withheld, the count follows [`Disclosure::count`].
-    pub fn durations(self, s: stats::DurationStats) -> stats::Durations {
-        let enough = self == Disclosure::Full || s.count >= MIN_CELL;
+    /// analysts get the median and 90th percentile only over 5 or more (exactly when the
+    /// published count is not 0), and the count rounded.
+    pub fn durations(self, t: &Timed) -> stats::Durations {
+        let enough = !self.is_rounded() || t.records.count >= MIN_CELL;
         stats::Durations {
-            count: self.count(s.count),
-            median_hours: s.median_hours.filter(|_| enough),
-            p90_hours: s.p90_hours.filter(|_| enough),
+            count: self.count(t.records),
+            median_hours: t.stats.median_hours.filter(|_| enough),
+            p90_hours: t.stats.p90_hours.filter(|_| enough),
         }
     }
 }
@@ -248,11 +279,6 @@ pub fn parse_training(
     }
 }
 
-/// A count that could identify a child: at least one and below [`MIN_CELL`].
-pub fn is_small(n: i64) -> bool {
-    (1..MIN_CELL).contains(&n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +317,27 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["from", "to"]);
+    }
+
+    #[test]
+    fn rounded_counts_cover_whole_months_that_have_ended() {
+        let today = date("2026-12-06");
+        let p = Period::whole_months(None, None, today).expect("valid");
+        assert_eq!((p.from, p.to), (date("2026-01-01"), date("2026-11-30")));
+        let p = Period::whole_months(Some(date("2025-03-15")), Some(date("2025-06-02")), today)
+            .expect("valid");
+        assert_eq!((p.from, p.to), (date("2025-03-01"), date("2025-06-30")));
+        // The month under way is left out; a period within it has nothing to count.
+        let p = Period::whole_months(Some(date("2026-11-20")), Some(date("2026-12-05")), today)
+            .expect("valid");
+        assert_eq!((p.from, p.to), (date("2026-11-01"), date("2026-11-30")));
+        let now = Period::whole_months(Some(date("2026-12-01")), None, today);
+        assert_eq!(now.expect_err("invalid")[0].field, "from");
+        // In January the default is the year before.
+        let p = Period::whole_months(None, None, date("2027-01-10")).expect("valid");
+        assert_eq!((p.from, p.to), (date("2026-01-01"), date("2026-12-31")));
+        let far = Period::whole_months(Some(date("1900-01-01")), None, today);
+        assert_eq!(far.expect_err("invalid")[0].field, "from");
     }
 
     #[test]
@@ -361,25 +408,30 @@ mod tests {
     }
 
     #[test]
-    fn analysts_do_not_see_small_counts_or_what_reveals_them() {
-        let full = Disclosure::for_role(Role::Supervisor);
-        let hidden = Disclosure::for_role(Role::Analyst);
-        assert_eq!(full.count(3), Some(3));
-        assert_eq!(hidden.count(3), None);
-        assert_eq!(hidden.count(0), Some(0));
-        assert_eq!(hidden.count(5), Some(5));
+    fn analysts_see_counts_rounded_and_what_follows_from_them() {
+        let rounding = Rounding::new(b"test");
+        let full = Disclosure::for_role(Role::Supervisor, &rounding);
+        let rounded = Disclosure::for_role(Role::Analyst, &rounding);
+        let t = |count: i64| Tally { count, key: 7 };
+        assert_eq!(full.count(t(3)), 3);
+        assert_eq!(rounded.count(t(3)), 0, "small: as if empty");
+        assert_eq!(rounded.count(t(0)), 0);
+        assert_eq!(rounded.count(t(10)), 10);
+        assert!([5, 10].contains(&rounded.count(t(8))));
+        // A share of published numbers, over 20 or more of them.
+        assert_eq!(full.share(t(6), t(8)), Some(0.75));
+        assert_eq!(rounded.share(t(6), t(8)), None, "over 5 or 10: noise");
         assert_eq!(
-            hidden.breakdown(&[10, 2, 7, 0]),
-            [Some(10), None, None, Some(0)]
+            rounded.share(t(30), t(40)),
+            stats::share(rounded.count(t(30)), rounded.count(t(40)))
         );
-        assert_eq!(full.breakdown(&[10, 2]), [Some(10), Some(2)]);
-        // 6 of 8 gives away the 2 others.
-        assert_eq!(hidden.share(6, 8), None);
-        assert_eq!(hidden.share(5, 10), Some(0.5));
-        assert_eq!(hidden.share(0, 10), Some(0.0));
-        assert_eq!(full.share(6, 8), Some(0.75));
-        let few = stats::durations([3600, 7200]);
-        assert_eq!(hidden.durations(few.clone()).median_hours, None);
-        assert_eq!(full.durations(few).median_hours, Some(1.5));
+        assert_eq!(rounded.share(t(30), t(40)), Some(0.75));
+        let few = Timed {
+            records: t(2),
+            stats: stats::durations([3600, 7200]),
+        };
+        assert_eq!(rounded.durations(&few).median_hours, None);
+        assert_eq!(rounded.durations(&few).count, 0);
+        assert_eq!(full.durations(&few).median_hours, Some(1.5));
     }
 }

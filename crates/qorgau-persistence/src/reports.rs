@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::AggregateExpressionMethods;
-use diesel::dsl::{count, count_star, min};
+use diesel::dsl::{count_star, min, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use qorgau_domain::deadline::KAZAKHSTAN_UTC_OFFSET_HOURS;
@@ -16,6 +15,7 @@ use qorgau_domain::report::kpi::{
     CaseTimes, ChildSignal, DeadlineFact, KpiFacts, ReferralFact, SignalFact, StaffFact,
     TRAINED_ROLES,
 };
+use qorgau_domain::report::rounding::{Tally, record_key};
 use qorgau_domain::report::{Area, Period};
 
 use crate::DbConnection;
@@ -48,11 +48,13 @@ pub fn kpi_facts(
     period: &Period,
 ) -> Result<KpiFacts, DbError> {
     let (start, end) = (period.start(), period.end());
+    let postgres = matches!(conn, DbConnection::Postgres(_));
     let signals = within!(
         signals::table
             .filter(signals::received_at.ge(start))
             .filter(signals::received_at.lt(end))
             .select((
+                signals::id,
                 signals::source,
                 signals::status,
                 signals::received_at,
@@ -67,13 +69,15 @@ pub fn kpi_facts(
     .load::<(
         String,
         String,
+        String,
         NaiveDateTime,
         NaiveDateTime,
         Option<NaiveDateTime>,
     )>(conn)?
     .into_iter()
     .map(
-        |(source, status, received_at, triage_due_at, triaged_at)| SignalFact {
+        |(id, source, status, received_at, triage_due_at, triaged_at)| SignalFact {
+            key: record_key(&id),
             source,
             status,
             received_at,
@@ -88,40 +92,57 @@ pub fn kpi_facts(
             .filter(signals::received_at.ge(start))
             .filter(signals::received_at.lt(end))
             .group_by(signal_concerns::concern)
-            .select((signal_concerns::concern, count_star()))
+            .select((
+                signal_concerns::concern,
+                count_star(),
+                sql::<BigInt>(&key_sum_sql(postgres, "signals.id")),
+            ))
             .into_boxed(),
         area,
         signals::region_code,
         signals::district_code
     )
-    .load(conn)?;
-    let cases_opened = within!(
+    .load::<(String, i64, i64)>(conn)?
+    .into_iter()
+    .map(|(concern, n, keys)| (concern, Tally::new(n, keys)))
+    .collect();
+    let (opened, opened_keys) = within!(
         cases::table
             .filter(cases::opened_at.ge(start))
             .filter(cases::opened_at.lt(end))
-            .select(count_star())
+            .select((
+                count_star(),
+                sql::<BigInt>(&key_sum_sql(postgres, "cases.id")),
+            ))
             .into_boxed(),
         area,
         cases::region_code,
         cases::district_code
     )
-    .get_result(conn)?;
+    .get_result::<(i64, i64)>(conn)?;
     let closures = within!(
         cases::table
             .filter(cases::closed_at.ge(start))
             .filter(cases::closed_at.lt(end))
             .group_by(cases::closure_reason)
-            .select((cases::closure_reason, count_star()))
+            .select((
+                cases::closure_reason,
+                count_star(),
+                sql::<BigInt>(&key_sum_sql(postgres, "cases.id")),
+            ))
             .into_boxed(),
         area,
         cases::region_code,
         cases::district_code
     )
-    .load(conn)?;
+    .load::<(Option<String>, i64, i64)>(conn)?
+    .into_iter()
+    .map(|(reason, n, keys)| (reason, Tally::new(n, keys)))
+    .collect();
     Ok(KpiFacts {
         signals,
         signal_concerns,
-        cases_opened,
+        cases_opened: Tally::new(opened, opened_keys),
         closures,
         case_times: case_times(conn, area, period)?,
         deadlines: deadline_facts(conn, area, period)?,
@@ -189,6 +210,7 @@ fn case_times(
     Ok(opened
         .into_iter()
         .map(|(case, received)| CaseTimes {
+            key: record_key(&case),
             signal_received_at: received,
             first_seen_at: seen.get(&case).copied().flatten(),
             first_approved_at: approved.get(&case).copied().flatten(),
@@ -210,6 +232,7 @@ fn deadline_facts(
             .filter(deadlines::status.ne("cancelled"))
             .filter(deadlines::kind.ne("triage"))
             .select((
+                deadlines::id,
                 deadlines::kind,
                 deadlines::status,
                 deadlines::due_at,
@@ -220,9 +243,10 @@ fn deadline_facts(
         deadlines::region_code,
         deadlines::district_code
     )
-    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+    .load::<(String, String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
     .into_iter()
-    .map(|(kind, status, due_at, met_at)| DeadlineFact {
+    .map(|(id, kind, status, due_at, met_at)| DeadlineFact {
+        key: record_key(&id),
         kind,
         status,
         due_at,
@@ -248,6 +272,7 @@ fn referral_facts(
             .filter(referrals::created_at.ge(period.start()))
             .filter(referrals::created_at.lt(period.end()))
             .select((
+                referrals::id,
                 organisations::kind,
                 referrals::status,
                 referrals::created_at,
@@ -258,10 +283,11 @@ fn referral_facts(
         cases::region_code,
         cases::district_code
     )
-    .load::<(String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+    .load::<(String, String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
     .into_iter()
     .map(
-        |(organisation_kind, status, created_at, responded_at)| ReferralFact {
+        |(id, organisation_kind, status, created_at, responded_at)| ReferralFact {
+            key: record_key(&id),
             organisation_kind,
             status,
             created_at,
@@ -309,8 +335,9 @@ fn child_signals(
     };
     Ok(rows
         .into_iter()
-        .filter_map(|(_, child, received_at, region, district)| {
+        .filter_map(|(id, child, received_at, region, district)| {
             Some(ChildSignal {
+                key: record_key(&id),
                 child_id: child?,
                 received_at,
                 counted: received_at >= start && in_area(&region, &district),
@@ -325,8 +352,8 @@ fn children_in_accompaniment(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
-) -> Result<i64, DbError> {
-    Ok(within!(
+) -> Result<Tally, DbError> {
+    let children: Vec<String> = within!(
         cases::table
             .inner_join(plans::table)
             .filter(plans::status.eq("approved"))
@@ -336,13 +363,15 @@ fn children_in_accompaniment(
                     .is_null()
                     .or(cases::closed_at.ge(period.start())),
             )
-            .select(count(cases::child_id).aggregate_distinct())
+            .select(cases::child_id)
+            .distinct()
             .into_boxed(),
         area,
         cases::region_code,
         cases::district_code
     )
-    .get_result(conn)?)
+    .load(conn)?;
+    Ok(Tally::of(children.iter().map(String::as_str)))
 }
 
 /// Children (one family each: Qorgau keeps no household record) whose case holds a referral to
@@ -352,12 +381,12 @@ fn families_in_accompaniment(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
-) -> Result<i64, DbError> {
+) -> Result<Tally, DbError> {
     let (start, end) = (period.start(), period.end());
     let centres = organisations::table
         .filter(organisations::kind.eq(OrganisationKind::FamilySupportCentre.as_str()))
         .select(organisations::id);
-    Ok(within!(
+    let children: Vec<String> = within!(
         referrals::table
             .inner_join(cases::table)
             .filter(referrals::to_organisation_id.eq_any(centres))
@@ -373,13 +402,15 @@ fn families_in_accompaniment(
                     .is_null()
                     .or(referrals::withdrawn_at.ge(start)),
             )
-            .select(count(cases::child_id).aggregate_distinct())
+            .select(cases::child_id)
+            .distinct()
             .into_boxed(),
         area,
         cases::region_code,
         cases::district_code
     )
-    .get_result(conn)?)
+    .load(conn)?;
+    Ok(Tally::of(children.iter().map(String::as_str)))
 }
 
 /// Active case managers and specialists of the area, per role, and how many of them have a
@@ -447,6 +478,38 @@ struct Group {
     age: Option<i32>,
     #[diesel(sql_type = BigInt)]
     n: i64,
+    /// The sum of the group's signals' keys, modulo 2³².
+    #[diesel(sql_type = BigInt)]
+    key_sum: i64,
+}
+
+/// SQL for the key of the record whose id is in `column`, as
+/// [`qorgau_domain::report::rounding::record_key`] computes it: the last eight characters read
+/// as hexadecimal digits, anything else counting as 15. Written digit by digit with `instr`
+/// (SQLite) or `strpos` (PostgreSQL), so both backends agree exactly.
+pub fn record_key_sql(postgres: bool, column: &str) -> String {
+    let find = if postgres { "strpos" } else { "instr" };
+    (0..8)
+        .map(|i| {
+            format!(
+                "CAST(({find}('0123456789abcdef', substr({column}, length({column}) - {back}, 1)) + 15) % 16 AS BIGINT) * {weight}",
+                back = 7 - i,
+                weight = 1_i64 << (4 * (7 - i)),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// SQL for the sum of the keys of the records whose ids are in `column`, over a group, modulo
+/// 2³² (0 for no rows).
+fn key_sum_sql(postgres: bool, column: &str) -> String {
+    let key = record_key_sql(postgres, column);
+    if postgres {
+        format!("CAST(MOD(COALESCE(SUM({key}), 0), 4294967296) AS BIGINT)")
+    } else {
+        format!("COALESCE(SUM({key}), 0) % 4294967296")
+    }
 }
 
 enum Param {
@@ -457,7 +520,8 @@ enum Param {
 /// Signals received in the period in the area, counted per combination of `dims` (in that
 /// order); a signal counts once under each of its concerns when grouped by concern. Keys use
 /// the stored codes, `YYYY-MM` for months (Kazakhstan time), age bands for ages at the signal,
-/// `unknown` for a child without a record, sex or birth date. Only non-empty cells are returned.
+/// `unknown` for a child without a record, sex or birth date. Only non-empty cells are returned,
+/// each with its true count and the sum of its signals' keys (for `rounding`).
 ///
 /// Grouping happens in the database (month and age need each backend's date functions), so
 /// the rows returned are few whatever the number of signals.
@@ -466,7 +530,7 @@ pub fn aggregate(
     dims: &[Dimension],
     area: &Area,
     period: &Period,
-) -> Result<Vec<(Vec<String>, i64)>, DbError> {
+) -> Result<Vec<(Vec<String>, Tally)>, DbError> {
     let postgres = matches!(conn, DbConnection::Postgres(_));
     let offset = KAZAKHSTAN_UTC_OFFSET_HOURS;
     let local = if postgres {
@@ -500,8 +564,9 @@ pub fn aggregate(
             format!("CAST(NULL AS {sql_type}) AS {name}")
         }
     };
+    let key_sum = key_sum_sql(postgres, "s.id");
     let mut sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {}, COUNT(*) AS n FROM signals s",
+        "SELECT {}, {}, {}, {}, {}, {}, {}, COUNT(*) AS n, {key_sum} AS key_sum FROM signals s",
         column(Dimension::Region, "region", "TEXT"),
         column(Dimension::District, "district", "TEXT"),
         column(Dimension::Concern, "concern", "TEXT"),
@@ -551,7 +616,7 @@ pub fn aggregate(
         }
     };
     // Ages fall into bands here: several rows may share a key.
-    let mut cells: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    let mut cells: BTreeMap<Vec<String>, Tally> = BTreeMap::new();
     for row in rows {
         let key = dims
             .iter()
@@ -568,7 +633,8 @@ pub fn aggregate(
                 part.unwrap_or_else(|| "unknown".into())
             })
             .collect();
-        *cells.entry(key).or_default() += row.n;
+        let cell = cells.entry(key).or_default();
+        *cell = cell.merge(Tally::new(row.n, row.key_sum));
     }
     Ok(cells.into_iter().collect())
 }

@@ -8,8 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
 use qorgau_domain::report::aggregate;
-use qorgau_domain::report::kpi::{self, DeadlineOutcome, Kpis, ReferralOutcome};
-use qorgau_domain::report::stats::{DurationStats, share};
+use qorgau_domain::report::kpi::{self, DeadlineOutcome, Kpis, ReferralOutcome, Timed};
+use qorgau_domain::report::rounding::{ROUNDING_BASE, Tally};
+use qorgau_domain::report::stats::share;
 use qorgau_domain::report::{Area, Disclosure, MIN_CELL, Period, kazakhstan_date};
 use qorgau_persistence::reports;
 use serde::{Deserialize, Serialize};
@@ -35,27 +36,28 @@ pub struct KpiQuery {
 /// (linear interpolation, `PERCENTILE.INC`), in hours.
 #[derive(Serialize, ToSchema)]
 pub struct DurationView {
-    pub count: Option<i64>,
+    pub count: i64,
+    /// `null` over no records, and for analysts over fewer than 5.
     pub median_hours: Option<f64>,
     pub p90_hours: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SignalKpis {
-    pub received: Option<i64>,
-    pub screened_out: Option<i64>,
+    pub received: i64,
+    pub screened_out: i64,
     /// Of those received, still awaiting triage.
-    pub awaiting_triage: Option<i64>,
-    pub by_source: BTreeMap<String, Option<i64>>,
+    pub awaiting_triage: i64,
+    pub by_source: BTreeMap<String, i64>,
     /// A signal counts under each of its concerns.
-    pub by_concern: BTreeMap<String, Option<i64>>,
+    pub by_concern: BTreeMap<String, i64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseKpis {
-    pub opened: Option<i64>,
-    pub closed: Option<i64>,
-    pub closure_reasons: BTreeMap<String, Option<i64>>,
+    pub opened: i64,
+    pub closed: i64,
+    pub closure_reasons: BTreeMap<String, i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -71,13 +73,13 @@ pub struct TimeKpis {
 /// Deadlines of one kind whose clock started in the period.
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineKpi {
-    pub started: Option<i64>,
-    pub met_on_time: Option<i64>,
-    pub met_late: Option<i64>,
+    pub started: i64,
+    pub met_on_time: i64,
+    pub met_late: i64,
     /// Lapsed, still unmet.
-    pub overdue: Option<i64>,
+    pub overdue: i64,
     /// Unmet, not yet due: not counted in the share.
-    pub pending: Option<i64>,
+    pub pending: i64,
     /// `met_on_time / (met_on_time + met_late + overdue)`.
     pub share_met_on_time: Option<f64>,
 }
@@ -85,12 +87,12 @@ pub struct DeadlineKpi {
 /// Referrals sent in the period to one kind of organisation.
 #[derive(Serialize, ToSchema)]
 pub struct ReferralKpi {
-    pub sent: Option<i64>,
-    pub accepted: Option<i64>,
-    pub declined: Option<i64>,
-    pub awaiting: Option<i64>,
+    pub sent: i64,
+    pub accepted: i64,
+    pub declined: i64,
+    pub awaiting: i64,
     /// Withdrawn before an answer.
-    pub withdrawn: Option<i64>,
+    pub withdrawn: i64,
     /// `accepted / (accepted + declined)`.
     pub acceptance_rate: Option<f64>,
     /// Sent → accepted or declined.
@@ -100,9 +102,9 @@ pub struct ReferralKpi {
 #[derive(Serialize, ToSchema)]
 pub struct RepeatKpi {
     /// Signals of the period about an identified child.
-    pub signals_with_child: Option<i64>,
+    pub signals_with_child: i64,
     /// Of those, signals whose child had another signal in the twelve months before.
-    pub repeat: Option<i64>,
+    pub repeat: i64,
     pub share: Option<f64>,
 }
 
@@ -110,9 +112,9 @@ pub struct RepeatKpi {
 pub struct AccompanimentKpi {
     /// Children whose case had an approved plan by the end of the period and was open at some
     /// point in it.
-    pub children: Option<i64>,
+    pub children: i64,
     /// Children whose family was in accompaniment by a family-support centre in the period.
-    pub families: Option<i64>,
+    pub families: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -130,8 +132,10 @@ pub struct TrainingKpis {
     pub by_role: BTreeMap<String, TrainingKpi>,
 }
 
-/// The indicators of an area over a period. Counts below 5 are `null` for analysts, as is
-/// whatever would reveal them (`small_cells_suppressed`).
+/// The indicators of an area over a period. For analysts (`small_cells_suppressed`) the period
+/// is whole months that have ended and every count about children is randomly rounded to a
+/// multiple of 5, a count of 1–4 showing as 0; shares are of those numbers
+/// (docs/reporting.md § Disclosure control).
 #[derive(Serialize, ToSchema)]
 pub struct KpiReport {
     pub from: NaiveDate,
@@ -139,6 +143,7 @@ pub struct KpiReport {
     /// `null`: the whole country.
     pub region_code: Option<String>,
     pub district_code: Option<String>,
+    /// Counts rounded and small ones shown as 0 (analysts); exact (supervisors).
     pub small_cells_suppressed: bool,
     pub signals: SignalKpis,
     pub cases: CaseKpis,
@@ -152,8 +157,8 @@ pub struct KpiReport {
     pub training: TrainingKpis,
 }
 
-fn durations(d: Disclosure, s: DurationStats) -> DurationView {
-    let shown = d.durations(s);
+fn durations(d: Disclosure, t: &Timed) -> DurationView {
+    let shown = d.durations(t);
     DurationView {
         count: shown.count,
         median_hours: shown.median_hours,
@@ -161,38 +166,34 @@ fn durations(d: Disclosure, s: DurationStats) -> DurationView {
     }
 }
 
-/// A breakdown of a published total as a map, each cell disclosed with its complements.
-fn breakdown(d: Disclosure, cells: &[(&'static str, i64)]) -> BTreeMap<String, Option<i64>> {
-    let counts: Vec<i64> = cells.iter().map(|(_, n)| *n).collect();
+/// A breakdown of a published total as a map, each cell rounded on its own.
+fn breakdown(d: Disclosure, cells: &[(&'static str, Tally)]) -> BTreeMap<String, i64> {
     cells
         .iter()
-        .zip(d.breakdown(&counts))
-        .map(|((k, _), n)| (k.to_string(), n))
+        .map(|(k, n)| (k.to_string(), d.count(*n)))
         .collect()
 }
 
 fn deadline_view(d: Disclosure, o: &DeadlineOutcome) -> DeadlineKpi {
-    let parts = d.breakdown(&[o.met_on_time, o.met_late, o.overdue, o.pending]);
     DeadlineKpi {
         started: d.count(o.started),
-        met_on_time: parts[0],
-        met_late: parts[1],
-        overdue: parts[2],
-        pending: parts[3],
+        met_on_time: d.count(o.met_on_time),
+        met_late: d.count(o.met_late),
+        overdue: d.count(o.overdue),
+        pending: d.count(o.pending),
         share_met_on_time: d.share(o.met_on_time, o.decided()),
     }
 }
 
-fn referral_view(d: Disclosure, r: ReferralOutcome) -> ReferralKpi {
-    let parts = d.breakdown(&[r.accepted, r.declined, r.awaiting, r.withdrawn]);
+fn referral_view(d: Disclosure, r: &ReferralOutcome) -> ReferralKpi {
     ReferralKpi {
         sent: d.count(r.sent),
-        accepted: parts[0],
-        declined: parts[1],
-        awaiting: parts[2],
-        withdrawn: parts[3],
+        accepted: d.count(r.accepted),
+        declined: d.count(r.declined),
+        awaiting: d.count(r.awaiting),
+        withdrawn: d.count(r.withdrawn),
         acceptance_rate: d.share(r.accepted, r.answered()),
-        response: durations(d, r.response),
+        response: durations(d, &r.response),
     }
 }
 
@@ -205,7 +206,7 @@ fn training_view(staff: i64, trained: i64) -> TrainingKpi {
 }
 
 /// The report as shown to a reader with disclosure `d`. Staff training figures are about staff,
-/// not children: never suppressed.
+/// not children: never rounded.
 fn kpi_report(k: Kpis, d: Disclosure, period: &Period, area: Area) -> KpiReport {
     let staff: i64 = k.training.iter().map(|t| t.staff).sum();
     let trained: i64 = k.training.iter().map(|t| t.trained).sum();
@@ -214,7 +215,7 @@ fn kpi_report(k: Kpis, d: Disclosure, period: &Period, area: Area) -> KpiReport 
         to: period.to,
         region_code: area.region,
         district_code: area.district,
-        small_cells_suppressed: d == Disclosure::SmallCellsSuppressed,
+        small_cells_suppressed: d.is_rounded(),
         signals: SignalKpis {
             received: d.count(k.signals_received),
             screened_out: d.count(k.signals_screened_out),
@@ -228,9 +229,9 @@ fn kpi_report(k: Kpis, d: Disclosure, period: &Period, area: Area) -> KpiReport 
             closure_reasons: breakdown(d, &k.closure_reasons),
         },
         times: TimeKpis {
-            signal_to_triage: durations(d, k.signal_to_triage),
-            signal_to_first_contact: durations(d, k.signal_to_first_contact),
-            signal_to_plan_approval: durations(d, k.signal_to_plan_approval),
+            signal_to_triage: durations(d, &k.signal_to_triage),
+            signal_to_first_contact: durations(d, &k.signal_to_first_contact),
+            signal_to_plan_approval: durations(d, &k.signal_to_plan_approval),
         },
         deadlines: k
             .deadlines
@@ -239,7 +240,7 @@ fn kpi_report(k: Kpis, d: Disclosure, period: &Period, area: Area) -> KpiReport 
             .collect(),
         referrals: k
             .referrals
-            .into_iter()
+            .iter()
             .map(|(kind, r)| (kind.as_str().to_string(), referral_view(d, r)))
             .collect(),
         repeat_signals: RepeatKpi {
@@ -348,8 +349,12 @@ pub async fn kpis(
     caller.actor.scope(Action::ViewReports)?;
     let now = state.now().naive_utc();
     let q = query.into_inner();
-    let period = Period::parse(q.from, q.to, kazakhstan_date(now))?;
-    let disclosure = Disclosure::for_role(caller.actor.role);
+    let disclosure = Disclosure::for_role(caller.actor.role, &state.rounding);
+    let period = if disclosure.is_rounded() {
+        Period::whole_months(q.from, q.to, kazakhstan_date(now))?
+    } else {
+        Period::parse(q.from, q.to, kazakhstan_date(now))?
+    };
     let actor = caller.actor;
     let (area, facts) = state
         .run_report(move |conn| {
@@ -380,7 +385,10 @@ pub struct AggregateQuery {
     /// Comma-separated, in the order wanted: `region`, `district`, `concern`, `source`,
     /// `age_band`, `sex`, `month`.
     pub group_by: Option<String>,
+    /// Counted from the first of its month; default January of `to`'s year.
     pub from: Option<NaiveDate>,
+    /// Counted to the end of its month, but no later than the last month that has ended
+    /// (the default).
     pub to: Option<NaiveDate>,
     pub region_code: Option<String>,
     pub district_code: Option<String>,
@@ -390,18 +398,21 @@ pub struct AggregateQuery {
 pub struct AggregateCell {
     /// The cell's value of each grouping dimension.
     pub group: BTreeMap<String, String>,
-    /// `null` when suppressed.
-    pub count: Option<i64>,
-    pub suppressed: bool,
+    /// Signals, randomly rounded to a multiple of 5: never below 5 (a cell of 1–4 is left out,
+    /// exactly like an empty one).
+    pub count: i64,
 }
 
-/// Signals received in the period, counted per combination of the grouping dimensions. Only
-/// non-empty cells are listed. A count below 5 is `null` with `suppressed: true`, and so is a
-/// complementary cell wherever a published total would otherwise reveal it.
+/// Signals received in whole months, counted per combination of the grouping dimensions.
+/// Each count is randomly rounded to a multiple of 5, the same signals always the same way;
+/// a cell of 1–4 signals is left out like an empty one (docs/reporting.md § Disclosure
+/// control).
 #[derive(Serialize, ToSchema)]
 pub struct AggregateReport {
     pub group_by: Vec<String>,
+    /// The first day counted: the first of a month.
     pub from: NaiveDate,
+    /// The last day counted: the last of a month that has ended.
     pub to: NaiveDate,
     pub region_code: Option<String>,
     pub district_code: Option<String>,
@@ -410,17 +421,21 @@ pub struct AggregateReport {
     pub unit: String,
     /// The smallest count shown.
     pub min_cell: i64,
+    /// Every count is a multiple of this.
+    pub rounding_base: i64,
     pub cells: Vec<AggregateCell>,
 }
 
-/// De-identified counts of signals, small cells suppressed.
+/// De-identified counts of signals over whole months, rounded.
 ///
 /// Grouped by region, district, concern, source, age band, sex or month (analysts nationally,
-/// supervisors for their region). `Accept: text/csv` returns one row per cell.
+/// supervisors for their region). Counts are randomly rounded to multiples of 5, the same
+/// signals always alike, and cells of 1–4 left out like empty ones, so that no subtraction
+/// between queries gives a small count away. `Accept: text/csv` returns one row per cell.
 #[utoipa::path(tag = "reports", security(("bearer" = [])), params(AggregateQuery), responses(
     (status = 200, content(
         (AggregateReport = "application/json"),
-        (String = "text/csv", example = "region,concern,count,suppressed\nKZ-71,neglect,,true\n"),
+        (String = "text/csv", example = "region,concern,count\nKZ-71,neglect,20\n"),
     )),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -442,7 +457,7 @@ pub async fn aggregates(
             aggregate::parse_group_by(value).map_err(|m| ApiError::invalid("group_by", m))?
         }
     };
-    let period = Period::parse(q.from, q.to, kazakhstan_date(now))?;
+    let period = Period::whole_months(q.from, q.to, kazakhstan_date(now))?;
     let actor = caller.actor;
     let query_dims = dims.clone();
     let (area, cells) = state
@@ -458,16 +473,14 @@ pub async fn aggregates(
             Ok((area, cells))
         })
         .await?;
-    let hidden = aggregate::suppress(&cells);
+    let cells = aggregate::publish(cells, &state.rounding);
     let names: Vec<String> = dims.iter().map(|d| d.as_str().to_string()).collect();
     if wants_csv(&req) {
         let mut header = names.clone();
-        header.extend(["count".to_string(), "suppressed".to_string()]);
+        header.push("count".to_string());
         let mut rows = vec![header];
-        for ((key, n), h) in cells.into_iter().zip(hidden) {
-            let mut row = key;
-            row.push(if h { String::new() } else { n.to_string() });
-            row.push(h.to_string());
+        for (mut row, n) in cells {
+            row.push(n.to_string());
             rows.push(row);
         }
         return csv_response(file_name("aggregates", &area, &period), rows);
@@ -475,11 +488,9 @@ pub async fn aggregates(
     Ok(HttpResponse::Ok().json(AggregateReport {
         cells: cells
             .into_iter()
-            .zip(hidden)
-            .map(|((key, n), suppressed)| AggregateCell {
+            .map(|(key, count)| AggregateCell {
                 group: names.iter().cloned().zip(key).collect(),
-                count: (!suppressed).then_some(n),
-                suppressed,
+                count,
             })
             .collect(),
         group_by: names,
@@ -489,5 +500,6 @@ pub async fn aggregates(
         district_code: area.district,
         unit: "signals".into(),
         min_cell: MIN_CELL,
+        rounding_base: ROUNDING_BASE,
     }))
 }

@@ -1,10 +1,15 @@
 //! Indicators of an area over a period (brief § 6): facts as storage found them in, numbers out.
 //! Each indicator is defined in `docs/reporting.md`; the comments here say how it is counted.
+//!
+//! Every count is a [`Tally`]: the number of records and the sum of their keys, so that a
+//! reader who may not see the records gets it rounded by the records it counts
+//! (`super::rounding`); supervisors read `count`.
 
 use std::collections::BTreeMap;
 
 use chrono::{Months, NaiveDateTime};
 
+use super::rounding::Tally;
 use super::stats::{self, DurationStats};
 use crate::lifecycle::ClosureReason;
 use crate::organisation::OrganisationKind;
@@ -15,6 +20,8 @@ use crate::taxonomy::{Concern, SignalSource};
 /// A signal received in the period and area.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignalFact {
+    /// The signal's record key (`rounding::record_key` of its id).
+    pub key: u32,
     pub source: String,
     pub status: String,
     pub received_at: NaiveDateTime,
@@ -25,6 +32,8 @@ pub struct SignalFact {
 /// A case opened in the period and area, timed from the signal that opened it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseTimes {
+    /// The case's record key.
+    pub key: u32,
     pub signal_received_at: NaiveDateTime,
     /// The earliest intervention at which the child was seen in person.
     pub first_seen_at: Option<NaiveDateTime>,
@@ -35,6 +44,8 @@ pub struct CaseTimes {
 /// A deadline of a case of the area whose clock started in the period (not cancelled).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadlineFact {
+    /// The deadline's record key.
+    pub key: u32,
     pub kind: String,
     pub status: String,
     pub due_at: NaiveDateTime,
@@ -44,6 +55,8 @@ pub struct DeadlineFact {
 /// A referral (not a notification) sent in the period from a case of the area.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReferralFact {
+    /// The referral's record key.
+    pub key: u32,
     pub organisation_kind: String,
     pub status: String,
     pub created_at: NaiveDateTime,
@@ -54,6 +67,8 @@ pub struct ReferralFact {
 /// earlier one of the same children from the twelve months before, wherever it was received.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChildSignal {
+    /// The signal's record key.
+    pub key: u32,
     pub child_id: String,
     pub received_at: NaiveDateTime,
     pub counted: bool,
@@ -70,67 +85,98 @@ pub struct StaffFact {
 pub struct KpiFacts {
     pub signals: Vec<SignalFact>,
     /// Signals of the period per concern (a signal counts once under each of its concerns).
-    pub signal_concerns: Vec<(String, i64)>,
-    pub cases_opened: i64,
+    pub signal_concerns: Vec<(String, Tally)>,
+    pub cases_opened: Tally,
     /// Cases closed in the period, per closure reason.
-    pub closures: Vec<(Option<String>, i64)>,
+    pub closures: Vec<(Option<String>, Tally)>,
     pub case_times: Vec<CaseTimes>,
     pub deadlines: Vec<DeadlineFact>,
     pub referrals: Vec<ReferralFact>,
     pub child_signals: Vec<ChildSignal>,
-    pub children_in_accompaniment: i64,
-    pub families_in_accompaniment: i64,
+    /// Distinct children, keyed by the children's ids.
+    pub children_in_accompaniment: Tally,
+    pub families_in_accompaniment: Tally,
     pub staff: Vec<StaffFact>,
 }
 
 /// How the deadlines of one kind whose clock started in the period went.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeadlineOutcome {
-    pub started: i64,
-    pub met_on_time: i64,
-    pub met_late: i64,
+    pub started: Tally,
+    pub met_on_time: Tally,
+    pub met_late: Tally,
     /// Lapsed and still not met.
-    pub overdue: i64,
+    pub overdue: Tally,
     /// Not met and not yet due: left out of the share.
-    pub pending: i64,
+    pub pending: Tally,
 }
 
 impl DeadlineOutcome {
     /// Deadlines whose outcome is known: met (on time or late) or lapsed.
-    pub fn decided(&self) -> i64 {
-        self.met_on_time + self.met_late + self.overdue
+    pub fn decided(&self) -> Tally {
+        self.met_on_time.merge(self.met_late).merge(self.overdue)
     }
 
-    fn add(&mut self, due: NaiveDateTime, met: Option<NaiveDateTime>, now: NaiveDateTime) {
-        self.started += 1;
-        match met {
-            Some(at) if at <= due => self.met_on_time += 1,
-            Some(_) => self.met_late += 1,
-            None if due < now => self.overdue += 1,
-            None => self.pending += 1,
-        }
+    fn add(
+        &mut self,
+        key: u32,
+        due: NaiveDateTime,
+        met: Option<NaiveDateTime>,
+        now: NaiveDateTime,
+    ) {
+        let one = Tally { count: 1, key };
+        self.started = self.started.merge(one);
+        let outcome = match met {
+            Some(at) if at <= due => &mut self.met_on_time,
+            Some(_) => &mut self.met_late,
+            None if due < now => &mut self.overdue,
+            None => &mut self.pending,
+        };
+        *outcome = outcome.merge(one);
     }
+}
+
+/// Durations measured over some records: how many (and which, by key), median and p90.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timed {
+    pub records: Tally,
+    pub stats: DurationStats,
+}
+
+/// Durations in seconds, each with the key of the record it was measured on.
+fn timed(measured: impl IntoIterator<Item = (u32, i64)>) -> Timed {
+    let (keys, seconds): (Vec<u32>, Vec<i64>) = measured.into_iter().unzip();
+    Timed {
+        records: tally(keys),
+        stats: stats::durations(seconds),
+    }
+}
+
+/// The records of `keys`.
+fn tally(keys: impl IntoIterator<Item = u32>) -> Tally {
+    keys.into_iter()
+        .fold(Tally::default(), |t, key| t.merge(Tally { count: 1, key }))
 }
 
 /// Referrals to one kind of organisation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferralOutcome {
-    pub sent: i64,
+    pub sent: Tally,
     /// Answered and not declined (whatever happened after: completed or withdrawn).
-    pub accepted: i64,
-    pub declined: i64,
+    pub accepted: Tally,
+    pub declined: Tally,
     /// Still pending.
-    pub awaiting: i64,
+    pub awaiting: Tally,
     /// Withdrawn before any answer. With the three above, a partition of `sent`.
-    pub withdrawn: i64,
+    pub withdrawn: Tally,
     /// From sending to the answer (accept or decline).
-    pub response: DurationStats,
+    pub response: Timed,
 }
 
 impl ReferralOutcome {
     /// Answered ones: the acceptance rate is `accepted / answered`.
-    pub fn answered(&self) -> i64 {
-        self.accepted + self.declined
+    pub fn answered(&self) -> Tally {
+        self.accepted.merge(self.declined)
     }
 }
 
@@ -143,28 +189,28 @@ pub struct Training {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kpis {
-    pub signals_received: i64,
-    pub signals_screened_out: i64,
-    pub signals_awaiting_triage: i64,
+    pub signals_received: Tally,
+    pub signals_screened_out: Tally,
+    pub signals_awaiting_triage: Tally,
     /// Every source, in the order of [`SignalSource::ALL`].
-    pub signals_by_source: Vec<(&'static str, i64)>,
+    pub signals_by_source: Vec<(&'static str, Tally)>,
     /// Every concern, in the order of [`Concern::ALL`].
-    pub signals_by_concern: Vec<(&'static str, i64)>,
-    pub cases_opened: i64,
-    pub cases_closed: i64,
+    pub signals_by_concern: Vec<(&'static str, Tally)>,
+    pub cases_opened: Tally,
+    pub cases_closed: Tally,
     /// Every closure reason, in the order of [`ClosureReason::ALL`].
-    pub closure_reasons: Vec<(&'static str, i64)>,
-    pub signal_to_triage: DurationStats,
-    pub signal_to_first_contact: DurationStats,
-    pub signal_to_plan_approval: DurationStats,
+    pub closure_reasons: Vec<(&'static str, Tally)>,
+    pub signal_to_triage: Timed,
+    pub signal_to_first_contact: Timed,
+    pub signal_to_plan_approval: Timed,
     /// Every deadline kind, in the order of [`DeadlineKind::ALL`].
     pub deadlines: Vec<(DeadlineKind, DeadlineOutcome)>,
     /// Every organisation kind, in the order of [`OrganisationKind::ALL`].
     pub referrals: Vec<(OrganisationKind, ReferralOutcome)>,
-    pub signals_with_child: i64,
-    pub repeat_signals: i64,
-    pub children_in_accompaniment: i64,
-    pub families_in_accompaniment: i64,
+    pub signals_with_child: Tally,
+    pub repeat_signals: Tally,
+    pub children_in_accompaniment: Tally,
+    pub families_in_accompaniment: Tally,
     /// Case managers, then specialists.
     pub training: Vec<Training>,
 }
@@ -175,12 +221,11 @@ pub const TRAINED_ROLES: [Role; 2] = [Role::CaseManager, Role::Specialist];
 /// Every indicator from the facts; `now` decides which unmet deadlines have lapsed.
 pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
     let signals = &facts.signals;
-    let count_where = |f: &dyn Fn(&SignalFact) -> bool| {
-        i64::try_from(signals.iter().filter(|s| f(s)).count()).unwrap_or(i64::MAX)
-    };
+    let count_where =
+        |f: &dyn Fn(&SignalFact) -> bool| tally(signals.iter().filter(|s| f(s)).map(|s| s.key));
     let mut triage = DeadlineOutcome::default();
     for s in signals {
-        triage.add(s.triage_due_at, s.triaged_at, now);
+        triage.add(s.key, s.triage_due_at, s.triaged_at, now);
     }
     let mut deadlines: Vec<(DeadlineKind, DeadlineOutcome)> = DeadlineKind::ALL
         .iter()
@@ -193,7 +238,7 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
             continue;
         }
         if let Some((_, outcome)) = deadlines.iter_mut().find(|(k, _)| k.as_str() == d.kind) {
-            outcome.add(d.due_at, d.met_at, now);
+            outcome.add(d.key, d.due_at, d.met_at, now);
         }
     }
     if let Some((_, outcome)) = deadlines
@@ -202,12 +247,12 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
     {
         *outcome = triage;
     }
-    let closures: BTreeMap<&str, i64> = facts
+    let closures: BTreeMap<&str, Tally> = facts
         .closures
         .iter()
         .filter_map(|(r, n)| Some((r.as_deref()?, *n)))
         .collect();
-    let concerns: BTreeMap<&str, i64> = facts
+    let concerns: BTreeMap<&str, Tally> = facts
         .signal_concerns
         .iter()
         .map(|(c, n)| (c.as_str(), *n))
@@ -222,38 +267,56 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
             .collect(),
         signals_by_concern: Concern::ALL
             .iter()
-            .map(|c| (c.as_str(), concerns.get(c.as_str()).copied().unwrap_or(0)))
+            .map(|c| {
+                (
+                    c.as_str(),
+                    concerns.get(c.as_str()).copied().unwrap_or_default(),
+                )
+            })
             .collect(),
         cases_opened: facts.cases_opened,
-        cases_closed: facts.closures.iter().map(|(_, n)| n).sum(),
+        cases_closed: facts
+            .closures
+            .iter()
+            .fold(Tally::default(), |t, (_, n)| t.merge(*n)),
         closure_reasons: ClosureReason::ALL
             .iter()
-            .map(|r| (r.as_str(), closures.get(r.as_str()).copied().unwrap_or(0)))
+            .map(|r| {
+                (
+                    r.as_str(),
+                    closures.get(r.as_str()).copied().unwrap_or_default(),
+                )
+            })
             .collect(),
-        signal_to_triage: stats::durations(
+        signal_to_triage: timed(
             signals
                 .iter()
-                .filter_map(|s| Some(seconds(s.received_at, s.triaged_at?))),
+                .filter_map(|s| Some((s.key, seconds(s.received_at, s.triaged_at?)))),
         ),
-        signal_to_first_contact: stats::durations(
+        signal_to_first_contact: timed(
             facts
                 .case_times
                 .iter()
-                .filter_map(|c| Some(seconds(c.signal_received_at, c.first_seen_at?))),
+                .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_seen_at?)))),
         ),
-        signal_to_plan_approval: stats::durations(
+        signal_to_plan_approval: timed(
             facts
                 .case_times
                 .iter()
-                .filter_map(|c| Some(seconds(c.signal_received_at, c.first_approved_at?))),
+                .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_approved_at?)))),
         ),
         deadlines,
         referrals: OrganisationKind::ALL
             .iter()
             .map(|k| (*k, referral_outcome(&facts.referrals, k.as_str())))
             .collect(),
-        signals_with_child: i64::try_from(facts.child_signals.iter().filter(|s| s.counted).count())
-            .unwrap_or(i64::MAX),
+        signals_with_child: tally(
+            facts
+                .child_signals
+                .iter()
+                .filter(|s| s.counted)
+                .map(|s| s.key),
+        ),
         repeat_signals: repeats(&facts.child_signals),
         children_in_accompaniment: facts.children_in_accompaniment,
         families_in_accompaniment: facts.families_in_accompaniment,
@@ -284,30 +347,29 @@ fn referral_outcome(referrals: &[ReferralFact], kind: &str) -> ReferralOutcome {
         .iter()
         .filter(|r| r.organisation_kind == kind)
         .collect();
-    let count = |f: &dyn Fn(&ReferralFact) -> bool| {
-        i64::try_from(of_kind.iter().filter(|r| f(r)).count()).unwrap_or(i64::MAX)
-    };
+    let count =
+        |f: &dyn Fn(&ReferralFact) -> bool| tally(of_kind.iter().filter(|r| f(r)).map(|r| r.key));
     ReferralOutcome {
         sent: count(&|_| true),
         accepted: count(&|r| r.responded_at.is_some() && r.status != "declined"),
         declined: count(&|r| r.status == "declined"),
         awaiting: count(&|r| r.status == "pending"),
         withdrawn: count(&|r| r.status == "withdrawn" && r.responded_at.is_none()),
-        response: stats::durations(
+        response: timed(
             of_kind
                 .iter()
-                .filter_map(|r| Some(seconds(r.created_at, r.responded_at?))),
+                .filter_map(|r| Some((r.key, seconds(r.created_at, r.responded_at?)))),
         ),
     }
 }
 
 /// Counted signals whose child had another signal in the twelve calendar months before.
-fn repeats(signals: &[ChildSignal]) -> i64 {
+fn repeats(signals: &[ChildSignal]) -> Tally {
     let mut by_child: BTreeMap<&str, Vec<&ChildSignal>> = BTreeMap::new();
     for s in signals {
         by_child.entry(&s.child_id).or_default().push(s);
     }
-    let mut repeats = 0;
+    let mut repeats = Tally::default();
     for list in by_child.values_mut() {
         list.sort_by_key(|s| s.received_at);
         for (i, s) in list.iter().enumerate() {
@@ -319,7 +381,10 @@ fn repeats(signals: &[ChildSignal]) -> i64 {
                 .iter()
                 .any(|e| e.received_at >= window && e.received_at < s.received_at);
             if s.counted && earlier {
-                repeats += 1;
+                repeats = repeats.merge(Tally {
+                    count: 1,
+                    key: s.key,
+                });
             }
         }
     }
@@ -337,6 +402,7 @@ mod tests {
     fn signal(source: &str, status: &str, received: &str, triaged: Option<&str>) -> SignalFact {
         let received_at = t(received);
         SignalFact {
+            key: 0,
             source: source.into(),
             status: status.into(),
             received_at,
@@ -376,31 +442,32 @@ mod tests {
         let k = compute(&facts, t("2025-04-01 00:00"));
         assert_eq!(
             (
-                k.signals_received,
-                k.signals_screened_out,
-                k.signals_awaiting_triage
+                k.signals_received.count,
+                k.signals_screened_out.count,
+                k.signals_awaiting_triage.count
             ),
             (3, 1, 1)
         );
-        assert_eq!(k.signals_by_source[0], ("mobile_group", 2));
-        assert_eq!(k.signal_to_triage.count, 2);
-        assert_eq!(k.signal_to_triage.median_hours, Some(13.0));
+        assert_eq!(k.signals_by_source[0].1.count, 2);
+        assert_eq!(k.signal_to_triage.stats.count, 2);
+        assert_eq!(k.signal_to_triage.stats.median_hours, Some(13.0));
         let triage = outcome(&k, DeadlineKind::Triage);
         assert_eq!(
             (
-                triage.met_on_time,
-                triage.met_late,
-                triage.overdue,
-                triage.pending
+                triage.met_on_time.count,
+                triage.met_late.count,
+                triage.overdue.count,
+                triage.pending.count
             ),
             (1, 1, 1, 0)
         );
-        assert_eq!(triage.decided(), 3);
+        assert_eq!(triage.decided().count, 3);
     }
 
     #[test]
     fn case_deadlines_exclude_cancelled_and_the_copy_of_triage() {
         let d = |kind: &str, status: &str, due: &str, met: Option<&str>| DeadlineFact {
+            key: 1,
             kind: kind.into(),
             status: status.into(),
             due_at: t(due),
@@ -438,14 +505,15 @@ mod tests {
             DeadlineOutcome::default()
         );
         let fc = outcome(&k, DeadlineKind::FirstContact);
+        let one = Tally { count: 1, key: 1 };
         assert_eq!(
             fc,
             DeadlineOutcome {
-                started: 4,
-                met_on_time: 1,
-                met_late: 1,
-                overdue: 1,
-                pending: 1
+                started: Tally { count: 4, key: 4 },
+                met_on_time: one,
+                met_late: one,
+                overdue: one,
+                pending: one
             }
         );
     }
@@ -453,6 +521,7 @@ mod tests {
     #[test]
     fn referrals_by_organisation_kind() {
         let r = |kind: &str, status: &str, created: &str, responded: Option<&str>| ReferralFact {
+            key: 0,
             organisation_kind: kind.into(),
             status: status.into(),
             created_at: t(created),
@@ -502,26 +571,30 @@ mod tests {
                 .expect("kind")
         };
         let fsc = of(OrganisationKind::FamilySupportCentre);
-        assert_eq!((fsc.sent, fsc.accepted, fsc.answered()), (2, 2, 2));
-        assert_eq!(fsc.response.median_hours, Some(18.0));
-        assert_eq!(fsc.response.p90_hours, Some(27.6));
+        assert_eq!(
+            (fsc.sent.count, fsc.accepted.count, fsc.answered().count),
+            (2, 2, 2)
+        );
+        assert_eq!(fsc.response.stats.median_hours, Some(18.0));
+        assert_eq!(fsc.response.stats.p90_hours, Some(27.6));
         let psc = of(OrganisationKind::PsychologicalSupportCentre);
         assert_eq!(
             (
-                psc.sent,
-                psc.accepted,
-                psc.declined,
-                psc.awaiting,
-                psc.withdrawn
+                psc.sent.count,
+                psc.accepted.count,
+                psc.declined.count,
+                psc.awaiting.count,
+                psc.withdrawn.count
             ),
             (3, 0, 1, 1, 1)
         );
-        assert_eq!(of(OrganisationKind::Police).sent, 0);
+        assert_eq!(of(OrganisationKind::Police).sent.count, 0);
     }
 
     #[test]
     fn repeat_signals_look_back_twelve_months() {
         let s = |child: &str, at: &str, counted: bool| ChildSignal {
+            key: 0,
             child_id: child.into(),
             received_at: t(at),
             counted,
@@ -538,25 +611,27 @@ mod tests {
             ..KpiFacts::default()
         };
         let k = compute(&facts, t("2025-04-01 00:00"));
-        assert_eq!(k.signals_with_child, 4);
+        assert_eq!(k.signals_with_child.count, 4);
         // a's second; c's exactly twelve months after the earlier one; not d's (a year and a day).
-        assert_eq!(k.repeat_signals, 2);
+        assert_eq!(k.repeat_signals.count, 2);
     }
 
     #[test]
     fn closures_times_and_training() {
         let facts = KpiFacts {
             closures: vec![
-                (Some("goals_achieved".into()), 2),
-                (Some("duplicate".into()), 1),
+                (Some("goals_achieved".into()), Tally::new(2, 0)),
+                (Some("duplicate".into()), Tally::new(1, 0)),
             ],
             case_times: vec![
                 CaseTimes {
+                    key: 0,
                     signal_received_at: t("2025-03-03 04:00"),
                     first_seen_at: Some(t("2025-03-04 04:00")),
                     first_approved_at: Some(t("2025-03-13 04:00")),
                 },
                 CaseTimes {
+                    key: 0,
                     signal_received_at: t("2025-03-06 04:00"),
                     first_seen_at: Some(t("2025-03-08 04:00")),
                     first_approved_at: None,
@@ -577,11 +652,11 @@ mod tests {
             ..KpiFacts::default()
         };
         let k = compute(&facts, t("2025-04-01 00:00"));
-        assert_eq!(k.cases_closed, 3);
-        assert_eq!(k.closure_reasons[0], ("goals_achieved", 2));
-        assert_eq!(k.signal_to_first_contact.median_hours, Some(36.0));
-        assert_eq!(k.signal_to_first_contact.p90_hours, Some(45.6));
-        assert_eq!(k.signal_to_plan_approval.count, 1);
+        assert_eq!(k.cases_closed.count, 3);
+        assert_eq!(k.closure_reasons[0], ("goals_achieved", Tally::new(2, 0)));
+        assert_eq!(k.signal_to_first_contact.stats.median_hours, Some(36.0));
+        assert_eq!(k.signal_to_first_contact.stats.p90_hours, Some(45.6));
+        assert_eq!(k.signal_to_plan_approval.records.count, 1);
         assert_eq!(
             k.training[0],
             Training {

@@ -24,10 +24,11 @@ pub struct DurationStats {
     pub p90_hours: Option<f64>,
 }
 
-/// [`DurationStats`] as published: any part may be withheld (see `Disclosure`).
+/// [`DurationStats`] as published: the count perhaps rounded, the median and percentile perhaps
+/// withheld (see `Disclosure`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Durations {
-    pub count: Option<i64>,
+    pub count: i64,
     pub median_hours: Option<f64>,
     pub p90_hours: Option<f64>,
 }
