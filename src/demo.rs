@@ -17,7 +17,7 @@ const REGIONS: [&str; 20] = [
 ];
 
 /// (kind, district, name) of the demo organisations in Astana.
-const ORGANISATIONS: [(&str, Option<&str>, &str); 5] = [
+const ORGANISATIONS: [(&str, Option<&str>, &str); 6] = [
     (
         "child_rights_department",
         None,
@@ -39,10 +39,11 @@ const ORGANISATIONS: [(&str, Option<&str>, &str); 5] = [
         Some("KZ-71-01"),
         "Juvenile police unit, district 1",
     ),
+    ("contact_centre", None, "111 contact centre"),
 ];
 
 /// (username, role, kind of the organisation they work in).
-const USERS: [(&str, &str, &str); 6] = [
+const USERS: [(&str, &str, &str); 7] = [
     ("demo.supervisor", "supervisor", "child_rights_department"),
     (
         "demo.case.manager",
@@ -57,6 +58,8 @@ const USERS: [(&str, &str, &str); 6] = [
         "psychological_support_centre",
     ),
     ("demo.analyst", "analyst", "child_rights_department"),
+    // The 111 contact centre's system, filing as `contact_centre_111` and `qr_111`.
+    ("demo.line111", "integration", "contact_centre"),
 ];
 
 pub fn load(state: &AppState) -> anyhow::Result<()> {
