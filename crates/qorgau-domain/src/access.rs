@@ -435,6 +435,27 @@ mod tests {
     }
 
     #[test]
+    fn an_integration_account_files_and_follows_its_own_signals_only() {
+        let system = actor(Role::Integration);
+        assert_eq!(system.scope(Action::FileSignal), Ok(Scope::All));
+        assert_eq!(
+            system.scope(Action::ViewSignals),
+            Ok(Scope::Own(system.user_id))
+        );
+        for action in Action::ALL {
+            let allowed = system.scope(action).is_ok();
+            let expected = matches!(
+                action,
+                Action::FileSignal
+                    | Action::ViewSignals
+                    | Action::ViewGeography
+                    | Action::ViewOrganisations
+            );
+            assert_eq!(allowed, expected, "{action:?}");
+        }
+    }
+
+    #[test]
     fn user_directory_is_scoped() {
         let sup = actor(Role::Supervisor);
         assert_eq!(
@@ -464,8 +485,18 @@ mod tests {
             Err(Denied::NotFound)
         );
         assert_eq!(sup.authorize(Action::ViewUsers, &here), Ok(()));
+        // A record the role may never reach answers like a missing one (issue 17, finding 8);
+        // on a record the caller can see, a forbidden action is forbidden.
         assert_eq!(
             sup.authorize(Action::CreateUser, &here),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            sup.permit(Action::CreateUser, &here),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            sup.permit(Action::ViewUsers, &elsewhere),
             Err(Denied::Forbidden)
         );
     }

@@ -717,6 +717,21 @@ pub async fn list(
     Ok(web::Json(paginate(views, &page, |(id, _)| id, |(_, v)| v)))
 }
 
+/// A signal the caller may see (else 404), unredacted; the read is audited here, where it is
+/// granted.
+fn visible_signal(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<SignalView, ApiError> {
+    let row = signals::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    caller
+        .actor
+        .authorize(Action::ViewSignals, &location(&row))?;
+    audit_signal(conn, caller, Act::Read, &row)?;
+    load_view(conn, row)
+}
+
 /// One signal.
 #[utoipa::path(tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = SignalView),
@@ -731,12 +746,7 @@ pub async fn get(
     let id = id.into_inner().to_string();
     let view = state
         .run(move |conn| {
-            let row = signals::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-            caller
-                .actor
-                .authorize(Action::ViewSignals, &location(&row))?;
-            audit_signal(conn, &caller, Act::Read, &row)?;
-            let view = load_view(conn, row)?;
+            let view = visible_signal(conn, &caller, &id)?;
             redact(conn, &caller.actor, view)
         })
         .await?;
@@ -805,12 +815,7 @@ pub async fn reports(
     let query_page = page.clone();
     let views = state
         .run(move |conn| {
-            let row = signals::find(conn, &id)?.ok_or(ApiError::NotFound)?;
-            caller
-                .actor
-                .authorize(Action::ViewSignals, &location(&row))?;
-            audit_signal(conn, &caller, Act::Read, &row)?;
-            let signal = load_view(conn, row)?;
+            let signal = visible_signal(conn, &caller, &id)?;
             signals::reports(conn, &id, &query_page)?
                 .into_iter()
                 .map(|r| {
