@@ -22,9 +22,9 @@
 //! the specialist's organisation), a signal the caller filed, the caller's own user record,
 //! their region. "Out of scope" is the nearest record the role must not reach: for the
 //! administrator, the supervisor and the analyst a record of Almaty (KZ-75); for the intake
-//! coordinator one of the other district, KZ-71-02; for the mobile group member, the case
-//! manager and the specialist one of their own district that is someone else's — a signal
-//! another member filed, another case manager's case, a referral to another organisation (and,
+//! coordinator one of the other district, KZ-71-02; for the mobile group member, the
+//! integration account (the 111 contact centre's), the case manager and the specialist one of
+//! their own district that is someone else's — a signal another account filed, another case manager's case, a referral to another organisation (and,
 //! for the user directory, a user of another organisation).
 //!
 //! The test fails when the document has an operation without a row, when a row names an
@@ -53,10 +53,11 @@ enum Role {
     Specialist,
     Supervisor,
     Analyst,
+    Integration,
 }
 
 /// The order of the letters of every row.
-const ROLES: [Role; 7] = [
+const ROLES: [Role; 8] = [
     Role::Admin,
     Role::Mobile,
     Role::Intake,
@@ -64,6 +65,7 @@ const ROLES: [Role; 7] = [
     Role::Specialist,
     Role::Supervisor,
     Role::Analyst,
+    Role::Integration,
 ];
 
 impl Role {
@@ -76,6 +78,7 @@ impl Role {
             Role::Specialist => "specialist",
             Role::Supervisor => "supervisor",
             Role::Analyst => "analyst",
+            Role::Integration => "integration",
         }
     }
 
@@ -88,7 +91,7 @@ impl Role {
         match self {
             Role::Admin | Role::Supervisor | Role::Analyst => Where::Away,
             Role::Intake => Where::Next,
-            Role::Mobile | Role::Manager | Role::Specialist => Where::Peer,
+            Role::Mobile | Role::Manager | Role::Specialist | Role::Integration => Where::Peer,
         }
     }
 
@@ -267,7 +270,7 @@ fn list(
 }
 
 fn public(method: &'static str, path: &'static str, target: T, body: Body) -> Op {
-    let all = "A A A A A A A";
+    let all = "A A A A A A A A";
     Op {
         check: Check::Public,
         ..op(method, path, target, body, all, all)
@@ -337,106 +340,106 @@ fn table() -> Vec<Op> {
         public(GET,  "/metrics",                     Nothing, none),
         public(POST, "/api/v1/auth/login",           Login,   login),
         public(POST, "/api/v1/auth/refresh",         Refresh, refresh),
-        //                                                                                    in scope         out of scope
-        //                                                                                    a m i c s s a    a m i c s s a
-        //                                                                                    d o n m p u n    d o n m p u n
+        //                                                                                    in scope           out of scope
+        //                                                                                    a m i c s s a i    a m i c s s a i
+        //                                                                                    d o n m p u n n    d o n m p u n n
         // Everyone signed in.
-        op(POST,   "/api/v1/auth/logout",                       Session,      none,          "A A A A A A A", "A A A A A A A"),
-        op(GET,    "/api/v1/me",                                Nothing,      none,          "A A A A A A A", "A A A A A A A"),
-        op(GET,    "/api/v1/regions",                           Nothing,      none,          "A A A A A A A", "A A A A A A A"),
-        op(GET,    "/api/v1/protocols/active",                  Nothing,      none,          "A A A A A A A", "A A A A A A A"),
-        list(GET,  "/api/v1/organisations",                     Organisation, none,          "A A A A A A A", "A A A A A A A"),
-        op(GET,    "/api/v1/organisations/{id}",                Organisation, none,          "A A A A A A A", "A A A A A A A"),
+        op(POST,   "/api/v1/auth/logout",                       Session,      none,          "A A A A A A A A", "A A A A A A A A"),
+        op(GET,    "/api/v1/me",                                Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        op(GET,    "/api/v1/regions",                           Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        op(GET,    "/api/v1/protocols/active",                  Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        list(GET,  "/api/v1/organisations",                     Organisation, none,          "A A A A A A A A", "A A A A A A A A"),
+        op(GET,    "/api/v1/organisations/{id}",                Organisation, none,          "A A A A A A A A", "A A A A A A A A"),
         // Administration: ManageGeography, CreateOrganisation, CreateUser — admin only.
-        op(POST,   "/api/v1/regions/{code}/districts",          Region,       district,      "A F F F F F F", "A F F F F F F"),
-        op(POST,   "/api/v1/organisations",                     Region,       organisation,  "A F F F F F F", "A F F F F F F"),
-        op(POST,   "/api/v1/users",                             Region,       user,          "A F F F F F F", "A F F F F F F"),
+        op(POST,   "/api/v1/regions/{code}/districts",          Region,       district,      "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/organisations",                     Region,       organisation,  "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/users",                             Region,       user,          "A F F F F F F F", "A F F F F F F F"),
         // ViewUsers: admin all, supervisor region, others organisation. RecordTraining: admin, supervisor (region).
-        list(GET,  "/api/v1/users",                             User,         none,          "A A A A A A A", "A N N N N N N"),
-        op(GET,    "/api/v1/users/{id}",                        User,         none,          "A A A A A A A", "A N N N N N N"),
-        op(GET,    "/api/v1/users/{id}/trainings",              User,         none,          "A A A A A A A", "A N N N N N N"),
-        op(POST,   "/api/v1/users/{id}/trainings",              User,         training,      "A F F F F A F", "A F F F F N F"),
+        list(GET,  "/api/v1/users",                             User,         none,          "A A A A A A A F", "A N N N N N N F"),
+        op(GET,    "/api/v1/users/{id}",                        User,         none,          "A A A A A A A N", "A N N N N N N N"),
+        op(GET,    "/api/v1/users/{id}/trainings",              User,         none,          "A A A A A A A N", "A N N N N N N N"),
+        op(POST,   "/api/v1/users/{id}/trainings",              User,         training,      "A F F F F A F F", "A F F F F N F F"),
         // FileSignal: all but specialist and analyst, anywhere. ViewSignals: admin all, supervisor region,
         // intake district, mobile group and case manager what they filed. TriageSignal: intake district, supervisor region.
-        op(POST,   "/api/v1/signals",                           Region,       signal,        "A A A A F A F", "A A A A F A F"),
-        list(GET,  "/api/v1/signals",                           Signal,       none,          "A A A A F A F", "N N N N F N F"),
-        op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A N A N", "N N N N N N N"),
-        op(GET,    "/api/v1/signals/{id}/reports",              Signal,       none,          "A A A A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F N A N", "N N N N N N N"),
+        op(POST,   "/api/v1/signals",                           Region,       signal,        "A A A A F A F A", "A A A A F A F A"),
+        list(GET,  "/api/v1/signals",                           Signal,       none,          "A A A A F A F A", "N N N N F N F N"),
+        op(GET,    "/api/v1/signals/{id}",                      Signal,       none,          "A A A A N A N A", "N N N N N N N N"),
+        op(GET,    "/api/v1/signals/{id}/reports",              Signal,       none,          "A A A A N A N A", "N N N N N N N N"),
+        op(POST,   "/api/v1/signals/{id}/triage",               FreshSignal,  triage,        "F F A F N A N F", "N N N N N N N N"),
         // ViewChildren: supervisor region, intake district (the short card), case manager own case.
         // ViewChildFile (timeline, relations): case manager own case, supervisor region. EditChild: case manager, supervisor.
         // MergeChildren: supervisor.
-        list(GET,  "/api/v1/children",                          Child,        none,          "F F A A F A F", "F F N N F N F"),
-        op(GET,    "/api/v1/children/{id}",                     Child,        none,          "N N A A N A N", "N N N N N N N"),
-        op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "N N F A N A N", "N N N N N N N"),
-        op(GET,    "/api/v1/children/{id}/possible-duplicates", Child,        none,          "N N A A N A N", "N N N N N N N"),
-        list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "N N A A N A N", "N N N N N N N").variant("of a child in scope: only duplicates in scope are shown"),
-        op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "N N F A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "N N F A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "N N F F N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/children/{id}/unmerge",             Merged,       reason,        "N N F F N A N", "N N N N N N N"),
+        list(GET,  "/api/v1/children",                          Child,        none,          "F F A A F A F F", "F F N N F N F F"),
+        op(GET,    "/api/v1/children/{id}",                     Child,        none,          "N N A A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "N N F A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/children/{id}/possible-duplicates", Child,        none,          "N N A A N A N N", "N N N N N N N N"),
+        list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "N N A A N A N N", "N N N N N N N N").variant("of a child in scope: only duplicates in scope are shown"),
+        op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "N N F A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "N N F A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "N N F F N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/children/{id}/unmerge",             Merged,       reason,        "N N F F N A N N", "N N N N N N N N"),
         // ViewCases, WorkCase: case manager own, supervisor region. AssignCase, DecidePlan: supervisor.
-        list(GET,  "/api/v1/cases",                             Case,         none,          "F F F A F A F", "F F F N F N F"),
-        op(GET,    "/api/v1/cases/{id}",                        Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(PATCH,  "/api/v1/cases/{id}",                        CaseVersion,  case_patch,    "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/assignment",             Case,         assignment,    "N N N F N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/transitions",            FreshCase,    to_assessment, "N N N A N F N", "N N N N N N N").variant("intake → assessment: the manager's move"),
-        op(POST,   "/api/v1/cases/{id}/transitions",            ClosureRequested, to_closed, "N N N F N A N", "N N N N N N N").variant("closure_requested → closed: the supervisor's move"),
-        op(GET,    "/api/v1/cases/{id}/assessments",            Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/assessments",            Case,         assessment,    "N N N A N A N", "N N N N N N N"),
-        op(GET,    "/api/v1/cases/{id}/plan",                   Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(PUT,    "/api/v1/cases/{id}/plan",                   Case,         plan,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/plan/approval",          PlanDraft,    approve,       "N N N F N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/plan/measures/{measure_id}/done", PlanMeasure, none,  "N N N A N A N", "N N N N N N N"),
+        list(GET,  "/api/v1/cases",                             Case,         none,          "F F F A F A F F", "F F F N F N F F"),
+        op(GET,    "/api/v1/cases/{id}",                        Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(PATCH,  "/api/v1/cases/{id}",                        CaseVersion,  case_patch,    "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/assignment",             Case,         assignment,    "N N N F N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/transitions",            FreshCase,    to_assessment, "N N N A N F N N", "N N N N N N N N").variant("intake → assessment: the manager's move"),
+        op(POST,   "/api/v1/cases/{id}/transitions",            ClosureRequested, to_closed, "N N N F N A N N", "N N N N N N N N").variant("closure_requested → closed: the supervisor's move"),
+        op(GET,    "/api/v1/cases/{id}/assessments",            Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/assessments",            Case,         assessment,    "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/plan",                   Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(PUT,    "/api/v1/cases/{id}/plan",                   Case,         plan,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/plan/approval",          PlanDraft,    approve,       "N N N F N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/plan/measures/{measure_id}/done", PlanMeasure, none,  "N N N A N A N N", "N N N N N N N N"),
         // Specialists log interventions and interviews while their organisation holds an active referral.
-        op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "N N N A A A N", "N N N N N N N"),
-        op(GET,    "/api/v1/cases/{id}/interviews",             Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/interviews",             Case,         interview,     "N N N A A A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "N N N A A A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/interviews",             Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/interviews",             Case,         interview,     "N N N A A A N N", "N N N N N N N N"),
         // Referrals. ViewReferrals: specialist organisation (active referrals), case manager own, supervisor region.
         // Accept, decline, complete: the receiving organisation (RespondReferral); withdraw: the case team.
-        op(GET,    "/api/v1/cases/{id}/referrals",              Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/referrals",              Case,         referral,      "N N N A N A N", "N N N N N N N"),
-        list(GET,  "/api/v1/referrals",                         Referral,     none,          "F F F A A A F", "F F F N N N F"),
-        op(GET,    "/api/v1/referrals/{id}",                    Referral,     none,          "N N N A A A N", "N N N N N N N"),
-        op(POST,   "/api/v1/referrals/{id}/accept",             PendingReferral, none,       "N N N F A F N", "N N N N N N N"),
-        op(POST,   "/api/v1/referrals/{id}/decline",            PendingReferral, reason,     "N N N F A F N", "N N N N N N N"),
-        op(POST,   "/api/v1/referrals/{id}/complete",           AcceptedReferral, outcome,   "N N N F A F N", "N N N N N N N"),
-        op(POST,   "/api/v1/referrals/{id}/withdraw",           PendingReferral, none,       "N N N A F A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/referrals",              Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/referrals",              Case,         referral,      "N N N A N A N N", "N N N N N N N N"),
+        list(GET,  "/api/v1/referrals",                         Referral,     none,          "F F F A A A F F", "F F F N N N F F"),
+        op(GET,    "/api/v1/referrals/{id}",                    Referral,     none,          "N N N A A A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/accept",             PendingReferral, none,       "N N N F A F N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/decline",            PendingReferral, reason,     "N N N F A F N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/complete",           AcceptedReferral, outcome,   "N N N F A F N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/referrals/{id}/withdraw",           PendingReferral, none,       "N N N A F A N N", "N N N N N N N N"),
         // Transfers: requested by the case team; DecideTransfer: the supervisor of the receiving region.
-        op(POST,   "/api/v1/cases/{id}/transfer",               FreshCase,    transfer,      "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/transfer/accept",        Incoming,     none,          "N N N N N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/transfer/decline",       Incoming,     reason,        "N N N N N A N", "N N N N N N N"),
-        list(GET,  "/api/v1/transfers",                         Incoming,     none,          "F F F F F A F", "F F F F F N F"),
+        op(POST,   "/api/v1/cases/{id}/transfer",               FreshCase,    transfer,      "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/transfer/accept",        Incoming,     none,          "N N N N N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/transfer/decline",       Incoming,     reason,        "N N N N N A N N", "N N N N N N N N"),
+        list(GET,  "/api/v1/transfers",                         Incoming,     none,          "F F F F F A F F", "F F F F F N F F"),
         // Interagency records of a case: ViewCases to read, WorkCase to write.
-        op(GET,    "/api/v1/cases/{id}/consents",               Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/consents",               Case,         consent,       "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/consents/{id}/withdraw",            Consent,      none,          "N N N A N A N", "N N N N N N N"),
-        op(GET,    "/api/v1/cases/{id}/commission-matters",     Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/commission-matters",     Case,         matter,        "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/commission-matters/{id}/decision",  Matter,       decision,      "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/commission-measures/{id}/done",     CommissionMeasure, note,     "N N N A N A N", "N N N N N N N"),
-        op(GET,    "/api/v1/cases/{id}/placements",             Case,         none,          "N N N A N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/cases/{id}/placements",             Case,         placement,     "N N N A N A N", "N N N N N N N"),
-        op(PATCH,  "/api/v1/placements/{id}",                   Placement,    placement_end, "N N N A N A N", "N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/consents",               Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/consents",               Case,         consent,       "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/consents/{id}/withdraw",            Consent,      none,          "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/commission-matters",     Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/commission-matters",     Case,         matter,        "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/commission-matters/{id}/decision",  Matter,       decision,      "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/commission-measures/{id}/done",     CommissionMeasure, note,     "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/cases/{id}/placements",             Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/placements",             Case,         placement,     "N N N A N A N N", "N N N N N N N N"),
+        op(PATCH,  "/api/v1/placements/{id}",                   Placement,    placement_end, "N N N A N A N N", "N N N N N N N N"),
         // ViewCaseload: supervisor region. ViewReports, ViewAggregates: supervisor region, analyst all.
-        op(GET,    "/api/v1/supervision/caseload",              Region,       none,          "F F F F F A F", "F F F F F N F"),
-        op(GET,    "/api/v1/supervision/overdue",               Region,       none,          "F F F F F A F", "F F F F F N F"),
-        op(GET,    "/api/v1/reports/kpis",                      Region,       none,          "F F F F F A A", "F F F F F N A"),
-        op(GET,    "/api/v1/reports/aggregates",                Region,       none,          "F F F F F A A", "F F F F F N A").query("group_by=region"),
+        op(GET,    "/api/v1/supervision/caseload",              Region,       none,          "F F F F F A F F", "F F F F F N F F"),
+        op(GET,    "/api/v1/supervision/overdue",               Region,       none,          "F F F F F A F F", "F F F F F N F F"),
+        op(GET,    "/api/v1/reports/kpis",                      Region,       none,          "F F F F F A A F", "F F F F F N A F"),
+        op(GET,    "/api/v1/reports/aggregates",                Region,       none,          "F F F F F A A F", "F F F F F N A F").query("group_by=region"),
         // Audit. ViewAudit: admin all, supervisor region — the audit list (entries about the child) and the review
         // list of break-glass grants (on the region's cases); a child's access log only for the supervisor of the
         // child's region (the child must be theirs to see). BreakGlass: supervisors, any region's case.
-        list(GET,  "/api/v1/audit",                             ChildQuery,   none,          "A F F F F A F", "A F F F F N F").key("child_id"),
-        op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "N N F F N A N", "N N N N N N N"),
-        op(POST,   "/api/v1/break-glass",                       FreshCase,    break_glass,   "F F F F F A F", "F F F F F A F"),
-        list(GET,  "/api/v1/break-glass",                       Grant,        none,          "A F F F F A F", "A F F F F N F"),
+        list(GET,  "/api/v1/audit",                             ChildQuery,   none,          "A F F F F A F F", "A F F F F N F F").key("child_id"),
+        op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "N N F F N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/break-glass",                       FreshCase,    break_glass,   "F F F F F A F F", "F F F F F A F F"),
+        list(GET,  "/api/v1/break-glass",                       Grant,        none,          "A F F F F A F F", "A F F F F N F F"),
         // Break-glass opens a case of another region to the supervisor for reading only, while the grant lasts:
         // the supervisor's out-of-scope record here is a KZ-75 case they hold a grant on. Writes stay 404.
-        op(GET,    "/api/v1/cases/{id}",                        GlassCase,    none,          "N N N A N A N", "N N N N N A N").variant("break-glass: read"),
-        op(POST,   "/api/v1/cases/{id}/assessments",            GlassCase,    assessment,    "N N N A N A N", "N N N N N N N").variant("break-glass: no writing"),
-        op(POST,   "/api/v1/cases/{id}/transitions",            GlassClosing, to_closed,     "N N N F N A N", "N N N N N N N").variant("break-glass: no closing"),
-        op(POST,   "/api/v1/referrals/{id}/withdraw",           GlassReferral, none,         "N N N A F A N", "N N N N N N N").variant("break-glass: no withdrawing"),
+        op(GET,    "/api/v1/cases/{id}",                        GlassCase,    none,          "N N N A N A N N", "N N N N N A N N").variant("break-glass: read"),
+        op(POST,   "/api/v1/cases/{id}/assessments",            GlassCase,    assessment,    "N N N A N A N N", "N N N N N N N N").variant("break-glass: no writing"),
+        op(POST,   "/api/v1/cases/{id}/transitions",            GlassClosing, to_closed,     "N N N F N A N N", "N N N N N N N N").variant("break-glass: no closing"),
+        op(POST,   "/api/v1/referrals/{id}/withdraw",           GlassReferral, none,         "N N N A F A N N", "N N N N N N N N").variant("break-glass: no withdrawing"),
     ]
 }
 
@@ -629,7 +632,9 @@ mod body {
     }
 
     pub fn signal(fx: &Fx, c: &Cell, _: &Rec) -> Option<Value> {
-        Some(signal_body(fx.place(c.place), c.n))
+        let mut body = signal_body(fx.place(c.place), c.n);
+        body["source"] = json!(fx.source_of(fx.caller(c.role)));
+        Some(body)
     }
 
     pub fn triage(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
@@ -804,7 +809,7 @@ fn place(
 /// The organisations of the world: (name, kind, region, district), in the order `Fx::build`
 /// names them.
 #[rustfmt::skip]
-const ORGANISATIONS: [(&str, &str, &str, Option<&str>); 11] = [
+const ORGANISATIONS: [(&str, &str, &str, Option<&str>); 12] = [
     ("Mobile group 1",       "mobile_group",                 "KZ-71", Some("KZ-71-01")),
     ("Mobile group 2",       "mobile_group",                 "KZ-71", Some("KZ-71-02")),
     ("FSC 1",                "family_support_centre",        "KZ-71", Some("KZ-71-01")),
@@ -816,6 +821,7 @@ const ORGANISATIONS: [(&str, &str, &str, Option<&str>); 11] = [
     ("Child rights, Almaty", "child_rights_department",      "KZ-75", None),
     ("PSC Almaty",           "psychological_support_centre", "KZ-75", None),
     ("Commission Astana",    "commission",                   "KZ-71", None),
+    ("111 contact centre",   "contact_centre",               "KZ-71", None),
 ];
 
 impl Fx {
@@ -845,6 +851,7 @@ impl Fx {
             department_away,
             centre_away,
             commission,
+            contact_centre,
         ] = ids.try_into().unwrap();
 
         let admin = user(a, "m.admin", "admin", &department).await;
@@ -854,6 +861,7 @@ impl Fx {
         let specialist = user(a, "m.specialist", "specialist", &centre).await;
         let supervisor = user(a, "m.supervisor", "supervisor", &department).await;
         let analyst = user(a, "m.analyst", "analyst", &ministry).await;
+        let integration = user(a, "m.integration", "integration", &contact_centre).await;
         let mobile_peer = user(a, "m.mobile.peer", "mobile_group_member", &group).await;
         let mobile_next = user(a, "m.mobile.next", "mobile_group_member", &group_next).await;
         let manager_next = user(a, "m.manager.next", "case_manager", &department).await;
@@ -901,7 +909,14 @@ impl Fx {
         let mut fx = Fx {
             app,
             callers: vec![
-                admin, mobile, intake, manager, specialist, supervisor, analyst,
+                admin,
+                mobile,
+                intake,
+                manager,
+                specialist,
+                supervisor,
+                analyst,
+                integration,
             ],
             own_signals: Vec::new(),
             places,
@@ -992,8 +1007,18 @@ impl Fx {
         r.body
     }
 
+    /// The source `by` may file as (docs/api.md): the 111 channel for the integration account.
+    fn source_of(&self, by: &User) -> &'static str {
+        if by.id == self.caller(Role::Integration).id {
+            "contact_centre_111"
+        } else {
+            "mobile_group"
+        }
+    }
+
     async fn file_signal(&self, by: &User, w: Where) -> Value {
-        let body = signal_body(self.place(w), self.next());
+        let mut body = signal_body(self.place(w), self.next());
+        body["source"] = json!(self.source_of(by));
         self.must(Method::POST, "/api/v1/signals", by, body, 201)
             .await
     }
