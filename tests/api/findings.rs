@@ -33,19 +33,6 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
 
-async fn triage_open(w: &World, signal: &str) -> Value {
-    let r = w
-        .app
-        .post(
-            &format!("/api/v1/signals/{signal}/triage"),
-            &w.intake,
-            json!({"decision": "open_case", "risk_level": "high", "assignee_id": w.manager_id}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body
-}
-
 /// Finding 1: a KZ-75 mobile-group member rewrote a triaged KZ-71 signal of the 111 contact
 /// centre through `source` + `external_ref`.
 async fn a_source_is_bound_to_its_accounts_and_a_resend_never_crosses_filers(backend: Backend) {
@@ -74,7 +61,7 @@ async fn a_source_is_bound_to_its_accounts_and_a_resend_never_crosses_filers(bac
     let filed = w.app.post("/api/v1/signals", &line111, call.clone()).await;
     assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
     let signal_id = id(&filed.body);
-    let case_id = triage_open(&w, &signal_id).await["case_id"]
+    let case_id = w.triage_open(&signal_id).await["case_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -206,7 +193,7 @@ async fn the_triage_answer_is_redacted_like_a_read(backend: Backend) {
     let filed = w.file(body).await;
     assert_eq!(filed.status, StatusCode::CREATED);
     assert_eq!(filed.body["description"], "", "the filer's answer too");
-    let triaged = triage_open(&w, &id(&filed.body)).await;
+    let triaged = w.triage_open(&id(&filed.body)).await;
     assert_eq!(triaged["description"], "", "{triaged:?}");
     assert_eq!(triaged["hidden"][0], "description");
 }
@@ -222,7 +209,7 @@ async fn automatic_referrals_name_no_concern(backend: Backend) {
     let mut body = signal(child("Аружан"));
     body["concerns"] = json!(["violence_sexual", "neglect"]);
     let filed = w.file(body).await;
-    triage_open(&w, &id(&filed.body)).await;
+    w.triage_open(&id(&filed.body)).await;
 
     let reasons = async || {
         let r = w.app.get("/api/v1/referrals", &psychologist).await;
@@ -299,7 +286,7 @@ async fn lists_and_searches_put_every_child_they_show_in_its_access_log(backend:
     body["concerns"] = json!(["suicide_risk"]);
     let filed = w.file(body).await;
     let child_id = filed.body["child_id"].as_str().unwrap().to_string();
-    triage_open(&w, &id(&filed.body)).await;
+    w.triage_open(&id(&filed.body)).await;
 
     let lists = [
         ("/api/v1/children?q=Нұрсұлтан", &w.supervisor),

@@ -57,15 +57,7 @@ async fn sensitive_text_is_shown_only_to_those_who_need_it(backend: Backend) {
     );
 
     // Triaged and assigned: still hidden from intake (the case manager works from the case).
-    let triaged = w
-        .app
-        .post(
-            &format!("/api/v1/signals/{id}/triage"),
-            &w.intake,
-            json!({"decision": "open_case", "risk_level": "high", "assignee_id": w.manager_id}),
-        )
-        .await;
-    assert_eq!(triaged.status, StatusCode::OK, "{:?}", triaged.body);
+    w.triage_open(&id).await;
     assert!(hides_text(&signal_as(&w, &id, &w.intake).await));
 
     // The child's file (timeline, relations) is the team's: intake has the short card only,

@@ -122,6 +122,21 @@ impl World {
         r.body["case_id"].as_str().unwrap().to_string()
     }
 
+    /// Intake opens a high-risk case from `signal`, assigned to the case manager; returns the
+    /// triaged signal. Panics unless 200.
+    pub async fn triage_open(&self, signal: &str) -> Value {
+        let r = self
+            .app
+            .post(
+                &format!("/api/v1/signals/{signal}/triage"),
+                &self.intake,
+                json!({"decision": "open_case", "risk_level": "high", "assignee_id": self.manager_id}),
+            )
+            .await;
+        assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
+        r.body
+    }
+
     /// The supervisor assigns `case` to the case manager; panics unless 200.
     pub async fn assign_to_manager(&self, case: &str) {
         let r = self

@@ -375,7 +375,7 @@ fn file_once(
     if let Some(key) = key {
         idempotency::claim(conn, user, key, hash, now.naive_utc())?;
     }
-    let kind = organisation_kind(conn, user)?;
+    let (_, kind) = account(conn, user)?;
     if !filing::may_file_as(caller.actor.role, kind, signal.source) {
         let allowed: Vec<&str> = SignalSource::ALL
             .into_iter()
@@ -396,12 +396,11 @@ fn file_once(
     };
     let (status, row, concerns, act) = match existing {
         Some(row) => {
+            let (role, kind_of_filer) = account(conn, &row.filed_by)?;
             let filer = filing::Filer {
                 is_caller: row.filed_by == *user,
-                role: users::find(conn, &row.filed_by)?
-                    .and_then(|(u, _)| Role::from_code(&u.role))
-                    .ok_or(ApiError::Internal)?,
-                kind: organisation_kind(conn, &row.filed_by)?,
+                role,
+                kind: kind_of_filer,
             };
             match filing::resend(caller.actor.role, kind, &filer, row.status != "received") {
                 Resend::NotYours => {
@@ -445,10 +444,16 @@ fn file_once(
     Ok((status, body))
 }
 
-/// The kind of the organisation `user_id` works for.
-fn organisation_kind(conn: &mut DbConnection, user_id: &str) -> Result<OrganisationKind, ApiError> {
+/// The role of `user_id` and the kind of the organisation they work for: what decides the
+/// sources they may file as.
+fn account(conn: &mut DbConnection, user_id: &str) -> Result<(Role, OrganisationKind), ApiError> {
     users::find(conn, user_id)?
-        .and_then(|(_, org)| OrganisationKind::from_code(&org.kind))
+        .and_then(|(u, org)| {
+            Some((
+                Role::from_code(&u.role)?,
+                OrganisationKind::from_code(&org.kind)?,
+            ))
+        })
         .ok_or(ApiError::Internal)
 }
 
