@@ -3,7 +3,6 @@
 //! `qorgau-persistence`.
 
 pub mod accounts;
-pub mod audit;
 pub mod auth;
 pub mod body_limit;
 pub mod config;
@@ -14,7 +13,6 @@ pub mod mail;
 pub mod metrics;
 pub mod nul;
 pub mod observe;
-pub mod protocol_engine;
 pub mod rate_limit;
 pub mod registry;
 pub mod routes;

@@ -29,9 +29,11 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::cases::{CaseView, view, visible_case, with_etag};
-use crate::routes::signals::event;
+use crate::routes::cases::{CaseView, view, with_etag};
 use crate::state::AppState;
+use qorgau_app::access::visible_case;
+use qorgau_app::timeline::event;
+use qorgau_domain::timeline::TimelineKind;
 
 fn uuid(s: &str) -> Uuid {
     s.parse().unwrap_or_default()
@@ -62,7 +64,7 @@ fn record(
     case: &CaseRow,
     actor: &Actor,
     now: DateTime<Utc>,
-    kind: &str,
+    kind: TimelineKind,
     summary: String,
     ref_id: &str,
 ) -> Result<(), ApiError> {
@@ -148,27 +150,29 @@ pub async fn transition(
                     ));
                 }
                 let (kind, mut summary) = match (from, t.to) {
-                    (CaseStatus::Closed, _) => ("reopened", "Case reopened".to_string()),
+                    (CaseStatus::Closed, _) => {
+                        (TimelineKind::Reopened, "Case reopened".to_string())
+                    }
                     (CaseStatus::ClosureRequested, CaseStatus::InProgress) => (
-                        "closure_returned",
+                        TimelineKind::ClosureReturned,
                         "Closure returned to the case manager".into(),
                     ),
                     (_, CaseStatus::ClosureRequested) => (
-                        "closure_requested",
+                        TimelineKind::ClosureRequested,
                         format!(
                             "Closure requested: {}",
                             closure_reason.as_deref().unwrap_or_default()
                         ),
                     ),
                     (_, CaseStatus::Closed) => (
-                        "closed",
+                        TimelineKind::Closed,
                         format!(
                             "Case closed: {}",
                             closure_reason.as_deref().unwrap_or_default()
                         ),
                     ),
                     _ => (
-                        "status_changed",
+                        TimelineKind::StatusChanged,
                         format!("Case moved from {} to {}", from.as_str(), t.to.as_str()),
                     ),
                 };
@@ -182,7 +186,7 @@ pub async fn transition(
                         deadlines::cancel(c, &id, None, None)?;
                         let risk =
                             RiskLevel::from_code(&case.risk_level).unwrap_or(RiskLevel::Medium);
-                        crate::protocol_engine::start(
+                        qorgau_app::protocol::start(
                             c,
                             &app,
                             &case,
@@ -279,10 +283,18 @@ pub async fn add_assessment(
                     AssessmentKind::Initial => "Initial (safety) assessment recorded",
                     AssessmentKind::Comprehensive => "Comprehensive assessment recorded",
                 };
-                record(c, &case, &actor, now, "assessment", label.into(), &row.id)?;
+                record(
+                    c,
+                    &case,
+                    &actor,
+                    now,
+                    TimelineKind::Assessment,
+                    label.into(),
+                    &row.id,
+                )?;
                 let me = actor.user_id.to_string();
                 match assessment.kind {
-                    AssessmentKind::Initial => crate::protocol_engine::meet(
+                    AssessmentKind::Initial => qorgau_app::protocol::meet(
                         c,
                         &case,
                         DeadlineKind::InitialAssessment,
@@ -291,7 +303,7 @@ pub async fn add_assessment(
                         now,
                     )?,
                     AssessmentKind::Comprehensive => {
-                        crate::protocol_engine::meet(
+                        qorgau_app::protocol::meet(
                             c,
                             &case,
                             DeadlineKind::ComprehensiveAssessment,
@@ -303,7 +315,7 @@ pub async fn add_assessment(
                             .risk_level
                             .or_else(|| RiskLevel::from_code(&case.risk_level))
                             .unwrap_or(RiskLevel::Medium);
-                        crate::protocol_engine::start(
+                        qorgau_app::protocol::start(
                             c,
                             &app,
                             &case,
@@ -319,19 +331,35 @@ pub async fn add_assessment(
                     .filter(|r| r.as_str() != case.risk_level)
                 {
                     cases::set_risk(c, &id, risk.as_str())?;
-                    crate::protocol_engine::retime(c, &app, &id, risk)?;
+                    qorgau_app::protocol::retime(c, &app, &id, risk)?;
                     let summary = format!(
                         "Risk level revised from {} to {} by the assessment",
                         case.risk_level,
                         risk.as_str()
                     );
-                    record(c, &case, &actor, now, "risk_revised", summary, &row.id)?;
+                    record(
+                        c,
+                        &case,
+                        &actor,
+                        now,
+                        TimelineKind::RiskRevised,
+                        summary,
+                        &row.id,
+                    )?;
                 }
                 if let Some(next) = status_after(assessment.kind, status) {
                     cases::move_status(c, &id, status.as_str(), next.as_str(), None, None)?;
                     let summary =
                         format!("Case moved from {} to {}", status.as_str(), next.as_str());
-                    record(c, &case, &actor, now, "status_changed", summary, &row.id)?;
+                    record(
+                        c,
+                        &case,
+                        &actor,
+                        now,
+                        TimelineKind::StatusChanged,
+                        summary,
+                        &row.id,
+                    )?;
                 }
                 Ok(row)
             })
@@ -551,7 +579,7 @@ pub async fn put_plan(
                     &case,
                     &actor,
                     now,
-                    "plan_version",
+                    TimelineKind::PlanVersion,
                     format!("Individual plan version {version} drafted"),
                     &row.id,
                 )?;
@@ -615,10 +643,10 @@ pub async fn decide_plan(
                 };
                 let (status, note, kind) = match &decision {
                     PlanDecision::Approve { note } => {
-                        ("approved", note.as_deref(), "plan_approved")
+                        ("approved", note.as_deref(), TimelineKind::PlanApproved)
                     }
                     PlanDecision::Reject { note } => {
-                        ("rejected", Some(note.as_str()), "plan_rejected")
+                        ("rejected", Some(note.as_str()), TimelineKind::PlanRejected)
                     }
                 };
                 if !plans::decide(
@@ -639,7 +667,7 @@ pub async fn decide_plan(
                 if matches!(decision, PlanDecision::Approve { .. }) {
                     // Approval meets the plan deadline and (re)starts the periodic review.
                     let me = actor.user_id.to_string();
-                    crate::protocol_engine::meet(
+                    qorgau_app::protocol::meet(
                         c,
                         &case,
                         DeadlineKind::PlanApproval,
@@ -647,16 +675,9 @@ pub async fn decide_plan(
                         &me,
                         now,
                     )?;
-                    crate::protocol_engine::meet(
-                        c,
-                        &case,
-                        DeadlineKind::PlanReview,
-                        None,
-                        &me,
-                        now,
-                    )?;
+                    qorgau_app::protocol::meet(c, &case, DeadlineKind::PlanReview, None, &me, now)?;
                     let risk = RiskLevel::from_code(&case.risk_level).unwrap_or(RiskLevel::Medium);
-                    crate::protocol_engine::start(
+                    qorgau_app::protocol::start(
                         c,
                         &app,
                         &case,
@@ -707,7 +728,7 @@ pub async fn measure_done(
                     &case,
                     &actor,
                     now,
-                    "measure_done",
+                    TimelineKind::MeasureDone,
                     format!("Plan measure done: {}", measure.description),
                     &measure_id,
                 )?;
@@ -777,7 +798,7 @@ pub async fn add_intervention(
         .run(move |conn| {
             write(conn, |c| {
                 // Specialists log work while their organisation holds an active referral.
-                let case = crate::routes::referrals::case_for_work(c, &caller, &id)?;
+                let case = qorgau_app::access::case_for_work(c, &caller, &id)?;
                 ensure_open(&case)?;
                 if let Some(measure) = intervention.plan_measure_id {
                     if plans::find_measure(c, &measure.to_string())?
@@ -814,14 +835,14 @@ pub async fn add_intervention(
                     &case,
                     &actor,
                     now,
-                    "intervention",
+                    TimelineKind::Intervention,
                     format!("Intervention: {} ({}){seen}", row.kind, row.assistance_type),
                     &row.id,
                 )?;
                 if row.child_seen {
                     // The child seen in person: the first-contact deadline is met.
                     let me = actor.user_id.to_string();
-                    crate::protocol_engine::meet(
+                    qorgau_app::protocol::meet(
                         c,
                         &case,
                         DeadlineKind::FirstContact,

@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use qorgau_domain::access::{Action, Location};
+use qorgau_domain::access::Action;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::validation::{Validation, bounded_text};
@@ -14,13 +14,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
 use crate::routes::list::{List, ListParams, paginate, shown};
-use crate::routes::signals::event;
 use crate::state::AppState;
+use qorgau_app::access::{case_target, visible_case};
+use qorgau_app::audit::{self, Target};
+use qorgau_app::timeline::event;
+use qorgau_domain::timeline::TimelineKind;
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseView {
@@ -86,66 +88,6 @@ impl CaseView {
             deadlines: Vec::new(),
             alleged_perpetrators: None,
         }
-    }
-}
-
-pub fn location(c: &CaseRow) -> Location<'_> {
-    Location {
-        owner: c.assignee_id.as_deref().and_then(|a| a.parse().ok()),
-        organisation: None,
-        region: Some(&c.region_code),
-        district: Some(&c.district_code),
-    }
-}
-
-/// A case the caller may see (else 404), and may take `action` on (else 403). The access is
-/// audited here, where it is granted: a read for `ViewCases`, else an update (inside the
-/// write's transaction, so it is recorded exactly when the change is).
-pub fn visible_case(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    action: Action,
-) -> Result<CaseRow, ApiError> {
-    let actor = &caller.actor;
-    let case = cases::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    if let Err(denied) = actor.authorize(Action::ViewCases, &location(&case)) {
-        // Break-glass opens a case for reading only (GET), while the grant lasts.
-        if !(action == Action::ViewCases
-            && caller.reading
-            && crate::routes::audit::granted(conn, actor, id, &location(&case))?)
-        {
-            return Err(denied.into());
-        }
-    } else if action != Action::ViewCases {
-        actor.permit(action, &location(&case))?;
-    }
-    let act = if action == Action::ViewCases {
-        Act::Read
-    } else {
-        Act::Update
-    };
-    audit_case(conn, caller, act, &case)?;
-    Ok(case)
-}
-
-/// Records an access to `case` in the audit log.
-pub fn audit_case(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    act: Act,
-    case: &CaseRow,
-) -> Result<(), ApiError> {
-    audit::log(conn, caller, act, case_target(case))
-}
-
-/// A case as an audited record: it carries its child's data.
-pub fn case_target(case: &CaseRow) -> Target<'_> {
-    Target {
-        resource: "case",
-        id: &case.id,
-        child_id: Some(&case.child_id),
-        region: Some(&case.region_code),
     }
 }
 
@@ -380,7 +322,7 @@ pub async fn edit(
                 }
                 if risk_changed {
                     let risk = RiskLevel::from_code(&new_risk).unwrap_or(RiskLevel::Medium);
-                    crate::protocol_engine::retime(c, &app, &id, risk)?;
+                    qorgau_app::protocol::retime(c, &app, &id, risk)?;
                 }
                 let me = actor.user_id.to_string();
                 if risk_changed {
@@ -395,7 +337,7 @@ pub async fn edit(
                             &case.child_id,
                             Some(&id),
                             now,
-                            "risk_revised",
+                            TimelineKind::RiskRevised,
                             summary,
                             &me,
                             &id,
@@ -414,7 +356,7 @@ pub async fn edit(
                         .filter(|k| !before.iter().any(|b| b == k.as_str()))
                         .collect();
                     let current = cases::find(c, &id)?.ok_or(ApiError::Internal)?;
-                    crate::protocol_engine::route(c, &app, &current, &added, &me, now)?;
+                    qorgau_app::protocol::route(c, &app, &current, &added, &me, now)?;
                     let summary = format!("Concerns set to {}", codes.join(", "));
                     timeline::record(
                         c,
@@ -422,7 +364,7 @@ pub async fn edit(
                             &case.child_id,
                             Some(&id),
                             now,
-                            "concerns_changed",
+                            TimelineKind::ConcernsChanged,
                             summary,
                             &me,
                             &id,
@@ -507,13 +449,13 @@ pub async fn assign(
                         &case.child_id,
                         Some(&id),
                         now,
-                        "assigned",
+                        TimelineKind::Assigned,
                         summary,
                         &actor.user_id.to_string(),
                         &assignee,
                     ),
                 )?;
-                crate::protocol_engine::meet(
+                qorgau_app::protocol::meet(
                     c,
                     &case,
                     DeadlineKind::Assignment,

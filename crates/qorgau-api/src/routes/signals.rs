@@ -14,7 +14,7 @@ use qorgau_domain::taxonomy::{Concern, RiskLevel, SignalSource};
 use qorgau_domain::triage::{Triage, TriageInput, parse_triage};
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::signals::{self, SignalFilter, SignalReportRow, SignalRow, TriageRecord};
-use qorgau_persistence::timeline::{self, TimelineRow};
+use qorgau_persistence::timeline;
 use qorgau_persistence::users;
 use qorgau_persistence::{DbConnection, DbError, children, geography, idempotency, write};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,6 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -30,6 +29,9 @@ use crate::mail;
 use crate::registry;
 use crate::routes::list::{List, ListParams, paginate, shown};
 use crate::state::AppState;
+use qorgau_app::audit::{self, Act, Target};
+use qorgau_app::timeline::event;
+use qorgau_domain::timeline::TimelineKind;
 
 #[derive(Serialize, ToSchema)]
 pub struct SignalView {
@@ -503,7 +505,15 @@ fn insert_new(
         );
         timeline::record(
             conn,
-            &event(child, None, now, "signal", summary, user, &row.id),
+            &event(
+                child,
+                None,
+                now,
+                TimelineKind::Signal,
+                summary,
+                user,
+                &row.id,
+            ),
         )?;
     }
     Ok(row)
@@ -528,7 +538,15 @@ fn replace_content(
         let summary = format!("Signal updated by its source ({})", row.source);
         timeline::record(
             conn,
-            &event(child, None, now, "signal_updated", summary, user, &row.id),
+            &event(
+                child,
+                None,
+                now,
+                TimelineKind::SignalUpdated,
+                summary,
+                user,
+                &row.id,
+            ),
         )?;
     }
     Ok(row)
@@ -573,7 +591,7 @@ fn add_later_report(
                 child,
                 row.case_id.as_deref(),
                 now,
-                "signal_report",
+                TimelineKind::SignalReport,
                 summary,
                 user,
                 &row.id,
@@ -610,7 +628,7 @@ fn audit_signal(
     act: Act,
     row: &SignalRow,
 ) -> Result<(), ApiError> {
-    audit::log(
+    Ok(audit::log(
         conn,
         caller,
         act,
@@ -620,7 +638,7 @@ fn audit_signal(
             child_id: row.child_id.as_deref(),
             region: Some(&row.region_code),
         },
-    )
+    )?)
 }
 
 /// What the reporter said, copied onto the row (new or upserted).
@@ -634,27 +652,6 @@ fn fill_content(row: &mut SignalRow, s: &NewSignal, now: DateTime<Utc>) {
     row.reporter_relation = s.reporter.relation.clone();
     row.reporter_anonymous = s.reporter.anonymous;
     row.updated_at = now.naive_utc();
-}
-
-pub fn event(
-    child_id: &str,
-    case_id: Option<&str>,
-    at: DateTime<Utc>,
-    kind: &str,
-    summary: String,
-    actor: &str,
-    ref_id: &str,
-) -> TimelineRow {
-    TimelineRow {
-        id: Uuid::now_v7().to_string(),
-        child_id: child_id.into(),
-        case_id: case_id.map(str::to_string),
-        at: at.naive_utc(),
-        kind: kind.into(),
-        summary,
-        actor_id: Some(actor.into()),
-        ref_id: Some(ref_id.into()),
-    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -980,7 +977,7 @@ fn triage_signal(
                 .filter(|c| !existing.iter().any(|e| e == c.as_str()))
                 .collect();
             cases::add_concerns(conn, &case.id, &concern_refs)?;
-            crate::protocol_engine::route(conn, app, &case, &added, &me, now)?;
+            qorgau_app::protocol::route(conn, app, &case, &added, &me, now)?;
             ("linked", risk, None, Some(case.id), Some(case.child_id))
         }
         Triage::ScreenOut { risk, reason } => (
@@ -1014,7 +1011,15 @@ fn triage_signal(
         };
         timeline::record(
             conn,
-            &event(child, case_id.as_deref(), now, "triage", summary, &me, id),
+            &event(
+                child,
+                case_id.as_deref(),
+                now,
+                TimelineKind::Triage,
+                summary,
+                &me,
+                id,
+            ),
         )?;
     }
     // Built only now: event ids are time-ordered, and they break ties between events of one
@@ -1022,20 +1027,20 @@ fn triage_signal(
     if let Some((child, case, summary)) = follow_up {
         timeline::record(
             conn,
-            &event(&child, Some(&case), now, "case_opened", summary, &me, &case),
+            &event(
+                &child,
+                Some(&case),
+                now,
+                TimelineKind::CaseOpened,
+                summary,
+                &me,
+                &case,
+            ),
         )?;
     }
     // The protocol takes over: deadlines, mandatory referrals, automatic assignment.
     if let Some(case) = opened {
-        crate::protocol_engine::on_case_opened(
-            conn,
-            app,
-            &case,
-            &signal,
-            &concern_codes,
-            &me,
-            now,
-        )?;
+        qorgau_app::protocol::on_case_opened(conn, app, &case, &signal, &concern_codes, &me, now)?;
     }
     let row = signals::find(conn, id)?.ok_or(ApiError::Internal)?;
     let view = load_view(conn, row)?;
