@@ -203,6 +203,7 @@ impl AppState {
             audit_key: Arc::new(audit_key),
             rounding: Rounding::new(&secret),
             data_dir: config.data_dir.clone(),
+            public_url: config.public_url.clone(),
         };
         Ok(AppState {
             app,

@@ -30,12 +30,19 @@ pub struct App {
     pub rounding: Rounding,
     /// Where audit checkpoints are exported (`data_dir/audit-checkpoints`).
     pub data_dir: PathBuf,
+    /// The address staff reach Qorgau at, for links in notices.
+    pub public_url: String,
 }
 
 impl App {
     /// The current time, from the one clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// A link to `path` (starting with `/`) for a notice.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
     }
 
     /// When a deadline of `kind` whose clock starts at `start` falls due, under the protocol

@@ -17,7 +17,10 @@ pub mod audit;
 pub mod caller;
 pub mod clock;
 pub mod error;
+pub mod notices;
 pub mod protocol;
+pub mod registry;
+pub mod signals;
 pub mod timeline;
 
 pub use app::{App, Rules};
