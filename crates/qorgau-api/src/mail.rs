@@ -263,10 +263,10 @@ mod tests {
         let message = deadline_notice(
             Notice::Escalation,
             "head@example.kz",
-            CASE,
+            "KZ-71-2026-000001",
             "referral_response",
-            due(),
-            URL,
+            chrono::Utc::now(),
+            "https://qorgau.example.kz/cases/0190b6c2-7f3e-7000-8000-000000000001",
         );
         mailer
             .send(&message, "Qorgau <no-reply@qorgau.local>")
