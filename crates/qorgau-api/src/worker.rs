@@ -223,6 +223,14 @@ async fn deliver(
     Ok((sent, failed))
 }
 
+/// Seals the audit chain on the blocking pool (the worker's first step each pass).
+pub async fn seal(state: &AppState) -> Result<usize, ApiError> {
+    let app = state.app.clone();
+    state
+        .run(move |conn| Ok(qorgau_app::audit::seal_all(&app, conn)?))
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,10 +297,3 @@ mod tests {
     }
 }
 
-/// Seals the audit chain on the blocking pool (the worker's first step each pass).
-pub async fn seal(state: &AppState) -> Result<usize, ApiError> {
-    let app = state.app.clone();
-    state
-        .run(move |conn| Ok(qorgau_app::audit::seal_all(&app, conn)?))
-        .await
-}
