@@ -7,6 +7,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod config;
 pub mod drain;
+pub mod dto;
 pub mod error;
 pub mod json;
 pub mod mail;

@@ -13,12 +13,18 @@
 pub mod access;
 pub mod app;
 pub mod area;
+pub mod assessments;
 pub mod audit;
 pub mod caller;
+pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod interventions;
+pub mod list;
+pub mod plans;
 pub mod protocol;
 pub mod timeline;
+pub mod transitions;
 
 pub use app::{App, Rules};
 pub use caller::Caller;
