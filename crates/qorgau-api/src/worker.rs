@@ -296,4 +296,3 @@ mod tests {
         assert!(!reminder_due(&short, start + Duration::minutes(59)));
     }
 }
-

@@ -13,15 +13,20 @@
 pub mod access;
 pub mod app;
 pub mod area;
+pub mod assessments;
 pub mod audit;
 pub mod caller;
+pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod interventions;
 pub mod notices;
+pub mod plans;
 pub mod protocol;
 pub mod registry;
 pub mod signals;
 pub mod timeline;
+pub mod transitions;
 
 pub use app::{App, Rules};
 pub use caller::Caller;

@@ -31,9 +31,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::cases::{CaseView, with_etag};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::cases::{CaseView, view, with_etag};
 use crate::routes::list::{List, ListParams, paginate, shown};
 use crate::state::AppState;
 use qorgau_app::access::{audit_case, visible_case};
@@ -741,7 +741,7 @@ pub async fn accept_transfer(
                     ),
                 )?;
                 let moved = cases::find(c, &id)?.ok_or(ApiError::Internal)?;
-                view(c, moved)
+                Ok(CaseView::try_from(qorgau_app::cases::card(c, moved, now)?)?)
             })
         })
         .await?;
