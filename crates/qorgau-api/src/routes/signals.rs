@@ -148,9 +148,6 @@ where
         .collect()
 }
 
-/// Files a signal. With `Idempotency-Key`, a retry of the same body returns the original
-/// response and stores nothing; the same key with another body is 409. The same `source` +
-/// `external_ref` updates that signal (200).
 /// One signal.
 #[utoipa::path(tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = SignalView),
