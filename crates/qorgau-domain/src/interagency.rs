@@ -735,6 +735,16 @@ pub struct TransferInput {
     pub reason: String,
 }
 
+crate::code_enum! {
+    /// Where a transfer between regions stands: it waits for the receiving region's
+    /// supervisor, who accepts or declines it.
+    pub enum TransferStatus {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
+}
+
 /// A well-formed transfer request. Whether the district exists is checked by the caller.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTransfer {

@@ -69,6 +69,15 @@ impl fmt::Display for ReferralStatus {
     }
 }
 
+crate::code_enum! {
+    /// What a referral asks of the receiving organisation: a service (`referral`), or only to
+    /// be told (`notification`, the protocol's mandatory "tell them").
+    pub enum ReferralKind {
+        Referral = "referral",
+        Notification = "notification",
+    }
+}
+
 /// Why data may be shared without the legal representative's consent (api.md § Interagency
 /// records; seed item 5: help proceeds where life or health is threatened).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -3,11 +3,21 @@
 
 pub mod case_work;
 pub mod cases;
+pub mod commission;
+pub mod consents;
+pub mod interviews;
+pub mod placements;
+pub mod referrals;
+pub mod relations;
 pub mod signals;
+pub mod transfers;
 
 use qorgau_app::AppError;
 
-/// Every row of `rows` as a view; a corrupt row fails the whole answer.
-pub fn views<R, V: TryFrom<R, Error = AppError>>(rows: Vec<R>) -> Result<Vec<V>, AppError> {
-    rows.into_iter().map(V::try_from).collect()
+/// The views of `results`, or the first that cannot be made (a corrupt stored value).
+pub fn views<R, V>(results: Vec<R>) -> Result<Vec<V>, AppError>
+where
+    V: TryFrom<R, Error = AppError>,
+{
+    results.into_iter().map(V::try_from).collect()
 }

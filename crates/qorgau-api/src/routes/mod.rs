@@ -5,13 +5,17 @@ pub mod auth;
 pub mod case_work;
 pub mod cases;
 pub mod children;
+pub mod commission;
+pub mod consents;
 pub mod geography;
 pub mod health;
+pub mod interviews;
 pub mod list;
 pub mod organisations;
+pub mod placements;
 pub mod protocols;
-pub mod records;
 pub mod referrals;
+pub mod relations;
 pub mod reports;
 pub mod signals;
 pub mod supervision;
@@ -77,20 +81,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(referrals::accept_transfer)
                 .service(referrals::decline_transfer)
                 .service(referrals::incoming_transfers)
-                .service(records::add_relation)
-                .service(records::list_relations)
-                .service(records::add_consent)
-                .service(records::list_consents)
-                .service(records::withdraw_consent)
-                .service(records::add_matter)
-                .service(records::decide_matter)
-                .service(records::measure_done)
-                .service(records::list_matters)
-                .service(records::add_placement)
-                .service(records::end_placement)
-                .service(records::list_placements)
-                .service(records::add_interview)
-                .service(records::list_interviews)
+                .service(relations::add_relation)
+                .service(relations::list_relations)
+                .service(consents::add_consent)
+                .service(consents::list_consents)
+                .service(consents::withdraw_consent)
+                .service(commission::add_matter)
+                .service(commission::decide_matter)
+                .service(commission::measure_done)
+                .service(commission::list_matters)
+                .service(placements::add_placement)
+                .service(placements::end_placement)
+                .service(placements::list_placements)
+                .service(interviews::add_interview)
+                .service(interviews::list_interviews)
                 .service(protocols::active)
                 .service(supervision::caseload)
                 .service(supervision::overdue)

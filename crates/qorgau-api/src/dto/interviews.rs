@@ -1,0 +1,64 @@
+//! Bodies of the interview routes.
+
+use chrono::{DateTime, Utc};
+use qorgau_app::AppError;
+use qorgau_app::error::stored;
+use qorgau_persistence::interviews::InterviewRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::dto::views;
+
+#[derive(Serialize, ToSchema)]
+pub struct InterviewView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub conducted_at: DateTime<Utc>,
+    pub interviewer_name: String,
+    pub organisation_id: Uuid,
+    pub present: Vec<String>,
+    pub recording_ref: Option<String>,
+    pub repeat_reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Interviews {
+    pub items: Vec<InterviewView>,
+    /// Interviews of this child across all their cases (as few as possible: Barnahus).
+    pub count_for_child: i64,
+}
+
+impl TryFrom<InterviewRow> for InterviewView {
+    type Error = AppError;
+
+    fn try_from(i: InterviewRow) -> Result<Self, AppError> {
+        let id = |column, value: &str| stored::<Uuid>("interviews", &i.id, column, value);
+        Ok(InterviewView {
+            id: id("id", &i.id)?,
+            case_id: id("case_id", &i.case_id)?,
+            organisation_id: id("organisation_id", &i.organisation_id)?,
+            conducted_at: i.conducted_at.and_utc(),
+            interviewer_name: i.interviewer_name,
+            present: i
+                .present
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            recording_ref: i.recording_ref,
+            repeat_reason: i.repeat_reason,
+        })
+    }
+}
+
+impl TryFrom<qorgau_app::interviews::Interviews> for Interviews {
+    type Error = AppError;
+
+    fn try_from(i: qorgau_app::interviews::Interviews) -> Result<Self, AppError> {
+        Ok(Interviews {
+            items: views(i.rows)?,
+            count_for_child: i.count_for_child,
+        })
+    }
+}

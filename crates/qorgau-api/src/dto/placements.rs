@@ -1,0 +1,50 @@
+//! Bodies of the placement routes.
+
+use chrono::NaiveDate;
+use qorgau_app::AppError;
+use qorgau_app::error::stored;
+use qorgau_app::placements::Placement;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct PlacementView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub organisation_id: Option<Uuid>,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    /// A juvenile adaptation centre placement longer than 3 months (seed l. 718).
+    pub exceeds_limit: bool,
+}
+
+impl TryFrom<Placement> for PlacementView {
+    type Error = AppError;
+
+    fn try_from(
+        Placement {
+            row: p,
+            exceeds_limit,
+        }: Placement,
+    ) -> Result<Self, AppError> {
+        let id = |column, value: &str| stored::<Uuid>("placements", &p.id, column, value);
+        Ok(PlacementView {
+            id: id("id", &p.id)?,
+            case_id: id("case_id", &p.case_id)?,
+            organisation_id: p
+                .organisation_id
+                .as_deref()
+                .map(|o| id("organisation_id", o))
+                .transpose()?,
+            kind: p.kind,
+            started_on: p.started_on,
+            ended_on: p.ended_on,
+            end_reason: p.end_reason,
+            exceeds_limit,
+        })
+    }
+}

@@ -1,0 +1,92 @@
+//! Commission matters (КТІҚҚК) of a case (api.md § Interagency records): HTTP only; the use
+//! cases are `qorgau_app::commission`.
+
+use actix_web::{HttpResponse, get, post, web};
+use qorgau_app::commission;
+use qorgau_domain::interagency::{
+    CommissionDecisionInput, CommissionMatterInput, parse_commission_decision,
+    parse_commission_matter,
+};
+use qorgau_domain::validation::bounded_text;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::commission::{CommissionMatterView, CommissionMeasureView, DoneInput};
+use crate::dto::views;
+use crate::error::{ApiError, Problem};
+use crate::json::Json;
+use crate::state::AppState;
+
+/// Refers the case to the commission on minors' affairs, with the grounds.
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionMatterInput, params(("id" = Uuid, Path)), responses(
+    (status = 201, body = CommissionMatterView), (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+#[post("/cases/{id}/commission-matters")]
+pub async fn add_matter(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<CommissionMatterInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new = parse_commission_matter(body.0)?;
+    let app = state.clone();
+    let matter = state
+        .run(move |conn| Ok(commission::add_matter(conn, &app, &caller, *id, new)?))
+        .await?;
+    Ok(HttpResponse::Created().json(CommissionMatterView::try_from(matter)?))
+}
+
+/// Records the hearing's decision and the measures it ordered.
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionDecisionInput, params(("id" = Uuid, Path)), responses(
+    (status = 200, body = CommissionMatterView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+))]
+#[post("/commission-matters/{id}/decision")]
+pub async fn decide_matter(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<CommissionDecisionInput>,
+) -> Result<web::Json<CommissionMatterView>, ApiError> {
+    let decision = parse_commission_decision(body.0)?;
+    let app = state.clone();
+    let matter = state
+        .run(move |conn| Ok(commission::decide(conn, &app, &caller, *id, decision)?))
+        .await?;
+    Ok(web::Json(matter.try_into()?))
+}
+
+/// Records that a commission measure was carried out.
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = DoneInput, params(("id" = Uuid, Path)), responses(
+    (status = 200, body = CommissionMeasureView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+))]
+#[post("/commission-measures/{id}/done")]
+pub async fn measure_done(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<DoneInput>,
+) -> Result<web::Json<CommissionMeasureView>, ApiError> {
+    let note = bounded_text(body.0.note.as_deref().unwrap_or_default(), 2000)
+        .map_err(|e| ApiError::invalid("note", e.to_string()))?;
+    let app = state.clone();
+    let measure = state
+        .run(move |conn| Ok(commission::measure_done(conn, &app, &caller, *id, note)?))
+        .await?;
+    Ok(web::Json(measure.try_into()?))
+}
+
+/// The case's commission matters with their measures' execution.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<CommissionMatterView>), (status = 404, body = Problem),
+))]
+#[get("/cases/{id}/commission-matters")]
+pub async fn list_matters(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<CommissionMatterView>>, ApiError> {
+    let matters = state
+        .run(move |conn| Ok(commission::list(conn, &caller, *id)?))
+        .await?;
+    Ok(web::Json(views(matters)?))
+}

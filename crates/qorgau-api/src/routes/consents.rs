@@ -1,0 +1,67 @@
+//! The legal representative's consent (api.md § Interagency records): HTTP only; the use
+//! cases are `qorgau_app::consents`.
+
+use actix_web::{HttpResponse, get, post, web};
+use qorgau_app::consents;
+use qorgau_domain::consent::{ConsentInput, parse_consent};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::consents::ConsentView;
+use crate::dto::views;
+use crate::error::{ApiError, Problem};
+use crate::json::Json;
+use crate::state::AppState;
+
+/// Records the legal representative's consent. A relation marked as an alleged perpetrator
+/// cannot be recorded as the one consenting (422).
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = ConsentInput, params(("id" = Uuid, Path)), responses(
+    (status = 201, body = ConsentView), (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+#[post("/cases/{id}/consents")]
+pub async fn add_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<ConsentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new = parse_consent(body.0, caller.at)?;
+    let app = state.clone();
+    let consent = state
+        .run(move |conn| Ok(consents::add(conn, &app, &caller, *id, new)?))
+        .await?;
+    Ok(HttpResponse::Created().json(ConsentView::try_from(consent)?))
+}
+
+/// The consents recorded on the case, withdrawn ones included.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<ConsentView>), (status = 404, body = Problem),
+))]
+#[get("/cases/{id}/consents")]
+pub async fn list_consents(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<ConsentView>>, ApiError> {
+    let rows = state
+        .run(move |conn| Ok(consents::list(conn, &caller, *id)?))
+        .await?;
+    Ok(web::Json(views(rows)?))
+}
+
+/// Withdraws a consent: referrals made after this need another basis.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = ConsentView), (status = 404, body = Problem), (status = 409, body = Problem),
+))]
+#[post("/consents/{id}/withdraw")]
+pub async fn withdraw_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ConsentView>, ApiError> {
+    let app = state.clone();
+    let consent = state
+        .run(move |conn| Ok(consents::withdraw(conn, &app, &caller, *id)?))
+        .await?;
+    Ok(web::Json(consent.try_into()?))
+}

@@ -1,0 +1,49 @@
+//! The people around a child (api.md § Interagency records): HTTP only; the use cases are
+//! `qorgau_app::relations`.
+
+use actix_web::{HttpResponse, get, post, web};
+use qorgau_app::relations;
+use qorgau_domain::interagency::{RelationInput, parse_relation};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::relations::RelationView;
+use crate::dto::views;
+use crate::error::{ApiError, Problem};
+use crate::json::Json;
+use crate::state::AppState;
+
+/// Records a family member or legal representative of the child.
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = RelationInput, params(("id" = Uuid, Path)), responses(
+    (status = 201, body = RelationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+#[post("/children/{id}/relations")]
+pub async fn add_relation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<RelationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new = parse_relation(body.0)?;
+    let app = state.clone();
+    let relation = state
+        .run(move |conn| Ok(relations::add(conn, &app, &caller, *id, new)?))
+        .await?;
+    Ok(HttpResponse::Created().json(RelationView::try_from(relation)?))
+}
+
+/// The child's family members and legal representatives; alleged perpetrators are flagged.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Vec<RelationView>), (status = 404, body = Problem),
+))]
+#[get("/children/{id}/relations")]
+pub async fn list_relations(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<RelationView>>, ApiError> {
+    let rows = state
+        .run(move |conn| Ok(relations::list(conn, &caller, *id)?))
+        .await?;
+    Ok(web::Json(views(rows)?))
+}

@@ -1,0 +1,128 @@
+//! Where the child is placed while the case runs (api.md § Interagency records). A stay in a
+//! juvenile adaptation centre longer than the law allows is flagged.
+
+use chrono::NaiveDate;
+use qorgau_domain::access::Action;
+use qorgau_domain::interagency::{
+    NewPlacement, PlacementEndInput, PlacementType, exceeds_limit, parse_placement_end,
+};
+use qorgau_domain::report::kazakhstan_date;
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::placements::{self, PlacementRow};
+use qorgau_persistence::{DbConnection, write};
+use uuid::Uuid;
+
+use crate::access::visible_case;
+use crate::app::App;
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::interagency::{note, require_organisation};
+
+/// A placement, and whether it is (or, if still running, has become) longer than allowed.
+pub struct Placement {
+    pub row: PlacementRow,
+    pub exceeds_limit: bool,
+}
+
+/// The placement `row` as of `today`; a type no placement has is corrupt.
+fn placement(row: PlacementRow, today: NaiveDate) -> Result<Placement, AppError> {
+    let kind = PlacementType::from_code(&row.kind)
+        .ok_or_else(|| AppError::corrupt("placements", &row.id, "kind", &row.kind))?;
+    Ok(Placement {
+        exceeds_limit: exceeds_limit(kind, row.started_on, row.ended_on.unwrap_or(today)),
+        row,
+    })
+}
+
+/// Records a placement of the child of the case `case_id`.
+pub fn add(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: Uuid,
+    new: NewPlacement,
+) -> Result<Placement, AppError> {
+    let id = case_id.to_string();
+    let now = app.now();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        if let Some(org) = new.organisation_id {
+            require_organisation(tx, "organisation_id", &org.to_string(), None)?;
+        }
+        let row = PlacementRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: id.clone(),
+            kind: new.kind.as_str().into(),
+            organisation_id: new.organisation_id.map(|o| o.to_string()),
+            started_on: new.started_on,
+            ended_on: new.ended_on,
+            end_reason: new.end_reason.map(|r| r.as_str().into()),
+            created_by: caller.actor.user_id.to_string(),
+            created_at: now.naive_utc(),
+        };
+        placements::insert(tx, &row)?;
+        let text = format!("Placement: {} from {}", row.kind, row.started_on);
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::Placement,
+            text,
+            &row.id,
+        )?;
+        placement(row, kazakhstan_date(now.naive_utc()))
+    })
+}
+
+/// Ends the placement `id` (`ended_on`, `end_reason` — e.g. `breakdown`). The body is parsed
+/// here: the end may not come before the placement's start.
+pub fn end(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    id: Uuid,
+    input: PlacementEndInput,
+) -> Result<Placement, AppError> {
+    let id = id.to_string();
+    let now = app.now();
+    let today = kazakhstan_date(now.naive_utc());
+    write(conn, |tx| {
+        let started = placements::find(tx, &id)?.ok_or(AppError::NotFound)?;
+        let case = visible_case(tx, caller, &started.case_id, Action::WorkCase)?;
+        let (ended_on, reason) = parse_placement_end(input, started.started_on, today)?;
+        if !placements::end(tx, &id, ended_on, reason.as_str())? {
+            return Err(AppError::conflict("the placement has already ended"));
+        }
+        let text = format!(
+            "Placement {} ended on {ended_on}: {}",
+            started.kind,
+            reason.as_str()
+        );
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::PlacementEnded,
+            text,
+            &id,
+        )?;
+        placement(placements::find(tx, &id)?.ok_or(AppError::Internal)?, today)
+    })
+}
+
+/// The case's placements.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: Uuid,
+) -> Result<Vec<Placement>, AppError> {
+    let id = case_id.to_string();
+    visible_case(conn, caller, &id, Action::ViewCases)?;
+    let today = kazakhstan_date(caller.at.naive_utc());
+    placements::for_case(conn, &id)?
+        .into_iter()
+        .map(|row| placement(row, today))
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! The people around a child: family members and legal representatives, alleged perpetrators
+//! flagged (api.md § Interagency records).
+
+use qorgau_domain::access::Action;
+use qorgau_domain::interagency::NewRelation;
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::relations::{self, RelationRow};
+use qorgau_persistence::{DbConnection, write};
+use uuid::Uuid;
+
+use crate::access::visible_child;
+use crate::app::App;
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::timeline;
+
+/// Records a family member or legal representative of the child `child_id`, on the child's
+/// timeline (and its open case's).
+pub fn add(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    child_id: Uuid,
+    new: NewRelation,
+) -> Result<RelationRow, AppError> {
+    let id = child_id.to_string();
+    let now = app.now();
+    let me = caller.actor.user_id.to_string();
+    write(conn, |tx| {
+        let (child, open_case) = visible_child(tx, caller, Action::EditChild, &id)?;
+        let row = RelationRow {
+            id: Uuid::now_v7().to_string(),
+            child_id: child.id.clone(),
+            full_name: new.full_name,
+            relation: new.relation,
+            is_legal_representative: new.is_legal_representative,
+            alleged_perpetrator: new.alleged_perpetrator,
+            phone: new.phone,
+            created_by: me.clone(),
+            created_at: now.naive_utc(),
+        };
+        relations::insert(tx, &row)?;
+        let flag = if row.alleged_perpetrator {
+            " — alleged perpetrator"
+        } else {
+            ""
+        };
+        let text = format!(
+            "Relation recorded: {} ({}){flag}",
+            row.full_name, row.relation
+        );
+        let kind = TimelineKind::Relation;
+        let event = timeline::event(
+            &child.id,
+            open_case.as_deref(),
+            now,
+            kind,
+            text,
+            &me,
+            &row.id,
+        );
+        timeline::record(tx, &event)?;
+        Ok(row)
+    })
+}
+
+/// The child's family members and legal representatives.
+pub fn list(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    child_id: Uuid,
+) -> Result<Vec<RelationRow>, AppError> {
+    let id = child_id.to_string();
+    visible_child(conn, caller, Action::ViewChildFile, &id)?;
+    Ok(relations::for_child(conn, &id)?)
+}

@@ -1,0 +1,197 @@
+//! Transfers of a case between regions when the family moves (brief § 2 step 13): the case
+//! team asks, the receiving region's supervisor accepts or declines.
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::interagency::{TransferInput, TransferStatus, parse_transfer};
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::cases::{self, CaseRow};
+use qorgau_persistence::transfers::{self, TransferRow};
+use qorgau_persistence::{DbConnection, geography, write};
+use uuid::Uuid;
+
+use crate::access::visible_case;
+use crate::app::App;
+use crate::audit;
+use crate::caller::Caller;
+use crate::cases::CaseCard;
+use crate::error::AppError;
+use crate::interagency::note;
+
+/// Asks the receiving region to take the case `case_id` over. The body is parsed here: whether
+/// the region is another one depends on where the case is now.
+pub fn request(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: Uuid,
+    input: TransferInput,
+) -> Result<TransferRow, AppError> {
+    let id = case_id.to_string();
+    let now = app.now();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let new = parse_transfer(input, &case.region_code)?;
+        if geography::find_district(tx, new.district.as_str())?.is_none() {
+            return Err(AppError::invalid(
+                "district_code",
+                "no such district in this region",
+            ));
+        }
+        if transfers::pending_for_case(tx, &id)?.is_some() {
+            return Err(AppError::conflict(
+                "a transfer of this case is already pending",
+            ));
+        }
+        let row = TransferRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: id.clone(),
+            from_region: case.region_code.clone(),
+            from_district: case.district_code.clone(),
+            to_region: new.region.as_str().into(),
+            to_district: new.district.as_str().into(),
+            reason: new.reason,
+            status: TransferStatus::Pending.as_str().into(),
+            requested_by: caller.actor.user_id.to_string(),
+            requested_at: now.naive_utc(),
+            decided_by: None,
+            decided_at: None,
+            decline_reason: None,
+        };
+        transfers::insert(tx, &row)?;
+        let text = format!("Transfer to {} requested: {}", row.to_region, row.reason);
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::TransferRequested,
+            text,
+            &row.id,
+        )?;
+        Ok(row)
+    })
+}
+
+/// The pending transfer of a case, if the caller is a supervisor of the receiving region.
+fn to_decide(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<(TransferRow, CaseRow), AppError> {
+    let transfer = transfers::pending_for_case(conn, case_id)?.ok_or(AppError::NotFound)?;
+    let at = Location {
+        region: Some(&transfer.to_region),
+        ..Location::default()
+    };
+    actor.authorize(Action::DecideTransfer, &at)?;
+    let case = cases::find(conn, case_id)?.ok_or(AppError::NotFound)?;
+    Ok((transfer, case))
+}
+
+/// Records the caller's decision on the pending `transfer`, unless it was decided meanwhile.
+fn decide(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    transfer: &TransferRow,
+    status: TransferStatus,
+    at: DateTime<Utc>,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let me = caller.actor.user_id.to_string();
+    if transfers::decide(
+        conn,
+        &transfer.id,
+        status.as_str(),
+        &me,
+        at.naive_utc(),
+        reason,
+    )? {
+        Ok(())
+    } else {
+        Err(AppError::conflict("the transfer was decided meanwhile"))
+    }
+}
+
+/// The receiving region's supervisor accepts: the case, its history and its child move; the old
+/// team loses access; the case awaits assignment in its new region. Returns the moved case.
+pub fn accept(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: Uuid,
+) -> Result<CaseCard, AppError> {
+    let id = case_id.to_string();
+    let now = app.now();
+    write(conn, |tx| {
+        let (transfer, case) = to_decide(tx, &caller.actor, &id)?;
+        decide(tx, caller, &transfer, TransferStatus::Accepted, now, None)?;
+        transfers::relocate(tx, &transfer, &case.child_id)?;
+        let text = format!(
+            "Transfer from {} to {} accepted",
+            transfer.from_region, transfer.to_region
+        );
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::TransferAccepted,
+            text,
+            &transfer.id,
+        )?;
+        let moved = cases::find(tx, &id)?.ok_or(AppError::Internal)?;
+        crate::cases::card(tx, moved, now)
+    })
+}
+
+/// The receiving region's supervisor declines, with a reason; the case stays where it is.
+pub fn decline(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: Uuid,
+    reason: String,
+) -> Result<TransferRow, AppError> {
+    let id = case_id.to_string();
+    let now = app.now();
+    write(conn, |tx| {
+        let (transfer, case) = to_decide(tx, &caller.actor, &id)?;
+        decide(
+            tx,
+            caller,
+            &transfer,
+            TransferStatus::Declined,
+            now,
+            Some(&reason),
+        )?;
+        let text = format!("Transfer to {} declined: {reason}", transfer.to_region);
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::TransferDeclined,
+            text,
+            &transfer.id,
+        )?;
+        Ok(TransferRow {
+            status: TransferStatus::Declined.as_str().into(),
+            decided_by: Some(caller.actor.user_id.to_string()),
+            decided_at: Some(now.naive_utc()),
+            decline_reason: Some(reason),
+            ..transfer
+        })
+    })
+}
+
+/// Transfers awaiting the caller's decision (supervisors: into their region). A transfer
+/// names its case and regions, not the child: the list is audited without children.
+pub fn incoming(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<TransferRow>, AppError> {
+    caller.actor.scope(Action::DecideTransfer)?;
+    audit::log_list(conn, caller, "transfers", &[])?;
+    Ok(transfers::pending_to_region(
+        conn,
+        &caller.actor.region_code,
+    )?)
+}
