@@ -451,7 +451,7 @@ fn produce(
         }
         send(Message::Batch(batch))?;
         let done = (k + 1) * CHILDREN_PER_BATCH;
-        if done % 100_000 == 0 {
+        if done.is_multiple_of(100_000) {
             eprintln!(
                 "told {done} children's stories in {:.0} s ({:.0} s waiting for the database)",
                 started.elapsed().as_secs_f64(),
