@@ -779,16 +779,15 @@ pub async fn add_intervention(
                 // Specialists log work while their organisation holds an active referral.
                 let case = crate::routes::referrals::case_for_work(c, &caller, &id)?;
                 ensure_open(&case)?;
-                if let Some(measure) = intervention.plan_measure_id {
-                    if plans::find_measure(c, &measure.to_string())?
+                if let Some(measure) = intervention.plan_measure_id
+                    && plans::find_measure(c, &measure.to_string())?
                         .filter(|(_, cid, _)| *cid == id)
                         .is_none()
-                    {
-                        return Err(ApiError::invalid(
-                            "plan_measure_id",
-                            "no such measure in this case's plan",
-                        ));
-                    }
+                {
+                    return Err(ApiError::invalid(
+                        "plan_measure_id",
+                        "no such measure in this case's plan",
+                    ));
                 }
                 let row = InterventionRow {
                     id: Uuid::now_v7().to_string(),

@@ -43,10 +43,10 @@ pub fn resolve_area(
         Some(code) => Some(geography::find_district(conn, code)?.ok_or(ApiError::NotFound)?),
         None => None,
     };
-    if let Some(code) = region {
-        if !geography::region_exists(conn, code)? {
-            return Err(ApiError::NotFound);
-        }
+    if let Some(code) = region
+        && !geography::region_exists(conn, code)?
+    {
+        return Err(ApiError::NotFound);
     }
     Area::resolve(
         &scope,
