@@ -1,6 +1,5 @@
 //! `qorgau`: the server and its administration commands.
 
-mod dataset;
 mod demo;
 mod districts;
 
@@ -12,6 +11,7 @@ use clap::{Parser, Subcommand};
 use qorgau_api::accounts::{self, NewUser};
 use qorgau_api::{AppState, Config};
 use qorgau_app::audit;
+use qorgau_dataset as dataset;
 use qorgau_persistence::write;
 
 #[derive(Parser)]
@@ -41,7 +41,7 @@ enum Command {
     #[command(subcommand)]
     Districts(DistrictCommand),
     /// Load a small demonstration dataset: districts, organisations, users (passwords printed).
-    /// With `--scale`, generate ten years of history instead (dataset.rs).
+    /// With `--scale`, generate ten years of history instead (crates/qorgau-dataset).
     Demo(DemoArgs),
     /// The audit log.
     #[command(subcommand)]

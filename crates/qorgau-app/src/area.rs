@@ -21,10 +21,10 @@ pub fn resolve_area(
         Some(code) => Some(geography::find_district(conn, code)?.ok_or(AppError::NotFound)?),
         None => None,
     };
-    if let Some(code) = region {
-        if !geography::region_exists(conn, code)? {
-            return Err(AppError::NotFound);
-        }
+    if let Some(code) = region
+        && !geography::region_exists(conn, code)?
+    {
+        return Err(AppError::NotFound);
     }
     Area::resolve(
         &scope,

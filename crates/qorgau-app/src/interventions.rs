@@ -27,16 +27,15 @@ pub fn record_intervention(
     write(conn, |tx| {
         let case = case_for_work(tx, caller, case_id)?;
         ensure_open(&case)?;
-        if let Some(measure) = intervention.plan_measure_id {
-            if plans::find_measure(tx, &measure.to_string())?
+        if let Some(measure) = intervention.plan_measure_id
+            && plans::find_measure(tx, &measure.to_string())?
                 .filter(|(_, of_case, _)| of_case == case_id)
                 .is_none()
-            {
-                return Err(AppError::invalid(
-                    "plan_measure_id",
-                    "no such measure in this case's plan",
-                ));
-            }
+        {
+            return Err(AppError::invalid(
+                "plan_measure_id",
+                "no such measure in this case's plan",
+            ));
         }
         let me = caller.actor.user_id.to_string();
         let row = InterventionRow {

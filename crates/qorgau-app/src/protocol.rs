@@ -167,22 +167,22 @@ pub fn on_case_opened(
         start(conn, app, case, kind, now, risk, None)?;
     }
     let mut auto = None;
-    if case.assignee_id.is_none() && app.rules.protocols.in_force_at(now).auto_assign {
-        if let Some(manager) =
+    if case.assignee_id.is_none()
+        && app.rules.protocols.in_force_at(now).auto_assign
+        && let Some(manager) =
             routing::least_loaded_manager(conn, &case.region_code, &case.district_code)?
-        {
-            qorgau_persistence::cases::assign(conn, &case.id, &manager)?;
-            note(
-                conn,
-                case,
-                now,
-                "assigned",
-                "Assigned automatically to the least-loaded case manager".into(),
-                None,
-                &manager,
-            )?;
-            auto = Some(manager);
-        }
+    {
+        qorgau_persistence::cases::assign(conn, &case.id, &manager)?;
+        note(
+            conn,
+            case,
+            now,
+            "assigned",
+            "Assigned automatically to the least-loaded case manager".into(),
+            None,
+            &manager,
+        )?;
+        auto = Some(manager);
     }
     if case.assignee_id.is_some() || auto.is_some() {
         meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;

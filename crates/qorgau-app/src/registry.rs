@@ -18,10 +18,10 @@ pub fn identify(
     district: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbError> {
-    if let Some(iin) = &facts.iin {
-        if let Some(existing) = children::find_by_iin(conn, iin.as_str())? {
-            return Ok(Some(existing.merged_into.unwrap_or(existing.id)));
-        }
+    if let Some(iin) = &facts.iin
+        && let Some(existing) = children::find_by_iin(conn, iin.as_str())?
+    {
+        return Ok(Some(existing.merged_into.unwrap_or(existing.id)));
     }
     let named =
         facts.first_name.is_some() && (facts.last_name.is_some() || facts.birth_date.is_some());

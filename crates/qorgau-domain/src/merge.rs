@@ -153,10 +153,10 @@ pub fn check(
     flagged: bool,
     confirmed: Option<&BTreeSet<IdentityField>>,
 ) -> Result<Vec<IdentityField>, Refusal> {
-    if let (Some(a), Some(b)) = (keep.iin, duplicate.iin) {
-        if a != b {
-            return Err(Refusal::TwoIins);
-        }
+    if let (Some(a), Some(b)) = (keep.iin, duplicate.iin)
+        && a != b
+    {
+        return Err(Refusal::TwoIins);
     }
     let found = differences(keep, duplicate);
     let agreed = match confirmed {

@@ -281,10 +281,9 @@ fn parse_concerns(v: &mut Validation, codes: &[String]) -> Vec<Concern> {
             c,
             &Concern::ALL,
             Concern::as_str,
-        ) {
-            if !concerns.contains(&concern) {
-                concerns.push(concern);
-            }
+        ) && !concerns.contains(&concern)
+        {
+            concerns.push(concern);
         }
     }
     concerns
@@ -363,13 +362,13 @@ fn parse_child(
             }
             !future
         });
-    if let (Some(given), Some(encoded)) = (given_birth, iin_birth) {
-        if given != encoded {
-            v.add(
-                "child.birth_date",
-                format!("disagrees with the IIN, which encodes the birth date {encoded}"),
-            );
-        }
+    if let (Some(given), Some(encoded)) = (given_birth, iin_birth)
+        && given != encoded
+    {
+        v.add(
+            "child.birth_date",
+            format!("disagrees with the IIN, which encodes the birth date {encoded}"),
+        );
     }
 
     let given_sex = present(input.sex.as_deref()).and_then(|s| match s {
@@ -380,16 +379,16 @@ fn parse_child(
             None
         }
     });
-    if let (Some(given), Some(iin)) = (given_sex, &iin) {
-        if given != iin.sex() {
-            v.add(
-                "child.sex",
-                format!(
-                    "disagrees with the IIN, which encodes the sex {}",
-                    iin.sex()
-                ),
-            );
-        }
+    if let (Some(given), Some(iin)) = (given_sex, &iin)
+        && given != iin.sex()
+    {
+        v.add(
+            "child.sex",
+            format!(
+                "disagrees with the IIN, which encodes the sex {}",
+                iin.sex()
+            ),
+        );
     }
 
     let approx_age = input.approx_age.and_then(|a| {
@@ -410,17 +409,17 @@ fn parse_child(
         (None, None, Some(age)) => Some(("child.approx_age", u32::from(age))),
         (None, None, None) => None,
     };
-    if let Some((field, age)) = age {
-        if age >= age_limit {
-            let message = if age_limit == CARE_LEAVER_AGE_LIMIT {
-                format!("a care leaver must be under {age_limit}, but is {age}")
-            } else {
-                format!(
-                    "the child must be under {age_limit} (under {CARE_LEAVER_AGE_LIMIT} with the concern care_leaver), but is {age}"
-                )
-            };
-            v.add(field, message);
-        }
+    if let Some((field, age)) = age
+        && age >= age_limit
+    {
+        let message = if age_limit == CARE_LEAVER_AGE_LIMIT {
+            format!("a care leaver must be under {age_limit}, but is {age}")
+        } else {
+            format!(
+                "the child must be under {age_limit} (under {CARE_LEAVER_AGE_LIMIT} with the concern care_leaver), but is {age}"
+            )
+        };
+        v.add(field, message);
     }
 
     ChildFacts {

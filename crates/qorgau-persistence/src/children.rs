@@ -524,16 +524,16 @@ pub fn unmerge(
             .execute(conn)?;
         }
     }
-    if let Some(flagged) = merge.flagged_at {
-        if flagged_at(conn, keep, duplicate)?.is_none() {
-            diesel::insert_into(possible_duplicates::table)
-                .values((
-                    possible_duplicates::child_id.eq(duplicate),
-                    possible_duplicates::other_id.eq(keep),
-                    possible_duplicates::detected_at.eq(flagged),
-                ))
-                .execute(conn)?;
-        }
+    if let Some(flagged) = merge.flagged_at
+        && flagged_at(conn, keep, duplicate)?.is_none()
+    {
+        diesel::insert_into(possible_duplicates::table)
+            .values((
+                possible_duplicates::child_id.eq(duplicate),
+                possible_duplicates::other_id.eq(keep),
+                possible_duplicates::detected_at.eq(flagged),
+            ))
+            .execute(conn)?;
     }
     Ok(Unmerged::Done)
 }

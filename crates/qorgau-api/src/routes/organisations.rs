@@ -104,10 +104,10 @@ fn validate(new: NewOrganisation, now: DateTime<Utc>) -> Result<OrganisationRow,
         (_, None) => Some(None),
         (None, Some(_)) => None,
     };
-    if let (Some(kind), Some(None)) = (kind, &district) {
-        if kind.requires_district() {
-            v.add("district_code", "is required for this kind of organisation");
-        }
+    if let (Some(kind), Some(None)) = (kind, &district)
+        && kind.requires_district()
+    {
+        v.add("district_code", "is required for this kind of organisation");
     }
     let email = match new.email.as_deref().filter(|e| !e.trim().is_empty()) {
         Some(e) => v.check("email", email(e)).map(Some),
@@ -137,13 +137,13 @@ fn check_place(
     if !geography::region_exists(conn, &row.region_code)? {
         return Err(ApiError::invalid("region_code", "no such region"));
     }
-    if let Some(d) = &row.district_code {
-        if geography::find_district(conn, d)?.is_none() {
-            return Err(ApiError::invalid(
-                "district_code",
-                "no such district in this region",
-            ));
-        }
+    if let Some(d) = &row.district_code
+        && geography::find_district(conn, d)?.is_none()
+    {
+        return Err(ApiError::invalid(
+            "district_code",
+            "no such district in this region",
+        ));
     }
     Ok(())
 }

@@ -11,12 +11,12 @@ use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::OverrideBasis;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 
-use crate::dataset::audit::{Action, Resource};
-use crate::dataset::distributions as dist;
-use crate::dataset::people;
-use crate::dataset::rows::Table;
-use crate::dataset::texts;
-use crate::dataset::time::{DAY, HOUR, MINUTE, Micros, local_day};
+use crate::audit::{Action, Resource};
+use crate::distributions as dist;
+use crate::people;
+use crate::rows::Table;
+use crate::texts;
+use crate::time::{DAY, HOUR, MINUTE, Micros, local_day};
 
 use super::case::Work;
 use super::deadlines::DeadlineState;

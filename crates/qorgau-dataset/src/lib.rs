@@ -1,4 +1,4 @@
-//! `qorgau demo --scale national|region|small`: ten years of child-protection history generated
+//! The dataset generator behind `qorgau demo --scale national|region|small`: ten years of child-protection history generated
 //! for benchmarks and tests — children with valid IINs and Kazakh or Russian names, signals,
 //! triage, cases with their assessments, plans, interventions, referrals and deadlines, the
 //! timeline and the sealed audit chain, and the organisations and staff that did the work —
@@ -16,6 +16,10 @@
 //! them all), then one thread tells the stories and seals the audit chain while the main thread
 //! streams the rows into the database (`load`): on two cores, generation and PostgreSQL's
 //! `COPY` each keep one busy.
+//!
+//! A library of its own, apart from the server binary, so that benchmarks and demonstrations
+//! can generate the same data; [`run`] is its entry point. With the `clap` feature, [`Scale`]
+//! is a command-line value.
 
 mod audit;
 mod cast;
@@ -55,7 +59,8 @@ use self::story::Teller;
 use self::time::{DAY, Deadlines, Micros, SECOND, local_year};
 use self::world::{OPEN_CASES_PER_MANAGER, World};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Scale {
     /// 1 M children: the ten-year national picture.
     National,
@@ -446,7 +451,7 @@ fn produce(
         }
         send(Message::Batch(batch))?;
         let done = (k + 1) * CHILDREN_PER_BATCH;
-        if done % 100_000 == 0 {
+        if done.is_multiple_of(100_000) {
             eprintln!(
                 "told {done} children's stories in {:.0} s ({:.0} s waiting for the database)",
                 started.elapsed().as_secs_f64(),

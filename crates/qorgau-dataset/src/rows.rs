@@ -187,7 +187,7 @@ impl Rows {
                 self.data.extend_from_slice(&n.to_be_bytes());
             }
             (Encoding::Binary, _) => {}
-            (Encoding::Insert, 0) if self.count % ROWS_PER_INSERT == 0 => {
+            (Encoding::Insert, 0) if self.count.is_multiple_of(ROWS_PER_INSERT) => {
                 if self.count > 0 {
                     self.data.extend_from_slice(b";\n");
                 }

@@ -4,9 +4,9 @@ use qorgau_domain::case::case_number;
 use qorgau_domain::referral::OverrideBasis;
 use qorgau_domain::taxonomy::RiskLevel;
 
-use crate::dataset::geography::REGIONS;
-use crate::dataset::rows::Table;
-use crate::dataset::time::local_year;
+use crate::geography::REGIONS;
+use crate::rows::Table;
+use crate::time::local_year;
 
 use super::Scene;
 use super::case::Work;

@@ -7,11 +7,11 @@ use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::OverrideBasis;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 
-use crate::dataset::audit::{Action, Resource};
-use crate::dataset::geography::REGIONS;
-use crate::dataset::outline::Case;
-use crate::dataset::texts;
-use crate::dataset::time::{DAY, HOUR, MINUTE, Micros, local_year};
+use crate::audit::{Action, Resource};
+use crate::geography::REGIONS;
+use crate::outline::Case;
+use crate::texts;
+use crate::time::{DAY, HOUR, MINUTE, Micros, local_year};
 
 use super::deadlines::{Deadline, DeadlineState};
 use super::requests::{Answer, PlanVersion, Referral};
@@ -284,7 +284,7 @@ impl Scene<'_, '_> {
     pub(super) fn route(&mut self, w: &mut Work<'_>, req: &mut Req, actor: usize) {
         let c = w.case;
         let protocols = self.t.protocols;
-        let protocol = protocols.in_force_at(crate::dataset::time::to_utc(c.opened));
+        let protocol = protocols.in_force_at(crate::time::to_utc(c.opened));
         let concerns: Vec<Concern> = c.concerns.iter().collect();
         let codes = c.concerns.joined();
         for rule in protocol.routes_for(&concerns, c.risk) {

@@ -4,9 +4,9 @@
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 
-use crate::dataset::geography::REGIONS;
-use crate::dataset::rows::Table;
-use crate::dataset::time::{HOUR, MINUTE, Micros};
+use crate::geography::REGIONS;
+use crate::rows::Table;
+use crate::time::{HOUR, MINUTE, Micros};
 
 use super::case::Work;
 use super::{Req, Scene};
@@ -156,4 +156,4 @@ impl Scene<'_, '_> {
 }
 
 /// The worker's delay after a deadline's reminder or lapse: it wakes every minute or so.
-pub(super) const WORKER_LAG: Micros = 5 * crate::dataset::time::SECOND;
+pub(super) const WORKER_LAG: Micros = 5 * crate::time::SECOND;

@@ -266,7 +266,7 @@ pub fn voluntary_referral_kind(rng: &mut Gen, concerns: Concerns) -> Organisatio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::random::Stream;
+    use crate::random::Stream;
 
     #[test]
     fn concerns_fit_the_child() {

@@ -98,7 +98,7 @@ pub fn write_timestamp(out: &mut Vec<u8>, t: Micros) {
         return;
     }
     out.push(b'.');
-    let (value, digits) = if micros % 1000 == 0 {
+    let (value, digits) = if micros.is_multiple_of(1000) {
         (micros / 1000, 3)
     } else {
         (micros, 6)
