@@ -12,6 +12,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use qorgau_api::{AppState, Config, accounts};
 use qorgau_app::TestClock;
@@ -155,8 +156,13 @@ pub struct TestApp {
     /// The server's clock: a test moves it forward (`app.clock.advance(…)`) to reach a deadline,
     /// an expiry or a month's end, instead of back-dating rows.
     pub clock: Arc<TestClock>,
+    /// The first admin's password, to log in again after the clock passed the token's expiry.
+    pub admin_password: String,
     pub db: TestDb,
 }
+
+/// The password of every user made by [`TestApp::user`].
+pub const USER_PASSWORD: &str = "long enough password";
 
 pub struct Response {
     pub status: StatusCode,
@@ -190,10 +196,36 @@ impl TestApp {
             admin_token: String::new(),
             state,
             clock,
+            admin_password: password.clone(),
             db,
         };
         app.admin_token = app.login("admin", &password).await;
         app
+    }
+
+    /// The server's time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.now()
+    }
+
+    /// Sets the server's clock to `t` (`YYYY-MM-DD HH:MM`, UTC), so that what the test does
+    /// next happens then; returns that time.
+    pub fn at(&self, t: &str) -> DateTime<Utc> {
+        let at = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
+            .unwrap_or_else(|e| panic!("{t}: {e}"))
+            .and_utc();
+        self.clock.set(at);
+        at
+    }
+
+    /// The server's clock back on the system clock.
+    pub fn back_to_the_present(&self) {
+        self.clock.reset();
+    }
+
+    /// Logs the admin in again: after the clock moved past its access token's expiry.
+    pub async fn log_admin_in_again(&mut self) {
+        self.admin_token = self.login("admin", &self.admin_password.clone()).await;
     }
 
     pub async fn send(
@@ -272,7 +304,7 @@ impl TestApp {
         role: &str,
         organisation_id: &str,
     ) -> (String, String) {
-        let password = "long enough password";
+        let password = USER_PASSWORD;
         let r = self
             .post(
                 "/api/v1/users",
