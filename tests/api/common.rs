@@ -16,6 +16,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use qorgau_api::{AppState, Config, accounts};
 use qorgau_app::TestClock;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::taxonomy::RiskLevel;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -216,6 +218,22 @@ impl TestApp {
             .and_utc();
         self.clock.set(at);
         at
+    }
+
+    /// When a case at `risk` must be opened for its deadline of `kind` to fall due by `by`, as
+    /// late as the protocol's working days allow (to the hour): set the clock there, open it,
+    /// come back, and the deadline has lapsed. Only a working day's time can be a working-day
+    /// deadline's due time: over a weekend it lapsed on Friday night.
+    pub fn opened_to_lapse(
+        &self,
+        kind: DeadlineKind,
+        risk: RiskLevel,
+        by: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        (1..24 * 400)
+            .map(|hours| by - chrono::Duration::hours(hours))
+            .find(|start| self.state.deadline(kind, *start, risk) <= by)
+            .expect("every deadline lapses within a year")
     }
 
     /// The server's clock back on the system clock.

@@ -2,10 +2,12 @@
 //! link returns, overdue work oldest first, indicators computed exactly over a month of known
 //! history (JSON and CSV), small-cell suppression with complements, trainings, and scope.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use qorgau_domain::iin::Sex;
+use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::report::kazakhstan_date;
+use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::commission::{self, MatterRow, MeasureRow};
 use qorgau_persistence::deadlines::{self as deadline_rows, DeadlineRow};
 use qorgau_persistence::schema::{cases, deadlines, signals};
@@ -200,7 +202,7 @@ async fn transition(w: &World, token: &str, case: &str, to: Value) {
     ok(w.app.post(&path, token, to).await);
 }
 
-async fn assess(w: &World, case: &str, kind: &str) {
+async fn assess(w: &World, token: &str, case: &str, kind: &str) {
     let domains: Vec<Value> = [
         "safety",
         "health",
@@ -215,7 +217,7 @@ async fn assess(w: &World, case: &str, kind: &str) {
     .collect();
     let body = json!({"kind": kind, "summary": "Assessed", "domains": domains});
     let path = format!("/api/v1/cases/{case}/assessments");
-    ok(w.app.post(&path, &w.manager, body).await);
+    ok(w.app.post(&path, token, body).await);
 }
 
 async fn march_2025(backend: Backend) -> March {
@@ -400,7 +402,7 @@ async fn march_2025(backend: Backend) -> March {
     // 10 March: A's second signal, linked to A's case; D's initial assessment.
     w.app.at("2025-03-10 04:00");
     let s4 = file(&w, a, "mobile_group", &["neglect"], one).await;
-    assess(&w, &case_d, "initial").await;
+    assess(&w, &w.manager, &case_d, "initial").await;
     w.app.at("2025-03-10 12:00");
     triage(
         &w,
@@ -427,7 +429,7 @@ async fn march_2025(backend: Backend) -> March {
     w.app.at("2025-03-16 10:00");
     referral_step(&w, &centre_staff, &to_centre, "accept", json!({})).await;
     w.app.at("2025-03-18 04:00");
-    assess(&w, &case_d, "comprehensive").await;
+    assess(&w, &w.manager, &case_d, "comprehensive").await;
     transition(&w, &w.manager, &case_d, json!({"to": "in_progress"})).await;
 
     // 20 March: A's plan revised and approved again; F's signal, not yet triaged.
@@ -949,19 +951,20 @@ async fn open(
     case_of(&triage(w, token, &s, decision).await)
 }
 
-/// Moves the case's pending deadline of `kind` to have lapsed `hours` ago.
-fn lapse(w: &World, case: &str, kind: &str, hours: i64) {
-    let mut conn = w.app.state.db.conn().unwrap();
-    let n = diesel::update(
-        deadlines::table
-            .filter(deadlines::case_id.eq(case))
-            .filter(deadlines::kind.eq(kind))
-            .filter(deadlines::status.eq("pending")),
-    )
-    .set(deadlines::due_at.eq((Utc::now() - Duration::hours(hours)).naive_utc()))
-    .execute(&mut conn)
-    .unwrap();
-    assert_eq!(n, 1, "{kind}");
+/// Opens a case as [`open`] does, at the time from which its deadline of `kind` lapses by
+/// `by`; the clock is back in the present afterwards. Returns the case and when it opened.
+async fn open_lapsed(
+    w: &World,
+    serial: u32,
+    risk: RiskLevel,
+    assignee: Option<&str>,
+    (kind, by): (DeadlineKind, DateTime<Utc>),
+) -> (String, DateTime<Utc>) {
+    let opened = w.app.opened_to_lapse(kind, risk, by);
+    w.app.clock.set(opened);
+    let case = open(w, serial, risk.as_str(), "KZ-71-01", assignee).await;
+    w.app.back_to_the_present();
+    (case, opened)
 }
 
 struct Caseloads {
@@ -976,13 +979,83 @@ struct Caseloads {
 async fn caseloads(backend: Backend) -> Caseloads {
     let w = World::new(backend).await;
     let department = department_of(&w, "KZ-71").await;
-    let (two, _) = w.app.user("cm.two", "case_manager", &department).await;
+    let (two, two_token) = w.app.user("cm.two", "case_manager", &department).await;
     let me = w.manager_id.clone();
-    let c1 = open(&w, 1, "high", "KZ-71-01", Some(&me)).await;
+    // Each case opened in the past (the clock set back) so that its work lapsed, each lapse
+    // before the one after it in the list of overdue work; what should not have lapsed by now
+    // was done at the time.
+    use DeadlineKind::*;
+    let hours = Duration::hours;
+    // c2: the comprehensive assessment lapsed three hours ago (or on the last working day);
+    // the child was seen and the initial assessment (which moves the case to assessment)
+    // recorded on the day it opened.
+    let opened = w.app.opened_to_lapse(
+        ComprehensiveAssessment,
+        RiskLevel::Critical,
+        w.app.now() - hours(3),
+    );
+    w.app.clock.set(opened);
     let c2 = open(&w, 2, "critical", "KZ-71-01", Some(&me)).await;
+    visit(&w, &c2, true).await;
+    assess(&w, &w.manager, &c2, "initial").await;
+    w.app.back_to_the_present();
+    let comprehensive = w
+        .app
+        .state
+        .deadline(ComprehensiveAssessment, opened, RiskLevel::Critical);
+    // c3: first contact lapsed before; the initial assessment, due at the same time, was
+    // recorded on the day.
+    let opened = w
+        .app
+        .opened_to_lapse(FirstContact, RiskLevel::Medium, comprehensive - hours(2));
+    w.app.clock.set(opened);
     let c3 = open(&w, 3, "medium", "KZ-71-01", Some(&two)).await;
-    let c4 = open(&w, 4, "low", "KZ-71-01", None).await;
+    assess(&w, &two_token, &c3, "initial").await;
+    w.app.back_to_the_present();
+    let contact = w
+        .app
+        .state
+        .deadline(FirstContact, opened, RiskLevel::Medium);
+    // c1: the initial assessment lapsed before that, first contact a working day earlier.
+    let (c1, opened) = open_lapsed(
+        &w,
+        1,
+        RiskLevel::High,
+        Some(&me),
+        (InitialAssessment, contact - hours(2)),
+    )
+    .await;
+    let contact = w.app.state.deadline(FirstContact, opened, RiskLevel::High);
+    // c4: never assigned, assignment due before that.
+    let (c4, opened) = open_lapsed(
+        &w,
+        4,
+        RiskLevel::Low,
+        None,
+        (Assignment, contact - hours(2)),
+    )
+    .await;
+    let assignment = w.app.state.deadline(Assignment, opened, RiskLevel::Low);
+    // c5: worked through and closed; its follow-up lapsed before that.
+    w.app.clock.set(
+        w.app
+            .opened_to_lapse(FollowUp, RiskLevel::Medium, assignment - hours(2)),
+    );
     let c5 = open(&w, 5, "medium", "KZ-71-01", Some(&me)).await;
+    assess(&w, &w.manager, &c5, "initial").await;
+    assess(&w, &w.manager, &c5, "comprehensive").await;
+    draft_plan(&w, &c5, &department).await;
+    decide_plan(&w, &c5, json!({"decision": "approve"})).await;
+    transition(&w, &w.manager, &c5, json!({"to": "in_progress"})).await;
+    transition(
+        &w,
+        &w.manager,
+        &c5,
+        json!({"to": "closure_requested", "closure_reason": "goals_achieved"}),
+    )
+    .await;
+    transition(&w, &w.supervisor, &c5, json!({"to": "closed"})).await;
+    w.app.back_to_the_present();
     let c6 = open(&w, 6, "low", "KZ-71-02", Some(&me)).await;
     open(&w, 7, "high", "KZ-75-01", None).await;
     for (serial, district) in [(8, "KZ-71-01"), (9, "KZ-71-02"), (10, "KZ-75-01")] {
@@ -995,55 +1068,8 @@ async fn caseloads(backend: Backend) -> Caseloads {
         )
         .await;
     }
-    lapse(&w, &c1, "first_contact", 48);
-    lapse(&w, &c1, "initial_assessment", 24);
-    lapse(&w, &c2, "comprehensive_assessment", 3);
-    lapse(&w, &c3, "first_contact", 5);
-    lapse(&w, &c4, "assignment", 7 * 24);
-    let mut conn = w.app.state.db.conn().unwrap();
-    diesel::update(cases::table.find(&c2))
-        .set(cases::status.eq("assessment"))
-        .execute(&mut conn)
-        .unwrap();
-    // c5 closed eleven days ago; its follow-up lapsed ten days ago.
-    let now = Utc::now().naive_utc();
-    diesel::update(cases::table.find(&c5))
-        .set((
-            cases::status.eq("closed"),
-            cases::closed_at.eq(Some(now - Duration::days(11))),
-        ))
-        .execute(&mut conn)
-        .unwrap();
-    diesel::update(
-        deadlines::table
-            .filter(deadlines::case_id.eq(&c5))
-            .filter(deadlines::status.eq("pending")),
-    )
-    .set(deadlines::status.eq("cancelled"))
-    .execute(&mut conn)
-    .unwrap();
-    let (region_code, district_code, assignee_id) = area_of(&mut conn, &c5);
-    deadline_rows::insert(
-        &mut conn,
-        &DeadlineRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            case_id: c5.clone(),
-            kind: "follow_up".into(),
-            ref_id: None,
-            starts_at: now - Duration::days(11),
-            due_at: now - Duration::days(10),
-            status: "pending".into(),
-            met_at: None,
-            reminded_at: None,
-            escalated_at: None,
-            region_code,
-            district_code,
-            assignee_id,
-        },
-    )
-    .unwrap();
+    let now = w.app.now().naive_utc();
     // A commission decision on c1: one measure overdue, one done, one not yet due.
-    drop(conn);
     let commission_org = w.app.organisation("commission", "KZ-71", None).await;
     let mut conn = w.app.state.db.conn().unwrap();
     let matter = uuid::Uuid::now_v7().to_string();
@@ -1313,7 +1339,7 @@ async fn overdue_work_is_listed_oldest_first(backend: Backend) {
     let dues: Vec<&str> = all.iter().map(|i| i["due_at"].as_str().unwrap()).collect();
     assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{dues:?}");
     // A measure due on a date is overdue from the next midnight in Astana (19:00 UTC).
-    let measure_due = kazakhstan_date(Utc::now().naive_utc()) - Duration::days(20);
+    let measure_due = kazakhstan_date(w.app.now().naive_utc()) - Duration::days(20);
     let measure_at: chrono::DateTime<Utc> = all[0]["due_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(
         measure_at.naive_utc(),
@@ -1369,6 +1395,8 @@ async fn aggregates_are_rounded_and_leave_small_cells_out(backend: Backend) {
     let w = World::new(backend).await;
     let ministry = w.app.organisation("other", "KZ-71", None).await;
     let (_, analyst) = w.app.user("analyst.om", "analyst", &ministry).await;
+    // Filed on 10 December 2025 (11:00 in Astana), in a whole month that has ended.
+    w.app.at("2025-12-10 06:00");
     //            neglect  bullying  other
     // KZ-71        12+6       3        8
     // KZ-75          9        6       20
@@ -1382,6 +1410,7 @@ async fn aggregates_are_rounded_and_leave_small_cells_out(backend: Backend) {
     ] {
         for _ in 0..n {
             let mut body = signal(json!({}));
+            body["observed_at"] = json!((w.app.now() - Duration::hours(1)).to_rfc3339());
             body["concerns"] = json!([concern]);
             body["district_code"] = json!(district);
             body["region_code"] = json!(&district[..5]);
@@ -1407,7 +1436,7 @@ async fn aggregates_are_rounded_and_leave_small_cells_out(backend: Backend) {
         "KZ-71-01",
     )
     .await;
-    into_december_2025(&w);
+    w.app.back_to_the_present();
     let get = |query: &str, token: &str| {
         let path = format!("/api/v1/reports/aggregates?{query}");
         let token = token.to_string();
@@ -1634,15 +1663,6 @@ async fn aggregates_are_rounded_and_leave_small_cells_out(backend: Backend) {
 /// The period of the differencing attack: a whole month that has ended.
 const DECEMBER_2025: &str = "from=2025-12-01&to=2025-12-31";
 
-/// Moves every signal filed so far to 10 December 2025 (11:00 in Astana).
-fn into_december_2025(w: &World) {
-    let mut conn = w.app.state.db.conn().unwrap();
-    diesel::update(signals::table)
-        .set(signals::received_at.eq(at("2025-12-10 06:00")))
-        .execute(&mut conn)
-        .unwrap();
-}
-
 /// An aggregates query as an analyst; panics unless 200.
 async fn aggregate_as(w: &World, token: &str, query: &str) -> Value {
     let path = format!("/api/v1/reports/aggregates?{query}&{DECEMBER_2025}");
@@ -1676,6 +1696,8 @@ async fn differencing_nested_areas_reveals_no_small_count(backend: Backend) {
     w.app.district("KZ-75", "KZ-75-02").await;
     let ministry = w.app.organisation("other", "KZ-71", None).await;
     let (_, analyst) = w.app.user("analyst.diff", "analyst", &ministry).await;
+    // Filed on 10 December 2025 (11:00 in Astana), in a whole month that has ended.
+    w.app.at("2025-12-10 06:00");
     for serial in 0..6 {
         file(
             &w,
@@ -1704,7 +1726,7 @@ async fn differencing_nested_areas_reveals_no_small_count(backend: Backend) {
         "KZ-71-02",
     )
     .await;
-    into_december_2025(&w);
+    w.app.back_to_the_present();
 
     let by_district = aggregate_as(&w, &analyst, "group_by=district").await;
     let by_region = aggregate_as(&w, &analyst, "group_by=region&region_code=KZ-71").await;
@@ -2150,8 +2172,15 @@ async fn trainings_are_recorded_by_admins_and_the_regions_supervisor(backend: Ba
 /// lapsed work to the new case manager.
 async fn lapsed_work_follows_the_case_to_its_assignee(backend: Backend) {
     let w = World::new(backend).await;
-    let case = open(&w, 1, "medium", "KZ-71-01", None).await;
-    lapse(&w, &case, "first_contact", 5);
+    // Unassigned while its first contact lapsed, five hours ago (or on the last working day).
+    let (case, _) = open_lapsed(
+        &w,
+        1,
+        RiskLevel::Medium,
+        None,
+        (DeadlineKind::FirstContact, w.app.now() - Duration::hours(5)),
+    )
+    .await;
     w.assign_to_manager(&case).await;
     let load = w
         .app
