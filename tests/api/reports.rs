@@ -8,7 +8,6 @@ use qorgau_domain::iin::Sex;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::report::kazakhstan_date;
 use qorgau_domain::taxonomy::RiskLevel;
-use qorgau_persistence::commission::{self, MatterRow, MeasureRow};
 use qorgau_persistence::deadlines::{self as deadline_rows, DeadlineRow};
 use qorgau_persistence::schema::{cases, deadlines, signals};
 use reqwest::StatusCode;
@@ -1068,54 +1067,43 @@ async fn caseloads(backend: Backend) -> Caseloads {
         )
         .await;
     }
-    let now = w.app.now().naive_utc();
-    // A commission decision on c1: one measure overdue, one done, one not yet due.
+    // A commission decision on c1, heard 25 days ago: one measure overdue, one done, one not
+    // yet due.
     let commission_org = w.app.organisation("commission", "KZ-71", None).await;
-    let mut conn = w.app.state.db.conn().unwrap();
-    let matter = uuid::Uuid::now_v7().to_string();
-    commission::insert(
-        &mut conn,
-        &MatterRow {
-            id: matter.clone(),
-            case_id: c1.clone(),
-            commission_organisation_id: commission_org.clone(),
-            grounds: "offending".into(),
-            hearing_date: None,
-            decision: None,
-            created_by: me.clone(),
-            created_at: now - Duration::days(30),
-            decided_at: None,
-        },
-    )
-    .unwrap();
-    let today = kazakhstan_date(now);
-    let measure = |due: NaiveDate, done: bool| MeasureRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        matter_id: matter.clone(),
-        description: "Measure".into(),
-        responsible_organisation_id: commission_org.clone(),
-        due_date: due,
-        done_at: done.then_some(now),
-        done_note: None,
-        done_by: None,
-    };
-    let measures = [
-        measure(today - Duration::days(20), false),
-        measure(today - Duration::days(20), true),
-        measure(today, false),
-    ];
-    assert!(
-        commission::decide(
-            &mut conn,
-            &matter,
-            today - Duration::days(25),
-            "measures",
-            now,
-            &measures
+    let matter = ok(w
+        .app
+        .post(
+            &format!("/api/v1/cases/{c1}/commission-matters"),
+            &w.manager,
+            json!({"commission_organisation_id": commission_org, "grounds": "offending"}),
         )
-        .unwrap()
-    );
-    drop(conn);
+        .await);
+    let today = kazakhstan_date(w.app.now().naive_utc());
+    let measure = |due: NaiveDate| {
+        json!({"description": "Measure", "responsible_organisation_id": commission_org,
+               "due_date": due.to_string()})
+    };
+    let decided = ok(w
+        .app
+        .post(
+            &format!(
+                "/api/v1/commission-matters/{}/decision",
+                matter["id"].as_str().unwrap()
+            ),
+            &w.manager,
+            json!({"hearing_date": (today - Duration::days(25)).to_string(), "decision": "measures",
+                   "measures": [measure(today - Duration::days(20)),
+                                measure(today - Duration::days(20)), measure(today)]}),
+        )
+        .await);
+    let done = decided["measures"][1]["id"].as_str().unwrap();
+    ok(w.app
+        .post(
+            &format!("/api/v1/commission-measures/{done}/done"),
+            &w.manager,
+            json!({"note": "Done"}),
+        )
+        .await);
     let ministry = w.app.organisation("other", "KZ-71", None).await;
     let (_, analyst) = w.app.user("analyst.om", "analyst", &ministry).await;
     Caseloads {
