@@ -243,7 +243,8 @@ impl TestApp {
 
     /// Logs the admin in again: after the clock moved past its access token's expiry.
     pub async fn log_admin_in_again(&mut self) {
-        self.admin_token = self.login("admin", &self.admin_password.clone()).await;
+        let token = self.login("admin", &self.admin_password).await;
+        self.admin_token = token;
     }
 
     pub async fn send(
