@@ -1,9 +1,10 @@
 //! api.md § Auth: login, refresh rotation and reuse detection, logout, /me.
 
+use chrono::Duration;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp, join_all};
+use crate::common::{Backend, TestApp, USER_PASSWORD, join_all};
 use crate::on_both_backends;
 
 async fn login_failures_are_indistinguishable(backend: Backend) {
@@ -156,6 +157,76 @@ async fn concurrent_refreshes_with_one_token_yield_one_pair(backend: Backend) {
     );
 }
 
+/// Access tokens, refresh tokens and the login itself end when the server's clock says so.
+async fn tokens_and_logins_expire_by_the_clock(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let org = app
+        .organisation("child_rights_department", "KZ-71", None)
+        .await;
+    app.user("saule", "supervisor", &org).await;
+    let logged_in = app.now();
+    let pair = app.login_pair("saule", USER_PASSWORD).await.body;
+    let me = |token: Value| {
+        let app = &app;
+        async move {
+            let token = token.as_str().unwrap().to_string();
+            app.get("/api/v1/me", &token).await
+        }
+    };
+    let refresh = |token: Value| {
+        app.send(
+            reqwest::Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": token})),
+        )
+    };
+
+    // The access token lives `expires_in` seconds.
+    let lifetime = Duration::seconds(pair["expires_in"].as_i64().unwrap());
+    app.clock.set(logged_in + lifetime - Duration::minutes(1));
+    assert_eq!(
+        me(pair["access_token"].clone()).await.status,
+        StatusCode::OK
+    );
+    app.clock.set(logged_in + lifetime + Duration::minutes(1));
+    let expired = me(pair["access_token"].clone()).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(expired.headers["www-authenticate"], "Bearer");
+    // The refresh token gives a new one.
+    let renewed = refresh(pair["refresh_token"].clone()).await;
+    assert_eq!(renewed.status, StatusCode::OK, "{:?}", renewed.body);
+    assert_eq!(
+        me(renewed.body["access_token"].clone()).await.status,
+        StatusCode::OK
+    );
+
+    // The login lasts `refresh_token_days` from the password, however often it is refreshed.
+    let lasts = Duration::days(app.state.config.refresh_token_days);
+    app.clock.set(logged_in + lasts - Duration::minutes(1));
+    let last = refresh(renewed.body["refresh_token"].clone()).await;
+    assert_eq!(last.status, StatusCode::OK, "{:?}", last.body);
+    assert_eq!(
+        me(last.body["access_token"].clone()).await.status,
+        StatusCode::OK
+    );
+    app.clock.set(logged_in + lasts + Duration::minutes(1));
+    assert_eq!(
+        refresh(last.body["refresh_token"].clone()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        me(last.body["access_token"].clone()).await.status,
+        StatusCode::UNAUTHORIZED,
+        "its access token, unexpired itself, ends with the login"
+    );
+    // A new login starts a new one.
+    assert_eq!(
+        app.login_pair("saule", USER_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
 on_both_backends!(
     login_failures_are_indistinguishable,
     login_returns_a_bearer_pair_and_me_describes_the_caller,
@@ -163,4 +234,5 @@ on_both_backends!(
     refresh_rotates_and_reuse_revokes_the_login,
     logout_ends_the_login,
     concurrent_refreshes_with_one_token_yield_one_pair,
+    tokens_and_logins_expire_by_the_clock,
 );

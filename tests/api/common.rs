@@ -13,9 +13,12 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use qorgau_api::{AppState, Config, accounts};
 use qorgau_app::TestClock;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::taxonomy::RiskLevel;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -163,8 +166,13 @@ pub struct TestApp {
     /// The server's clock: a test moves it forward (`app.clock.advance(…)`) to reach a deadline,
     /// an expiry or a month's end, instead of back-dating rows.
     pub clock: Arc<TestClock>,
+    /// The first admin's password, to log in again after the clock passed the token's expiry.
+    pub admin_password: String,
     pub db: TestDb,
 }
+
+/// The password of every user made by [`TestApp::user`].
+pub const USER_PASSWORD: &str = "long enough password";
 
 pub struct Response {
     pub status: StatusCode,
@@ -198,10 +206,53 @@ impl TestApp {
             admin_token: String::new(),
             state,
             clock,
+            admin_password: password.clone(),
             db,
         };
         app.admin_token = app.login("admin", &password).await;
         app
+    }
+
+    /// The server's time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.now()
+    }
+
+    /// Sets the server's clock to `t` (`YYYY-MM-DD HH:MM`, UTC), so that what the test does
+    /// next happens then; returns that time.
+    pub fn at(&self, t: &str) -> DateTime<Utc> {
+        let at = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M")
+            .unwrap_or_else(|e| panic!("{t}: {e}"))
+            .and_utc();
+        self.clock.set(at);
+        at
+    }
+
+    /// When a case at `risk` must be opened for its deadline of `kind` to fall due by `by`, as
+    /// late as the protocol's working days allow (to the hour): set the clock there, open it,
+    /// come back, and the deadline has lapsed. Only a working day's time can be a working-day
+    /// deadline's due time: over a weekend it lapsed on Friday night.
+    pub fn opened_to_lapse(
+        &self,
+        kind: DeadlineKind,
+        risk: RiskLevel,
+        by: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        (1..24 * 400)
+            .map(|hours| by - chrono::Duration::hours(hours))
+            .find(|start| self.state.deadline(kind, *start, risk) <= by)
+            .expect("every deadline lapses within a year")
+    }
+
+    /// The server's clock back on the system clock.
+    pub fn back_to_the_present(&self) {
+        self.clock.reset();
+    }
+
+    /// Logs the admin in again: after the clock moved past its access token's expiry.
+    pub async fn log_admin_in_again(&mut self) {
+        let token = self.login("admin", &self.admin_password).await;
+        self.admin_token = token;
     }
 
     pub async fn send(
@@ -280,7 +331,7 @@ impl TestApp {
         role: &str,
         organisation_id: &str,
     ) -> (String, String) {
-        let password = "long enough password";
+        let password = USER_PASSWORD;
         let r = self
             .post(
                 "/api/v1/users",

@@ -291,7 +291,7 @@ async fn specialists_see_the_minimum_while_the_referral_is_active(backend: Backe
 }
 
 async fn transfers_move_the_case_and_end_the_old_teams_access(backend: Backend) {
-    let w = World::new(backend).await;
+    let mut w = World::new(backend).await;
     let case = w.open_case("Айлин", true).await;
     let path = format!("/api/v1/cases/{case}/transfer");
     let same = w
@@ -390,21 +390,9 @@ async fn transfers_move_the_case_and_end_the_old_teams_access(backend: Backend) 
     assert!(kinds.contains(&"case_opened"));
 
     // Its deadlines moved with it: once lapsed they are the receiving region's overdue work,
-    // no longer the sending region's.
-    {
-        use diesel::prelude::*;
-        use qorgau_persistence::schema::deadlines;
-        let mut conn = w.app.state.db.conn().unwrap();
-        let lapsed = diesel::update(
-            deadlines::table
-                .filter(deadlines::case_id.eq(&case))
-                .filter(deadlines::status.eq("pending")),
-        )
-        .set(deadlines::due_at.eq((Utc::now() - Duration::days(1)).naive_utc()))
-        .execute(&mut conn)
-        .unwrap();
-        assert!(lapsed > 0, "the case has pending deadlines");
-    }
+    // no longer the sending region's. Three weeks on, its first contact and initial assessment
+    // (five working days, holidays included) have lapsed.
+    w.later(Duration::days(21)).await;
     let overdue_cases = |token: &str| {
         let app = &w.app;
         let token = token.to_string();

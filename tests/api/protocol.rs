@@ -12,7 +12,7 @@ use qorgau_api::worker;
 use qorgau_api::{AppState, Config};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
-use qorgau_persistence::schema::{deadlines, outbox, timeline_events as timeline};
+use qorgau_persistence::schema::{outbox, timeline_events as timeline};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -188,7 +188,7 @@ async fn deadlines_start_are_met_and_follow_the_risk_level(backend: Backend) {
     );
 
     // A call without seeing the child does not meet first contact; a visit that sees them does.
-    let now = Utc::now().to_rfc3339();
+    let now = w.app.now().to_rfc3339();
     let interventions = format!("/api/v1/cases/{case}/interventions");
     post_ok(&w, cm, &interventions, json!({"kind": "consultation", "assistance_type": "social", "occurred_at": now, "summary": "Call", "child_seen": false})).await;
     assert_eq!(
@@ -237,7 +237,7 @@ async fn deadlines_start_are_met_and_follow_the_risk_level(backend: Backend) {
         .get(&format!("/api/v1/cases/{case}/referrals"), cm)
         .await;
     let centre = referrals.body[0]["to_organisation_id"].clone();
-    let due = (Utc::now() + Duration::days(30))
+    let due = (w.app.now() + Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
@@ -307,23 +307,6 @@ async fn deadlines_start_are_met_and_follow_the_risk_level(backend: Backend) {
     assert_timed(state, &closed, RiskLevel::Critical);
 }
 
-/// Moves a case's deadline of `kind` so that it lapsed (or falls due) at `due`.
-fn set_due(app: &TestApp, case: &str, kind: &str, starts: DateTime<Utc>, due: DateTime<Utc>) {
-    let mut conn = app.state.db.conn().unwrap();
-    let n = diesel::update(
-        deadlines::table
-            .filter(deadlines::case_id.eq(case))
-            .filter(deadlines::kind.eq(kind)),
-    )
-    .set((
-        deadlines::starts_at.eq(starts.naive_utc()),
-        deadlines::due_at.eq(due.naive_utc()),
-    ))
-    .execute(&mut conn)
-    .unwrap();
-    assert_eq!(n, 1, "{kind} of {case}");
-}
-
 fn ids(r: &crate::common::Response) -> BTreeSet<String> {
     r.body["items"]
         .as_array()
@@ -335,16 +318,18 @@ fn ids(r: &crate::common::Response) -> BTreeSet<String> {
 
 async fn lapsed_deadlines_make_a_case_overdue(backend: Backend) {
     let w = World::new(backend).await;
-    let late = open(&w, "Ерлан", &["neglect"], "high", "KZ-71-01").await;
-    let on_time = open(&w, "Мадина", &["neglect"], "high", "KZ-71-01").await;
-    let now = Utc::now();
-    set_due(
-        &w.app,
-        &late,
-        "first_contact",
-        now - Duration::days(3),
-        now - Duration::hours(1),
-    );
+    // Opened in the past, assigned at once: its first contact lapsed (an hour ago, or on
+    // Friday night), its initial assessment (a working day later) has not. Bullying routes to organisations Astana does
+    // not have here, so no referral deadline lapses beside them.
+    w.app.clock.set(w.app.opened_to_lapse(
+        DeadlineKind::FirstContact,
+        RiskLevel::High,
+        w.app.now() - Duration::hours(1),
+    ));
+    let late = open(&w, "Ерлан", &["bullying"], "high", "KZ-71-01").await;
+    w.assign_to_manager(&late).await;
+    w.app.back_to_the_present();
+    let on_time = open(&w, "Мадина", &["bullying"], "high", "KZ-71-01").await;
     let card = deadlines_of(&w, &late).await;
     assert_eq!(status_of(&card, "first_contact"), "overdue");
     assert_eq!(status_of(&card, "initial_assessment"), "pending");
@@ -368,14 +353,7 @@ async fn lapsed_deadlines_make_a_case_overdue(backend: Backend) {
     );
 
     // Met late, the deadline is no longer overdue and the case leaves the list.
-    post_ok(
-        &w,
-        &w.supervisor,
-        &format!("/api/v1/cases/{late}/assignment"),
-        json!({"assignee_id": w.manager_id}),
-    )
-    .await;
-    post_ok(&w, &w.manager, &format!("/api/v1/cases/{late}/interventions"), json!({"kind": "home_visit", "assistance_type": "social", "occurred_at": Utc::now().to_rfc3339(), "summary": "Visit", "child_seen": true})).await;
+    post_ok(&w, &w.manager, &format!("/api/v1/cases/{late}/interventions"), json!({"kind": "home_visit", "assistance_type": "social", "occurred_at": w.app.now().to_rfc3339(), "summary": "Visit", "child_seen": true})).await;
     assert_eq!(
         status_of(&deadlines_of(&w, &late).await, "first_contact"),
         "met"
@@ -713,40 +691,35 @@ fn count_events(app: &TestApp, kind: &str) -> i64 {
         .unwrap()
 }
 
+/// The due time of `case`'s deadline of `kind`, as its card shows it.
+async fn due(w: &World, case: &str, kind: &str) -> DateTime<Utc> {
+    time(&find(&deadlines_of(w, case).await, kind)["due_at"])
+}
+
 async fn worker_reminds_and_escalates_once_through_smtp(backend: Backend) {
     let w = World::new(backend).await;
-    let case = open(&w, "Нұрлан", &["neglect"], "medium", "KZ-71-01").await;
-    post_ok(
-        &w,
-        &w.supervisor,
-        &format!("/api/v1/cases/{case}/assignment"),
-        json!({"assignee_id": w.manager_id}),
-    )
-    .await;
-    let now = Utc::now();
-    // First contact due in 30 minutes of a 4-day span: a reminder to the assignee.
-    set_due(
-        &w.app,
-        &case,
-        "first_contact",
-        now - Duration::days(4),
-        now + Duration::minutes(30),
-    );
-    // Initial assessment lapsed an hour ago: an escalation to the region's supervisor.
-    set_due(
-        &w.app,
-        &case,
-        "initial_assessment",
-        now - Duration::days(5),
-        now - Duration::hours(1),
-    );
+    // Friday 27 November 2026, 10:00 in Astana (after the signal's observation): a high-risk
+    // case, assigned at once. Its first contact is due two working days on (Tuesday), its
+    // initial assessment three (Wednesday), a span of five days across the weekend whose last
+    // quarter begins on Tuesday morning.
+    w.app.at("2026-11-27 05:00");
+    let case = open(&w, "Нұрлан", &["bullying"], "high", "KZ-71-01").await;
+    w.assign_to_manager(&case).await;
+    // An hour after first contact lapsed: an escalation to the region's supervisor, and a
+    // reminder to the assignee that the initial assessment is due.
+    let lapsed = due(&w, &case, "first_contact").await + Duration::hours(1);
+    assert!(lapsed + Duration::hours(30) > due(&w, &case, "initial_assessment").await);
+    w.app.clock.set(lapsed);
 
     let smtp = smtp_server::start().await;
     let mailer = smtp_mailer(smtp.port);
     // On PostgreSQL a second server instance races the first; SQLite runs one worker.
     let mut instances = vec![w.app.state.clone()];
     if backend == Backend::Postgres {
-        let second = AppState::open(test_config(&w.app.db.url)).unwrap();
+        // On the same clock: instances of one deployment agree on the time.
+        let second = AppState::open(test_config(&w.app.db.url))
+            .unwrap()
+            .with_clock(w.app.clock.clone());
         instances.push(second);
     }
     let passes = instances
@@ -794,7 +767,7 @@ async fn worker_reminds_and_escalates_once_through_smtp(backend: Backend) {
             text.contains("Іс:") && text.contains("Дело:"),
             "Kazakh and Russian: {text}"
         );
-        for private in ["Нұрлан", "Test", "neglect", "Neighbours", "2014-05-05"] {
+        for private in ["Нұрлан", "Test", "bullying", "Neighbours", "2014-05-05"] {
             assert!(
                 !text.contains(private) && !subject.contains(private),
                 "{private} leaked: {text}"
@@ -817,15 +790,16 @@ async fn worker_reminds_and_escalates_once_through_smtp(backend: Backend) {
 
 async fn failed_mail_is_retried_later_not_lost(backend: Backend) {
     let w = World::new(backend).await;
-    let case = open(&w, "Әлия", &["neglect"], "medium", "KZ-71-01").await;
-    let now = Utc::now();
-    set_due(
-        &w.app,
-        &case,
-        "initial_assessment",
-        now - Duration::days(5),
-        now - Duration::hours(1),
-    );
+    // Monday 30 November 2026, 10:00 in Astana: a high-risk case, assigned at once; an hour
+    // after its first contact lapsed (Wednesday), only that deadline is escalated: the initial
+    // assessment, due on Thursday, is not yet in its last quarter.
+    w.app.at("2026-11-30 05:00");
+    let case = open(&w, "Әлия", &["bullying"], "high", "KZ-71-01").await;
+    w.assign_to_manager(&case).await;
+    w.app
+        .clock
+        .set(due(&w, &case, "first_contact").await + Duration::hours(1));
+    let now = w.app.now();
     // Nobody listens on this port.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = smtp_mailer(closed.local_addr().unwrap().port());
@@ -849,11 +823,8 @@ async fn failed_mail_is_retried_later_not_lost(backend: Backend) {
     let live = smtp_mailer(smtp.port);
     let early = worker::tick(&w.app.state, &live).await.unwrap();
     assert_eq!((early.escalations, early.sent, early.failed), (0, 0, 0));
-    // Due again: delivered once.
-    diesel::update(outbox::table)
-        .set(outbox::next_attempt_at.eq((Utc::now() - Duration::seconds(1)).naive_utc()))
-        .execute(&mut conn)
-        .unwrap();
+    // Due again once the back-off has passed: delivered once.
+    w.app.clock.set(next.and_utc() + Duration::seconds(1));
     let retried = worker::tick(&w.app.state, &live).await.unwrap();
     assert_eq!((retried.sent, retried.failed), (1, 0));
     assert_eq!(smtp.wait_for(1, StdDuration::from_secs(2)).await.len(), 1);

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use qorgau_domain::iin::{Iin, Sex};
 use serde_json::{Value, json};
 
-use crate::common::{Backend, TestApp};
+use crate::common::{Backend, TestApp, USER_PASSWORD};
 
 /// Two districts of Astana with their intake coordinators, a mobile group, a supervisor and a
 /// case manager of the region, and a supervisor of Almaty.
@@ -61,6 +61,43 @@ impl World {
             manager,
             almaty_supervisor,
         }
+    }
+
+    /// Moves the clock forward by `by` and logs everyone in again, as people do on the next
+    /// working day: the access tokens they held have expired by then.
+    pub async fn later(&mut self, by: chrono::Duration) {
+        self.app.clock.advance(by);
+        self.log_in_again().await;
+    }
+
+    /// Moves the clock to `at` and logs everyone in again (see [`World::later`]).
+    pub async fn until(&mut self, at: chrono::DateTime<chrono::Utc>) {
+        self.app.clock.set(at);
+        self.log_in_again().await;
+    }
+
+    /// New access tokens for the admin and the world's users, issued at the clock's time.
+    pub async fn log_in_again(&mut self) {
+        self.app.log_admin_in_again().await;
+        let mut tokens = Vec::new();
+        for username in [
+            "mobile.one",
+            "intake.one",
+            "intake.two",
+            "sup.astana",
+            "cm.astana",
+            "sup.almaty",
+        ] {
+            tokens.push(self.app.login(username, USER_PASSWORD).await);
+        }
+        [
+            self.mobile,
+            self.intake,
+            self.intake_elsewhere,
+            self.supervisor,
+            self.manager,
+            self.almaty_supervisor,
+        ] = tokens.try_into().expect("six tokens");
     }
 
     pub async fn file(&self, body: Value) -> crate::common::Response {

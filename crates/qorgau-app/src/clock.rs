@@ -21,9 +21,9 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that runs with the system clock, shifted by an offset that only moves forward when
-/// a test says so. It keeps running (rather than standing still) so that ids and timestamps
-/// taken one after another stay ordered, as they are in production.
+/// A clock that runs with the system clock, shifted by an offset that changes only when a test
+/// says so. It keeps running (rather than standing still) so that timestamps taken one after
+/// another stay ordered, as they are in production.
 #[derive(Debug, Default)]
 pub struct TestClock {
     offset: Mutex<Duration>,
@@ -40,6 +40,14 @@ impl TestClock {
     pub fn set(&self, at: DateTime<Utc>) {
         let mut offset = self.offset.lock().unwrap_or_else(|e| e.into_inner());
         *offset = at - Utc::now();
+    }
+}
+
+impl TestClock {
+    /// Puts the clock back on the system clock's time (no offset).
+    pub fn reset(&self) {
+        let mut offset = self.offset.lock().unwrap_or_else(|e| e.into_inner());
+        *offset = Duration::zero();
     }
 }
 
@@ -67,5 +75,7 @@ mod tests {
             .to_utc();
         clock.set(at);
         assert!((clock.now() - at).abs() < Duration::minutes(1));
+        clock.reset();
+        assert!((clock.now() - Utc::now()).abs() < Duration::minutes(1));
     }
 }

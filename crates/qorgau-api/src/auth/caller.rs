@@ -28,7 +28,13 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let verified = state.as_ref().and_then(|s| s.tokens.verify(bearer(req)?));
+        // One reading of the clock for the request: the token's expiry, the session's and the
+        // time the use case records are the same instant.
+        let at = state.as_ref().map(|s| s.now());
+        let verified = state
+            .as_ref()
+            .zip(at)
+            .and_then(|(s, at)| s.tokens.verify(bearer(req)?, at));
         let ip = req.peer_addr().map(|a| a.ip().to_string());
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         let reading = matches!(
@@ -36,11 +42,11 @@ impl FromRequest for Caller {
             actix_web::http::Method::GET | actix_web::http::Method::HEAD
         );
         Box::pin(async move {
-            let (state, (actor, session)) = state.zip(verified).ok_or(ApiError::Unauthorized)?;
+            let ((state, at), (actor, session)) =
+                state.zip(at).zip(verified).ok_or(ApiError::Unauthorized)?;
             // The signature proves who; the session row proves the login was not ended since
             // (checked at most every `recent_sessions::FRESH_FOR` per login).
             let sid = session.to_string();
-            let at = state.now();
             let now = at.naive_utc();
             let active = state.recent_sessions.is_fresh(&sid, now) || {
                 let checked = sid.clone();

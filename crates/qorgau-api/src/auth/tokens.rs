@@ -28,6 +28,11 @@ struct Claims {
     exp: i64,
 }
 
+/// Seconds an access token is still accepted after its `exp`: the small allowance for clock
+/// skew between instances that jsonwebtoken's `leeway` gave before expiry was read from the
+/// application's clock.
+const EXPIRY_LEEWAY_SECONDS: i64 = 5;
+
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
@@ -39,7 +44,10 @@ pub struct TokenKeys {
 impl TokenKeys {
     pub fn new(secret: &[u8], access_ttl: chrono::Duration) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        // Expiry is compared with the application's clock in `verify`, not with the system
+        // clock that jsonwebtoken would read, so that the clock tests move reaches tokens too.
+        // `exp` stays a required claim.
+        validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "sub"]);
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
@@ -75,11 +83,15 @@ impl TokenKeys {
         })
     }
 
-    /// The caller and their login, if the token is genuine and unexpired.
-    pub fn verify(&self, token: &str) -> Option<(Actor, SessionId)> {
+    /// The caller and their login, if the token is genuine and unexpired at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<(Actor, SessionId)> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()?
             .claims;
+        // As jsonwebtoken's own check was: expired once `exp` is more than the leeway past.
+        if claims.exp < now.timestamp() - EXPIRY_LEEWAY_SECONDS {
+            return None;
+        }
         let actor = Actor {
             user_id: claims.sub,
             role: claims.role,
@@ -108,6 +120,7 @@ pub fn refresh_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn actor() -> Actor {
         Actor {
@@ -123,27 +136,45 @@ mod tests {
     fn issued_tokens_verify_and_carry_the_actor() {
         let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
         let (a, sid) = (actor(), SessionId::new());
-        let token = keys.issue(&a, sid, Utc::now()).expect("signs");
-        assert_eq!(keys.verify(&token), Some((a, sid)));
+        let now = Utc::now();
+        let token = keys.issue(&a, sid, now).expect("signs");
+        assert_eq!(keys.verify(&token, now), Some((a, sid)));
+    }
+
+    #[test]
+    fn tokens_expire_by_the_time_given_not_the_system_clock() {
+        let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
+        let issued = Utc
+            .with_ymd_and_hms(2025, 3, 3, 4, 0, 0)
+            .single()
+            .expect("valid");
+        let token = keys
+            .issue(&actor(), SessionId::new(), issued)
+            .expect("signs");
+        let exp = issued + chrono::Duration::minutes(15);
+        // Years before the system clock's now, the token is still valid at its own time.
+        assert!(keys.verify(&token, issued).is_some());
+        assert!(keys.verify(&token, exp).is_some());
+        let leeway = chrono::Duration::seconds(EXPIRY_LEEWAY_SECONDS);
+        assert!(keys.verify(&token, exp + leeway).is_some(), "the leeway");
+        assert_eq!(
+            keys.verify(&token, exp + leeway + chrono::Duration::seconds(1)),
+            None
+        );
     }
 
     #[test]
     fn expired_tampered_and_foreign_tokens_are_refused() {
         let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
+        let now = Utc::now();
         let old = keys
-            .issue(
-                &actor(),
-                SessionId::new(),
-                Utc::now() - chrono::Duration::hours(1),
-            )
+            .issue(&actor(), SessionId::new(), now - chrono::Duration::hours(1))
             .expect("signs");
-        assert_eq!(keys.verify(&old), None);
+        assert_eq!(keys.verify(&old, now), None);
         let other = TokenKeys::new(&[8; 32], chrono::Duration::minutes(15));
-        let foreign = other
-            .issue(&actor(), SessionId::new(), Utc::now())
-            .expect("signs");
-        assert_eq!(keys.verify(&foreign), None);
-        assert_eq!(keys.verify("not.a.jwt"), None);
+        let foreign = other.issue(&actor(), SessionId::new(), now).expect("signs");
+        assert_eq!(keys.verify(&foreign, now), None);
+        assert_eq!(keys.verify("not.a.jwt", now), None);
     }
 
     #[test]
