@@ -58,13 +58,15 @@ pub mod __private {
 /// ```
 ///
 /// Attributes before the enum (doc comments, extra derives such as `Default`) and before each
-/// value (doc comments, `#[default]`) are kept.
+/// value (doc comments, `#[default]`) are kept. Each code is a string literal, matched as a
+/// token tree rather than a `literal` fragment: a fragment reaches derive macros wrapped in an
+/// invisible group, which utoipa does not look into, so its schema would list the Rust names.
 #[macro_export]
 macro_rules! code_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $code:tt ),+ $(,)?
         }
     ) => {
         $crate::code_enum! {
@@ -78,7 +80,7 @@ macro_rules! code_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $code:tt ),+ $(,)?
         }
         all = [$($all:ident),+ $(,)?];
     ) => {
@@ -296,6 +298,18 @@ mod tests {
                 shade
             );
         }
+    }
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_schema_lists_the_codes() {
+        let schema =
+            serde_json::to_value(<Shade as utoipa::PartialSchema>::schema()).expect("serialises");
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["light", "dark"]),
+            "{schema}"
+        );
     }
 
     #[test]
