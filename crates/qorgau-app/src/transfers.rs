@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
-use qorgau_domain::interagency::{TransferInput, TransferStatus, parse_transfer};
+use qorgau_domain::case::TransferStatus;
+use qorgau_domain::interagency::{TransferInput, parse_transfer};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::transfers::{self, TransferRow};

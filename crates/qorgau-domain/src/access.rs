@@ -249,7 +249,8 @@ impl Actor {
     /// May the caller read the free text (description, notes) of a record at `at` whose
     /// concerns are `concerns`? Always, unless one is sensitive (brief § 5); then only the
     /// assigned case manager, the region's supervisor and an organisation with an active
-    /// referral (the caller puts it in `at`).
+    /// referral (the caller puts it in `at`). A stored code that is no concern counts as
+    /// sensitive: a corrupt value must not open the text to more readers.
     pub fn may_read_text<'c>(
         &self,
         concerns: impl IntoIterator<Item = &'c str>,
@@ -257,7 +258,7 @@ impl Actor {
     ) -> bool {
         let sensitive = concerns
             .into_iter()
-            .any(|c| Concern::from_code(c).is_some_and(Concern::is_sensitive));
+            .any(|c| Concern::from_code(c).is_none_or(Concern::is_sensitive));
         !sensitive || self.authorize(Action::ViewSensitive, at).is_ok()
     }
 
@@ -334,6 +335,9 @@ mod tests {
             assert!(!actor(Role::MobileGroupMember).may_read_text([sensitive], &at));
             assert!(!actor(Role::Admin).may_read_text([sensitive], &at));
         }
+        // A corrupt stored concern is kept from those who may not read sensitive text.
+        assert!(!intake.may_read_text(["neglect", "not_a_concern"], &at));
+        assert!(manager.may_read_text(["not_a_concern"], &at));
     }
 
     #[test]

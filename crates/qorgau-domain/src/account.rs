@@ -58,6 +58,17 @@ pub fn parse_username(raw: &str) -> Result<String, UsernameError> {
 #[error("must be 3-64 characters: lowercase latin letters, digits, '.', '_' or '-'")]
 pub struct UsernameError;
 
+crate::code_enum! {
+    /// Why a login (a session and its refresh tokens) was ended before it expired.
+    pub enum SessionRevocation {
+        /// The user logged out.
+        Logout = "logout",
+        /// A refresh token was presented a second time: someone holds a copy, so the whole
+        /// login ends.
+        RefreshTokenReuse = "refresh_token_reuse",
+    }
+}
+
 pub fn check_password(username: &str, password: &str) -> Result<(), PasswordError> {
     let len = password.chars().count();
     if len < MIN_LEN {

@@ -6,8 +6,6 @@
 //! assessment also moves a case along its lifecycle at two points only ([`status_after`]);
 //! everywhere else it is a record and nothing more.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::case::CaseStatus;
@@ -19,132 +17,43 @@ pub const SUMMARY_MAX: usize = 10_000;
 /// Longest note on one domain.
 pub const NOTE_MAX: usize = 2_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentKind {
-    /// The safety assessment made at first contact with the child.
-    Initial,
-    /// The assessment of needs across every [`AssessmentDomain`].
-    Comprehensive,
-}
-
-impl AssessmentKind {
-    pub const ALL: [AssessmentKind; 2] = [Self::Initial, Self::Comprehensive];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Initial => "initial",
-            Self::Comprehensive => "comprehensive",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
+crate::code_enum! {
+    pub enum AssessmentKind {
+        /// The safety assessment made at first contact with the child.
+        Initial = "initial",
+        /// The assessment of needs across every [`AssessmentDomain`].
+        Comprehensive = "comprehensive",
     }
 }
 
-impl fmt::Display for AssessmentKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// The areas of a child's life a comprehensive assessment covers (brief § 2 step 5).
+    pub enum AssessmentDomain {
+        Safety = "safety",
+        Health = "health",
+        Education = "education",
+        Family = "family",
+        PsychoEmotional = "psycho_emotional",
+        Legal = "legal",
+        Material = "material",
     }
 }
 
-/// The areas of a child's life a comprehensive assessment covers (brief § 2 step 5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentDomain {
-    Safety,
-    Health,
-    Education,
-    Family,
-    PsychoEmotional,
-    Legal,
-    Material,
-}
-
-impl AssessmentDomain {
-    pub const ALL: [AssessmentDomain; 7] = [
-        Self::Safety,
-        Self::Health,
-        Self::Education,
-        Self::Family,
-        Self::PsychoEmotional,
-        Self::Legal,
-        Self::Material,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Safety => "safety",
-            Self::Health => "health",
-            Self::Education => "education",
-            Self::Family => "family",
-            Self::PsychoEmotional => "psycho_emotional",
-            Self::Legal => "legal",
-            Self::Material => "material",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == code)
-    }
-}
-
-impl fmt::Display for AssessmentDomain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How much help the child needs in one domain. `None` is a finding, not a gap.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum NeedLevel {
-    // Declaration order defines the derived `Ord`: least need first.
-    None,
-    Low,
-    Medium,
-    High,
-}
-
-impl NeedLevel {
-    pub const ALL: [NeedLevel; 4] = [Self::None, Self::Low, Self::Medium, Self::High];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == code)
-    }
-}
-
-impl fmt::Display for NeedLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// How much help the child needs in one domain. `None` is a finding, not a gap.
+    pub enum NeedLevel {
+        // Declaration order defines the derived `Ord`: least need first.
+        None = "none",
+        Low = "low",
+        Medium = "medium",
+        High = "high",
     }
 }
 
 /// One domain's finding, as received.
 // `Serialize` only because utoipa renders the `Default` of a nested input as a schema default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct DomainInput {
     /// `safety`, `health`, `education`, `family`, `psycho_emotional`, `legal` or `material`.
@@ -155,7 +64,8 @@ pub struct DomainInput {
 }
 
 /// The request body of `POST /cases/{id}/assessments`, as received.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AssessmentInput {
     /// `initial` or `comprehensive`.
@@ -167,7 +77,8 @@ pub struct AssessmentInput {
     pub domains: Option<Vec<DomainInput>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainFinding {
     pub domain: AssessmentDomain,
     pub level: NeedLevel,
@@ -175,7 +86,8 @@ pub struct DomainFinding {
 }
 
 /// A well-formed assessment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub kind: AssessmentKind,
     pub summary: String,
@@ -342,7 +254,7 @@ mod tests {
     fn codes_round_trip() {
         fn check<T>(all: &[T], from: fn(&str) -> Option<T>, as_str: fn(T) -> &'static str)
         where
-            T: Copy + PartialEq + fmt::Debug + fmt::Display + Serialize,
+            T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + Serialize,
         {
             let mut seen = HashSet::new();
             for &x in all {

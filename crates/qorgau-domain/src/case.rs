@@ -1,31 +1,27 @@
 //! Cases: statuses and human-readable numbers. The full state machine arrives with the case
 //! lifecycle; triage only opens cases in `intake`.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStatus {
-    Intake,
-    Assessment,
-    Planning,
-    InProgress,
-    Monitoring,
-    ClosureRequested,
-    Closed,
+crate::code_enum! {
+    pub enum CaseStatus {
+        Intake = "intake",
+        Assessment = "assessment",
+        Planning = "planning",
+        InProgress = "in_progress",
+        Monitoring = "monitoring",
+        ClosureRequested = "closure_requested",
+        Closed = "closed",
+    }
 }
 
-impl CaseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseStatus::Intake => "intake",
-            CaseStatus::Assessment => "assessment",
-            CaseStatus::Planning => "planning",
-            CaseStatus::InProgress => "in_progress",
-            CaseStatus::Monitoring => "monitoring",
-            CaseStatus::ClosureRequested => "closure_requested",
-            CaseStatus::Closed => "closed",
-        }
+crate::code_enum! {
+    /// Where the transfer of a case to another region stands (`POST /cases/{id}/transfer`).
+    pub enum TransferStatus {
+        /// Awaiting the receiving region's supervisor.
+        Pending = "pending",
+        /// The case moved to the receiving region.
+        Accepted = "accepted",
+        /// The case stays where it was.
+        Declined = "declined",
     }
 }
 

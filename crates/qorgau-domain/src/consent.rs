@@ -22,7 +22,8 @@ pub const NAME_MAX: usize = 200;
 pub const CLOCK_SKEW_MINUTES: i64 = 5;
 
 /// The request body of `POST /cases/{id}/consents`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ConsentInput {
     /// The recorded relation who consents, if they are on record.
@@ -40,7 +41,8 @@ pub struct ConsentInput {
 
 /// A well-formed consent. Whether the relation belongs to the child, and is not an alleged
 /// perpetrator ([`crate::interagency::check_consenting_relation`]), is checked by the caller.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewConsent {
     pub given_by_relation_id: Option<uuid::Uuid>,
     pub given_by_name: String,
@@ -142,7 +144,8 @@ impl ConsentFacts {
 }
 
 /// Why a referral may share the child's data with an organisation; recorded with it for audit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SharingBasis {
     Consent { consent_id: String },

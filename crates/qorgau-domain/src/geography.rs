@@ -66,7 +66,8 @@ impl DistrictCode {
 }
 
 /// A name in the three languages Qorgau's users read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedName {
     /// Kazakh.
     pub kk: String,

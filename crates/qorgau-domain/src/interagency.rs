@@ -15,8 +15,6 @@
 //!   seed l. 2789), so each is recorded and a repeat needs a reason.
 //! - **Transfers** between regions when the family moves (brief § 2 step 13).
 
-use std::fmt;
-
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +81,8 @@ fn date(
 // Relations
 
 /// The request body of `POST /children/{id}/relations`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RelationInput {
     pub full_name: String,
@@ -96,7 +95,8 @@ pub struct RelationInput {
     pub phone: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewRelation {
     pub full_name: String,
     pub relation: String,
@@ -163,7 +163,8 @@ pub fn check_consenting_relation(is_alleged_perpetrator: bool) -> Result<(), Vec
 // Commission matters
 
 /// The request body of `POST /cases/{id}/commission-matters`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CommissionMatterInput {
     pub commission_organisation_id: String,
@@ -172,7 +173,8 @@ pub struct CommissionMatterInput {
 
 /// A well-formed referral to the commission. Whether the organisation is a commission is
 /// checked by the caller against the stored records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewCommissionMatter {
     pub commission_organisation_id: uuid::Uuid,
     pub grounds: String,
@@ -202,7 +204,8 @@ pub fn parse_commission_matter(
 
 /// One measure of a commission decision, as received.
 // `Serialize` only because utoipa renders the `Default` of a nested input as a schema default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CommissionMeasureInput {
     pub description: String,
@@ -212,7 +215,8 @@ pub struct CommissionMeasureInput {
 }
 
 /// The request body of `POST /commission-matters/{id}/decision`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CommissionDecisionInput {
     /// `YYYY-MM-DD`.
@@ -221,14 +225,16 @@ pub struct CommissionDecisionInput {
     pub measures: Vec<CommissionMeasureInput>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommissionMeasure {
     pub description: String,
     pub responsible_organisation_id: uuid::Uuid,
     pub due_date: NaiveDate,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommissionDecision {
     pub hearing_date: NaiveDate,
     pub decision: String,
@@ -291,28 +297,12 @@ pub fn parse_commission_decision(
     }
 }
 
-/// Where a commission measure stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureStatus {
-    Pending,
-    Done,
-    Overdue,
-}
-
-impl MeasureStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Done => "done",
-            Self::Overdue => "overdue",
-        }
-    }
-}
-
-impl fmt::Display for MeasureStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Where a commission measure stands.
+    pub enum MeasureStatus {
+        Pending = "pending",
+        Done = "done",
+        Overdue = "overdue",
     }
 }
 
@@ -330,105 +320,32 @@ pub fn measure_status(due: NaiveDate, done: bool, today: NaiveDate) -> MeasureSt
 // ---------------------------------------------------------------------------------------------
 // Placements
 
-/// Where a child is placed (api.md § Interagency records).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlacementType {
-    TemporaryShelter,
-    ChildSupportCentre,
-    /// At most 3 months (seed l. 718).
-    JuvenileAdaptationCentre,
-    Guardianship,
-    PatronatFamily,
-    ReceivingFamily,
-    ProfessionalReceivingFamily,
-    Adoption,
-    ReturnToFamily,
-}
-
-impl PlacementType {
-    pub const ALL: [PlacementType; 9] = [
-        Self::TemporaryShelter,
-        Self::ChildSupportCentre,
-        Self::JuvenileAdaptationCentre,
-        Self::Guardianship,
-        Self::PatronatFamily,
-        Self::ReceivingFamily,
-        Self::ProfessionalReceivingFamily,
-        Self::Adoption,
-        Self::ReturnToFamily,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::TemporaryShelter => "temporary_shelter",
-            Self::ChildSupportCentre => "child_support_centre",
-            Self::JuvenileAdaptationCentre => "juvenile_adaptation_centre",
-            Self::Guardianship => "guardianship",
-            Self::PatronatFamily => "patronat_family",
-            Self::ReceivingFamily => "receiving_family",
-            Self::ProfessionalReceivingFamily => "professional_receiving_family",
-            Self::Adoption => "adoption",
-            Self::ReturnToFamily => "return_to_family",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == code)
+crate::code_enum! {
+    /// Where a child is placed (api.md § Interagency records).
+    pub enum PlacementType {
+        TemporaryShelter = "temporary_shelter",
+        ChildSupportCentre = "child_support_centre",
+        /// At most 3 months (seed l. 718).
+        JuvenileAdaptationCentre = "juvenile_adaptation_centre",
+        Guardianship = "guardianship",
+        PatronatFamily = "patronat_family",
+        ReceivingFamily = "receiving_family",
+        ProfessionalReceivingFamily = "professional_receiving_family",
+        Adoption = "adoption",
+        ReturnToFamily = "return_to_family",
     }
 }
 
-impl fmt::Display for PlacementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why a placement ended; `breakdown` is the one the seed counts (l. 2155).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlacementEndReason {
-    PlannedEnd,
-    ReturnToFamily,
-    Adoption,
-    Breakdown,
-    #[serde(rename = "turned_18")]
-    Turned18,
-    Transferred,
-    Other,
-}
-
-impl PlacementEndReason {
-    pub const ALL: [PlacementEndReason; 7] = [
-        Self::PlannedEnd,
-        Self::ReturnToFamily,
-        Self::Adoption,
-        Self::Breakdown,
-        Self::Turned18,
-        Self::Transferred,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PlannedEnd => "planned_end",
-            Self::ReturnToFamily => "return_to_family",
-            Self::Adoption => "adoption",
-            Self::Breakdown => "breakdown",
-            Self::Turned18 => "turned_18",
-            Self::Transferred => "transferred",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == code)
-    }
-}
-
-impl fmt::Display for PlacementEndReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Why a placement ended; `breakdown` is the one the seed counts (l. 2155).
+    pub enum PlacementEndReason {
+        PlannedEnd = "planned_end",
+        ReturnToFamily = "return_to_family",
+        Adoption = "adoption",
+        Breakdown = "breakdown",
+        Turned18 = "turned_18",
+        Transferred = "transferred",
+        Other = "other",
     }
 }
 
@@ -439,7 +356,8 @@ const END_REASONS: &str = "must be planned_end, return_to_family, adoption, brea
      turned_18, transferred or other";
 
 /// The request body of `POST /cases/{id}/placements`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PlacementInput {
     /// One of the [`PlacementType`] codes.
@@ -455,7 +373,8 @@ pub struct PlacementInput {
 }
 
 /// A well-formed placement.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPlacement {
     pub kind: PlacementType,
     pub organisation_id: Option<uuid::Uuid>,
@@ -465,7 +384,8 @@ pub struct NewPlacement {
 }
 
 /// The request body of `PATCH /placements/{id}` ending a placement, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PlacementEndInput {
     /// `YYYY-MM-DD`, not before the start and not in the future.
@@ -570,55 +490,22 @@ pub fn exceeds_limit(
 // ---------------------------------------------------------------------------------------------
 // Interviews
 
-/// Who was present at an interview of a child.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Present {
-    Psychologist,
-    LegalRepresentative,
-    Pedagogue,
-    Investigator,
-    Prosecutor,
-    Lawyer,
-    Other,
-}
-
-impl Present {
-    pub const ALL: [Present; 7] = [
-        Self::Psychologist,
-        Self::LegalRepresentative,
-        Self::Pedagogue,
-        Self::Investigator,
-        Self::Prosecutor,
-        Self::Lawyer,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Psychologist => "psychologist",
-            Self::LegalRepresentative => "legal_representative",
-            Self::Pedagogue => "pedagogue",
-            Self::Investigator => "investigator",
-            Self::Prosecutor => "prosecutor",
-            Self::Lawyer => "lawyer",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == code)
-    }
-}
-
-impl fmt::Display for Present {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Who was present at an interview of a child.
+    pub enum Present {
+        Psychologist = "psychologist",
+        LegalRepresentative = "legal_representative",
+        Pedagogue = "pedagogue",
+        Investigator = "investigator",
+        Prosecutor = "prosecutor",
+        Lawyer = "lawyer",
+        Other = "other",
     }
 }
 
 /// The request body of `POST /cases/{id}/interviews`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct InterviewInput {
     /// RFC 3339, e.g. `2026-05-10T14:30:00+05:00`.
@@ -634,7 +521,8 @@ pub struct InterviewInput {
 }
 
 /// A well-formed interview record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewInterview {
     pub conducted_at: DateTime<Utc>,
     pub interviewer_name: String,
@@ -725,7 +613,8 @@ pub fn parse_interview(
 // Transfers
 
 /// The request body of `POST /cases/{id}/transfer`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TransferInput {
     /// `KZ-NN`, the receiving region.
@@ -733,16 +622,6 @@ pub struct TransferInput {
     /// A district of the receiving region, e.g. `KZ-71-01`.
     pub district_code: String,
     pub reason: String,
-}
-
-crate::code_enum! {
-    /// Where a transfer between regions stands: it waits for the receiving region's
-    /// supervisor, who accepts or declines it.
-    pub enum TransferStatus {
-        Pending = "pending",
-        Accepted = "accepted",
-        Declined = "declined",
-    }
 }
 
 /// A well-formed transfer request. Whether the district exists is checked by the caller.
@@ -812,7 +691,7 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 5, 10, 12, 0, 0).unwrap()
     }
 
-    fn fields<T: fmt::Debug>(r: Result<T, Vec<FieldError>>) -> Vec<String> {
+    fn fields<T: std::fmt::Debug>(r: Result<T, Vec<FieldError>>) -> Vec<String> {
         r.expect_err("invalid")
             .into_iter()
             .map(|e| e.field)
@@ -1057,9 +936,12 @@ mod tests {
         let json = serde_json::json!({"type": "guardianship", "started_on": "2026-01-15"});
         let input: PlacementInput = serde_json::from_value(json).unwrap();
         assert_eq!(input.r#type, "guardianship");
-        let schema =
-            serde_json::to_value(<PlacementInput as utoipa::PartialSchema>::schema()).unwrap();
-        assert!(schema["properties"]["type"].is_object(), "{schema}");
+        #[cfg(feature = "openapi")]
+        {
+            let schema =
+                serde_json::to_value(<PlacementInput as utoipa::PartialSchema>::schema()).unwrap();
+            assert!(schema["properties"]["type"].is_object(), "{schema}");
+        }
         assert_eq!(
             fields(parse_placement(
                 PlacementInput {

@@ -6,8 +6,6 @@
 //! guarded: an intervention cannot be logged as happening in the future (beyond a few minutes of
 //! clock skew between a phone and the server) nor before the system's records could begin.
 
-use std::fmt;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -21,66 +19,25 @@ pub const DURATION_MAX_MINUTES: u16 = 1_440;
 /// How far ahead of the server's clock a device's clock may run.
 pub const CLOCK_SKEW_MINUTES: i64 = 5;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InterventionKind {
-    HomeVisit,
-    Consultation,
-    PsychologicalSession,
-    MedicalCare,
-    PedagogicalSupport,
-    SocialSupport,
-    LegalAid,
-    BenefitApplication,
-    Placement,
-    Mediation,
-    Other,
-}
-
-impl InterventionKind {
-    pub const ALL: [InterventionKind; 11] = [
-        Self::HomeVisit,
-        Self::Consultation,
-        Self::PsychologicalSession,
-        Self::MedicalCare,
-        Self::PedagogicalSupport,
-        Self::SocialSupport,
-        Self::LegalAid,
-        Self::BenefitApplication,
-        Self::Placement,
-        Self::Mediation,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::HomeVisit => "home_visit",
-            Self::Consultation => "consultation",
-            Self::PsychologicalSession => "psychological_session",
-            Self::MedicalCare => "medical_care",
-            Self::PedagogicalSupport => "pedagogical_support",
-            Self::SocialSupport => "social_support",
-            Self::LegalAid => "legal_aid",
-            Self::BenefitApplication => "benefit_application",
-            Self::Placement => "placement",
-            Self::Mediation => "mediation",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
-    }
-}
-
-impl fmt::Display for InterventionKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    pub enum InterventionKind {
+        HomeVisit = "home_visit",
+        Consultation = "consultation",
+        PsychologicalSession = "psychological_session",
+        MedicalCare = "medical_care",
+        PedagogicalSupport = "pedagogical_support",
+        SocialSupport = "social_support",
+        LegalAid = "legal_aid",
+        BenefitApplication = "benefit_application",
+        Placement = "placement",
+        Mediation = "mediation",
+        Other = "other",
     }
 }
 
 /// The request body of `POST /cases/{id}/interventions`, as received.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct InterventionInput {
     /// One of the [`InterventionKind`] codes.
@@ -99,7 +56,8 @@ pub struct InterventionInput {
 
 /// A well-formed intervention. Whether the plan measure belongs to the case is checked against
 /// the stored records by the caller.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Intervention {
     pub kind: InterventionKind,
     pub assistance_type: AssistanceKind,

@@ -8,88 +8,39 @@
 //! for returning or reopening). [`decide`] checks a requested transition against the table and
 //! [`allowed`] lists what the caller could do now, for the 409 answer and for the UI.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::case::CaseStatus;
 use crate::role::Role;
 use crate::validation::{FieldError, Validation, bounded_text};
 
 /// Every case status, in the order of a case's life.
-pub const STATUSES: [CaseStatus; 7] = [
-    CaseStatus::Intake,
-    CaseStatus::Assessment,
-    CaseStatus::Planning,
-    CaseStatus::InProgress,
-    CaseStatus::Monitoring,
-    CaseStatus::ClosureRequested,
-    CaseStatus::Closed,
-];
+pub const STATUSES: [CaseStatus; 7] = CaseStatus::ALL;
 
 /// The status with wire code `code` (`in_progress`), if any. Case-sensitive.
 pub fn status_from_code(code: &str) -> Option<CaseStatus> {
-    STATUSES.into_iter().find(|s| s.as_str() == code)
+    CaseStatus::from_code(code)
 }
 
 /// Longest free-text reason accepted on a transition.
 pub const REASON_MAX: usize = 2000;
 
-/// Why a case is closed (brief § 2 step 12).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClosureReason {
-    GoalsAchieved,
-    RiskEliminated,
-    /// Handed over to another service or region.
-    Transferred,
-    /// The child came of age (care leavers aside).
-    #[serde(rename = "turned_18")]
-    Turned18,
-    MovedAbroad,
-    ChildDied,
-    /// The family declined help and there are no legal grounds to impose it.
-    FamilyDeclinedNoGrounds,
-    Duplicate,
-    /// Needs a free-text `reason` explaining it.
-    Other,
-}
-
-impl ClosureReason {
-    pub const ALL: [ClosureReason; 9] = [
-        Self::GoalsAchieved,
-        Self::RiskEliminated,
-        Self::Transferred,
-        Self::Turned18,
-        Self::MovedAbroad,
-        Self::ChildDied,
-        Self::FamilyDeclinedNoGrounds,
-        Self::Duplicate,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::GoalsAchieved => "goals_achieved",
-            Self::RiskEliminated => "risk_eliminated",
-            Self::Transferred => "transferred",
-            Self::Turned18 => "turned_18",
-            Self::MovedAbroad => "moved_abroad",
-            Self::ChildDied => "child_died",
-            Self::FamilyDeclinedNoGrounds => "family_declined_no_grounds",
-            Self::Duplicate => "duplicate",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == code)
-    }
-}
-
-impl fmt::Display for ClosureReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Why a case is closed (brief § 2 step 12).
+    pub enum ClosureReason {
+        GoalsAchieved = "goals_achieved",
+        RiskEliminated = "risk_eliminated",
+        /// Handed over to another service or region.
+        Transferred = "transferred",
+        /// The child came of age (care leavers aside).
+        Turned18 = "turned_18",
+        MovedAbroad = "moved_abroad",
+        ChildDied = "child_died",
+        /// The family declined help and there are no legal grounds to impose it.
+        FamilyDeclinedNoGrounds = "family_declined_no_grounds",
+        Duplicate = "duplicate",
+        /// Needs a free-text `reason` explaining it.
+        Other = "other",
     }
 }
 
@@ -174,7 +125,8 @@ pub fn mover_of(role: Role, is_assignee: bool) -> Option<Mover> {
 }
 
 /// The request body of `POST /cases/{id}/transitions`, as received.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TransitionInput {
     /// The target status code.

@@ -19,47 +19,29 @@
 //! and written in competing forms (-ович, -ұлы, none).
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use chrono::NaiveDate;
 
 use crate::names::{first_names_match, last_names_match};
 
-/// A field that identifies a child and on which two records may disagree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum IdentityField {
-    LastName,
-    FirstName,
-    BirthDate,
-    Sex,
-}
-
-impl IdentityField {
-    /// Every field compared, in the order differences are reported.
-    pub const ALL: [IdentityField; 4] = [
-        IdentityField::LastName,
-        IdentityField::FirstName,
-        IdentityField::BirthDate,
-        IdentityField::Sex,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentityField::LastName => "last_name",
-            IdentityField::FirstName => "first_name",
-            IdentityField::BirthDate => "birth_date",
-            IdentityField::Sex => "sex",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<IdentityField> {
-        IdentityField::ALL.into_iter().find(|f| f.as_str() == code)
+crate::code_enum! {
+    /// A field that identifies a child and on which two records may disagree. `ALL` lists
+    /// every field compared, in the order differences are reported.
+    pub enum IdentityField {
+        LastName = "last_name",
+        FirstName = "first_name",
+        BirthDate = "birth_date",
+        Sex = "sex",
     }
 }
 
-impl fmt::Display for IdentityField {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// The kinds of record a merge moves from the duplicate to the record kept, as recorded so
+    /// that an unmerge moves exactly those back.
+    pub enum MovedRecord {
+        Signal = "signal",
+        Case = "case",
+        TimelineEvent = "timeline_event",
     }
 }
 

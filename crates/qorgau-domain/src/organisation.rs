@@ -1,76 +1,28 @@
 //! Organisation kinds (api.md § Geography, organisations, users) and the rules on where each sits.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganisationKind {
-    ChildRightsDepartment,
-    FamilySupportCentre,
-    MobileGroup,
-    PsychologicalSupportCentre,
-    School,
-    Health,
-    MentalHealthCentre,
-    YouthHealthCentre,
-    CrisisCentre,
-    AssistanceRoom,
-    Police,
-    Commission,
-    GuardianshipAuthority,
-    EducationDepartment,
-    ContactCentre,
-    Ngo,
-    Other,
+crate::code_enum! {
+    pub enum OrganisationKind {
+        ChildRightsDepartment = "child_rights_department",
+        FamilySupportCentre = "family_support_centre",
+        MobileGroup = "mobile_group",
+        PsychologicalSupportCentre = "psychological_support_centre",
+        School = "school",
+        Health = "health",
+        MentalHealthCentre = "mental_health_centre",
+        YouthHealthCentre = "youth_health_centre",
+        CrisisCentre = "crisis_centre",
+        AssistanceRoom = "assistance_room",
+        Police = "police",
+        Commission = "commission",
+        GuardianshipAuthority = "guardianship_authority",
+        EducationDepartment = "education_department",
+        ContactCentre = "contact_centre",
+        Ngo = "ngo",
+        Other = "other",
+    }
 }
 
 impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 17] = [
-        Self::ChildRightsDepartment,
-        Self::FamilySupportCentre,
-        Self::MobileGroup,
-        Self::PsychologicalSupportCentre,
-        Self::School,
-        Self::Health,
-        Self::MentalHealthCentre,
-        Self::YouthHealthCentre,
-        Self::CrisisCentre,
-        Self::AssistanceRoom,
-        Self::Police,
-        Self::Commission,
-        Self::GuardianshipAuthority,
-        Self::EducationDepartment,
-        Self::ContactCentre,
-        Self::Ngo,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ChildRightsDepartment => "child_rights_department",
-            Self::FamilySupportCentre => "family_support_centre",
-            Self::MobileGroup => "mobile_group",
-            Self::PsychologicalSupportCentre => "psychological_support_centre",
-            Self::School => "school",
-            Self::Health => "health",
-            Self::MentalHealthCentre => "mental_health_centre",
-            Self::YouthHealthCentre => "youth_health_centre",
-            Self::CrisisCentre => "crisis_centre",
-            Self::AssistanceRoom => "assistance_room",
-            Self::Police => "police",
-            Self::Commission => "commission",
-            Self::GuardianshipAuthority => "guardianship_authority",
-            Self::EducationDepartment => "education_department",
-            Self::ContactCentre => "contact_centre",
-            Self::Ngo => "ngo",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
-    }
-
     /// Mobile groups and family-support centres (ОҚО) exist one per district (seed l. 229–232,
     /// 308–310): they cannot be created without one, or intake could not be routed to them.
     pub fn requires_district(self) -> bool {

@@ -7,8 +7,6 @@
 //! offending field named by its JSON path (`goals[0].measures[1].due_date`). Whether the
 //! organisations exist is checked against the stored records by the caller.
 
-use std::fmt;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -22,44 +20,14 @@ pub const DESCRIPTION_MAX: usize = 2_000;
 /// gone wrong, not something a case manager wrote.
 pub const ITEMS_MAX: usize = 50;
 
-/// The five kinds of help named in the seed (brief § 2 step 6, seed l. 342).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssistanceKind {
-    Medical,
-    Psychological,
-    Pedagogical,
-    Social,
-    Legal,
-}
-
-impl AssistanceKind {
-    pub const ALL: [AssistanceKind; 5] = [
-        Self::Medical,
-        Self::Psychological,
-        Self::Pedagogical,
-        Self::Social,
-        Self::Legal,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Medical => "medical",
-            Self::Psychological => "psychological",
-            Self::Pedagogical => "pedagogical",
-            Self::Social => "social",
-            Self::Legal => "legal",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
-    }
-}
-
-impl fmt::Display for AssistanceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// The five kinds of help named in the seed (brief § 2 step 6, seed l. 342).
+    pub enum AssistanceKind {
+        Medical = "medical",
+        Psychological = "psychological",
+        Pedagogical = "pedagogical",
+        Social = "social",
+        Legal = "legal",
     }
 }
 
@@ -67,9 +35,23 @@ impl fmt::Display for AssistanceKind {
 pub(crate) const ASSISTANCE_KINDS: &str =
     "must be medical, psychological, pedagogical, social or legal";
 
+crate::code_enum! {
+    /// Where a version of the plan stands. One version at most is a draft: a new version
+    /// supersedes the draft before it; decided versions are kept as they were decided.
+    pub enum PlanStatus {
+        /// Awaiting the supervisor's decision.
+        Draft = "draft",
+        Approved = "approved",
+        Rejected = "rejected",
+        /// A draft replaced by a later version before it was decided.
+        Superseded = "superseded",
+    }
+}
+
 /// One measure, as received.
 // `Serialize` only because utoipa renders the `Default` of a nested input as a schema default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MeasureInput {
     /// `medical`, `psychological`, `pedagogical`, `social` or `legal`.
@@ -82,7 +64,8 @@ pub struct MeasureInput {
 
 /// One goal, as received.
 // `Serialize` only because utoipa renders the `Default` of a nested input as a schema default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct GoalInput {
     pub title: String,
@@ -90,14 +73,16 @@ pub struct GoalInput {
 }
 
 /// The request body of `PUT /cases/{id}/plan`, as received.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PlanInput {
     pub goals: Vec<GoalInput>,
 }
 
 /// The request body of `POST /cases/{id}/plan/approval`, as received.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PlanDecisionInput {
     /// `approve` or `reject`.
@@ -106,7 +91,8 @@ pub struct PlanDecisionInput {
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measure {
     pub kind: AssistanceKind,
     pub description: String,
@@ -114,14 +100,16 @@ pub struct Measure {
     pub due_date: NaiveDate,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Goal {
     pub title: String,
     pub measures: Vec<Measure>,
 }
 
 /// A well-formed plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub goals: Vec<Goal>,
 }
@@ -299,7 +287,7 @@ mod tests {
         }
     }
 
-    fn fields(r: Result<impl fmt::Debug, Vec<FieldError>>) -> Vec<String> {
+    fn fields(r: Result<impl std::fmt::Debug, Vec<FieldError>>) -> Vec<String> {
         r.expect_err("invalid")
             .into_iter()
             .map(|e| e.field)

@@ -38,7 +38,6 @@
 //! ([`ConfigError`]), except a missing step, which has no line.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -54,140 +53,60 @@ pub const DEFAULT_PROTOCOL_TOML: &str = include_str!("../../../config/protocols/
 /// The largest number a duration may carry, in any unit (keeps counting cheap and sane).
 pub const MAX_DURATION: u32 = 10_000;
 
-/// A step of a case that has a deadline (the rows of brief § 4's deadline table).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum DeadlineKind {
-    /// Triage decision on a signal.
-    Triage,
-    /// Case assigned to a case manager.
-    Assignment,
-    /// First contact: the child seen.
-    FirstContact,
-    InitialAssessment,
-    ComprehensiveAssessment,
-    /// Support plan approved.
-    PlanApproval,
-    /// Support plan reviewed; the clock restarts at each approval or review.
-    PlanReview,
-    /// A referral answered by the receiving organisation.
-    ReferralResponse,
-    /// Post-closure follow-up.
-    FollowUp,
-}
-
-impl DeadlineKind {
-    pub const ALL: [DeadlineKind; 9] = [
-        Self::Triage,
-        Self::Assignment,
-        Self::FirstContact,
-        Self::InitialAssessment,
-        Self::ComprehensiveAssessment,
-        Self::PlanApproval,
-        Self::PlanReview,
-        Self::ReferralResponse,
-        Self::FollowUp,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Triage => "triage",
-            Self::Assignment => "assignment",
-            Self::FirstContact => "first_contact",
-            Self::InitialAssessment => "initial_assessment",
-            Self::ComprehensiveAssessment => "comprehensive_assessment",
-            Self::PlanApproval => "plan_approval",
-            Self::PlanReview => "plan_review",
-            Self::ReferralResponse => "referral_response",
-            Self::FollowUp => "follow_up",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == code)
+crate::code_enum! {
+    /// A step of a case that has a deadline (the rows of brief § 4's deadline table).
+    pub enum DeadlineKind {
+        /// Triage decision on a signal.
+        Triage = "triage",
+        /// Case assigned to a case manager.
+        Assignment = "assignment",
+        /// First contact: the child seen.
+        FirstContact = "first_contact",
+        InitialAssessment = "initial_assessment",
+        ComprehensiveAssessment = "comprehensive_assessment",
+        /// Support plan approved.
+        PlanApproval = "plan_approval",
+        /// Support plan reviewed; the clock restarts at each approval or review.
+        PlanReview = "plan_review",
+        /// A referral answered by the receiving organisation.
+        ReferralResponse = "referral_response",
+        /// Post-closure follow-up.
+        FollowUp = "follow_up",
     }
 }
 
-impl fmt::Display for DeadlineKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The event that starts a deadline's clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockStart {
-    SignalReceived,
-    CaseOpened,
-    /// The comprehensive assessment completed.
-    ComprehensiveAssessment,
-    /// The plan approved, or last reviewed.
-    PlanApproved,
-    ReferralSent,
-    CaseClosed,
-}
-
-impl ClockStart {
-    pub const ALL: [ClockStart; 6] = [
-        Self::SignalReceived,
-        Self::CaseOpened,
-        Self::ComprehensiveAssessment,
-        Self::PlanApproved,
-        Self::ReferralSent,
-        Self::CaseClosed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SignalReceived => "signal_received",
-            Self::CaseOpened => "case_opened",
-            Self::ComprehensiveAssessment => "comprehensive_assessment",
-            Self::PlanApproved => "plan_approved",
-            Self::ReferralSent => "referral_sent",
-            Self::CaseClosed => "case_closed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == code)
-    }
-}
-
-impl fmt::Display for ClockStart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// The event that starts a deadline's clock.
+    pub enum ClockStart {
+        SignalReceived = "signal_received",
+        CaseOpened = "case_opened",
+        /// The comprehensive assessment completed.
+        ComprehensiveAssessment = "comprehensive_assessment",
+        /// The plan approved, or last reviewed.
+        PlanApproved = "plan_approved",
+        ReferralSent = "referral_sent",
+        CaseClosed = "case_closed",
     }
 }
 
 /// One duration per risk level: total by construction, so [`DeadlineRule::duration`] needs
 /// no fallback. Serialises as `{"critical": …, "high": …, "medium": …, "low": …}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskDurations {
-    #[schema(schema_with = duration_schema)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = duration_schema))]
     pub critical: Duration,
-    #[schema(schema_with = duration_schema)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = duration_schema))]
     pub high: Duration,
-    #[schema(schema_with = duration_schema)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = duration_schema))]
     pub medium: Duration,
-    #[schema(schema_with = duration_schema)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = duration_schema))]
     pub low: Duration,
 }
 
 /// The schema of [`Duration`] itself (`{"hours": 4}`, `{"working_days": 2}` …): utoipa takes
 /// any type named `Duration` for a time span written as a string.
+#[cfg(feature = "openapi")]
 fn duration_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     <Duration as utoipa::PartialSchema>::schema()
 }
@@ -204,7 +123,8 @@ impl RiskDurations {
 }
 
 /// How long a step may take, by risk level, and which event starts the clock.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineRule {
     pub kind: DeadlineKind,
     pub starts: ClockStart,
@@ -217,34 +137,13 @@ impl DeadlineRule {
     }
 }
 
-/// What a routing rule makes mandatory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RouteAction {
-    /// Inform the organisation (e.g. the police of suspected violence).
-    Notify,
-    /// Refer the child to the organisation for a service.
-    Refer,
-}
-
-impl RouteAction {
-    pub const ALL: [RouteAction; 2] = [Self::Notify, Self::Refer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Notify => "notify",
-            Self::Refer => "refer",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == code)
-    }
-}
-
-impl fmt::Display for RouteAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// What a routing rule makes mandatory.
+    pub enum RouteAction {
+        /// Inform the organisation (e.g. the police of suspected violence).
+        Notify = "notify",
+        /// Refer the child to the organisation for a service.
+        Refer = "refer",
     }
 }
 
@@ -253,7 +152,8 @@ impl fmt::Display for RouteAction {
 ///
 /// The supervisor (the child-rights department that oversees case management) is modelled as
 /// `to = child_rights_department`, e.g. `suicide_risk` with `min_risk = critical`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteRule {
     pub concerns: Vec<Concern>,
     pub action: RouteAction,
@@ -271,7 +171,8 @@ impl RouteRule {
 }
 
 /// One version of the interagency protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Protocol {
     pub version: String,
     pub effective_from: NaiveDate,

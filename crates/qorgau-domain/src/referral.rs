@@ -9,8 +9,6 @@
 //! law requires it; such an override names its basis and is audited (see [`crate::consent`]).
 //! Only the case's manager or supervisor may override consent, and the server checks it.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::role::Role;
@@ -22,40 +20,18 @@ pub const SERVICE_MAX: usize = 200;
 /// Longest reason, override note, decline reason or completion outcome.
 pub const TEXT_MAX: usize = 2_000;
 
-/// Where a referral stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralStatus {
-    Pending,
-    Accepted,
-    Declined,
-    Completed,
-    Withdrawn,
+crate::code_enum! {
+    /// Where a referral stands.
+    pub enum ReferralStatus {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+        Completed = "completed",
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl ReferralStatus {
-    pub const ALL: [ReferralStatus; 5] = [
-        Self::Pending,
-        Self::Accepted,
-        Self::Declined,
-        Self::Completed,
-        Self::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-            Self::Completed => "completed",
-            Self::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == code)
-    }
-
     /// Pending or accepted: while active, the receiving organisation's specialists see the
     /// minimum of the case (brief § 5); once it ends, so does their access.
     pub fn is_active(self) -> bool {
@@ -63,60 +39,30 @@ impl ReferralStatus {
     }
 }
 
-impl fmt::Display for ReferralStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 crate::code_enum! {
-    /// What a referral asks of the receiving organisation: a service (`referral`), or only to
-    /// be told (`notification`, the protocol's mandatory "tell them").
+    /// What a referral record is: a referral for a service, or a notification the protocol
+    /// requires (`crate::protocol::RouteAction`), stored alike and answered alike.
     pub enum ReferralKind {
         Referral = "referral",
         Notification = "notification",
     }
 }
 
-/// Why data may be shared without the legal representative's consent (api.md § Interagency
-/// records; seed item 5: help proceeds where life or health is threatened).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OverrideBasis {
-    ThreatToLifeOrHealth,
-    CourtOrder,
-    LegalDuty,
+crate::code_enum! {
+    /// Why data may be shared without the legal representative's consent (api.md § Interagency
+    /// records; seed item 5: help proceeds where life or health is threatened).
+    pub enum OverrideBasis {
+        ThreatToLifeOrHealth = "threat_to_life_or_health",
+        CourtOrder = "court_order",
+        LegalDuty = "legal_duty",
+    }
 }
 
 impl OverrideBasis {
-    pub const ALL: [OverrideBasis; 3] = [
-        Self::ThreatToLifeOrHealth,
-        Self::CourtOrder,
-        Self::LegalDuty,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ThreatToLifeOrHealth => "threat_to_life_or_health",
-            Self::CourtOrder => "court_order",
-            Self::LegalDuty => "legal_duty",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|b| b.as_str() == code)
-    }
-
     /// Whether an override on this basis must say why: a threat or a court order is a fact
     /// of this case that the audit has to be able to check; a legal duty is general.
     pub fn requires_note(self) -> bool {
         matches!(self, Self::ThreatToLifeOrHealth | Self::CourtOrder)
-    }
-}
-
-impl fmt::Display for OverrideBasis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -132,7 +78,8 @@ pub fn may_override(role: Role) -> bool {
 
 /// `consent_override` of a referral, as received.
 // `Serialize` only because utoipa renders the `Default` of a nested input as a schema default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ConsentOverrideInput {
     /// `threat_to_life_or_health`, `court_order` or `legal_duty`.
@@ -142,7 +89,8 @@ pub struct ConsentOverrideInput {
 }
 
 /// The request body of `POST /cases/{id}/referrals`, as received.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReferralInput {
     pub to_organisation_id: String,
@@ -155,7 +103,8 @@ pub struct ReferralInput {
 }
 
 /// A well-formed consent override. Whether the caller's role may use it is [`may_override`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentOverride {
     pub basis: OverrideBasis,
     pub note: Option<String>,
@@ -163,7 +112,8 @@ pub struct ConsentOverride {
 
 /// A well-formed referral. Whether the organisation exists, and whether consent covers it
 /// ([`crate::consent::sharing_basis`]), is checked by the caller against the stored records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewReferral {
     pub to_organisation_id: uuid::Uuid,
     pub service: String,
@@ -379,7 +329,7 @@ mod tests {
         }
     }
 
-    fn fields<T: fmt::Debug>(r: Result<T, Vec<FieldError>>) -> Vec<String> {
+    fn fields<T: std::fmt::Debug>(r: Result<T, Vec<FieldError>>) -> Vec<String> {
         r.expect_err("invalid")
             .into_iter()
             .map(|e| e.field)

@@ -53,9 +53,24 @@ pub const CARE_LEAVER_AGE_LIMIT: u32 = 23;
 /// contact centre's systems are rarely set to the second.
 pub const CLOCK_SKEW_MINUTES: i64 = 5;
 
+crate::code_enum! {
+    /// Where a signal stands: received, then triaged once (`crate::triage`).
+    pub enum SignalStatus {
+        /// Awaiting triage.
+        Received = "received",
+        /// Triage opened a case for it.
+        CaseOpened = "case_opened",
+        /// Triage linked it to the child's open case.
+        Linked = "linked",
+        /// Triage screened it out, with a reason.
+        ScreenedOut = "screened_out",
+    }
+}
+
 /// The request body of `POST /api/v1/signals`, as received. Missing required fields
 /// deserialise to empty values so that they, too, are reported by field name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SignalInput {
     /// One of the signal source codes, e.g. `mobile_group`, `contact_centre_111`.
@@ -78,7 +93,8 @@ pub struct SignalInput {
 }
 
 /// What is known of the child; everything is optional (a migrant child may have no IIN).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ChildInput {
     /// 12-digit IIN.
@@ -96,7 +112,8 @@ pub struct ChildInput {
 }
 
 /// Who reported the signal.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReporterInput {
     pub name: Option<String>,

@@ -2,98 +2,41 @@
 //! came from ([`SignalSource`], api.md § Signals) and how dangerous it looks ([`RiskLevel`],
 //! brief § 2 step 3).
 //!
-//! Each enum's wire code is its serde `snake_case` name; [`as_str`](Concern::as_str) and
-//! `from_code` give the same code for places serde does not reach (query strings, database
-//! columns, CSV), and `ALL` lists every value so tests and reference endpoints cannot drift
-//! from the enum.
+//! Each is a [`code_enum!`](crate::code_enum): one code per value, the same in JSON, query
+//! strings, database columns and CSV ([`as_str`](Concern::as_str), `from_code`), and `ALL`
+//! lists every value so tests and reference endpoints cannot drift from the enum.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-/// A concern about a child, the codes of brief § 3. A signal names one or more.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Concern {
-    ViolencePhysical,
-    ViolenceSexual,
-    ViolencePsychological,
-    Neglect,
-    Bullying,
-    Cyberbullying,
-    /// Ideation, attempt or self-harm.
-    SuicideRisk,
-    Trafficking,
-    ChildLabour,
-    VagrancyBegging,
-    Addiction,
-    OutOfSchool,
-    EarlyPregnancy,
-    /// Child in conflict with the law.
-    Offending,
-    /// Family in a difficult life situation.
-    FamilyCrisis,
-    WithoutParentalCare,
-    UnaccompaniedMigrant,
-    DisabilitySupport,
-    /// A graduate of an institution; such cases may run past 18, up to 23 (brief § 2 step 14).
-    CareLeaver,
-    Other,
+crate::code_enum! {
+    /// A concern about a child, the codes of brief § 3. A signal names one or more.
+    pub enum Concern {
+        ViolencePhysical = "violence_physical",
+        ViolenceSexual = "violence_sexual",
+        ViolencePsychological = "violence_psychological",
+        Neglect = "neglect",
+        Bullying = "bullying",
+        Cyberbullying = "cyberbullying",
+        /// Ideation, attempt or self-harm.
+        SuicideRisk = "suicide_risk",
+        Trafficking = "trafficking",
+        ChildLabour = "child_labour",
+        VagrancyBegging = "vagrancy_begging",
+        Addiction = "addiction",
+        OutOfSchool = "out_of_school",
+        EarlyPregnancy = "early_pregnancy",
+        /// Child in conflict with the law.
+        Offending = "offending",
+        /// Family in a difficult life situation.
+        FamilyCrisis = "family_crisis",
+        WithoutParentalCare = "without_parental_care",
+        UnaccompaniedMigrant = "unaccompanied_migrant",
+        DisabilitySupport = "disability_support",
+        /// A graduate of an institution; such cases may run past 18, up to 23 (brief § 2 step 14).
+        CareLeaver = "care_leaver",
+        Other = "other",
+    }
 }
 
 impl Concern {
-    pub const ALL: [Concern; 20] = [
-        Self::ViolencePhysical,
-        Self::ViolenceSexual,
-        Self::ViolencePsychological,
-        Self::Neglect,
-        Self::Bullying,
-        Self::Cyberbullying,
-        Self::SuicideRisk,
-        Self::Trafficking,
-        Self::ChildLabour,
-        Self::VagrancyBegging,
-        Self::Addiction,
-        Self::OutOfSchool,
-        Self::EarlyPregnancy,
-        Self::Offending,
-        Self::FamilyCrisis,
-        Self::WithoutParentalCare,
-        Self::UnaccompaniedMigrant,
-        Self::DisabilitySupport,
-        Self::CareLeaver,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ViolencePhysical => "violence_physical",
-            Self::ViolenceSexual => "violence_sexual",
-            Self::ViolencePsychological => "violence_psychological",
-            Self::Neglect => "neglect",
-            Self::Bullying => "bullying",
-            Self::Cyberbullying => "cyberbullying",
-            Self::SuicideRisk => "suicide_risk",
-            Self::Trafficking => "trafficking",
-            Self::ChildLabour => "child_labour",
-            Self::VagrancyBegging => "vagrancy_begging",
-            Self::Addiction => "addiction",
-            Self::OutOfSchool => "out_of_school",
-            Self::EarlyPregnancy => "early_pregnancy",
-            Self::Offending => "offending",
-            Self::FamilyCrisis => "family_crisis",
-            Self::WithoutParentalCare => "without_parental_care",
-            Self::UnaccompaniedMigrant => "unaccompanied_migrant",
-            Self::DisabilitySupport => "disability_support",
-            Self::CareLeaver => "care_leaver",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == code)
-    }
-
     /// Concerns whose mere mention exposes the most intimate facts of a child's life (brief
     /// § 5): records carrying one are shown only to those who need them.
     pub fn is_sensitive(self) -> bool {
@@ -104,127 +47,43 @@ impl Concern {
     }
 }
 
-impl fmt::Display for Concern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    /// Where a signal came from (api.md § Signals).
+    pub enum SignalSource {
+        MobileGroup = "mobile_group",
+        /// The 111 contact centre, by call or text.
+        ContactCentre111 = "contact_centre_111",
+        /// Self-referral through the QR code of the 111 service.
+        Qr111 = "qr_111",
+        School = "school",
+        Health = "health",
+        Police = "police",
+        /// Pedagogue-psychologist screening at school.
+        SchoolDiagnostics = "school_diagnostics",
+        /// An alert raised by AI analysis of CCTV footage.
+        CctvAi = "cctv_ai",
+        Commission = "commission",
+        SelfReferral = "self_referral",
+        Other = "other",
     }
 }
 
-/// Where a signal came from (api.md § Signals).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SignalSource {
-    MobileGroup,
-    /// The 111 contact centre, by call or text.
-    #[serde(rename = "contact_centre_111")]
-    ContactCentre111,
-    /// Self-referral through the QR code of the 111 service.
-    #[serde(rename = "qr_111")]
-    Qr111,
-    School,
-    Health,
-    Police,
-    /// Pedagogue-psychologist screening at school.
-    SchoolDiagnostics,
-    /// An alert raised by AI analysis of CCTV footage.
-    CctvAi,
-    Commission,
-    SelfReferral,
-    Other,
-}
-
-impl SignalSource {
-    pub const ALL: [SignalSource; 11] = [
-        Self::MobileGroup,
-        Self::ContactCentre111,
-        Self::Qr111,
-        Self::School,
-        Self::Health,
-        Self::Police,
-        Self::SchoolDiagnostics,
-        Self::CctvAi,
-        Self::Commission,
-        Self::SelfReferral,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::MobileGroup => "mobile_group",
-            Self::ContactCentre111 => "contact_centre_111",
-            Self::Qr111 => "qr_111",
-            Self::School => "school",
-            Self::Health => "health",
-            Self::Police => "police",
-            Self::SchoolDiagnostics => "school_diagnostics",
-            Self::CctvAi => "cctv_ai",
-            Self::Commission => "commission",
-            Self::SelfReferral => "self_referral",
-            Self::Other => "other",
-        }
+crate::code_enum! {
+    /// How dangerous a child's situation looks: a case's risk level (set at triage) and a
+    /// signal's `urgency` (the reporter's impression).
+    ///
+    /// Ordered by severity: `Low < Medium < High < Critical`, so `max()` over several levels
+    /// gives the most severe one. [`RiskLevel::ALL`] lists them most severe first, the order in
+    /// which they are shown.
+    pub enum RiskLevel {
+        // Declaration order defines the derived `Ord`: least severe first.
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        /// Immediate danger to life or health.
+        Critical = "critical",
     }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == code)
-    }
-}
-
-impl fmt::Display for SignalSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How dangerous a child's situation looks: a case's risk level (set at triage) and a
-/// signal's `urgency` (the reporter's impression).
-///
-/// Ordered by severity: `Low < Medium < High < Critical`, so `max()` over several levels
-/// gives the most severe one. [`RiskLevel::ALL`] lists them most severe first, the order in
-/// which they are shown.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskLevel {
-    // Declaration order defines the derived `Ord`: least severe first.
-    Low,
-    Medium,
-    High,
-    /// Immediate danger to life or health.
-    Critical,
-}
-
-impl RiskLevel {
-    pub const ALL: [RiskLevel; 4] = [Self::Critical, Self::High, Self::Medium, Self::Low];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::High => "high",
-            Self::Medium => "medium",
-            Self::Low => "low",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == code)
-    }
-}
-
-impl fmt::Display for RiskLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+    all = [Critical, High, Medium, Low];
 }
 
 #[cfg(test)]
@@ -241,7 +100,12 @@ mod tests {
         from_code: fn(&str) -> Option<T>,
         as_str: fn(T) -> &'static str,
     ) where
-        T: Copy + PartialEq + fmt::Debug + fmt::Display + Serialize + serde::de::DeserializeOwned,
+        T: Copy
+            + PartialEq
+            + std::fmt::Debug
+            + std::fmt::Display
+            + serde::Serialize
+            + serde::de::DeserializeOwned,
     {
         let mut seen = HashSet::new();
         for &value in all {

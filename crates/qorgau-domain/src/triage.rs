@@ -6,31 +6,17 @@ use serde::Deserialize;
 use crate::taxonomy::RiskLevel;
 use crate::validation::{FieldError, Validation, bounded_text};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    OpenCase,
-    LinkCase,
-    ScreenOut,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::OpenCase => "open_case",
-            Decision::LinkCase => "link_case",
-            Decision::ScreenOut => "screen_out",
-        }
-    }
-
-    fn from_code(code: &str) -> Option<Self> {
-        [Decision::OpenCase, Decision::LinkCase, Decision::ScreenOut]
-            .into_iter()
-            .find(|d| d.as_str() == code)
+crate::code_enum! {
+    pub enum Decision {
+        OpenCase = "open_case",
+        LinkCase = "link_case",
+        ScreenOut = "screen_out",
     }
 }
 
 /// The request body, as received.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TriageInput {
     /// `open_case`, `link_case` or `screen_out`.

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 /// One invalid field, named by its JSON path (`child.iin`, `goals[0].title`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

@@ -187,6 +187,9 @@ pub fn sealed_page(
         .load(conn)?;
     Ok(rows
         .into_iter()
+        // A numbered entry whose chain columns were emptied reads as "": never a hash (64 hex
+        // digits, the genesis too), so the walk reports that entry as broken — the answer a
+        // verification exists to give — rather than the whole walk failing.
         .map(|r| Sealed {
             seq: r.seq.unwrap_or_default(),
             prev_hash: r.prev_hash.clone().unwrap_or_default(),

@@ -6,6 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::deadline::DeadlineStatus;
 
 use crate::error::DbError;
 use crate::schema::{case_concerns, cases, deadlines};
@@ -150,7 +152,7 @@ pub fn list(
     }
     if let Some(now) = filter.overdue_at {
         let lapsed = deadlines::table
-            .filter(deadlines::status.eq("pending"))
+            .filter(deadlines::status.eq(DeadlineStatus::Pending))
             .filter(deadlines::due_at.lt(now))
             .select(deadlines::case_id);
         query = match &filter.overdue_kind {
@@ -161,8 +163,8 @@ pub fn list(
         };
     }
     match filter.open {
-        Some(true) => query = query.filter(cases::status.ne("closed")),
-        Some(false) => query = query.filter(cases::status.eq("closed")),
+        Some(true) => query = query.filter(cases::status.ne(CaseStatus::Closed)),
+        Some(false) => query = query.filter(cases::status.eq(CaseStatus::Closed)),
         None => {}
     }
     match filter.unassigned {

@@ -7,6 +7,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use qorgau_domain::access::Scope;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::merge::MovedRecord;
 
 use crate::error::DbError;
 use crate::schema::{
@@ -81,7 +83,7 @@ pub fn open_case(
 ) -> Result<Option<(String, Option<String>)>, DbError> {
     Ok(cases::table
         .filter(cases::child_id.eq(child_id))
-        .filter(cases::status.ne("closed"))
+        .filter(cases::status.ne(CaseStatus::Closed))
         .select((cases::id, cases::assignee_id))
         .first(conn)
         .optional()?)
@@ -98,7 +100,7 @@ pub fn open_cases(
     }
     Ok(cases::table
         .filter(cases::child_id.eq_any(child_ids))
-        .filter(cases::status.ne("closed"))
+        .filter(cases::status.ne(CaseStatus::Closed))
         .select((cases::child_id, cases::id))
         .load::<(String, String)>(conn)?
         .into_iter()
@@ -257,11 +259,6 @@ pub struct NewMerge<'a> {
     pub confirmed_differences: Option<String>,
 }
 
-/// The kinds of record a merge moves, as `child_merge_moves.kind`.
-const MOVED_SIGNAL: &str = "signal";
-const MOVED_CASE: &str = "case";
-const MOVED_EVENT: &str = "timeline_event";
-
 /// The ids of the records of `kind` that merge `$merge` moved (a subquery).
 macro_rules! moved {
     ($merge:expr, $kind:expr) => {
@@ -313,7 +310,7 @@ pub fn merge(
                 .filter(signals::child_id.eq(&duplicate.id))
                 .select((
                     new.id.into_sql::<Text>(),
-                    MOVED_SIGNAL.into_sql::<Text>(),
+                    MovedRecord::Signal.into_sql::<Text>(),
                     signals::id,
                 )),
         )
@@ -325,7 +322,7 @@ pub fn merge(
                 .filter(cases::child_id.eq(&duplicate.id))
                 .select((
                     new.id.into_sql::<Text>(),
-                    MOVED_CASE.into_sql::<Text>(),
+                    MovedRecord::Case.into_sql::<Text>(),
                     cases::id,
                 )),
         )
@@ -337,7 +334,7 @@ pub fn merge(
                 .filter(timeline_events::child_id.eq(&duplicate.id))
                 .select((
                     new.id.into_sql::<Text>(),
-                    MOVED_EVENT.into_sql::<Text>(),
+                    MovedRecord::TimelineEvent.into_sql::<Text>(),
                     timeline_events::id,
                 )),
         )
@@ -456,12 +453,12 @@ pub fn unmerge(
 
     let back_cases: Vec<String> = cases::table
         .filter(cases::child_id.eq(keep))
-        .filter(cases::id.eq_any(moved!(&merge.id, MOVED_CASE)))
+        .filter(cases::id.eq_any(moved!(&merge.id, MovedRecord::Case)))
         .select(cases::id)
         .load(conn)?;
     let reopens: i64 = cases::table
         .filter(cases::id.eq_any(&back_cases))
-        .filter(cases::status.ne("closed"))
+        .filter(cases::status.ne(CaseStatus::Closed))
         .count()
         .get_result(conn)?;
     if reopens > 0 && open_case(conn, duplicate)?.is_some() {
@@ -472,7 +469,7 @@ pub fn unmerge(
         .filter(
             signals::case_id.eq_any(&back_cases).or(signals::case_id
                 .is_null()
-                .and(signals::id.eq_any(moved!(&merge.id, MOVED_SIGNAL)))
+                .and(signals::id.eq_any(moved!(&merge.id, MovedRecord::Signal)))
                 .nullable()),
         )
         .select(signals::id)
@@ -487,7 +484,7 @@ pub fn unmerge(
                         .is_null()
                         .and(
                             timeline_events::id
-                                .eq_any(moved!(&merge.id, MOVED_EVENT))
+                                .eq_any(moved!(&merge.id, MovedRecord::TimelineEvent))
                                 .nullable()
                                 .or(timeline_events::ref_id.eq_any(&back_signals)),
                         )

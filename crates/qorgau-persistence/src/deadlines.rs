@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::deadline::DeadlineStatus;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -47,7 +48,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRo
 pub fn pending(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow>, DbError> {
     Ok(deadlines::table
         .filter(deadlines::case_id.eq(case_id))
-        .filter(deadlines::status.eq("pending"))
+        .filter(deadlines::status.eq(DeadlineStatus::Pending))
         .select(DeadlineRow::as_select())
         .load(conn)?)
 }
@@ -63,7 +64,7 @@ pub fn meet(
     let mut query = deadlines::table
         .filter(deadlines::case_id.eq(case_id))
         .filter(deadlines::kind.eq(kind))
-        .filter(deadlines::status.eq("pending"))
+        .filter(deadlines::status.eq(DeadlineStatus::Pending))
         .select(DeadlineRow::as_select())
         .into_boxed();
     if let Some(r) = ref_id {
@@ -75,9 +76,12 @@ pub fn meet(
     let changed = diesel::update(
         deadlines::table
             .find(&found.id)
-            .filter(deadlines::status.eq("pending")),
+            .filter(deadlines::status.eq(DeadlineStatus::Pending)),
     )
-    .set((deadlines::status.eq("met"), deadlines::met_at.eq(at)))
+    .set((
+        deadlines::status.eq(DeadlineStatus::Met),
+        deadlines::met_at.eq(at),
+    ))
     .execute(conn)?;
     Ok((changed == 1).then_some(found))
 }
@@ -91,7 +95,7 @@ pub fn cancel(
 ) -> Result<(), DbError> {
     let mut query = diesel::update(deadlines::table)
         .filter(deadlines::case_id.eq(case_id))
-        .filter(deadlines::status.eq("pending"))
+        .filter(deadlines::status.eq(DeadlineStatus::Pending))
         .into_boxed();
     if let Some(k) = kind {
         query = query.filter(deadlines::kind.eq(k.to_string()));
@@ -99,7 +103,9 @@ pub fn cancel(
     if let Some(r) = ref_id {
         query = query.filter(deadlines::ref_id.eq(r.to_string()));
     }
-    query.set(deadlines::status.eq("cancelled")).execute(conn)?;
+    query
+        .set(deadlines::status.eq(DeadlineStatus::Cancelled))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -119,7 +125,7 @@ pub fn awaiting(
     limit: i64,
 ) -> Result<Vec<DeadlineRow>, DbError> {
     let query = deadlines::table
-        .filter(deadlines::status.eq("pending"))
+        .filter(deadlines::status.eq(DeadlineStatus::Pending))
         .filter(deadlines::due_at.lt(until))
         .order(deadlines::due_at)
         .limit(limit)
@@ -141,7 +147,7 @@ pub fn claim(
 ) -> Result<bool, DbError> {
     let target = deadlines::table
         .find(id)
-        .filter(deadlines::status.eq("pending"));
+        .filter(deadlines::status.eq(DeadlineStatus::Pending));
     let changed = if escalation {
         diesel::update(target.filter(deadlines::escalated_at.is_null()))
             .set(deadlines::escalated_at.eq(at))

@@ -1,6 +1,7 @@
 //! Storage errors, classified so the API can answer each deliberately (404, 409, 503, 500).
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use qorgau_domain::code::UnknownCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -14,8 +15,25 @@ pub enum DbError {
     Unavailable(String),
     #[error("migration failed: {0}")]
     Migration(String),
-    #[error(transparent)]
-    Other(DieselError),
+    /// Logged with its causes: for a row it cannot read, diesel names only the field
+    /// ("Error deserializing field 'status'"); the cause names the value (an unknown code).
+    #[error("{}", with_causes(.0))]
+    Other(#[source] DieselError),
+}
+
+/// The error's message followed by those of its causes that add to it, `: `-separated.
+fn with_causes(e: &DieselError) -> String {
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = c.source();
+    }
+    message
 }
 
 impl From<DieselError> for DbError {
@@ -40,6 +58,15 @@ impl From<DieselError> for DbError {
             }
             other => DbError::Other(other),
         }
+    }
+}
+
+/// A code a caller asked to store or match that is no code of its vocabulary: a bug of the
+/// caller, refused before it reaches a row. Reported as diesel reports a value it cannot
+/// serialise, so it is a 500 with the detail logged, like any other `Other`.
+impl From<UnknownCode> for DbError {
+    fn from(e: UnknownCode) -> Self {
+        DbError::Other(DieselError::SerializationError(Box::new(e)))
     }
 }
 

@@ -7,6 +7,8 @@ pub mod assessments;
 pub mod audit;
 pub mod cases;
 pub mod children;
+#[cfg(test)]
+mod codes;
 pub mod commission;
 pub mod connection;
 pub mod consents;

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use qorgau_domain::plan::PlanStatus;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -65,9 +66,9 @@ pub fn insert_version(
     diesel::update(
         plans::table
             .filter(plans::case_id.eq(&plan.case_id))
-            .filter(plans::status.eq("draft")),
+            .filter(plans::status.eq(PlanStatus::Draft)),
     )
-    .set(plans::status.eq("superseded"))
+    .set(plans::status.eq(PlanStatus::Superseded))
     .execute(conn)?;
     diesel::insert_into(plans::table)
         .values(plan)
@@ -114,7 +115,7 @@ pub fn has_approved(conn: &mut DbConnection, case_id: &str) -> Result<bool, DbEr
     Ok(diesel::select(diesel::dsl::exists(
         plans::table
             .filter(plans::case_id.eq(case_id))
-            .filter(plans::status.eq("approved")),
+            .filter(plans::status.eq(PlanStatus::Approved)),
     ))
     .get_result(conn)?)
 }
@@ -128,14 +129,20 @@ pub fn decide(
     at: NaiveDateTime,
     note: Option<&str>,
 ) -> Result<bool, DbError> {
-    let changed = diesel::update(plans::table.find(plan_id).filter(plans::status.eq("draft")))
-        .set((
-            plans::status.eq(status),
-            plans::decided_by.eq(by),
-            plans::decided_at.eq(at),
-            plans::decision_note.eq(note),
-        ))
-        .execute(conn)?;
+    // Checked here too (not only by the caller): an unknown code must not reach a row.
+    let status: PlanStatus = status.parse()?;
+    let changed = diesel::update(
+        plans::table
+            .find(plan_id)
+            .filter(plans::status.eq(PlanStatus::Draft)),
+    )
+    .set((
+        plans::status.eq(status),
+        plans::decided_by.eq(by),
+        plans::decided_at.eq(at),
+        plans::decision_note.eq(note),
+    ))
+    .execute(conn)?;
     Ok(changed == 1)
 }
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
+use qorgau_domain::referral::ReferralStatus;
 
 use crate::error::DbError;
 use crate::schema::{cases, referrals};
@@ -65,6 +66,15 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ReferralRo
         .load(conn)?)
 }
 
+/// The statuses of an active referral: the domain's rule ([`ReferralStatus::is_active`]), not a
+/// second list of codes.
+fn active_statuses() -> Vec<ReferralStatus> {
+    ReferralStatus::ALL
+        .into_iter()
+        .filter(|s| s.is_active())
+        .collect()
+}
+
 /// Does `organisation` hold an active (pending or accepted) referral on the case?
 pub fn active_for(
     conn: &mut DbConnection,
@@ -75,7 +85,7 @@ pub fn active_for(
         referrals::table
             .filter(referrals::case_id.eq(case_id))
             .filter(referrals::to_organisation_id.eq(organisation))
-            .filter(referrals::status.eq_any(["pending", "accepted"])),
+            .filter(referrals::status.eq_any(active_statuses())),
     ))
     .get_result(conn)?)
 }
@@ -146,26 +156,31 @@ pub fn advance(
     from: &str,
     step: &Step<'_>,
 ) -> Result<bool, DbError> {
+    // Codes from the caller, checked before they select or write a row.
+    let from: ReferralStatus = from.parse()?;
+    let to: ReferralStatus = step.to.parse()?;
     let target = referrals::table.find(id).filter(referrals::status.eq(from));
-    let changed = match step.to {
-        "accepted" | "declined" => diesel::update(target)
+    let changed = match to {
+        ReferralStatus::Accepted | ReferralStatus::Declined => diesel::update(target)
             .set((
-                referrals::status.eq(step.to),
+                referrals::status.eq(to),
                 referrals::responded_at.eq(step.at),
                 referrals::responded_by.eq(step.by),
                 referrals::decline_reason.eq(step.decline_reason),
             ))
             .execute(conn)?,
-        "completed" => diesel::update(target)
+        ReferralStatus::Completed => diesel::update(target)
             .set((
-                referrals::status.eq(step.to),
+                referrals::status.eq(to),
                 referrals::completed_at.eq(step.at),
                 referrals::outcome.eq(step.outcome),
             ))
             .execute(conn)?,
-        _ => diesel::update(target)
+        // Pending is where a referral starts, never a step (no `ReferralAction` leads back to
+        // it); as before, anything but the answers above is recorded as a withdrawal.
+        ReferralStatus::Withdrawn | ReferralStatus::Pending => diesel::update(target)
             .set((
-                referrals::status.eq(step.to),
+                referrals::status.eq(to),
                 referrals::withdrawn_at.eq(step.at),
             ))
             .execute(conn)?,

@@ -8,8 +8,13 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::dsl::{count_star, min, sql};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::deadline::KAZAKHSTAN_UTC_OFFSET_HOURS;
+use qorgau_domain::lifecycle::ClosureReason;
 use qorgau_domain::organisation::OrganisationKind;
+use qorgau_domain::plan::PlanStatus;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::referral::{ReferralKind, ReferralStatus};
 use qorgau_domain::report::aggregate::{AgeBand, Dimension};
 use qorgau_domain::report::kpi::{
     CaseTimes, ChildSignal, DeadlineFact, KpiFacts, ReferralFact, SignalFact, StaffFact,
@@ -17,6 +22,9 @@ use qorgau_domain::report::kpi::{
 };
 use qorgau_domain::report::rounding::{Tally, record_key};
 use qorgau_domain::report::{Area, Period};
+use qorgau_domain::role::Role;
+use qorgau_domain::signal::SignalStatus;
+use qorgau_domain::taxonomy::{Concern, SignalSource};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -68,8 +76,8 @@ pub fn kpi_facts(
     )
     .load::<(
         String,
-        String,
-        String,
+        SignalSource,
+        SignalStatus,
         NaiveDateTime,
         NaiveDateTime,
         Option<NaiveDateTime>,
@@ -102,7 +110,7 @@ pub fn kpi_facts(
         signals::region_code,
         signals::district_code
     )
-    .load::<(String, i64, i64)>(conn)?
+    .load::<(Concern, i64, i64)>(conn)?
     .into_iter()
     .map(|(concern, n, keys)| (concern, Tally::new(n, keys)))
     .collect();
@@ -135,7 +143,7 @@ pub fn kpi_facts(
         cases::region_code,
         cases::district_code
     )
-    .load::<(Option<String>, i64, i64)>(conn)?
+    .load::<(Option<ClosureReason>, i64, i64)>(conn)?
     .into_iter()
     .map(|(reason, n, keys)| (reason, Tally::new(n, keys)))
     .collect();
@@ -165,7 +173,7 @@ fn case_times(
     let opened: Vec<(String, NaiveDateTime)> = within!(
         signals::table
             .inner_join(cases::table.on(signals::case_id.eq(cases::id.nullable())))
-            .filter(signals::status.eq("case_opened"))
+            .filter(signals::status.eq(SignalStatus::CaseOpened))
             .filter(cases::opened_at.ge(start))
             .filter(cases::opened_at.lt(end))
             .select((cases::id, signals::received_at))
@@ -194,7 +202,7 @@ fn case_times(
     let approved: HashMap<String, Option<NaiveDateTime>> = within!(
         plans::table
             .inner_join(cases::table)
-            .filter(plans::status.eq("approved"))
+            .filter(plans::status.eq(PlanStatus::Approved))
             .filter(cases::opened_at.ge(start))
             .filter(cases::opened_at.lt(end))
             .group_by(plans::case_id)
@@ -229,8 +237,8 @@ fn deadline_facts(
         deadlines::table
             .filter(deadlines::starts_at.ge(period.start()))
             .filter(deadlines::starts_at.lt(period.end()))
-            .filter(deadlines::status.ne("cancelled"))
-            .filter(deadlines::kind.ne("triage"))
+            .filter(deadlines::status.ne(DeadlineStatus::Cancelled))
+            .filter(deadlines::kind.ne(DeadlineKind::Triage))
             .select((
                 deadlines::id,
                 deadlines::kind,
@@ -243,7 +251,13 @@ fn deadline_facts(
         deadlines::region_code,
         deadlines::district_code
     )
-    .load::<(String, String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+    .load::<(
+        String,
+        DeadlineKind,
+        DeadlineStatus,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    )>(conn)?
     .into_iter()
     .map(|(id, kind, status, due_at, met_at)| DeadlineFact {
         key: record_key(&id),
@@ -268,7 +282,7 @@ fn referral_facts(
             .inner_join(
                 organisations::table.on(organisations::id.eq(referrals::to_organisation_id)),
             )
-            .filter(referrals::kind.eq("referral"))
+            .filter(referrals::kind.eq(ReferralKind::Referral))
             .filter(referrals::created_at.ge(period.start()))
             .filter(referrals::created_at.lt(period.end()))
             .select((
@@ -283,7 +297,13 @@ fn referral_facts(
         cases::region_code,
         cases::district_code
     )
-    .load::<(String, String, String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+    .load::<(
+        String,
+        OrganisationKind,
+        ReferralStatus,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    )>(conn)?
     .into_iter()
     .map(
         |(id, organisation_kind, status, created_at, responded_at)| ReferralFact {
@@ -356,7 +376,7 @@ fn children_in_accompaniment(
     let children: Vec<String> = within!(
         cases::table
             .inner_join(plans::table)
-            .filter(plans::status.eq("approved"))
+            .filter(plans::status.eq(PlanStatus::Approved))
             .filter(plans::decided_at.lt(period.end()))
             .filter(
                 cases::closed_at
@@ -384,13 +404,13 @@ fn families_in_accompaniment(
 ) -> Result<Tally, DbError> {
     let (start, end) = (period.start(), period.end());
     let centres = organisations::table
-        .filter(organisations::kind.eq(OrganisationKind::FamilySupportCentre.as_str()))
+        .filter(organisations::kind.eq(OrganisationKind::FamilySupportCentre))
         .select(organisations::id);
     let children: Vec<String> = within!(
         referrals::table
             .inner_join(cases::table)
             .filter(referrals::to_organisation_id.eq_any(centres))
-            .filter(referrals::status.ne("declined"))
+            .filter(referrals::status.ne(ReferralStatus::Declined))
             .filter(referrals::responded_at.lt(end))
             .filter(
                 referrals::completed_at
@@ -417,12 +437,12 @@ fn families_in_accompaniment(
 /// training completed by the end of the period. With a district, only staff of organisations
 /// in that district count.
 fn staff(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Vec<StaffFact>, DbError> {
-    let roles: Vec<&str> = TRAINED_ROLES.iter().map(|r| r.as_str()).collect();
-    let all: Vec<(String, i64)> = within!(
+    let roles = TRAINED_ROLES;
+    let all: Vec<(Role, i64)> = within!(
         users::table
             .inner_join(organisations::table)
             .filter(users::active.eq(true))
-            .filter(users::role.eq_any(roles.clone()))
+            .filter(users::role.eq_any(roles))
             .group_by(users::role)
             .select((users::role, count_star()))
             .into_boxed(),
@@ -434,7 +454,7 @@ fn staff(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Vec<St
     let trained_users = trainings::table
         .filter(trainings::completed_on.le(period.to))
         .select(trainings::user_id);
-    let trained: BTreeMap<String, i64> = within!(
+    let trained: BTreeMap<Role, i64> = within!(
         users::table
             .inner_join(organisations::table)
             .filter(users::active.eq(true))
@@ -453,6 +473,7 @@ fn staff(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Vec<St
     Ok(all
         .into_iter()
         .map(|(role, staff)| StaffFact {
+            // A role nobody of which was trained counts zero.
             trained: trained.get(&role).copied().unwrap_or(0),
             role,
             staff,

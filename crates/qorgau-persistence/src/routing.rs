@@ -3,6 +3,8 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::role::Role;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -43,7 +45,7 @@ pub fn least_loaded_manager(
 ) -> Result<Option<String>, DbError> {
     let managers: Vec<(String, Option<String>)> = users::table
         .inner_join(organisations::table)
-        .filter(users::role.eq("case_manager"))
+        .filter(users::role.eq(Role::CaseManager))
         .filter(users::active.eq(true))
         .filter(organisations::region_code.eq(region))
         .order(users::id)
@@ -61,7 +63,7 @@ pub fn least_loaded_manager(
     };
     let open: Vec<(Option<String>, i64)> = cases::table
         .filter(cases::assignee_id.eq_any(&pool))
-        .filter(cases::status.ne("closed"))
+        .filter(cases::status.ne(CaseStatus::Closed))
         .group_by(cases::assignee_id)
         .select((cases::assignee_id, diesel::dsl::count_star()))
         .load(conn)?;
@@ -108,7 +110,7 @@ pub fn gaps(conn: &mut DbConnection, case_id: &str) -> Result<Vec<(String, Strin
 pub fn supervisor_emails(conn: &mut DbConnection, region: &str) -> Result<Vec<String>, DbError> {
     let emails: Vec<Option<String>> = users::table
         .inner_join(organisations::table)
-        .filter(users::role.eq("supervisor"))
+        .filter(users::role.eq(Role::Supervisor))
         .filter(users::active.eq(true))
         .filter(organisations::region_code.eq(region))
         .order(users::id)

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::account::SessionRevocation;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -86,7 +87,12 @@ pub fn rotate(
     .set(refresh_tokens::used_at.eq(now))
     .execute(conn)?;
     if claimed == 0 {
-        revoke(conn, &session.id, "refresh_token_reuse", now)?;
+        revoke(
+            conn,
+            &session.id,
+            SessionRevocation::RefreshTokenReuse.as_str(),
+            now,
+        )?;
         return Ok(Rotation::Reused);
     }
     issue(conn, &session.id, new_hash, now)?;
@@ -110,7 +116,8 @@ pub fn revoke(
     )
     .set((
         sessions::revoked_at.eq(now),
-        sessions::revoked_reason.eq(reason),
+        // Checked here too (not only by the caller): an unknown code must not reach a row.
+        sessions::revoked_reason.eq(reason.parse::<SessionRevocation>()?),
     ))
     .execute(conn)?;
     Ok(changed == 1)

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
+use qorgau_domain::signal::SignalStatus;
 
 use crate::error::DbError;
 use crate::schema::{signal_concerns, signal_reports, signals};
@@ -209,13 +210,15 @@ pub fn record_triage(
     id: &str,
     t: &TriageRecord<'_>,
 ) -> Result<bool, DbError> {
+    // Checked here too (not only by the caller): an unknown code must not reach a row.
+    let status: SignalStatus = t.status.parse()?;
     let changed = diesel::update(
         signals::table
             .find(id)
-            .filter(signals::status.eq("received")),
+            .filter(signals::status.eq(SignalStatus::Received)),
     )
     .set((
-        signals::status.eq(t.status),
+        signals::status.eq(status),
         signals::triaged_by.eq(t.triaged_by),
         signals::triaged_at.eq(t.at),
         signals::risk_level.eq(t.risk_level),

@@ -5,9 +5,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::AggregateExpressionMethods;
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::report::caseload::{CaseloadFacts, OpenCases};
 use qorgau_domain::report::{Area, kazakhstan_date, kazakhstan_midnight};
+use qorgau_domain::role::Role;
+use qorgau_domain::signal::SignalStatus;
+use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -28,7 +33,7 @@ pub fn caseload(
     // district they are still listed.
     let mut managers = users::table
         .inner_join(organisations::table)
-        .filter(users::role.eq("case_manager"))
+        .filter(users::role.eq(Role::CaseManager))
         .filter(users::active.eq(true))
         .select((users::id, users::full_name))
         .into_boxed();
@@ -45,7 +50,7 @@ pub fn caseload(
     let mut people: Vec<(String, String)> = managers.load(conn)?;
     let open_cases = within!(
         cases::table
-            .filter(cases::status.ne("closed"))
+            .filter(cases::status.ne(CaseStatus::Closed))
             .group_by((cases::assignee_id, cases::status, cases::risk_level))
             .select((
                 cases::assignee_id,
@@ -58,7 +63,7 @@ pub fn caseload(
         cases::region_code,
         cases::district_code
     )
-    .load::<(Option<String>, String, String, i64)>(conn)?
+    .load::<(Option<String>, CaseStatus, RiskLevel, i64)>(conn)?
     .into_iter()
     .map(|(assignee, status, risk_level, count)| OpenCases {
         assignee,
@@ -73,7 +78,7 @@ pub fn caseload(
     // (docs/benchmarks.md).
     let overdue: Vec<(Option<String>, i64, i64)> = within!(
         deadlines::table
-            .filter(deadlines::status.eq("pending"))
+            .filter(deadlines::status.eq(DeadlineStatus::Pending))
             .filter(deadlines::due_at.lt(now))
             .group_by(deadlines::assignee_id)
             .select((
@@ -96,7 +101,7 @@ pub fn caseload(
     let without_contact: Vec<(Option<String>, i64)> = within!(
         deadlines::table
             .filter(deadlines::kind.eq(DeadlineKind::FirstContact.as_str()))
-            .filter(deadlines::status.eq("pending"))
+            .filter(deadlines::status.eq(DeadlineStatus::Pending))
             .filter(deadlines::due_at.lt(now))
             .group_by(deadlines::assignee_id)
             .select((
@@ -131,7 +136,7 @@ pub fn caseload(
     );
     let signals_awaiting_triage = within!(
         signals::table
-            .filter(signals::status.eq("received"))
+            .filter(signals::status.eq(SignalStatus::Received))
             .select(count_star())
             .into_boxed(),
         area,
@@ -200,7 +205,7 @@ pub fn overdue(
     let mut lapsed = within!(
         cases::table
             .inner_join(deadlines::table)
-            .filter(deadlines::status.eq("pending"))
+            .filter(deadlines::status.eq(DeadlineStatus::Pending))
             .filter(deadlines::due_at.lt(now))
             .order((deadlines::due_at, deadlines::id))
             .limit(limit)

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::case::TransferStatus;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -38,7 +39,7 @@ pub fn pending_for_case(
 ) -> Result<Option<TransferRow>, DbError> {
     Ok(transfers::table
         .filter(transfers::case_id.eq(case_id))
-        .filter(transfers::status.eq("pending"))
+        .filter(transfers::status.eq(TransferStatus::Pending))
         .select(TransferRow::as_select())
         .first(conn)
         .optional()?)
@@ -50,7 +51,7 @@ pub fn pending_to_region(
 ) -> Result<Vec<TransferRow>, DbError> {
     Ok(transfers::table
         .filter(transfers::to_region.eq(region))
-        .filter(transfers::status.eq("pending"))
+        .filter(transfers::status.eq(TransferStatus::Pending))
         .order(transfers::id)
         .select(TransferRow::as_select())
         .load(conn)?)
@@ -65,10 +66,12 @@ pub fn decide(
     at: NaiveDateTime,
     reason: Option<&str>,
 ) -> Result<bool, DbError> {
+    // Checked here too (not only by the caller): an unknown code must not reach a row.
+    let status: TransferStatus = status.parse()?;
     let changed = diesel::update(
         transfers::table
             .find(id)
-            .filter(transfers::status.eq("pending")),
+            .filter(transfers::status.eq(TransferStatus::Pending)),
     )
     .set((
         transfers::status.eq(status),

@@ -3,43 +3,16 @@
 
 use super::rounding::{Rounding, Tally};
 
-/// What counts can be grouped by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dimension {
-    Region,
-    District,
-    Concern,
-    Source,
-    AgeBand,
-    Sex,
-    Month,
-}
-
-impl Dimension {
-    pub const ALL: [Dimension; 7] = [
-        Self::Region,
-        Self::District,
-        Self::Concern,
-        Self::Source,
-        Self::AgeBand,
-        Self::Sex,
-        Self::Month,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Region => "region",
-            Self::District => "district",
-            Self::Concern => "concern",
-            Self::Source => "source",
-            Self::AgeBand => "age_band",
-            Self::Sex => "sex",
-            Self::Month => "month",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == code)
+crate::code_enum! {
+    /// What counts can be grouped by.
+    pub enum Dimension {
+        Region = "region",
+        District = "district",
+        Concern = "concern",
+        Source = "source",
+        AgeBand = "age_band",
+        Sex = "sex",
+        Month = "month",
     }
 }
 
@@ -59,16 +32,17 @@ pub fn parse_group_by(value: &str) -> Result<Vec<Dimension>, String> {
     Ok(dims)
 }
 
-/// Age groups of children at the time of the signal: five-year bands as in UN child statistics,
-/// 15–17 for the last years of childhood, and 18–22 for care leavers (brief § 2 step 14).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AgeBand {
-    Under5,
-    From5To9,
-    From10To14,
-    From15To17,
-    From18,
-    Unknown,
+crate::code_enum! {
+    /// Age groups of children at the time of the signal: five-year bands as in UN child statistics,
+    /// 15–17 for the last years of childhood, and 18–22 for care leavers (brief § 2 step 14).
+    pub enum AgeBand {
+        Under5 = "0-4",
+        From5To9 = "5-9",
+        From10To14 = "10-14",
+        From15To17 = "15-17",
+        From18 = "18+",
+        Unknown = "unknown",
+    }
 }
 
 impl AgeBand {
@@ -81,17 +55,6 @@ impl AgeBand {
             Some(15..=17) => Self::From15To17,
             Some(18..) => Self::From18,
             None => Self::Unknown,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Under5 => "0-4",
-            Self::From5To9 => "5-9",
-            Self::From10To14 => "10-14",
-            Self::From15To17 => "15-17",
-            Self::From18 => "18+",
-            Self::Unknown => "unknown",
         }
     }
 }

@@ -21,8 +21,8 @@ pub const OPEN_STATUSES: [CaseStatus; 6] = [
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenCases {
     pub assignee: Option<String>,
-    pub status: String,
-    pub risk_level: String,
+    pub status: CaseStatus,
+    pub risk_level: RiskLevel,
     pub count: i64,
 }
 
@@ -94,18 +94,10 @@ pub fn assemble(facts: CaseloadFacts) -> Caseload {
             continue;
         };
         m.open_cases += row.count;
-        if let Some(slot) = m
-            .by_risk
-            .iter_mut()
-            .find(|(r, _)| r.as_str() == row.risk_level)
-        {
+        if let Some(slot) = m.by_risk.iter_mut().find(|(r, _)| *r == row.risk_level) {
             slot.1 += row.count;
         }
-        if let Some(slot) = m
-            .by_status
-            .iter_mut()
-            .find(|(s, _)| s.as_str() == row.status)
-        {
+        if let Some(slot) = m.by_status.iter_mut().find(|(s, _)| *s == row.status) {
             slot.1 += row.count;
         }
     }
@@ -158,8 +150,8 @@ mod tests {
     fn open(assignee: Option<&str>, status: &str, risk: &str, count: i64) -> OpenCases {
         OpenCases {
             assignee: assignee.map(str::to_string),
-            status: status.into(),
-            risk_level: risk.into(),
+            status: status.parse().expect("a case status"),
+            risk_level: risk.parse().expect("a risk level"),
             count,
         }
     }

@@ -11,10 +11,13 @@ use chrono::{Months, NaiveDateTime};
 
 use super::rounding::Tally;
 use super::stats::{self, DurationStats};
+use crate::deadline::DeadlineStatus;
 use crate::lifecycle::ClosureReason;
 use crate::organisation::OrganisationKind;
 use crate::protocol::DeadlineKind;
+use crate::referral::ReferralStatus;
 use crate::role::Role;
+use crate::signal::SignalStatus;
 use crate::taxonomy::{Concern, SignalSource};
 
 /// A signal received in the period and area.
@@ -22,8 +25,8 @@ use crate::taxonomy::{Concern, SignalSource};
 pub struct SignalFact {
     /// The signal's record key (`rounding::record_key` of its id).
     pub key: u32,
-    pub source: String,
-    pub status: String,
+    pub source: SignalSource,
+    pub status: SignalStatus,
     pub received_at: NaiveDateTime,
     pub triage_due_at: NaiveDateTime,
     pub triaged_at: Option<NaiveDateTime>,
@@ -46,8 +49,8 @@ pub struct CaseTimes {
 pub struct DeadlineFact {
     /// The deadline's record key.
     pub key: u32,
-    pub kind: String,
-    pub status: String,
+    pub kind: DeadlineKind,
+    pub status: DeadlineStatus,
     pub due_at: NaiveDateTime,
     pub met_at: Option<NaiveDateTime>,
 }
@@ -57,8 +60,8 @@ pub struct DeadlineFact {
 pub struct ReferralFact {
     /// The referral's record key.
     pub key: u32,
-    pub organisation_kind: String,
-    pub status: String,
+    pub organisation_kind: OrganisationKind,
+    pub status: ReferralStatus,
     pub created_at: NaiveDateTime,
     pub responded_at: Option<NaiveDateTime>,
 }
@@ -76,7 +79,7 @@ pub struct ChildSignal {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffFact {
-    pub role: String,
+    pub role: Role,
     pub staff: i64,
     pub trained: i64,
 }
@@ -85,10 +88,10 @@ pub struct StaffFact {
 pub struct KpiFacts {
     pub signals: Vec<SignalFact>,
     /// Signals of the period per concern (a signal counts once under each of its concerns).
-    pub signal_concerns: Vec<(String, Tally)>,
+    pub signal_concerns: Vec<(Concern, Tally)>,
     pub cases_opened: Tally,
     /// Cases closed in the period, per closure reason.
-    pub closures: Vec<(Option<String>, Tally)>,
+    pub closures: Vec<(Option<ClosureReason>, Tally)>,
     pub case_times: Vec<CaseTimes>,
     pub deadlines: Vec<DeadlineFact>,
     pub referrals: Vec<ReferralFact>,
@@ -234,10 +237,10 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
     for d in &facts.deadlines {
         // Triage is timed on the signal itself (every signal has one, not only those that
         // opened a case); the case's copy would count it twice.
-        if d.kind == DeadlineKind::Triage.as_str() || d.status == "cancelled" {
+        if d.kind == DeadlineKind::Triage || d.status == DeadlineStatus::Cancelled {
             continue;
         }
-        if let Some((_, outcome)) = deadlines.iter_mut().find(|(k, _)| k.as_str() == d.kind) {
+        if let Some((_, outcome)) = deadlines.iter_mut().find(|(k, _)| *k == d.kind) {
             outcome.add(d.key, d.due_at, d.met_at, now);
         }
     }
@@ -247,30 +250,27 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
     {
         *outcome = triage;
     }
-    let closures: BTreeMap<&str, Tally> = facts
+    let closures: BTreeMap<ClosureReason, Tally> = facts
         .closures
         .iter()
-        .filter_map(|(r, n)| Some((r.as_deref()?, *n)))
+        .filter_map(|(r, n)| Some(((*r)?, *n)))
         .collect();
-    let concerns: BTreeMap<&str, Tally> = facts
-        .signal_concerns
-        .iter()
-        .map(|(c, n)| (c.as_str(), *n))
-        .collect();
+    let concerns: BTreeMap<Concern, Tally> = facts.signal_concerns.iter().copied().collect();
     Kpis {
         signals_received: count_where(&|_| true),
-        signals_screened_out: count_where(&|s| s.status == "screened_out"),
-        signals_awaiting_triage: count_where(&|s| s.status == "received"),
+        signals_screened_out: count_where(&|s| s.status == SignalStatus::ScreenedOut),
+        signals_awaiting_triage: count_where(&|s| s.status == SignalStatus::Received),
         signals_by_source: SignalSource::ALL
             .iter()
-            .map(|src| (src.as_str(), count_where(&|s| s.source == src.as_str())))
+            .map(|src| (src.as_str(), count_where(&|s| s.source == *src)))
             .collect(),
         signals_by_concern: Concern::ALL
             .iter()
             .map(|c| {
                 (
                     c.as_str(),
-                    concerns.get(c.as_str()).copied().unwrap_or_default(),
+                    // A concern no signal named counts zero.
+                    concerns.get(c).copied().unwrap_or_default(),
                 )
             })
             .collect(),
@@ -284,7 +284,8 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
             .map(|r| {
                 (
                     r.as_str(),
-                    closures.get(r.as_str()).copied().unwrap_or_default(),
+                    // A reason no case was closed for counts zero.
+                    closures.get(r).copied().unwrap_or_default(),
                 )
             })
             .collect(),
@@ -308,7 +309,7 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
         deadlines,
         referrals: OrganisationKind::ALL
             .iter()
-            .map(|k| (*k, referral_outcome(&facts.referrals, k.as_str())))
+            .map(|k| (*k, referral_outcome(&facts.referrals, *k)))
             .collect(),
         signals_with_child: tally(
             facts
@@ -326,7 +327,7 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
                 let (staff, trained) = facts
                     .staff
                     .iter()
-                    .filter(|s| s.role == role.as_str())
+                    .filter(|s| s.role == *role)
                     .fold((0, 0), |(a, b), s| (a + s.staff, b + s.trained));
                 Training {
                     role: *role,
@@ -342,7 +343,7 @@ fn seconds(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
     (to - from).num_seconds()
 }
 
-fn referral_outcome(referrals: &[ReferralFact], kind: &str) -> ReferralOutcome {
+fn referral_outcome(referrals: &[ReferralFact], kind: OrganisationKind) -> ReferralOutcome {
     let of_kind: Vec<&ReferralFact> = referrals
         .iter()
         .filter(|r| r.organisation_kind == kind)
@@ -351,10 +352,10 @@ fn referral_outcome(referrals: &[ReferralFact], kind: &str) -> ReferralOutcome {
         |f: &dyn Fn(&ReferralFact) -> bool| tally(of_kind.iter().filter(|r| f(r)).map(|r| r.key));
     ReferralOutcome {
         sent: count(&|_| true),
-        accepted: count(&|r| r.responded_at.is_some() && r.status != "declined"),
-        declined: count(&|r| r.status == "declined"),
-        awaiting: count(&|r| r.status == "pending"),
-        withdrawn: count(&|r| r.status == "withdrawn" && r.responded_at.is_none()),
+        accepted: count(&|r| r.responded_at.is_some() && r.status != ReferralStatus::Declined),
+        declined: count(&|r| r.status == ReferralStatus::Declined),
+        awaiting: count(&|r| r.status == ReferralStatus::Pending),
+        withdrawn: count(&|r| r.status == ReferralStatus::Withdrawn && r.responded_at.is_none()),
         response: timed(
             of_kind
                 .iter()
@@ -403,8 +404,8 @@ mod tests {
         let received_at = t(received);
         SignalFact {
             key: 0,
-            source: source.into(),
-            status: status.into(),
+            source: source.parse().expect("a source"),
+            status: status.parse().expect("a signal status"),
             received_at,
             triage_due_at: received_at + chrono::Duration::hours(20),
             triaged_at: triaged.map(t),
@@ -468,8 +469,8 @@ mod tests {
     fn case_deadlines_exclude_cancelled_and_the_copy_of_triage() {
         let d = |kind: &str, status: &str, due: &str, met: Option<&str>| DeadlineFact {
             key: 1,
-            kind: kind.into(),
-            status: status.into(),
+            kind: kind.parse().expect("a deadline kind"),
+            status: status.parse().expect("a deadline status"),
             due_at: t(due),
             met_at: met.map(t),
         };
@@ -522,8 +523,8 @@ mod tests {
     fn referrals_by_organisation_kind() {
         let r = |kind: &str, status: &str, created: &str, responded: Option<&str>| ReferralFact {
             key: 0,
-            organisation_kind: kind.into(),
-            status: status.into(),
+            organisation_kind: kind.parse().expect("an organisation kind"),
+            status: status.parse().expect("a referral status"),
             created_at: t(created),
             responded_at: responded.map(t),
         };
@@ -620,8 +621,8 @@ mod tests {
     fn closures_times_and_training() {
         let facts = KpiFacts {
             closures: vec![
-                (Some("goals_achieved".into()), Tally::new(2, 0)),
-                (Some("duplicate".into()), Tally::new(1, 0)),
+                (Some(ClosureReason::GoalsAchieved), Tally::new(2, 0)),
+                (Some(ClosureReason::Duplicate), Tally::new(1, 0)),
             ],
             case_times: vec![
                 CaseTimes {
@@ -639,12 +640,12 @@ mod tests {
             ],
             staff: vec![
                 StaffFact {
-                    role: "case_manager".into(),
+                    role: Role::CaseManager,
                     staff: 1,
                     trained: 1,
                 },
                 StaffFact {
-                    role: "specialist".into(),
+                    role: Role::Specialist,
                     staff: 2,
                     trained: 0,
                 },
