@@ -51,12 +51,7 @@ pub fn entries(
         to: asked.to.map(|t| t.naive_utc()),
         break_glass: asked.break_glass,
     };
-    Ok(store::list(
-        conn,
-        &filter,
-        page.after.as_deref(),
-        page.limit,
-    )?)
+    listed(conn, &filter, page)
 }
 
 /// Who opened the child's data and when, newest first — for the supervisor of the child's
@@ -72,9 +67,18 @@ pub fn access_log(
         child_id: Some(child_id.into()),
         ..AuditFilter::default()
     };
+    listed(conn, &filter, page)
+}
+
+/// A page of the entries matching `filter`, newest first.
+fn listed(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    page: &Page,
+) -> Result<Vec<AuditRow>, AppError> {
     Ok(store::list(
         conn,
-        &filter,
+        filter,
         page.after.as_deref(),
         page.limit,
     )?)

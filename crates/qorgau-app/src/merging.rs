@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::merge::{self as rules, Identity, IdentityField, Refusal};
 use qorgau_domain::timeline::TimelineKind;
@@ -13,7 +12,6 @@ use qorgau_persistence::{DbConnection, DbError, write};
 use uuid::Uuid;
 
 use crate::access::{child_target, visible_child};
-use crate::app::App;
 use crate::audit::{self, Act};
 use crate::caller::Caller;
 use crate::children::ChildCard;
@@ -97,11 +95,9 @@ fn refused(refusal: Refusal) -> AppError {
 /// Answers the kept child's card.
 pub fn merge(
     conn: &mut DbConnection,
-    app: &App,
     caller: &Caller,
     cmd: &MergeChildren,
 ) -> Result<ChildCard, AppError> {
-    let now = app.now();
     write(conn, |c| {
         children::lock(c, &[&cmd.keep_id, &cmd.duplicate_id])?;
         let (keep, _) = visible_child(c, caller, Action::MergeChildren, &cmd.keep_id)?;
@@ -123,7 +119,7 @@ pub fn merge(
             id: &merge_id,
             reason: &cmd.reason,
             merged_by: &me,
-            at: now.naive_utc(),
+            at: caller.at.naive_utc(),
             flagged_at,
             confirmed_differences: cmd.confirmed.as_ref().map(|_| listed.clone()),
         };
@@ -145,16 +141,8 @@ pub fn merge(
             duplicate.id, keep.id, cmd.reason
         );
         // Both timelines: the duplicate keeps a trace of where it went.
-        let pair = [&keep, &duplicate];
-        on_both(
-            c,
-            now,
-            caller,
-            pair,
-            TimelineKind::Merge,
-            summary,
-            &merge_id,
-        )
+        let both = [&keep, &duplicate];
+        on_both(c, caller, both, TimelineKind::Merge, summary, &merge_id)
     })
 }
 
@@ -199,11 +187,9 @@ impl UnmergeChild {
 /// child's card.
 pub fn unmerge(
     conn: &mut DbConnection,
-    app: &App,
     caller: &Caller,
     cmd: &UnmergeChild,
 ) -> Result<ChildCard, AppError> {
-    let now = app.now();
     write(conn, |c| {
         let (keep, _) = visible_child(c, caller, Action::MergeChildren, &cmd.keep_id)?;
         let undo = merge_to_undo(c, &keep, cmd.merge_id.as_deref())?;
@@ -229,7 +215,7 @@ pub fn unmerge(
         audit::log(c, caller, Act::Update, child_target(&duplicate))?;
         children::lock(c, &[&keep.id, &duplicate.id])?;
         let me = caller.actor.user_id.to_string();
-        match children::unmerge(c, &undo, &me, &cmd.reason, now.naive_utc())? {
+        match children::unmerge(c, &undo, &me, &cmd.reason, caller.at.naive_utc())? {
             Unmerged::Done => {}
             Unmerged::Changed => {
                 return Err(AppError::conflict(
@@ -247,16 +233,8 @@ pub fn unmerge(
             "Merge of record {} into {} undone: {}",
             duplicate.id, keep.id, cmd.reason
         );
-        let pair = [&keep, &duplicate];
-        on_both(
-            c,
-            now,
-            caller,
-            pair,
-            TimelineKind::Unmerge,
-            summary,
-            &undo.id,
-        )
+        let both = [&keep, &duplicate];
+        on_both(c, caller, both, TimelineKind::Unmerge, summary, &undo.id)
     })
 }
 
@@ -286,11 +264,10 @@ fn merge_to_undo(
     Ok(undo)
 }
 
-/// Records the merge or its undoing `merge_id` on the timelines of both records, and answers
-/// the kept one's card.
+/// Records the merge or its undoing `merge_id` on the timelines of both records, at the time
+/// of the request, and answers the kept one's card.
 fn on_both(
     c: &mut DbConnection,
-    now: DateTime<Utc>,
     caller: &Caller,
     [keep, other]: [&ChildRow; 2],
     kind: TimelineKind,
@@ -299,7 +276,7 @@ fn on_both(
 ) -> Result<ChildCard, AppError> {
     let me = caller.actor.user_id.to_string();
     for child in [&keep.id, &other.id] {
-        let e = timeline::event(child, None, now, kind, summary.clone(), &me, merge_id);
+        let e = timeline::event(child, None, caller.at, kind, summary.clone(), &me, merge_id);
         timeline::record(c, &e)?;
     }
     let (child, open_case_id) = visible_child(c, caller, Action::ViewChildren, &keep.id)?;

@@ -118,9 +118,8 @@ pub async fn merge(
         &body.reason,
         body.confirm_differences.as_deref(),
     )?;
-    let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(merging::merge(conn, &app, &caller, &cmd)?))
+        .run(move |conn| Ok(merging::merge(conn, &caller, &cmd)?))
         .await?;
     Ok(web::Json(ChildView::try_from(card)?))
 }
@@ -145,9 +144,8 @@ pub async fn unmerge(
 ) -> Result<web::Json<ChildView>, ApiError> {
     let body = body.0;
     let cmd = UnmergeChild::parse(id.into_inner(), body.merge_id.as_deref(), &body.reason)?;
-    let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(merging::unmerge(conn, &app, &caller, &cmd)?))
+        .run(move |conn| Ok(merging::unmerge(conn, &caller, &cmd)?))
         .await?;
     Ok(web::Json(ChildView::try_from(card)?))
 }
