@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 use qorgau_api::AppState;
-use qorgau_api::accounts::{self, NewUser};
-use qorgau_api::auth::tokens::random_token;
+use qorgau_app::accounts::{self, NewAccount};
+use qorgau_app::secrets::random_token;
 use qorgau_domain::ids::OrganisationId;
 use qorgau_persistence::geography::{self, DistrictRow};
 use qorgau_persistence::organisations::{self, OrganisationRow};
@@ -84,7 +84,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
             .find(|o| o.kind == kind)
             .map(|o| o.id.clone())
             .unwrap_or_default();
-        let new = NewUser {
+        let new = NewAccount {
             username: username.into(),
             full_name: format!("Demo {}", role.replace('_', " ")),
             email: None,

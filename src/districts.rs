@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use qorgau_api::AppState;
-use qorgau_api::routes::geography::{NewDistrict, validate_district};
+use qorgau_app::geography::{self as districts, NewDistrict};
 use qorgau_domain::geography::{LocalizedName, RegionCode};
 use qorgau_persistence::{geography, write};
 use serde::Deserialize;
@@ -37,7 +37,7 @@ pub fn import(state: &AppState, file: &Path) -> anyhow::Result<usize> {
             },
         };
         let district =
-            validate_district(&region, new).map_err(|e| anyhow!("line {line}: {e:?}"))?;
+            districts::district(&region, new).map_err(|e| anyhow!("line {line}: {e:?}"))?;
         rows.push((line, district));
     }
     let mut conn = state.db.conn()?;

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use qorgau_api::accounts::{self, NewUser};
 use qorgau_api::{AppState, Config};
+use qorgau_app::AppError;
+use qorgau_app::accounts::{self, NewAccount};
 use qorgau_app::audit;
 use qorgau_dataset as dataset;
 use qorgau_persistence::write;
@@ -151,7 +152,7 @@ fn main() -> anyhow::Result<()> {
                 }
                 None => bail!("--organisation is required for role {role}"),
             };
-            let new = NewUser {
+            let new = NewAccount {
                 full_name: full_name.unwrap_or_else(|| username.clone()),
                 username,
                 email,
@@ -159,17 +160,17 @@ fn main() -> anyhow::Result<()> {
                 role,
                 organisation_id,
             };
-            let hashed = new
-                .validate()
-                .map_err(|errors| {
+            let user = match accounts::create(&mut conn, new, now) {
+                Ok(account) => account.user,
+                Err(AppError::Invalid(errors)) => {
                     let lines: Vec<_> = errors
                         .iter()
                         .map(|e| format!("{}: {}", e.field, e.message))
                         .collect();
-                    anyhow::anyhow!("invalid user:\n  {}", lines.join("\n  "))
-                })?
-                .hash()?;
-            let (user, _) = write(&mut conn, |c| accounts::insert(c, hashed, now))?;
+                    bail!("invalid user:\n  {}", lines.join("\n  "))
+                }
+                Err(e) => return Err(e.into()),
+            };
             println!("created user {} ({})", user.username, user.id);
             Ok(())
         }

@@ -2,7 +2,6 @@
 //! the OpenAPI document. Handlers stay thin: rules live in `qorgau-domain`, SQL in
 //! `qorgau-persistence`.
 
-pub mod accounts;
 pub mod auth;
 pub mod body_limit;
 pub mod config;
@@ -22,5 +21,8 @@ pub mod worker;
 
 pub use config::Config;
 pub use error::ApiError;
+/// Creating users and the first administrator: the application's (kept here for the callers
+/// of `qorgau_api::accounts`).
+pub use qorgau_app::accounts;
 pub use server::{StartupError, init_logging, openapi, serve, start};
 pub use state::AppState;

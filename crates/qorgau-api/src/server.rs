@@ -30,7 +30,7 @@ use crate::rate_limit::{self, RateLimit};
 use crate::routes;
 use crate::state::AppState;
 use crate::worker;
-use qorgau_app::{Clock, Rules, SystemClock};
+use qorgau_app::{AppError, Clock, Rules, SystemClock};
 use qorgau_domain::calendar::Calendar;
 use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
 use qorgau_domain::report::rounding::Rounding;
@@ -177,8 +177,8 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
 }
 
-impl From<ApiError> for StartupError {
-    fn from(e: ApiError) -> Self {
+impl From<AppError> for StartupError {
+    fn from(e: AppError) -> Self {
         StartupError::Setup(e.to_string())
     }
 }

@@ -11,6 +11,8 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use qorgau_app::AppError;
+use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::deadlines::{self, DeadlineRow};
 use qorgau_persistence::outbox::{self, OutboxRow};
 use qorgau_persistence::timeline::{self, TimelineRow};
@@ -18,7 +20,6 @@ use qorgau_persistence::{DbConnection, cases, routing, users, write};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::error::ApiError;
 use crate::mail::{self, Mailer, Message, Notice, deadline_notice};
 use crate::state::AppState;
 
@@ -66,11 +67,11 @@ pub async fn run(
 }
 
 /// One pass: the audit chain sealed, notices written, mail delivered.
-pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, ApiError> {
+pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
     let sealed = seal(state).await?;
     let now = state.now();
     let app = state.clone();
-    let (reminders, escalations) = state.run(move |conn| notices(conn, &app, now)).await?;
+    let (reminders, escalations) = blocking(state, move |conn| notices(conn, &app, now)).await?;
     let (sent, failed) = deliver(state, mailer, now).await?;
     Ok(Tick {
         sealed,
@@ -92,7 +93,7 @@ fn notices(
     conn: &mut DbConnection,
     state: &AppState,
     now: DateTime<Utc>,
-) -> Result<(usize, usize), ApiError> {
+) -> Result<(usize, usize), AppError> {
     let horizon = (now + Duration::days(REMINDER_HORIZON_DAYS)).naive_utc();
     let mut reminded = 0;
     for d in deadlines::awaiting(conn, horizon, false, BATCH)?
@@ -119,12 +120,13 @@ fn notify(
     d: &DeadlineRow,
     notice: Notice,
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
+) -> Result<bool, AppError> {
     let escalation = matches!(notice, Notice::Escalation);
     if !deadlines::claim(conn, &d.id, escalation, now.naive_utc())? {
         return Ok(false);
     }
-    let case = cases::find(conn, &d.case_id)?.ok_or(ApiError::Internal)?;
+    let case = cases::find(conn, &d.case_id)?
+        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", &d.case_id))?;
     let supervisors = routing::supervisor_emails(conn, &case.region_code)?;
     let recipients: Vec<String> = if escalation {
         supervisors
@@ -136,23 +138,19 @@ fn notify(
         };
         assignee.map_or(supervisors, |e| vec![e])
     };
-    let url = format!(
-        "{}/api/v1/cases/{}",
-        state.config.public_url.trim_end_matches('/'),
-        case.id
-    );
+    let url = state.link(&format!("/api/v1/cases/{}", case.id));
     for to in &recipients {
         let m = deadline_notice(notice, to, &case.number, &d.kind, d.due_at.and_utc(), &url);
         mail::enqueue(conn, m, now)?;
     }
     let (kind, summary) = if escalation {
         (
-            "escalation",
+            TimelineKind::Escalation,
             format!("Deadline {} missed: escalated to the supervisor", d.kind),
         )
     } else {
         (
-            "deadline_reminder",
+            TimelineKind::DeadlineReminder,
             format!("Deadline {} due soon: assignee reminded", d.kind),
         )
     };
@@ -163,7 +161,7 @@ fn notify(
             child_id: case.child_id.clone(),
             case_id: Some(case.id.clone()),
             at: now.naive_utc(),
-            kind: kind.into(),
+            kind: kind.as_str().into(),
             summary,
             actor_id: None,
             ref_id: Some(d.id.clone()),
@@ -178,19 +176,18 @@ async fn deliver(
     state: &AppState,
     mailer: &Mailer,
     now: DateTime<Utc>,
-) -> Result<(usize, usize), ApiError> {
+) -> Result<(usize, usize), AppError> {
     let lease_until = (now + Duration::minutes(5)).naive_utc();
-    let leased: Vec<OutboxRow> = state
-        .run(move |conn| {
-            let mut mine = Vec::new();
-            for row in outbox::due(conn, now.naive_utc(), 50)? {
-                if write(conn, |c| outbox::lease(c, &row, lease_until))? {
-                    mine.push(row);
-                }
+    let leased: Vec<OutboxRow> = blocking(state, move |conn| {
+        let mut mine = Vec::new();
+        for row in outbox::due(conn, now.naive_utc(), 50)? {
+            if write(conn, |c| outbox::lease(c, &row, lease_until))? {
+                mine.push(row);
             }
-            Ok(mine)
-        })
-        .await?;
+        }
+        Ok(mine)
+    })
+    .await?;
     let (mut sent, mut failed) = (0, 0);
     for row in leased {
         let message = Message {
@@ -204,9 +201,10 @@ async fn deliver(
         match outcome {
             Ok(()) => {
                 sent += 1;
-                state
-                    .run(move |conn| Ok(outbox::mark_sent(conn, &id, now.naive_utc())?))
-                    .await?;
+                blocking(state, move |conn| {
+                    Ok(outbox::mark_sent(conn, &id, now.naive_utc())?)
+                })
+                .await?;
             }
             Err(e) => {
                 failed += 1;
@@ -214,9 +212,10 @@ async fn deliver(
                 let retry_at = (now + wait).naive_utc();
                 let error = e.to_string();
                 tracing::warn!(error = %error, "mail delivery failed; will retry");
-                state
-                    .run(move |conn| Ok(outbox::mark_failed(conn, &id, retry_at, &error)?))
-                    .await?;
+                blocking(state, move |conn| {
+                    Ok(outbox::mark_failed(conn, &id, retry_at, &error)?)
+                })
+                .await?;
             }
         }
     }
@@ -224,11 +223,28 @@ async fn deliver(
 }
 
 /// Seals the audit chain on the blocking pool (the worker's first step each pass).
-pub async fn seal(state: &AppState) -> Result<usize, ApiError> {
+pub async fn seal(state: &AppState) -> Result<usize, AppError> {
     let app = state.app.clone();
-    state
-        .run(move |conn| Ok(qorgau_app::audit::seal_all(&app, conn)?))
-        .await
+    blocking(state, move |conn| qorgau_app::audit::seal_all(&app, conn)).await
+}
+
+/// Runs one unit of the worker's database work on the blocking pool, as
+/// [`AppState::run`] does a request's: diesel is synchronous.
+async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let db = state.db.clone();
+    actix_web::web::block(move || {
+        let mut conn = db.conn()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|_| {
+        tracing::error!("blocking task failed");
+        AppError::Internal
+    })?
 }
 
 #[cfg(test)]

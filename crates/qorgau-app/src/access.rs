@@ -146,17 +146,17 @@ pub fn visible_child(
         } else {
             Act::Update
         };
-        audit::log(
-            conn,
-            caller,
-            act,
-            Target {
-                resource: "child",
-                id: &child.id,
-                child_id: Some(&child.id),
-                region: Some(&child.region_code),
-            },
-        )?;
+        audit::log(conn, caller, act, child_target(&child))?;
     }
     Ok((child, open.map(|(case, _)| case)))
+}
+
+/// A child as an audited record.
+pub fn child_target(child: &ChildRow) -> Target<'_> {
+    Target {
+        resource: "child",
+        id: &child.id,
+        child_id: Some(&child.id),
+        region: Some(&child.region_code),
+    }
 }

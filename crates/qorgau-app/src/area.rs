@@ -4,6 +4,7 @@ use qorgau_domain::access::{Action, Actor};
 use qorgau_domain::report::{Area, AreaError};
 use qorgau_persistence::{DbConnection, geography};
 
+use crate::caller::Caller;
 use crate::error::AppError;
 
 /// The area asked for, within the caller's scope for `action`: denied for a role that may
@@ -39,4 +40,29 @@ pub fn resolve_area(
             AppError::invalid("district_code", "is not a district of region_code")
         }
     })
+}
+
+/// The place a report or a supervision view asks for: a region (by default, the caller's
+/// scope decides), optionally one district of it.
+pub struct AreaAsked {
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+}
+
+impl AreaAsked {
+    /// The area, within the caller's scope for `action`.
+    pub fn resolve(
+        &self,
+        conn: &mut DbConnection,
+        caller: &Caller,
+        action: Action,
+    ) -> Result<Area, AppError> {
+        resolve_area(
+            conn,
+            &caller.actor,
+            action,
+            self.region_code.as_deref(),
+            self.district_code.as_deref(),
+        )
+    }
 }

@@ -11,30 +11,43 @@
 //! HTTP (extractors, status codes, bodies) in `qorgau-api`.
 
 pub mod access;
+pub mod accounts;
 pub mod app;
 pub mod area;
 pub mod assessments;
 pub mod audit;
+pub mod audit_log;
 pub mod caller;
 pub mod cases;
+pub mod children;
 pub mod clock;
 pub mod commission;
 pub mod consents;
 pub mod error;
+pub mod geography;
 pub mod interagency;
 pub mod interventions;
 pub mod interviews;
+pub mod merging;
 pub mod notices;
+pub mod organisations;
+pub mod passwords;
 pub mod placements;
 pub mod plans;
 pub mod protocol;
+pub mod protocols;
 pub mod referrals;
 pub mod registry;
 pub mod relations;
+pub mod reports;
+pub mod secrets;
+pub mod sessions;
 pub mod signals;
+pub mod supervision;
 pub mod timeline;
 pub mod transfers;
 pub mod transitions;
+pub mod users;
 
 pub use app::{App, Rules};
 pub use caller::Caller;

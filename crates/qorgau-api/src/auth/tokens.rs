@@ -1,17 +1,13 @@
 //! Access tokens are short-lived HS256 JWTs that carry the caller's role and place, so most
 //! requests need no user lookup; each names its login (`sid`), which logout and refresh-token
-//! reuse revoke. Refresh tokens are random, single-use, and stored only as SHA-256 hashes.
+//! reuse revoke. Refresh tokens are the application's (`qorgau_app::sessions`).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use qorgau_domain::access::Actor;
 use qorgau_domain::ids::{OrganisationId, SessionId, UserId};
 use qorgau_domain::role::Role;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
@@ -103,19 +99,9 @@ impl TokenKeys {
     }
 }
 
-/// 256 random bits, URL-safe: refresh tokens and generated secrets.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What is stored for a refresh token: its SHA-256, hex. A fast hash suffices because the token
-/// itself has 256 bits of entropy.
-pub fn refresh_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Generated secrets are the application's; kept reachable here for the configuration and the
+/// dataset generator.
+pub use qorgau_app::secrets::random_token;
 
 #[cfg(test)]
 mod tests {
@@ -175,13 +161,5 @@ mod tests {
         let foreign = other.issue(&actor(), SessionId::new(), now).expect("signs");
         assert_eq!(keys.verify(&foreign, now), None);
         assert_eq!(keys.verify("not.a.jwt", now), None);
-    }
-
-    #[test]
-    fn refresh_tokens_are_random_and_hashed() {
-        let (a, b) = (random_token(), random_token());
-        assert_ne!(a, b);
-        assert_eq!(refresh_hash(&a).len(), 64);
-        assert_ne!(refresh_hash(&a), refresh_hash(&b));
     }
 }

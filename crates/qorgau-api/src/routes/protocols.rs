@@ -1,6 +1,7 @@
 //! The interagency protocol in force (api.md § Protocol and audit).
 
 use actix_web::{get, web};
+use qorgau_app::protocols;
 use qorgau_domain::protocol::Protocol;
 
 use crate::auth::Caller;
@@ -18,9 +19,5 @@ pub async fn active(
     state: web::Data<AppState>,
     _caller: Caller,
 ) -> Result<web::Json<Protocol>, ApiError> {
-    let today = state
-        .now()
-        .with_timezone(&qorgau_domain::deadline::kazakhstan())
-        .date_naive();
-    Ok(web::Json(state.rules.protocols.active(today).clone()))
+    Ok(web::Json(protocols::active(&state).clone()))
 }

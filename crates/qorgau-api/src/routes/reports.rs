@@ -1,272 +1,14 @@
 //! Reports (api.md § Supervision and reports): indicators of an area over a period, as JSON or
 //! CSV, and de-identified counts for analysts. Definitions: `docs/reporting.md`.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::NaiveDate;
-use qorgau_domain::access::Action;
-use qorgau_domain::report::aggregate;
-use qorgau_domain::report::kpi::{self, DeadlineOutcome, Kpis, ReferralOutcome, Timed};
-use qorgau_domain::report::rounding::{ROUNDING_BASE, Tally};
-use qorgau_domain::report::stats::share;
-use qorgau_domain::report::{Area, Disclosure, MIN_CELL, Period, kazakhstan_date};
-use qorgau_persistence::reports;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use qorgau_app::reports::{self, ReportAsked};
 
 use crate::auth::Caller;
+use crate::dto::reports::{AggregateQuery, AggregateReport, KpiQuery, KpiReport, file_name};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use qorgau_app::area::resolve_area;
-
-#[derive(Deserialize, IntoParams)]
-pub struct KpiQuery {
-    /// First day (Kazakhstan time), `YYYY-MM-DD`; default 1 January of `to`'s year.
-    pub from: Option<NaiveDate>,
-    /// Last day, included; default today.
-    pub to: Option<NaiveDate>,
-    /// Default: a supervisor's own region; the whole country for an analyst.
-    pub region_code: Option<String>,
-    pub district_code: Option<String>,
-}
-
-/// A duration indicator: how many records it was measured over, median and 90th percentile
-/// (linear interpolation, `PERCENTILE.INC`), in hours.
-#[derive(Serialize, ToSchema)]
-pub struct DurationView {
-    pub count: i64,
-    /// `null` over no records, and for analysts over fewer than 5.
-    pub median_hours: Option<f64>,
-    pub p90_hours: Option<f64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SignalKpis {
-    pub received: i64,
-    pub screened_out: i64,
-    /// Of those received, still awaiting triage.
-    pub awaiting_triage: i64,
-    pub by_source: BTreeMap<String, i64>,
-    /// A signal counts under each of its concerns.
-    pub by_concern: BTreeMap<String, i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseKpis {
-    pub opened: i64,
-    pub closed: i64,
-    pub closure_reasons: BTreeMap<String, i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TimeKpis {
-    /// Signal received → triage decision (signals received in the period).
-    pub signal_to_triage: DurationView,
-    /// Signal received → child first seen in person (cases opened in the period).
-    pub signal_to_first_contact: DurationView,
-    /// Signal received → first approval of the individual plan (cases opened in the period).
-    pub signal_to_plan_approval: DurationView,
-}
-
-/// Deadlines of one kind whose clock started in the period.
-#[derive(Serialize, ToSchema)]
-pub struct DeadlineKpi {
-    pub started: i64,
-    pub met_on_time: i64,
-    pub met_late: i64,
-    /// Lapsed, still unmet.
-    pub overdue: i64,
-    /// Unmet, not yet due: not counted in the share.
-    pub pending: i64,
-    /// `met_on_time / (met_on_time + met_late + overdue)`.
-    pub share_met_on_time: Option<f64>,
-}
-
-/// Referrals sent in the period to one kind of organisation.
-#[derive(Serialize, ToSchema)]
-pub struct ReferralKpi {
-    pub sent: i64,
-    pub accepted: i64,
-    pub declined: i64,
-    pub awaiting: i64,
-    /// Withdrawn before an answer.
-    pub withdrawn: i64,
-    /// `accepted / (accepted + declined)`.
-    pub acceptance_rate: Option<f64>,
-    /// Sent → accepted or declined.
-    pub response: DurationView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RepeatKpi {
-    /// Signals of the period about an identified child.
-    pub signals_with_child: i64,
-    /// Of those, signals whose child had another signal in the twelve months before.
-    pub repeat: i64,
-    pub share: Option<f64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AccompanimentKpi {
-    /// Children whose case had an approved plan by the end of the period and was open at some
-    /// point in it.
-    pub children: i64,
-    /// Children whose family was in accompaniment by a family-support centre in the period.
-    pub families: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TrainingKpi {
-    pub staff: i64,
-    pub trained: i64,
-    pub share: Option<f64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TrainingKpis {
-    /// Active case managers and specialists of the area with a child-rights training completed
-    /// by the end of the period (seed indicator 2).
-    pub total: TrainingKpi,
-    pub by_role: BTreeMap<String, TrainingKpi>,
-}
-
-/// The indicators of an area over a period. For analysts (`small_cells_suppressed`) the period
-/// is whole months that have ended and every count about children is randomly rounded to a
-/// multiple of 5, a count of 1–4 showing as 0; shares are of those numbers
-/// (docs/reporting.md § Disclosure control).
-#[derive(Serialize, ToSchema)]
-pub struct KpiReport {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    /// `null`: the whole country.
-    pub region_code: Option<String>,
-    pub district_code: Option<String>,
-    /// Counts rounded and small ones shown as 0 (analysts); exact (supervisors).
-    pub small_cells_suppressed: bool,
-    pub signals: SignalKpis,
-    pub cases: CaseKpis,
-    pub times: TimeKpis,
-    /// Per deadline kind.
-    pub deadlines: BTreeMap<String, DeadlineKpi>,
-    /// Per kind of receiving organisation.
-    pub referrals: BTreeMap<String, ReferralKpi>,
-    pub repeat_signals: RepeatKpi,
-    pub accompaniment: AccompanimentKpi,
-    pub training: TrainingKpis,
-}
-
-fn durations(d: Disclosure, t: &Timed) -> DurationView {
-    let shown = d.durations(t);
-    DurationView {
-        count: shown.count,
-        median_hours: shown.median_hours,
-        p90_hours: shown.p90_hours,
-    }
-}
-
-/// A breakdown of a published total as a map, each cell rounded on its own.
-fn breakdown(d: Disclosure, cells: &[(&'static str, Tally)]) -> BTreeMap<String, i64> {
-    cells
-        .iter()
-        .map(|(k, n)| (k.to_string(), d.count(*n)))
-        .collect()
-}
-
-fn deadline_view(d: Disclosure, o: &DeadlineOutcome) -> DeadlineKpi {
-    DeadlineKpi {
-        started: d.count(o.started),
-        met_on_time: d.count(o.met_on_time),
-        met_late: d.count(o.met_late),
-        overdue: d.count(o.overdue),
-        pending: d.count(o.pending),
-        share_met_on_time: d.share(o.met_on_time, o.decided()),
-    }
-}
-
-fn referral_view(d: Disclosure, r: &ReferralOutcome) -> ReferralKpi {
-    ReferralKpi {
-        sent: d.count(r.sent),
-        accepted: d.count(r.accepted),
-        declined: d.count(r.declined),
-        awaiting: d.count(r.awaiting),
-        withdrawn: d.count(r.withdrawn),
-        acceptance_rate: d.share(r.accepted, r.answered()),
-        response: durations(d, &r.response),
-    }
-}
-
-fn training_view(staff: i64, trained: i64) -> TrainingKpi {
-    TrainingKpi {
-        staff,
-        trained,
-        share: share(trained, staff),
-    }
-}
-
-/// The report as shown to a reader with disclosure `d`. Staff training figures are about staff,
-/// not children: never rounded.
-fn kpi_report(k: Kpis, d: Disclosure, period: &Period, area: Area) -> KpiReport {
-    let staff: i64 = k.training.iter().map(|t| t.staff).sum();
-    let trained: i64 = k.training.iter().map(|t| t.trained).sum();
-    KpiReport {
-        from: period.from,
-        to: period.to,
-        region_code: area.region,
-        district_code: area.district,
-        small_cells_suppressed: d.is_rounded(),
-        signals: SignalKpis {
-            received: d.count(k.signals_received),
-            screened_out: d.count(k.signals_screened_out),
-            awaiting_triage: d.count(k.signals_awaiting_triage),
-            by_source: breakdown(d, &k.signals_by_source),
-            by_concern: breakdown(d, &k.signals_by_concern),
-        },
-        cases: CaseKpis {
-            opened: d.count(k.cases_opened),
-            closed: d.count(k.cases_closed),
-            closure_reasons: breakdown(d, &k.closure_reasons),
-        },
-        times: TimeKpis {
-            signal_to_triage: durations(d, &k.signal_to_triage),
-            signal_to_first_contact: durations(d, &k.signal_to_first_contact),
-            signal_to_plan_approval: durations(d, &k.signal_to_plan_approval),
-        },
-        deadlines: k
-            .deadlines
-            .iter()
-            .map(|(kind, o)| (kind.as_str().to_string(), deadline_view(d, o)))
-            .collect(),
-        referrals: k
-            .referrals
-            .iter()
-            .map(|(kind, r)| (kind.as_str().to_string(), referral_view(d, r)))
-            .collect(),
-        repeat_signals: RepeatKpi {
-            signals_with_child: d.count(k.signals_with_child),
-            repeat: d.count(k.repeat_signals),
-            share: d.share(k.repeat_signals, k.signals_with_child),
-        },
-        accompaniment: AccompanimentKpi {
-            children: d.count(k.children_in_accompaniment),
-            families: d.count(k.families_in_accompaniment),
-        },
-        training: TrainingKpis {
-            total: training_view(staff, trained),
-            by_role: k
-                .training
-                .iter()
-                .map(|t| {
-                    (
-                        t.role.as_str().to_string(),
-                        training_view(t.staff, t.trained),
-                    )
-                })
-                .collect(),
-        },
-    }
-}
 
 /// Whether the client asked for CSV (`Accept: text/csv`).
 fn wants_csv(req: &HttpRequest) -> bool {
@@ -276,6 +18,7 @@ fn wants_csv(req: &HttpRequest) -> bool {
         .any(|v| v.to_ascii_lowercase().contains("text/csv"))
 }
 
+/// `rows` as a CSV attachment named `name.csv`.
 fn csv_response(name: String, rows: Vec<Vec<String>>) -> Result<HttpResponse, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
@@ -289,38 +32,6 @@ fn csv_response(name: String, rows: Vec<Vec<String>>) -> Result<HttpResponse, Ap
             format!("attachment; filename=\"{name}.csv\""),
         ))
         .body(body))
-}
-
-/// The JSON document as `indicator,value` rows: each leaf under its dotted path (keys in
-/// alphabetical order at each level); `null` is an empty value.
-fn flatten(prefix: &str, value: &serde_json::Value, rows: &mut Vec<Vec<String>>) {
-    use serde_json::Value;
-    let text = match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&path, child, rows);
-            }
-            return;
-        }
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    rows.push(vec![prefix.to_string(), text]);
-}
-
-fn file_name(kind: &str, area: &Area, period: &Period) -> String {
-    let place = match (&area.region, &area.district) {
-        (_, Some(d)) => d.as_str(),
-        (Some(r), None) => r.as_str(),
-        (None, None) => "KZ",
-    };
-    format!("{kind}-{place}-{}-{}", period.from, period.to)
 }
 
 /// Indicators of a region or district over a period, as JSON or CSV.
@@ -346,84 +57,17 @@ pub async fn kpis(
     req: HttpRequest,
     query: web::Query<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.actor.scope(Action::ViewReports)?;
-    let now = state.now().naive_utc();
-    let q = query.into_inner();
-    let disclosure = Disclosure::for_role(caller.actor.role, &state.rounding);
-    let period = if disclosure.is_rounded() {
-        Period::whole_months(q.from, q.to, kazakhstan_date(now))?
-    } else {
-        Period::parse(q.from, q.to, kazakhstan_date(now))?
-    };
-    let actor = caller.0.actor;
-    let (area, facts) = state
-        .run_report(move |conn| {
-            let area = resolve_area(
-                conn,
-                &actor,
-                Action::ViewReports,
-                q.region_code.as_deref(),
-                q.district_code.as_deref(),
-            )?;
-            let facts = reports::kpi_facts(conn, &area, &period)?;
-            Ok((area, facts))
-        })
+    let asked = ReportAsked::from(query.into_inner());
+    let app = state.app.clone();
+    let computed = state
+        .run_report(move |conn| Ok(reports::kpis(conn, &app, &caller, &asked)?))
         .await?;
-    let name = file_name("kpis", &area, &period);
-    let report = kpi_report(kpi::compute(&facts, now), disclosure, &period, area);
+    let name = file_name("kpis", &computed.area, &computed.period);
+    let report = KpiReport::new(computed, &state);
     if !wants_csv(&req) {
         return Ok(HttpResponse::Ok().json(report));
     }
-    let json = serde_json::to_value(&report).map_err(|_| ApiError::Internal)?;
-    let mut rows = vec![vec!["indicator".to_string(), "value".to_string()]];
-    flatten("", &json, &mut rows);
-    csv_response(name, rows)
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct AggregateQuery {
-    /// Comma-separated, in the order wanted: `region`, `district`, `concern`, `source`,
-    /// `age_band`, `sex`, `month`.
-    pub group_by: Option<String>,
-    /// Counted from the first of its month; default January of `to`'s year.
-    pub from: Option<NaiveDate>,
-    /// Counted to the end of its month, but no later than the last month that has ended
-    /// (the default).
-    pub to: Option<NaiveDate>,
-    pub region_code: Option<String>,
-    pub district_code: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AggregateCell {
-    /// The cell's value of each grouping dimension.
-    pub group: BTreeMap<String, String>,
-    /// Signals, randomly rounded to a multiple of 5: never below 5 (a cell of 1–4 is left out,
-    /// exactly like an empty one).
-    pub count: i64,
-}
-
-/// Signals received in whole months, counted per combination of the grouping dimensions.
-/// Each count is randomly rounded to a multiple of 5, the same signals always the same way;
-/// a cell of 1–4 signals is left out like an empty one (docs/reporting.md § Disclosure
-/// control).
-#[derive(Serialize, ToSchema)]
-pub struct AggregateReport {
-    pub group_by: Vec<String>,
-    /// The first day counted: the first of a month.
-    pub from: NaiveDate,
-    /// The last day counted: the last of a month that has ended.
-    pub to: NaiveDate,
-    pub region_code: Option<String>,
-    pub district_code: Option<String>,
-    /// What is counted: `signals` (a signal with several concerns counts under each when
-    /// grouped by concern).
-    pub unit: String,
-    /// The smallest count shown.
-    pub min_cell: i64,
-    /// Every count is a multiple of this.
-    pub rounding_base: i64,
-    pub cells: Vec<AggregateCell>,
+    csv_response(name, report.csv_rows()?)
 }
 
 /// De-identified counts of signals over whole months, rounded.
@@ -448,58 +92,22 @@ pub async fn aggregates(
     req: HttpRequest,
     query: web::Query<AggregateQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.actor.scope(Action::ViewAggregates)?;
-    let now = state.now().naive_utc();
-    let q = query.into_inner();
-    let dims = match q.group_by.as_deref() {
-        None => return Err(ApiError::invalid("group_by", "is required")),
-        Some(value) => {
-            aggregate::parse_group_by(value).map_err(|m| ApiError::invalid("group_by", m))?
-        }
-    };
-    let period = Period::whole_months(q.from, q.to, kazakhstan_date(now))?;
-    let actor = caller.0.actor;
-    let query_dims = dims.clone();
-    let (area, cells) = state
+    let (group_by, asked) = query.into_inner().into_parts();
+    let app = state.app.clone();
+    let counted = state
         .run_report(move |conn| {
-            let area = resolve_area(
+            Ok(reports::aggregates(
                 conn,
-                &actor,
-                Action::ViewAggregates,
-                q.region_code.as_deref(),
-                q.district_code.as_deref(),
-            )?;
-            let cells = reports::aggregate(conn, &query_dims, &area, &period)?;
-            Ok((area, cells))
+                &app,
+                &caller,
+                group_by.as_deref(),
+                &asked,
+            )?)
         })
         .await?;
-    let cells = aggregate::publish(cells, &state.rounding);
-    let names: Vec<String> = dims.iter().map(|d| d.as_str().to_string()).collect();
     if wants_csv(&req) {
-        let mut header = names.clone();
-        header.push("count".to_string());
-        let mut rows = vec![header];
-        for (mut row, n) in cells {
-            row.push(n.to_string());
-            rows.push(row);
-        }
-        return csv_response(file_name("aggregates", &area, &period), rows);
+        let name = file_name("aggregates", &counted.area, &counted.period);
+        return csv_response(name, AggregateReport::csv_rows(counted));
     }
-    Ok(HttpResponse::Ok().json(AggregateReport {
-        cells: cells
-            .into_iter()
-            .map(|(key, count)| AggregateCell {
-                group: names.iter().cloned().zip(key).collect(),
-                count,
-            })
-            .collect(),
-        group_by: names,
-        from: period.from,
-        to: period.to,
-        region_code: area.region,
-        district_code: area.district,
-        unit: "signals".into(),
-        min_cell: MIN_CELL,
-        rounding_base: ROUNDING_BASE,
-    }))
+    Ok(HttpResponse::Ok().json(AggregateReport::from(counted)))
 }

@@ -1,177 +1,18 @@
 //! Supervision (api.md § Supervision and reports): the caseload of a region with, for every
 //! count, the list query that shows the records behind it; and the region's overdue work.
 
-use std::collections::BTreeMap;
-
 use actix_web::{get, web};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use qorgau_domain::access::Action;
-use qorgau_domain::protocol::DeadlineKind;
-use qorgau_domain::report::Area;
-use qorgau_domain::report::caseload::{ManagerLoad, OPEN_STATUSES, assemble};
-use qorgau_domain::taxonomy::RiskLevel;
-use qorgau_persistence::supervision::{self, OverdueRow};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
-
-use qorgau_app::area::resolve_area;
+use qorgau_app::area::AreaAsked;
+use qorgau_app::supervision::{self, OverdueAsked};
 
 use crate::auth::Caller;
+use crate::dto::checked_page;
+use crate::dto::supervision::{
+    AreaQuery, CaseloadView, OverdueQuery, OverdueView, cursor_key, parse_cursor,
+};
 use crate::error::{ApiError, Problem};
-use crate::routes::list::{List, ListParams, paginate};
+use crate::routes::list::{List, ListParams};
 use crate::state::AppState;
-
-#[derive(Deserialize, IntoParams)]
-pub struct AreaQuery {
-    /// A region in the caller's scope; a supervisor's own region by default.
-    pub region_code: Option<String>,
-    /// One district of that region.
-    pub district_code: Option<String>,
-}
-
-/// A link to a list of this API, filtered by `params`.
-fn link(path: &str, area: &Area, params: &[(&str, &str)]) -> String {
-    let area_params = [
-        ("region_code", area.region.as_deref()),
-        ("district_code", area.district.as_deref()),
-    ];
-    let query: Vec<String> = area_params
-        .iter()
-        .filter_map(|(k, v)| Some((*k, (*v)?)))
-        .chain(params.iter().copied())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    format!("/api/v1/{path}?{}", query.join("&"))
-}
-
-/// Percent-encodes all but the unreserved characters (codes and ids rarely need it).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseloadView {
-    pub region_code: Option<String>,
-    pub district_code: Option<String>,
-    /// The instant the counts were taken (what "overdue" was measured against).
-    pub as_of: DateTime<Utc>,
-    /// The region's active case managers (zeros included) and anyone else holding a counted case;
-    /// by name.
-    pub managers: Vec<ManagerView>,
-    /// Open cases nobody is assigned to.
-    pub unassigned_cases: i64,
-    /// Signals of the area still awaiting triage.
-    pub signals_awaiting_triage: i64,
-    pub links: CaseloadLinks,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseloadLinks {
-    pub unassigned_cases: String,
-    pub signals_awaiting_triage: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ManagerView {
-    pub user_id: Uuid,
-    pub full_name: String,
-    /// Cases assigned to them that are not closed.
-    pub open_cases: i64,
-    pub by_risk: RiskCounts,
-    /// Open cases per status (`intake` … `closure_requested`).
-    pub by_status: BTreeMap<String, i64>,
-    /// Their cases (open or closed) with at least one lapsed deadline.
-    pub overdue: i64,
-    /// Open cases whose child has not been seen although the protocol's first-contact
-    /// deadline has lapsed.
-    pub without_contact: i64,
-    /// Lapsed deadlines and overdue commission measures on their cases (one case may have
-    /// several): the items `links.overdue_items` lists.
-    pub overdue_items: i64,
-    /// For each count, the list of the records behind it.
-    pub links: ManagerLinks,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RiskCounts {
-    pub critical: i64,
-    pub high: i64,
-    pub medium: i64,
-    pub low: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ManagerLinks {
-    pub open_cases: String,
-    pub by_risk: BTreeMap<String, String>,
-    pub by_status: BTreeMap<String, String>,
-    pub overdue: String,
-    pub without_contact: String,
-    pub overdue_items: String,
-}
-
-fn manager_view(m: ManagerLoad, area: &Area) -> ManagerView {
-    let user = m.user_id.as_str();
-    let cases = |extra: &[(&str, &str)]| {
-        let mut params = vec![("assignee_id", user)];
-        params.extend_from_slice(extra);
-        link("cases", area, &params)
-    };
-    let risk = |level: RiskLevel| {
-        m.by_risk
-            .iter()
-            .find(|(r, _)| *r == level)
-            .map_or(0, |(_, n)| *n)
-    };
-    ManagerView {
-        user_id: m.user_id.parse().unwrap_or_default(),
-        by_risk: RiskCounts {
-            critical: risk(RiskLevel::Critical),
-            high: risk(RiskLevel::High),
-            medium: risk(RiskLevel::Medium),
-            low: risk(RiskLevel::Low),
-        },
-        by_status: m
-            .by_status
-            .iter()
-            .map(|(s, n)| (s.as_str().to_string(), *n))
-            .collect(),
-        links: ManagerLinks {
-            open_cases: cases(&[("open", "true")]),
-            by_risk: RiskLevel::ALL
-                .iter()
-                .map(|r| {
-                    let url = cases(&[("open", "true"), ("risk_level", r.as_str())]);
-                    (r.as_str().to_string(), url)
-                })
-                .collect(),
-            by_status: OPEN_STATUSES
-                .iter()
-                .map(|s| (s.as_str().to_string(), cases(&[("status", s.as_str())])))
-                .collect(),
-            overdue: cases(&[("overdue", "true")]),
-            without_contact: cases(&[
-                ("open", "true"),
-                ("overdue_kind", DeadlineKind::FirstContact.as_str()),
-            ]),
-            overdue_items: link("supervision/overdue", area, &[("assignee_id", user)]),
-        },
-        full_name: m.full_name,
-        open_cases: m.open_cases,
-        overdue: m.overdue_cases,
-        without_contact: m.without_contact,
-        overdue_items: m.overdue_items,
-    }
-}
 
 /// The caseload of the supervisor's region, or of one district of it.
 ///
@@ -190,93 +31,12 @@ pub async fn caseload(
     caller: Caller,
     query: web::Query<AreaQuery>,
 ) -> Result<web::Json<CaseloadView>, ApiError> {
-    caller.actor.scope(Action::ViewCaseload)?;
-    let now = state.now();
-    let q = query.into_inner();
-    let actor = caller.0.actor;
-    let (area, load) = state
-        .run(move |conn| {
-            let area = resolve_area(
-                conn,
-                &actor,
-                Action::ViewCaseload,
-                q.region_code.as_deref(),
-                q.district_code.as_deref(),
-            )?;
-            let facts = supervision::caseload(conn, &area, now.naive_utc())?;
-            Ok((area, assemble(facts)))
-        })
+    let asked = AreaAsked::from(query.into_inner());
+    let app = state.app.clone();
+    let caseload = state
+        .run(move |conn| Ok(supervision::caseload(conn, &app, &caller, &asked)?))
         .await?;
-    Ok(web::Json(CaseloadView {
-        links: CaseloadLinks {
-            unassigned_cases: link("cases", &area, &[("open", "true"), ("unassigned", "true")]),
-            signals_awaiting_triage: link("signals", &area, &[("status", "received")]),
-        },
-        managers: load
-            .managers
-            .into_iter()
-            .map(|m| manager_view(m, &area))
-            .collect(),
-        unassigned_cases: load.unassigned_cases,
-        signals_awaiting_triage: load.signals_awaiting_triage,
-        as_of: now,
-        region_code: area.region,
-        district_code: area.district,
-    }))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct OverdueQuery {
-    pub region_code: Option<String>,
-    pub district_code: Option<String>,
-    /// Only work on cases assigned to this user.
-    pub assignee_id: Option<Uuid>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct OverdueView {
-    /// The deadline's or the commission measure's id.
-    pub id: Uuid,
-    pub case_id: Uuid,
-    pub case_number: String,
-    pub district_code: String,
-    /// A deadline kind (`first_contact`, …) or `commission_measure`.
-    pub kind: String,
-    /// When it fell due; a commission measure falls due at the midnight (Kazakhstan time) after
-    /// its due date.
-    pub due_at: DateTime<Utc>,
-    pub assignee_id: Option<Uuid>,
-}
-
-impl From<OverdueRow> for OverdueView {
-    fn from(r: OverdueRow) -> Self {
-        OverdueView {
-            id: r.id.parse().unwrap_or_default(),
-            case_id: r.case_id.parse().unwrap_or_default(),
-            case_number: r.case_number,
-            district_code: r.district_code,
-            kind: r.kind,
-            due_at: r.due_at.and_utc(),
-            assignee_id: r.assignee_id.and_then(|a| a.parse().ok()),
-        }
-    }
-}
-
-const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.f";
-
-/// The keyset position of a row: its due time and id.
-fn cursor_key(r: &OverdueRow) -> String {
-    format!("{}|{}", r.due_at.format(CURSOR_TIME), r.id)
-}
-
-fn parse_cursor(after: &str) -> Result<(NaiveDateTime, String), ApiError> {
-    after
-        .split_once('|')
-        .and_then(|(at, id)| {
-            let at = NaiveDateTime::parse_from_str(at, CURSOR_TIME).ok()?;
-            Some((at, id.to_string()))
-        })
-        .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor from this list"))
+    Ok(web::Json(CaseloadView::try_from(caseload)?))
 }
 
 /// Every lapsed deadline and overdue commission measure of the region, oldest first.
@@ -292,71 +52,22 @@ pub async fn overdue(
     query: web::Query<OverdueQuery>,
     params: web::Query<ListParams>,
 ) -> Result<web::Json<List<OverdueView>>, ApiError> {
-    caller.actor.scope(Action::ViewCaseload)?;
     let page = params.page()?;
-    let after = page.after.as_deref().map(parse_cursor).transpose()?;
-    let now = state.now().naive_utc();
     let q = query.into_inner();
-    let actor = caller.0.actor;
-    let limit = page.limit;
+    let asked = OverdueAsked {
+        area: AreaAsked {
+            region_code: q.region_code,
+            district_code: q.district_code,
+        },
+        assignee_id: q.assignee_id.map(|a| a.to_string()),
+        after: page.after.as_deref().map(parse_cursor).transpose()?,
+        limit: page.limit,
+    };
+    let app = state.app.clone();
     let rows = state
-        .run(move |conn| {
-            let area = resolve_area(
-                conn,
-                &actor,
-                Action::ViewCaseload,
-                q.region_code.as_deref(),
-                q.district_code.as_deref(),
-            )?;
-            let assignee = q.assignee_id.map(|a| a.to_string());
-            Ok(supervision::overdue(
-                conn,
-                &area,
-                assignee.as_deref(),
-                now,
-                after.as_ref(),
-                limit,
-            )?)
-        })
+        .run(move |conn| Ok(supervision::overdue(conn, &app, &caller, &asked)?))
         .await?;
-    let keyed: Vec<(String, OverdueRow)> = rows.into_iter().map(|r| (cursor_key(&r), r)).collect();
-    Ok(web::Json(paginate(
-        keyed,
-        &page,
-        |(key, _)| key,
-        |(_, r)| OverdueView::from(r),
-    )))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_carry_the_area_and_encode_values() {
-        let area = Area {
-            region: Some("KZ-71".into()),
-            district: Some("KZ-71-01".into()),
-        };
-        assert_eq!(
-            link("cases", &area, &[("status", "in progress&x")]),
-            "/api/v1/cases?region_code=KZ-71&district_code=KZ-71-01&status=in%20progress%26x"
-        );
-    }
-
-    #[test]
-    fn cursors_round_trip() {
-        let row = OverdueRow {
-            id: "0193".into(),
-            case_id: "c".into(),
-            case_number: "n".into(),
-            district_code: "d".into(),
-            kind: "first_contact".into(),
-            due_at: "2025-03-05T04:00:00.25".parse().expect("time"),
-            assignee_id: None,
-        };
-        let (at, id) = parse_cursor(&cursor_key(&row)).expect("valid");
-        assert_eq!((at, id.as_str()), (row.due_at, "0193"));
-        assert!(parse_cursor("garbage").is_err());
-    }
+    let keyed = rows.into_iter().map(|r| (cursor_key(&r), r)).collect();
+    let list = checked_page(keyed, &page, |(key, _)| key, |(_, r)| r.try_into())?;
+    Ok(web::Json(list))
 }

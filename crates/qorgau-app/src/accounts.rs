@@ -1,24 +1,33 @@
-//! Creating users: shared by `POST /users`, `qorgau user create` and the first-start admin;
-//! and counting login attempts for the lockout.
+//! Accounts: creating users — shared by `POST /users`, `qorgau user create`, `qorgau demo` and
+//! the first-start administrator.
 
 use chrono::{DateTime, Utc};
-use qorgau_domain::account::{self, LockoutPolicy};
+use qorgau_domain::account;
 use qorgau_domain::ids::{OrganisationId, UserId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::role::Role;
 use qorgau_domain::validation::{FieldError, Validation, bounded_text, email};
-use qorgau_persistence::login_failures;
 use qorgau_persistence::organisations::{self, OrganisationRow};
 use qorgau_persistence::users::{self, UserRow};
 use qorgau_persistence::{DbConnection, DbError, write};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
-use crate::auth::{passwords, tokens};
-use crate::error::ApiError;
+use crate::error::{AppError, stored};
+use crate::{passwords, secrets};
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewUser {
+/// A user with their organisation, which fixes their region and district.
+pub struct Account {
+    pub user: UserRow,
+    pub organisation: OrganisationRow,
+}
+
+impl From<(UserRow, OrganisationRow)> for Account {
+    fn from((user, organisation): (UserRow, OrganisationRow)) -> Self {
+        Account { user, organisation }
+    }
+}
+
+/// A user to create, as given: every field is checked by [`NewAccount::validate`].
+pub struct NewAccount {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
@@ -29,7 +38,7 @@ pub struct NewUser {
 }
 
 /// A new user whose fields are all valid; the organisation's existence is checked on insert.
-pub struct ValidUser {
+pub struct ValidAccount {
     username: String,
     full_name: String,
     email: Option<String>,
@@ -38,8 +47,8 @@ pub struct ValidUser {
     organisation_id: OrganisationId,
 }
 
-impl NewUser {
-    pub fn validate(self) -> Result<ValidUser, Vec<FieldError>> {
+impl NewAccount {
+    pub fn validate(self) -> Result<ValidAccount, Vec<FieldError>> {
         let mut v = Validation::new();
         let username = v.check("username", account::parse_username(&self.username));
         let full_name = v.check("full_name", bounded_text(&self.full_name, 200));
@@ -76,7 +85,7 @@ impl NewUser {
                 Some(()),
                 Some(role),
                 Some(organisation_id),
-            ) => Ok(ValidUser {
+            ) => Ok(ValidAccount {
                 username,
                 full_name,
                 email,
@@ -89,77 +98,60 @@ impl NewUser {
     }
 }
 
-impl ValidUser {
-    /// Hashes the password (slow by design: run it off the async workers).
-    pub fn hash(self) -> Result<HashedUser, ApiError> {
+impl ValidAccount {
+    /// Hashes the password: slow by design, so done before any transaction opens.
+    pub fn hash(self) -> Result<HashedAccount, AppError> {
         let password_hash = passwords::hash(&self.password)?;
-        Ok(HashedUser {
-            user: self,
+        Ok(HashedAccount {
+            account: self,
             password_hash,
         })
     }
 }
 
-pub struct HashedUser {
-    user: ValidUser,
+/// A valid new user with their password hashed, ready to insert.
+pub struct HashedAccount {
+    account: ValidAccount,
     password_hash: String,
 }
 
-/// Inserts the user; 422 for an unknown organisation, 409 for a taken username. Call it inside
-/// the caller's write transaction.
+/// Creates the user: validates, hashes the password, inserts. Every front door that creates
+/// one account goes through here (`POST /users` after its access check, `qorgau user create`).
+pub fn create(
+    conn: &mut DbConnection,
+    new: NewAccount,
+    now: DateTime<Utc>,
+) -> Result<Account, AppError> {
+    let hashed = new.validate()?.hash()?;
+    write(conn, |c| insert(c, hashed, now))
+}
+
+/// Inserts the user; invalid for an unknown organisation, a conflict for a taken username.
+/// Call it inside the caller's write transaction.
 pub fn insert(
     conn: &mut DbConnection,
-    new: HashedUser,
+    new: HashedAccount,
     now: DateTime<Utc>,
-) -> Result<(UserRow, OrganisationRow), ApiError> {
-    let org_id = new.user.organisation_id.to_string();
-    let org = organisations::find(conn, &org_id)?
-        .ok_or_else(|| ApiError::invalid("organisation_id", "no such organisation"))?;
-    let row = UserRow {
+) -> Result<Account, AppError> {
+    let org_id = new.account.organisation_id.to_string();
+    let organisation = organisations::find(conn, &org_id)?
+        .ok_or_else(|| AppError::invalid("organisation_id", "no such organisation"))?;
+    let user = UserRow {
         id: UserId::new().to_string(),
-        username: new.user.username,
-        full_name: new.user.full_name,
-        email: new.user.email,
+        username: new.account.username,
+        full_name: new.account.full_name,
+        email: new.account.email,
         password_hash: new.password_hash,
-        role: new.user.role.as_str().into(),
+        role: new.account.role.as_str().into(),
         organisation_id: org_id,
         active: true,
         created_at: now.naive_utc(),
     };
-    users::insert(conn, &row).map_err(|e| match e {
-        DbError::Duplicate(_) => ApiError::conflict("this username is taken"),
+    users::insert(conn, &user).map_err(|e| match e {
+        DbError::Duplicate(_) => AppError::conflict("this username is taken"),
         other => other.into(),
     })?;
-    Ok((row, org))
-}
-
-/// Counts a login attempt on `account` (a `lockout_key`) before its password is checked, so
-/// that parallel guesses cannot outrun the count; a successful login clears it, so what remains
-/// are failures. While the account is locked the attempt is refused (429, `Retry-After`) and not
-/// counted: the lock lifts on time however often it is knocked on. Unknown usernames are
-/// counted alike — the answer never tells whether an account exists.
-pub fn count_login_attempt(
-    conn: &mut DbConnection,
-    account: &str,
-    policy: LockoutPolicy,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let window_start = (now - policy.window).naive_utc();
-    write(conn, |conn| {
-        login_failures::lock_account(conn, account)?;
-        let recent = login_failures::since(conn, account, window_start)?;
-        if let Some(wait) = policy.locked_for(recent.into_iter().map(|t| t.and_utc()), now) {
-            tracing::warn!("login refused: too many failures for one username");
-            // Whole seconds, rounded up: a client told 0 would retry at once.
-            let seconds = (wait.num_milliseconds() + 999) / 1000;
-            return Err(ApiError::TooManyRequests {
-                retry_after: u64::try_from(seconds).unwrap_or(1).max(1),
-            });
-        }
-        login_failures::purge(conn, window_start)?;
-        login_failures::record(conn, account, now.naive_utc())?;
-        Ok(())
-    })
+    Ok(Account { user, organisation })
 }
 
 /// The organisation that holds administrators created without one.
@@ -170,39 +162,39 @@ const ADMINISTRATION: &str = "Qorgau administration";
 pub fn ensure_admin(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, AppError> {
     if users::count(conn)? > 0 {
         return Ok(None);
     }
-    let password = tokens::random_token();
+    let password = secrets::random_token();
     let password_hash = passwords::hash(&password)?;
     let created = write(conn, |conn| {
         if users::count(conn)? > 0 {
             return Ok(false);
         }
         let org = administration(conn, now)?;
-        let user = ValidUser {
+        let account = ValidAccount {
             username: "admin".into(),
             full_name: "Administrator".into(),
             email: None,
             password: String::new(),
             role: Role::Admin,
-            organisation_id: org.id.parse().map_err(|_| ApiError::Internal)?,
+            organisation_id: stored("organisations", &org.id, "id", &org.id)?,
         };
         insert(
             conn,
-            HashedUser {
-                user,
+            HashedAccount {
+                account,
                 password_hash,
             },
             now,
         )?;
-        Ok::<_, ApiError>(true)
+        Ok::<_, AppError>(true)
     });
     match created {
         Ok(true) => Ok(Some(password)),
         // Another instance starting at the same moment won the race.
-        Ok(false) | Err(ApiError::Conflict { .. }) => Ok(None),
+        Ok(false) | Err(AppError::Conflict { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -212,7 +204,7 @@ pub fn ensure_admin(
 pub fn administration(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
-) -> Result<OrganisationRow, ApiError> {
+) -> Result<OrganisationRow, AppError> {
     let filter = organisations::OrganisationFilter {
         kind: Some(OrganisationKind::Other.as_str().into()),
         region_code: Some("KZ-71".into()),

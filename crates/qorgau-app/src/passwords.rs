@@ -16,7 +16,7 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::oneshot;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// argon2 of `password` and `salt` into `out`, in `memory` (grown to the parameters' size).
 fn argon2_into(
@@ -41,15 +41,15 @@ fn argon2_into(
 }
 
 /// A new PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`.
-pub fn hash(password: &str) -> Result<String, ApiError> {
+pub fn hash(password: &str) -> Result<String, AppError> {
     hash_in(password, &mut Vec::new())
 }
 
 /// [`hash`] in the caller's reused memory.
-fn hash_in(password: &str, memory: &mut Vec<Block>) -> Result<String, ApiError> {
+fn hash_in(password: &str, memory: &mut Vec<Block>) -> Result<String, AppError> {
     let failed = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, "password hashing failed");
-        ApiError::Internal
+        AppError::Internal
     };
     let params = Params::default();
     let salt = password_hash::try_generate_salt().map_err(|e| failed(&e))?;
@@ -155,12 +155,12 @@ fn next(queue: &Mutex<mpsc::Receiver<Verification>>) -> Result<Verification, mps
 }
 
 /// [`verify`] on one of the verification threads, in turn.
-pub async fn verify_queued(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+pub async fn verify_queued(password: String, stored: Option<String>) -> Result<bool, AppError> {
     let (answer, verdict) = oneshot::channel();
     VERIFIERS
         .send((password, stored, answer))
-        .map_err(|_| ApiError::Internal)?;
-    verdict.await.map_err(|_| ApiError::Internal)
+        .map_err(|_| AppError::Internal)?;
+    verdict.await.map_err(|_| AppError::Internal)
 }
 
 #[cfg(test)]
@@ -197,7 +197,7 @@ mod tests {
     #[tokio::test]
     async fn logins_verify_on_the_queue() {
         let h = hash("correct horse battery").expect("hashes");
-        let ok = |v: Result<bool, ApiError>| v.unwrap_or_else(|_| panic!("verification failed"));
+        let ok = |v: Result<bool, AppError>| v.unwrap_or_else(|_| panic!("verification failed"));
         assert!(ok(verify_queued(
             "correct horse battery".into(),
             Some(h.clone())

@@ -1,0 +1,130 @@
+//! Bodies of the child registry (api.md § Children).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use qorgau_app::AppError;
+use qorgau_app::children::{ChildCard, ChildSearch};
+use qorgau_app::error::stored;
+use qorgau_persistence::timeline::TimelineRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct ChildView {
+    pub id: Uuid,
+    pub iin: Option<String>,
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    /// `male` or `female`.
+    pub sex: Option<String>,
+    pub address: Option<String>,
+    pub region_code: String,
+    pub district_code: String,
+    pub open_case_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<ChildCard> for ChildView {
+    type Error = AppError;
+
+    fn try_from(card: ChildCard) -> Result<Self, AppError> {
+        let c = card.child;
+        Ok(ChildView {
+            id: stored("children", &c.id, "id", &c.id)?,
+            open_case_id: card
+                .open_case_id
+                .map(|id| stored("cases", &id, "id", &id))
+                .transpose()?,
+            iin: c.iin,
+            last_name: c.last_name,
+            first_name: c.first_name,
+            middle_name: c.middle_name,
+            birth_date: c.birth_date,
+            sex: c.sex,
+            address: c.address,
+            region_code: c.region_code,
+            district_code: c.district_code,
+            created_at: c.created_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimelineItem {
+    pub at: DateTime<Utc>,
+    /// `signal`, `signal_updated`, `triage`, `case_opened`, `merge`, `unmerge`, …
+    pub kind: String,
+    pub summary: String,
+    pub actor_id: Option<Uuid>,
+    pub case_id: Option<Uuid>,
+    pub ref_id: Option<Uuid>,
+}
+
+impl TryFrom<TimelineRow> for TimelineItem {
+    type Error = AppError;
+
+    fn try_from(e: TimelineRow) -> Result<Self, AppError> {
+        let row = e.id;
+        let id = |column: &str, value: Option<String>| {
+            value
+                .map(|v| stored("timeline_events", &row, column, &v))
+                .transpose()
+        };
+        Ok(TimelineItem {
+            actor_id: id("actor_id", e.actor_id)?,
+            case_id: id("case_id", e.case_id)?,
+            ref_id: id("ref_id", e.ref_id)?,
+            at: e.at.and_utc(),
+            kind: e.kind,
+            summary: e.summary,
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Timeline {
+    pub items: Vec<TimelineItem>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ChildQuery {
+    pub iin: Option<String>,
+    /// A name or names, spelling-tolerant across Kazakh, Russian and Latin spellings.
+    pub q: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<NaiveDate>,
+}
+
+impl From<ChildQuery> for ChildSearch {
+    fn from(q: ChildQuery) -> Self {
+        ChildSearch {
+            iin: q.iin,
+            name: q.q,
+            birth_date: q.birth_date,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MergeRequest {
+    /// The record that is the same child; its signals and cases move to this one.
+    pub duplicate_id: String,
+    pub reason: String,
+    /// The fields in which the two records differ, confirmed by the supervisor: exactly
+    /// those of `last_name`, `first_name` (both compared spelling-tolerantly), `birth_date` and
+    /// `sex` that are known on both records and differ. Required (`[]` when nothing differs)
+    /// unless the pair was flagged as a possible duplicate and nothing differs; a wrong list
+    /// answers 422 with the differing fields in `differences`.
+    #[schema(example = json!(["sex"]))]
+    pub confirm_differences: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UnmergeRequest {
+    /// The merge to undo (the `ref_id` of the `merge` event on the child's timeline); by
+    /// default the most recent merge into this child that is still in force.
+    pub merge_id: Option<String>,
+    pub reason: String,
+}

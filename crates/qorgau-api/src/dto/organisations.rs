@@ -1,0 +1,73 @@
+//! Bodies of organisations (api.md § Geography, organisations, users).
+
+use chrono::{DateTime, Utc};
+use qorgau_app::AppError;
+use qorgau_app::error::stored;
+use qorgau_app::organisations::NewOrganisation as Registration;
+use qorgau_persistence::organisations::{OrganisationFilter, OrganisationRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub district_code: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<NewOrganisation> for Registration {
+    fn from(o: NewOrganisation) -> Self {
+        Registration {
+            name: o.name,
+            kind: o.kind,
+            region_code: o.region_code,
+            district_code: o.district_code,
+            email: o.email,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub district_code: Option<String>,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<OrganisationRow> for OrganisationView {
+    type Error = AppError;
+
+    fn try_from(o: OrganisationRow) -> Result<Self, AppError> {
+        Ok(OrganisationView {
+            id: stored("organisations", &o.id, "id", &o.id)?,
+            name: o.name,
+            kind: o.kind,
+            region_code: o.region_code,
+            district_code: o.district_code,
+            email: o.email,
+            created_at: o.created_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OrganisationQuery {
+    pub kind: Option<String>,
+    pub region_code: Option<String>,
+}
+
+impl From<OrganisationQuery> for OrganisationFilter {
+    fn from(q: OrganisationQuery) -> Self {
+        OrganisationFilter {
+            kind: q.kind,
+            region_code: q.region_code,
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Reports (api.md § Supervision and reports): the indicators of an area over a period, and
+//! de-identified counts for analysts. Definitions: `docs/reporting.md`.
+
+use chrono::NaiveDate;
+use qorgau_domain::access::Action;
+use qorgau_domain::report::aggregate::{self, Dimension};
+use qorgau_domain::report::kpi::{self, Kpis};
+use qorgau_domain::report::{Area, Disclosure, Period, kazakhstan_date};
+use qorgau_persistence::{DbConnection, reports};
+
+use crate::app::App;
+use crate::area::AreaAsked;
+use crate::caller::Caller;
+use crate::error::AppError;
+
+/// A period and an area asked for; the defaults are [`Period`]'s and the caller's scope's.
+pub struct ReportAsked {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub area: AreaAsked,
+}
+
+/// The indicators of an area over a period, before disclosure control.
+pub struct KpiReport {
+    pub kpis: Kpis,
+    pub period: Period,
+    pub area: Area,
+    /// Whether the reader sees counts rounded (analysts) or exact (supervisors).
+    rounded: bool,
+}
+
+impl KpiReport {
+    /// How the indicators may be shown to the reader they were computed for.
+    pub fn disclosure<'a>(&self, app: &'a App) -> Disclosure<'a> {
+        if self.rounded {
+            Disclosure::Rounded(&app.rounding)
+        } else {
+            Disclosure::Full
+        }
+    }
+}
+
+/// The indicators of the area over the period. For analysts the period is whole months that
+/// have ended, and counts are to be rounded ([`KpiReport::disclosure`]).
+pub fn kpis(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    asked: &ReportAsked,
+) -> Result<KpiReport, AppError> {
+    caller.actor.scope(Action::ViewReports)?;
+    let now = app.now().naive_utc();
+    let rounded = Disclosure::for_role(caller.actor.role, &app.rounding).is_rounded();
+    let period = if rounded {
+        Period::whole_months(asked.from, asked.to, kazakhstan_date(now))?
+    } else {
+        Period::parse(asked.from, asked.to, kazakhstan_date(now))?
+    };
+    let area = asked.area.resolve(conn, caller, Action::ViewReports)?;
+    let facts = reports::kpi_facts(conn, &area, &period)?;
+    Ok(KpiReport {
+        kpis: kpi::compute(&facts, now),
+        period,
+        area,
+        rounded,
+    })
+}
+
+/// Counts of signals over whole months per combination of the grouping dimensions, randomly
+/// rounded, small cells left out.
+pub struct Aggregates {
+    pub dimensions: Vec<Dimension>,
+    pub period: Period,
+    pub area: Area,
+    /// Each cell: its value of each dimension, in order, and its published count.
+    pub cells: Vec<(Vec<String>, i64)>,
+}
+
+/// Signals received in whole months, counted per combination of `group_by` (comma-separated
+/// dimensions, in the order wanted). Each count is randomly rounded to a multiple of 5, the same
+/// signals always the same way; a cell of 1–4 signals is left out like an empty one
+/// (docs/reporting.md § Disclosure control).
+pub fn aggregates(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    group_by: Option<&str>,
+    asked: &ReportAsked,
+) -> Result<Aggregates, AppError> {
+    caller.actor.scope(Action::ViewAggregates)?;
+    let now = app.now().naive_utc();
+    let dimensions = match group_by {
+        None => return Err(AppError::invalid("group_by", "is required")),
+        Some(value) => {
+            aggregate::parse_group_by(value).map_err(|m| AppError::invalid("group_by", m))?
+        }
+    };
+    let period = Period::whole_months(asked.from, asked.to, kazakhstan_date(now))?;
+    let area = asked.area.resolve(conn, caller, Action::ViewAggregates)?;
+    let counted = reports::aggregate(conn, &dimensions, &area, &period)?;
+    Ok(Aggregates {
+        cells: aggregate::publish(counted, &app.rounding),
+        dimensions,
+        period,
+        area,
+    })
+}

@@ -1,0 +1,225 @@
+//! Signing in and out (api.md § Auth): the lockout count, the login (a session with a
+//! single-use refresh token, stored only as its SHA-256), its renewal and its end. The access
+//! token that carries the login over HTTP is the api crate's.
+//!
+//! A sign-in is two steps around the password check — [`attempt`] and [`sign_in`] — so that
+//! no connection is held while argon2 runs (`passwords::verify_queued`).
+
+use chrono::{DateTime, Duration, Utc};
+use qorgau_domain::access::Actor;
+use qorgau_domain::account::{LockoutPolicy, lockout_key};
+use qorgau_domain::ids::SessionId;
+use qorgau_domain::role::Role;
+use qorgau_persistence::organisations::OrganisationRow;
+use qorgau_persistence::sessions::{self, Rotation, SessionRow};
+use qorgau_persistence::users::{self, UserRow};
+use qorgau_persistence::{DbConnection, login_failures, write};
+use sha2::{Digest, Sha256};
+
+use crate::accounts::Account;
+use crate::caller::Caller;
+use crate::error::{AppError, stored};
+use crate::secrets::random_token;
+
+/// A sign-in whose attempt was counted: the active account of that username, if any.
+pub struct Attempt {
+    /// The lockout key of the username.
+    lockout_key: String,
+    found: Option<Account>,
+}
+
+impl Attempt {
+    /// The stored hash to check the password against; `None` for an unknown username (checked
+    /// against a dummy, so that it costs the same time).
+    pub fn password_hash(&self) -> Option<String> {
+        self.found.as_ref().map(|a| a.user.password_hash.clone())
+    }
+
+    /// The account, if the password checked against [`Attempt::password_hash`] matched
+    /// (`password_ok`); `None` for bad credentials — an unknown user and a wrong password alike.
+    pub fn verified(self, password_ok: bool) -> Option<Verified> {
+        let account = self.found.filter(|_| password_ok)?;
+        Some(Verified {
+            lockout_key: self.lockout_key,
+            account,
+        })
+    }
+}
+
+/// An account whose password matched.
+pub struct Verified {
+    lockout_key: String,
+    account: Account,
+}
+
+/// A login: who, under which session, and its first (or renewed) refresh token, to be given to
+/// the client once.
+pub struct SignedIn {
+    pub actor: Actor,
+    pub session: SessionId,
+    pub refresh_token: String,
+}
+
+/// Counts a sign-in attempt on `username` ([`count_attempt`]) and finds its active account.
+pub fn attempt(
+    conn: &mut DbConnection,
+    policy: LockoutPolicy,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<Attempt, AppError> {
+    let key = lockout_key(username);
+    count_attempt(conn, &key, policy, now)?;
+    let found = users::find_active_by_username(conn, username.trim())?.map(Account::from);
+    Ok(Attempt {
+        lockout_key: key,
+        found,
+    })
+}
+
+/// Counts a login attempt on `account` (a `lockout_key`) before its password is checked, so
+/// that parallel guesses cannot outrun the count; a successful login clears it, so what remains
+/// are failures. While the account is locked the attempt is refused ([`AppError::Throttled`])
+/// and not counted: the lock lifts on time however often it is knocked on. Unknown usernames
+/// are counted alike — the answer never tells whether an account exists.
+fn count_attempt(
+    conn: &mut DbConnection,
+    account: &str,
+    policy: LockoutPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let window_start = (now - policy.window).naive_utc();
+    write(conn, |conn| {
+        login_failures::lock_account(conn, account)?;
+        let recent = login_failures::since(conn, account, window_start)?;
+        if let Some(wait) = policy.locked_for(recent.into_iter().map(|t| t.and_utc()), now) {
+            tracing::warn!("login refused: too many failures for one username");
+            // Whole seconds, rounded up: a client told 0 would retry at once.
+            let seconds = (wait.num_milliseconds() + 999) / 1000;
+            return Err(AppError::Throttled {
+                retry_after: u64::try_from(seconds).unwrap_or(1).max(1),
+            });
+        }
+        login_failures::purge(conn, window_start)?;
+        login_failures::record(conn, account, now.naive_utc())?;
+        Ok(())
+    })
+}
+
+/// Completes a sign-in whose password matched: a new login lasting `lasts`, the failures
+/// counted for the username cleared.
+pub fn sign_in(
+    conn: &mut DbConnection,
+    verified: Verified,
+    lasts: Duration,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AppError> {
+    let Verified {
+        lockout_key,
+        account,
+    } = verified;
+    let actor = actor_of(&account.user, &account.organisation)?;
+    let session = SessionId::new();
+    let refresh_token = random_token();
+    let row = SessionRow {
+        id: session.to_string(),
+        user_id: account.user.id,
+        created_at: now.naive_utc(),
+        expires_at: (now + lasts).naive_utc(),
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    write(conn, |conn| {
+        login_failures::clear(conn, &lockout_key)?;
+        Ok::<_, AppError>(sessions::start(conn, &row, &refresh_hash(&refresh_token))?)
+    })?;
+    Ok(SignedIn {
+        actor,
+        session,
+        refresh_token,
+    })
+}
+
+/// What presenting a refresh token did.
+pub enum Renewal {
+    /// The token was fresh: here is the login with its next token.
+    Renewed(SignedIn),
+    /// The token had been used before: someone holds a copy, and the whole login is revoked.
+    Reused,
+    /// Unknown token, its login ended or expired, or its account deactivated.
+    Refused,
+}
+
+/// Exchanges a refresh token for the next one. Each works once; a used one presented again
+/// revokes its login (committed, whatever is answered).
+pub fn renew(
+    conn: &mut DbConnection,
+    presented: &str,
+    now: DateTime<Utc>,
+) -> Result<Renewal, AppError> {
+    let presented = refresh_hash(presented);
+    let refresh_token = random_token();
+    let replacement = refresh_hash(&refresh_token);
+    let (rotation, account) = write(conn, |conn| {
+        let rotation = sessions::rotate(conn, &presented, &replacement, now.naive_utc())?;
+        let account = match &rotation {
+            Rotation::Rotated { user_id, .. } => users::find(conn, user_id)?,
+            Rotation::Reused | Rotation::Invalid => None,
+        };
+        Ok::<_, AppError>((rotation, account))
+    })?;
+    match (rotation, account) {
+        (Rotation::Rotated { session_id, .. }, Some((user, org))) if user.active => {
+            Ok(Renewal::Renewed(SignedIn {
+                actor: actor_of(&user, &org)?,
+                session: stored("sessions", &session_id, "id", &session_id)?,
+                refresh_token,
+            }))
+        }
+        (Rotation::Reused, _) => {
+            tracing::warn!("refresh token reused: login revoked");
+            Ok(Renewal::Reused)
+        }
+        _ => Ok(Renewal::Refused),
+    }
+}
+
+/// Ends the caller's login: its refresh token and access tokens stop working.
+pub fn sign_out(conn: &mut DbConnection, caller: &Caller) -> Result<(), AppError> {
+    let session = caller.session.to_string();
+    write(conn, |conn| {
+        sessions::revoke(conn, &session, "logout", caller.at.naive_utc())?;
+        Ok(())
+    })
+}
+
+/// The actor a user acts as: their role, and the place their organisation fixes.
+pub fn actor_of(user: &UserRow, org: &OrganisationRow) -> Result<Actor, AppError> {
+    Ok(Actor {
+        user_id: stored("users", &user.id, "id", &user.id)?,
+        role: Role::from_code(&user.role)
+            .ok_or_else(|| AppError::corrupt("users", &user.id, "role", &user.role))?,
+        organisation_id: stored("organisations", &org.id, "id", &org.id)?,
+        region_code: org.region_code.clone(),
+        district_code: org.district_code.clone(),
+    })
+}
+
+/// What is stored for a refresh token: its SHA-256, hex. A fast hash suffices because the token
+/// itself has 256 bits of entropy.
+fn refresh_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_are_random_and_hashed() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(refresh_hash(&a).len(), 64);
+        assert_ne!(refresh_hash(&a), refresh_hash(&b));
+    }
+}
