@@ -1,4 +1,4 @@
-//! The two migration trees must describe one schema: same tables, same columns, same
+//! Both backends, migrated from the one tree, must have one schema: same tables, same columns, same
 //! nullability. And migrations must be safe when two instances start together.
 
 use std::collections::BTreeSet;
@@ -114,7 +114,7 @@ mod postgres {
     use super::*;
 
     #[test]
-    fn both_migration_trees_yield_the_same_schema() {
+    fn both_backends_yield_the_same_schema() {
         if crate::common::postgres_url().is_none() {
             return;
         }
