@@ -1,7 +1,7 @@
 //! The one migration tree must give both backends one schema: the same tables and columns
 //! (types, nullability, defaults), primary keys, indexes (columns, uniqueness, partial
-//! predicates), foreign keys and checks. And migrations must be safe when two instances start
-//! together.
+//! predicates), foreign keys and code checks. Code columns accept only the domain's codes. And
+//! migrations must be safe when two instances start together.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -681,6 +681,160 @@ fn schema_diff(mut sqlite: Schema, mut postgres: Schema) -> Option<String> {
     })
 }
 
+/// The codes of each code column (`table.column`), from the domain where it defines them.
+fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
+    use qorgau_domain::assessment::AssessmentKind;
+    use qorgau_domain::case::CaseStatus;
+    use qorgau_domain::iin::Sex;
+    use qorgau_domain::interagency::{PlacementEndReason, PlacementType};
+    use qorgau_domain::intervention::InterventionKind;
+    use qorgau_domain::lifecycle::ClosureReason;
+    use qorgau_domain::organisation::OrganisationKind;
+    use qorgau_domain::plan::AssistanceKind;
+    use qorgau_domain::protocol::DeadlineKind;
+    use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
+    use qorgau_domain::role::Role;
+    use qorgau_domain::taxonomy::{Concern, RiskLevel, SignalSource};
+
+    fn set<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> BTreeSet<String> {
+        all.iter().map(|v| code(*v).to_string()).collect()
+    }
+    fn list(codes: &[&str]) -> BTreeSet<String> {
+        codes.iter().map(|c| c.to_string()).collect()
+    }
+    let risk = set(&RiskLevel::ALL, RiskLevel::as_str);
+    let concern = set(&Concern::ALL, Concern::as_str);
+    let organisation = set(&OrganisationKind::ALL, OrganisationKind::as_str);
+    let assistance = set(&AssistanceKind::ALL, AssistanceKind::as_str);
+    // `RouteAction::Refer` and `Notify` as referrals and routing gaps record them
+    // (`protocol_engine::route`).
+    let route = list(&["referral", "notification"]);
+    let case_status = {
+        use CaseStatus::*;
+        let all = [
+            Intake,
+            Assessment,
+            Planning,
+            InProgress,
+            Monitoring,
+            ClosureRequested,
+            Closed,
+        ];
+        set(&all, CaseStatus::as_str)
+    };
+    BTreeMap::from([
+        ("organisations.kind", organisation.clone()),
+        ("users.role", set(&Role::ALL, Role::as_str)),
+        ("children.sex", set(&[Sex::Male, Sex::Female], Sex::as_str)),
+        ("cases.status", case_status),
+        ("cases.risk_level", risk.clone()),
+        (
+            "cases.closure_reason",
+            set(&ClosureReason::ALL, ClosureReason::as_str),
+        ),
+        ("case_concerns.concern", concern.clone()),
+        (
+            "signals.source",
+            set(&SignalSource::ALL, SignalSource::as_str),
+        ),
+        ("signals.urgency", risk.clone()),
+        // Filing, then triage's outcome (`routes::signals::triage`).
+        (
+            "signals.status",
+            list(&["received", "case_opened", "linked", "screened_out"]),
+        ),
+        ("signals.risk_level", risk.clone()),
+        ("signal_concerns.concern", concern),
+        ("signal_reports.urgency", risk.clone()),
+        (
+            "assessments.kind",
+            set(&AssessmentKind::ALL, AssessmentKind::as_str),
+        ),
+        ("assessments.risk_level", risk.clone()),
+        // A plan version's life (`routes::case_work`, `persistence::plans`).
+        (
+            "plans.status",
+            list(&["draft", "approved", "rejected", "superseded"]),
+        ),
+        ("plan_measures.kind", assistance.clone()),
+        (
+            "interventions.kind",
+            set(&InterventionKind::ALL, InterventionKind::as_str),
+        ),
+        ("interventions.assistance_type", assistance),
+        (
+            "referrals.status",
+            set(&ReferralStatus::ALL, ReferralStatus::as_str),
+        ),
+        ("referrals.urgency", risk),
+        (
+            "referrals.override_basis",
+            set(&OverrideBasis::ALL, OverrideBasis::as_str),
+        ),
+        ("referrals.kind", route.clone()),
+        (
+            "transfers.status",
+            list(&["pending", "accepted", "declined"]),
+        ),
+        (
+            "placements.kind",
+            set(&PlacementType::ALL, PlacementType::as_str),
+        ),
+        (
+            "placements.end_reason",
+            set(&PlacementEndReason::ALL, PlacementEndReason::as_str),
+        ),
+        (
+            "deadlines.kind",
+            set(&DeadlineKind::ALL, DeadlineKind::as_str),
+        ),
+        // Overdue is pending and past due, computed when read.
+        ("deadlines.status", list(&["pending", "met", "cancelled"])),
+        ("routing_gaps.action", route),
+        ("routing_gaps.organisation_kind", organisation),
+        // `persistence::children`: MOVED_SIGNAL, MOVED_CASE, MOVED_EVENT.
+        (
+            "child_merge_moves.kind",
+            list(&["signal", "case", "timeline_event"]),
+        ),
+    ])
+}
+
+fn check_lines(schema: &Schema) -> BTreeSet<String> {
+    schema
+        .iter()
+        .filter(|l| l.starts_with("check ") || l.starts_with("trigger "))
+        .cloned()
+        .collect()
+}
+
+fn describe(backend: Backend, url: &str) -> Schema {
+    match backend {
+        Backend::Sqlite => sqlite_schema(url),
+        Backend::Postgres => postgres_schema(url),
+    }
+}
+
+/// Each code column accepts exactly the domain's codes: a new status or kind in the code needs
+/// a migration widening the set, and a set in a migration that the domain does not know fails.
+fn code_checks_are_the_domains(backend: Backend) {
+    let db = migrated(backend);
+    let expected: BTreeSet<String> = domain_codes()
+        .iter()
+        .map(|(column, codes)| {
+            let (table, column) = column.split_once('.').unwrap();
+            codes_line(table, column, codes)
+        })
+        .collect();
+    let found = check_lines(&describe(backend, &db.url));
+    let missing: Vec<_> = expected.difference(&found).collect();
+    let unexpected: Vec<_> = found.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "domain codes without their check:\n{missing:#?}\nchecks the domain does not define:\n{unexpected:#?}"
+    );
+}
+
 /// The describer reads what it should: a regression here would let the comparison pass on
 /// two empty descriptions.
 #[test]
@@ -698,6 +852,7 @@ fn the_schema_description_sees_keys_indexes_and_checks() {
         "index cases.cases_one_open_per_child unique (child_id) where status <> 'closed'",
         "index audit_log.audit_log_unsealed (id) where seq is null",
         "foreign key cases (child_id) -> children (id) on delete no action",
+        "check deadlines.status in ('cancelled', 'met', 'pending')",
     ] {
         assert!(schema.contains(line), "{line}\nnot in:\n{schema:#?}");
     }
@@ -731,8 +886,89 @@ fn the_schema_normaliser_reads_both_dialects_alike() {
     );
 }
 
+/// Inserting or updating a code column with a value outside its set fails on both backends,
+/// naming the constraint; a value inside the set goes through.
+async fn a_bad_code_is_refused(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    let w = crate::world::World::new(backend).await;
+    let case = w.open_case("Айгерім", true).await;
+    let mut conn = w.app.state.db.conn().unwrap();
+    let conn = &mut *conn;
+    let refused = |conn: &mut qorgau_persistence::DbConnection, sql: &str, constraint: &str| {
+        let error = conn.batch_execute(sql).expect_err(sql).to_string();
+        assert!(error.contains(constraint), "{sql}: {error}");
+    };
+    let region = "(SELECT region_code FROM organisations LIMIT 1)";
+    conn.batch_execute(&format!(
+        "INSERT INTO organisations (id, name, kind, region_code, created_at)
+         VALUES ('org-ok', 'A school', 'school', {region}, '2026-12-06 10:00:00')"
+    ))
+    .unwrap();
+    refused(
+        conn,
+        &format!(
+            "INSERT INTO organisations (id, name, kind, region_code, created_at)
+             VALUES ('org-bad', 'A bakery', 'bakery', {region}, '2026-12-06 10:00:00')"
+        ),
+        "organisations_kind_code",
+    );
+    // Every code column of a table the case filled: updated to a bad code, refused; to itself,
+    // accepted (NULL included: a nullable code column may stay empty).
+    let mut tried = 0;
+    for column in domain_codes().keys() {
+        let (table, name) = column.split_once('.').unwrap();
+        let rows: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            &format!("(SELECT count(*) FROM {table})"),
+        ))
+        .get_result(conn)
+        .unwrap();
+        if rows == 0 {
+            continue;
+        }
+        tried += 1;
+        refused(
+            conn,
+            &format!("UPDATE {table} SET {name} = 'not-a-code'"),
+            &format!("{table}_{name}_code"),
+        );
+        conn.batch_execute(&format!("UPDATE {table} SET {name} = {name}"))
+            .unwrap();
+    }
+    // organisations, users, children, cases, case_concerns, signals, signal_concerns,
+    // deadlines at least.
+    assert!(tried >= 13, "{tried} code columns tried (case {case})");
+}
+
+mod sqlite {
+    use super::*;
+
+    #[test]
+    fn code_checks_are_the_domains() {
+        super::code_checks_are_the_domains(Backend::Sqlite);
+    }
+
+    #[actix_web::test]
+    async fn a_bad_code_is_refused() {
+        super::a_bad_code_is_refused(Backend::Sqlite).await;
+    }
+}
+
 mod postgres {
     use super::*;
+
+    #[test]
+    fn code_checks_are_the_domains() {
+        if crate::common::postgres_url().is_some() {
+            super::code_checks_are_the_domains(Backend::Postgres);
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_bad_code_is_refused() {
+        if crate::common::postgres_url().is_some() {
+            super::a_bad_code_is_refused(Backend::Postgres).await;
+        }
+    }
 
     #[test]
     fn both_backends_migrate_to_the_same_schema() {
