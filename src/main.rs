@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use qorgau_api::accounts::{self, NewUser};
-use qorgau_api::audit;
 use qorgau_api::{AppState, Config};
+use qorgau_app::audit;
 use qorgau_persistence::write;
 
 #[derive(Parser)]

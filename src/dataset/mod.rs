@@ -234,7 +234,7 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
 /// Exports the generated chain's head as the sealer would, after moving aside the checkpoints
 /// of whatever chain this data directory served before: they describe another chain now.
 fn replace_checkpoints(data_dir: &std::path::Path, head: &Checkpoint) -> anyhow::Result<()> {
-    let file = data_dir.join(qorgau_api::audit::CHECKPOINT_FILE);
+    let file = data_dir.join(qorgau_app::audit::CHECKPOINT_FILE);
     if file.exists() {
         let aside = file.with_extension(format!("replaced-{}", Utc::now().format("%Y%m%dT%H%M%S")));
         std::fs::rename(&file, &aside)
@@ -244,7 +244,7 @@ fn replace_checkpoints(data_dir: &std::path::Path, head: &Checkpoint) -> anyhow:
             aside.display()
         );
     }
-    qorgau_api::audit::export(data_dir, head);
+    qorgau_app::audit::export(data_dir, head);
     Ok(())
 }
 

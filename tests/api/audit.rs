@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use qorgau_api::audit::{Verified, seal_all, verify};
+use qorgau_app::audit::{Verified, seal_all, verify};
 use qorgau_domain::audit::{
     AuditEntry, AuditKey, ChainBreak, Checkpoint, GENESIS, keyed_hash, legacy_hash,
 };
@@ -224,7 +224,7 @@ async fn the_chain_detects_edited_and_deleted_entries(backend: Backend) {
         sealers
             .push(qorgau_api::AppState::open(crate::common::test_config(&w.app.db.url)).unwrap());
     }
-    let sealed: usize = crate::common::join_all(sealers.iter().map(qorgau_api::audit::seal))
+    let sealed: usize = crate::common::join_all(sealers.iter().map(qorgau_api::worker::seal))
         .await
         .into_iter()
         .map(|n| n.unwrap())
@@ -240,7 +240,7 @@ async fn the_chain_detects_edited_and_deleted_entries(backend: Backend) {
     w.app
         .get(&format!("/api/v1/cases/{case}"), &w.manager)
         .await;
-    assert_eq!(qorgau_api::audit::seal(&stranger).await.unwrap(), 0);
+    assert_eq!(qorgau_api::worker::seal(&stranger).await.unwrap(), 0);
     assert_eq!(verify_now(&w.app).unwrap().entries, intact.entries + 21);
 
     let mut conn = w.app.state.db.conn().unwrap();

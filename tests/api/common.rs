@@ -10,9 +10,11 @@
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use qorgau_api::{AppState, Config, accounts};
+use qorgau_app::TestClock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -150,6 +152,9 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub admin_token: String,
     pub state: AppState,
+    /// The server's clock: a test moves it forward (`app.clock.advance(…)`) to reach a deadline,
+    /// an expiry or a month's end, instead of back-dating rows.
+    pub clock: Arc<TestClock>,
     pub db: TestDb,
 }
 
@@ -170,7 +175,8 @@ impl TestApp {
         let db = TestDb::new(backend);
         let mut config = test_config(&db.url);
         adjust(&mut config);
-        let state = AppState::open(config).unwrap();
+        let clock = Arc::new(TestClock::default());
+        let state = AppState::open(config).unwrap().with_clock(clock.clone());
         state.migrate().unwrap();
         let mut conn = state.db.conn().unwrap();
         let password = accounts::ensure_admin(&mut conn, state.now())
@@ -183,6 +189,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             admin_token: String::new(),
             state,
+            clock,
             db,
         };
         app.admin_token = app.login("admin", &password).await;

@@ -112,9 +112,9 @@ async fn small_dataset_is_proportionate_valid_and_usable(backend: Backend) {
 
     // The audit chain verifies from the genesis to the signed head, through the checkpoint the
     // generator exported.
-    let file = db.data_dir().join(qorgau_api::audit::CHECKPOINT_FILE);
-    let checkpoints = qorgau_api::audit::read_checkpoints(&file).unwrap();
-    let verified = qorgau_api::audit::verify(&mut conn, &state.audit_key, checkpoints)
+    let file = db.data_dir().join(qorgau_app::audit::CHECKPOINT_FILE);
+    let checkpoints = qorgau_app::audit::read_checkpoints(&file).unwrap();
+    let verified = qorgau_app::audit::verify(&mut conn, &state.audit_key, checkpoints)
         .unwrap()
         .unwrap();
     assert_eq!(verified.entries, audit_rows);

@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use qorgau_app::AppError;
 use qorgau_domain::access::Denied;
 use qorgau_domain::validation::FieldError;
 use qorgau_persistence::DbError;
@@ -191,6 +192,30 @@ impl From<DbError> for ApiError {
                 tracing::error!(error = %e, "database error");
                 ApiError::Internal
             }
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Denied => ApiError::Forbidden,
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Invalid(errors) => ApiError::Validation(errors),
+            AppError::Unconfirmed {
+                field,
+                message,
+                differences,
+            } => ApiError::Unconfirmed {
+                field,
+                message,
+                differences,
+            },
+            AppError::Conflict { detail, allowed } => ApiError::Conflict { detail, allowed },
+            AppError::Stale => ApiError::PreconditionFailed,
+            AppError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
+            AppError::Unavailable => ApiError::Unavailable,
+            AppError::Internal => ApiError::Internal,
         }
     }
 }

@@ -3,20 +3,18 @@
 //! `qorgau-persistence`.
 
 pub mod accounts;
-pub mod audit;
 pub mod auth;
 pub mod body_limit;
 pub mod config;
 pub mod drain;
+pub mod dto;
 pub mod error;
 pub mod json;
 pub mod mail;
 pub mod metrics;
 pub mod nul;
 pub mod observe;
-pub mod protocol_engine;
 pub mod rate_limit;
-pub mod registry;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -28,8 +28,9 @@ use crate::nul::refuse_nul;
 use crate::observe::observe;
 use crate::rate_limit::{self, RateLimit};
 use crate::routes;
-use crate::state::{AppState, Rules};
+use crate::state::AppState;
 use crate::worker;
+use qorgau_app::{Clock, Rules, SystemClock};
 use qorgau_domain::calendar::Calendar;
 use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
 use qorgau_domain::report::rounding::Rounding;
@@ -196,21 +197,33 @@ impl AppState {
             },
         )?;
         let rules = load_rules(&config)?;
+        let app = qorgau_app::App {
+            rules: Arc::new(rules),
+            clock: Arc::new(SystemClock),
+            audit_key: Arc::new(audit_key),
+            rounding: Rounding::new(&secret),
+            data_dir: config.data_dir.clone(),
+            public_url: config.public_url.clone(),
+        };
         Ok(AppState {
+            app,
             db,
             tokens: TokenKeys::new(
                 &secret,
                 chrono::Duration::minutes(config.access_token_minutes),
             ),
-            audit_key: Arc::new(audit_key),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
-            rules: Arc::new(rules),
             drain: Arc::default(),
             recent_sessions: Arc::default(),
             report_slots: Arc::new(tokio::sync::Semaphore::new(crate::state::REPORT_SLOTS)),
-            rounding: Rounding::new(&secret),
         })
+    }
+
+    /// The same state on another clock (tests move a [`qorgau_app::TestClock`] forward).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.app.clock = clock;
+        self
     }
 
     /// Applies pending migrations; returns the versions applied.

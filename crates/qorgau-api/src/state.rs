@@ -1,14 +1,10 @@
-//! What every handler shares: the database, token keys, configuration, metrics and the drain.
+//! What every handler shares: the application ([`App`]: rules, clock, keys), the database,
+//! token keys, configuration, metrics and the drain.
 
 use std::sync::Arc;
 
 use actix_web::web;
-use chrono::{DateTime, Utc};
-use qorgau_domain::audit::AuditKey;
-use qorgau_domain::calendar::{Calendar, due_at};
-use qorgau_domain::protocol::{DeadlineKind, ProtocolSet};
-use qorgau_domain::report::rounding::Rounding;
-use qorgau_domain::taxonomy::RiskLevel;
+use qorgau_app::App;
 use qorgau_persistence::{Database, DbConnection};
 
 use crate::auth::recent_sessions::RecentSessions;
@@ -20,22 +16,28 @@ use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// What the use cases need; `AppState` dereferences to it.
+    pub app: App,
     pub db: Database,
     pub tokens: TokenKeys,
-    /// The audit chain's key (`Config::audit_key`).
-    pub audit_key: Arc<AuditKey>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
-    pub rules: Arc<Rules>,
     /// Requests in flight, and whether a graceful stop has begun.
     pub drain: Arc<Drain>,
     /// Logins recently found active (`auth::recent_sessions`).
     pub recent_sessions: Arc<RecentSessions>,
     /// Reports computed at once: see [`AppState::run_report`].
     pub report_slots: Arc<tokio::sync::Semaphore>,
-    /// The draws of the rounding of counts shown to analysts (docs/reporting.md § Disclosure
-    /// control), keyed by the JWT secret: every instance draws alike.
-    pub rounding: Rounding,
+}
+
+/// The HTTP edge is the application plus its own parts: handlers reach the rules, the clock
+/// and the keys as `state.now()`, `state.rules`, and pass `&state` where a use case wants
+/// `&App`.
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 /// Reports computed at once per instance. A report reads and holds hundreds of thousands of
@@ -43,12 +45,6 @@ pub struct AppState {
 /// hold (411 MB RSS for four KPI reports at once, docs/benchmarks.md) and leave no core for the
 /// case workers' requests. Further reports wait their turn.
 pub const REPORT_SLOTS: usize = 1;
-
-/// The interagency protocol versions and the working-day calendar, loaded at start.
-pub struct Rules {
-    pub protocols: ProtocolSet,
-    pub calendar: Calendar,
-}
 
 impl AppState {
     /// Runs one unit of database work on the blocking pool — diesel is synchronous and must
@@ -80,28 +76,6 @@ impl AppState {
             .await
             .map_err(|_| ApiError::Internal)?;
         self.run(work).await
-    }
-
-    /// The current time. One place, so that tests and later the deadline worker can reason
-    /// about "now" consistently.
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    /// When a deadline of `kind` whose clock starts at `start` falls due, under the protocol
-    /// in force at `start`, counted on the working-day calendar.
-    pub fn deadline(
-        &self,
-        kind: DeadlineKind,
-        start: DateTime<Utc>,
-        risk: RiskLevel,
-    ) -> DateTime<Utc> {
-        let protocol = self.rules.protocols.in_force_at(start);
-        match protocol.deadline(kind) {
-            Some(rule) => due_at(start, rule.duration(risk), &self.rules.calendar),
-            // Every version defines every kind (checked when it is loaded).
-            None => start,
-        }
     }
 }
 

@@ -67,7 +67,7 @@ pub async fn run(
 
 /// One pass: the audit chain sealed, notices written, mail delivered.
 pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, ApiError> {
-    let sealed = crate::audit::seal(state).await?;
+    let sealed = seal(state).await?;
     let now = state.now();
     let app = state.clone();
     let (reminders, escalations) = state.run(move |conn| notices(conn, &app, now)).await?;
@@ -221,6 +221,14 @@ async fn deliver(
         }
     }
     Ok((sent, failed))
+}
+
+/// Seals the audit chain on the blocking pool (the worker's first step each pass).
+pub async fn seal(state: &AppState) -> Result<usize, ApiError> {
+    let app = state.app.clone();
+    state
+        .run(move |conn| Ok(qorgau_app::audit::seal_all(&app, conn)?))
+        .await
 }
 
 #[cfg(test)]

@@ -45,3 +45,13 @@ pub struct Page {
     pub after: Option<String>,
     pub limit: i64,
 }
+
+impl Page {
+    /// The rows of `rows` an answer shows: all but the look-ahead row (`limit` is one more than
+    /// shown, to learn whether another page follows). What is audited as shown must be exactly
+    /// this.
+    pub fn shown<'r, R>(&self, rows: &'r [R]) -> &'r [R] {
+        let shown = usize::try_from(self.limit - 1).unwrap_or(0);
+        &rows[..rows.len().min(shown)]
+    }
+}

@@ -4,23 +4,22 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
-use qorgau_domain::access::Actor;
-use qorgau_domain::ids::SessionId;
 use qorgau_persistence::sessions;
 
 use crate::error::ApiError;
 use crate::observe::RequestId;
 use crate::state::AppState;
 
+/// The extractor of the application's [`qorgau_app::Caller`]; it dereferences to it, so a
+/// handler passes `&caller` where a use case wants the caller.
 #[derive(Clone, Debug)]
-pub struct Caller {
-    pub actor: Actor,
-    pub session: SessionId,
-    /// Where the request came from and its id, for the audit log.
-    pub ip: Option<String>,
-    pub request_id: Option<String>,
-    /// A GET or HEAD: break-glass grants may be used only for these.
-    pub reading: bool,
+pub struct Caller(pub qorgau_app::Caller);
+
+impl std::ops::Deref for Caller {
+    type Target = qorgau_app::Caller;
+    fn deref(&self) -> &qorgau_app::Caller {
+        &self.0
+    }
 }
 
 impl FromRequest for Caller {
@@ -41,7 +40,8 @@ impl FromRequest for Caller {
             // The signature proves who; the session row proves the login was not ended since
             // (checked at most every `recent_sessions::FRESH_FOR` per login).
             let sid = session.to_string();
-            let now = state.now().naive_utc();
+            let at = state.now();
+            let now = at.naive_utc();
             let active = state.recent_sessions.is_fresh(&sid, now) || {
                 let checked = sid.clone();
                 let until = state
@@ -52,13 +52,14 @@ impl FromRequest for Caller {
                     .is_some()
             };
             if active {
-                Ok(Caller {
+                Ok(Caller(qorgau_app::Caller {
                     actor,
                     session,
                     ip,
                     request_id,
+                    at,
                     reading,
-                })
+                }))
             } else {
                 Err(ApiError::Unauthorized)
             }

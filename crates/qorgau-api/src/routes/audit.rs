@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Duration, Utc};
-use qorgau_domain::access::{Action, Location, Scope};
+use qorgau_domain::access::{Action, Scope};
 use qorgau_domain::validation::Validation;
 use qorgau_persistence::audit::{self as store, AuditFilter, AuditRow, BreakGlassRow};
 use qorgau_persistence::{cases, write};
@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::children::visible_child;
 use crate::routes::list::{List, ListParams, paginate};
 use crate::state::AppState;
+use qorgau_app::access::visible_child;
+use qorgau_app::audit::{self, Act, Target};
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditView {
@@ -286,23 +286,4 @@ pub async fn grants(
         |r| &r.id,
         BreakGlassView::from,
     )))
-}
-
-/// May `caller` read this case under an unexpired break-glass grant?
-pub fn granted(
-    conn: &mut qorgau_persistence::DbConnection,
-    caller: &qorgau_domain::access::Actor,
-    case_id: &str,
-    at: &Location<'_>,
-) -> Result<bool, ApiError> {
-    if caller.scope(Action::BreakGlass).is_err() || caller.authorize(Action::ViewCases, at).is_ok()
-    {
-        return Ok(false);
-    }
-    Ok(store::has_grant(
-        conn,
-        &caller.user_id.to_string(),
-        case_id,
-        Utc::now().naive_utc(),
-    )?)
 }

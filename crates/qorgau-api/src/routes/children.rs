@@ -16,13 +16,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Act, Target};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
 use crate::routes::list::{List, ListParams, paginate, shown};
-use crate::routes::signals::event;
 use crate::state::AppState;
+use qorgau_app::AppError;
+use qorgau_app::access::visible_child;
+use qorgau_app::audit::{self, Act, Target};
+use qorgau_app::timeline::event;
+use qorgau_domain::timeline::TimelineKind;
 
 #[derive(Serialize, ToSchema)]
 pub struct ChildView {
@@ -116,54 +119,6 @@ fn short_card(caller: &Caller, mut child: ChildRow) -> ChildRow {
     child
 }
 
-/// Loads a child the caller may see (merged records answer 404), with its open case.
-pub fn visible_child(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: Action,
-    id: &str,
-) -> Result<(ChildRow, Option<String>), ApiError> {
-    let actor = &caller.actor;
-    let child = children::find(conn, id)?
-        .filter(|c| c.merged_into.is_none())
-        .ok_or(ApiError::NotFound)?;
-    let open = children::open_case(conn, &child.id)?;
-    let owner = open
-        .as_ref()
-        .and_then(|(_, a)| a.as_deref())
-        .and_then(|a| a.parse().ok());
-    let at = Location {
-        owner,
-        organisation: None,
-        region: Some(&child.region_code),
-        district: Some(&child.district_code),
-    };
-    actor.authorize(Action::ViewChildren, &at)?;
-    if action != Action::ViewChildren {
-        actor.permit(action, &at)?;
-    }
-    // Viewing the audit log of a child is not itself an access to the child's data.
-    if action != Action::ViewAudit {
-        let act = if matches!(action, Action::ViewChildren | Action::ViewChildFile) {
-            Act::Read
-        } else {
-            Act::Update
-        };
-        audit::log(
-            conn,
-            caller,
-            act,
-            Target {
-                resource: "child",
-                id: &child.id,
-                child_id: Some(&child.id),
-                region: Some(&child.region_code),
-            },
-        )?;
-    }
-    Ok((child, open.map(|(case, _)| case)))
-}
-
 /// Children the caller may see, by IIN, name (spelling-tolerant) or birth date.
 #[utoipa::path(tag = "children", security(("bearer" = [])), params(ChildQuery, ListParams), responses(
     (status = 200, body = List<ChildView>),
@@ -203,7 +158,7 @@ pub async fn list(
                     region: Some(&c.region_code),
                 })
                 .collect();
-            crate::audit::log_list(conn, &caller, "children", &seen)?;
+            qorgau_app::audit::log_list(conn, &caller, "children", &seen)?;
             let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
             let mut open = children::open_cases(conn, &ids)?;
             Ok(rows
@@ -301,8 +256,8 @@ pub async fn possible_duplicates(
                 match visible_child(conn, &caller, Action::ViewChildren, &candidate.id) {
                     // The same short card as `GET /children/{id}` (issue 17, finding 9).
                     Ok(_) => shown.push(short_card(&caller, candidate)),
-                    Err(ApiError::NotFound | ApiError::Forbidden) => {}
-                    Err(e) => return Err(e),
+                    Err(AppError::NotFound | AppError::Denied) => {}
+                    Err(e) => return Err(e.into()),
                 }
             }
             Ok(shown)
@@ -452,10 +407,18 @@ fn merge_records(
     );
     // Both timelines: the duplicate keeps a trace of where it went.
     for child in [&keep.id, &duplicate.id] {
-        let e = event(child, None, now, "merge", summary.clone(), &me, &merge_id);
+        let e = event(
+            child,
+            None,
+            now,
+            TimelineKind::Merge,
+            summary.clone(),
+            &me,
+            &merge_id,
+        );
         events::record(c, &e)?;
     }
-    visible_child(c, caller, Action::ViewChildren, &keep.id)
+    Ok(visible_child(c, caller, Action::ViewChildren, &keep.id)?)
 }
 
 /// Undoes a merge into this child (supervisors of the region, as for a merge): what the merge
@@ -575,8 +538,16 @@ fn undo_merge(
         duplicate.id, keep.id
     );
     for child in [&keep.id, &duplicate.id] {
-        let e = event(child, None, now, "unmerge", summary.clone(), &me, &undo.id);
+        let e = event(
+            child,
+            None,
+            now,
+            TimelineKind::Unmerge,
+            summary.clone(),
+            &me,
+            &undo.id,
+        );
         events::record(c, &e)?;
     }
-    visible_child(c, caller, Action::ViewChildren, &keep.id)
+    Ok(visible_child(c, caller, Action::ViewChildren, &keep.id)?)
 }

@@ -56,8 +56,7 @@ impl ListParams {
 /// The rows of `rows` that the answer will show: all but the look-ahead row. What is audited as
 /// shown (issue 17, finding 6) must be exactly this.
 pub fn shown<'r, R>(rows: &'r [R], page: &Page) -> &'r [R] {
-    let shown = usize::try_from(page.limit - 1).unwrap_or(0);
-    &rows[..rows.len().min(shown)]
+    page.shown(rows)
 }
 
 /// Builds the response from up to `limit + 1` rows keyed by `key`.

@@ -27,11 +27,12 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::cases::visible_case;
-use crate::routes::children::visible_child;
-use crate::routes::referrals::case_for_work;
-use crate::routes::signals::event;
 use crate::state::AppState;
+use qorgau_app::access::case_for_work;
+use qorgau_app::access::visible_case;
+use qorgau_app::access::visible_child;
+use qorgau_app::timeline::event;
+use qorgau_domain::timeline::TimelineKind;
 
 fn uuid(s: &str) -> Uuid {
     s.parse().unwrap_or_default()
@@ -46,7 +47,7 @@ fn note(
     case: &CaseRow,
     actor: &Actor,
     now: DateTime<Utc>,
-    kind: &str,
+    kind: TimelineKind,
     text: String,
     ref_id: &str,
 ) -> Result<(), ApiError> {
@@ -160,7 +161,7 @@ pub async fn add_relation(
                         &child.id,
                         open_case.as_deref(),
                         now,
-                        "relation",
+                        TimelineKind::Relation,
                         text,
                         &actor.user_id.to_string(),
                         &row.id,
@@ -288,7 +289,7 @@ pub async fn add_consent(
                     &case,
                     &actor,
                     now,
-                    "consent",
+                    TimelineKind::Consent,
                     format!(
                         "Consent recorded from {} ({})",
                         row.given_by_name, row.relation
@@ -348,7 +349,7 @@ pub async fn withdraw_consent(
                     &case,
                     &actor,
                     now,
-                    "consent_withdrawn",
+                    TimelineKind::ConsentWithdrawn,
                     format!("Consent of {} withdrawn", consent.given_by_name),
                     &id,
                 )?;
@@ -465,7 +466,7 @@ pub async fn add_matter(
                     &case,
                     &actor,
                     now,
-                    "commission_referral",
+                    TimelineKind::CommissionReferral,
                     format!("Referred to the commission: {}", row.grounds),
                     &row.id,
                 )?;
@@ -534,7 +535,15 @@ pub async fn decide_matter(
                     decision.decision,
                     measures.len()
                 );
-                note(c, &case, &actor, now, "commission_decision", text, &id)?;
+                note(
+                    c,
+                    &case,
+                    &actor,
+                    now,
+                    TimelineKind::CommissionDecision,
+                    text,
+                    &id,
+                )?;
                 let matter = commission::find(c, &id)?.ok_or(ApiError::Internal)?;
                 Ok(matters_view(c, vec![matter], today(now))?.remove(0))
             })
@@ -585,7 +594,7 @@ pub async fn measure_done(
                     &case,
                     &actor,
                     now,
-                    "commission_measure_done",
+                    TimelineKind::CommissionMeasureDone,
                     format!("Commission measure done: {}", measure.description),
                     &id,
                 )?;
@@ -690,7 +699,7 @@ pub async fn add_placement(
                     &case,
                     &actor,
                     now,
-                    "placement",
+                    TimelineKind::Placement,
                     format!("Placement: {} from {}", row.kind, row.started_on),
                     &row.id,
                 )?;
@@ -731,7 +740,7 @@ pub async fn end_placement(
                     &case,
                     &actor,
                     now,
-                    "placement_ended",
+                    TimelineKind::PlacementEnded,
                     format!(
                         "Placement {} ended on {ended_on}: {}",
                         placement.kind,
@@ -860,7 +869,15 @@ pub async fn add_interview(
                     }
                     _ => "Interview of the child recorded".to_string(),
                 };
-                note(c, &case, &actor, now, "interview", text, &row.id)?;
+                note(
+                    c,
+                    &case,
+                    &actor,
+                    now,
+                    TimelineKind::Interview,
+                    text,
+                    &row.id,
+                )?;
                 Ok(row)
             })
         })

@@ -30,14 +30,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{Act, Target};
 use crate::auth::Caller;
+use crate::dto::cases::{CaseView, with_etag};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::cases::{CaseView, audit_case, view, visible_case, with_etag};
 use crate::routes::list::{List, ListParams, paginate, shown};
-use crate::routes::signals::event;
 use crate::state::AppState;
+use qorgau_app::access::{audit_case, visible_case};
+use qorgau_app::audit::{Act, Target};
+use qorgau_app::timeline::event;
+use qorgau_domain::timeline::TimelineKind;
 
 fn uuid(s: &str) -> Uuid {
     s.parse().unwrap_or_default()
@@ -244,7 +246,7 @@ pub async fn create(
                     mandatory: false,
                 };
                 referrals::insert(c, &row)?;
-                crate::protocol_engine::start(
+                qorgau_app::protocol::start(
                     c,
                     &app,
                     &case,
@@ -263,7 +265,7 @@ pub async fn create(
                         &case.child_id,
                         Some(&id),
                         now,
-                        "referral",
+                        TimelineKind::Referral,
                         text,
                         &actor.user_id.to_string(),
                         &row.id,
@@ -341,7 +343,7 @@ pub async fn list(
                     region: Some(region),
                 })
                 .collect();
-            crate::audit::log_list(conn, &caller, "referrals", &seen)?;
+            qorgau_app::audit::log_list(conn, &caller, "referrals", &seen)?;
             Ok(items)
         })
         .await?;
@@ -458,7 +460,7 @@ async fn step(
                 let case = cases::find(c, &r.case_id)?.ok_or(ApiError::Internal)?;
                 match next {
                     ReferralStatus::Accepted | ReferralStatus::Declined => {
-                        crate::protocol_engine::meet(
+                        qorgau_app::protocol::meet(
                             c,
                             &case,
                             DeadlineKind::ReferralResponse,
@@ -485,7 +487,12 @@ async fn step(
                         &case.child_id,
                         Some(&case.id),
                         now,
-                        &format!("referral_{}", next.as_str()),
+                        match next {
+                            ReferralStatus::Accepted => TimelineKind::ReferralAccepted,
+                            ReferralStatus::Declined => TimelineKind::ReferralDeclined,
+                            ReferralStatus::Completed => TimelineKind::ReferralCompleted,
+                            _ => TimelineKind::ReferralWithdrawn,
+                        },
                         text,
                         &me,
                         &id,
@@ -571,25 +578,6 @@ pub async fn withdraw(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ReferralView>, ApiError> {
     step(state, caller, id.into_inner(), ReferralAction::Withdraw).await
-}
-
-/// The case a caller may log work on: the case team's, or — while its organisation holds an
-/// active referral on it — a specialist's.
-pub fn case_for_work(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> Result<CaseRow, ApiError> {
-    let actor = &caller.actor;
-    if actor.role == Role::Specialist {
-        if referrals::active_for(conn, id, &actor.organisation_id.to_string())? {
-            let case = cases::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            audit_case(conn, caller, Act::Update, &case)?;
-            return Ok(case);
-        }
-        return Err(ApiError::NotFound);
-    }
-    visible_case(conn, caller, id, Action::WorkCase)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,7 +672,7 @@ pub async fn request_transfer(
                         &case.child_id,
                         Some(&id),
                         now,
-                        "transfer_requested",
+                        TimelineKind::TransferRequested,
                         text,
                         &actor.user_id.to_string(),
                         &row.id,
@@ -746,14 +734,14 @@ pub async fn accept_transfer(
                         &case.child_id,
                         Some(&id),
                         now,
-                        "transfer_accepted",
+                        TimelineKind::TransferAccepted,
                         text,
                         &me,
                         &transfer.id,
                     ),
                 )?;
                 let moved = cases::find(c, &id)?.ok_or(ApiError::Internal)?;
-                view(c, moved)
+                Ok(CaseView::try_from(qorgau_app::cases::card(c, moved, now)?)?)
             })
         })
         .await?;
@@ -797,7 +785,7 @@ pub async fn decline_transfer(
                         &case.child_id,
                         Some(&id),
                         now,
-                        "transfer_declined",
+                        TimelineKind::TransferDeclined,
                         text,
                         &me,
                         &transfer.id,
@@ -829,7 +817,7 @@ pub async fn incoming_transfers(
     let rows = state
         .run(move |conn| {
             // A transfer names its case and regions, not the child.
-            crate::audit::log_list(conn, &caller, "transfers", &[])?;
+            qorgau_app::audit::log_list(conn, &caller, "transfers", &[])?;
             Ok(transfers::pending_to_region(conn, &region)?)
         })
         .await?;

@@ -18,8 +18,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::routes::supervision::resolve_area;
 use crate::state::AppState;
+use qorgau_app::area::resolve_area;
 
 #[derive(Deserialize, IntoParams)]
 pub struct KpiQuery {
@@ -355,7 +355,7 @@ pub async fn kpis(
     } else {
         Period::parse(q.from, q.to, kazakhstan_date(now))?
     };
-    let actor = caller.actor;
+    let actor = caller.0.actor;
     let (area, facts) = state
         .run_report(move |conn| {
             let area = resolve_area(
@@ -458,7 +458,7 @@ pub async fn aggregates(
         }
     };
     let period = Period::whole_months(q.from, q.to, kazakhstan_date(now))?;
-    let actor = caller.actor;
+    let actor = caller.0.actor;
     let query_dims = dims.clone();
     let (area, cells) = state
         .run_report(move |conn| {

@@ -5,16 +5,17 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use qorgau_domain::access::{Action, Actor};
+use qorgau_domain::access::Action;
 use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::report::Area;
 use qorgau_domain::report::caseload::{ManagerLoad, OPEN_STATUSES, assemble};
-use qorgau_domain::report::{Area, AreaError};
 use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::supervision::{self, OverdueRow};
-use qorgau_persistence::{DbConnection, geography};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+use qorgau_app::area::resolve_area;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -27,40 +28,6 @@ pub struct AreaQuery {
     pub region_code: Option<String>,
     /// One district of that region.
     pub district_code: Option<String>,
-}
-
-/// The area a report asks for, within the caller's scope for `action`: 403 for a role that may
-/// never look, 404 for a place outside the scope or unknown, 422 for a district of another region.
-pub fn resolve_area(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    action: Action,
-    region: Option<&str>,
-    district: Option<&str>,
-) -> Result<Area, ApiError> {
-    let scope = actor.scope(action)?;
-    let district = match district {
-        Some(code) => Some(geography::find_district(conn, code)?.ok_or(ApiError::NotFound)?),
-        None => None,
-    };
-    if let Some(code) = region {
-        if !geography::region_exists(conn, code)? {
-            return Err(ApiError::NotFound);
-        }
-    }
-    Area::resolve(
-        &scope,
-        region,
-        district
-            .as_ref()
-            .map(|d| (d.code.as_str(), d.region_code.as_str())),
-    )
-    .map_err(|e| match e {
-        AreaError::NotFound => ApiError::NotFound,
-        AreaError::DistrictOutsideRegion => {
-            ApiError::invalid("district_code", "is not a district of region_code")
-        }
-    })
 }
 
 /// A link to a list of this API, filtered by `params`.
@@ -226,7 +193,7 @@ pub async fn caseload(
     caller.actor.scope(Action::ViewCaseload)?;
     let now = state.now();
     let q = query.into_inner();
-    let actor = caller.actor;
+    let actor = caller.0.actor;
     let (area, load) = state
         .run(move |conn| {
             let area = resolve_area(
@@ -330,7 +297,7 @@ pub async fn overdue(
     let after = page.after.as_deref().map(parse_cursor).transpose()?;
     let now = state.now().naive_utc();
     let q = query.into_inner();
-    let actor = caller.actor;
+    let actor = caller.0.actor;
     let limit = page.limit;
     let rows = state
         .run(move |conn| {

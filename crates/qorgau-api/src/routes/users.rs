@@ -212,7 +212,7 @@ pub async fn add_training(
         kazakhstan_date(now.naive_utc()),
     )?;
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.0.actor;
     let row = state
         .run(move |conn| {
             write(conn, |c| {
@@ -245,7 +245,7 @@ pub async fn list_trainings(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<TrainingView>>, ApiError> {
     let id = id.into_inner().to_string();
-    let actor = caller.actor;
+    let actor = caller.0.actor;
     let rows = state
         .run(move |conn| {
             let user = user_for(conn, &actor, &id, Action::ViewUsers)?;

@@ -1,6 +1,6 @@
 //! Recording access to children's data (brief § 5) and keeping the chain sealed and verifiable.
 //!
-//! Handlers call [`log`] inside the `state.run` closure that reads or writes the record — for a
+//! Handlers call [`log`] inside the database work that reads or writes the record — for a
 //! write, inside its transaction, so that the entry exists exactly when the change does. The
 //! sealer ([`seal_all`]: the worker, `qorgau audit verify`) chains the entries with the key and
 //! exports each new head as a signed checkpoint; [`verify`] walks the chain against the head and
@@ -16,9 +16,9 @@ use qorgau_persistence::audit::{self, AuditRow};
 use qorgau_persistence::{DbConnection, write};
 use uuid::Uuid;
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::App;
+use crate::caller::Caller;
+use crate::error::AppError;
 
 /// What was done. Opening one record is an entry naming it and its child, which is what a
 /// child's access log shows; a list is an entry for the request (`resource_id` "*") and one per
@@ -56,7 +56,7 @@ pub fn log(
     caller: &Caller,
     act: Act,
     target: Target<'_>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     Ok(audit::record(conn, &[entry(caller, act, &target)])?)
 }
 
@@ -68,7 +68,7 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
         actor.role == Role::Supervisor && target.region.is_some_and(|r| r != actor.region_code);
     AuditRow {
         id: Uuid::now_v7().to_string(),
-        at: Utc::now().naive_utc(),
+        at: caller.at.naive_utc(),
         user_id: Some(actor.user_id.to_string()),
         action: act.as_str().into(),
         resource: target.resource.into(),
@@ -95,7 +95,7 @@ pub fn log_list(
     caller: &Caller,
     resource: &str,
     shown: &[Target<'_>],
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let request = Target {
         resource,
         id: "*",
@@ -112,17 +112,15 @@ pub fn log_list(
 /// The file under `data_dir` each sealer appends its checkpoints to, one JSON line each.
 pub const CHECKPOINT_FILE: &str = "audit-checkpoints";
 
-/// Seals everything written so far into the chain with the state's key, a batch per
+/// Seals everything written so far into the chain with the app's key, a batch per
 /// transaction, then exports the new head as a checkpoint ([`export`]); returns how many
 /// entries were sealed.
-pub fn seal_all(state: &AppState, conn: &mut DbConnection) -> Result<usize, ApiError> {
+pub fn seal_all(app: &App, conn: &mut DbConnection) -> Result<usize, AppError> {
     const BATCH: i64 = 1000;
     let mut total = 0;
     let mut newest = None;
     loop {
-        let (n, checkpoint) = write(conn, |c| {
-            seal_batch(c, &state.audit_key, state.now(), BATCH)
-        })?;
+        let (n, checkpoint) = write(conn, |c| seal_batch(c, &app.audit_key, app.now(), BATCH))?;
         total += n;
         newest = checkpoint.or(newest);
         if n < BATCH as usize {
@@ -130,7 +128,7 @@ pub fn seal_all(state: &AppState, conn: &mut DbConnection) -> Result<usize, ApiE
         }
     }
     if let Some(checkpoint) = newest {
-        export(&state.config.data_dir, &checkpoint);
+        export(&app.data_dir, &checkpoint);
     }
     Ok(total)
 }
@@ -144,7 +142,7 @@ fn seal_batch(
     key: &AuditKey,
     now: DateTime<Utc>,
     limit: i64,
-) -> Result<(usize, Option<Checkpoint>), ApiError> {
+) -> Result<(usize, Option<Checkpoint>), AppError> {
     let head = audit::lock_head(conn)?;
     if let Err(broken) = head.check(key) {
         tracing::error!(%broken, "audit chain: not sealing; run `qorgau audit verify`");
@@ -238,7 +236,7 @@ pub fn verify(
     conn: &mut DbConnection,
     key: &AuditKey,
     checkpoints: Vec<Checkpoint>,
-) -> Result<Result<Verified, ChainBreak>, ApiError> {
+) -> Result<Result<Verified, ChainBreak>, AppError> {
     const PAGE: i64 = 5000;
     let head = audit::head(conn)?;
     let count = checkpoints.len();
@@ -262,10 +260,4 @@ pub fn verify(
         keyed_from: head.keyed_from,
         checkpoints: count,
     }))
-}
-
-/// Seals on the blocking pool (the worker's first step each pass).
-pub async fn seal(state: &AppState) -> Result<usize, ApiError> {
-    let app = state.clone();
-    state.run(move |conn| seal_all(&app, conn)).await
 }

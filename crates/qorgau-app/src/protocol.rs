@@ -15,8 +15,8 @@ use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::{DbConnection, routing};
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::App;
+use crate::error::AppError;
 
 fn note(
     conn: &mut DbConnection,
@@ -26,7 +26,7 @@ fn note(
     summary: String,
     actor: Option<&str>,
     ref_id: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let row = TimelineRow {
         id: Uuid::now_v7().to_string(),
         child_id: case.child_id.clone(),
@@ -40,22 +40,24 @@ fn note(
     Ok(timeline::record(conn, &row)?)
 }
 
-fn risk_of(case: &CaseRow) -> RiskLevel {
-    RiskLevel::from_code(&case.risk_level).unwrap_or(RiskLevel::Medium)
+/// The case's stored risk level; a code no level has is corrupt, never read as a default.
+pub fn risk_of(case: &CaseRow) -> Result<RiskLevel, AppError> {
+    RiskLevel::from_code(&case.risk_level)
+        .ok_or_else(|| AppError::corrupt("cases", &case.id, "risk_level", &case.risk_level))
 }
 
 /// Starts the clock of a deadline (replacing a pending one of the same kind and reference).
 pub fn start(
     conn: &mut DbConnection,
-    state: &AppState,
+    app: &App,
     case: &CaseRow,
     kind: DeadlineKind,
     starts: DateTime<Utc>,
     risk: RiskLevel,
     ref_id: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     deadlines::cancel(conn, &case.id, Some(kind.as_str()), ref_id)?;
-    let due = state.deadline(kind, starts, risk).naive_utc();
+    let due = app.deadline(kind, starts, risk).naive_utc();
     let row = pending_deadline(case, kind, ref_id, starts.naive_utc(), due);
     Ok(deadlines::insert(conn, &row)?)
 }
@@ -93,7 +95,7 @@ pub fn meet(
     ref_id: Option<&str>,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if let Some(d) = deadlines::meet(conn, &case.id, kind.as_str(), ref_id, now.naive_utc())? {
         let late = if d.due_at < now.naive_utc() {
             " (late)"
@@ -116,13 +118,13 @@ pub fn meet(
 /// The risk level changed: pending deadlines are counted again from their clock start.
 pub fn retime(
     conn: &mut DbConnection,
-    state: &AppState,
+    app: &App,
     case_id: &str,
     risk: RiskLevel,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     for d in deadlines::pending(conn, case_id)? {
         if let Some(kind) = DeadlineKind::from_code(&d.kind) {
-            let due = state.deadline(kind, d.starts_at.and_utc(), risk);
+            let due = app.deadline(kind, d.starts_at.and_utc(), risk);
             deadlines::set_due(conn, &d.id, due.naive_utc())?;
         }
     }
@@ -134,13 +136,13 @@ pub fn retime(
 /// least-loaded case manager of the district (else region). Returns the assignee chosen automatically.
 pub fn on_case_opened(
     conn: &mut DbConnection,
-    state: &AppState,
+    app: &App,
     case: &CaseRow,
     signal: &SignalRow,
     concerns: &[Concern],
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, AppError> {
     deadlines::insert(
         conn,
         &DeadlineRow {
@@ -155,17 +157,17 @@ pub fn on_case_opened(
             )
         },
     )?;
-    let risk = risk_of(case);
+    let risk = risk_of(case)?;
     for kind in [
         DeadlineKind::Assignment,
         DeadlineKind::FirstContact,
         DeadlineKind::InitialAssessment,
         DeadlineKind::ComprehensiveAssessment,
     ] {
-        start(conn, state, case, kind, now, risk, None)?;
+        start(conn, app, case, kind, now, risk, None)?;
     }
     let mut auto = None;
-    if case.assignee_id.is_none() && state.rules.protocols.in_force_at(now).auto_assign {
+    if case.assignee_id.is_none() && app.rules.protocols.in_force_at(now).auto_assign {
         if let Some(manager) =
             routing::least_loaded_manager(conn, &case.region_code, &case.district_code)?
         {
@@ -185,7 +187,7 @@ pub fn on_case_opened(
     if case.assignee_id.is_some() || auto.is_some() {
         meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;
     }
-    route(conn, state, case, concerns, actor, now)?;
+    route(conn, app, case, concerns, actor, now)?;
     Ok(auto)
 }
 
@@ -194,17 +196,17 @@ pub fn on_case_opened(
 /// records a gap where none exists.
 pub fn route(
     conn: &mut DbConnection,
-    state: &AppState,
+    app: &App,
     case: &CaseRow,
     concerns: &[Concern],
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if concerns.is_empty() {
         return Ok(());
     }
-    let protocol = state.rules.protocols.in_force_at(now);
-    let risk = risk_of(case);
+    let protocol = app.rules.protocols.in_force_at(now);
+    let risk = risk_of(case)?;
     let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
     for rule in protocol.routes_for(concerns, risk) {
         let kind = rule.to.as_str();
@@ -252,7 +254,7 @@ pub fn route(
             ),
             urgency: Some(risk.as_str().into()),
             status: ReferralStatus::Pending.as_str().into(),
-            respond_by: state
+            respond_by: app
                 .deadline(DeadlineKind::ReferralResponse, now, risk)
                 .naive_utc(),
             consent_id: None,
@@ -272,7 +274,7 @@ pub fn route(
         referrals::insert(conn, &row)?;
         start(
             conn,
-            state,
+            app,
             case,
             DeadlineKind::ReferralResponse,
             now,

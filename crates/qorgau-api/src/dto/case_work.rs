@@ -1,0 +1,205 @@
+//! Bodies of the work on a case (api.md § Cases): assessments, the individual plan and
+//! interventions. Requests are the domain's `*Input` types, parsed by its `parse_*` functions.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use qorgau_app::AppError;
+use qorgau_app::error::stored;
+use qorgau_app::plans::PlanCard;
+use qorgau_domain::assessment::DomainFinding;
+use qorgau_persistence::assessments::AssessmentRow;
+use qorgau_persistence::interventions::InterventionRow;
+use qorgau_persistence::plans::{MeasureRow, PlanRow};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    /// `initial` or `comprehensive`.
+    pub kind: String,
+    pub summary: String,
+    pub risk_level: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub domains: Vec<DomainFinding>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<AssessmentRow> for AssessmentView {
+    type Error = AppError;
+    fn try_from(a: AssessmentRow) -> Result<Self, AppError> {
+        let id = |column: &str, value: &str| stored::<Uuid>("assessments", &a.id, column, value);
+        Ok(AssessmentView {
+            id: id("id", &a.id)?,
+            case_id: id("case_id", &a.case_id)?,
+            recorded_by: id("recorded_by", &a.recorded_by)?,
+            domains: serde_json::from_str(&a.domains)
+                .map_err(|_| AppError::corrupt("assessments", &a.id, "domains", &a.domains))?,
+            kind: a.kind,
+            summary: a.summary,
+            risk_level: a.risk_level,
+            recorded_at: a.recorded_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub version: i32,
+    /// `draft`, `approved`, `rejected` or `superseded`.
+    pub status: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    pub goals: Vec<GoalView>,
+    /// Every version of the plan, oldest first.
+    pub versions: Vec<PlanVersionView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GoalView {
+    pub id: Uuid,
+    pub title: String,
+    pub measures: Vec<MeasureView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeasureView {
+    pub id: Uuid,
+    /// `medical`, `psychological`, `pedagogical`, `social` or `legal`.
+    pub kind: String,
+    pub description: String,
+    pub responsible_organisation_id: Uuid,
+    pub due_date: NaiveDate,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanVersionView {
+    pub id: Uuid,
+    pub version: i32,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<PlanCard> for PlanView {
+    type Error = AppError;
+    fn try_from(card: PlanCard) -> Result<Self, AppError> {
+        let PlanCard {
+            plan,
+            goals,
+            measures,
+            versions,
+        } = card;
+        let id = |column: &str, value: &str| stored::<Uuid>("plans", &plan.id, column, value);
+        let goals = goals
+            .into_iter()
+            .map(|g| {
+                let of_goal = measures.iter().filter(|m| m.goal_id == g.id);
+                Ok(GoalView {
+                    id: stored("plan_goals", &g.id, "id", &g.id)?,
+                    measures: of_goal
+                        .map(MeasureView::try_from)
+                        .collect::<Result<_, _>>()?,
+                    title: g.title,
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        Ok(PlanView {
+            id: id("id", &plan.id)?,
+            case_id: id("case_id", &plan.case_id)?,
+            created_by: id("created_by", &plan.created_by)?,
+            decided_by: plan
+                .decided_by
+                .as_deref()
+                .map(|by| id("decided_by", by))
+                .transpose()?,
+            version: plan.version,
+            status: plan.status,
+            created_at: plan.created_at.and_utc(),
+            decided_at: plan.decided_at.map(|t| t.and_utc()),
+            decision_note: plan.decision_note,
+            goals,
+            versions: versions
+                .into_iter()
+                .map(PlanVersionView::try_from)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+impl TryFrom<&MeasureRow> for MeasureView {
+    type Error = AppError;
+    fn try_from(m: &MeasureRow) -> Result<Self, AppError> {
+        let id = |column: &str, value: &str| stored::<Uuid>("plan_measures", &m.id, column, value);
+        Ok(MeasureView {
+            id: id("id", &m.id)?,
+            responsible_organisation_id: id(
+                "responsible_organisation_id",
+                &m.responsible_organisation_id,
+            )?,
+            kind: m.kind.clone(),
+            description: m.description.clone(),
+            due_date: m.due_date,
+            done_at: m.done_at.map(|t| t.and_utc()),
+        })
+    }
+}
+
+impl TryFrom<PlanRow> for PlanVersionView {
+    type Error = AppError;
+    fn try_from(p: PlanRow) -> Result<Self, AppError> {
+        Ok(PlanVersionView {
+            id: stored("plans", &p.id, "id", &p.id)?,
+            version: p.version,
+            status: p.status,
+            created_at: p.created_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InterventionView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub assistance_type: String,
+    pub occurred_at: DateTime<Utc>,
+    pub summary: String,
+    /// The child was seen in person.
+    pub child_seen: bool,
+    pub duration_minutes: Option<i32>,
+    pub plan_measure_id: Option<Uuid>,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<InterventionRow> for InterventionView {
+    type Error = AppError;
+    fn try_from(i: InterventionRow) -> Result<Self, AppError> {
+        let id = |column: &str, value: &str| stored::<Uuid>("interventions", &i.id, column, value);
+        Ok(InterventionView {
+            id: id("id", &i.id)?,
+            case_id: id("case_id", &i.case_id)?,
+            recorded_by: id("recorded_by", &i.recorded_by)?,
+            plan_measure_id: i
+                .plan_measure_id
+                .as_deref()
+                .map(|m| id("plan_measure_id", m))
+                .transpose()?,
+            kind: i.kind,
+            assistance_type: i.assistance_type,
+            occurred_at: i.occurred_at.and_utc(),
+            summary: i.summary,
+            child_seen: i.child_seen,
+            duration_minutes: i.duration_minutes,
+            recorded_at: i.recorded_at.and_utc(),
+        })
+    }
+}

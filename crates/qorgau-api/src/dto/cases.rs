@@ -1,0 +1,289 @@
+//! Bodies of the case endpoints (api.md § Cases): the case card and list item, the `ETag` /
+//! `If-Match` pair that guards edits, the list's query, the edit and assignment requests.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use qorgau_app::AppError;
+use qorgau_app::cases::{CardDeadline, CaseCard, CaseEdit, CaseSearch, CaseSummary};
+use qorgau_app::error::stored;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_domain::validation::{Validation, bounded_text};
+use qorgau_persistence::cases::CaseRow;
+use qorgau_persistence::relations::RelationRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    /// Per region and year, e.g. `KZ-71-2026-000123`.
+    pub number: String,
+    pub child_id: Uuid,
+    pub status: String,
+    pub risk_level: String,
+    pub concerns: Vec<String>,
+    pub region_code: String,
+    pub district_code: String,
+    pub assignee_id: Option<Uuid>,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closure_reason: Option<String>,
+    /// Increases with every change; send it back in `If-Match` to edit.
+    pub version: i32,
+    /// The protocol's deadlines for this case (filled in by the protocol engine).
+    pub deadlines: Vec<DeadlineView>,
+    /// On the case card (not in lists): people around the child recorded as alleged
+    /// perpetrators — no contact or disclosure to them follows from the system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alleged_perpetrators: Option<Vec<PersonAlert>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonAlert {
+    pub relation_id: Uuid,
+    pub full_name: String,
+    pub relation: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeadlineView {
+    pub kind: String,
+    /// When the clock started (the protocol's clock-start event).
+    pub starts_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub met_at: Option<DateTime<Utc>>,
+    /// `pending`, `met` or `overdue` (pending and past due).
+    pub status: String,
+    /// The referral a `referral_response` deadline waits on.
+    pub referral_id: Option<String>,
+}
+
+impl CaseView {
+    /// The case as a list shows it: no deadlines, no alerts.
+    fn of(c: CaseRow, concerns: Vec<String>) -> Result<Self, AppError> {
+        let id = |column: &str, value: &str| stored::<Uuid>("cases", &c.id, column, value);
+        Ok(CaseView {
+            id: id("id", &c.id)?,
+            child_id: id("child_id", &c.child_id)?,
+            assignee_id: c
+                .assignee_id
+                .as_deref()
+                .map(|a| id("assignee_id", a))
+                .transpose()?,
+            number: c.number,
+            status: c.status,
+            risk_level: c.risk_level,
+            concerns,
+            region_code: c.region_code,
+            district_code: c.district_code,
+            opened_at: c.opened_at.and_utc(),
+            closed_at: c.closed_at.map(|t| t.and_utc()),
+            closure_reason: c.closure_reason,
+            version: c.version,
+            deadlines: Vec::new(),
+            alleged_perpetrators: None,
+        })
+    }
+}
+
+impl TryFrom<CaseSummary> for CaseView {
+    type Error = AppError;
+    fn try_from(s: CaseSummary) -> Result<Self, AppError> {
+        CaseView::of(s.case, s.concerns)
+    }
+}
+
+/// The case card: the case with its deadlines and the alerts everyone working it must see.
+impl TryFrom<CaseCard> for CaseView {
+    type Error = AppError;
+    fn try_from(card: CaseCard) -> Result<Self, AppError> {
+        let alerts = card
+            .alleged_perpetrators
+            .into_iter()
+            .map(PersonAlert::try_from)
+            .collect::<Result<_, _>>()?;
+        let mut view = CaseView::of(card.case, card.concerns)?;
+        view.deadlines = card.deadlines.into_iter().map(DeadlineView::from).collect();
+        view.alleged_perpetrators = Some(alerts);
+        Ok(view)
+    }
+}
+
+impl TryFrom<RelationRow> for PersonAlert {
+    type Error = AppError;
+    fn try_from(r: RelationRow) -> Result<Self, AppError> {
+        Ok(PersonAlert {
+            relation_id: stored("relations", &r.id, "id", &r.id)?,
+            full_name: r.full_name,
+            relation: r.relation,
+        })
+    }
+}
+
+impl From<CardDeadline> for DeadlineView {
+    fn from(d: CardDeadline) -> Self {
+        let CardDeadline {
+            deadline: d,
+            overdue,
+        } = d;
+        DeadlineView {
+            status: if overdue { "overdue".into() } else { d.status },
+            kind: d.kind,
+            starts_at: d.starts_at.and_utc(),
+            due_at: d.due_at.and_utc(),
+            referral_id: d.ref_id,
+            met_at: d.met_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// The case as JSON with its version as `ETag`.
+pub fn with_etag(case: CaseView) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", case.version)))
+        .json(case)
+}
+
+/// The version named by `If-Match` (`"3"`, `W/"3"` or `3`).
+pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?;
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        // A tag that names no version of ours cannot match.
+        .ok_or(ApiError::PreconditionFailed)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CaseQuery {
+    pub status: Option<String>,
+    pub risk_level: Option<String>,
+    pub assignee_id: Option<Uuid>,
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+    /// Only cases with a lapsed deadline.
+    pub overdue: Option<bool>,
+    /// Only cases with a lapsed deadline of this kind (e.g. `first_contact`: the child not seen
+    /// in time); implies `overdue=true`.
+    pub overdue_kind: Option<String>,
+    /// `true`: cases not closed; `false`: closed cases.
+    pub open: Option<bool>,
+    /// `true`: cases nobody is assigned to; `false`: assigned cases.
+    pub unassigned: Option<bool>,
+}
+
+impl TryFrom<CaseQuery> for CaseSearch {
+    type Error = ApiError;
+    fn try_from(q: CaseQuery) -> Result<Self, ApiError> {
+        let overdue_kind = match q.overdue_kind.as_deref() {
+            Some(kind) => Some(
+                DeadlineKind::from_code(kind)
+                    .ok_or_else(|| ApiError::invalid("overdue_kind", "is not a deadline kind"))?,
+            ),
+            None => None,
+        };
+        Ok(CaseSearch {
+            status: q.status,
+            risk_level: q.risk_level,
+            assignee_id: q.assignee_id,
+            region_code: q.region_code,
+            district_code: q.district_code,
+            overdue: q.overdue.unwrap_or(false),
+            overdue_kind,
+            open: q.open,
+            unassigned: q.unassigned,
+        })
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct CasePatch {
+    pub risk_level: Option<String>,
+    /// Why the risk level changed; required when it does.
+    pub risk_reason: Option<String>,
+    /// Replaces the case's concerns (at least one).
+    pub concerns: Option<Vec<String>>,
+}
+
+impl CasePatch {
+    /// The edit of case `case_id` from version `expected_version`, every invalid field named.
+    pub fn into_edit(self, case_id: String, expected_version: i64) -> Result<CaseEdit, ApiError> {
+        let mut v = Validation::new();
+        let risk = match self.risk_level.as_deref() {
+            Some(r) => v
+                .check(
+                    "risk_level",
+                    RiskLevel::from_code(r).ok_or("must be critical, high, medium or low"),
+                )
+                .map(Some),
+            None => Some(None),
+        };
+        let reason = match self.risk_reason.as_deref() {
+            Some(r) => v.check("risk_reason", bounded_text(r, 2000)).map(Some),
+            None => Some(None),
+        };
+        let concerns = match self.concerns {
+            None => Some(None),
+            Some(codes) => concerns(&mut v, &codes).map(Some),
+        };
+        let (Some(risk), Some(risk_reason), Some(concerns)) = (risk, reason, concerns) else {
+            return Err(v.into_errors().into());
+        };
+        if risk.is_none() && concerns.is_none() {
+            return Err(ApiError::invalid(
+                "risk_level",
+                "nothing to change: give risk_level or concerns",
+            ));
+        }
+        Ok(CaseEdit {
+            case_id,
+            expected_version,
+            risk,
+            risk_reason,
+            concerns,
+        })
+    }
+}
+
+/// At least one concern, each a concern code.
+fn concerns(v: &mut Validation, codes: &[String]) -> Option<Vec<Concern>> {
+    if codes.is_empty() {
+        v.add("concerns", "at least one concern");
+        return None;
+    }
+    codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            v.check(
+                &format!("concerns[{i}]"),
+                Concern::from_code(c).ok_or("is not a concern code"),
+            )
+        })
+        .collect()
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignmentRequest {
+    pub assignee_id: String,
+}
+
+impl AssignmentRequest {
+    /// The user to assign.
+    pub fn assignee(&self) -> Result<Uuid, ApiError> {
+        self.assignee_id
+            .parse()
+            .map_err(|_| ApiError::invalid("assignee_id", "must be a user id"))
+    }
+}

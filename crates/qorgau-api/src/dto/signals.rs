@@ -1,0 +1,143 @@
+//! The JSON views of signals and of the reports sent after triage.
+
+use chrono::{DateTime, Utc};
+use qorgau_app::AppError;
+use qorgau_app::error::stored;
+use qorgau_app::signals::{LaterReport, Signal};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct SignalView {
+    pub id: Uuid,
+    /// `received`, `case_opened`, `linked` or `screened_out`.
+    pub status: String,
+    pub received_at: DateTime<Utc>,
+    /// The matched or newly registered child; null when nothing identifies one.
+    pub child_id: Option<Uuid>,
+    pub triage_due_at: DateTime<Utc>,
+    pub source: String,
+    pub external_ref: Option<String>,
+    pub concerns: Vec<String>,
+    pub urgency: Option<String>,
+    pub description: String,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub region_code: String,
+    pub district_code: String,
+    pub filed_by: Uuid,
+    /// The child as the reporter described them.
+    #[schema(value_type = Object)]
+    pub child: serde_json::Value,
+    pub reporter: ReporterView,
+    pub risk_level: Option<String>,
+    pub case_id: Option<Uuid>,
+    pub triaged_at: Option<DateTime<Utc>>,
+    pub triaged_by: Option<Uuid>,
+    pub screen_out_reason: Option<String>,
+    /// Reports the source sent again after triage, kept beside the signal
+    /// (`GET /signals/{id}/reports`).
+    pub later_reports: i64,
+    /// Fields withheld from this reader (brief § 5): `description` when a concern is sensitive,
+    /// `child.address` from those who may not read the child's file. The list shows that
+    /// something is hidden, not what.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReporterView {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub relation: Option<String>,
+    pub anonymous: bool,
+}
+
+/// A stored id of a signal's row, parsed: a corrupt one is an error naming the row.
+fn optional_id(row: &str, column: &str, value: Option<&str>) -> Result<Option<Uuid>, AppError> {
+    value.map(|v| stored("signals", row, column, v)).transpose()
+}
+
+impl TryFrom<Signal> for SignalView {
+    type Error = AppError;
+
+    fn try_from(s: Signal) -> Result<Self, AppError> {
+        let r = s.row;
+        Ok(SignalView {
+            id: stored("signals", &r.id, "id", &r.id)?,
+            child_id: optional_id(&r.id, "child_id", r.child_id.as_deref())?,
+            filed_by: stored("signals", &r.id, "filed_by", &r.filed_by)?,
+            case_id: optional_id(&r.id, "case_id", r.case_id.as_deref())?,
+            triaged_by: optional_id(&r.id, "triaged_by", r.triaged_by.as_deref())?,
+            status: r.status,
+            received_at: r.received_at.and_utc(),
+            triage_due_at: r.triage_due_at.and_utc(),
+            source: r.source,
+            external_ref: r.external_ref,
+            concerns: s.concerns,
+            urgency: r.urgency,
+            description: r.description,
+            observed_at: r.observed_at.map(|t| t.and_utc()),
+            region_code: r.region_code,
+            district_code: r.district_code,
+            child: s.child,
+            reporter: ReporterView {
+                name: r.reporter_name,
+                phone: r.reporter_phone,
+                relation: r.reporter_relation,
+                anonymous: r.reporter_anonymous,
+            },
+            risk_level: r.risk_level,
+            triaged_at: r.triaged_at.map(|t| t.and_utc()),
+            screen_out_reason: r.screen_out_reason,
+            later_reports: s.later_reports,
+            hidden: s.hidden,
+        })
+    }
+}
+
+/// A report the source sent again after triage (issue 17, finding 1).
+#[derive(Serialize, ToSchema)]
+pub struct SignalReportView {
+    pub id: Uuid,
+    pub signal_id: Uuid,
+    pub received_at: DateTime<Utc>,
+    pub filed_by: Uuid,
+    pub concerns: Vec<String>,
+    pub urgency: Option<String>,
+    pub description: String,
+    pub observed_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Object)]
+    pub child: serde_json::Value,
+    pub reporter: ReporterView,
+    /// As on the signal: fields withheld from this reader.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<String>,
+}
+
+impl TryFrom<LaterReport> for SignalReportView {
+    type Error = AppError;
+
+    fn try_from(report: LaterReport) -> Result<Self, AppError> {
+        let r = report.row;
+        let table = "signal_reports";
+        Ok(SignalReportView {
+            id: stored(table, &r.id, "id", &r.id)?,
+            signal_id: stored(table, &r.id, "signal_id", &r.signal_id)?,
+            filed_by: stored(table, &r.id, "filed_by", &r.filed_by)?,
+            received_at: r.received_at.and_utc(),
+            concerns: report.concerns,
+            urgency: r.urgency,
+            description: r.description,
+            observed_at: r.observed_at.map(|t| t.and_utc()),
+            child: report.child,
+            reporter: ReporterView {
+                name: r.reporter_name,
+                phone: r.reporter_phone,
+                relation: r.reporter_relation,
+                anonymous: r.reporter_anonymous,
+            },
+            hidden: report.hidden,
+        })
+    }
+}

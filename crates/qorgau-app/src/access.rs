@@ -1,0 +1,162 @@
+//! Who may reach which record, decided once for every use case: a record the caller may not
+//! know of is [`AppError::NotFound`], one they see but may not act on is [`AppError::Denied`],
+//! and every access granted is audited here, where it is granted.
+
+use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::role::Role;
+use qorgau_persistence::audit as store;
+use qorgau_persistence::cases::{self, CaseRow};
+use qorgau_persistence::children::{self, ChildRow};
+use qorgau_persistence::{DbConnection, referrals};
+
+use crate::audit::{self, Act, Target};
+use crate::caller::Caller;
+use crate::error::AppError;
+
+/// Where a case sits for access: its place, and its case manager as owner.
+pub fn case_location(c: &CaseRow) -> Location<'_> {
+    Location {
+        owner: c.assignee_id.as_deref().and_then(|a| a.parse().ok()),
+        organisation: None,
+        region: Some(&c.region_code),
+        district: Some(&c.district_code),
+    }
+}
+
+/// A case the caller may see (else not found), and may take `action` on (else denied). The
+/// access is audited: a read for `ViewCases`, else an update (inside the write's transaction,
+/// so it is recorded exactly when the change is).
+pub fn visible_case(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    action: Action,
+) -> Result<CaseRow, AppError> {
+    let actor = &caller.actor;
+    let case = cases::find(conn, id)?.ok_or(AppError::NotFound)?;
+    if let Err(denied) = actor.authorize(Action::ViewCases, &case_location(&case)) {
+        // Break-glass opens a case for reading only (GET), while the grant lasts.
+        if !(action == Action::ViewCases
+            && caller.reading
+            && granted(conn, caller, id, &case_location(&case))?)
+        {
+            return Err(denied.into());
+        }
+    } else if action != Action::ViewCases {
+        actor.permit(action, &case_location(&case))?;
+    }
+    let act = if action == Action::ViewCases {
+        Act::Read
+    } else {
+        Act::Update
+    };
+    audit_case(conn, caller, act, &case)?;
+    Ok(case)
+}
+
+/// The case a caller may log work on: the case team's, or — while its organisation holds an
+/// active referral on it — a specialist's.
+pub fn case_for_work(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<CaseRow, AppError> {
+    let actor = &caller.actor;
+    if actor.role == Role::Specialist {
+        if referrals::active_for(conn, id, &actor.organisation_id.to_string())? {
+            let case = cases::find(conn, id)?.ok_or(AppError::NotFound)?;
+            audit_case(conn, caller, Act::Update, &case)?;
+            return Ok(case);
+        }
+        return Err(AppError::NotFound);
+    }
+    visible_case(conn, caller, id, Action::WorkCase)
+}
+
+/// Records an access to `case` in the audit log.
+pub fn audit_case(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    act: Act,
+    case: &CaseRow,
+) -> Result<(), AppError> {
+    audit::log(conn, caller, act, case_target(case))
+}
+
+/// A case as an audited record: it carries its child's data.
+pub fn case_target(case: &CaseRow) -> Target<'_> {
+    Target {
+        resource: "case",
+        id: &case.id,
+        child_id: Some(&case.child_id),
+        region: Some(&case.region_code),
+    }
+}
+
+/// May `caller` read this case under an unexpired break-glass grant?
+pub fn granted(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    at: &Location<'_>,
+) -> Result<bool, AppError> {
+    let actor: &Actor = &caller.actor;
+    if actor.scope(Action::BreakGlass).is_err() || actor.authorize(Action::ViewCases, at).is_ok() {
+        return Ok(false);
+    }
+    Ok(store::has_grant(
+        conn,
+        &actor.user_id.to_string(),
+        case_id,
+        caller.at.naive_utc(),
+    )?)
+}
+
+/// A child the caller may see (merged records are not found), with its open case. The access
+/// is audited, except a look at the child's audit log, which is not itself an access to the
+/// child's data.
+pub fn visible_child(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: Action,
+    id: &str,
+) -> Result<(ChildRow, Option<String>), AppError> {
+    let actor = &caller.actor;
+    let child = children::find(conn, id)?
+        .filter(|c| c.merged_into.is_none())
+        .ok_or(AppError::NotFound)?;
+    let open = children::open_case(conn, &child.id)?;
+    let owner = open
+        .as_ref()
+        .and_then(|(_, a)| a.as_deref())
+        .and_then(|a| a.parse().ok());
+    let at = Location {
+        owner,
+        organisation: None,
+        region: Some(&child.region_code),
+        district: Some(&child.district_code),
+    };
+    actor.authorize(Action::ViewChildren, &at)?;
+    if action != Action::ViewChildren {
+        actor.permit(action, &at)?;
+    }
+    if action != Action::ViewAudit {
+        let act = if matches!(action, Action::ViewChildren | Action::ViewChildFile) {
+            Act::Read
+        } else {
+            Act::Update
+        };
+        audit::log(
+            conn,
+            caller,
+            act,
+            Target {
+                resource: "child",
+                id: &child.id,
+                child_id: Some(&child.id),
+                region: Some(&child.region_code),
+            },
+        )?;
+    }
+    Ok((child, open.map(|(case, _)| case)))
+}

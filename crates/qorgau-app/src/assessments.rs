@@ -1,0 +1,160 @@
+//! Assessments of a case (docs/lifecycle.md): the initial (safety) assessment and the
+//! comprehensive one across the seven domains. Each meets its deadline and may move the case
+//! on or revise its risk level.
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::access::Action;
+use qorgau_domain::assessment::{Assessment, AssessmentKind, status_after};
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::assessments::{self, AssessmentRow};
+use qorgau_persistence::cases::{self, CaseRow};
+use qorgau_persistence::{DbConnection, write};
+use uuid::Uuid;
+
+use crate::access::visible_case;
+use crate::app::App;
+use crate::caller::Caller;
+use crate::cases::{ensure_open, note};
+use crate::error::AppError;
+use crate::protocol;
+
+/// Records an assessment on an open case. An initial assessment moves a case in intake to
+/// assessment; a comprehensive one moves it to planning and starts the plan's clock. A risk
+/// level different from the case's revises it.
+pub fn record_assessment(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: &str,
+    assessment: Assessment,
+) -> Result<AssessmentRow, AppError> {
+    let now = caller.at;
+    let me = caller.actor.user_id.to_string();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
+        let status = ensure_open(&case)?;
+        let domains = serde_json::to_string(&assessment.domains).map_err(|e| {
+            tracing::error!(error = %e, "cannot serialise assessment domains");
+            AppError::Internal
+        })?;
+        let row = AssessmentRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: case_id.into(),
+            kind: assessment.kind.as_str().into(),
+            summary: assessment.summary.clone(),
+            risk_level: assessment.risk_level.map(|r| r.as_str().into()),
+            domains,
+            recorded_by: me.clone(),
+            recorded_at: now.naive_utc(),
+        };
+        assessments::insert(tx, &row)?;
+        let label = match assessment.kind {
+            AssessmentKind::Initial => "Initial (safety) assessment recorded",
+            AssessmentKind::Comprehensive => "Comprehensive assessment recorded",
+        };
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::Assessment,
+            label.into(),
+            &row.id,
+        )?;
+        match assessment.kind {
+            AssessmentKind::Initial => {
+                protocol::meet(tx, &case, DeadlineKind::InitialAssessment, None, &me, now)?;
+            }
+            AssessmentKind::Comprehensive => {
+                protocol::meet(
+                    tx,
+                    &case,
+                    DeadlineKind::ComprehensiveAssessment,
+                    None,
+                    &me,
+                    now,
+                )?;
+                let risk = match assessment.risk_level {
+                    Some(risk) => risk,
+                    None => protocol::risk_of(&case)?,
+                };
+                protocol::start(tx, app, &case, DeadlineKind::PlanApproval, now, risk, None)?;
+            }
+        }
+        revise_risk(tx, app, caller, &case, &assessment, &row.id, now)?;
+        if let Some(next) = status_after(assessment.kind, status) {
+            move_on(tx, caller, &case, status, next, &row.id, now)?;
+        }
+        Ok(row)
+    })
+}
+
+/// The assessment found another risk level than the case's: the case takes it, and its pending
+/// deadlines are re-timed.
+fn revise_risk(
+    tx: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case: &CaseRow,
+    assessment: &Assessment,
+    assessment_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(risk) = assessment
+        .risk_level
+        .filter(|r| r.as_str() != case.risk_level)
+    else {
+        return Ok(());
+    };
+    cases::set_risk(tx, &case.id, risk.as_str())?;
+    protocol::retime(tx, app, &case.id, risk)?;
+    let summary = format!(
+        "Risk level revised from {} to {} by the assessment",
+        case.risk_level,
+        risk.as_str()
+    );
+    note(
+        tx,
+        caller,
+        case,
+        now,
+        TimelineKind::RiskRevised,
+        summary,
+        assessment_id,
+    )
+}
+
+/// The assessment moves the case to its next stage.
+fn move_on(
+    tx: &mut DbConnection,
+    caller: &Caller,
+    case: &CaseRow,
+    from: CaseStatus,
+    to: CaseStatus,
+    assessment_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    cases::move_status(tx, &case.id, from.as_str(), to.as_str(), None, None)?;
+    let summary = format!("Case moved from {} to {}", from.as_str(), to.as_str());
+    note(
+        tx,
+        caller,
+        case,
+        now,
+        TimelineKind::StatusChanged,
+        summary,
+        assessment_id,
+    )
+}
+
+/// The assessments of a case the caller may see, oldest first.
+pub fn assessments_of(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+) -> Result<Vec<AssessmentRow>, AppError> {
+    visible_case(conn, caller, case_id, Action::ViewCases)?;
+    Ok(assessments::for_case(conn, case_id)?)
+}

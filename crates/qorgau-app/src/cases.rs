@@ -1,0 +1,347 @@
+//! Cases (api.md § Cases): the list, the case card, edits under a version, assignment — and what
+//! every use case on a case shares: the card shown after a change, the case's status, its
+//! timeline entries. The work on a case (transitions, assessments, the plan, interventions) is
+//! in the modules next to this one.
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::access::Action;
+use qorgau_domain::assessment::may_record;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::lifecycle::status_from_code;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::role::Role;
+use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::cases::{self, CaseFilter, CaseRow};
+use qorgau_persistence::deadlines::{self, DeadlineRow};
+use qorgau_persistence::relations::{self, RelationRow};
+use qorgau_persistence::{DbConnection, Page, users, write};
+use uuid::Uuid;
+
+use crate::access::{case_target, visible_case};
+use crate::app::App;
+use crate::audit::{self, Target};
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::{protocol, timeline};
+
+/// The case card: the case with its concerns, its deadlines and the alerts everyone working it
+/// must see.
+pub struct CaseCard {
+    pub case: CaseRow,
+    pub concerns: Vec<String>,
+    /// People around the child recorded as alleged perpetrators: no contact or disclosure to
+    /// them follows from the system.
+    pub alleged_perpetrators: Vec<RelationRow>,
+    /// The protocol's deadlines of the case, cancelled ones left out.
+    pub deadlines: Vec<CardDeadline>,
+}
+
+/// A deadline as the card shows it.
+pub struct CardDeadline {
+    pub deadline: DeadlineRow,
+    /// Pending and past due when the card was read: overdue is a reading of the clock, not a
+    /// stored state.
+    pub overdue: bool,
+}
+
+/// Loads the card of `case` as it stands at `now` (which decides the overdue deadlines).
+pub fn card(
+    conn: &mut DbConnection,
+    case: CaseRow,
+    now: DateTime<Utc>,
+) -> Result<CaseCard, AppError> {
+    let concerns = cases::concerns_of(conn, std::slice::from_ref(&case.id))?
+        .remove(&case.id)
+        .unwrap_or_default();
+    let alleged_perpetrators = relations::for_child(conn, &case.child_id)?
+        .into_iter()
+        .filter(|r| r.alleged_perpetrator)
+        .collect();
+    let now = now.naive_utc();
+    let deadlines = deadlines::for_case(conn, &case.id)?
+        .into_iter()
+        .filter(|d| d.status != "cancelled")
+        .map(|d| CardDeadline {
+            overdue: d.status == "pending" && d.due_at < now,
+            deadline: d,
+        })
+        .collect();
+    Ok(CaseCard {
+        case,
+        concerns,
+        alleged_perpetrators,
+        deadlines,
+    })
+}
+
+/// The card of the case `id` once a change to it is written, inside the change's transaction.
+pub(crate) fn reload(
+    conn: &mut DbConnection,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<CaseCard, AppError> {
+    // The case was found at the start of the same transaction.
+    let case = cases::find(conn, id)?.ok_or(AppError::Internal)?;
+    card(conn, case, now)
+}
+
+/// The case's stored status; a code no status has is corrupt.
+pub(crate) fn status_of(case: &CaseRow) -> Result<CaseStatus, AppError> {
+    status_from_code(&case.status)
+        .ok_or_else(|| AppError::corrupt("cases", &case.id, "status", &case.status))
+}
+
+/// Work is recorded on open cases only (not while closure is requested, not once closed).
+pub(crate) fn ensure_open(case: &CaseRow) -> Result<CaseStatus, AppError> {
+    let status = status_of(case)?;
+    if may_record(status) {
+        Ok(status)
+    } else {
+        Err(AppError::conflict(format!(
+            "the case is {}: reopen it first",
+            case.status
+        )))
+    }
+}
+
+/// Writes one event on the timeline of `case` (and its child's), done by the caller.
+pub(crate) fn note(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case: &CaseRow,
+    at: DateTime<Utc>,
+    kind: TimelineKind,
+    summary: String,
+    ref_id: &str,
+) -> Result<(), AppError> {
+    let me = caller.actor.user_id.to_string();
+    let event = timeline::event(
+        &case.child_id,
+        Some(&case.id),
+        at,
+        kind,
+        summary,
+        &me,
+        ref_id,
+    );
+    timeline::record(conn, &event)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list and the card
+
+/// Which cases a list shows (all conditions hold).
+#[derive(Clone, Debug, Default)]
+pub struct CaseSearch {
+    pub status: Option<String>,
+    pub risk_level: Option<String>,
+    pub assignee_id: Option<Uuid>,
+    pub region_code: Option<String>,
+    pub district_code: Option<String>,
+    /// Only cases with a lapsed deadline — of this kind, if one is given.
+    pub overdue: bool,
+    pub overdue_kind: Option<DeadlineKind>,
+    /// `true`: cases not closed; `false`: closed cases.
+    pub open: Option<bool>,
+    /// `true`: cases nobody is assigned to; `false`: assigned cases.
+    pub unassigned: Option<bool>,
+}
+
+/// A case as a list shows it.
+pub struct CaseSummary {
+    pub case: CaseRow,
+    pub concerns: Vec<String>,
+}
+
+/// Cases the caller may see (their own for a case manager, the region's for a supervisor)
+/// matching `search`: one page, with its look-ahead row. What the page shows is audited.
+pub fn list_cases(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    search: CaseSearch,
+    page: &Page,
+) -> Result<Vec<CaseSummary>, AppError> {
+    let scope = caller.actor.scope(Action::ViewCases)?;
+    let overdue = search.overdue || search.overdue_kind.is_some();
+    let filter = CaseFilter {
+        status: search.status,
+        risk_level: search.risk_level,
+        assignee_id: search.assignee_id.map(|a| a.to_string()),
+        region_code: search.region_code,
+        district_code: search.district_code,
+        overdue_at: overdue.then(|| caller.at.naive_utc()),
+        overdue_kind: search.overdue_kind.map(|k| k.as_str().to_string()),
+        open: search.open,
+        unassigned: search.unassigned,
+    };
+    let rows = cases::list(conn, &scope, &filter, page)?;
+    let seen: Vec<Target> = page.shown(&rows).iter().map(case_target).collect();
+    audit::log_list(conn, caller, "cases", &seen)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut concerns = cases::concerns_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|case| CaseSummary {
+            concerns: concerns.remove(&case.id).unwrap_or_default(),
+            case,
+        })
+        .collect())
+}
+
+/// The card of a case the caller may see.
+pub fn case_card(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<CaseCard, AppError> {
+    let case = visible_case(conn, caller, id, Action::ViewCases)?;
+    card(conn, case, caller.at)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edits
+
+/// An edit of a case, made from the version the editor saw.
+pub struct CaseEdit {
+    pub case_id: String,
+    /// The version named by `If-Match`: another one means someone changed the case meanwhile.
+    pub expected_version: i64,
+    pub risk: Option<RiskLevel>,
+    /// Why the risk level changed; required when it does.
+    pub risk_reason: Option<String>,
+    /// Replaces the case's concerns.
+    pub concerns: Option<Vec<Concern>>,
+}
+
+/// Edits a case if it is still at the expected version, so two people cannot silently
+/// overwrite each other. A new risk level re-times the pending deadlines; concerns added start
+/// the protocol's mandatory referrals for them.
+pub fn edit_case(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    edit: CaseEdit,
+) -> Result<CaseCard, AppError> {
+    let now = caller.at;
+    let id = edit.case_id.as_str();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
+        let expected = i32::try_from(edit.expected_version)
+            .ok()
+            .filter(|v| *v == case.version)
+            .ok_or(AppError::Stale)?;
+        let new_risk = edit.risk.filter(|r| r.as_str() != case.risk_level);
+        if new_risk.is_some() && edit.risk_reason.is_none() {
+            return Err(AppError::invalid(
+                "risk_reason",
+                "is required when the risk level changes",
+            ));
+        }
+        let risk_code = new_risk.map_or(case.risk_level.as_str(), |r| r.as_str());
+        if !cases::update_if_version(tx, id, expected, risk_code)? {
+            return Err(AppError::Stale);
+        }
+        if let Some(risk) = new_risk {
+            protocol::retime(tx, app, id, risk)?;
+            let summary = format!(
+                "Risk level revised from {} to {}: {}",
+                case.risk_level,
+                risk.as_str(),
+                edit.risk_reason.as_deref().unwrap_or_default()
+            );
+            note(
+                tx,
+                caller,
+                &case,
+                now,
+                TimelineKind::RiskRevised,
+                summary,
+                id,
+            )?;
+        }
+        if let Some(concerns) = &edit.concerns {
+            replace_concerns(tx, app, caller, &case, concerns, now)?;
+        }
+        reload(tx, id, now)
+    })
+}
+
+/// Sets the case's concerns to `concerns`; those it did not have yet are routed by the protocol.
+fn replace_concerns(
+    tx: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case: &CaseRow,
+    concerns: &[Concern],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let id = case.id.as_str();
+    let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
+    let before: Vec<String> = cases::concerns_of(tx, std::slice::from_ref(&case.id))?
+        .remove(id)
+        .unwrap_or_default();
+    cases::set_concerns(tx, id, &codes)?;
+    let added: Vec<Concern> = concerns
+        .iter()
+        .copied()
+        .filter(|k| !before.iter().any(|b| b == k.as_str()))
+        .collect();
+    // Routed with the case as edited (its new risk level).
+    let current = cases::find(tx, id)?.ok_or(AppError::Internal)?;
+    let me = caller.actor.user_id.to_string();
+    protocol::route(tx, app, &current, &added, &me, now)?;
+    let summary = format!("Concerns set to {}", codes.join(", "));
+    note(
+        tx,
+        caller,
+        case,
+        now,
+        TimelineKind::ConcernsChanged,
+        summary,
+        id,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignment
+
+/// Assigns the case to an active case manager of its region (supervisors); meets the
+/// assignment deadline.
+pub fn assign_case(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    assignee: Uuid,
+) -> Result<CaseCard, AppError> {
+    let now = caller.at;
+    let assignee = assignee.to_string();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::AssignCase)?;
+        let person = match users::find(tx, &assignee)? {
+            Some((u, org))
+                if u.active
+                    && u.role == Role::CaseManager.as_str()
+                    && org.region_code == case.region_code =>
+            {
+                u
+            }
+            _ => {
+                return Err(AppError::invalid(
+                    "assignee_id",
+                    "must be a case manager of the case's region",
+                ));
+            }
+        };
+        cases::assign(tx, case_id, &assignee)?;
+        let summary = format!("Assigned to {}", person.full_name);
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::Assigned,
+            summary,
+            &assignee,
+        )?;
+        let me = caller.actor.user_id.to_string();
+        protocol::meet(tx, &case, DeadlineKind::Assignment, None, &me, now)?;
+        reload(tx, case_id, now)
+    })
+}

@@ -1,0 +1,86 @@
+//! Interventions: the help given to the child, logged by the case team or — while their
+//! organisation holds an active referral on the case — a partner's specialists.
+
+use qorgau_domain::access::Action;
+use qorgau_domain::intervention::Intervention;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::interventions::{self, InterventionRow};
+use qorgau_persistence::{DbConnection, plans, write};
+use uuid::Uuid;
+
+use crate::access::{case_for_work, visible_case};
+use crate::caller::Caller;
+use crate::cases::{ensure_open, note};
+use crate::error::AppError;
+use crate::protocol;
+
+/// Logs help given to the child of an open case, optionally against a measure of its plan. The
+/// child seen in person meets the first-contact deadline.
+pub fn record_intervention(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    intervention: Intervention,
+) -> Result<InterventionRow, AppError> {
+    let now = caller.at;
+    write(conn, |tx| {
+        let case = case_for_work(tx, caller, case_id)?;
+        ensure_open(&case)?;
+        if let Some(measure) = intervention.plan_measure_id {
+            if plans::find_measure(tx, &measure.to_string())?
+                .filter(|(_, of_case, _)| of_case == case_id)
+                .is_none()
+            {
+                return Err(AppError::invalid(
+                    "plan_measure_id",
+                    "no such measure in this case's plan",
+                ));
+            }
+        }
+        let me = caller.actor.user_id.to_string();
+        let row = InterventionRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: case_id.into(),
+            kind: intervention.kind.as_str().into(),
+            assistance_type: intervention.assistance_type.as_str().into(),
+            occurred_at: intervention.occurred_at.naive_utc(),
+            summary: intervention.summary,
+            child_seen: intervention.child_seen,
+            duration_minutes: intervention.duration_minutes.map(i32::from),
+            plan_measure_id: intervention.plan_measure_id.map(|m| m.to_string()),
+            recorded_by: me.clone(),
+            recorded_at: now.naive_utc(),
+        };
+        interventions::insert(tx, &row)?;
+        let seen = if row.child_seen {
+            ", child seen in person"
+        } else {
+            ""
+        };
+        let summary = format!("Intervention: {} ({}){seen}", row.kind, row.assistance_type);
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::Intervention,
+            summary,
+            &row.id,
+        )?;
+        if row.child_seen {
+            protocol::meet(tx, &case, DeadlineKind::FirstContact, None, &me, now)?;
+        }
+        Ok(row)
+    })
+}
+
+/// The interventions of a case the caller may see, in the order they happened.
+pub fn interventions_of(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+) -> Result<Vec<InterventionRow>, AppError> {
+    visible_case(conn, caller, case_id, Action::ViewCases)?;
+    Ok(interventions::for_case(conn, case_id)?)
+}

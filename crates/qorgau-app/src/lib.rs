@@ -1,0 +1,34 @@
+//! Qorgau's application layer: one function per command and query of the brief's users.
+//!
+//! A use case takes a connection (a write opens its own transaction with
+//! `qorgau_persistence::write`), the [`App`] (rules, clock, keys), the acting [`Caller`] and a
+//! typed command; it returns a typed result or an [`AppError`]. Scope checks, audit, timeline
+//! entries and protocol effects happen here, once: the REST API, the worker and the CLI only
+//! parse their input, call, and render the answer.
+//!
+//! Where new code goes: a rule that needs no database belongs in `qorgau-domain`; SQL in
+//! `qorgau-persistence`; the steps of one user action (check, change, record, notify) here;
+//! HTTP (extractors, status codes, bodies) in `qorgau-api`.
+
+pub mod access;
+pub mod app;
+pub mod area;
+pub mod assessments;
+pub mod audit;
+pub mod caller;
+pub mod cases;
+pub mod clock;
+pub mod error;
+pub mod interventions;
+pub mod notices;
+pub mod plans;
+pub mod protocol;
+pub mod registry;
+pub mod signals;
+pub mod timeline;
+pub mod transitions;
+
+pub use app::{App, Rules};
+pub use caller::Caller;
+pub use clock::{Clock, SystemClock, TestClock};
+pub use error::AppError;

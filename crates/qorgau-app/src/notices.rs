@@ -1,0 +1,295 @@
+//! Notices to staff by email: what they say and how they are queued.
+//!
+//! Mail leaves the protection system's database and crosses networks and inboxes we do not
+//! control, so the notices composed here carry only what a case worker needs to act — the case
+//! number, the kind of deadline, when it is due and a link — never anything about the child.
+//! Everything else is behind the link and the login. A notice is queued in the outbox in the
+//! transaction of the event it reports; the API's mail transport delivers it.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Asia/Almaty has been UTC+5 all year since 1 March 2024 (no daylight saving), so a fixed
+/// offset is exact and saves a time-zone database dependency.
+const ALMATY_OFFSET_SECONDS: i32 = 5 * 3600;
+
+/// One outgoing email, as queued. Stored as JSON in the outbox table, hence serde; the sender is
+/// not part of it because it is configuration (`smtp_from`) at the time of sending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub to: String,
+    pub subject: String,
+    /// Plain text; line endings are normalised to CRLF on the wire.
+    pub body: String,
+}
+
+/// Which of the two deadline emails to compose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The deadline is near.
+    Reminder,
+    /// The deadline has passed; sent to whoever the case escalates to.
+    Escalation,
+}
+
+/// Composes a reminder or an escalation for one deadline of one case: plain text, Kazakh first,
+/// then Russian (the state language, then the language of inter-ethnic communication — every
+/// recipient can read at least one of them).
+///
+/// Deliberately, this function receives no personal data: not the child's name, date of birth,
+/// address or the concerns reported. Email is stored and forwarded by servers outside the
+/// system's control, so the notice says only *which* case (its number), *what* is due (the
+/// deadline kind), *when* (in Asia/Almaty time, UTC+5, as `YYYY-MM-DD HH:MM`) and *where* to
+/// act (`case_url`, behind the login). Keep it that way when extending it.
+///
+/// `deadline_kind` is a `DeadlineKind` code such as `first_contact`; an unknown code is shown
+/// as is rather than failing, since a reminder with a raw code is better than none.
+pub fn deadline_notice(
+    notice: Notice,
+    to: &str,
+    case_number: &str,
+    deadline_kind: &str,
+    due_at: DateTime<Utc>,
+    case_url: &str,
+) -> Message {
+    let (kind_kk, kind_ru) = deadline_kind_words(deadline_kind);
+    let due = almaty_time(due_at);
+    let (subject_kk, subject_ru, body) = match notice {
+        Notice::Reminder => (
+            "мерзім жақындап қалды",
+            "срок истекает",
+            format!(
+                "Істің мерзімі жақындап қалды.\n\
+                 \n\
+                 Іс: {case_number}\n\
+                 Мерзім: {kind_kk}\n\
+                 Орындау мерзімі: {due} (Алматы уақыты)\n\
+                 Істі ашу: {case_url}\n\
+                 \n\
+                 ---\n\
+                 \n\
+                 Срок по делу истекает.\n\
+                 \n\
+                 Дело: {case_number}\n\
+                 Срок: {kind_ru}\n\
+                 Выполнить до: {due} (время Алматы)\n\
+                 Открыть дело: {case_url}\n\
+                 \n\
+                 -- \n\
+                 Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.\n"
+            ),
+        ),
+        Notice::Escalation => (
+            "мерзім өтіп кетті",
+            "срок просрочен",
+            format!(
+                "Істің мерзімі өтіп кетті. Шара қолдануды сұраймыз.\n\
+                 \n\
+                 Іс: {case_number}\n\
+                 Мерзім: {kind_kk}\n\
+                 Орындау мерзімі: {due} (Алматы уақыты)\n\
+                 Істі ашу: {case_url}\n\
+                 \n\
+                 ---\n\
+                 \n\
+                 Срок по делу просрочен. Просим принять меры.\n\
+                 \n\
+                 Дело: {case_number}\n\
+                 Срок: {kind_ru}\n\
+                 Срок выполнения: {due} (время Алматы)\n\
+                 Открыть дело: {case_url}\n\
+                 \n\
+                 -- \n\
+                 Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.\n"
+            ),
+        ),
+    };
+    Message {
+        to: to.to_string(),
+        subject: format!("Qorgau: {subject_kk} / {subject_ru} — {case_number}"),
+        body,
+    }
+}
+
+/// Tells whoever triaged a signal, and the manager of its case, that its source sent a further
+/// report after triage (issue 17, finding 1). Like a deadline notice it says *what* and *where*,
+/// never the content: no concern, name or description travels by mail.
+pub fn later_report_notice(to: &str, received_at: DateTime<Utc>, signal_url: &str) -> Message {
+    let at = almaty_time(received_at);
+    Message {
+        to: to.to_string(),
+        subject: "Qorgau: сигнал бойынша жаңа хабар / новое сообщение по сигналу".into(),
+        body: format!(
+            "Іріктеуден өткен сигнал бойынша көзден жаңа хабар келді. Сигналдың өзі өзгертілген жоқ.\n\
+             \n\
+             Келген уақыты: {at} (Алматы уақыты)\n\
+             Ашу: {signal_url}/reports\n\
+             \n\
+             ---\n\
+             \n\
+             Источник прислал новое сообщение по уже рассмотренному сигналу. Сам сигнал не изменён.\n\
+             \n\
+             Получено: {at} (время Алматы)\n\
+             Открыть: {signal_url}/reports\n\
+             \n\
+             -- \n\
+             Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.\n"
+        ),
+    }
+}
+
+/// Queues `m` in the outbox, in the caller's transaction: it is sent (with retries) only if
+/// the event it reports commits.
+pub fn enqueue(
+    conn: &mut qorgau_persistence::DbConnection,
+    m: Message,
+    now: DateTime<Utc>,
+) -> Result<(), qorgau_persistence::DbError> {
+    qorgau_persistence::outbox::enqueue(
+        conn,
+        &qorgau_persistence::outbox::OutboxRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            recipient: m.to,
+            subject: m.subject,
+            body: m.body,
+            created_at: now.naive_utc(),
+            attempts: 0,
+            next_attempt_at: now.naive_utc(),
+            sent_at: None,
+            last_error: None,
+        },
+    )
+}
+
+/// Human words for a deadline kind, in Kazakh and Russian.
+fn deadline_kind_words(code: &str) -> (&str, &str) {
+    match code {
+        "triage" => (
+            "өтінішті бастапқы іріктеу",
+            "первичная сортировка обращения",
+        ),
+        "assignment" => (
+            "істі маманға тағайындау",
+            "назначение ответственного специалиста",
+        ),
+        "first_contact" => ("баламен алғашқы байланыс", "первый контакт с ребёнком"),
+        "initial_assessment" => ("бастапқы бағалау", "первичная оценка"),
+        "comprehensive_assessment" => ("кешенді бағалау", "комплексная оценка"),
+        "plan_approval" => ("қолдау жоспарын бекіту", "утверждение плана поддержки"),
+        "plan_review" => ("қолдау жоспарын қайта қарау", "пересмотр плана поддержки"),
+        "referral_response" => ("жолдамаға жауап", "ответ на направление"),
+        "follow_up" => (
+            "іс жабылғаннан кейінгі бақылау",
+            "наблюдение после закрытия дела",
+        ),
+        other => (other, other),
+    }
+}
+
+/// `due_at` on the Almaty wall clock, `YYYY-MM-DD HH:MM`.
+fn almaty_time(due_at: DateTime<Utc>) -> String {
+    match FixedOffset::east_opt(ALMATY_OFFSET_SECONDS) {
+        Some(almaty) => due_at
+            .with_timezone(&almaty)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        // Unreachable (5 h is a valid offset); UTC, labelled, is still a correct time.
+        None => due_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::TimeZone as _;
+    use qorgau_domain::protocol::DeadlineKind;
+
+    use super::*;
+
+    fn due() -> DateTime<Utc> {
+        // 2026-03-10 21:30 UTC is 2026-03-11 02:30 in Almaty: the date rolls over.
+        Utc.with_ymd_and_hms(2026, 3, 10, 21, 30, 0).unwrap()
+    }
+
+    const CASE: &str = "KZ-71-2026-000001";
+    const URL: &str = "https://qorgau.example.kz/cases/0190b6c2-7f3e-7000-8000-000000000001";
+
+    #[test]
+    fn reminder_is_bilingual_kazakh_first() {
+        let m = deadline_notice(
+            Notice::Reminder,
+            "worker@example.kz",
+            CASE,
+            "first_contact",
+            due(),
+            URL,
+        );
+        assert_eq!(m.to, "worker@example.kz");
+        assert_eq!(
+            m.subject,
+            "Qorgau: мерзім жақындап қалды / срок истекает — KZ-71-2026-000001"
+        );
+        let kk = m.body.find("Істің мерзімі жақындап қалды").unwrap();
+        let ru = m.body.find("Срок по делу истекает").unwrap();
+        assert!(kk < ru, "Kazakh comes first");
+        assert!(m.body.contains("баламен алғашқы байланыс"));
+        assert!(m.body.contains("первый контакт с ребёнком"));
+        // Once per language.
+        assert_eq!(m.body.matches(CASE).count(), 2);
+        assert_eq!(m.body.matches(URL).count(), 2);
+        assert_eq!(m.body.matches("2026-03-11 02:30").count(), 2);
+        assert!(!m.body.contains("21:30"), "UTC must not leak in");
+        assert!(!m.body.contains("first_contact"), "codes become words");
+    }
+
+    #[test]
+    fn escalation_says_overdue_in_both_languages() {
+        let m = deadline_notice(
+            Notice::Escalation,
+            "head@example.kz",
+            CASE,
+            "plan_review",
+            due(),
+            URL,
+        );
+        assert_eq!(
+            m.subject,
+            "Qorgau: мерзім өтіп кетті / срок просрочен — KZ-71-2026-000001"
+        );
+        let kk = m.body.find("Істің мерзімі өтіп кетті").unwrap();
+        let ru = m.body.find("Срок по делу просрочен").unwrap();
+        assert!(kk < ru);
+        assert!(m.body.contains("қолдау жоспарын қайта қарау"));
+        assert!(m.body.contains("пересмотр плана поддержки"));
+        assert_eq!(m.body.matches("2026-03-11 02:30").count(), 2);
+        assert_eq!(m.body.matches(URL).count(), 2);
+    }
+
+    #[test]
+    fn the_body_holds_only_the_known_fields() {
+        // Every line is fixed wording or one of the inputs: nothing else can slip in.
+        let m = deadline_notice(Notice::Reminder, "w@example.kz", CASE, "triage", due(), URL);
+        let fixed = deadline_notice(
+            Notice::Reminder,
+            "w@example.kz",
+            "CASE",
+            "triage",
+            due(),
+            "URL",
+        );
+        assert_eq!(m.body.replace(CASE, "CASE").replace(URL, "URL"), fixed.body);
+        assert!(!m.body.contains("w@example.kz"));
+    }
+
+    #[test]
+    fn every_deadline_kind_has_words_in_both_languages() {
+        for kind in DeadlineKind::ALL {
+            let (kk, ru) = deadline_kind_words(kind.as_str());
+            assert_ne!(kk, kind.as_str(), "{kind}");
+            assert_ne!(ru, kind.as_str(), "{kind}");
+            assert_ne!(kk, ru, "{kind}");
+        }
+        assert_eq!(deadline_kind_words("new_kind"), ("new_kind", "new_kind"));
+    }
+}

@@ -1,0 +1,221 @@
+//! The individual plan of a case (docs/lifecycle.md): versions drafted by the case manager,
+//! approved or rejected by the supervisor, measures marked done once approved.
+
+use qorgau_domain::access::Action;
+use qorgau_domain::plan::{Plan, PlanDecision};
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_domain::validation::FieldError;
+use qorgau_persistence::plans::{self, GoalRow, MeasureRow, PlanRow};
+use qorgau_persistence::{DbConnection, organisations, write};
+use uuid::Uuid;
+
+use crate::access::visible_case;
+use crate::app::App;
+use crate::caller::Caller;
+use crate::cases::{ensure_open, note};
+use crate::error::AppError;
+use crate::protocol;
+
+/// The plan's latest version with its content, and every version.
+pub struct PlanCard {
+    pub plan: PlanRow,
+    pub goals: Vec<GoalRow>,
+    pub measures: Vec<MeasureRow>,
+    /// Oldest first.
+    pub versions: Vec<PlanRow>,
+}
+
+/// The latest version of the case's plan; not found when there is none yet.
+fn latest(conn: &mut DbConnection, case_id: &str) -> Result<PlanCard, AppError> {
+    let versions = plans::versions(conn, case_id)?;
+    let plan = versions.last().cloned().ok_or(AppError::NotFound)?;
+    let (goals, measures) = plans::content(conn, &plan.id)?;
+    Ok(PlanCard {
+        plan,
+        goals,
+        measures,
+        versions,
+    })
+}
+
+/// The plan of a case the caller may see.
+pub fn plan_of(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+) -> Result<PlanCard, AppError> {
+    visible_case(conn, caller, case_id, Action::ViewCases)?;
+    latest(conn, case_id)
+}
+
+/// Writes a new version of the plan as a draft for the supervisor to approve. Earlier approved
+/// versions are kept; an undecided draft is superseded.
+pub fn draft_plan(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    plan: Plan,
+) -> Result<PlanCard, AppError> {
+    let now = caller.at;
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
+        ensure_open(&case)?;
+        responsible_exist(tx, &plan)?;
+        let version = plans::next_version(tx, case_id)?;
+        let row = PlanRow {
+            id: Uuid::now_v7().to_string(),
+            case_id: case_id.into(),
+            version,
+            status: "draft".into(),
+            created_by: caller.actor.user_id.to_string(),
+            created_at: now.naive_utc(),
+            decided_by: None,
+            decided_at: None,
+            decision_note: None,
+        };
+        let (goals, measures) = content_rows(&row.id, &plan);
+        plans::insert_version(tx, &row, &goals, &measures)?;
+        let summary = format!("Individual plan version {version} drafted");
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::PlanVersion,
+            summary,
+            &row.id,
+        )?;
+        latest(tx, case_id)
+    })
+}
+
+/// Every measure's responsible organisation exists; else each missing one is named.
+fn responsible_exist(tx: &mut DbConnection, plan: &Plan) -> Result<(), AppError> {
+    let mut missing = Vec::new();
+    for (g, goal) in plan.goals.iter().enumerate() {
+        for (m, measure) in goal.measures.iter().enumerate() {
+            let org = measure.responsible_organisation_id.to_string();
+            if organisations::find(tx, &org)?.is_none() {
+                missing.push(FieldError {
+                    field: format!("goals[{g}].measures[{m}].responsible_organisation_id"),
+                    message: "no such organisation".into(),
+                });
+            }
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(missing))
+    }
+}
+
+/// The goal and measure rows of version `plan_id` of `plan`, in the order given.
+fn content_rows(plan_id: &str, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>) {
+    let mut goals = Vec::new();
+    let mut measures = Vec::new();
+    for (g, goal) in plan.goals.iter().enumerate() {
+        let goal_id = Uuid::now_v7().to_string();
+        for (m, measure) in goal.measures.iter().enumerate() {
+            measures.push(MeasureRow {
+                id: Uuid::now_v7().to_string(),
+                plan_id: plan_id.into(),
+                goal_id: goal_id.clone(),
+                position: i32::try_from(m).unwrap_or(i32::MAX),
+                kind: measure.kind.as_str().into(),
+                description: measure.description.clone(),
+                responsible_organisation_id: measure.responsible_organisation_id.to_string(),
+                due_date: measure.due_date,
+                done_at: None,
+                done_by: None,
+            });
+        }
+        goals.push(GoalRow {
+            id: goal_id,
+            plan_id: plan_id.into(),
+            position: i32::try_from(g).unwrap_or(i32::MAX),
+            title: goal.title.clone(),
+        });
+    }
+    (goals, measures)
+}
+
+/// The supervisor approves the draft, or rejects it with a note. Approval meets the plan
+/// deadline and (re)starts the periodic review.
+pub fn decide_plan(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: &str,
+    decision: PlanDecision,
+) -> Result<PlanCard, AppError> {
+    let now = caller.at;
+    let me = caller.actor.user_id.to_string();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::DecidePlan)?;
+        let latest_version = plans::versions(tx, case_id)?
+            .pop()
+            .filter(|p| p.status == "draft");
+        let Some(draft) = latest_version else {
+            return Err(AppError::conflict("no draft plan awaits a decision"));
+        };
+        let (status, note_text, kind) = match &decision {
+            PlanDecision::Approve { note } => {
+                ("approved", note.as_deref(), TimelineKind::PlanApproved)
+            }
+            PlanDecision::Reject { note } => {
+                ("rejected", Some(note.as_str()), TimelineKind::PlanRejected)
+            }
+        };
+        if !plans::decide(tx, &draft.id, status, &me, now.naive_utc(), note_text)? {
+            return Err(AppError::conflict("the draft was decided meanwhile"));
+        }
+        let summary = match note_text {
+            Some(text) => format!("Individual plan version {} {status}: {text}", draft.version),
+            None => format!("Individual plan version {} {status}", draft.version),
+        };
+        note(tx, caller, &case, now, kind, summary, &draft.id)?;
+        if matches!(decision, PlanDecision::Approve { .. }) {
+            protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, &me, now)?;
+            protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;
+            let risk = protocol::risk_of(&case)?;
+            protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
+        }
+        latest(tx, case_id)
+    })
+}
+
+/// Marks a measure of the case's approved plan as done.
+pub fn measure_done(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    measure_id: &str,
+) -> Result<PlanCard, AppError> {
+    let now = caller.at;
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
+        let (measure, _, plan_status) = plans::find_measure(tx, measure_id)?
+            .filter(|(_, of_case, _)| of_case == case_id)
+            .ok_or(AppError::NotFound)?;
+        if plan_status != "approved" {
+            return Err(AppError::conflict("measures are done on an approved plan"));
+        }
+        let me = caller.actor.user_id.to_string();
+        if !plans::mark_done(tx, measure_id, &me, now.naive_utc())? {
+            return Err(AppError::conflict("the measure is already done"));
+        }
+        let summary = format!("Plan measure done: {}", measure.description);
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::MeasureDone,
+            summary,
+            measure_id,
+        )?;
+        latest(tx, case_id)
+    })
+}

@@ -1,0 +1,38 @@
+//! Entries of a child's timeline, written by the use cases in the same transaction as the
+//! change they record.
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::DbConnection;
+use qorgau_persistence::timeline::{self, TimelineRow};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// One event of `kind` on the child's timeline (and the case's, when there is one), done by
+/// `actor` about the record `ref_id`.
+pub fn event(
+    child_id: &str,
+    case_id: Option<&str>,
+    at: DateTime<Utc>,
+    kind: TimelineKind,
+    summary: String,
+    actor: &str,
+    ref_id: &str,
+) -> TimelineRow {
+    TimelineRow {
+        id: Uuid::now_v7().to_string(),
+        child_id: child_id.into(),
+        case_id: case_id.map(str::to_string),
+        at: at.naive_utc(),
+        kind: kind.as_str().into(),
+        summary,
+        actor_id: Some(actor.into()),
+        ref_id: Some(ref_id.into()),
+    }
+}
+
+/// Writes one event.
+pub fn record(conn: &mut DbConnection, row: &TimelineRow) -> Result<(), AppError> {
+    Ok(timeline::record(conn, row)?)
+}

@@ -1,0 +1,137 @@
+//! Moving a case through its lifecycle (docs/lifecycle.md): the domain decides whether the move
+//! is allowed; here it is applied, recorded, and its clocks stopped or started.
+
+use chrono::{DateTime, Utc};
+use qorgau_domain::access::Action;
+use qorgau_domain::assessment::AssessmentKind;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::lifecycle::{CaseState, Transition, TransitionError, TransitionInput, decide};
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::timeline::TimelineKind;
+use qorgau_persistence::cases::{self, CaseRow};
+use qorgau_persistence::{DbConnection, assessments, deadlines, plans, write};
+
+use crate::access::visible_case;
+use crate::app::App;
+use crate::caller::Caller;
+use crate::cases::{CaseCard, note, reload, status_of};
+use crate::error::AppError;
+use crate::protocol;
+
+/// Moves the case as `input` asks. Conflict lists the moves allowed from here; denied when the
+/// move belongs to another role.
+pub fn transition_case(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: &str,
+    input: TransitionInput,
+) -> Result<CaseCard, AppError> {
+    let now = caller.at;
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::ViewCases)?;
+        let from = status_of(&case)?;
+        let facts = CaseState {
+            status: from,
+            comprehensive_assessed: assessments::has_kind(
+                tx,
+                case_id,
+                AssessmentKind::Comprehensive.as_str(),
+            )?,
+            plan_approved: plans::has_approved(tx, case_id)?,
+        };
+        let actor = &caller.actor;
+        let is_assignee = case.assignee_id.as_deref() == Some(actor.user_id.to_string().as_str());
+        let t = decide(actor.role, is_assignee, &facts, input).map_err(refusal)?;
+        // Closure fields: the reason is kept from the request until reopening; the date is set
+        // on closing.
+        let (closed_at, closure_reason) = match t.to {
+            CaseStatus::ClosureRequested => {
+                (None, t.closure_reason.map(|r| r.as_str().to_string()))
+            }
+            CaseStatus::Closed => (Some(now.naive_utc()), case.closure_reason.clone()),
+            _ => (None, None),
+        };
+        let moved = cases::move_status(
+            tx,
+            case_id,
+            from.as_str(),
+            t.to.as_str(),
+            closed_at,
+            closure_reason.as_deref(),
+        )?;
+        if !moved {
+            return Err(AppError::conflict(
+                "the case changed status meanwhile; reload it",
+            ));
+        }
+        let (kind, summary) = event_of(&t, closure_reason.as_deref());
+        note(tx, caller, &case, now, kind, summary, case_id)?;
+        clocks(tx, app, &case, &t, now)?;
+        reload(tx, case_id, now)
+    })
+}
+
+/// Why the domain refused the move, as the application answers it.
+fn refusal(e: TransitionError) -> AppError {
+    match e {
+        TransitionError::Invalid(errors) => AppError::Invalid(errors),
+        TransitionError::Forbidden => AppError::Denied,
+        TransitionError::NotAllowed { detail, allowed } => AppError::Conflict {
+            detail,
+            allowed: Some(allowed.iter().map(|s| s.as_str().to_string()).collect()),
+        },
+    }
+}
+
+/// The timeline entry of a move.
+fn event_of(t: &Transition, closure_reason: Option<&str>) -> (TimelineKind, String) {
+    let (kind, summary) = match (t.from, t.to) {
+        (CaseStatus::Closed, _) => (TimelineKind::Reopened, "Case reopened".to_string()),
+        (CaseStatus::ClosureRequested, CaseStatus::InProgress) => (
+            TimelineKind::ClosureReturned,
+            "Closure returned to the case manager".into(),
+        ),
+        (_, CaseStatus::ClosureRequested) => (
+            TimelineKind::ClosureRequested,
+            format!("Closure requested: {}", closure_reason.unwrap_or_default()),
+        ),
+        (_, CaseStatus::Closed) => (
+            TimelineKind::Closed,
+            format!("Case closed: {}", closure_reason.unwrap_or_default()),
+        ),
+        (from, to) => (
+            TimelineKind::StatusChanged,
+            format!("Case moved from {} to {}", from.as_str(), to.as_str()),
+        ),
+    };
+    match &t.reason {
+        Some(reason) => (kind, format!("{summary} — {reason}")),
+        None => (kind, summary),
+    }
+}
+
+/// Closing stops the open clocks and starts the post-closure follow-up; reopening stops the
+/// follow-up.
+fn clocks(
+    tx: &mut DbConnection,
+    app: &App,
+    case: &CaseRow,
+    t: &Transition,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    match (t.from, t.to) {
+        (_, CaseStatus::Closed) => {
+            deadlines::cancel(tx, &case.id, None, None)?;
+            let risk = protocol::risk_of(case)?;
+            protocol::start(tx, app, case, DeadlineKind::FollowUp, now, risk, None)
+        }
+        (CaseStatus::Closed, _) => Ok(deadlines::cancel(
+            tx,
+            &case.id,
+            Some(DeadlineKind::FollowUp.as_str()),
+            None,
+        )?),
+        _ => Ok(()),
+    }
+}

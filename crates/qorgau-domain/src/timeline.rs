@@ -1,0 +1,51 @@
+//! What a child's timeline records (api.md § Children): one kind per event of the path of a
+//! child, from the first signal to after closure.
+
+crate::code_enum! {
+    /// The kind of a timeline event.
+    pub enum TimelineKind {
+        Signal = "signal",
+        SignalUpdated = "signal_updated",
+        /// The source sent the signal again after triage (kept beside it).
+        SignalReport = "signal_report",
+        Triage = "triage",
+        CaseOpened = "case_opened",
+        Merge = "merge",
+        Unmerge = "unmerge",
+        Assigned = "assigned",
+        RiskRevised = "risk_revised",
+        ConcernsChanged = "concerns_changed",
+        StatusChanged = "status_changed",
+        ClosureRequested = "closure_requested",
+        ClosureReturned = "closure_returned",
+        Closed = "closed",
+        Reopened = "reopened",
+        Assessment = "assessment",
+        PlanVersion = "plan_version",
+        PlanApproved = "plan_approved",
+        PlanRejected = "plan_rejected",
+        MeasureDone = "measure_done",
+        Intervention = "intervention",
+        Referral = "referral",
+        ReferralAccepted = "referral_accepted",
+        ReferralDeclined = "referral_declined",
+        ReferralCompleted = "referral_completed",
+        ReferralWithdrawn = "referral_withdrawn",
+        TransferRequested = "transfer_requested",
+        TransferAccepted = "transfer_accepted",
+        TransferDeclined = "transfer_declined",
+        Relation = "relation",
+        Consent = "consent",
+        ConsentWithdrawn = "consent_withdrawn",
+        CommissionReferral = "commission_referral",
+        CommissionDecision = "commission_decision",
+        CommissionMeasureDone = "commission_measure_done",
+        Placement = "placement",
+        PlacementEnded = "placement_ended",
+        Interview = "interview",
+        DeadlineMet = "deadline_met",
+        DeadlineReminder = "deadline_reminder",
+        Escalation = "escalation",
+        RoutingGap = "routing_gap",
+    }
+}
