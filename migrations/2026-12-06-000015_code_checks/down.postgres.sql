@@ -17,6 +17,7 @@ ALTER TABLE plans DROP CONSTRAINT plans_status_code;
 ALTER TABLE assessments DROP CONSTRAINT assessments_risk_level_code;
 ALTER TABLE assessments DROP CONSTRAINT assessments_kind_code;
 ALTER TABLE signal_reports DROP CONSTRAINT signal_reports_urgency_code;
+ALTER TABLE timeline_events DROP CONSTRAINT timeline_events_kind_code;
 ALTER TABLE signal_concerns DROP CONSTRAINT signal_concerns_concern_code;
 ALTER TABLE signals DROP CONSTRAINT signals_risk_level_code;
 ALTER TABLE signals DROP CONSTRAINT signals_status_code;

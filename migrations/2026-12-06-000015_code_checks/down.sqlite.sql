@@ -36,6 +36,8 @@ DROP TRIGGER assessments_kind_code_insert;
 DROP TRIGGER assessments_kind_code_update;
 DROP TRIGGER signal_reports_urgency_code_insert;
 DROP TRIGGER signal_reports_urgency_code_update;
+DROP TRIGGER timeline_events_kind_code_insert;
+DROP TRIGGER timeline_events_kind_code_update;
 DROP TRIGGER signal_concerns_concern_code_insert;
 DROP TRIGGER signal_concerns_concern_code_update;
 DROP TRIGGER signals_risk_level_code_insert;

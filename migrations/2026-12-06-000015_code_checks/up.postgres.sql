@@ -1,8 +1,8 @@
 -- Code columns accept only their codes (issue 18, part 2): statuses, risk levels, roles,
--- sources, concerns, kinds and reasons, as the domain defines them (`Concern::ALL`, `Role::ALL`…;
--- the statuses written by persistence and the API where no enum lists them). The code checks
--- what it reads and writes; these constraints also refuse what a script, a restore or a bug
--- writes around it. tests/api/schema.rs compares the sets with the domain's.
+-- sources, concerns, kinds and reasons, as the domain defines them (`Concern::ALL`,
+-- `TimelineKind::ALL`…; the statuses as the code writes them where no enum lists them). The
+-- code checks what it reads and writes; these constraints also refuse what a script, a
+-- restore or a bug writes around it. tests/api/schema.rs compares the sets with the domain's.
 --
 -- One ALTER TABLE per table: its constraints are validated in one scan of the table. A row
 -- holding another value fails the migration, naming the constraint: fix the row, migrate again.
@@ -27,6 +27,8 @@ ALTER TABLE signals
     ADD CONSTRAINT signals_risk_level_code CHECK (risk_level IN ('critical', 'high', 'medium', 'low'));
 ALTER TABLE signal_concerns
     ADD CONSTRAINT signal_concerns_concern_code CHECK (concern IN ('violence_physical', 'violence_sexual', 'violence_psychological', 'neglect', 'bullying', 'cyberbullying', 'suicide_risk', 'trafficking', 'child_labour', 'vagrancy_begging', 'addiction', 'out_of_school', 'early_pregnancy', 'offending', 'family_crisis', 'without_parental_care', 'unaccompanied_migrant', 'disability_support', 'care_leaver', 'other'));
+ALTER TABLE timeline_events
+    ADD CONSTRAINT timeline_events_kind_code CHECK (kind IN ('signal', 'signal_updated', 'signal_report', 'triage', 'case_opened', 'merge', 'unmerge', 'assigned', 'risk_revised', 'concerns_changed', 'status_changed', 'closure_requested', 'closure_returned', 'closed', 'reopened', 'assessment', 'plan_version', 'plan_approved', 'plan_rejected', 'measure_done', 'intervention', 'referral', 'referral_accepted', 'referral_declined', 'referral_completed', 'referral_withdrawn', 'transfer_requested', 'transfer_accepted', 'transfer_declined', 'relation', 'consent', 'consent_withdrawn', 'commission_referral', 'commission_decision', 'commission_measure_done', 'placement', 'placement_ended', 'interview', 'deadline_met', 'deadline_reminder', 'escalation', 'routing_gap'));
 ALTER TABLE signal_reports
     ADD CONSTRAINT signal_reports_urgency_code CHECK (urgency IN ('critical', 'high', 'medium', 'low'));
 ALTER TABLE assessments

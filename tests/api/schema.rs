@@ -695,6 +695,7 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
     use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
     use qorgau_domain::role::Role;
     use qorgau_domain::taxonomy::{Concern, RiskLevel, SignalSource};
+    use qorgau_domain::timeline::TimelineKind;
 
     fn set<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> BTreeSet<String> {
         all.iter().map(|v| code(*v).to_string()).collect()
@@ -745,6 +746,10 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
         ),
         ("signals.risk_level", risk.clone()),
         ("signal_concerns.concern", concern),
+        (
+            "timeline_events.kind",
+            set(TimelineKind::ALL, TimelineKind::as_str),
+        ),
         ("signal_reports.urgency", risk.clone()),
         (
             "assessments.kind",
