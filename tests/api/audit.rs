@@ -664,16 +664,13 @@ async fn a_chain_sealed_before_the_key_keeps_verifying_after_the_upgrade(backend
         .await;
     let mut conn = w.app.state.db.conn().unwrap();
     // The database as the release before the key left it: the migration undone…
-    let tree = match backend {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
-    let down = format!(
-        "{}/migrations/{tree}/2026-12-06-000013_audit_key/down.sql",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    conn.batch_execute(&std::fs::read_to_string(down).unwrap())
-        .unwrap();
+    let down = qorgau_persistence::migrate::script(
+        w.app.state.db.backend(),
+        "2026-12-06-000013_audit_key",
+    )
+    .unwrap()
+    .down;
+    conn.batch_execute(down).unwrap();
     diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE version = '20261206000013'")
         .execute(&mut conn)
         .unwrap();

@@ -235,15 +235,12 @@ async fn automatic_referrals_name_no_concern(backend: Backend) {
         .execute(&mut *conn)
         .unwrap();
     assert_eq!(reasons().await, legacy);
-    let migration = match backend {
-        Backend::Sqlite => {
-            include_str!("../../migrations/sqlite/2026-12-06-000011_referral_reasons/up.sql")
-        }
-        Backend::Postgres => {
-            include_str!("../../migrations/postgres/2026-12-06-000011_referral_reasons/up.sql")
-        }
-    };
-    conn.batch_execute(migration).unwrap();
+    let migration = qorgau_persistence::migrate::script(
+        w.app.state.db.backend(),
+        "2026-12-06-000011_referral_reasons",
+    )
+    .unwrap();
+    conn.batch_execute(migration.up).unwrap();
     assert_eq!(reasons().await, reason);
 }
 

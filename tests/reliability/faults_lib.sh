@@ -75,13 +75,16 @@ free_port() {
     "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# scratch_db SERVER_URL NAME: a fresh empty database; prints its URL.
+# scratch_db SERVER_URL NAME: a fresh empty database; sets SCRATCH_DB to its URL. It sets a
+# variable instead of printing the URL because `DB="$(scratch_db ...)"` would run it in a
+# subshell, whose `REL_DBS+=` is lost: rel_cleanup would then never drop the database.
 scratch_db() {
     local server="$1" name="$2"
+    # Registered before it exists: a failure between the two still has it dropped.
+    REL_DBS+=("$server/$name")
     psql "$server/postgres" -qAtX -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
     psql "$server/postgres" -qAtX -c "CREATE DATABASE $name" >/dev/null
-    REL_DBS+=("$server/$name")
-    echo "$server/$name"
+    SCRATCH_DB="$server/$name"
 }
 
 # start_server LABEL PORT DB_URL [VAR=VALUE ...]: starts `qorgau serve` in the background and
@@ -138,7 +141,8 @@ bootstrap() {
 # A server on a fresh scratch database of REL_PG_URL, bootstrapped: sets PORT, DB, SERVER_PID,
 # REL_CREDS.
 standard_server() {
-    DB="$(scratch_db "$REL_PG_URL" "qorgau_rel_$REL_NAME")"
+    scratch_db "$REL_PG_URL" "qorgau_rel_$REL_NAME"
+    DB="$SCRATCH_DB"
     PORT="$(free_port)"
     start_server a "$PORT" "$DB" "$@"
     local t

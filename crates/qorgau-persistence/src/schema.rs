@@ -1,5 +1,5 @@
-//! The diesel schema, shared by both backends (see `migrations/`; a test checks both trees
-//! yield these tables and columns).
+//! The diesel schema, shared by both backends (see `migrations/`; tests/api/schema.rs checks
+//! that both backends, migrated, have one schema).
 
 diesel::table! {
     regions (code) {

@@ -1,6 +1,0 @@
-DROP TABLE refresh_tokens;
-DROP TABLE sessions;
-DROP TABLE users;
-DROP TABLE organisations;
-DROP TABLE districts;
-DROP TABLE regions;

@@ -1,1 +1,0 @@
--- The concern codes removed from the reasons are not restored: they must not be shown.
