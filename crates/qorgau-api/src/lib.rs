@@ -9,6 +9,7 @@ pub mod drain;
 pub mod dto;
 pub mod error;
 pub mod json;
+pub mod list;
 pub mod mail;
 pub mod metrics;
 pub mod nul;

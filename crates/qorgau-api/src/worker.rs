@@ -251,6 +251,7 @@ where
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use qorgau_domain::deadline::DeadlineStatus;
 
     #[tokio::test]
     async fn the_worker_stops_when_told_without_waiting_out_its_interval() {
@@ -277,7 +278,7 @@ mod tests {
             ref_id: None,
             starts_at: start.naive_utc(),
             due_at: due.naive_utc(),
-            status: "pending".into(),
+            status: DeadlineStatus::Pending.as_str().into(),
             met_at: None,
             reminded_at: None,
             escalated_at: None,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::lifecycle::status_from_code;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -61,9 +62,9 @@ pub fn card(
     let now = now.naive_utc();
     let deadlines = deadlines::for_case(conn, &case.id)?
         .into_iter()
-        .filter(|d| d.status != "cancelled")
+        .filter(|d| d.status != DeadlineStatus::Cancelled.as_str())
         .map(|d| CardDeadline {
-            overdue: d.status == "pending" && d.due_at < now,
+            overdue: d.status == DeadlineStatus::Pending.as_str() && d.due_at < now,
             deadline: d,
         })
         .collect();

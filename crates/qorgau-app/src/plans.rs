@@ -2,6 +2,7 @@
 //! approved or rejected by the supervisor, measures marked done once approved.
 
 use qorgau_domain::access::Action;
+use qorgau_domain::plan::PlanStatus;
 use qorgau_domain::plan::{Plan, PlanDecision};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
@@ -67,7 +68,7 @@ pub fn draft_plan(
             id: Uuid::now_v7().to_string(),
             case_id: case_id.into(),
             version,
-            status: "draft".into(),
+            status: PlanStatus::Draft.as_str().into(),
             created_by: caller.actor.user_id.to_string(),
             created_at: now.naive_utc(),
             decided_by: None,
@@ -156,19 +157,30 @@ pub fn decide_plan(
         let case = visible_case(tx, caller, case_id, Action::DecidePlan)?;
         let latest_version = plans::versions(tx, case_id)?
             .pop()
-            .filter(|p| p.status == "draft");
+            .filter(|p| p.status == PlanStatus::Draft.as_str());
         let Some(draft) = latest_version else {
             return Err(AppError::conflict("no draft plan awaits a decision"));
         };
         let (status, note_text, kind) = match &decision {
-            PlanDecision::Approve { note } => {
-                ("approved", note.as_deref(), TimelineKind::PlanApproved)
-            }
-            PlanDecision::Reject { note } => {
-                ("rejected", Some(note.as_str()), TimelineKind::PlanRejected)
-            }
+            PlanDecision::Approve { note } => (
+                PlanStatus::Approved,
+                note.as_deref(),
+                TimelineKind::PlanApproved,
+            ),
+            PlanDecision::Reject { note } => (
+                PlanStatus::Rejected,
+                Some(note.as_str()),
+                TimelineKind::PlanRejected,
+            ),
         };
-        if !plans::decide(tx, &draft.id, status, &me, now.naive_utc(), note_text)? {
+        if !plans::decide(
+            tx,
+            &draft.id,
+            status.as_str(),
+            &me,
+            now.naive_utc(),
+            note_text,
+        )? {
             return Err(AppError::conflict("the draft was decided meanwhile"));
         }
         let summary = match note_text {
@@ -199,7 +211,7 @@ pub fn measure_done(
         let (measure, _, plan_status) = plans::find_measure(tx, measure_id)?
             .filter(|(_, of_case, _)| of_case == case_id)
             .ok_or(AppError::NotFound)?;
-        if plan_status != "approved" {
+        if plan_status != PlanStatus::Approved.as_str() {
             return Err(AppError::conflict("measures are done on an approved plan"));
         }
         let me = caller.actor.user_id.to_string();

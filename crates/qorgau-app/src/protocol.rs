@@ -4,6 +4,7 @@
 //! runs inside the caller's transaction.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -77,7 +78,7 @@ fn pending_deadline(
         ref_id: ref_id.map(str::to_string),
         starts_at,
         due_at,
-        status: "pending".into(),
+        status: DeadlineStatus::Pending.as_str().into(),
         met_at: None,
         reminded_at: None,
         escalated_at: None,
@@ -146,7 +147,7 @@ pub fn on_case_opened(
     deadlines::insert(
         conn,
         &DeadlineRow {
-            status: "met".into(),
+            status: DeadlineStatus::Met.as_str().into(),
             met_at: Some(now.naive_utc()),
             ..pending_deadline(
                 case,

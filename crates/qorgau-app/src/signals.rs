@@ -8,6 +8,7 @@ use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::NewSignal;
+use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::signals::{self, SignalFilter, SignalReportRow, SignalRow};
@@ -177,7 +178,7 @@ fn file_once(
                 role,
                 kind: kind_of_filer,
             };
-            let triaged = row.status != "received";
+            let triaged = row.status != SignalStatus::Received.as_str();
             match filing::resend(caller.actor.role, kind, &filer, triaged) {
                 Resend::NotYours => {
                     return Err(AppError::conflict(
@@ -268,7 +269,7 @@ fn insert_new(
         reporter_phone: None,
         reporter_relation: None,
         reporter_anonymous: false,
-        status: "received".into(),
+        status: SignalStatus::Received.as_str().into(),
         received_at: now.naive_utc(),
         triage_due_at: triage_due_at.naive_utc(),
         filed_by: user.into(),

@@ -23,7 +23,7 @@ pub mod users;
 use qorgau_app::AppError;
 use qorgau_persistence::Page;
 
-use crate::routes::list::{List, paginate};
+use crate::list::{List, paginate};
 
 /// The views of `results`, or the first that cannot be made (a corrupt stored value).
 pub fn views<R, V>(results: Vec<R>) -> Result<Vec<V>, AppError>

@@ -11,7 +11,7 @@ use crate::dto::audit::{
 };
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// The audit log, newest first: a supervisor's region, or everything for an administrator.

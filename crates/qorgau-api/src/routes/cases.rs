@@ -11,7 +11,7 @@ use crate::dto::cases::{AssignmentRequest, CasePatch, CaseQuery, CaseView, if_ma
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// Cases the caller may see: their own for a case manager, the region's for a supervisor.

@@ -11,7 +11,7 @@ use crate::dto::children::{ChildQuery, ChildView, MergeRequest, Timeline, Unmerg
 use crate::dto::{checked_page, views};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams};
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Children the caller may see, by IIN, name (spelling-tolerant) or birth date.

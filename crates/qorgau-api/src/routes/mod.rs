@@ -10,7 +10,6 @@ pub mod consents;
 pub mod geography;
 pub mod health;
 pub mod interviews;
-pub mod list;
 pub mod organisations;
 pub mod placements;
 pub mod protocols;

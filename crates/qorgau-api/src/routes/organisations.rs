@@ -9,7 +9,7 @@ use crate::dto::checked_page;
 use crate::dto::organisations::{NewOrganisation, OrganisationQuery, OrganisationView};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams};
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Registers an organisation (administrators).

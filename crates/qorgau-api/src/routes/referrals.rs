@@ -15,7 +15,7 @@ use crate::dto::transfers::TransferView;
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// Refers the case to a partner organisation. Sharing needs a consent covering the

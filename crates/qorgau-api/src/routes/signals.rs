@@ -15,7 +15,8 @@ use crate::auth::Caller;
 use crate::dto::signals::{SignalReportView, SignalView};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams, paginate};
+use crate::dto::checked_page;
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Files a signal. With `Idempotency-Key`, a retry of the same body returns the original
@@ -134,18 +135,8 @@ pub async fn list(
     let shown = state
         .run(move |conn| Ok(signals::list_signals(conn, &caller, &filter, &query_page)?))
         .await?;
-    let views = keyed(shown, |s| s.row.id.clone())?;
-    Ok(web::Json(paginate(views, &page, |(id, _)| id, |(_, v)| v)))
-}
-
-/// Views keyed by their row id, for the cursor.
-fn keyed<R, V>(rows: Vec<R>, key: impl Fn(&R) -> String) -> Result<Vec<(String, V)>, ApiError>
-where
-    V: TryFrom<R, Error = qorgau_app::AppError>,
-{
-    rows.into_iter()
-        .map(|r| Ok((key(&r), V::try_from(r)?)))
-        .collect()
+    let answer = checked_page(shown, &page, |s| &s.row.id, SignalView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 /// One signal.
@@ -185,8 +176,8 @@ pub async fn reports(
     let reports = state
         .run(move |conn| Ok(signals::later_reports(conn, &caller, &id, &query_page)?))
         .await?;
-    let views = keyed(reports, |r| r.row.id.clone())?;
-    Ok(web::Json(paginate(views, &page, |(id, _)| id, |(_, v)| v)))
+    let answer = checked_page(reports, &page, |r| &r.row.id, SignalReportView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 /// Triages a signal: open a case, link it to the child's open case, or screen it out.

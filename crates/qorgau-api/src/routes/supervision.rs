@@ -11,7 +11,7 @@ use crate::dto::supervision::{
     AreaQuery, CaseloadView, OverdueQuery, OverdueView, cursor_key, parse_cursor,
 };
 use crate::error::{ApiError, Problem};
-use crate::routes::list::{List, ListParams};
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// The caseload of the supervisor's region, or of one district of it.

@@ -9,7 +9,7 @@ use crate::dto::users::{NewUser, TrainingInput, TrainingView, UserQuery, UserVie
 use crate::dto::{checked_page, views};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::routes::list::{List, ListParams};
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Creates a user (administrators). The password is never echoed.

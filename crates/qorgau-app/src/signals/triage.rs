@@ -8,6 +8,7 @@ use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::ChildFacts;
+use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::triage::Triage;
@@ -26,7 +27,7 @@ use crate::{protocol, registry};
 
 /// What triage decided, as recorded on the signal.
 struct Outcome {
-    status: &'static str,
+    status: SignalStatus,
     risk: Option<RiskLevel>,
     reason: Option<String>,
     case_id: Option<String>,
@@ -59,7 +60,7 @@ fn triage(
     actor.authorize(Action::ViewSignals, &location(&signal))?;
     actor.permit(Action::TriageSignal, &location(&signal))?;
     audit_signal(conn, caller, Act::Update, &signal)?;
-    if signal.status != "received" {
+    if signal.status != SignalStatus::Received.as_str() {
         return Err(AppError::conflict("this signal has already been triaged"));
     }
     let me = actor.user_id.to_string();
@@ -98,7 +99,7 @@ fn triage(
             cases::add_concerns(conn, &case.id, &refs)?;
             protocol::route(conn, app, &case, &added, &me, now)?;
             Outcome {
-                status: "linked",
+                status: SignalStatus::Linked,
                 risk,
                 reason: None,
                 case_id: Some(case.id),
@@ -107,7 +108,7 @@ fn triage(
             }
         }
         Triage::ScreenOut { risk, reason } => Outcome {
-            status: "screened_out",
+            status: SignalStatus::ScreenedOut,
             risk,
             reason: Some(reason),
             case_id: None,
@@ -119,7 +120,7 @@ fn triage(
         conn,
         id,
         &TriageRecord {
-            status: outcome.status,
+            status: outcome.status.as_str(),
             triaged_by: &me,
             at: now.naive_utc(),
             risk_level: outcome.risk.map(|r| r.as_str()),
@@ -189,7 +190,7 @@ fn open_case(
         other => other.into(),
     })?;
     Ok(Outcome {
-        status: "case_opened",
+        status: SignalStatus::CaseOpened,
         risk: Some(risk),
         reason: None,
         case_id: Some(case.id.clone()),
@@ -213,7 +214,10 @@ fn record_on_timeline(
     };
     let summary = match &outcome.reason {
         Some(r) => format!("Signal screened out: {r}"),
-        None => format!("Signal triaged: {}", outcome.status.replace('_', " ")),
+        None => format!(
+            "Signal triaged: {}",
+            outcome.status.as_str().replace('_', " ")
+        ),
     };
     let case = outcome.case_id.as_deref();
     record(

@@ -53,12 +53,6 @@ impl ListParams {
     }
 }
 
-/// The rows of `rows` that the answer will show: all but the look-ahead row. What is audited as
-/// shown (issue 17, finding 6) must be exactly this.
-pub fn shown<'r, R>(rows: &'r [R], page: &Page) -> &'r [R] {
-    page.shown(rows)
-}
-
 /// Builds the response from up to `limit + 1` rows keyed by `key`.
 pub fn paginate<R, T>(
     mut rows: Vec<R>,
