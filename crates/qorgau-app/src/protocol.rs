@@ -8,6 +8,7 @@ use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::CaseRow;
 use qorgau_persistence::deadlines::{self, DeadlineRow};
 use qorgau_persistence::referrals::{self, ReferralRow};
@@ -23,7 +24,7 @@ fn note(
     conn: &mut DbConnection,
     case: &CaseRow,
     at: DateTime<Utc>,
-    kind: &str,
+    kind: TimelineKind,
     summary: String,
     actor: Option<&str>,
     ref_id: &str,
@@ -33,7 +34,7 @@ fn note(
         child_id: case.child_id.clone(),
         case_id: Some(case.id.clone()),
         at: at.naive_utc(),
-        kind: kind.into(),
+        kind: kind.as_str().into(),
         summary,
         actor_id: actor.map(str::to_string),
         ref_id: Some(ref_id.into()),
@@ -107,7 +108,7 @@ pub fn meet(
             conn,
             case,
             now,
-            "deadline_met",
+            TimelineKind::DeadlineMet,
             format!("Deadline {} met{late}", kind.as_str()),
             Some(actor),
             &d.id,
@@ -178,7 +179,7 @@ pub fn on_case_opened(
             conn,
             case,
             now,
-            "assigned",
+            TimelineKind::Assigned,
             "Assigned automatically to the least-loaded case manager".into(),
             None,
             &manager,
@@ -232,7 +233,7 @@ pub fn route(
                 conn,
                 case,
                 now,
-                "routing_gap",
+                TimelineKind::RoutingGap,
                 format!("No {kind} in the district or region for the mandatory {action}"),
                 Some(actor),
                 &id,
@@ -286,7 +287,7 @@ pub fn route(
             conn,
             case,
             now,
-            "referral",
+            TimelineKind::Referral,
             format!(
                 "Mandatory {action} to the {kind} (protocol {})",
                 protocol.version

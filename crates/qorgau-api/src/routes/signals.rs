@@ -12,10 +12,10 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::checked_page;
 use crate::dto::signals::{SignalReportView, SignalView};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
-use crate::dto::checked_page;
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 
