@@ -181,18 +181,7 @@ impl ResponseError for ApiError {
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        match e {
-            DbError::NotFound => ApiError::NotFound,
-            DbError::Duplicate(_) => ApiError::conflict("a record with this value already exists"),
-            DbError::Unavailable(reason) => {
-                tracing::warn!(%reason, "database unavailable");
-                ApiError::Unavailable
-            }
-            DbError::Migration(_) | DbError::Other(_) => {
-                tracing::error!(error = %e, "database error");
-                ApiError::Internal
-            }
-        }
+        AppError::from(e).into()
     }
 }
 
@@ -222,10 +211,7 @@ impl From<AppError> for ApiError {
 
 impl From<Denied> for ApiError {
     fn from(d: Denied) -> Self {
-        match d {
-            Denied::Forbidden => ApiError::Forbidden,
-            Denied::NotFound => ApiError::NotFound,
-        }
+        AppError::from(d).into()
     }
 }
 

@@ -16,8 +16,9 @@ use uuid::Uuid;
 use crate::access::visible_case;
 use crate::app::App;
 use crate::caller::Caller;
+use crate::cases::note;
 use crate::error::AppError;
-use crate::interagency::{note, require_organisation};
+use crate::interagency::require_organisation;
 
 /// A commission matter with its measures.
 pub struct Matter {

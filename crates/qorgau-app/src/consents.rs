@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::access::visible_case;
 use crate::app::App;
 use crate::caller::Caller;
+use crate::cases::note;
 use crate::error::AppError;
-use crate::interagency::note;
 
 /// Records consent on the case `case_id`. The relation named as consenting must be the child's,
 /// and not one marked as an alleged perpetrator.

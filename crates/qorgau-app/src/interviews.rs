@@ -12,8 +12,9 @@ use uuid::Uuid;
 use crate::access::{case_for_work, visible_case};
 use crate::app::App;
 use crate::caller::Caller;
+use crate::cases::note;
 use crate::error::AppError;
-use crate::interagency::{note, require_organisation};
+use crate::interagency::require_organisation;
 
 /// The interviews of a case, and how many times its child has been interviewed in all.
 pub struct Interviews {

@@ -15,8 +15,9 @@ use uuid::Uuid;
 use crate::access::visible_case;
 use crate::app::App;
 use crate::caller::Caller;
+use crate::cases::note;
 use crate::error::AppError;
-use crate::interagency::{note, require_organisation};
+use crate::interagency::require_organisation;
 
 /// A placement, and whether it is (or, if still running, has become) longer than allowed.
 pub struct Placement {

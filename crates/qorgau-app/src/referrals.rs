@@ -27,8 +27,8 @@ use crate::access::{audit_case, visible_case};
 use crate::app::App;
 use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
+use crate::cases::note;
 use crate::error::AppError;
-use crate::interagency::note;
 use crate::protocol;
 
 /// A referral, with what its reader may know of the case.

@@ -16,8 +16,8 @@ use crate::app::App;
 use crate::audit;
 use crate::caller::Caller;
 use crate::cases::CaseCard;
+use crate::cases::note;
 use crate::error::AppError;
-use crate::interagency::note;
 
 /// Asks the receiving region to take the case `case_id` over. The body is parsed here: whether
 /// the region is another one depends on where the case is now.
