@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use qorgau_api::{AppState, Config, accounts};
+use qorgau_api::{AppState, Config};
 use qorgau_app::TestClock;
+use qorgau_app::accounts;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 use reqwest::StatusCode;

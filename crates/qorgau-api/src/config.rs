@@ -232,7 +232,7 @@ impl Config {
             Ok(existing) => long_enough(existing.trim()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(&self.data_dir).map_err(io)?;
-                create_private(&path, &crate::auth::tokens::random_token()).map_err(io)?;
+                create_private(&path, &qorgau_app::secrets::random_token()).map_err(io)?;
                 // Read back: when two processes start at once, the first one's secret is kept.
                 let kept = std::fs::read_to_string(&path).map_err(io)?;
                 long_enough(kept.trim())

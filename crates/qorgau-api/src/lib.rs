@@ -22,8 +22,5 @@ pub mod worker;
 
 pub use config::Config;
 pub use error::ApiError;
-/// Creating users and the first administrator: the application's (kept here for the callers
-/// of `qorgau_api::accounts`).
-pub use qorgau_app::accounts;
 pub use server::{StartupError, init_logging, openapi, serve, start};
 pub use state::AppState;

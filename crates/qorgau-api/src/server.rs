@@ -16,7 +16,6 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::accounts;
 use crate::auth::tokens::TokenKeys;
 use crate::body_limit::limit_body;
 use crate::config::{Config, ConfigError};
@@ -30,6 +29,7 @@ use crate::rate_limit::{self, RateLimit};
 use crate::routes;
 use crate::state::AppState;
 use crate::worker;
+use qorgau_app::accounts;
 use qorgau_app::{AppError, Clock, Rules, SystemClock};
 use qorgau_domain::calendar::Calendar;
 use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};

@@ -11,7 +11,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use qorgau_api::auth::{passwords, tokens};
+use qorgau_app::passwords;
+use qorgau_app::secrets::random_token;
 use qorgau_domain::organisation::OrganisationKind;
 
 use super::geography::{Geography, region_index};
@@ -91,11 +92,11 @@ impl Cast {
         let mut hashes = vec![None; world.users.len()];
         let mut people = Vec::new();
         for (key, user) in picked {
-            let password = tokens::random_token();
+            let password = random_token();
             hashes[user] = Some(hash(&password)?);
             people.push((key, user, password));
         }
-        let shared_password = tokens::random_token();
+        let shared_password = random_token();
         Ok(Cast {
             people,
             shared_hash: hash(&shared_password)?,

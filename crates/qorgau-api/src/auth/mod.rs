@@ -5,6 +5,3 @@ pub mod recent_sessions;
 pub mod tokens;
 
 pub use caller::{Caller, bearer};
-/// Password hashes are the application's (account creation and sign-in); kept reachable here
-/// for the dataset generator.
-pub use qorgau_app::passwords;

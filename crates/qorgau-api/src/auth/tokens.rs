@@ -99,10 +99,6 @@ impl TokenKeys {
     }
 }
 
-/// Generated secrets are the application's; kept reachable here for the configuration and the
-/// dataset generator.
-pub use qorgau_app::secrets::random_token;
-
 #[cfg(test)]
 mod tests {
     use super::*;
