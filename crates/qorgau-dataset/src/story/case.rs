@@ -6,6 +6,7 @@ use qorgau_domain::intervention::InterventionKind;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::OverrideBasis;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_domain::timeline::TimelineKind;
 
 use crate::audit::{Action, Resource};
 use crate::geography::REGIONS;
@@ -218,7 +219,7 @@ impl Scene<'_, '_> {
         self.event(
             req,
             Some(w.id),
-            "status_changed",
+            TimelineKind::StatusChanged,
             &summary,
             Some(actor),
             w.id,
@@ -235,7 +236,7 @@ impl Scene<'_, '_> {
         self.event(
             &mut req,
             Some(w.id),
-            "triage",
+            TimelineKind::Triage,
             "Signal triaged: case opened",
             Some(intake),
             signal,
@@ -245,7 +246,7 @@ impl Scene<'_, '_> {
         self.event(
             &mut req,
             Some(w.id),
-            "case_opened",
+            TimelineKind::CaseOpened,
             &summary,
             Some(intake),
             w.id,
@@ -304,7 +305,14 @@ impl Scene<'_, '_> {
                 rule.to.as_str(),
                 protocol.version
             );
-            self.event(req, Some(w.id), "referral", &summary, Some(actor), id);
+            self.event(
+                req,
+                Some(w.id),
+                TimelineKind::Referral,
+                &summary,
+                Some(actor),
+                id,
+            );
             let referral = Referral {
                 id,
                 org,
@@ -351,7 +359,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "assigned",
+                    TimelineKind::Assigned,
                     &summary,
                     Some(supervisor),
                     m_id,
@@ -379,7 +387,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "plan_version",
+                    TimelineKind::PlanVersion,
                     &summary,
                     Some(manager),
                     id,
@@ -408,7 +416,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "measure_done",
+                    TimelineKind::MeasureDone,
                     &summary,
                     Some(manager),
                     id,
@@ -437,7 +445,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "closure_requested",
+                    TimelineKind::ClosureRequested,
                     &summary,
                     Some(manager),
                     w.id,
@@ -458,7 +466,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "closure_returned",
+                    TimelineKind::ClosureReturned,
                     &summary,
                     Some(supervisor),
                     w.id,
@@ -476,7 +484,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "closed",
+                    TimelineKind::Closed,
                     &summary,
                     Some(supervisor),
                     w.id,

@@ -3,6 +3,7 @@
 
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
+use qorgau_domain::timeline::TimelineKind;
 
 use crate::geography::REGIONS;
 use crate::rows::Table;
@@ -74,7 +75,14 @@ impl Scene<'_, '_> {
         let late = if d.due < req.at { " (late)" } else { "" };
         let summary = format!("Deadline {} met{late}", kind.as_str());
         let id = d.id;
-        self.event(req, Some(w.id), "deadline_met", &summary, Some(actor), id);
+        self.event(
+            req,
+            Some(w.id),
+            TimelineKind::DeadlineMet,
+            &summary,
+            Some(actor),
+            id,
+        );
     }
 
     pub(super) fn cancel(
@@ -137,7 +145,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "deadline_reminder",
+                    TimelineKind::DeadlineReminder,
                     &summary,
                     None,
                     d.id,
@@ -149,7 +157,14 @@ impl Scene<'_, '_> {
                     "Deadline {} missed: escalated to the supervisor",
                     d.kind.as_str()
                 );
-                self.event(&mut req, Some(w.id), "escalation", &summary, None, d.id);
+                self.event(
+                    &mut req,
+                    Some(w.id),
+                    TimelineKind::Escalation,
+                    &summary,
+                    None,
+                    d.id,
+                );
             }
         }
     }

@@ -12,6 +12,7 @@ use qorgau_domain::iin::Sex;
 use qorgau_domain::protocol::{DeadlineKind, ProtocolSet};
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
+use qorgau_domain::timeline::TimelineKind;
 
 use super::audit::{self, Action, Resource};
 use super::geography::{Geography, REGIONS};
@@ -178,7 +179,7 @@ impl Scene<'_, '_> {
         &mut self,
         req: &mut Req,
         case: Option<u128>,
-        kind: &'static str,
+        kind: TimelineKind,
         summary: impl Into<String>,
         actor: Option<usize>,
         ref_id: u128,
@@ -189,7 +190,7 @@ impl Scene<'_, '_> {
             id,
             case,
             at: req.at,
-            kind,
+            kind: kind.as_str(),
             summary: summary.into(),
             actor,
             ref_id,
@@ -385,7 +386,14 @@ impl Scene<'_, '_> {
                 s.source.as_str(),
                 s.concerns.joined()
             );
-            self.event(&mut req, None, "signal", &summary, Some(filer), id);
+            self.event(
+                &mut req,
+                None,
+                TimelineKind::Signal,
+                &summary,
+                Some(filer),
+                id,
+            );
         }
         // A case's opening triage is written with the case, in the same request.
         let Some(at) = triaged else { return };
@@ -399,7 +407,14 @@ impl Scene<'_, '_> {
                 Some(r) => format!("Signal screened out: {r}"),
                 None => "Signal triaged: linked".to_string(),
             };
-            self.event(&mut req, case, "triage", &summary, Some(intake), id);
+            self.event(
+                &mut req,
+                case,
+                TimelineKind::Triage,
+                &summary,
+                Some(intake),
+                id,
+            );
         }
     }
 }

@@ -10,6 +10,7 @@ use qorgau_domain::plan::AssistanceKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::OverrideBasis;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
+use qorgau_domain::timeline::TimelineKind;
 
 use crate::audit::{Action, Resource};
 use crate::distributions as dist;
@@ -238,7 +239,7 @@ impl Scene<'_, '_> {
             self.event(
                 &mut req,
                 Some(w.id),
-                "referral_completed",
+                TimelineKind::ReferralCompleted,
                 &summary,
                 Some(specialist),
                 id,
@@ -255,7 +256,7 @@ impl Scene<'_, '_> {
                 self.event(
                     &mut req,
                     Some(w.id),
-                    "referral_withdrawn",
+                    TimelineKind::ReferralWithdrawn,
                     &summary,
                     Some(manager),
                     id,
@@ -280,9 +281,9 @@ impl Scene<'_, '_> {
                     format!("Referral for {service} accepted")
                 };
                 let kind = if answer == Answer::Decline {
-                    "referral_declined"
+                    TimelineKind::ReferralDeclined
                 } else {
-                    "referral_accepted"
+                    TimelineKind::ReferralAccepted
                 };
                 self.event(&mut req, Some(w.id), kind, &summary, Some(specialist), id);
             }
@@ -372,7 +373,7 @@ impl Scene<'_, '_> {
         self.event(
             &mut req,
             Some(w.id),
-            "intervention",
+            TimelineKind::Intervention,
             &summary,
             Some(recorder),
             id,
@@ -426,7 +427,7 @@ impl Scene<'_, '_> {
             self.event(
                 &mut req,
                 Some(w.id),
-                "relation",
+                TimelineKind::Relation,
                 &summary,
                 Some(manager),
                 id,
@@ -467,7 +468,14 @@ impl Scene<'_, '_> {
         w.consent = Some((id, SHARE_WITH));
         self.audit(&mut req, manager, Action::Create, Resource::Consent, id);
         let summary = format!("Consent recorded from {name} ({relation})");
-        self.event(&mut req, Some(w.id), "consent", &summary, Some(manager), id);
+        self.event(
+            &mut req,
+            Some(w.id),
+            TimelineKind::Consent,
+            &summary,
+            Some(manager),
+            id,
+        );
     }
 
     pub(super) fn assessment(&mut self, w: &mut Work<'_>, mut req: Req, comprehensive: bool) {
@@ -533,7 +541,14 @@ impl Scene<'_, '_> {
         } else {
             "Initial (safety) assessment recorded"
         };
-        self.event(&mut req, Some(w.id), "assessment", label, Some(manager), id);
+        self.event(
+            &mut req,
+            Some(w.id),
+            TimelineKind::Assessment,
+            label,
+            Some(manager),
+            id,
+        );
         if comprehensive {
             self.meet(
                 w,
@@ -565,7 +580,7 @@ impl Scene<'_, '_> {
             self.event(
                 &mut req,
                 Some(w.id),
-                "risk_revised",
+                TimelineKind::RiskRevised,
                 &summary,
                 Some(manager),
                 id,
@@ -584,7 +599,7 @@ impl Scene<'_, '_> {
             self.event(
                 &mut req,
                 Some(w.id),
-                "status_changed",
+                TimelineKind::StatusChanged,
                 &summary,
                 Some(manager),
                 id,
@@ -599,9 +614,9 @@ impl Scene<'_, '_> {
         let (id, version, approved, note) = (plan.id, plan.version, plan.approved, plan.note);
         self.audit(&mut req, supervisor, Action::Update, Resource::Plan, id);
         let (status, kind) = if approved {
-            ("approved", "plan_approved")
+            ("approved", TimelineKind::PlanApproved)
         } else {
-            ("rejected", "plan_rejected")
+            ("rejected", TimelineKind::PlanRejected)
         };
         let mut summary = format!("Individual plan version {version} {status}");
         if let Some(note) = note {
@@ -659,7 +674,7 @@ impl Scene<'_, '_> {
         self.event(
             &mut req,
             Some(w.id),
-            "referral",
+            TimelineKind::Referral,
             &summary,
             Some(manager),
             id,
