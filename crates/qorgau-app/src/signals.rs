@@ -170,6 +170,9 @@ fn file_once(
         Some(r) => signals::find_by_external_ref(conn, signal.source.as_str(), r)?,
         None => None,
     };
+    // The concerns the signal now has: the ones just filed, unless a later report left the
+    // signal as triage read it.
+    let mut concerns: Option<Vec<String>> = None;
     let (filed, row, act) = match existing {
         Some(row) => {
             let (role, kind_of_filer) = account(conn, &row.filed_by)?;
@@ -186,11 +189,11 @@ fn file_once(
                     )
                     .into());
                 }
-                Resend::Replace => (
-                    Filed::Updated,
-                    replace_content(conn, row, signal, user, now)?,
-                    Act::Update,
-                ),
+                Resend::Replace => {
+                    concerns = Some(filed_concerns(signal));
+                    let row = replace_content(conn, row, signal, user, now)?;
+                    (Filed::Updated, row, Act::Update)
+                }
                 Resend::LaterReport => {
                     add_later_report(conn, app, &row, signal, user, now)?;
                     (Filed::Updated, row, Act::Update)
@@ -198,13 +201,19 @@ fn file_once(
             }
         }
         None => {
+            concerns = Some(filed_concerns(signal));
             let row = insert_new(conn, app, signal, user, now)?;
             (Filed::Created, row, Act::Create)
         }
     };
     audit_signal(conn, caller, act, &row)?;
+    let concerns = match concerns {
+        Some(concerns) => concerns,
+        None => concerns_of(conn, &row.id)?,
+    };
+    let later_reports = report_count(conn, &row.id)?;
     // The filer reads back what any reader of theirs would (finding 2): same redaction.
-    let shown = readable(conn, &caller.actor, row)?;
+    let shown = redact(conn, &caller.actor, row, concerns, later_reports)?;
     let response = render(filed, shown)?;
     if let Some(idem) = &command.idempotency {
         let status = i32::from(response.0);
@@ -240,6 +249,13 @@ fn account(conn: &mut DbConnection, user_id: &str) -> Result<(Role, Organisation
 
 fn concern_codes(signal: &NewSignal) -> Vec<&'static str> {
     signal.concerns.iter().map(|c| c.as_str()).collect()
+}
+
+fn filed_concerns(signal: &NewSignal) -> Vec<String> {
+    concern_codes(signal)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 fn insert_new(
@@ -520,10 +536,15 @@ fn concerns_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, AppErro
 /// A signal row as `actor` may read it, with its concerns and later reports loaded.
 fn readable(conn: &mut DbConnection, actor: &Actor, row: SignalRow) -> Result<Signal, AppError> {
     let concerns = concerns_of(conn, &row.id)?;
-    let later_reports = signals::report_counts(conn, std::slice::from_ref(&row.id))?
-        .remove(&row.id)
-        .unwrap_or(0);
+    let later_reports = report_count(conn, &row.id)?;
     redact(conn, actor, row, concerns, later_reports)
+}
+
+/// How many reports the source sent after triage.
+fn report_count(conn: &mut DbConnection, id: &str) -> Result<i64, AppError> {
+    Ok(signals::report_counts(conn, &[id.to_string()])?
+        .remove(id)
+        .unwrap_or(0))
 }
 
 /// Blanks what `actor` may not read of the signal.
