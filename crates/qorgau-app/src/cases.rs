@@ -62,9 +62,9 @@ pub fn card(
     let now = now.naive_utc();
     let deadlines = deadlines::for_case(conn, &case.id)?
         .into_iter()
-        .filter(|d| d.status != DeadlineStatus::Cancelled.as_str())
+        .filter(|d| d.status != DeadlineStatus::Cancelled)
         .map(|d| CardDeadline {
-            overdue: d.status == DeadlineStatus::Pending.as_str() && d.due_at < now,
+            overdue: d.status == DeadlineStatus::Pending && d.due_at < now,
             deadline: d,
         })
         .collect();
@@ -172,7 +172,7 @@ pub fn list_cases(
         region_code: search.region_code,
         district_code: search.district_code,
         overdue_at: overdue.then(|| caller.at.naive_utc()),
-        overdue_kind: search.overdue_kind.map(|k| k.as_str().to_string()),
+        overdue_kind: search.overdue_kind,
         open: search.open,
         unassigned: search.unassigned,
     };

@@ -58,7 +58,7 @@ pub fn start(
     risk: RiskLevel,
     ref_id: Option<&str>,
 ) -> Result<(), AppError> {
-    deadlines::cancel(conn, &case.id, Some(kind.as_str()), ref_id)?;
+    deadlines::cancel(conn, &case.id, Some(kind), ref_id)?;
     let due = app.deadline(kind, starts, risk).naive_utc();
     let row = pending_deadline(case, kind, ref_id, starts.naive_utc(), due);
     Ok(deadlines::insert(conn, &row)?)
@@ -75,11 +75,11 @@ fn pending_deadline(
     DeadlineRow {
         id: Uuid::now_v7().to_string(),
         case_id: case.id.clone(),
-        kind: kind.as_str().into(),
+        kind,
         ref_id: ref_id.map(str::to_string),
         starts_at,
         due_at,
-        status: DeadlineStatus::Pending.as_str().into(),
+        status: DeadlineStatus::Pending,
         met_at: None,
         reminded_at: None,
         escalated_at: None,
@@ -98,7 +98,7 @@ pub fn meet(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if let Some(d) = deadlines::meet(conn, &case.id, kind.as_str(), ref_id, now.naive_utc())? {
+    if let Some(d) = deadlines::meet(conn, &case.id, kind, ref_id, now.naive_utc())? {
         let late = if d.due_at < now.naive_utc() {
             " (late)"
         } else {
@@ -125,10 +125,8 @@ pub fn retime(
     risk: RiskLevel,
 ) -> Result<(), AppError> {
     for d in deadlines::pending(conn, case_id)? {
-        if let Some(kind) = DeadlineKind::from_code(&d.kind) {
-            let due = app.deadline(kind, d.starts_at.and_utc(), risk);
-            deadlines::set_due(conn, &d.id, due.naive_utc())?;
-        }
+        let due = app.deadline(d.kind, d.starts_at.and_utc(), risk);
+        deadlines::set_due(conn, &d.id, due.naive_utc())?;
     }
     Ok(())
 }
@@ -148,7 +146,7 @@ pub fn on_case_opened(
     deadlines::insert(
         conn,
         &DeadlineRow {
-            status: DeadlineStatus::Met.as_str().into(),
+            status: DeadlineStatus::Met,
             met_at: Some(now.naive_utc()),
             ..pending_deadline(
                 case,

@@ -349,7 +349,7 @@ pub fn act(
                 protocol::meet(tx, &case, deadline, Some(&id), &me, now)?
             }
             ReferralStatus::Withdrawn => {
-                deadlines::cancel(tx, &case.id, Some(deadline.as_str()), Some(&id))?
+                deadlines::cancel(tx, &case.id, Some(deadline), Some(&id))?
             }
             _ => {}
         }

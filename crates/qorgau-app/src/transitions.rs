@@ -129,7 +129,7 @@ fn clocks(
         (CaseStatus::Closed, _) => Ok(deadlines::cancel(
             tx,
             &case.id,
-            Some(DeadlineKind::FollowUp.as_str()),
+            Some(DeadlineKind::FollowUp),
             None,
         )?),
         _ => Ok(()),

@@ -8,6 +8,7 @@ use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::protocol::DeadlineKind;
 
 use crate::error::DbError;
 use crate::schema::{case_concerns, cases, deadlines};
@@ -109,7 +110,7 @@ pub struct CaseFilter {
     /// Only cases with a pending deadline due before this instant.
     pub overdue_at: Option<NaiveDateTime>,
     /// With `overdue_at`: only a lapsed deadline of this kind counts.
-    pub overdue_kind: Option<String>,
+    pub overdue_kind: Option<DeadlineKind>,
     /// `true`: every status but `closed`; `false`: only `closed`.
     pub open: Option<bool>,
     /// `true`: nobody assigned; `false`: assigned to someone.
@@ -156,9 +157,7 @@ pub fn list(
             .filter(deadlines::due_at.lt(now))
             .select(deadlines::case_id);
         query = match &filter.overdue_kind {
-            Some(kind) => {
-                query.filter(cases::id.eq_any(lapsed.filter(deadlines::kind.eq(kind.clone()))))
-            }
+            Some(kind) => query.filter(cases::id.eq_any(lapsed.filter(deadlines::kind.eq(*kind)))),
             None => query.filter(cases::id.eq_any(lapsed)),
         };
     }

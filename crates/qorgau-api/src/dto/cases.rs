@@ -132,8 +132,12 @@ impl From<CardDeadline> for DeadlineView {
             overdue,
         } = d;
         DeadlineView {
-            status: if overdue { "overdue".into() } else { d.status },
-            kind: d.kind,
+            status: if overdue {
+                "overdue".into()
+            } else {
+                d.status.as_str().into()
+            },
+            kind: d.kind.as_str().into(),
             starts_at: d.starts_at.and_utc(),
             due_at: d.due_at.and_utc(),
             referral_id: d.ref_id,
