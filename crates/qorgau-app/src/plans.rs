@@ -191,7 +191,7 @@ pub fn decide_plan(
         if matches!(decision, PlanDecision::Approve { .. }) {
             protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, &me, now)?;
             protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;
-            let risk = protocol::risk_of(&case)?;
+            let risk = case.risk_level;
             protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
         }
         latest(tx, case_id)

@@ -42,12 +42,6 @@ fn note(
     Ok(timeline::record(conn, &row)?)
 }
 
-/// The case's stored risk level; a code no level has is corrupt, never read as a default.
-pub fn risk_of(case: &CaseRow) -> Result<RiskLevel, AppError> {
-    RiskLevel::from_code(&case.risk_level)
-        .ok_or_else(|| AppError::corrupt("cases", &case.id, "risk_level", &case.risk_level))
-}
-
 /// Starts the clock of a deadline (replacing a pending one of the same kind and reference).
 pub fn start(
     conn: &mut DbConnection,
@@ -157,7 +151,7 @@ pub fn on_case_opened(
             )
         },
     )?;
-    let risk = risk_of(case)?;
+    let risk = case.risk_level;
     for kind in [
         DeadlineKind::Assignment,
         DeadlineKind::FirstContact,
@@ -206,7 +200,7 @@ pub fn route(
         return Ok(());
     }
     let protocol = app.rules.protocols.in_force_at(now);
-    let risk = risk_of(case)?;
+    let risk = case.risk_level;
     let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
     for rule in protocol.routes_for(concerns, risk) {
         let kind = rule.to.as_str();

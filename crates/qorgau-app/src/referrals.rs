@@ -137,7 +137,7 @@ pub fn create(
     let now = app.now();
     write(conn, |tx| {
         let case = visible_case(tx, caller, &id, Action::WorkCase)?;
-        if case.status == CaseStatus::Closed.as_str() {
+        if case.status == CaseStatus::Closed {
             return Err(AppError::conflict("the case is closed"));
         }
         let org = organisations::find(tx, &new.to_organisation_id.to_string())?
@@ -154,7 +154,7 @@ pub fn create(
         )?;
         let urgency = match new.urgency {
             Some(urgency) => urgency,
-            None => protocol::risk_of(&case)?,
+            None => case.risk_level,
         };
         let (consent_id, override_basis, override_note) = match basis {
             SharingBasis::Consent { consent_id } => (Some(consent_id), None, None),

@@ -9,6 +9,7 @@ use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::error::DbError;
 use crate::schema::{case_concerns, cases, deadlines};
@@ -20,8 +21,8 @@ pub struct CaseRow {
     pub id: String,
     pub number: String,
     pub child_id: String,
-    pub status: String,
-    pub risk_level: String,
+    pub status: CaseStatus,
+    pub risk_level: RiskLevel,
     pub region_code: String,
     pub district_code: String,
     pub assignee_id: Option<String>,
@@ -211,7 +212,7 @@ pub fn update_if_version(
     conn: &mut DbConnection,
     id: &str,
     expected_version: i32,
-    risk_level: &str,
+    risk_level: RiskLevel,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(
         cases::table
@@ -231,8 +232,8 @@ pub fn update_if_version(
 pub fn move_status(
     conn: &mut DbConnection,
     id: &str,
-    from: &str,
-    to: &str,
+    from: CaseStatus,
+    to: CaseStatus,
     closed_at: Option<NaiveDateTime>,
     closure_reason: Option<&str>,
 ) -> Result<bool, DbError> {
@@ -261,7 +262,7 @@ pub fn assign(conn: &mut DbConnection, id: &str, assignee: &str) -> Result<(), D
     Ok(())
 }
 
-pub fn set_risk(conn: &mut DbConnection, id: &str, risk_level: &str) -> Result<(), DbError> {
+pub fn set_risk(conn: &mut DbConnection, id: &str, risk_level: RiskLevel) -> Result<(), DbError> {
     diesel::update(cases::table.find(id))
         .set((
             cases::risk_level.eq(risk_level),

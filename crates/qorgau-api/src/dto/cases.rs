@@ -76,8 +76,8 @@ impl CaseView {
                 .map(|a| id("assignee_id", a))
                 .transpose()?,
             number: c.number,
-            status: c.status,
-            risk_level: c.risk_level,
+            status: c.status.as_str().into(),
+            risk_level: c.risk_level.as_str().into(),
             concerns,
             region_code: c.region_code,
             district_code: c.district_code,

@@ -80,8 +80,7 @@ fn triage(
         Triage::LinkCase { risk, case_id } => {
             let case = cases::find(conn, &case_id.to_string())?
                 .filter(|c| {
-                    c.status != CaseStatus::Closed.as_str()
-                        && Some(&c.child_id) == signal.child_id.as_ref()
+                    c.status != CaseStatus::Closed && Some(&c.child_id) == signal.child_id.as_ref()
                 })
                 .ok_or_else(|| {
                     AppError::invalid("case_id", "must be an open case of the same child")
@@ -174,8 +173,8 @@ fn open_case(
         id: Uuid::now_v7().to_string(),
         number: case_number(&child.region_code, year, sequence),
         child_id: child_id.clone(),
-        status: CaseStatus::Intake.as_str().into(),
-        risk_level: risk.as_str().into(),
+        status: CaseStatus::Intake,
+        risk_level: risk,
         region_code: child.region_code.clone(),
         district_code: child.district_code.clone(),
         assignee_id: assignee,
