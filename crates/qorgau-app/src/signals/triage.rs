@@ -60,7 +60,7 @@ fn triage(
     actor.authorize(Action::ViewSignals, &location(&signal))?;
     actor.permit(Action::TriageSignal, &location(&signal))?;
     audit_signal(conn, caller, Act::Update, &signal)?;
-    if signal.status != SignalStatus::Received.as_str() {
+    if signal.status != SignalStatus::Received {
         return Err(AppError::conflict("this signal has already been triaged"));
     }
     let me = actor.user_id.to_string();
@@ -119,10 +119,10 @@ fn triage(
         conn,
         id,
         &TriageRecord {
-            status: outcome.status.as_str(),
+            status: outcome.status,
             triaged_by: &me,
             at: now.naive_utc(),
-            risk_level: outcome.risk.map(|r| r.as_str()),
+            risk_level: outcome.risk,
             screen_out_reason: outcome.reason.as_deref(),
             case_id: outcome.case_id.as_deref(),
             child_id: outcome.child_id.as_deref(),
