@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
-use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
+use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::CaseRow;
@@ -205,8 +205,8 @@ pub fn route(
     for rule in protocol.routes_for(concerns, risk) {
         let kind = rule.to.as_str();
         let action = match rule.action {
-            RouteAction::Refer => "referral",
-            RouteAction::Notify => "notification",
+            RouteAction::Refer => ReferralKind::Referral,
+            RouteAction::Notify => ReferralKind::Notification,
         };
         let Some(org) =
             routing::nearest_organisation(conn, kind, &case.region_code, &case.district_code)?
@@ -216,7 +216,7 @@ pub fn route(
                 conn,
                 &id,
                 &case.id,
-                action,
+                action.as_str(),
                 kind,
                 &codes.join(","),
                 now.naive_utc(),
@@ -246,8 +246,8 @@ pub fn route(
                 "Protocol {} ({}): mandatory {action}",
                 protocol.version, protocol.legal_reference
             ),
-            urgency: Some(risk.as_str().into()),
-            status: ReferralStatus::Pending.as_str().into(),
+            urgency: Some(risk),
+            status: ReferralStatus::Pending,
             respond_by: app
                 .deadline(DeadlineKind::ReferralResponse, now, risk)
                 .naive_utc(),
@@ -262,7 +262,7 @@ pub fn route(
             completed_at: None,
             outcome: None,
             withdrawn_at: None,
-            kind: action.into(),
+            kind: action,
             mandatory: true,
         };
         referrals::insert(conn, &row)?;
