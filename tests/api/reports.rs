@@ -628,11 +628,11 @@ async fn march_2025(backend: Backend) -> March {
             &DeadlineRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 case_id: case.clone(),
-                kind: kind.into(),
+                kind: kind.parse().expect("a deadline kind"),
                 ref_id: None,
                 starts_at: at(starts),
                 due_at: at(due),
-                status: status.into(),
+                status: status.parse().expect("a deadline status"),
                 met_at: met.map(at),
                 reminded_at: None,
                 escalated_at: None,

@@ -264,7 +264,7 @@ mod tests {
             Notice::Escalation,
             "head@example.kz",
             "KZ-71-2026-000001",
-            "referral_response",
+            qorgau_domain::protocol::DeadlineKind::ReferralResponse,
             chrono::Utc::now(),
             "https://qorgau.example.kz/cases/0190b6c2-7f3e-7000-8000-000000000001",
         );

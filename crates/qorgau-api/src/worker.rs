@@ -140,7 +140,7 @@ fn notify(
     };
     let url = state.link(&format!("/api/v1/cases/{}", case.id));
     for to in &recipients {
-        let m = deadline_notice(notice, to, &case.number, &d.kind, d.due_at.and_utc(), &url);
+        let m = deadline_notice(notice, to, &case.number, d.kind, d.due_at.and_utc(), &url);
         mail::enqueue(conn, m, now)?;
     }
     let (kind, summary) = if escalation {
@@ -252,6 +252,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use qorgau_domain::deadline::DeadlineStatus;
+    use qorgau_domain::protocol::DeadlineKind;
 
     #[tokio::test]
     async fn the_worker_stops_when_told_without_waiting_out_its_interval() {
@@ -274,11 +275,11 @@ mod tests {
         DeadlineRow {
             id: "d".into(),
             case_id: "c".into(),
-            kind: "first_contact".into(),
+            kind: DeadlineKind::FirstContact,
             ref_id: None,
             starts_at: start.naive_utc(),
             due_at: due.naive_utc(),
-            status: DeadlineStatus::Pending.as_str().into(),
+            status: DeadlineStatus::Pending,
             met_at: None,
             reminded_at: None,
             escalated_at: None,

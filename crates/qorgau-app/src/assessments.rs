@@ -78,7 +78,7 @@ pub fn record_assessment(
                 )?;
                 let risk = match assessment.risk_level {
                     Some(risk) => risk,
-                    None => protocol::risk_of(&case)?,
+                    None => case.risk_level,
                 };
                 protocol::start(tx, app, &case, DeadlineKind::PlanApproval, now, risk, None)?;
             }
@@ -102,13 +102,10 @@ fn revise_risk(
     assessment_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let Some(risk) = assessment
-        .risk_level
-        .filter(|r| r.as_str() != case.risk_level)
-    else {
+    let Some(risk) = assessment.risk_level.filter(|r| *r != case.risk_level) else {
         return Ok(());
     };
-    cases::set_risk(tx, &case.id, risk.as_str())?;
+    cases::set_risk(tx, &case.id, risk)?;
     protocol::retime(tx, app, &case.id, risk)?;
     let summary = format!(
         "Risk level revised from {} to {} by the assessment",
@@ -136,7 +133,7 @@ fn move_on(
     assessment_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    cases::move_status(tx, &case.id, from.as_str(), to.as_str(), None, None)?;
+    cases::move_status(tx, &case.id, from, to, None, None)?;
     let summary = format!("Case moved from {} to {}", from.as_str(), to.as_str());
     note(
         tx,

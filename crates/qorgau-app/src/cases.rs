@@ -8,7 +8,6 @@ use qorgau_domain::access::Action;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::lifecycle::status_from_code;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -62,9 +61,9 @@ pub fn card(
     let now = now.naive_utc();
     let deadlines = deadlines::for_case(conn, &case.id)?
         .into_iter()
-        .filter(|d| d.status != DeadlineStatus::Cancelled.as_str())
+        .filter(|d| d.status != DeadlineStatus::Cancelled)
         .map(|d| CardDeadline {
-            overdue: d.status == DeadlineStatus::Pending.as_str() && d.due_at < now,
+            overdue: d.status == DeadlineStatus::Pending && d.due_at < now,
             deadline: d,
         })
         .collect();
@@ -87,15 +86,9 @@ pub(crate) fn reload(
     card(conn, case, now)
 }
 
-/// The case's stored status; a code no status has is corrupt.
-pub(crate) fn status_of(case: &CaseRow) -> Result<CaseStatus, AppError> {
-    status_from_code(&case.status)
-        .ok_or_else(|| AppError::corrupt("cases", &case.id, "status", &case.status))
-}
-
 /// Work is recorded on open cases only (not while closure is requested, not once closed).
 pub(crate) fn ensure_open(case: &CaseRow) -> Result<CaseStatus, AppError> {
-    let status = status_of(case)?;
+    let status = case.status;
     if may_record(status) {
         Ok(status)
     } else {
@@ -172,7 +165,7 @@ pub fn list_cases(
         region_code: search.region_code,
         district_code: search.district_code,
         overdue_at: overdue.then(|| caller.at.naive_utc()),
-        overdue_kind: search.overdue_kind.map(|k| k.as_str().to_string()),
+        overdue_kind: search.overdue_kind,
         open: search.open,
         unassigned: search.unassigned,
     };
@@ -228,15 +221,15 @@ pub fn edit_case(
             .ok()
             .filter(|v| *v == case.version)
             .ok_or(AppError::Stale)?;
-        let new_risk = edit.risk.filter(|r| r.as_str() != case.risk_level);
+        let new_risk = edit.risk.filter(|r| *r != case.risk_level);
         if new_risk.is_some() && edit.risk_reason.is_none() {
             return Err(AppError::invalid(
                 "risk_reason",
                 "is required when the risk level changes",
             ));
         }
-        let risk_code = new_risk.map_or(case.risk_level.as_str(), |r| r.as_str());
-        if !cases::update_if_version(tx, id, expected, risk_code)? {
+        let risk = new_risk.unwrap_or(case.risk_level);
+        if !cases::update_if_version(tx, id, expected, risk)? {
             return Err(AppError::Stale);
         }
         if let Some(risk) = new_risk {

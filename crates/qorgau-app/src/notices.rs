@@ -7,6 +7,7 @@
 //! transaction of the event it reports; the API's mail transport delivers it.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use qorgau_domain::protocol::DeadlineKind;
 use serde::{Deserialize, Serialize};
 
 /// Asia/Almaty has been UTC+5 all year since 1 March 2024 (no daylight saving), so a fixed
@@ -42,13 +43,11 @@ pub enum Notice {
 /// deadline kind), *when* (in Asia/Almaty time, UTC+5, as `YYYY-MM-DD HH:MM`) and *where* to
 /// act (`case_url`, behind the login). Keep it that way when extending it.
 ///
-/// `deadline_kind` is a `DeadlineKind` code such as `first_contact`; an unknown code is shown
-/// as is rather than failing, since a reminder with a raw code is better than none.
 pub fn deadline_notice(
     notice: Notice,
     to: &str,
     case_number: &str,
-    deadline_kind: &str,
+    deadline_kind: DeadlineKind,
     due_at: DateTime<Utc>,
     case_url: &str,
 ) -> Message {
@@ -162,27 +161,26 @@ pub fn enqueue(
 }
 
 /// Human words for a deadline kind, in Kazakh and Russian.
-fn deadline_kind_words(code: &str) -> (&str, &str) {
-    match code {
-        "triage" => (
+fn deadline_kind_words(kind: DeadlineKind) -> (&'static str, &'static str) {
+    match kind {
+        DeadlineKind::Triage => (
             "өтінішті бастапқы іріктеу",
             "первичная сортировка обращения",
         ),
-        "assignment" => (
+        DeadlineKind::Assignment => (
             "істі маманға тағайындау",
             "назначение ответственного специалиста",
         ),
-        "first_contact" => ("баламен алғашқы байланыс", "первый контакт с ребёнком"),
-        "initial_assessment" => ("бастапқы бағалау", "первичная оценка"),
-        "comprehensive_assessment" => ("кешенді бағалау", "комплексная оценка"),
-        "plan_approval" => ("қолдау жоспарын бекіту", "утверждение плана поддержки"),
-        "plan_review" => ("қолдау жоспарын қайта қарау", "пересмотр плана поддержки"),
-        "referral_response" => ("жолдамаға жауап", "ответ на направление"),
-        "follow_up" => (
+        DeadlineKind::FirstContact => ("баламен алғашқы байланыс", "первый контакт с ребёнком"),
+        DeadlineKind::InitialAssessment => ("бастапқы бағалау", "первичная оценка"),
+        DeadlineKind::ComprehensiveAssessment => ("кешенді бағалау", "комплексная оценка"),
+        DeadlineKind::PlanApproval => ("қолдау жоспарын бекіту", "утверждение плана поддержки"),
+        DeadlineKind::PlanReview => ("қолдау жоспарын қайта қарау", "пересмотр плана поддержки"),
+        DeadlineKind::ReferralResponse => ("жолдамаға жауап", "ответ на направление"),
+        DeadlineKind::FollowUp => (
             "іс жабылғаннан кейінгі бақылау",
             "наблюдение после закрытия дела",
         ),
-        other => (other, other),
     }
 }
 
@@ -221,7 +219,7 @@ mod tests {
             Notice::Reminder,
             "worker@example.kz",
             CASE,
-            "first_contact",
+            DeadlineKind::FirstContact,
             due(),
             URL,
         );
@@ -249,7 +247,7 @@ mod tests {
             Notice::Escalation,
             "head@example.kz",
             CASE,
-            "plan_review",
+            DeadlineKind::PlanReview,
             due(),
             URL,
         );
@@ -269,12 +267,19 @@ mod tests {
     #[test]
     fn the_body_holds_only_the_known_fields() {
         // Every line is fixed wording or one of the inputs: nothing else can slip in.
-        let m = deadline_notice(Notice::Reminder, "w@example.kz", CASE, "triage", due(), URL);
+        let m = deadline_notice(
+            Notice::Reminder,
+            "w@example.kz",
+            CASE,
+            DeadlineKind::Triage,
+            due(),
+            URL,
+        );
         let fixed = deadline_notice(
             Notice::Reminder,
             "w@example.kz",
             "CASE",
-            "triage",
+            DeadlineKind::Triage,
             due(),
             "URL",
         );
@@ -285,11 +290,10 @@ mod tests {
     #[test]
     fn every_deadline_kind_has_words_in_both_languages() {
         for kind in DeadlineKind::ALL {
-            let (kk, ru) = deadline_kind_words(kind.as_str());
+            let (kk, ru) = deadline_kind_words(kind);
             assert_ne!(kk, kind.as_str(), "{kind}");
             assert_ne!(ru, kind.as_str(), "{kind}");
             assert_ne!(kk, ru, "{kind}");
         }
-        assert_eq!(deadline_kind_words("new_kind"), ("new_kind", "new_kind"));
     }
 }

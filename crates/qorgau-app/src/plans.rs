@@ -68,7 +68,7 @@ pub fn draft_plan(
             id: Uuid::now_v7().to_string(),
             case_id: case_id.into(),
             version,
-            status: PlanStatus::Draft.as_str().into(),
+            status: PlanStatus::Draft,
             created_by: caller.actor.user_id.to_string(),
             created_at: now.naive_utc(),
             decided_by: None,
@@ -157,7 +157,7 @@ pub fn decide_plan(
         let case = visible_case(tx, caller, case_id, Action::DecidePlan)?;
         let latest_version = plans::versions(tx, case_id)?
             .pop()
-            .filter(|p| p.status == PlanStatus::Draft.as_str());
+            .filter(|p| p.status == PlanStatus::Draft);
         let Some(draft) = latest_version else {
             return Err(AppError::conflict("no draft plan awaits a decision"));
         };
@@ -173,14 +173,7 @@ pub fn decide_plan(
                 TimelineKind::PlanRejected,
             ),
         };
-        if !plans::decide(
-            tx,
-            &draft.id,
-            status.as_str(),
-            &me,
-            now.naive_utc(),
-            note_text,
-        )? {
+        if !plans::decide(tx, &draft.id, status, &me, now.naive_utc(), note_text)? {
             return Err(AppError::conflict("the draft was decided meanwhile"));
         }
         let summary = match note_text {
@@ -191,7 +184,7 @@ pub fn decide_plan(
         if matches!(decision, PlanDecision::Approve { .. }) {
             protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, &me, now)?;
             protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;
-            let risk = protocol::risk_of(&case)?;
+            let risk = case.risk_level;
             protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
         }
         latest(tx, case_id)
@@ -211,7 +204,7 @@ pub fn measure_done(
         let (measure, _, plan_status) = plans::find_measure(tx, measure_id)?
             .filter(|(_, of_case, _)| of_case == case_id)
             .ok_or(AppError::NotFound)?;
-        if plan_status != PlanStatus::Approved.as_str() {
+        if plan_status != PlanStatus::Approved {
             return Err(AppError::conflict("measures are done on an approved plan"));
         }
         let me = caller.actor.user_id.to_string();

@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
-use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
+use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::CaseRow;
@@ -42,12 +42,6 @@ fn note(
     Ok(timeline::record(conn, &row)?)
 }
 
-/// The case's stored risk level; a code no level has is corrupt, never read as a default.
-pub fn risk_of(case: &CaseRow) -> Result<RiskLevel, AppError> {
-    RiskLevel::from_code(&case.risk_level)
-        .ok_or_else(|| AppError::corrupt("cases", &case.id, "risk_level", &case.risk_level))
-}
-
 /// Starts the clock of a deadline (replacing a pending one of the same kind and reference).
 pub fn start(
     conn: &mut DbConnection,
@@ -58,7 +52,7 @@ pub fn start(
     risk: RiskLevel,
     ref_id: Option<&str>,
 ) -> Result<(), AppError> {
-    deadlines::cancel(conn, &case.id, Some(kind.as_str()), ref_id)?;
+    deadlines::cancel(conn, &case.id, Some(kind), ref_id)?;
     let due = app.deadline(kind, starts, risk).naive_utc();
     let row = pending_deadline(case, kind, ref_id, starts.naive_utc(), due);
     Ok(deadlines::insert(conn, &row)?)
@@ -75,11 +69,11 @@ fn pending_deadline(
     DeadlineRow {
         id: Uuid::now_v7().to_string(),
         case_id: case.id.clone(),
-        kind: kind.as_str().into(),
+        kind,
         ref_id: ref_id.map(str::to_string),
         starts_at,
         due_at,
-        status: DeadlineStatus::Pending.as_str().into(),
+        status: DeadlineStatus::Pending,
         met_at: None,
         reminded_at: None,
         escalated_at: None,
@@ -98,7 +92,7 @@ pub fn meet(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if let Some(d) = deadlines::meet(conn, &case.id, kind.as_str(), ref_id, now.naive_utc())? {
+    if let Some(d) = deadlines::meet(conn, &case.id, kind, ref_id, now.naive_utc())? {
         let late = if d.due_at < now.naive_utc() {
             " (late)"
         } else {
@@ -125,10 +119,8 @@ pub fn retime(
     risk: RiskLevel,
 ) -> Result<(), AppError> {
     for d in deadlines::pending(conn, case_id)? {
-        if let Some(kind) = DeadlineKind::from_code(&d.kind) {
-            let due = app.deadline(kind, d.starts_at.and_utc(), risk);
-            deadlines::set_due(conn, &d.id, due.naive_utc())?;
-        }
+        let due = app.deadline(d.kind, d.starts_at.and_utc(), risk);
+        deadlines::set_due(conn, &d.id, due.naive_utc())?;
     }
     Ok(())
 }
@@ -148,7 +140,7 @@ pub fn on_case_opened(
     deadlines::insert(
         conn,
         &DeadlineRow {
-            status: DeadlineStatus::Met.as_str().into(),
+            status: DeadlineStatus::Met,
             met_at: Some(now.naive_utc()),
             ..pending_deadline(
                 case,
@@ -159,7 +151,7 @@ pub fn on_case_opened(
             )
         },
     )?;
-    let risk = risk_of(case)?;
+    let risk = case.risk_level;
     for kind in [
         DeadlineKind::Assignment,
         DeadlineKind::FirstContact,
@@ -208,13 +200,13 @@ pub fn route(
         return Ok(());
     }
     let protocol = app.rules.protocols.in_force_at(now);
-    let risk = risk_of(case)?;
+    let risk = case.risk_level;
     let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
     for rule in protocol.routes_for(concerns, risk) {
         let kind = rule.to.as_str();
         let action = match rule.action {
-            RouteAction::Refer => "referral",
-            RouteAction::Notify => "notification",
+            RouteAction::Refer => ReferralKind::Referral,
+            RouteAction::Notify => ReferralKind::Notification,
         };
         let Some(org) =
             routing::nearest_organisation(conn, kind, &case.region_code, &case.district_code)?
@@ -224,7 +216,7 @@ pub fn route(
                 conn,
                 &id,
                 &case.id,
-                action,
+                action.as_str(),
                 kind,
                 &codes.join(","),
                 now.naive_utc(),
@@ -254,8 +246,8 @@ pub fn route(
                 "Protocol {} ({}): mandatory {action}",
                 protocol.version, protocol.legal_reference
             ),
-            urgency: Some(risk.as_str().into()),
-            status: ReferralStatus::Pending.as_str().into(),
+            urgency: Some(risk),
+            status: ReferralStatus::Pending,
             respond_by: app
                 .deadline(DeadlineKind::ReferralResponse, now, risk)
                 .naive_utc(),
@@ -270,7 +262,7 @@ pub fn route(
             completed_at: None,
             outcome: None,
             withdrawn_at: None,
-            kind: action.into(),
+            kind: action,
             mandatory: true,
         };
         referrals::insert(conn, &row)?;

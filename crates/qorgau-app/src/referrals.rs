@@ -47,12 +47,6 @@ pub struct Summary {
     pub child_age: Option<u32>,
 }
 
-/// The referral's stored status; a code no status has is corrupt, never read as inactive.
-fn status_of(r: &ReferralRow) -> Result<ReferralStatus, AppError> {
-    ReferralStatus::from_code(&r.status)
-        .ok_or_else(|| AppError::corrupt("referrals", &r.id, "status", &r.status))
-}
-
 /// The summary of `case` as of `at` (the child's age changes).
 fn summary_of(
     conn: &mut DbConnection,
@@ -84,10 +78,7 @@ fn standing(
             organisation: Some(actor.organisation_id),
             ..Location::default()
         };
-        if own_org
-            && status_of(r)?.is_active()
-            && actor.authorize(Action::ViewReferrals, &at).is_ok()
-        {
+        if own_org && r.status.is_active() && actor.authorize(Action::ViewReferrals, &at).is_ok() {
             let case = cases::find(conn, &r.case_id)?.ok_or(AppError::NotFound)?;
             audit_case(conn, caller, Act::Read, &case)?;
             return Ok(referral::Actor::Receiver);
@@ -137,7 +128,7 @@ pub fn create(
     let now = app.now();
     write(conn, |tx| {
         let case = visible_case(tx, caller, &id, Action::WorkCase)?;
-        if case.status == CaseStatus::Closed.as_str() {
+        if case.status == CaseStatus::Closed {
             return Err(AppError::conflict("the case is closed"));
         }
         let org = organisations::find(tx, &new.to_organisation_id.to_string())?
@@ -154,7 +145,7 @@ pub fn create(
         )?;
         let urgency = match new.urgency {
             Some(urgency) => urgency,
-            None => protocol::risk_of(&case)?,
+            None => case.risk_level,
         };
         let (consent_id, override_basis, override_note) = match basis {
             SharingBasis::Consent { consent_id } => (Some(consent_id), None, None),
@@ -170,8 +161,8 @@ pub fn create(
             to_organisation_id: org.id,
             service: new.service,
             reason: new.reason,
-            urgency: new.urgency.map(|u| u.as_str().into()),
-            status: ReferralStatus::Pending.as_str().into(),
+            urgency: new.urgency,
+            status: ReferralStatus::Pending,
             respond_by: app
                 .deadline(DeadlineKind::ReferralResponse, now, urgency)
                 .naive_utc(),
@@ -186,7 +177,7 @@ pub fn create(
             completed_at: None,
             outcome: None,
             withdrawn_at: None,
-            kind: ReferralKind::Referral.as_str().into(),
+            kind: ReferralKind::Referral,
             mandatory: false,
         };
         referrals::insert(tx, &row)?;
@@ -232,7 +223,7 @@ pub fn list(
     let mut items = Vec::new();
     for (i, row) in rows.into_iter().enumerate() {
         // The look-ahead row is neither shown nor audited.
-        let case = if i < on_page && status_of(&row)?.is_active() {
+        let case = if i < on_page && row.status.is_active() {
             cases::find(conn, &row.case_id)?
         } else {
             None
@@ -315,7 +306,7 @@ pub fn act(
     write(conn, |tx| {
         let r = referrals::find(tx, &id)?.ok_or(AppError::NotFound)?;
         let by = standing(tx, caller, &r)?;
-        let current = status_of(&r)?;
+        let current = r.status;
         let next = next_status(current, &action, by).map_err(|e| match e {
             ReferralError::Forbidden => AppError::Denied,
             ReferralError::NotAllowed { detail, allowed } => AppError::Conflict {
@@ -330,13 +321,13 @@ pub fn act(
         };
         let me = caller.actor.user_id.to_string();
         let step = Step {
-            to: next.as_str(),
+            to: next,
             by: &me,
             at: now.naive_utc(),
             decline_reason: reason,
             outcome,
         };
-        if !referrals::advance(tx, &id, current.as_str(), &step)? {
+        if !referrals::advance(tx, &id, current, &step)? {
             return Err(AppError::conflict(
                 "the referral changed meanwhile; reload it",
             ));
@@ -349,7 +340,7 @@ pub fn act(
                 protocol::meet(tx, &case, deadline, Some(&id), &me, now)?
             }
             ReferralStatus::Withdrawn => {
-                deadlines::cancel(tx, &case.id, Some(deadline.as_str()), Some(&id))?
+                deadlines::cancel(tx, &case.id, Some(deadline), Some(&id))?
             }
             _ => {}
         }

@@ -167,7 +167,7 @@ fn file_once(
         return Err(AppError::invalid("district_code", "no such district in this region").into());
     }
     let existing = match &signal.external_ref {
-        Some(r) => signals::find_by_external_ref(conn, signal.source.as_str(), r)?,
+        Some(r) => signals::find_by_external_ref(conn, signal.source, r)?,
         None => None,
     };
     // The concerns the signal now has: the ones just filed, unless a later report left the
@@ -181,7 +181,7 @@ fn file_once(
                 role,
                 kind: kind_of_filer,
             };
-            let triaged = row.status != SignalStatus::Received.as_str();
+            let triaged = row.status != SignalStatus::Received;
             match filing::resend(caller.actor.role, kind, &filer, triaged) {
                 Resend::NotYours => {
                     return Err(AppError::conflict(
@@ -272,7 +272,7 @@ fn insert_new(
     let child_id = registry::identify(conn, &signal.child, region, district, now)?;
     let mut row = SignalRow {
         id: Uuid::now_v7().to_string(),
-        source: signal.source.as_str().into(),
+        source: signal.source,
         external_ref: signal.external_ref.clone(),
         urgency: None,
         description: String::new(),
@@ -285,7 +285,7 @@ fn insert_new(
         reporter_phone: None,
         reporter_relation: None,
         reporter_anonymous: false,
-        status: SignalStatus::Received.as_str().into(),
+        status: SignalStatus::Received,
         received_at: now.naive_utc(),
         triage_due_at: triage_due_at.naive_utc(),
         filed_by: user.into(),
@@ -425,7 +425,7 @@ fn signal_target(row: &SignalRow) -> Target<'_> {
 
 /// What the reporter said, copied onto the row (new or upserted).
 fn fill_content(row: &mut SignalRow, s: &NewSignal, now: DateTime<Utc>) {
-    row.urgency = s.urgency.map(|u| u.as_str().into());
+    row.urgency = s.urgency;
     row.description = s.description.clone();
     row.observed_at = s.observed_at.map(|t| t.naive_utc());
     row.child_facts = serde_json::to_string(&s.child).unwrap_or_else(|_| "{}".into());

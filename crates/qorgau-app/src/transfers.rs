@@ -52,7 +52,7 @@ pub fn request(
             to_region: new.region.as_str().into(),
             to_district: new.district.as_str().into(),
             reason: new.reason,
-            status: TransferStatus::Pending.as_str().into(),
+            status: TransferStatus::Pending,
             requested_by: caller.actor.user_id.to_string(),
             requested_at: now.naive_utc(),
             decided_by: None,
@@ -100,14 +100,7 @@ fn decide(
     reason: Option<&str>,
 ) -> Result<(), AppError> {
     let me = caller.actor.user_id.to_string();
-    if transfers::decide(
-        conn,
-        &transfer.id,
-        status.as_str(),
-        &me,
-        at.naive_utc(),
-        reason,
-    )? {
+    if transfers::decide(conn, &transfer.id, status, &me, at.naive_utc(), reason)? {
         Ok(())
     } else {
         Err(AppError::conflict("the transfer was decided meanwhile"))
@@ -177,7 +170,7 @@ pub fn decline(
             &transfer.id,
         )?;
         Ok(TransferRow {
-            status: TransferStatus::Declined.as_str().into(),
+            status: TransferStatus::Declined,
             decided_by: Some(caller.actor.user_id.to_string()),
             decided_at: Some(now.naive_utc()),
             decline_reason: Some(reason),

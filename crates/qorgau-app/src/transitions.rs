@@ -14,7 +14,7 @@ use qorgau_persistence::{DbConnection, assessments, deadlines, plans, write};
 use crate::access::visible_case;
 use crate::app::App;
 use crate::caller::Caller;
-use crate::cases::{CaseCard, note, reload, status_of};
+use crate::cases::{CaseCard, note, reload};
 use crate::error::AppError;
 use crate::protocol;
 
@@ -30,7 +30,7 @@ pub fn transition_case(
     let now = caller.at;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::ViewCases)?;
-        let from = status_of(&case)?;
+        let from = case.status;
         let facts = CaseState {
             status: from,
             comprehensive_assessed: assessments::has_kind(
@@ -55,8 +55,8 @@ pub fn transition_case(
         let moved = cases::move_status(
             tx,
             case_id,
-            from.as_str(),
-            t.to.as_str(),
+            from,
+            t.to,
             closed_at,
             closure_reason.as_deref(),
         )?;
@@ -123,13 +123,13 @@ fn clocks(
     match (t.from, t.to) {
         (_, CaseStatus::Closed) => {
             deadlines::cancel(tx, &case.id, None, None)?;
-            let risk = protocol::risk_of(case)?;
+            let risk = case.risk_level;
             protocol::start(tx, app, case, DeadlineKind::FollowUp, now, risk, None)
         }
         (CaseStatus::Closed, _) => Ok(deadlines::cancel(
             tx,
             &case.id,
-            Some(DeadlineKind::FollowUp.as_str()),
+            Some(DeadlineKind::FollowUp),
             None,
         )?),
         _ => Ok(()),

@@ -8,6 +8,8 @@ use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::error::DbError;
 use crate::schema::{case_concerns, cases, deadlines};
@@ -19,8 +21,8 @@ pub struct CaseRow {
     pub id: String,
     pub number: String,
     pub child_id: String,
-    pub status: String,
-    pub risk_level: String,
+    pub status: CaseStatus,
+    pub risk_level: RiskLevel,
     pub region_code: String,
     pub district_code: String,
     pub assignee_id: Option<String>,
@@ -109,7 +111,7 @@ pub struct CaseFilter {
     /// Only cases with a pending deadline due before this instant.
     pub overdue_at: Option<NaiveDateTime>,
     /// With `overdue_at`: only a lapsed deadline of this kind counts.
-    pub overdue_kind: Option<String>,
+    pub overdue_kind: Option<DeadlineKind>,
     /// `true`: every status but `closed`; `false`: only `closed`.
     pub open: Option<bool>,
     /// `true`: nobody assigned; `false`: assigned to someone.
@@ -156,9 +158,7 @@ pub fn list(
             .filter(deadlines::due_at.lt(now))
             .select(deadlines::case_id);
         query = match &filter.overdue_kind {
-            Some(kind) => {
-                query.filter(cases::id.eq_any(lapsed.filter(deadlines::kind.eq(kind.clone()))))
-            }
+            Some(kind) => query.filter(cases::id.eq_any(lapsed.filter(deadlines::kind.eq(*kind)))),
             None => query.filter(cases::id.eq_any(lapsed)),
         };
     }
@@ -212,7 +212,7 @@ pub fn update_if_version(
     conn: &mut DbConnection,
     id: &str,
     expected_version: i32,
-    risk_level: &str,
+    risk_level: RiskLevel,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(
         cases::table
@@ -232,8 +232,8 @@ pub fn update_if_version(
 pub fn move_status(
     conn: &mut DbConnection,
     id: &str,
-    from: &str,
-    to: &str,
+    from: CaseStatus,
+    to: CaseStatus,
     closed_at: Option<NaiveDateTime>,
     closure_reason: Option<&str>,
 ) -> Result<bool, DbError> {
@@ -262,7 +262,7 @@ pub fn assign(conn: &mut DbConnection, id: &str, assignee: &str) -> Result<(), D
     Ok(())
 }
 
-pub fn set_risk(conn: &mut DbConnection, id: &str, risk_level: &str) -> Result<(), DbError> {
+pub fn set_risk(conn: &mut DbConnection, id: &str, risk_level: RiskLevel) -> Result<(), DbError> {
     diesel::update(cases::table.find(id))
         .set((
             cases::risk_level.eq(risk_level),

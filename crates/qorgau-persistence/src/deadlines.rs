@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::protocol::DeadlineKind;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -15,11 +16,11 @@ use crate::schema::deadlines;
 pub struct DeadlineRow {
     pub id: String,
     pub case_id: String,
-    pub kind: String,
+    pub kind: DeadlineKind,
     pub ref_id: Option<String>,
     pub starts_at: NaiveDateTime,
     pub due_at: NaiveDateTime,
-    pub status: String,
+    pub status: DeadlineStatus,
     pub met_at: Option<NaiveDateTime>,
     pub reminded_at: Option<NaiveDateTime>,
     pub escalated_at: Option<NaiveDateTime>,
@@ -57,7 +58,7 @@ pub fn pending(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow
 pub fn meet(
     conn: &mut DbConnection,
     case_id: &str,
-    kind: &str,
+    kind: DeadlineKind,
     ref_id: Option<&str>,
     at: NaiveDateTime,
 ) -> Result<Option<DeadlineRow>, DbError> {
@@ -90,7 +91,7 @@ pub fn meet(
 pub fn cancel(
     conn: &mut DbConnection,
     case_id: &str,
-    kind: Option<&str>,
+    kind: Option<DeadlineKind>,
     ref_id: Option<&str>,
 ) -> Result<(), DbError> {
     let mut query = diesel::update(deadlines::table)
@@ -98,7 +99,7 @@ pub fn cancel(
         .filter(deadlines::status.eq(DeadlineStatus::Pending))
         .into_boxed();
     if let Some(k) = kind {
-        query = query.filter(deadlines::kind.eq(k.to_string()));
+        query = query.filter(deadlines::kind.eq(k));
     }
     if let Some(r) = ref_id {
         query = query.filter(deadlines::ref_id.eq(r.to_string()));

@@ -15,7 +15,7 @@ pub struct PlanRow {
     pub id: String,
     pub case_id: String,
     pub version: i32,
-    pub status: String,
+    pub status: PlanStatus,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -124,13 +124,11 @@ pub fn has_approved(conn: &mut DbConnection, case_id: &str) -> Result<bool, DbEr
 pub fn decide(
     conn: &mut DbConnection,
     plan_id: &str,
-    status: &str,
+    status: PlanStatus,
     by: &str,
     at: NaiveDateTime,
     note: Option<&str>,
 ) -> Result<bool, DbError> {
-    // Checked here too (not only by the caller): an unknown code must not reach a row.
-    let status: PlanStatus = status.parse()?;
     let changed = diesel::update(
         plans::table
             .find(plan_id)
@@ -150,7 +148,7 @@ pub fn decide(
 pub fn find_measure(
     conn: &mut DbConnection,
     id: &str,
-) -> Result<Option<(MeasureRow, String, String)>, DbError> {
+) -> Result<Option<(MeasureRow, String, PlanStatus)>, DbError> {
     Ok(plan_measures::table
         .inner_join(plans::table.on(plans::id.eq(plan_measures::plan_id)))
         .filter(plan_measures::id.eq(id))

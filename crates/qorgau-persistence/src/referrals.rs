@@ -3,7 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
-use qorgau_domain::referral::ReferralStatus;
+use qorgau_domain::referral::{ReferralKind, ReferralStatus};
+use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::error::DbError;
 use crate::schema::{cases, referrals};
@@ -17,8 +18,8 @@ pub struct ReferralRow {
     pub to_organisation_id: String,
     pub service: String,
     pub reason: String,
-    pub urgency: Option<String>,
-    pub status: String,
+    pub urgency: Option<RiskLevel>,
+    pub status: ReferralStatus,
     pub respond_by: NaiveDateTime,
     pub consent_id: Option<String>,
     pub override_basis: Option<String>,
@@ -32,7 +33,7 @@ pub struct ReferralRow {
     pub outcome: Option<String>,
     pub withdrawn_at: Option<NaiveDateTime>,
     /// `referral`, or `notification` (a protocol's mandatory "tell them", answered like a referral).
-    pub kind: String,
+    pub kind: ReferralKind,
     /// Created by the protocol's routing, with the legal basis `legal_duty`.
     pub mandatory: bool,
 }
@@ -142,7 +143,7 @@ pub fn list(
 
 /// The fields a step of the referral sets.
 pub struct Step<'a> {
-    pub to: &'a str,
+    pub to: ReferralStatus,
     pub by: &'a str,
     pub at: NaiveDateTime,
     pub decline_reason: Option<&'a str>,
@@ -153,12 +154,10 @@ pub struct Step<'a> {
 pub fn advance(
     conn: &mut DbConnection,
     id: &str,
-    from: &str,
+    from: ReferralStatus,
     step: &Step<'_>,
 ) -> Result<bool, DbError> {
-    // Codes from the caller, checked before they select or write a row.
-    let from: ReferralStatus = from.parse()?;
-    let to: ReferralStatus = step.to.parse()?;
+    let to = step.to;
     let target = referrals::table.find(id).filter(referrals::status.eq(from));
     let changed = match to {
         ReferralStatus::Accepted | ReferralStatus::Declined => diesel::update(target)

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
 use qorgau_domain::signal::SignalStatus;
+use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 
 use crate::error::DbError;
 use crate::schema::{signal_concerns, signal_reports, signals};
@@ -15,9 +16,9 @@ use crate::{DbConnection, Page};
 #[diesel(table_name = signals)]
 pub struct SignalRow {
     pub id: String,
-    pub source: String,
+    pub source: SignalSource,
     pub external_ref: Option<String>,
-    pub urgency: Option<String>,
+    pub urgency: Option<RiskLevel>,
     pub description: String,
     pub observed_at: Option<NaiveDateTime>,
     pub region_code: String,
@@ -28,13 +29,13 @@ pub struct SignalRow {
     pub reporter_phone: Option<String>,
     pub reporter_relation: Option<String>,
     pub reporter_anonymous: bool,
-    pub status: String,
+    pub status: SignalStatus,
     pub received_at: NaiveDateTime,
     pub triage_due_at: NaiveDateTime,
     pub filed_by: String,
     pub triaged_at: Option<NaiveDateTime>,
     pub triaged_by: Option<String>,
-    pub risk_level: Option<String>,
+    pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<String>,
     pub case_id: Option<String>,
     pub updated_at: NaiveDateTime,
@@ -127,7 +128,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<SignalRow>, DbEr
 
 pub fn find_by_external_ref(
     conn: &mut DbConnection,
-    source: &str,
+    source: SignalSource,
     external_ref: &str,
 ) -> Result<Option<SignalRow>, DbError> {
     Ok(signals::table
@@ -196,10 +197,10 @@ pub fn list(
 /// The outcome of a triage, recorded only if the signal is still untriaged: of two concurrent
 /// triages exactly one changes a row. Returns whether this one did.
 pub struct TriageRecord<'a> {
-    pub status: &'a str,
+    pub status: SignalStatus,
     pub triaged_by: &'a str,
     pub at: NaiveDateTime,
-    pub risk_level: Option<&'a str>,
+    pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<&'a str>,
     pub case_id: Option<&'a str>,
     pub child_id: Option<&'a str>,
@@ -210,15 +211,13 @@ pub fn record_triage(
     id: &str,
     t: &TriageRecord<'_>,
 ) -> Result<bool, DbError> {
-    // Checked here too (not only by the caller): an unknown code must not reach a row.
-    let status: SignalStatus = t.status.parse()?;
     let changed = diesel::update(
         signals::table
             .find(id)
             .filter(signals::status.eq(SignalStatus::Received)),
     )
     .set((
-        signals::status.eq(status),
+        signals::status.eq(t.status),
         signals::triaged_by.eq(t.triaged_by),
         signals::triaged_at.eq(t.at),
         signals::risk_level.eq(t.risk_level),
@@ -241,7 +240,7 @@ pub struct SignalReportRow {
     pub filed_by: String,
     /// Concern codes, comma-separated.
     pub concerns: String,
-    pub urgency: Option<String>,
+    pub urgency: Option<RiskLevel>,
     pub description: String,
     pub observed_at: Option<NaiveDateTime>,
     pub child_facts: String,

@@ -100,7 +100,7 @@ pub fn caseload(
     // open case: closing a case cancels its pending deadlines (`routes::case_work`).
     let without_contact: Vec<(Option<String>, i64)> = within!(
         deadlines::table
-            .filter(deadlines::kind.eq(DeadlineKind::FirstContact.as_str()))
+            .filter(deadlines::kind.eq(DeadlineKind::FirstContact))
             .filter(deadlines::status.eq(DeadlineStatus::Pending))
             .filter(deadlines::due_at.lt(now))
             .group_by(deadlines::assignee_id)

@@ -18,7 +18,7 @@ pub struct TransferRow {
     pub to_region: String,
     pub to_district: String,
     pub reason: String,
-    pub status: String,
+    pub status: TransferStatus,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<String>,
@@ -61,13 +61,11 @@ pub fn pending_to_region(
 pub fn decide(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: TransferStatus,
     by: &str,
     at: NaiveDateTime,
     reason: Option<&str>,
 ) -> Result<bool, DbError> {
-    // Checked here too (not only by the caller): an unknown code must not reach a row.
-    let status: TransferStatus = status.parse()?;
     let changed = diesel::update(
         transfers::table
             .find(id)

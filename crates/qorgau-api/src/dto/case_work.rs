@@ -121,7 +121,7 @@ impl TryFrom<PlanCard> for PlanView {
                 .map(|by| id("decided_by", by))
                 .transpose()?,
             version: plan.version,
-            status: plan.status,
+            status: plan.status.as_str().into(),
             created_at: plan.created_at.and_utc(),
             decided_at: plan.decided_at.map(|t| t.and_utc()),
             decision_note: plan.decision_note,
@@ -158,7 +158,7 @@ impl TryFrom<PlanRow> for PlanVersionView {
         Ok(PlanVersionView {
             id: stored("plans", &p.id, "id", &p.id)?,
             version: p.version,
-            status: p.status,
+            status: p.status.as_str().into(),
             created_at: p.created_at.and_utc(),
         })
     }

@@ -76,8 +76,8 @@ impl CaseView {
                 .map(|a| id("assignee_id", a))
                 .transpose()?,
             number: c.number,
-            status: c.status,
-            risk_level: c.risk_level,
+            status: c.status.as_str().into(),
+            risk_level: c.risk_level.as_str().into(),
             concerns,
             region_code: c.region_code,
             district_code: c.district_code,
@@ -132,8 +132,12 @@ impl From<CardDeadline> for DeadlineView {
             overdue,
         } = d;
         DeadlineView {
-            status: if overdue { "overdue".into() } else { d.status },
-            kind: d.kind,
+            status: if overdue {
+                "overdue".into()
+            } else {
+                d.status.as_str().into()
+            },
+            kind: d.kind.as_str().into(),
             starts_at: d.starts_at.and_utc(),
             due_at: d.due_at.and_utc(),
             referral_id: d.ref_id,

@@ -37,7 +37,7 @@ impl TryFrom<TransferRow> for TransferView {
             to_region: t.to_region,
             to_district: t.to_district,
             reason: t.reason,
-            status: t.status,
+            status: t.status.as_str().into(),
             requested_at: t.requested_at.and_utc(),
             decided_at: t.decided_at.map(|d| d.and_utc()),
             decline_reason: t.decline_reason,

@@ -60,7 +60,7 @@ fn triage(
     actor.authorize(Action::ViewSignals, &location(&signal))?;
     actor.permit(Action::TriageSignal, &location(&signal))?;
     audit_signal(conn, caller, Act::Update, &signal)?;
-    if signal.status != SignalStatus::Received.as_str() {
+    if signal.status != SignalStatus::Received {
         return Err(AppError::conflict("this signal has already been triaged"));
     }
     let me = actor.user_id.to_string();
@@ -80,8 +80,7 @@ fn triage(
         Triage::LinkCase { risk, case_id } => {
             let case = cases::find(conn, &case_id.to_string())?
                 .filter(|c| {
-                    c.status != CaseStatus::Closed.as_str()
-                        && Some(&c.child_id) == signal.child_id.as_ref()
+                    c.status != CaseStatus::Closed && Some(&c.child_id) == signal.child_id.as_ref()
                 })
                 .ok_or_else(|| {
                     AppError::invalid("case_id", "must be an open case of the same child")
@@ -120,10 +119,10 @@ fn triage(
         conn,
         id,
         &TriageRecord {
-            status: outcome.status.as_str(),
+            status: outcome.status,
             triaged_by: &me,
             at: now.naive_utc(),
-            risk_level: outcome.risk.map(|r| r.as_str()),
+            risk_level: outcome.risk,
             screen_out_reason: outcome.reason.as_deref(),
             case_id: outcome.case_id.as_deref(),
             child_id: outcome.child_id.as_deref(),
@@ -174,8 +173,8 @@ fn open_case(
         id: Uuid::now_v7().to_string(),
         number: case_number(&child.region_code, year, sequence),
         child_id: child_id.clone(),
-        status: CaseStatus::Intake.as_str().into(),
-        risk_level: risk.as_str().into(),
+        status: CaseStatus::Intake,
+        risk_level: risk,
         region_code: child.region_code.clone(),
         district_code: child.district_code.clone(),
         assignee_id: assignee,
