@@ -222,7 +222,7 @@ pub fn administration(
     let row = OrganisationRow {
         id: OrganisationId::new().to_string(),
         name: ADMINISTRATION.into(),
-        kind: OrganisationKind::Other.as_str().into(),
+        kind: OrganisationKind::Other,
         region_code: "KZ-71".into(),
         district_code: None,
         email: None,
