@@ -39,7 +39,7 @@ impl TryFrom<AssessmentRow> for AssessmentView {
                 .map_err(|_| AppError::corrupt("assessments", &a.id, "domains", &a.domains))?,
             kind: a.kind,
             summary: a.summary,
-            risk_level: a.risk_level,
+            risk_level: a.risk_level.map(|r| r.as_str().into()),
             recorded_at: a.recorded_at.and_utc(),
         })
     }
