@@ -193,7 +193,7 @@ impl TryFrom<InterventionRow> for InterventionView {
                 .as_deref()
                 .map(|m| id("plan_measure_id", m))
                 .transpose()?,
-            kind: i.kind,
+            kind: i.kind.as_str().into(),
             assistance_type: i.assistance_type,
             occurred_at: i.occurred_at.and_utc(),
             summary: i.summary,
