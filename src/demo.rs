@@ -7,6 +7,7 @@ use qorgau_api::AppState;
 use qorgau_app::accounts::{self, NewAccount};
 use qorgau_app::secrets::random_token;
 use qorgau_domain::ids::OrganisationId;
+use qorgau_domain::organisation::OrganisationKind;
 use qorgau_persistence::geography::{self, DistrictRow};
 use qorgau_persistence::organisations::{self, OrganisationRow};
 use qorgau_persistence::{users, write};
@@ -17,49 +18,73 @@ const REGIONS: [&str; 20] = [
 ];
 
 /// (kind, district, name) of the demo organisations in Astana.
-const ORGANISATIONS: [(&str, Option<&str>, &str); 6] = [
+const ORGANISATIONS: [(OrganisationKind, Option<&str>, &str); 6] = [
     (
-        "child_rights_department",
+        OrganisationKind::ChildRightsDepartment,
         None,
         "Astana child-rights department",
     ),
     (
-        "family_support_centre",
+        OrganisationKind::FamilySupportCentre,
         Some("KZ-71-01"),
         "Family support centre, district 1",
     ),
-    ("mobile_group", Some("KZ-71-01"), "Mobile group, district 1"),
     (
-        "psychological_support_centre",
+        OrganisationKind::MobileGroup,
+        Some("KZ-71-01"),
+        "Mobile group, district 1",
+    ),
+    (
+        OrganisationKind::PsychologicalSupportCentre,
         None,
         "Psychological support centre",
     ),
     (
-        "police",
+        OrganisationKind::Police,
         Some("KZ-71-01"),
         "Juvenile police unit, district 1",
     ),
-    ("contact_centre", None, "111 contact centre"),
+    (OrganisationKind::ContactCentre, None, "111 contact centre"),
 ];
 
 /// (username, role, kind of the organisation they work in).
-const USERS: [(&str, &str, &str); 7] = [
-    ("demo.supervisor", "supervisor", "child_rights_department"),
+const USERS: [(&str, &str, OrganisationKind); 7] = [
+    (
+        "demo.supervisor",
+        "supervisor",
+        OrganisationKind::ChildRightsDepartment,
+    ),
     (
         "demo.case.manager",
         "case_manager",
-        "child_rights_department",
+        OrganisationKind::ChildRightsDepartment,
     ),
-    ("demo.intake", "intake_coordinator", "family_support_centre"),
-    ("demo.mobile", "mobile_group_member", "mobile_group"),
+    (
+        "demo.intake",
+        "intake_coordinator",
+        OrganisationKind::FamilySupportCentre,
+    ),
+    (
+        "demo.mobile",
+        "mobile_group_member",
+        OrganisationKind::MobileGroup,
+    ),
     (
         "demo.psychologist",
         "specialist",
-        "psychological_support_centre",
+        OrganisationKind::PsychologicalSupportCentre,
     ),
-    ("demo.analyst", "analyst", "child_rights_department"),
+    (
+        "demo.analyst",
+        "analyst",
+        OrganisationKind::ChildRightsDepartment,
+    ),
     // The 111 contact centre's system, filing as `contact_centre_111` and `qr_111`.
-    ("demo.line111", "integration", "contact_centre"),
+    (
+        "demo.line111",
+        "integration",
+        OrganisationKind::ContactCentre,
+    ),
 ];
 
 pub fn load(state: &AppState) -> anyhow::Result<()> {
@@ -69,7 +94,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
         .map(|(kind, district, name)| OrganisationRow {
             id: OrganisationId::new().to_string(),
             name: (*name).into(),
-            kind: (*kind).into(),
+            kind: *kind,
             region_code: "KZ-71".into(),
             district_code: district.map(str::to_string),
             email: None,

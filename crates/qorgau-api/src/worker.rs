@@ -161,7 +161,7 @@ fn notify(
             child_id: case.child_id.clone(),
             case_id: Some(case.id.clone()),
             at: now.naive_utc(),
-            kind: kind.as_str().into(),
+            kind,
             summary,
             actor_id: None,
             ref_id: Some(d.id.clone()),

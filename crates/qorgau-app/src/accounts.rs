@@ -142,7 +142,7 @@ pub fn insert(
         full_name: new.account.full_name,
         email: new.account.email,
         password_hash: new.password_hash,
-        role: new.account.role.as_str().into(),
+        role: new.account.role,
         organisation_id: org_id,
         active: true,
         created_at: now.naive_utc(),
@@ -222,7 +222,7 @@ pub fn administration(
     let row = OrganisationRow {
         id: OrganisationId::new().to_string(),
         name: ADMINISTRATION.into(),
-        kind: OrganisationKind::Other.as_str().into(),
+        kind: OrganisationKind::Other,
         region_code: "KZ-71".into(),
         district_code: None,
         email: None,

@@ -44,7 +44,7 @@ pub fn record_assessment(
             case_id: case_id.into(),
             kind: assessment.kind.as_str().into(),
             summary: assessment.summary.clone(),
-            risk_level: assessment.risk_level.map(|r| r.as_str().into()),
+            risk_level: assessment.risk_level,
             domains,
             recorded_by: me.clone(),
             recorded_at: now.naive_utc(),

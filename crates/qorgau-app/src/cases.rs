@@ -311,7 +311,7 @@ pub fn assign_case(
         let person = match users::find(tx, &assignee)? {
             Some((u, org))
                 if u.active
-                    && u.role == Role::CaseManager.as_str()
+                    && u.role == Role::CaseManager
                     && org.region_code == case.region_code =>
             {
                 u

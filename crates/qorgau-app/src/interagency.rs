@@ -18,7 +18,7 @@ pub fn require_organisation(
     let org = organisations::find(conn, id)?
         .ok_or_else(|| AppError::invalid(field, "no such organisation"))?;
     match kind {
-        Some(kind) if org.kind != kind.as_str() => Err(AppError::invalid(
+        Some(kind) if org.kind != kind => Err(AppError::invalid(
             field,
             format!("must be an organisation of kind {}", kind.as_str()),
         )),

@@ -41,7 +41,7 @@ pub fn record_intervention(
         let row = InterventionRow {
             id: Uuid::now_v7().to_string(),
             case_id: case_id.into(),
-            kind: intervention.kind.as_str().into(),
+            kind: intervention.kind,
             assistance_type: intervention.assistance_type.as_str().into(),
             occurred_at: intervention.occurred_at.naive_utc(),
             summary: intervention.summary,

@@ -68,7 +68,7 @@ fn validate(new: NewOrganisation, caller: &Caller) -> Result<OrganisationRow, Ap
             Ok(OrganisationRow {
                 id: OrganisationId::new().to_string(),
                 name,
-                kind: kind.as_str().into(),
+                kind,
                 region_code: region.as_str().into(),
                 district_code: district.map(|d| d.as_str().to_string()),
                 email,

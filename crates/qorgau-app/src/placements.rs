@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
 use qorgau_domain::interagency::{
-    NewPlacement, PlacementEndInput, PlacementType, exceeds_limit, parse_placement_end,
+    NewPlacement, PlacementEndInput, exceeds_limit, parse_placement_end,
 };
 use qorgau_domain::report::kazakhstan_date;
 use qorgau_domain::timeline::TimelineKind;
@@ -25,14 +25,12 @@ pub struct Placement {
     pub exceeds_limit: bool,
 }
 
-/// The placement `row` as of `today`; a type no placement has is corrupt.
-fn placement(row: PlacementRow, today: NaiveDate) -> Result<Placement, AppError> {
-    let kind = PlacementType::from_code(&row.kind)
-        .ok_or_else(|| AppError::corrupt("placements", &row.id, "kind", &row.kind))?;
-    Ok(Placement {
-        exceeds_limit: exceeds_limit(kind, row.started_on, row.ended_on.unwrap_or(today)),
+/// The placement `row` as of `today`.
+fn placement(row: PlacementRow, today: NaiveDate) -> Placement {
+    Placement {
+        exceeds_limit: exceeds_limit(row.kind, row.started_on, row.ended_on.unwrap_or(today)),
         row,
-    })
+    }
 }
 
 /// Records a placement of the child of the case `case_id`.
@@ -53,7 +51,7 @@ pub fn add(
         let row = PlacementRow {
             id: Uuid::now_v7().to_string(),
             case_id: id.clone(),
-            kind: new.kind.as_str().into(),
+            kind: new.kind,
             organisation_id: new.organisation_id.map(|o| o.to_string()),
             started_on: new.started_on,
             ended_on: new.ended_on,
@@ -72,7 +70,7 @@ pub fn add(
             text,
             &row.id,
         )?;
-        placement(row, kazakhstan_date(now.naive_utc()))
+        Ok(placement(row, kazakhstan_date(now.naive_utc())))
     })
 }
 
@@ -109,7 +107,10 @@ pub fn end(
             text,
             &id,
         )?;
-        placement(placements::find(tx, &id)?.ok_or(AppError::Internal)?, today)
+        Ok(placement(
+            placements::find(tx, &id)?.ok_or(AppError::Internal)?,
+            today,
+        ))
     })
 }
 
@@ -122,8 +123,8 @@ pub fn list(
     let id = case_id.to_string();
     visible_case(conn, caller, &id, Action::ViewCases)?;
     let today = kazakhstan_date(caller.at.naive_utc());
-    placements::for_case(conn, &id)?
+    Ok(placements::for_case(conn, &id)?
         .into_iter()
         .map(|row| placement(row, today))
-        .collect()
+        .collect())
 }

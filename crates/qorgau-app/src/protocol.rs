@@ -34,7 +34,7 @@ fn note(
         child_id: case.child_id.clone(),
         case_id: Some(case.id.clone()),
         at: at.naive_utc(),
-        kind: kind.as_str().into(),
+        kind,
         summary,
         actor_id: actor.map(str::to_string),
         ref_id: Some(ref_id.into()),

@@ -133,8 +133,7 @@ pub fn create(
         }
         let org = organisations::find(tx, &new.to_organisation_id.to_string())?
             .ok_or_else(|| AppError::invalid("to_organisation_id", "no such organisation"))?;
-        let kind = OrganisationKind::from_code(&org.kind)
-            .ok_or_else(|| AppError::corrupt("organisations", &org.id, "kind", &org.kind))?;
+        let kind = org.kind;
         let consent_override = new.consent_override.as_ref();
         let basis = sharing_basis(
             &consent_facts(tx, &id)?,

@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, Utc};
 use qorgau_domain::access::Actor;
 use qorgau_domain::account::{LockoutPolicy, lockout_key};
 use qorgau_domain::ids::SessionId;
-use qorgau_domain::role::Role;
 use qorgau_persistence::organisations::OrganisationRow;
 use qorgau_persistence::sessions::{self, Rotation, SessionRow};
 use qorgau_persistence::users::{self, UserRow};
@@ -196,8 +195,7 @@ pub fn sign_out(conn: &mut DbConnection, caller: &Caller) -> Result<(), AppError
 pub fn actor_of(user: &UserRow, org: &OrganisationRow) -> Result<Actor, AppError> {
     Ok(Actor {
         user_id: stored("users", &user.id, "id", &user.id)?,
-        role: Role::from_code(&user.role)
-            .ok_or_else(|| AppError::corrupt("users", &user.id, "role", &user.role))?,
+        role: user.role,
         organisation_id: stored("organisations", &org.id, "id", &org.id)?,
         region_code: org.region_code.clone(),
         district_code: org.district_code.clone(),

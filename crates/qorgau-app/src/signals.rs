@@ -240,11 +240,7 @@ fn check_source(role: Role, kind: OrganisationKind, source: SignalSource) -> Res
 /// sources they may file as.
 fn account(conn: &mut DbConnection, user_id: &str) -> Result<(Role, OrganisationKind), AppError> {
     let (user, org) = users::find(conn, user_id)?.ok_or(AppError::Internal)?;
-    let role = Role::from_code(&user.role)
-        .ok_or_else(|| AppError::corrupt("users", &user.id, "role", &user.role))?;
-    let kind = OrganisationKind::from_code(&org.kind)
-        .ok_or_else(|| AppError::corrupt("organisations", &org.id, "kind", &org.kind))?;
-    Ok((role, kind))
+    Ok((user.role, org.kind))
 }
 
 fn concern_codes(signal: &NewSignal) -> Vec<&'static str> {

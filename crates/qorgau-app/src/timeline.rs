@@ -25,7 +25,7 @@ pub fn event(
         child_id: child_id.into(),
         case_id: case_id.map(str::to_string),
         at: at.naive_utc(),
-        kind: kind.as_str().into(),
+        kind,
         summary,
         actor_id: Some(actor.into()),
         ref_id: Some(ref_id.into()),

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -14,7 +15,7 @@ pub struct AssessmentRow {
     pub case_id: String,
     pub kind: String,
     pub summary: String,
-    pub risk_level: Option<String>,
+    pub risk_level: Option<RiskLevel>,
     /// JSON list of domain findings.
     pub domains: String,
     pub recorded_by: String,

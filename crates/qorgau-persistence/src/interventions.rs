@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::intervention::InterventionKind;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -12,7 +13,7 @@ use crate::schema::interventions;
 pub struct InterventionRow {
     pub id: String,
     pub case_id: String,
-    pub kind: String,
+    pub kind: InterventionKind,
     pub assistance_type: String,
     pub occurred_at: NaiveDateTime,
     pub summary: String,

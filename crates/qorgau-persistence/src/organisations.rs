@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::organisation::OrganisationKind;
 
 use crate::error::DbError;
 use crate::schema::organisations;
@@ -12,7 +13,7 @@ use crate::{DbConnection, Page};
 pub struct OrganisationRow {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub region_code: String,
     pub district_code: Option<String>,
     pub email: Option<String>,

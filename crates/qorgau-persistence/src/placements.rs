@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use qorgau_domain::interagency::PlacementType;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -12,7 +13,7 @@ use crate::schema::placements;
 pub struct PlacementRow {
     pub id: String,
     pub case_id: String,
-    pub kind: String,
+    pub kind: PlacementType,
     pub organisation_id: Option<String>,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::timeline::TimelineKind;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -14,7 +15,7 @@ pub struct TimelineRow {
     pub child_id: String,
     pub case_id: Option<String>,
     pub at: NaiveDateTime,
-    pub kind: String,
+    pub kind: TimelineKind,
     pub summary: String,
     pub actor_id: Option<String>,
     pub ref_id: Option<String>,

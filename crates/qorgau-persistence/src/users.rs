@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
+use qorgau_domain::role::Role;
 
 use crate::error::DbError;
 use crate::organisations::OrganisationRow;
@@ -17,7 +18,7 @@ pub struct UserRow {
     pub full_name: String,
     pub email: Option<String>,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub organisation_id: String,
     pub active: bool,
     pub created_at: NaiveDateTime,

@@ -39,7 +39,7 @@ impl TryFrom<AssessmentRow> for AssessmentView {
                 .map_err(|_| AppError::corrupt("assessments", &a.id, "domains", &a.domains))?,
             kind: a.kind,
             summary: a.summary,
-            risk_level: a.risk_level,
+            risk_level: a.risk_level.map(|r| r.as_str().into()),
             recorded_at: a.recorded_at.and_utc(),
         })
     }
@@ -193,7 +193,7 @@ impl TryFrom<InterventionRow> for InterventionView {
                 .as_deref()
                 .map(|m| id("plan_measure_id", m))
                 .transpose()?,
-            kind: i.kind,
+            kind: i.kind.as_str().into(),
             assistance_type: i.assistance_type,
             occurred_at: i.occurred_at.and_utc(),
             summary: i.summary,

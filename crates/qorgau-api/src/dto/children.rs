@@ -77,7 +77,7 @@ impl TryFrom<TimelineRow> for TimelineItem {
             case_id: id("case_id", e.case_id)?,
             ref_id: id("ref_id", e.ref_id)?,
             at: e.at.and_utc(),
-            kind: e.kind,
+            kind: e.kind.as_str().into(),
             summary: e.summary,
         })
     }

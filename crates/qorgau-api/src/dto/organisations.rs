@@ -48,7 +48,7 @@ impl TryFrom<OrganisationRow> for OrganisationView {
         Ok(OrganisationView {
             id: stored("organisations", &o.id, "id", &o.id)?,
             name: o.name,
-            kind: o.kind,
+            kind: o.kind.as_str().into(),
             region_code: o.region_code,
             district_code: o.district_code,
             email: o.email,

@@ -40,7 +40,7 @@ impl TryFrom<Placement> for PlacementView {
                 .as_deref()
                 .map(|o| id("organisation_id", o))
                 .transpose()?,
-            kind: p.kind,
+            kind: p.kind.as_str().into(),
             started_on: p.started_on,
             ended_on: p.ended_on,
             end_reason: p.end_reason,

@@ -65,7 +65,7 @@ impl TryFrom<Account> for UserView {
             username: u.username,
             full_name: u.full_name,
             email: u.email,
-            role: u.role,
+            role: u.role.as_str().into(),
             region_code: o.region_code,
             district_code: o.district_code,
             created_at: u.created_at.and_utc(),

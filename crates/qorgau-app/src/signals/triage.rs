@@ -249,9 +249,7 @@ fn record_on_timeline(
 fn check_assignee(conn: &mut DbConnection, user_id: &str, region: &str) -> Result<(), AppError> {
     match users::find(conn, user_id)? {
         Some((user, org))
-            if user.active
-                && user.role == Role::CaseManager.as_str()
-                && org.region_code == region =>
+            if user.active && user.role == Role::CaseManager && org.region_code == region =>
         {
             Ok(())
         }
