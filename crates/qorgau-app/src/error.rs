@@ -101,6 +101,18 @@ impl From<Vec<FieldError>> for AppError {
     }
 }
 
+/// Parses a stored JSON document of `table`'s row `id`, column `column`. One that does not parse
+/// is [`AppError::corrupt`] — logged without its content, which may hold a child's name or
+/// address (logs never carry them).
+pub fn stored_json<T: serde::de::DeserializeOwned>(
+    table: &str,
+    id: &str,
+    column: &str,
+    json: &str,
+) -> Result<T, AppError> {
+    serde_json::from_str(json).map_err(|_| AppError::corrupt(table, id, column, "(not JSON)"))
+}
+
 /// Parses a stored id or code of `table`'s row `id`, column `column`; a value that does not
 /// parse is [`AppError::corrupt`].
 pub fn stored<T: std::str::FromStr>(
@@ -112,4 +124,20 @@ pub fn stored<T: std::str::FromStr>(
     value
         .parse()
         .map_err(|_| AppError::corrupt(table, id, column, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_value_that_does_not_parse_is_our_fault_never_a_default() {
+        let facts: Result<serde_json::Value, _> = stored_json("signals", "s1", "child_facts", "{");
+        assert!(matches!(facts, Err(AppError::Internal)));
+        let id: Result<uuid::Uuid, _> = stored("signals", "s1", "id", "not-a-uuid");
+        assert!(matches!(id, Err(AppError::Internal)));
+        let ok: serde_json::Value =
+            stored_json("signals", "s1", "child_facts", "{}").expect("JSON");
+        assert!(ok.is_object());
+    }
 }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
-use crate::error::AppError;
+use crate::error::{AppError, stored_json};
 use crate::notices;
 use crate::registry;
 use crate::timeline::{event, record};
@@ -485,7 +485,8 @@ pub fn later_reports(
             concerns.sort();
             let either: Vec<String> = signal_concerns.iter().chain(&concerns).cloned().collect();
             let withheld = Withheld::for_reader(conn, &caller.actor, &signal, &either)?;
-            let mut child = serde_json::from_str(&row.child_facts).unwrap_or_default();
+            let mut child =
+                stored_json("signal_reports", &row.id, "child_facts", &row.child_facts)?;
             let hidden = withheld.apply(&mut row.description, &mut child);
             Ok(LaterReport {
                 row,
@@ -554,7 +555,7 @@ fn redact(
     // One order everywhere (the filing response and later reads alike).
     concerns.sort();
     let withheld = Withheld::for_reader(conn, actor, &row, &concerns)?;
-    let mut child = serde_json::from_str(&row.child_facts).unwrap_or_default();
+    let mut child = stored_json("signals", &row.id, "child_facts", &row.child_facts)?;
     let hidden = withheld.apply(&mut row.description, &mut child);
     Ok(Signal {
         row,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
+use qorgau_app::error::{stored, stored_json};
 use qorgau_app::plans::PlanCard;
 use qorgau_domain::assessment::DomainFinding;
 use qorgau_persistence::assessments::AssessmentRow;
@@ -35,8 +35,7 @@ impl TryFrom<AssessmentRow> for AssessmentView {
             id: id("id", &a.id)?,
             case_id: id("case_id", &a.case_id)?,
             recorded_by: id("recorded_by", &a.recorded_by)?,
-            domains: serde_json::from_str(&a.domains)
-                .map_err(|_| AppError::corrupt("assessments", &a.id, "domains", &a.domains))?,
+            domains: stored_json("assessments", &a.id, "domains", &a.domains)?,
             kind: a.kind,
             summary: a.summary,
             risk_level: a.risk_level.map(|r| r.as_str().into()),

@@ -21,7 +21,7 @@ use super::{Signal, audit_signal, location, readable};
 use crate::app::App;
 use crate::audit::Act;
 use crate::caller::Caller;
-use crate::error::AppError;
+use crate::error::{AppError, stored_json};
 use crate::timeline::{event, record};
 use crate::{protocol, registry};
 
@@ -153,7 +153,8 @@ fn open_case(
     let child_id = match &signal.child_id {
         Some(c) => c.clone(),
         None => {
-            let facts: ChildFacts = serde_json::from_str(&signal.child_facts).unwrap_or_default();
+            let facts: ChildFacts =
+                stored_json("signals", &signal.id, "child_facts", &signal.child_facts)?;
             let (region, district) = (&signal.region_code, &signal.district_code);
             registry::register(conn, &facts, region, district, now)?
         }
