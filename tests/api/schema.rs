@@ -401,9 +401,18 @@ fn index_line(i: &IndexFact) -> Option<String> {
     };
     if let Some(predicate) = &i.predicate {
         line.push_str(" where ");
-        line.push_str(&normalise_sql(predicate));
+        line.push_str(&normalise_predicate(predicate));
     }
     Some(line)
+}
+
+/// A conjunction as both backends read alike: PostgreSQL prints `a AND b` as `(a) AND (b)`.
+fn normalise_predicate(predicate: &str) -> String {
+    normalise_sql(predicate)
+        .split(" and ")
+        .map(normalise_sql)
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn foreign_key_line(f: &ForeignKeyFact) -> String {
@@ -442,7 +451,7 @@ fn codes_line(table: &str, column: &str, codes: &BTreeSet<String>) -> String {
     format!("check {table}.{column} in ({})", codes.join(", "))
 }
 
-/// `(column, codes)` of `column IN ('a', …)` or `column = ANY (ARRAY['a', …])`.
+/// `(column, codes)` of `column IN ('a', …)`, `column = ANY (ARRAY['a', …])` or `column = 'a'`.
 fn code_set(expression: &str) -> Option<(String, BTreeSet<String>)> {
     let (skeleton, literals) = split_literals(&normalise_sql(expression));
     let column: String = skeleton
@@ -454,10 +463,14 @@ fn code_set(expression: &str) -> Option<(String, BTreeSet<String>)> {
         .chars()
         .filter(|c| !matches!(c, '(' | ')' | ' '))
         .collect();
-    let list = rest.strip_prefix("in").or_else(|| {
-        rest.strip_prefix("=anyarray[")
-            .and_then(|r| r.strip_suffix(']'))
-    })?;
+    // PostgreSQL prints a one-code `IN` as `column = 'code'`.
+    let list = rest
+        .strip_prefix("in")
+        .or_else(|| {
+            rest.strip_prefix("=anyarray[")
+                .and_then(|r| r.strip_suffix(']'))
+        })
+        .or_else(|| rest.strip_prefix('='))?;
     let placeholders = vec!["?"; literals.len()].join(",");
     (!column.is_empty() && !literals.is_empty() && list == placeholders)
         .then(|| (column, literals.into_iter().collect()))
@@ -688,9 +701,10 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
     use qorgau_domain::iin::Sex;
     use qorgau_domain::interagency::{PlacementEndReason, PlacementType};
     use qorgau_domain::intervention::InterventionKind;
-    use qorgau_domain::lifecycle::ClosureReason;
+    use qorgau_domain::lifecycle::{ClosureReason, FollowUpOutcome};
+    use qorgau_domain::notification::{EmailPreference, Mail, NotificationKind};
     use qorgau_domain::organisation::OrganisationKind;
-    use qorgau_domain::plan::AssistanceKind;
+    use qorgau_domain::plan::{AssistanceKind, PlanReviewDecision};
     use qorgau_domain::protocol::DeadlineKind;
     use qorgau_domain::referral::{OverrideBasis, ReferralStatus};
     use qorgau_domain::role::Role;
@@ -797,6 +811,23 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
         ("deadlines.status", list(&["pending", "met", "cancelled"])),
         ("routing_gaps.action", route),
         ("routing_gaps.organisation_kind", organisation),
+        (
+            "notifications.kind",
+            set(&NotificationKind::ALL, NotificationKind::as_str),
+        ),
+        ("notifications.mail", set(&Mail::ALL, Mail::as_str)),
+        (
+            "user_preferences.email",
+            set(&EmailPreference::ALL, EmailPreference::as_str),
+        ),
+        (
+            "follow_ups.outcome",
+            set(&FollowUpOutcome::ALL, FollowUpOutcome::as_str),
+        ),
+        (
+            "plan_reviews.decision",
+            set(&PlanReviewDecision::ALL, PlanReviewDecision::as_str),
+        ),
         // `persistence::children`: MOVED_SIGNAL, MOVED_CASE, MOVED_EVENT.
         (
             "child_merge_moves.kind",

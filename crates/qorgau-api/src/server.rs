@@ -53,6 +53,7 @@ use qorgau_domain::report::rounding::Rounding;
         (name = "cases", description = "Cases: assessment, plan, interventions, closure"),
         (name = "referrals", description = "Referrals to partner organisations, transfers between regions"),
         (name = "records", description = "Relations, consent, commission matters, placements, interviews"),
+        (name = "notifications", description = "The caller's tasks, notifications and email preference"),
         (name = "protocols", description = "The interagency protocol in force"),
         (name = "supervision", description = "Caseloads and overdue work of a region"),
         (name = "reports", description = "Indicators and de-identified counts"),

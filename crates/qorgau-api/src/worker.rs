@@ -1,32 +1,22 @@
-//! The background worker inside `qorgau serve` (brief § 4): reminds the assignee of deadlines
-//! about to lapse, escalates lapsed ones to the region's supervisors, records both on the
-//! child's timeline, and delivers the mail outbox.
+//! The background worker inside `qorgau serve` (brief § 4): each pass seals the audit chain,
+//! runs the protocol's clocks (`qorgau_app::reminders`: reminders and escalations) and delivers
+//! the mail outbox.
 //!
 //! Exactly once, even with several instances on one PostgreSQL: each reminder, escalation and
 //! delivery is *claimed* by a conditional update (`… WHERE reminded_at IS NULL`, `… WHERE
 //! next_attempt_at = <as read>`) — of racing workers exactly one changes the row; the others
-//! skip it. The notice, its outbox mail and its timeline event are written in the claiming
-//! transaction, so none exists without the others.
+//! skip it.
 
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use qorgau_app::AppError;
-use qorgau_domain::timeline::TimelineKind;
-use qorgau_persistence::deadlines::{self, DeadlineRow};
+use qorgau_app::{AppError, reminders};
 use qorgau_persistence::outbox::{self, OutboxRow};
-use qorgau_persistence::timeline::{self, TimelineRow};
-use qorgau_persistence::{DbConnection, cases, routing, users, write};
+use qorgau_persistence::{DbConnection, write};
 use tokio::sync::watch;
-use uuid::Uuid;
 
-use crate::mail::{self, Mailer, Message, Notice, deadline_notice};
+use crate::mail::{Mailer, Message};
 use crate::state::AppState;
-
-/// How far ahead reminder candidates are read; the reminder itself is due when a quarter of the
-/// deadline's span (at least an hour) remains.
-const REMINDER_HORIZON_DAYS: i64 = 60;
-const BATCH: i64 = 200;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -71,103 +61,15 @@ pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
     let sealed = seal(state).await?;
     let now = state.now();
     let app = state.clone();
-    let (reminders, escalations) = blocking(state, move |conn| notices(conn, &app, now)).await?;
+    let reminded = blocking(state, move |conn| reminders::pass(conn, &app.app, now)).await?;
     let (sent, failed) = deliver(state, mailer, now).await?;
     Ok(Tick {
         sealed,
-        reminders,
-        escalations,
+        reminders: reminded.reminders,
+        escalations: reminded.escalations,
         sent,
         failed,
     })
-}
-
-fn reminder_due(d: &DeadlineRow, now: DateTime<Utc>) -> bool {
-    let due = d.due_at.and_utc();
-    let span = due - d.starts_at.and_utc();
-    let lead = std::cmp::max(Duration::hours(1), span / 4);
-    due > now && now >= due - lead
-}
-
-fn notices(
-    conn: &mut DbConnection,
-    state: &AppState,
-    now: DateTime<Utc>,
-) -> Result<(usize, usize), AppError> {
-    let horizon = (now + Duration::days(REMINDER_HORIZON_DAYS)).naive_utc();
-    let mut reminded = 0;
-    for d in deadlines::awaiting(conn, horizon, false, BATCH)?
-        .into_iter()
-        .filter(|d| reminder_due(d, now))
-    {
-        if write(conn, |c| notify(c, state, &d, Notice::Reminder, now))? {
-            reminded += 1;
-        }
-    }
-    let mut escalated = 0;
-    for d in deadlines::awaiting(conn, now.naive_utc(), true, BATCH)? {
-        if write(conn, |c| notify(c, state, &d, Notice::Escalation, now))? {
-            escalated += 1;
-        }
-    }
-    Ok((reminded, escalated))
-}
-
-/// Claims and writes one notice; `false` when another worker got there first.
-fn notify(
-    conn: &mut DbConnection,
-    state: &AppState,
-    d: &DeadlineRow,
-    notice: Notice,
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    let escalation = matches!(notice, Notice::Escalation);
-    if !deadlines::claim(conn, &d.id, escalation, now.naive_utc())? {
-        return Ok(false);
-    }
-    let case = cases::find(conn, &d.case_id)?
-        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", &d.case_id))?;
-    let supervisors = routing::supervisor_emails(conn, &case.region_code)?;
-    let recipients: Vec<String> = if escalation {
-        supervisors
-    } else {
-        // The assignee is reminded; an unassigned case's reminder goes to the supervisors.
-        let assignee = match &case.assignee_id {
-            Some(a) => users::find(conn, a)?.and_then(|(u, _)| u.email),
-            None => None,
-        };
-        assignee.map_or(supervisors, |e| vec![e])
-    };
-    let url = state.link(&format!("/api/v1/cases/{}", case.id));
-    for to in &recipients {
-        let m = deadline_notice(notice, to, &case.number, d.kind, d.due_at.and_utc(), &url);
-        mail::enqueue(conn, m, now)?;
-    }
-    let (kind, summary) = if escalation {
-        (
-            TimelineKind::Escalation,
-            format!("Deadline {} missed: escalated to the supervisor", d.kind),
-        )
-    } else {
-        (
-            TimelineKind::DeadlineReminder,
-            format!("Deadline {} due soon: assignee reminded", d.kind),
-        )
-    };
-    timeline::record(
-        conn,
-        &TimelineRow {
-            id: Uuid::now_v7().to_string(),
-            child_id: case.child_id.clone(),
-            case_id: Some(case.id.clone()),
-            at: now.naive_utc(),
-            kind,
-            summary,
-            actor_id: None,
-            ref_id: Some(d.id.clone()),
-        },
-    )?;
-    Ok(true)
 }
 
 /// Sends due outbox mail: lease, send, mark. A failure is retried with exponential backoff
@@ -250,9 +152,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-    use qorgau_domain::deadline::DeadlineStatus;
-    use qorgau_domain::protocol::DeadlineKind;
 
     #[tokio::test]
     async fn the_worker_stops_when_told_without_waiting_out_its_interval() {
@@ -269,48 +168,5 @@ mod tests {
             .await
             .expect("stopped at once, not after the interval")
             .expect("no panic");
-    }
-
-    fn deadline(start: DateTime<Utc>, due: DateTime<Utc>) -> DeadlineRow {
-        DeadlineRow {
-            id: "d".into(),
-            case_id: "c".into(),
-            kind: DeadlineKind::FirstContact,
-            ref_id: None,
-            starts_at: start.naive_utc(),
-            due_at: due.naive_utc(),
-            status: DeadlineStatus::Pending,
-            met_at: None,
-            reminded_at: None,
-            escalated_at: None,
-            region_code: "KZ-75".into(),
-            district_code: "KZ-75-01".into(),
-            assignee_id: None,
-        }
-    }
-
-    #[test]
-    fn reminders_fall_in_the_last_quarter_or_hour() {
-        let start = Utc
-            .with_ymd_and_hms(2026, 11, 2, 9, 0, 0)
-            .single()
-            .expect("valid");
-        let due = start + Duration::days(8);
-        let d = deadline(start, due);
-        assert!(!reminder_due(&d, start + Duration::days(5)));
-        assert!(reminder_due(
-            &d,
-            start + Duration::days(6) + Duration::minutes(1)
-        ));
-        assert!(
-            !reminder_due(&d, due + Duration::minutes(1)),
-            "lapsed: escalation, not reminder"
-        );
-        let short = deadline(start, start + Duration::hours(2));
-        assert!(
-            reminder_due(&short, start + Duration::minutes(61)),
-            "at least an hour's notice"
-        );
-        assert!(!reminder_due(&short, start + Duration::minutes(59)));
     }
 }

@@ -7,6 +7,7 @@
 //! transaction of the event it reports; the API's mail transport delivers it.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use serde::{Deserialize, Serialize};
 
@@ -137,6 +138,62 @@ pub fn later_report_notice(to: &str, received_at: DateTime<Utc>, signal_url: &st
     }
 }
 
+/// One notification by mail: what happened (the kind's words) to which case (its number, or the
+/// signal's id) and the link — nothing about the child, like every notice here.
+pub fn notification_notice(to: &str, kind: NotificationKind, subject: &str, url: &str) -> Message {
+    let (kk, ru, _) = kind.words();
+    Message {
+        to: to.to_string(),
+        subject: format!("Qorgau: {kk} / {ru} — {subject}"),
+        body: format!(
+            "{kk}: {subject}\n\
+             Ашу: {url}\n\
+             \n\
+             ---\n\
+             \n\
+             {ru}: {subject}\n\
+             Открыть: {url}\n\
+             \n\
+             -- \n\
+             {SIGNATURE}\n"
+        ),
+    }
+}
+
+/// A user's daily digest: one line per notification (its words, the case number or signal id,
+/// the link), oldest first, in both languages.
+pub fn digest_notice(to: &str, items: &[(NotificationKind, String, String)]) -> Message {
+    let lines = |pick: fn((&'static str, &'static str, &'static str)) -> &'static str| {
+        items
+            .iter()
+            .map(|(kind, subject, url)| format!("- {}: {subject}\n  {url}\n", pick(kind.words())))
+            .collect::<String>()
+    };
+    Message {
+        to: to.to_string(),
+        subject: format!(
+            "Qorgau: күнделікті хабарламалар / уведомления за день ({})",
+            items.len()
+        ),
+        body: format!(
+            "Бүгінгі хабарламалар:\n\
+             {}\n\
+             ---\n\
+             \n\
+             Уведомления за день:\n\
+             {}\n\
+             -- \n\
+             {SIGNATURE}\n",
+            lines(|(kk, _, _)| kk),
+            lines(|(_, ru, _)| ru),
+        ),
+    }
+}
+
+/// The last line of every notice.
+const SIGNATURE: &str =
+    "Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.";
+
 /// Queues `m` in the outbox, in the caller's transaction: it is sent (with retries) only if
 /// the event it reports commits.
 pub fn enqueue(
@@ -156,6 +213,7 @@ pub fn enqueue(
             next_attempt_at: now.naive_utc(),
             sent_at: None,
             last_error: None,
+            failed_at: None,
         },
     )
 }

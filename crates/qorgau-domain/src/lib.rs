@@ -21,6 +21,7 @@ pub mod intervention;
 pub mod lifecycle;
 pub mod merge;
 pub mod names;
+pub mod notification;
 pub mod organisation;
 pub mod plan;
 pub mod protocol;

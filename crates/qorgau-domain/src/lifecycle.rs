@@ -289,6 +289,16 @@ pub fn decide(
     })
 }
 
+crate::code_enum! {
+    /// What a contact with the child after closure found (`POST /cases/{id}/follow-ups`).
+    pub enum FollowUpOutcome {
+        /// The child is safe; the follow-up deadline is met.
+        Stable = "stable",
+        /// Met too, and the supervisor is asked to decide whether to reopen the case.
+        Concerns = "concerns",
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -260,6 +260,15 @@ pub fn parse_decision(input: PlanDecisionInput) -> Result<PlanDecision, Vec<Fiel
     }
 }
 
+crate::code_enum! {
+    /// A review of the approved plan that does not produce a new version
+    /// (`POST /cases/{id}/plan/review`); a changed plan is a new version to approve instead.
+    pub enum PlanReviewDecision {
+        /// Reviewed and kept as approved: the review deadline is met and its clock restarts.
+        Unchanged = "unchanged",
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

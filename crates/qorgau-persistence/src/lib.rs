@@ -20,6 +20,7 @@ pub mod interventions;
 pub mod interviews;
 pub mod login_failures;
 pub mod migrate;
+pub mod notifications;
 pub mod organisations;
 pub mod outbox;
 pub mod placements;

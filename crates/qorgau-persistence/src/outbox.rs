@@ -21,6 +21,8 @@ pub struct OutboxRow {
     pub next_attempt_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    /// Given up: refused for good by the relay, or too many attempts. No longer retried.
+    pub failed_at: Option<NaiveDateTime>,
 }
 
 pub fn enqueue(conn: &mut DbConnection, row: &OutboxRow) -> Result<(), DbError> {
@@ -38,6 +40,7 @@ pub fn due(
 ) -> Result<Vec<OutboxRow>, DbError> {
     Ok(outbox::table
         .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
         .filter(outbox::next_attempt_at.le(now))
         .order(outbox::next_attempt_at)
         .limit(limit)

@@ -185,6 +185,8 @@ diesel::table! {
         screen_out_reason -> Nullable<Text>,
         case_id -> Nullable<Text>,
         updated_at -> Timestamp,
+        triage_reminded_at -> Nullable<Timestamp>,
+        triage_escalated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -464,6 +466,7 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        failed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -475,6 +478,9 @@ diesel::table! {
         organisation_kind -> Text,
         concerns -> Text,
         recorded_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+        resolved_by -> Nullable<Text>,
+        resolution -> Nullable<Text>,
     }
 }
 
@@ -554,6 +560,67 @@ diesel::table! {
 
 diesel::joinable!(trainings -> users (user_id));
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        recipient_id -> Text,
+        kind -> Text,
+        case_id -> Nullable<Text>,
+        signal_id -> Nullable<Text>,
+        ref_id -> Nullable<Text>,
+        subject -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        mail -> Text,
+        digested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    user_preferences (user_id) {
+        user_id -> Text,
+        email -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    digests (user_id, day) {
+        user_id -> Text,
+        day -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Text,
+        case_id -> Text,
+        occurred_at -> Timestamp,
+        child_seen -> Bool,
+        outcome -> Text,
+        note -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_reviews (id) {
+        id -> Text,
+        plan_id -> Text,
+        case_id -> Text,
+        decision -> Text,
+        note -> Text,
+        reviewed_by -> Text,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(notifications -> users (recipient_id));
+diesel::joinable!(follow_ups -> cases (case_id));
+diesel::joinable!(plan_reviews -> plans (plan_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     audit_head,
@@ -594,4 +661,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     routing_gaps,
     trainings,
+    notifications,
+    user_preferences,
+    digests,
+    follow_ups,
+    plan_reviews,
 );

@@ -98,3 +98,44 @@ pub fn list(
     }
     Ok(query.load(conn)?)
 }
+
+/// Who may be told of an event: an active user's id and email.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct Recipient {
+    pub id: String,
+    pub email: Option<String>,
+}
+
+/// Where to look for recipients.
+#[derive(Clone, Copy, Debug)]
+pub enum Among<'a> {
+    /// One user.
+    User(&'a str),
+    /// The staff of one organisation (every role).
+    Organisation(&'a str),
+    /// Users of a role whose organisation is in the region.
+    Region(Role, &'a str),
+    /// Users of a role whose organisation is in the district.
+    District(Role, &'a str),
+}
+
+/// The active users `among`, in id order.
+pub fn recipients(conn: &mut DbConnection, among: Among<'_>) -> Result<Vec<Recipient>, DbError> {
+    let query = users::table
+        .inner_join(organisations::table)
+        .filter(users::active.eq(true))
+        .order(users::id)
+        .select((users::id, users::email))
+        .into_boxed();
+    let query = match among {
+        Among::User(id) => query.filter(users::id.eq(id)),
+        Among::Organisation(id) => query.filter(users::organisation_id.eq(id)),
+        Among::Region(role, region) => query
+            .filter(users::role.eq(role))
+            .filter(organisations::region_code.eq(region)),
+        Among::District(role, district) => query
+            .filter(users::role.eq(role))
+            .filter(organisations::district_code.eq(district)),
+    };
+    Ok(query.load(conn)?)
+}

@@ -10,6 +10,7 @@ pub mod commission;
 pub mod consents;
 pub mod geography;
 pub mod interviews;
+pub mod notifications;
 pub mod organisations;
 pub mod placements;
 pub mod referrals;

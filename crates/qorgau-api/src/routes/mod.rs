@@ -10,6 +10,7 @@ pub mod consents;
 pub mod geography;
 pub mod health;
 pub mod interviews;
+pub mod notifications;
 pub mod organisations;
 pub mod placements;
 pub mod protocols;
@@ -34,6 +35,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::refresh)
                 .service(auth::logout)
                 .service(auth::me)
+                .service(notifications::list)
+                .service(notifications::read)
+                .service(notifications::read_all)
+                .service(notifications::preferences)
+                .service(notifications::set_preferences)
                 .service(geography::list_regions)
                 .service(geography::add_district)
                 .service(organisations::create)

@@ -1,0 +1,12 @@
+ALTER TABLE routing_gaps DROP COLUMN resolution;
+ALTER TABLE routing_gaps DROP COLUMN resolved_by;
+ALTER TABLE routing_gaps DROP COLUMN resolved_at;
+DROP TABLE plan_reviews;
+DROP TABLE follow_ups;
+ALTER TABLE outbox DROP COLUMN failed_at;
+DROP INDEX signals_triage_clock;
+ALTER TABLE signals DROP COLUMN triage_escalated_at;
+ALTER TABLE signals DROP COLUMN triage_reminded_at;
+DROP TABLE digests;
+DROP TABLE user_preferences;
+DROP TABLE notifications;
