@@ -16,6 +16,7 @@ mod errors;
 mod findings;
 mod interagency;
 mod lifecycle;
+mod mail;
 mod matrix;
 mod merge;
 mod openapi;

@@ -7,7 +7,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use qorgau_api::mail::Mailer;
 use qorgau_api::worker;
 use qorgau_api::{AppState, Config};
 use qorgau_domain::protocol::DeadlineKind;
@@ -18,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, TestApp, join_all, test_config};
 use crate::on_both_backends;
-use crate::smtp_server;
+use crate::smtp_server::{self, smtp_mailer};
 use crate::world::{World, signal};
 
 on_both_backends!(
@@ -674,14 +673,6 @@ async fn auto_assignment_picks_the_least_loaded_manager_of_the_district(backend:
 }
 
 /// A mailer speaking SMTP to the test server (no TLS: it is on loopback).
-fn smtp_mailer(port: u16) -> Mailer {
-    let mut config = test_config("unused");
-    config.smtp_host = "127.0.0.1".into();
-    config.smtp_port = port;
-    config.smtp_security = qorgau_api::config::SmtpSecurity::None;
-    Mailer::from_config(&config).unwrap()
-}
-
 fn count_events(app: &TestApp, kind: &str) -> i64 {
     let mut conn = app.state.db.conn().unwrap();
     timeline::table

@@ -3,7 +3,9 @@
 //! instead of trusting a mock.
 //!
 //! It speaks just enough RFC 5321 for lettre: no STARTTLS or AUTH is advertised, so lettre
-//! neither upgrades nor authenticates; every sender and recipient is accepted. It runs as tasks on
+//! neither upgrades nor authenticates; every sender and recipient is accepted, except
+//! recipients at [`NO_SUCH_MAILBOX`]'s domain, refused for good (`550`) as a real relay refuses
+//! an unknown mailbox. It runs as tasks on
 //! the test's own runtime (`#[actix_web::test]` is a current-thread tokio runtime, where
 //! `tokio::spawn` works) and disappears with it.
 
@@ -12,6 +14,18 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+
+/// Recipients in this domain are refused with `550 5.1.1` (permanently).
+pub const NO_SUCH_MAILBOX: &str = "@nowhere.example.kz";
+
+/// A mailer sending to `127.0.0.1:port` over plain SMTP, as the worker's would.
+pub fn smtp_mailer(port: u16) -> qorgau_api::mail::Mailer {
+    let mut config = crate::common::test_config("unused");
+    config.smtp_host = "127.0.0.1".into();
+    config.smtp_port = port;
+    config.smtp_security = qorgau_api::config::SmtpSecurity::None;
+    qorgau_api::mail::Mailer::from_config(&config).expect("a plain SMTP mailer")
+}
 
 /// A running server; point the mailer at `127.0.0.1:port`.
 pub struct SmtpServer {
@@ -163,6 +177,9 @@ async fn serve(stream: TcpStream, store: Arc<Mutex<Vec<ReceivedMail>>>) {
             },
             "RCPT" => match (&from, address_after(&line, "RCPT TO:")) {
                 (None, _) => b"503 MAIL first\r\n",
+                (Some(_), Some(address)) if address.ends_with(NO_SUCH_MAILBOX) => {
+                    b"550 5.1.1 No such mailbox\r\n"
+                }
                 (Some(_), Some(address)) => {
                     to.push(address);
                     b"250 OK\r\n"

@@ -62,6 +62,8 @@ pub struct Config {
     pub smtp_security: SmtpSecurity,
     pub worker_enabled: bool,
     pub worker_interval_seconds: u64,
+    /// Kazakhstan time (`HH:MM`) from which each working day's digest is sent.
+    pub digest_time: String,
     pub break_glass_minutes: i64,
     pub login_max_failures: usize,
     pub login_lockout_minutes: i64,
@@ -159,6 +161,9 @@ impl Config {
                 "must be at least 1 while rate_limit_per_second is set",
             );
         }
+        if self.digest_time().is_none() {
+            return refuse("digest_time", "must be a time of day as HH:MM, e.g. 17:00");
+        }
         if !self.cors_origins.iter().all(|o| is_origin(o)) {
             return refuse(
                 "cors_origins",
@@ -166,6 +171,11 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// When the daily digest goes out, Kazakhstan time (checked at load).
+    pub fn digest_time(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(self.digest_time.trim(), "%H:%M").ok()
     }
 
     /// The login lockout (docs/security.md § Login).
@@ -353,6 +363,10 @@ mod tests {
         assert_eq!(config.lockout().max_failures, 5);
         assert_eq!(config.lockout().window, chrono::Duration::minutes(15));
         assert!(config.cors_origins.is_empty());
+        assert_eq!(
+            config.digest_time(),
+            chrono::NaiveTime::from_hms_opt(17, 0, 0)
+        );
         for bad in [
             "login_max_failures = 0",
             "login_lockout_minutes = 0",
@@ -361,6 +375,8 @@ mod tests {
             "cors_origins = [\"https://app.example.kz/\"]",
             "cors_origins = [\"app.example.kz\"]",
             "trusted_proxies = [\"10.0.0.0/33\"]",
+            "digest_time = \"5pm\"",
+            "digest_time = \"25:00\"",
         ] {
             assert!(load_with(bad).is_err(), "{bad}");
         }

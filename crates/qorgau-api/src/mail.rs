@@ -41,10 +41,21 @@ pub enum MailError {
     /// A sender or recipient address does not parse; retrying will not help.
     #[error("invalid email address: {0}")]
     Address(String),
-    /// The relay refused, the connection failed or timed out, or the file could not be
+    /// The relay refused the message for good (an SMTP 5xx reply: unknown mailbox, rejected
+    /// sender…); retrying the same message will not help.
+    #[error("mail refused: {0}")]
+    Refused(String),
+    /// The relay refused for now, the connection failed or timed out, or the file could not be
     /// written; retrying later may help.
     #[error("sending mail failed: {0}")]
     Send(String),
+}
+
+impl MailError {
+    /// Whether sending the same message again cannot succeed.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, MailError::Address(_) | MailError::Refused(_))
+    }
 }
 
 /// Where mail goes. Cheap to clone (the SMTP transport shares its configuration), so it can live
@@ -104,10 +115,14 @@ impl Mailer {
         let email = build_email(message, from)?;
         match self {
             Mailer::Smtp(transport) => {
-                transport
-                    .send(email)
-                    .await
-                    .map_err(|e| MailError::Send(format!("to {}: {e}", message.to.trim())))?;
+                transport.send(email).await.map_err(|e| {
+                    let what = format!("to {}: {e}", message.to.trim());
+                    if e.is_permanent() {
+                        MailError::Refused(what)
+                    } else {
+                        MailError::Send(what)
+                    }
+                })?;
             }
             Mailer::Files(dir) => {
                 create_outbox(dir)?;

@@ -27,6 +27,8 @@ pub struct Metrics {
     registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
     pub latency: HistogramFamily,
+    /// Outbox messages given up as undeliverable (docs/notifications.md § Email).
+    pub mail_given_up: Counter,
     pool_connections: Gauge,
     pool_idle: Gauge,
     pool_max: Gauge,
@@ -42,6 +44,12 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("qorgau");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
+        let mail_given_up = Counter::default();
+        registry.register(
+            "mail_given_up",
+            "Outgoing mail given up as undeliverable",
+            mail_given_up.clone(),
+        );
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
         let pool_max = Gauge::default();
@@ -70,6 +78,7 @@ impl Default for Metrics {
             registry,
             requests,
             latency,
+            mail_given_up,
             pool_connections,
             pool_idle,
             pool_max,

@@ -10,7 +10,7 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use qorgau_app::{AppError, reminders};
+use qorgau_app::{AppError, digests, reminders};
 use qorgau_persistence::outbox::{self, OutboxRow};
 use qorgau_persistence::{DbConnection, write};
 use tokio::sync::watch;
@@ -27,6 +27,8 @@ pub struct Tick {
     pub escalations: usize,
     pub sent: usize,
     pub failed: usize,
+    /// Daily digests queued.
+    pub digests: usize,
 }
 
 /// Runs passes every `interval` until `shutdown` turns true (or its sender is dropped). A pass
@@ -62,6 +64,13 @@ pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
     let now = state.now();
     let app = state.clone();
     let reminded = blocking(state, move |conn| reminders::pass(conn, &app.app, now)).await?;
+    let app = state.clone();
+    // Checked when the configuration was loaded.
+    let digest_time = state.config.digest_time().ok_or(AppError::Internal)?;
+    let digests = blocking(state, move |conn| {
+        digests::send_due(conn, &app.app, digest_time, now)
+    })
+    .await?;
     let (sent, failed) = deliver(state, mailer, now).await?;
     Ok(Tick {
         sealed,
@@ -69,11 +78,19 @@ pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
         escalations: reminded.escalations,
         sent,
         failed,
+        digests,
     })
 }
 
+/// A message the relay refuses for good (5xx, bad address) is tried this many times — a relay
+/// misconfigured for a moment gets a second chance — then given up.
+const PERMANENT_FAILURE_ATTEMPTS: i32 = 3;
+/// Any message is given up after this many attempts: about a day of hourly retries.
+const MAX_ATTEMPTS: i32 = 30;
+
 /// Sends due outbox mail: lease, send, mark. A failure is retried with exponential backoff
-/// (1, 2, 4 … minutes, at most an hour).
+/// (1, 2, 4 … minutes, at most an hour), until it is given up (`failed_at`): listed by
+/// `GET /api/v1/admin/outbox?failed=true` and counted by `qorgau_mail_given_up_total`.
 async fn deliver(
     state: &AppState,
     mailer: &Mailer,
@@ -99,7 +116,7 @@ async fn deliver(
         };
         let outcome = mailer.send(&message, &state.config.smtp_from).await;
         let id = row.id.clone();
-        let attempts = row.attempts;
+        let attempts = row.attempts + 1;
         match outcome {
             Ok(()) => {
                 sent += 1;
@@ -110,12 +127,25 @@ async fn deliver(
             }
             Err(e) => {
                 failed += 1;
-                let wait = Duration::minutes(1_i64 << attempts.clamp(0, 6)).min(Duration::hours(1));
-                let retry_at = (now + wait).naive_utc();
                 let error = e.to_string();
-                tracing::warn!(error = %error, "mail delivery failed; will retry");
+                let give_up = attempts
+                    >= if e.is_permanent() {
+                        PERMANENT_FAILURE_ATTEMPTS
+                    } else {
+                        MAX_ATTEMPTS
+                    };
+                let (retry_at, failed_at) = if give_up {
+                    tracing::error!(error = %error, attempts, "mail undeliverable; given up");
+                    state.metrics.mail_given_up.inc();
+                    (now.naive_utc(), Some(now.naive_utc()))
+                } else {
+                    tracing::warn!(error = %error, attempts, "mail delivery failed; will retry");
+                    let wait = Duration::minutes(1_i64 << (attempts - 1).clamp(0, 6))
+                        .min(Duration::hours(1));
+                    ((now + wait).naive_utc(), None)
+                };
                 blocking(state, move |conn| {
-                    Ok(outbox::mark_failed(conn, &id, retry_at, &error)?)
+                    Ok(outbox::mark_failed(conn, &id, retry_at, &error, failed_at)?)
                 })
                 .await?;
             }

@@ -58,10 +58,12 @@ pub enum Action {
     ViewSensitive,
     /// The child's whole file — timeline, relations, address — beyond the short card.
     ViewChildFile,
+    /// The mail outbox: what could not be delivered, to whom (operations).
+    ViewOutbox,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -89,6 +91,7 @@ impl Action {
         Action::BreakGlass,
         Action::ViewSensitive,
         Action::ViewChildFile,
+        Action::ViewOutbox,
     ];
 }
 
@@ -197,6 +200,9 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (RecordTraining, Admin) => Some(Reach::All),
         (RecordTraining, Supervisor) => Some(Reach::Region),
         (RecordTraining, _) => None,
+        // Staff addresses and delivery errors: the administrator's, who fixes them.
+        (ViewOutbox, Admin) => Some(Reach::All),
+        (ViewOutbox, _) => None,
     }
 }
 

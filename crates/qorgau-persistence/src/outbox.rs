@@ -5,9 +5,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::outbox;
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox)]
@@ -72,20 +72,43 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result
     Ok(())
 }
 
+/// Records a failed attempt: retried at `retry_at`, or given up when `failed_at` is set.
 pub fn mark_failed(
     conn: &mut DbConnection,
     id: &str,
     retry_at: NaiveDateTime,
     error: &str,
+    failed_at: Option<NaiveDateTime>,
 ) -> Result<(), DbError> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::next_attempt_at.eq(retry_at),
             outbox::last_error.eq(error),
+            outbox::failed_at.eq(failed_at),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// A page of the outbox, oldest first: only the messages given up when `failed_only`.
+pub fn list(
+    conn: &mut DbConnection,
+    failed_only: bool,
+    page: &Page,
+) -> Result<Vec<OutboxRow>, DbError> {
+    let mut query = outbox::table
+        .order(outbox::id)
+        .limit(page.limit)
+        .select(OutboxRow::as_select())
+        .into_boxed();
+    if failed_only {
+        query = query.filter(outbox::failed_at.is_not_null());
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(outbox::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
 }
 
 pub fn all(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, DbError> {

@@ -12,6 +12,7 @@ pub mod geography;
 pub mod interviews;
 pub mod notifications;
 pub mod organisations;
+pub mod outbox;
 pub mod placements;
 pub mod referrals;
 pub mod relations;

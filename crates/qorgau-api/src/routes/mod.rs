@@ -12,6 +12,7 @@ pub mod health;
 pub mod interviews;
 pub mod notifications;
 pub mod organisations;
+pub mod outbox;
 pub mod placements;
 pub mod protocols;
 pub mod referrals;
@@ -108,6 +109,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::list)
                 .service(audit::access_log)
                 .service(audit::open)
-                .service(audit::grants),
+                .service(audit::grants)
+                .service(outbox::list),
         );
 }
