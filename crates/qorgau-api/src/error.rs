@@ -220,10 +220,3 @@ impl From<Vec<FieldError>> for ApiError {
         ApiError::Validation(errors)
     }
 }
-
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        tracing::error!("blocking task failed");
-        ApiError::Internal
-    }
-}

@@ -55,12 +55,27 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        self.on_blocking_pool(work).await
+    }
+
+    /// [`AppState::run`] for any error a connection's failure converts into: the worker's and
+    /// the CLI's work answers `AppError`, a request's `ApiError`.
+    pub async fn on_blocking_pool<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<qorgau_persistence::DbError> + From<qorgau_app::AppError> + Send + 'static,
+    {
         let db = self.db.clone();
         web::block(move || {
             let mut conn = db.conn()?;
             work(&mut conn)
         })
-        .await?
+        .await
+        .map_err(|_| {
+            tracing::error!("blocking task failed");
+            E::from(qorgau_app::AppError::Internal)
+        })?
     }
 
     /// [`AppState::run`] for a report's work, one report at a time (`REPORT_SLOTS`).

@@ -160,23 +160,13 @@ pub async fn seal(state: &AppState) -> Result<usize, AppError> {
     blocking(state, move |conn| qorgau_app::audit::seal_all(&app, conn)).await
 }
 
-/// Runs one unit of the worker's database work on the blocking pool, as
-/// [`AppState::run`] does a request's: diesel is synchronous.
+/// Runs one unit of the worker's database work on the blocking pool.
 async fn blocking<T, F>(state: &AppState, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let db = state.db.clone();
-    actix_web::web::block(move || {
-        let mut conn = db.conn()?;
-        work(&mut conn)
-    })
-    .await
-    .map_err(|_| {
-        tracing::error!("blocking task failed");
-        AppError::Internal
-    })?
+    state.on_blocking_pool(work).await
 }
 
 #[cfg(test)]
