@@ -125,8 +125,8 @@ fn notify(
     if !deadlines::claim(conn, &d.id, escalation, now.naive_utc())? {
         return Ok(false);
     }
-    let case = cases::find(conn, &d.case_id)?
-        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", &d.case_id))?;
+    let case = cases::find(conn, d.case_id)?
+        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", d.case_id))?;
     let supervisors = routing::supervisor_emails(conn, &case.region_code)?;
     let recipients: Vec<String> = if escalation {
         supervisors
@@ -159,7 +159,7 @@ fn notify(
         &TimelineRow {
             id: Uuid::now_v7().to_string(),
             child_id: case.child_id.clone(),
-            case_id: Some(case.id.clone()),
+            case_id: Some(case.id),
             at: now.naive_utc(),
             kind,
             summary,
@@ -252,6 +252,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use qorgau_domain::deadline::DeadlineStatus;
+    use qorgau_domain::ids::CaseId;
     use qorgau_domain::protocol::DeadlineKind;
 
     #[tokio::test]
@@ -274,7 +275,7 @@ mod tests {
     fn deadline(start: DateTime<Utc>, due: DateTime<Utc>) -> DeadlineRow {
         DeadlineRow {
             id: "d".into(),
-            case_id: "c".into(),
+            case_id: CaseId::new(),
             kind: DeadlineKind::FirstContact,
             ref_id: None,
             starts_at: start.naive_utc(),

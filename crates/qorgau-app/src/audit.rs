@@ -45,7 +45,8 @@ impl Act {
 /// The record an entry is about: its kind, id, the child and the record's region.
 pub struct Target<'a> {
     pub resource: &'a str,
-    pub id: &'a str,
+    /// The record's id as the audit log holds it (text: ids of every kind, and "*").
+    pub id: String,
     pub child_id: Option<&'a str>,
     pub region: Option<&'a str>,
 }
@@ -72,7 +73,7 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
         user_id: Some(actor.user_id.to_string()),
         action: act.as_str().into(),
         resource: target.resource.into(),
-        resource_id: target.id.into(),
+        resource_id: target.id.clone(),
         child_id: target.child_id.map(str::to_string),
         region_code: target
             .region
@@ -98,7 +99,7 @@ pub fn log_list(
 ) -> Result<(), AppError> {
     let request = Target {
         resource,
-        id: "*",
+        id: "*".into(),
         child_id: None,
         region: None,
     };

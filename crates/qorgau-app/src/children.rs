@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::names::name_key;
 use qorgau_persistence::children::{self, ChildFilter, ChildRow};
 use qorgau_persistence::timeline::{self, TimelineRow};
@@ -16,7 +17,7 @@ use crate::error::AppError;
 /// A child's card: the record and its open case, if any.
 pub struct ChildCard {
     pub child: ChildRow,
-    pub open_case_id: Option<String>,
+    pub open_case_id: Option<CaseId>,
 }
 
 /// A search of the registry; every part is optional.

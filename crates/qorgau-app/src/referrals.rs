@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::{
@@ -79,18 +80,18 @@ fn standing(
             ..Location::default()
         };
         if own_org && r.status.is_active() && actor.authorize(Action::ViewReferrals, &at).is_ok() {
-            let case = cases::find(conn, &r.case_id)?.ok_or(AppError::NotFound)?;
+            let case = cases::find(conn, r.case_id)?.ok_or(AppError::NotFound)?;
             audit_case(conn, caller, Act::Read, &case)?;
             return Ok(referral::Actor::Receiver);
         }
         return Err(AppError::NotFound);
     }
-    visible_case(conn, caller, &r.case_id, Action::ViewCases)?;
+    visible_case(conn, caller, r.case_id, Action::ViewCases)?;
     Ok(referral::Actor::CaseTeam)
 }
 
 /// The consents recorded on the case, as the sharing rule reads them.
-fn consent_facts(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ConsentFacts>, AppError> {
+fn consent_facts(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ConsentFacts>, AppError> {
     consents::for_case(conn, case_id)?
         .into_iter()
         .map(|k| {
@@ -121,13 +122,13 @@ pub fn create(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     new: NewReferral,
 ) -> Result<Referral, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if case.status == CaseStatus::Closed {
             return Err(AppError::conflict("the case is closed"));
         }
@@ -136,7 +137,7 @@ pub fn create(
         let kind = org.kind;
         let consent_override = new.consent_override.as_ref();
         let basis = sharing_basis(
-            &consent_facts(tx, &id)?,
+            &consent_facts(tx, id)?,
             kind,
             consent_override,
             caller.actor.role,
@@ -156,7 +157,7 @@ pub fn create(
         };
         let row = ReferralRow {
             id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
+            case_id: id,
             to_organisation_id: org.id,
             service: new.service,
             reason: new.reason,
@@ -223,7 +224,7 @@ pub fn list(
     for (i, row) in rows.into_iter().enumerate() {
         // The look-ahead row is neither shown nor audited.
         let case = if i < on_page && row.status.is_active() {
-            cases::find(conn, &row.case_id)?
+            cases::find(conn, row.case_id)?
         } else {
             None
         };
@@ -244,7 +245,7 @@ pub fn list(
         .iter()
         .map(|(id, child, region)| Target {
             resource: "referral",
-            id,
+            id: id.clone(),
             child_id: Some(child),
             region: Some(region),
         })
@@ -258,11 +259,11 @@ pub fn list(
 pub fn list_for_case(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Vec<Referral>, AppError> {
-    let id = case_id.to_string();
-    visible_case(conn, caller, &id, Action::ViewCases)?;
-    Ok(referrals::for_case(conn, &id)?
+    let id = case_id;
+    visible_case(conn, caller, id, Action::ViewCases)?;
+    Ok(referrals::for_case(conn, id)?
         .into_iter()
         .map(|row| Referral { row, summary: None })
         .collect())
@@ -272,7 +273,7 @@ pub fn list_for_case(
 pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Referral, AppError> {
     let row = referrals::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?;
     standing(conn, caller, &row)?;
-    let summary = match cases::find(conn, &row.case_id)? {
+    let summary = match cases::find(conn, row.case_id)? {
         Some(case) => Some(summary_of(conn, case, caller.at)?),
         None => None,
     };
@@ -331,16 +332,14 @@ pub fn act(
                 "the referral changed meanwhile; reload it",
             ));
         }
-        let case = cases::find(tx, &r.case_id)?
-            .ok_or_else(|| AppError::corrupt("referrals", &id, "case_id", &r.case_id))?;
+        let case = cases::find(tx, r.case_id)?
+            .ok_or_else(|| AppError::corrupt("referrals", &id, "case_id", r.case_id))?;
         let deadline = DeadlineKind::ReferralResponse;
         match next {
             ReferralStatus::Accepted | ReferralStatus::Declined => {
                 protocol::meet(tx, &case, deadline, Some(&id), &me, now)?
             }
-            ReferralStatus::Withdrawn => {
-                deadlines::cancel(tx, &case.id, Some(deadline), Some(&id))?
-            }
+            ReferralStatus::Withdrawn => deadlines::cancel(tx, case.id, Some(deadline), Some(&id))?,
             _ => {}
         }
         let mut text = format!("Referral for {} {}", r.service, next.as_str());

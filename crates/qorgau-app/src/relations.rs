@@ -50,15 +50,7 @@ pub fn add(
             row.full_name, row.relation
         );
         let kind = TimelineKind::Relation;
-        let event = timeline::event(
-            &child.id,
-            open_case.as_deref(),
-            now,
-            kind,
-            text,
-            &me,
-            &row.id,
-        );
+        let event = timeline::event(&child.id, open_case, now, kind, text, &me, &row.id);
         timeline::record(tx, &event)?;
         Ok(row)
     })

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::filing::{self, Resend};
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -369,7 +370,7 @@ fn add_later_report(
     )?;
     if let Some(child) = &row.child_id {
         let summary = format!("Further report from {} after triage", row.source);
-        let case = row.case_id.as_deref();
+        let case = row.case_id;
         let e = event(
             child,
             case,
@@ -382,7 +383,7 @@ fn add_later_report(
         record(conn, &e)?;
     }
     let assignee = match &row.case_id {
-        Some(case) => cases::find(conn, case)?.and_then(|c| c.assignee_id),
+        Some(case) => cases::find(conn, *case)?.and_then(|c| c.assignee_id),
         None => None,
     };
     let mut told: Vec<String> = Vec::new();
@@ -413,7 +414,7 @@ fn audit_signal(
 fn signal_target(row: &SignalRow) -> Target<'_> {
     Target {
         resource: "signal",
-        id: &row.id,
+        id: row.id.to_string(),
         child_id: row.child_id.as_deref(),
         region: Some(&row.region_code),
     }
@@ -583,7 +584,7 @@ impl Withheld {
         concerns: &[String],
     ) -> Result<Withheld, AppError> {
         let (region, district) = (signal.region_code.as_str(), signal.district_code.as_str());
-        let case = signal.case_id.as_deref();
+        let case = signal.case_id;
         let readable =
             |at: &Location<'_>| actor.may_read_text(concerns.iter().map(String::as_str), at);
         let child_file = |at: &Location<'_>| actor.authorize(Action::ViewChildFile, at).is_ok();
@@ -616,7 +617,7 @@ fn child_location(
     conn: &mut DbConnection,
     region: &str,
     district: &str,
-    case_id: Option<&str>,
+    case_id: Option<CaseId>,
     allowed: impl Fn(&Location<'_>) -> bool,
 ) -> Result<bool, AppError> {
     let mut at = Location {

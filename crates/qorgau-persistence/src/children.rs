@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::merge::MovedRecord;
 
 use crate::error::DbError;
@@ -80,7 +81,7 @@ pub fn born_on(conn: &mut DbConnection, date: NaiveDate) -> Result<Vec<ChildRow>
 pub fn open_case(
     conn: &mut DbConnection,
     child_id: &str,
-) -> Result<Option<(String, Option<String>)>, DbError> {
+) -> Result<Option<(CaseId, Option<String>)>, DbError> {
     Ok(cases::table
         .filter(cases::child_id.eq(child_id))
         .filter(cases::status.ne(CaseStatus::Closed))
@@ -94,7 +95,7 @@ pub fn open_case(
 pub fn open_cases(
     conn: &mut DbConnection,
     child_ids: &[String],
-) -> Result<HashMap<String, String>, DbError> {
+) -> Result<HashMap<String, CaseId>, DbError> {
     if child_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -102,7 +103,7 @@ pub fn open_cases(
         .filter(cases::child_id.eq_any(child_ids))
         .filter(cases::status.ne(CaseStatus::Closed))
         .select((cases::child_id, cases::id))
-        .load::<(String, String)>(conn)?
+        .load::<(String, CaseId)>(conn)?
         .into_iter()
         .collect())
 }

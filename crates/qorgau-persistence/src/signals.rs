@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 
@@ -37,7 +38,7 @@ pub struct SignalRow {
     pub triaged_by: Option<String>,
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<String>,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -202,7 +203,7 @@ pub struct TriageRecord<'a> {
     pub at: NaiveDateTime,
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<&'a str>,
-    pub case_id: Option<&'a str>,
+    pub case_id: Option<CaseId>,
     pub child_id: Option<&'a str>,
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::timeline::TimelineKind;
 
 use crate::DbConnection;
@@ -13,7 +14,7 @@ use crate::schema::timeline_events;
 pub struct TimelineRow {
     pub id: String,
     pub child_id: String,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub at: NaiveDateTime,
     pub kind: TimelineKind,
     pub summary: String,

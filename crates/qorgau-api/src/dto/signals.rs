@@ -67,7 +67,7 @@ impl TryFrom<Signal> for SignalView {
             id: stored("signals", &r.id, "id", &r.id)?,
             child_id: optional_id(&r.id, "child_id", r.child_id.as_deref())?,
             filed_by: stored("signals", &r.id, "filed_by", &r.filed_by)?,
-            case_id: optional_id(&r.id, "case_id", r.case_id.as_deref())?,
+            case_id: r.case_id.map(|c| c.0),
             triaged_by: optional_id(&r.id, "triaged_by", r.triaged_by.as_deref())?,
             status: r.status.as_str().into(),
             received_at: r.received_at.and_utc(),

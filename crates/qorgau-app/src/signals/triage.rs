@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::signal::SignalStatus;
@@ -15,7 +16,6 @@ use qorgau_domain::triage::Triage;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::signals::{self, SignalRow, TriageRecord};
 use qorgau_persistence::{DbConnection, DbError, children, users, write};
-use uuid::Uuid;
 
 use super::{Signal, audit_signal, location, readable};
 use crate::app::App;
@@ -30,7 +30,7 @@ struct Outcome {
     status: SignalStatus,
     risk: Option<RiskLevel>,
     reason: Option<String>,
-    case_id: Option<String>,
+    case_id: Option<CaseId>,
     child_id: Option<String>,
     /// A case opened by this triage, for the protocol to take over.
     opened: Option<CaseRow>,
@@ -78,7 +78,7 @@ fn triage(
             open_case(conn, &signal, &concerns, risk, assignee, now)?
         }
         Triage::LinkCase { risk, case_id } => {
-            let case = cases::find(conn, &case_id.to_string())?
+            let case = cases::find(conn, case_id)?
                 .filter(|c| {
                     c.status != CaseStatus::Closed && Some(&c.child_id) == signal.child_id.as_ref()
                 })
@@ -95,7 +95,7 @@ fn triage(
                 .filter(|c| !existing.iter().any(|e| e == c.as_str()))
                 .collect();
             let refs: Vec<&str> = concerns.iter().map(String::as_str).collect();
-            cases::add_concerns(conn, &case.id, &refs)?;
+            cases::add_concerns(conn, case.id, &refs)?;
             protocol::route(conn, app, &case, &added, &me, now)?;
             Outcome {
                 status: SignalStatus::Linked,
@@ -124,7 +124,7 @@ fn triage(
             at: now.naive_utc(),
             risk_level: outcome.risk,
             screen_out_reason: outcome.reason.as_deref(),
-            case_id: outcome.case_id.as_deref(),
+            case_id: outcome.case_id,
             child_id: outcome.child_id.as_deref(),
         },
     )?;
@@ -171,7 +171,7 @@ fn open_case(
     let year = now.with_timezone(&kazakhstan()).year();
     let sequence = cases::next_number(conn, &child.region_code, year)?;
     let case = CaseRow {
-        id: Uuid::now_v7().to_string(),
+        id: CaseId::new(),
         number: case_number(&child.region_code, year, sequence),
         child_id: child_id.clone(),
         status: CaseStatus::Intake,
@@ -193,7 +193,7 @@ fn open_case(
         status: SignalStatus::CaseOpened,
         risk: Some(risk),
         reason: None,
-        case_id: Some(case.id.clone()),
+        case_id: Some(case.id),
         child_id: Some(child_id),
         opened: Some(case),
     })
@@ -219,7 +219,7 @@ fn record_on_timeline(
             outcome.status.as_str().replace('_', " ")
         ),
     };
-    let case = outcome.case_id.as_deref();
+    let case = outcome.case_id;
     record(
         conn,
         &event(
@@ -240,7 +240,7 @@ fn record_on_timeline(
         let kind = TimelineKind::CaseOpened;
         record(
             conn,
-            &event(child, Some(&opened.id), now, kind, summary, me, &opened.id),
+            &event(child, Some(opened.id), now, kind, summary, me, opened.id),
         )?;
     }
     Ok(())
