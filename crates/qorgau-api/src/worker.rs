@@ -158,7 +158,7 @@ fn notify(
         conn,
         &TimelineRow {
             id: Uuid::now_v7().to_string(),
-            child_id: case.child_id.clone(),
+            child_id: case.child_id,
             case_id: Some(case.id),
             at: now.naive_utc(),
             kind,

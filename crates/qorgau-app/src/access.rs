@@ -3,7 +3,7 @@
 //! and every access granted is audited here, where it is granted.
 
 use qorgau_domain::access::{Action, Actor, Location};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit as store;
 use qorgau_persistence::cases::{self, CaseRow};
@@ -89,7 +89,7 @@ pub fn case_target(case: &CaseRow) -> Target<'_> {
     Target {
         resource: "case",
         id: case.id.to_string(),
-        child_id: Some(&case.child_id),
+        child_id: Some(case.child_id),
         region: Some(&case.region_code),
     }
 }
@@ -120,13 +120,13 @@ pub fn visible_child(
     conn: &mut DbConnection,
     caller: &Caller,
     action: Action,
-    id: &str,
+    id: ChildId,
 ) -> Result<(ChildRow, Option<CaseId>), AppError> {
     let actor = &caller.actor;
     let child = children::find(conn, id)?
         .filter(|c| c.merged_into.is_none())
         .ok_or(AppError::NotFound)?;
-    let open = children::open_case(conn, &child.id)?;
+    let open = children::open_case(conn, child.id)?;
     let owner = open
         .as_ref()
         .and_then(|(_, a)| a.as_deref())
@@ -157,7 +157,7 @@ pub fn child_target(child: &ChildRow) -> Target<'_> {
     Target {
         resource: "child",
         id: child.id.to_string(),
-        child_id: Some(&child.id),
+        child_id: Some(child.id),
         region: Some(&child.region_code),
     }
 }

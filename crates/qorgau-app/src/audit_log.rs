@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use qorgau_domain::access::{Action, Scope};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::validation::Validation;
 use qorgau_persistence::audit::{self as store, AuditFilter, AuditRow, BreakGlassRow};
 use qorgau_persistence::{DbConnection, Page, cases, write};
@@ -60,12 +60,12 @@ pub fn entries(
 pub fn access_log(
     conn: &mut DbConnection,
     caller: &Caller,
-    child_id: &str,
+    child_id: ChildId,
     page: &Page,
 ) -> Result<Vec<AuditRow>, AppError> {
     visible_child(conn, caller, Action::ViewAudit, child_id)?;
     let filter = AuditFilter {
-        child_id: Some(child_id.into()),
+        child_id: Some(child_id.to_string()),
         ..AuditFilter::default()
     };
     listed(conn, &filter, page)
@@ -138,7 +138,7 @@ pub fn open(
         let target = Target {
             resource: "break_glass",
             id: case.id.to_string(),
-            child_id: Some(&case.child_id),
+            child_id: Some(case.child_id),
             region: Some(&case.region_code),
         };
         audit::log(c, caller, Act::Create, target)?;

@@ -55,7 +55,7 @@ pub fn card(
     let concerns = cases::concerns_of(conn, std::slice::from_ref(&case.id))?
         .remove(&case.id)
         .unwrap_or_default();
-    let alleged_perpetrators = relations::for_child(conn, &case.child_id)?
+    let alleged_perpetrators = relations::for_child(conn, case.child_id)?
         .into_iter()
         .filter(|r| r.alleged_perpetrator)
         .collect();
@@ -111,15 +111,7 @@ pub(crate) fn note(
     ref_id: impl std::fmt::Display,
 ) -> Result<(), AppError> {
     let me = caller.actor.user_id.to_string();
-    let event = timeline::event(
-        &case.child_id,
-        Some(case.id),
-        at,
-        kind,
-        summary,
-        &me,
-        ref_id,
-    );
+    let event = timeline::event(case.child_id, Some(case.id), at, kind, summary, &me, ref_id);
     timeline::record(conn, &event)
 }
 

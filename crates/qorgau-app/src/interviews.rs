@@ -44,7 +44,7 @@ pub fn add(
         let row = InterviewRow {
             id: Uuid::now_v7().to_string(),
             case_id: id,
-            child_id: case.child_id.clone(),
+            child_id: case.child_id,
             conducted_at: new.conducted_at.naive_utc(),
             interviewer_name: new.interviewer_name,
             organisation_id: org,
@@ -89,6 +89,6 @@ pub fn list(
     let case = visible_case(conn, caller, id, Action::ViewCases)?;
     Ok(Interviews {
         rows: interviews::for_case(conn, id)?,
-        count_for_child: interviews::count_for_child(conn, &case.child_id)?,
+        count_for_child: interviews::count_for_child(conn, case.child_id)?,
     })
 }

@@ -32,7 +32,7 @@ fn note(
 ) -> Result<(), AppError> {
     let row = TimelineRow {
         id: Uuid::now_v7().to_string(),
-        child_id: case.child_id.clone(),
+        child_id: case.child_id,
         case_id: Some(case.id),
         at: at.naive_utc(),
         kind,

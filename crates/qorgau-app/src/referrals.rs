@@ -54,7 +54,7 @@ fn summary_of(
     case: CaseRow,
     at: DateTime<Utc>,
 ) -> Result<Summary, AppError> {
-    let child = children::find(conn, &case.child_id)?;
+    let child = children::find(conn, case.child_id)?;
     Ok(Summary {
         case_number: case.number,
         child_first_name: child.as_ref().and_then(|c| c.first_name.clone()),
@@ -232,7 +232,7 @@ pub fn list(
             Some(case) => {
                 named.push((
                     row.id.clone(),
-                    case.child_id.clone(),
+                    case.child_id,
                     case.region_code.clone(),
                 ));
                 Some(summary_of(conn, case, caller.at)?)
@@ -246,7 +246,7 @@ pub fn list(
         .map(|(id, child, region)| Target {
             resource: "referral",
             id: id.clone(),
-            child_id: Some(child),
+            child_id: Some(*child),
             region: Some(region),
         })
         .collect();

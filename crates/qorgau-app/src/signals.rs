@@ -303,7 +303,7 @@ fn insert_new(
             concerns.join(", ")
         );
         let e = event(
-            child,
+            *child,
             None,
             now,
             TimelineKind::Signal,
@@ -333,7 +333,10 @@ fn replace_content(
     if let Some(child) = &row.child_id {
         let summary = format!("Signal updated by its source ({})", row.source);
         let kind = TimelineKind::SignalUpdated;
-        record(conn, &event(child, None, now, kind, summary, user, &row.id))?;
+        record(
+            conn,
+            &event(*child, None, now, kind, summary, user, &row.id),
+        )?;
     }
     Ok(row)
 }
@@ -372,7 +375,7 @@ fn add_later_report(
         let summary = format!("Further report from {} after triage", row.source);
         let case = row.case_id;
         let e = event(
-            child,
+            *child,
             case,
             now,
             TimelineKind::SignalReport,
@@ -415,7 +418,7 @@ fn signal_target(row: &SignalRow) -> Target<'_> {
     Target {
         resource: "signal",
         id: row.id.to_string(),
-        child_id: row.child_id.as_deref(),
+        child_id: row.child_id,
         region: Some(&row.region_code),
     }
 }

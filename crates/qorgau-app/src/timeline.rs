@@ -2,7 +2,7 @@
 //! change they record.
 
 use chrono::{DateTime, Utc};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::DbConnection;
 use qorgau_persistence::timeline::{self, TimelineRow};
@@ -13,7 +13,7 @@ use crate::error::AppError;
 /// One event of `kind` on the child's timeline (and the case's, when there is one), done by
 /// `actor` about the record `ref_id`.
 pub fn event(
-    child_id: &str,
+    child_id: ChildId,
     case_id: Option<CaseId>,
     at: DateTime<Utc>,
     kind: TimelineKind,
@@ -23,7 +23,7 @@ pub fn event(
 ) -> TimelineRow {
     TimelineRow {
         id: Uuid::now_v7().to_string(),
-        child_id: child_id.into(),
+        child_id,
         case_id,
         at: at.naive_utc(),
         kind,

@@ -121,7 +121,7 @@ pub fn accept(
     write(conn, |tx| {
         let (transfer, case) = to_decide(tx, &caller.actor, id)?;
         decide(tx, caller, &transfer, TransferStatus::Accepted, now, None)?;
-        transfers::relocate(tx, &transfer, &case.child_id)?;
+        transfers::relocate(tx, &transfer, case.child_id)?;
         let text = format!(
             "Transfer from {} to {} accepted",
             transfer.from_region, transfer.to_region

@@ -8,7 +8,7 @@ use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 
@@ -21,7 +21,7 @@ use crate::{DbConnection, Page};
 pub struct CaseRow {
     pub id: CaseId,
     pub number: String,
-    pub child_id: String,
+    pub child_id: ChildId,
     pub status: CaseStatus,
     pub risk_level: RiskLevel,
     pub region_code: String,

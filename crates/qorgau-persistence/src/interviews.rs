@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -13,7 +13,7 @@ use crate::schema::interviews;
 pub struct InterviewRow {
     pub id: String,
     pub case_id: CaseId,
-    pub child_id: String,
+    pub child_id: ChildId,
     pub conducted_at: NaiveDateTime,
     pub interviewer_name: String,
     pub organisation_id: String,
@@ -40,7 +40,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<Intervie
         .load(conn)?)
 }
 
-pub fn count_for_child(conn: &mut DbConnection, child_id: &str) -> Result<i64, DbError> {
+pub fn count_for_child(conn: &mut DbConnection, child_id: ChildId) -> Result<i64, DbError> {
     Ok(interviews::table
         .filter(interviews::child_id.eq(child_id))
         .count()

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 
@@ -24,7 +24,7 @@ pub struct SignalRow {
     pub observed_at: Option<NaiveDateTime>,
     pub region_code: String,
     pub district_code: String,
-    pub child_id: Option<String>,
+    pub child_id: Option<ChildId>,
     pub child_facts: String,
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
@@ -204,7 +204,7 @@ pub struct TriageRecord<'a> {
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<&'a str>,
     pub case_id: Option<CaseId>,
-    pub child_id: Option<&'a str>,
+    pub child_id: Option<ChildId>,
 }
 
 pub fn record_triage(

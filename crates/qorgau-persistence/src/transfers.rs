@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::case::TransferStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -87,7 +87,7 @@ pub fn decide(
 pub fn relocate(
     conn: &mut DbConnection,
     transfer: &TransferRow,
-    child_id: &str,
+    child_id: ChildId,
 ) -> Result<(), DbError> {
     diesel::update(cases::table.find(&transfer.case_id))
         .set((

@@ -70,7 +70,7 @@ impl CaseView {
         let id = |column: &str, value: &str| stored::<Uuid>("cases", &c.id, column, value);
         Ok(CaseView {
             id: c.id.0,
-            child_id: id("child_id", &c.child_id)?,
+            child_id: c.child_id.0,
             assignee_id: c
                 .assignee_id
                 .as_deref()

@@ -32,7 +32,7 @@ impl TryFrom<ChildCard> for ChildView {
     fn try_from(card: ChildCard) -> Result<Self, AppError> {
         let c = card.child;
         Ok(ChildView {
-            id: stored("children", &c.id, "id", &c.id)?,
+            id: c.id.0,
             open_case_id: card.open_case_id.map(|id| id.0),
             iin: c.iin,
             last_name: c.last_name,

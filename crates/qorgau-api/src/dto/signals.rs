@@ -65,7 +65,7 @@ impl TryFrom<Signal> for SignalView {
         let r = s.row;
         Ok(SignalView {
             id: stored("signals", &r.id, "id", &r.id)?,
-            child_id: optional_id(&r.id, "child_id", r.child_id.as_deref())?,
+            child_id: r.child_id.map(|c| c.0),
             filed_by: stored("signals", &r.id, "filed_by", &r.filed_by)?,
             case_id: r.case_id.map(|c| c.0),
             triaged_by: optional_id(&r.id, "triaged_by", r.triaged_by.as_deref())?,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::signal::SignalStatus;
@@ -31,7 +31,7 @@ struct Outcome {
     risk: Option<RiskLevel>,
     reason: Option<String>,
     case_id: Option<CaseId>,
-    child_id: Option<String>,
+    child_id: Option<ChildId>,
     /// A case opened by this triage, for the protocol to take over.
     opened: Option<CaseRow>,
 }
@@ -111,7 +111,7 @@ fn triage(
             risk,
             reason: Some(reason),
             case_id: None,
-            child_id: signal.child_id.clone(),
+            child_id: signal.child_id,
             opened: None,
         },
     };
@@ -125,7 +125,7 @@ fn triage(
             risk_level: outcome.risk,
             screen_out_reason: outcome.reason.as_deref(),
             case_id: outcome.case_id,
-            child_id: outcome.child_id.as_deref(),
+            child_id: outcome.child_id,
         },
     )?;
     if !recorded {
@@ -151,7 +151,7 @@ fn open_case(
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
     let child_id = match &signal.child_id {
-        Some(c) => c.clone(),
+        Some(c) => *c,
         None => {
             let facts: ChildFacts =
                 stored_json("signals", &signal.id, "child_facts", &signal.child_facts)?;
@@ -161,10 +161,10 @@ fn open_case(
     };
     let open_already =
         || AppError::conflict("the child already has an open case: link the signal to it");
-    if children::open_case(conn, &child_id)?.is_some() {
+    if children::open_case(conn, child_id)?.is_some() {
         return Err(open_already());
     }
-    let child = children::find(conn, &child_id)?.ok_or(AppError::Internal)?;
+    let child = children::find(conn, child_id)?.ok_or(AppError::Internal)?;
     if let Some(assignee) = &assignee {
         check_assignee(conn, assignee, &child.region_code)?;
     }
@@ -173,7 +173,7 @@ fn open_case(
     let case = CaseRow {
         id: CaseId::new(),
         number: case_number(&child.region_code, year, sequence),
-        child_id: child_id.clone(),
+        child_id,
         status: CaseStatus::Intake,
         risk_level: risk,
         region_code: child.region_code.clone(),
@@ -223,7 +223,7 @@ fn record_on_timeline(
     record(
         conn,
         &event(
-            child,
+            *child,
             case,
             now,
             TimelineKind::Triage,
@@ -240,7 +240,7 @@ fn record_on_timeline(
         let kind = TimelineKind::CaseOpened;
         record(
             conn,
-            &event(child, Some(opened.id), now, kind, summary, me, opened.id),
+            &event(*child, Some(opened.id), now, kind, summary, me, opened.id),
         )?;
     }
     Ok(())
