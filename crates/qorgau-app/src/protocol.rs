@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -234,7 +234,7 @@ pub fn route(
             continue;
         };
         let row = ReferralRow {
-            id: Uuid::now_v7().to_string(),
+            id: ReferralId::new(),
             case_id: case.id,
             to_organisation_id: org,
             service: rule
@@ -274,7 +274,7 @@ pub fn route(
             DeadlineKind::ReferralResponse,
             now,
             risk,
-            Some(&row.id),
+            Some(&row.id.to_string()),
         )?;
         note(
             conn,
@@ -286,7 +286,7 @@ pub fn route(
                 protocol.version
             ),
             Some(actor),
-            &row.id,
+            &row.id.to_string(),
         )?;
     }
     Ok(())

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::{
@@ -22,7 +22,6 @@ use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::referrals::{self, ReferralFilter, ReferralRow, Step};
 use qorgau_persistence::{DbConnection, Page, children, consents, deadlines, organisations, write};
-use uuid::Uuid;
 
 use crate::access::{audit_case, visible_case};
 use crate::app::App;
@@ -156,7 +155,7 @@ pub fn create(
             ),
         };
         let row = ReferralRow {
-            id: Uuid::now_v7().to_string(),
+            id: ReferralId::new(),
             case_id: id,
             to_organisation_id: org.id,
             service: new.service,
@@ -188,7 +187,7 @@ pub fn create(
             DeadlineKind::ReferralResponse,
             now,
             urgency,
-            Some(&row.id),
+            Some(&row.id.to_string()),
         )?;
         let mut text = format!("Referred to {} for {}", org.name, row.service);
         if let Some(basis) = &row.override_basis {
@@ -201,7 +200,7 @@ pub fn create(
             now,
             TimelineKind::Referral,
             text,
-            &row.id,
+            row.id,
         )?;
         Ok(Referral { row, summary: None })
     })
@@ -230,11 +229,7 @@ pub fn list(
         };
         let summary = match case {
             Some(case) => {
-                named.push((
-                    row.id.clone(),
-                    case.child_id,
-                    case.region_code.clone(),
-                ));
+                named.push((row.id, case.child_id, case.region_code.clone()));
                 Some(summary_of(conn, case, caller.at)?)
             }
             None => None,
@@ -245,7 +240,7 @@ pub fn list(
         .iter()
         .map(|(id, child, region)| Target {
             resource: "referral",
-            id: id.clone(),
+            id: id.to_string(),
             child_id: Some(*child),
             region: Some(region),
         })
@@ -270,8 +265,8 @@ pub fn list_for_case(
 }
 
 /// One referral, for its receiving organisation (while active) or the case team.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Referral, AppError> {
-    let row = referrals::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?;
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: ReferralId) -> Result<Referral, AppError> {
+    let row = referrals::find(conn, id)?.ok_or(AppError::NotFound)?;
     standing(conn, caller, &row)?;
     let summary = match cases::find(conn, row.case_id)? {
         Some(case) => Some(summary_of(conn, case, caller.at)?),
@@ -298,13 +293,12 @@ pub fn act(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: Uuid,
+    id: ReferralId,
     action: ReferralAction,
 ) -> Result<Referral, AppError> {
-    let id = id.to_string();
     let now = app.now();
     write(conn, |tx| {
-        let r = referrals::find(tx, &id)?.ok_or(AppError::NotFound)?;
+        let r = referrals::find(tx, id)?.ok_or(AppError::NotFound)?;
         let by = standing(tx, caller, &r)?;
         let current = r.status;
         let next = next_status(current, &action, by).map_err(|e| match e {
@@ -327,27 +321,29 @@ pub fn act(
             decline_reason: reason,
             outcome,
         };
-        if !referrals::advance(tx, &id, current, &step)? {
+        if !referrals::advance(tx, id, current, &step)? {
             return Err(AppError::conflict(
                 "the referral changed meanwhile; reload it",
             ));
         }
         let case = cases::find(tx, r.case_id)?
-            .ok_or_else(|| AppError::corrupt("referrals", &id, "case_id", r.case_id))?;
+            .ok_or_else(|| AppError::corrupt("referrals", id, "case_id", r.case_id))?;
         let deadline = DeadlineKind::ReferralResponse;
         match next {
             ReferralStatus::Accepted | ReferralStatus::Declined => {
-                protocol::meet(tx, &case, deadline, Some(&id), &me, now)?
+                protocol::meet(tx, &case, deadline, Some(&id.to_string()), &me, now)?
             }
-            ReferralStatus::Withdrawn => deadlines::cancel(tx, case.id, Some(deadline), Some(&id))?,
+            ReferralStatus::Withdrawn => {
+                deadlines::cancel(tx, case.id, Some(deadline), Some(&id.to_string()))?
+            }
             _ => {}
         }
         let mut text = format!("Referral for {} {}", r.service, next.as_str());
         if let Some(more) = reason.or(outcome) {
             text = format!("{text}: {more}");
         }
-        note(tx, caller, &case, now, moved_to(next), text, &id)?;
-        let row = referrals::find(tx, &id)?.ok_or(AppError::Internal)?;
+        note(tx, caller, &case, now, moved_to(next), text, id)?;
+        let row = referrals::find(tx, id)?.ok_or(AppError::Internal)?;
         let summary = if next.is_active() || by == referral::Actor::CaseTeam {
             Some(summary_of(tx, case, now)?)
         } else {

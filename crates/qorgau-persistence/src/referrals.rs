@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::referral::{ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::RiskLevel;
 
@@ -14,7 +14,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referrals)]
 pub struct ReferralRow {
-    pub id: String,
+    pub id: ReferralId,
     pub case_id: CaseId,
     pub to_organisation_id: String,
     pub service: String,
@@ -52,7 +52,7 @@ pub fn insert(conn: &mut DbConnection, row: &ReferralRow) -> Result<(), DbError>
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReferralRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: ReferralId) -> Result<Option<ReferralRow>, DbError> {
     Ok(referrals::table
         .find(id)
         .select(ReferralRow::as_select())
@@ -154,7 +154,7 @@ pub struct Step<'a> {
 /// Moves the referral from `from` to `step.to` if still in `from`; `false` if it changed meanwhile.
 pub fn advance(
     conn: &mut DbConnection,
-    id: &str,
+    id: ReferralId,
     from: ReferralStatus,
     step: &Step<'_>,
 ) -> Result<bool, DbError> {

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::{referrals, transfers};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::interagency::{TransferInput, parse_decline_reason};
 use qorgau_domain::referral::{ReferralAction, ReferralInput, parse_reason, parse_referral};
 use qorgau_persistence::referrals::ReferralFilter;
@@ -101,7 +101,7 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ReferralView>, ApiError> {
     let referral = state
-        .run(move |conn| Ok(referrals::get(conn, &caller, *id)?))
+        .run(move |conn| Ok(referrals::get(conn, &caller, ReferralId(*id))?))
         .await?;
     Ok(web::Json(referral.try_into()?))
 }
@@ -115,7 +115,7 @@ async fn step(
 ) -> Result<web::Json<ReferralView>, ApiError> {
     let app = state.clone();
     let referral = state
-        .run(move |conn| Ok(referrals::act(conn, &app, &caller, id, action)?))
+        .run(move |conn| Ok(referrals::act(conn, &app, &caller, ReferralId(id), action)?))
         .await?;
     Ok(web::Json(referral.try_into()?))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, SignalId};
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::signal::SignalStatus;
@@ -42,7 +42,7 @@ pub fn triage_signal(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: &str,
+    id: SignalId,
     decision: Triage,
 ) -> Result<Signal, AppError> {
     write(conn, |c| triage(c, app, caller, id, decision))
@@ -52,7 +52,7 @@ fn triage(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: &str,
+    id: SignalId,
     decision: Triage,
 ) -> Result<Signal, AppError> {
     let (actor, now) = (&caller.actor, caller.at);
@@ -64,7 +64,7 @@ fn triage(
         return Err(AppError::conflict("this signal has already been triaged"));
     }
     let me = actor.user_id.to_string();
-    let concerns = super::concerns_of(conn, &signal.id)?;
+    let concerns = super::concerns_of(conn, signal.id)?;
     let concern_codes: Vec<Concern> = concerns
         .iter()
         .map(|c| {
@@ -154,7 +154,7 @@ fn open_case(
         Some(c) => *c,
         None => {
             let facts: ChildFacts =
-                stored_json("signals", &signal.id, "child_facts", &signal.child_facts)?;
+                stored_json("signals", signal.id, "child_facts", &signal.child_facts)?;
             let (region, district) = (&signal.region_code, &signal.district_code);
             registry::register(conn, &facts, region, district, now)?
         }
@@ -205,7 +205,7 @@ fn open_case(
 fn record_on_timeline(
     conn: &mut DbConnection,
     outcome: &Outcome,
-    signal_id: &str,
+    signal_id: SignalId,
     me: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
