@@ -107,7 +107,7 @@ async fn undeliverable_mail_is_given_up_and_shown_to_the_administrator(backend: 
 /// waits for the digest.
 fn notify_manager(w: &World, case_id: &str, kind: NotificationKind) {
     let mut conn = w.app.state.db.conn().unwrap();
-    let case = qorgau_persistence::cases::find(&mut conn, case_id)
+    let case = qorgau_persistence::cases::find(&mut conn, case_id.parse().unwrap())
         .unwrap()
         .unwrap();
     let event = Event::new(kind, About::case(&case));

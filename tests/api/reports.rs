@@ -627,7 +627,7 @@ async fn march_2025(backend: Backend) -> March {
             &mut conn,
             &DeadlineRow {
                 id: uuid::Uuid::now_v7().to_string(),
-                case_id: case.clone(),
+                case_id: case.parse().expect("a case id"),
                 kind: kind.parse().expect("a deadline kind"),
                 ref_id: None,
                 starts_at: at(starts),

@@ -53,17 +53,18 @@ impl ListParams {
     }
 }
 
-/// Builds the response from up to `limit + 1` rows keyed by `key`.
+/// Builds the response from up to `limit + 1` rows keyed by `key` (an id: its text is the cursor).
 pub fn paginate<R, T>(
     mut rows: Vec<R>,
     page: &Page,
-    key: impl Fn(&R) -> &str,
+    key: impl Fn(&R) -> &dyn std::fmt::Display,
     view: impl FnMut(R) -> T,
 ) -> List<T> {
     let shown = usize::try_from(page.limit - 1).unwrap_or(0);
     let next_cursor = if rows.len() > shown {
         rows.truncate(shown);
-        rows.last().map(|r| URL_SAFE_NO_PAD.encode(key(r)))
+        rows.last()
+            .map(|r| URL_SAFE_NO_PAD.encode(key(r).to_string()))
     } else {
         None
     };

@@ -3,6 +3,7 @@
 //! and every access granted is audited here, where it is granted.
 
 use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit as store;
 use qorgau_persistence::cases::{self, CaseRow};
@@ -29,7 +30,7 @@ pub fn case_location(c: &CaseRow) -> Location<'_> {
 pub fn visible_case(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: CaseId,
     action: Action,
 ) -> Result<CaseRow, AppError> {
     let actor = &caller.actor;
@@ -59,7 +60,7 @@ pub fn visible_case(
 pub fn case_for_work(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: CaseId,
 ) -> Result<CaseRow, AppError> {
     let actor = &caller.actor;
     if actor.role == Role::Specialist {
@@ -87,8 +88,8 @@ pub fn audit_case(
 pub fn case_target(case: &CaseRow) -> Target<'_> {
     Target {
         resource: "case",
-        id: &case.id,
-        child_id: Some(&case.child_id),
+        id: case.id.to_string(),
+        child_id: Some(case.child_id),
         region: Some(&case.region_code),
     }
 }
@@ -97,7 +98,7 @@ pub fn case_target(case: &CaseRow) -> Target<'_> {
 pub fn granted(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     at: &Location<'_>,
 ) -> Result<bool, AppError> {
     let actor: &Actor = &caller.actor;
@@ -119,13 +120,13 @@ pub fn visible_child(
     conn: &mut DbConnection,
     caller: &Caller,
     action: Action,
-    id: &str,
-) -> Result<(ChildRow, Option<String>), AppError> {
+    id: ChildId,
+) -> Result<(ChildRow, Option<CaseId>), AppError> {
     let actor = &caller.actor;
     let child = children::find(conn, id)?
         .filter(|c| c.merged_into.is_none())
         .ok_or(AppError::NotFound)?;
-    let open = children::open_case(conn, &child.id)?;
+    let open = children::open_case(conn, child.id)?;
     let owner = open
         .as_ref()
         .and_then(|(_, a)| a.as_deref())
@@ -155,8 +156,8 @@ pub fn visible_child(
 pub fn child_target(child: &ChildRow) -> Target<'_> {
     Target {
         resource: "child",
-        id: &child.id,
-        child_id: Some(&child.id),
+        id: child.id.to_string(),
+        child_id: Some(child.id),
         region: Some(&child.region_code),
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::assessment::{Assessment, AssessmentKind, status_after};
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::assessments::{self, AssessmentRow};
@@ -27,7 +28,7 @@ pub fn record_assessment(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     assessment: Assessment,
 ) -> Result<AssessmentRow, AppError> {
     let now = caller.at;
@@ -41,7 +42,7 @@ pub fn record_assessment(
         })?;
         let row = AssessmentRow {
             id: Uuid::now_v7().to_string(),
-            case_id: case_id.into(),
+            case_id,
             kind: assessment.kind.as_str().into(),
             summary: assessment.summary.clone(),
             risk_level: assessment.risk_level,
@@ -105,8 +106,8 @@ fn revise_risk(
     let Some(risk) = assessment.risk_level.filter(|r| *r != case.risk_level) else {
         return Ok(());
     };
-    cases::set_risk(tx, &case.id, risk)?;
-    protocol::retime(tx, app, &case.id, risk)?;
+    cases::set_risk(tx, case.id, risk)?;
+    protocol::retime(tx, app, case.id, risk)?;
     let summary = format!(
         "Risk level revised from {} to {} by the assessment",
         case.risk_level,
@@ -133,7 +134,7 @@ fn move_on(
     assessment_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    cases::move_status(tx, &case.id, from, to, None, None)?;
+    cases::move_status(tx, case.id, from, to, None, None)?;
     let summary = format!("Case moved from {} to {}", from.as_str(), to.as_str());
     note(
         tx,
@@ -150,7 +151,7 @@ fn move_on(
 pub fn assessments_of(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
 ) -> Result<Vec<AssessmentRow>, AppError> {
     visible_case(conn, caller, case_id, Action::ViewCases)?;
     Ok(assessments::for_case(conn, case_id)?)

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use qorgau_domain::audit::{AuditKey, ChainBreak, Checkpoint, Head, Walk, keyed_hash};
+use qorgau_domain::ids::ChildId;
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit::{self, AuditRow};
 use qorgau_persistence::{DbConnection, write};
@@ -45,8 +46,9 @@ impl Act {
 /// The record an entry is about: its kind, id, the child and the record's region.
 pub struct Target<'a> {
     pub resource: &'a str,
-    pub id: &'a str,
-    pub child_id: Option<&'a str>,
+    /// The record's id as the audit log holds it (text: ids of every kind, and "*").
+    pub id: String,
+    pub child_id: Option<ChildId>,
     pub region: Option<&'a str>,
 }
 
@@ -72,8 +74,8 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
         user_id: Some(actor.user_id.to_string()),
         action: act.as_str().into(),
         resource: target.resource.into(),
-        resource_id: target.id.into(),
-        child_id: target.child_id.map(str::to_string),
+        resource_id: target.id.clone(),
+        child_id: target.child_id.map(|c| c.to_string()),
         region_code: target
             .region
             .map_or_else(|| Some(actor.region_code.clone()), |r| Some(r.to_string())),
@@ -98,7 +100,7 @@ pub fn log_list(
 ) -> Result<(), AppError> {
     let request = Target {
         resource,
-        id: "*",
+        id: "*".into(),
         child_id: None,
         region: None,
     };

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use qorgau_domain::access::{Action, Scope};
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::validation::Validation;
 use qorgau_persistence::audit::{self as store, AuditFilter, AuditRow, BreakGlassRow};
 use qorgau_persistence::{DbConnection, Page, cases, write};
@@ -59,12 +60,12 @@ pub fn entries(
 pub fn access_log(
     conn: &mut DbConnection,
     caller: &Caller,
-    child_id: &str,
+    child_id: ChildId,
     page: &Page,
 ) -> Result<Vec<AuditRow>, AppError> {
     visible_child(conn, caller, Action::ViewAudit, child_id)?;
     let filter = AuditFilter {
-        child_id: Some(child_id.into()),
+        child_id: Some(child_id.to_string()),
         ..AuditFilter::default()
     };
     listed(conn, &filter, page)
@@ -115,16 +116,18 @@ pub fn open(
             format!("must say why, in at least {MIN_REASON} characters"),
         );
     }
-    let case_id = v.check("case_id", asked.case_id.trim().parse::<Uuid>());
-    let (reason, case_id) =
-        v.finish(|| (reason.unwrap_or_default(), case_id.unwrap_or_default()))?;
+    let case_id = v.check("case_id", asked.case_id.trim().parse::<CaseId>());
+    // Both parsed when nothing was recorded.
+    let (Some(reason), Some(case_id)) = v.finish(|| (reason, case_id))? else {
+        return Err(AppError::Internal);
+    };
     let now = caller.at;
     write(conn, |c| {
-        let case = cases::find(c, &case_id.to_string())?
-            .ok_or_else(|| AppError::invalid("case_id", "no such case"))?;
+        let case =
+            cases::find(c, case_id)?.ok_or_else(|| AppError::invalid("case_id", "no such case"))?;
         let row = BreakGlassRow {
             id: Uuid::now_v7().to_string(),
-            case_id: case.id.clone(),
+            case_id: case.id,
             user_id: caller.actor.user_id.to_string(),
             reason,
             granted_at: now.naive_utc(),
@@ -134,8 +137,8 @@ pub fn open(
         store::grant(c, &row)?;
         let target = Target {
             resource: "break_glass",
-            id: &case.id,
-            child_id: Some(&case.child_id),
+            id: case.id.to_string(),
+            child_id: Some(case.child_id),
             region: Some(&case.region_code),
         };
         audit::log(c, caller, Act::Create, target)?;

@@ -8,6 +8,7 @@ use qorgau_domain::access::Action;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -54,12 +55,12 @@ pub fn card(
     let concerns = cases::concerns_of(conn, std::slice::from_ref(&case.id))?
         .remove(&case.id)
         .unwrap_or_default();
-    let alleged_perpetrators = relations::for_child(conn, &case.child_id)?
+    let alleged_perpetrators = relations::for_child(conn, case.child_id)?
         .into_iter()
         .filter(|r| r.alleged_perpetrator)
         .collect();
     let now = now.naive_utc();
-    let deadlines = deadlines::for_case(conn, &case.id)?
+    let deadlines = deadlines::for_case(conn, case.id)?
         .into_iter()
         .filter(|d| d.status != DeadlineStatus::Cancelled)
         .map(|d| CardDeadline {
@@ -78,7 +79,7 @@ pub fn card(
 /// The card of the case `id` once a change to it is written, inside the change's transaction.
 pub(crate) fn reload(
     conn: &mut DbConnection,
-    id: &str,
+    id: CaseId,
     now: DateTime<Utc>,
 ) -> Result<CaseCard, AppError> {
     // The case was found at the start of the same transaction.
@@ -107,18 +108,10 @@ pub(crate) fn note(
     at: DateTime<Utc>,
     kind: TimelineKind,
     summary: String,
-    ref_id: &str,
+    ref_id: impl std::fmt::Display,
 ) -> Result<(), AppError> {
     let me = caller.actor.user_id.to_string();
-    let event = timeline::event(
-        &case.child_id,
-        Some(&case.id),
-        at,
-        kind,
-        summary,
-        &me,
-        ref_id,
-    );
+    let event = timeline::event(case.child_id, Some(case.id), at, kind, summary, &me, ref_id);
     timeline::record(conn, &event)
 }
 
@@ -172,7 +165,7 @@ pub fn list_cases(
     let rows = cases::list(conn, &scope, &filter, page)?;
     let seen: Vec<Target> = page.shown(&rows).iter().map(case_target).collect();
     audit::log_list(conn, caller, "cases", &seen)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<CaseId> = rows.iter().map(|r| r.id).collect();
     let mut concerns = cases::concerns_of(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -184,7 +177,11 @@ pub fn list_cases(
 }
 
 /// The card of a case the caller may see.
-pub fn case_card(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<CaseCard, AppError> {
+pub fn case_card(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<CaseCard, AppError> {
     let case = visible_case(conn, caller, id, Action::ViewCases)?;
     card(conn, case, caller.at)
 }
@@ -194,7 +191,7 @@ pub fn case_card(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<C
 
 /// An edit of a case, made from the version the editor saw.
 pub struct CaseEdit {
-    pub case_id: String,
+    pub case_id: CaseId,
     /// The version named by `If-Match`: another one means someone changed the case meanwhile.
     pub expected_version: i64,
     pub risk: Option<RiskLevel>,
@@ -214,7 +211,7 @@ pub fn edit_case(
     edit: CaseEdit,
 ) -> Result<CaseCard, AppError> {
     let now = caller.at;
-    let id = edit.case_id.as_str();
+    let id = edit.case_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
         let expected = i32::try_from(edit.expected_version)
@@ -266,10 +263,10 @@ fn replace_concerns(
     concerns: &[Concern],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let id = case.id.as_str();
+    let id = case.id;
     let codes: Vec<&str> = concerns.iter().map(|c| c.as_str()).collect();
     let before: Vec<String> = cases::concerns_of(tx, std::slice::from_ref(&case.id))?
-        .remove(id)
+        .remove(&id)
         .unwrap_or_default();
     cases::set_concerns(tx, id, &codes)?;
     let added: Vec<Concern> = concerns
@@ -301,7 +298,7 @@ fn replace_concerns(
 pub fn assign_case(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     assignee: Uuid,
 ) -> Result<CaseCard, AppError> {
     let now = caller.at;

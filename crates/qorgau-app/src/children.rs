@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::names::name_key;
 use qorgau_persistence::children::{self, ChildFilter, ChildRow};
 use qorgau_persistence::timeline::{self, TimelineRow};
@@ -16,7 +17,7 @@ use crate::error::AppError;
 /// A child's card: the record and its open case, if any.
 pub struct ChildCard {
     pub child: ChildRow,
-    pub open_case_id: Option<String>,
+    pub open_case_id: Option<CaseId>,
 }
 
 /// A search of the registry; every part is optional.
@@ -60,7 +61,7 @@ pub fn search(
     let rows = children::list(conn, &scope, &filter, page)?;
     let seen: Vec<Target> = page.shown(&rows).iter().map(child_target).collect();
     audit::log_list(conn, caller, "children", &seen)?;
-    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<ChildId> = rows.iter().map(|c| c.id).collect();
     let mut open = children::open_cases(conn, &ids)?;
     Ok(rows
         .into_iter()
@@ -72,7 +73,7 @@ pub fn search(
 }
 
 /// A child's card.
-pub fn card(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<ChildCard, AppError> {
+pub fn card(conn: &mut DbConnection, caller: &Caller, id: ChildId) -> Result<ChildCard, AppError> {
     let (child, open_case_id) = visible_child(conn, caller, Action::ViewChildren, id)?;
     Ok(ChildCard {
         child: short_card(caller, child),
@@ -84,7 +85,7 @@ pub fn card(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<ChildC
 pub fn timeline(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: ChildId,
 ) -> Result<Vec<TimelineRow>, AppError> {
     // The file is for the assigned case manager and the region's supervisor, who may also read
     // sensitive concerns: nothing in it needs withholding from them.
@@ -97,14 +98,14 @@ pub fn timeline(
 pub fn possible_duplicates(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: ChildId,
 ) -> Result<Vec<ChildCard>, AppError> {
     visible_child(conn, caller, Action::ViewChildren, id)?;
     // Candidates are found across the country; only those the caller may see are shown (each
     // is then an audited read like any other card).
     let mut shown = Vec::new();
     for candidate in children::possible_duplicates(conn, id)? {
-        match visible_child(conn, caller, Action::ViewChildren, &candidate.id) {
+        match visible_child(conn, caller, Action::ViewChildren, candidate.id) {
             // The same short card as `GET /children/{id}` (issue 17, finding 9).
             Ok(_) => shown.push(ChildCard {
                 child: short_card(caller, candidate),

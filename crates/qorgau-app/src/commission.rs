@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{
     CommissionDecision, MeasureStatus, NewCommissionMatter, measure_status,
 };
@@ -75,19 +76,19 @@ pub fn add_matter(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     new: NewCommissionMatter,
 ) -> Result<Matter, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
         let org = new.commission_organisation_id.to_string();
         let commission_kind = Some(OrganisationKind::Commission);
         require_organisation(tx, "commission_organisation_id", &org, commission_kind)?;
         let row = MatterRow {
             id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
+            case_id: id,
             commission_organisation_id: org,
             grounds: new.grounds,
             hearing_date: None,
@@ -124,7 +125,7 @@ pub fn decide(
     let now = app.now();
     write(conn, |tx| {
         let matter = commission::find(tx, &id)?.ok_or(AppError::NotFound)?;
-        let case = visible_case(tx, caller, &matter.case_id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, matter.case_id, Action::WorkCase)?;
         let mut measures = Vec::new();
         for (i, m) in decision.measures.iter().enumerate() {
             let org = m.responsible_organisation_id.to_string();
@@ -188,7 +189,7 @@ pub fn measure_done(
         let matter = commission::find(tx, &m.matter_id)?.ok_or_else(|| {
             AppError::corrupt("commission_measures", &id, "matter_id", &m.matter_id)
         })?;
-        let case = visible_case(tx, caller, &matter.case_id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, matter.case_id, Action::WorkCase)?;
         let me = caller.actor.user_id.to_string();
         if !commission::mark_done(tx, &id, &me, now.naive_utc(), &done_note)? {
             return Err(AppError::conflict("the measure is already done"));
@@ -212,10 +213,10 @@ pub fn measure_done(
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Vec<Matter>, AppError> {
-    let id = case_id.to_string();
-    visible_case(conn, caller, &id, Action::ViewCases)?;
-    let matters = commission::for_case(conn, &id)?;
+    let id = case_id;
+    visible_case(conn, caller, id, Action::ViewCases)?;
+    let matters = commission::for_case(conn, id)?;
     with_measures(conn, matters, kazakhstan_date(caller.at.naive_utc()))
 }

@@ -3,6 +3,7 @@
 
 use qorgau_domain::access::Action;
 use qorgau_domain::consent::NewConsent;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::check_consenting_relation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::consents::{self, ConsentRow};
@@ -21,13 +22,13 @@ pub fn add(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     new: NewConsent,
 ) -> Result<ConsentRow, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if let Some(rel) = new.given_by_relation_id {
             let relation = relations::find(tx, &rel.to_string())?
                 .filter(|r| r.child_id == case.child_id)
@@ -38,7 +39,7 @@ pub fn add(
         }
         let row = ConsentRow {
             id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
+            case_id: id,
             given_by_relation_id: new.given_by_relation_id.map(|r| r.to_string()),
             given_by_name: new.given_by_name,
             relation: new.relation,
@@ -68,11 +69,11 @@ pub fn add(
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Vec<ConsentRow>, AppError> {
-    let id = case_id.to_string();
-    visible_case(conn, caller, &id, Action::ViewCases)?;
-    Ok(consents::for_case(conn, &id)?)
+    let id = case_id;
+    visible_case(conn, caller, id, Action::ViewCases)?;
+    Ok(consents::for_case(conn, id)?)
 }
 
 /// Withdraws the consent `id`: referrals made after this need another basis.
@@ -86,7 +87,7 @@ pub fn withdraw(
     let now = app.now();
     write(conn, |tx| {
         let consent = consents::find(tx, &id)?.ok_or(AppError::NotFound)?;
-        let case = visible_case(tx, caller, &consent.case_id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, consent.case_id, Action::WorkCase)?;
         if !consents::withdraw(tx, &id, now.naive_utc())? {
             return Err(AppError::conflict("the consent is already withdrawn"));
         }

@@ -63,8 +63,13 @@ impl AppError {
 
     /// A stored value that is not what the code writes (a code no enum knows, an id that is not
     /// a UUID): logged with the row it is in, answered as our fault — never read as a default.
-    pub fn corrupt(table: &str, id: &str, column: &str, value: &str) -> Self {
-        tracing::error!(table, id, column, value, "corrupt value in the database");
+    pub fn corrupt(
+        table: &str,
+        id: impl std::fmt::Display,
+        column: &str,
+        value: impl std::fmt::Display,
+    ) -> Self {
+        tracing::error!(table, %id, column, %value, "corrupt value in the database");
         AppError::Internal
     }
 }
@@ -106,7 +111,7 @@ impl From<Vec<FieldError>> for AppError {
 /// address (logs never carry them).
 pub fn stored_json<T: serde::de::DeserializeOwned>(
     table: &str,
-    id: &str,
+    id: impl std::fmt::Display,
     column: &str,
     json: &str,
 ) -> Result<T, AppError> {
@@ -117,7 +122,7 @@ pub fn stored_json<T: serde::de::DeserializeOwned>(
 /// parse is [`AppError::corrupt`].
 pub fn stored<T: std::str::FromStr>(
     table: &str,
-    id: &str,
+    id: impl std::fmt::Display,
     column: &str,
     value: &str,
 ) -> Result<T, AppError> {

@@ -8,6 +8,7 @@
 //! never a concern, a description or a name, whoever receives it.
 
 use chrono::{DateTime, Utc};
+use qorgau_domain::ids::{CaseId, SignalId};
 use qorgau_domain::notification::{EmailPreference, Mail, NotificationKind};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -25,14 +26,14 @@ use crate::notices;
 /// What the notification is about: a case (by number), or a signal not on a case.
 #[derive(Clone, Copy, Debug)]
 pub enum About<'a> {
-    Case { id: &'a str, number: &'a str },
-    Signal { id: &'a str },
+    Case { id: CaseId, number: &'a str },
+    Signal { id: SignalId },
 }
 
 impl<'a> About<'a> {
     pub fn case(case: &'a CaseRow) -> Self {
         About::Case {
-            id: &case.id,
+            id: case.id,
             number: &case.number,
         }
     }
@@ -115,8 +116,8 @@ pub fn notify(
     let ids: Vec<String> = recipients.iter().map(|r| r.id.clone()).collect();
     let chosen = notifications::preferences(conn, &ids)?;
     let (case_id, signal_id, subject) = match event.about {
-        About::Case { id, number } => (Some(id), None, number),
-        About::Signal { id } => (None, Some(id), id),
+        About::Case { id, number } => (Some(id), None, number.to_string()),
+        About::Signal { id } => (None, Some(id), id.to_string()),
     };
     for r in &recipients {
         let preference = chosen.iter().find(|(u, _)| *u == r.id).map(|(_, p)| *p);
@@ -128,10 +129,10 @@ pub fn notify(
             id: Uuid::now_v7().to_string(),
             recipient_id: r.id.clone(),
             kind: event.kind,
-            case_id: case_id.map(str::to_string),
-            signal_id: signal_id.map(str::to_string),
+            case_id,
+            signal_id,
             ref_id: event.ref_id.map(str::to_string),
-            subject: subject.to_string(),
+            subject: subject.clone(),
             created_at: now.naive_utc(),
             read_at: None,
             mail,
@@ -150,9 +151,9 @@ pub fn notify(
                     } else {
                         notices::Notice::Reminder
                     };
-                    notices::deadline_notice(notice, email, subject, kind, due, &url)
+                    notices::deadline_notice(notice, email, &subject, kind, due, &url)
                 }
-                None => notices::notification_notice(email, event.kind, subject, &url),
+                None => notices::notification_notice(email, event.kind, &subject, &url),
             };
             notices::enqueue(conn, message, now)?;
         }

@@ -2,6 +2,7 @@
 //! organisation holds an active referral on the case — a partner's specialists.
 
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::intervention::Intervention;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
@@ -20,7 +21,7 @@ use crate::protocol;
 pub fn record_intervention(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     intervention: Intervention,
 ) -> Result<InterventionRow, AppError> {
     let now = caller.at;
@@ -29,7 +30,7 @@ pub fn record_intervention(
         ensure_open(&case)?;
         if let Some(measure) = intervention.plan_measure_id
             && plans::find_measure(tx, &measure.to_string())?
-                .filter(|(_, of_case, _)| of_case == case_id)
+                .filter(|(_, of_case, _)| *of_case == case_id)
                 .is_none()
         {
             return Err(AppError::invalid(
@@ -40,7 +41,7 @@ pub fn record_intervention(
         let me = caller.actor.user_id.to_string();
         let row = InterventionRow {
             id: Uuid::now_v7().to_string(),
-            case_id: case_id.into(),
+            case_id,
             kind: intervention.kind,
             assistance_type: intervention.assistance_type.as_str().into(),
             occurred_at: intervention.occurred_at.naive_utc(),
@@ -78,7 +79,7 @@ pub fn record_intervention(
 pub fn interventions_of(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
 ) -> Result<Vec<InterventionRow>, AppError> {
     visible_case(conn, caller, case_id, Action::ViewCases)?;
     Ok(interventions::for_case(conn, case_id)?)

@@ -3,6 +3,7 @@
 //! (Barnahus principle).
 
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{InterviewInput, parse_interview};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::interviews::{self, InterviewRow};
@@ -29,21 +30,21 @@ pub fn add(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     input: InterviewInput,
 ) -> Result<InterviewRow, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = case_for_work(tx, caller, &id)?;
-        let previous = interviews::for_case(tx, &id)?.len();
+        let case = case_for_work(tx, caller, id)?;
+        let previous = interviews::for_case(tx, id)?.len();
         let new = parse_interview(input, previous, now)?;
         let org = new.organisation_id.to_string();
         require_organisation(tx, "organisation_id", &org, None)?;
         let row = InterviewRow {
             id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
-            child_id: case.child_id.clone(),
+            case_id: id,
+            child_id: case.child_id,
             conducted_at: new.conducted_at.naive_utc(),
             interviewer_name: new.interviewer_name,
             organisation_id: org,
@@ -82,12 +83,12 @@ pub fn add(
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Interviews, AppError> {
-    let id = case_id.to_string();
-    let case = visible_case(conn, caller, &id, Action::ViewCases)?;
+    let id = case_id;
+    let case = visible_case(conn, caller, id, Action::ViewCases)?;
     Ok(Interviews {
-        rows: interviews::for_case(conn, &id)?,
-        count_for_child: interviews::count_for_child(conn, &case.child_id)?,
+        rows: interviews::for_case(conn, id)?,
+        count_for_child: interviews::count_for_child(conn, case.child_id)?,
     })
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use qorgau_domain::access::{Action, Location};
+use qorgau_domain::ids::ChildId;
 use qorgau_domain::merge::{self as rules, Identity, IdentityField, Refusal};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::validation::{Validation, bounded_text};
@@ -20,8 +21,8 @@ use crate::timeline;
 
 /// A merge of the record `duplicate_id` into `keep_id`, parsed.
 pub struct MergeChildren {
-    keep_id: String,
-    duplicate_id: String,
+    keep_id: ChildId,
+    duplicate_id: ChildId,
     reason: String,
     /// The differences confirmed, when a confirmation was given.
     confirmed: Option<BTreeSet<IdentityField>>,
@@ -31,7 +32,7 @@ impl MergeChildren {
     /// Checks the request: the duplicate is another child's id, the reason is given, and the
     /// confirmation (when given) names only fields that can differ.
     pub fn parse(
-        keep_id: Uuid,
+        keep_id: ChildId,
         duplicate_id: &str,
         reason: &str,
         confirm_differences: Option<&[String]>,
@@ -40,7 +41,7 @@ impl MergeChildren {
         let duplicate_id = v.check(
             "duplicate_id",
             duplicate_id
-                .parse::<Uuid>()
+                .parse::<ChildId>()
                 .map_err(|_| "must be a child id"),
         );
         let reason = v.check("reason", bounded_text(reason, 2000));
@@ -58,8 +59,8 @@ impl MergeChildren {
             return Err(AppError::invalid("duplicate_id", "must be another child"));
         }
         Ok(MergeChildren {
-            keep_id: keep_id.to_string(),
-            duplicate_id: duplicate_id.to_string(),
+            keep_id,
+            duplicate_id,
             reason,
             confirmed,
         })
@@ -99,11 +100,11 @@ pub fn merge(
     cmd: &MergeChildren,
 ) -> Result<ChildCard, AppError> {
     write(conn, |c| {
-        children::lock(c, &[&cmd.keep_id, &cmd.duplicate_id])?;
-        let (keep, _) = visible_child(c, caller, Action::MergeChildren, &cmd.keep_id)?;
-        let (duplicate, _) = visible_child(c, caller, Action::MergeChildren, &cmd.duplicate_id)
+        children::lock(c, &[cmd.keep_id, cmd.duplicate_id])?;
+        let (keep, _) = visible_child(c, caller, Action::MergeChildren, cmd.keep_id)?;
+        let (duplicate, _) = visible_child(c, caller, Action::MergeChildren, cmd.duplicate_id)
             .map_err(|_| AppError::invalid("duplicate_id", "no such child in your region"))?;
-        let flagged_at = children::flagged_at(c, &keep.id, &duplicate.id)?;
+        let flagged_at = children::flagged_at(c, keep.id, duplicate.id)?;
         let differences = rules::check(
             &identity(&keep),
             &identity(&duplicate),
@@ -148,14 +149,14 @@ pub fn merge(
 
 /// An undoing of the merge `merge_id` (by default the latest in force) into `keep_id`, parsed.
 pub struct UnmergeChild {
-    keep_id: String,
+    keep_id: ChildId,
     merge_id: Option<String>,
     reason: String,
 }
 
 impl UnmergeChild {
     pub fn parse(
-        keep_id: Uuid,
+        keep_id: ChildId,
         merge_id: Option<&str>,
         reason: &str,
     ) -> Result<UnmergeChild, AppError> {
@@ -174,7 +175,7 @@ impl UnmergeChild {
             return Err(v.into_errors().into());
         };
         Ok(UnmergeChild {
-            keep_id: keep_id.to_string(),
+            keep_id,
             merge_id,
             reason,
         })
@@ -191,10 +192,10 @@ pub fn unmerge(
     cmd: &UnmergeChild,
 ) -> Result<ChildCard, AppError> {
     write(conn, |c| {
-        let (keep, _) = visible_child(c, caller, Action::MergeChildren, &cmd.keep_id)?;
+        let (keep, _) = visible_child(c, caller, Action::MergeChildren, cmd.keep_id)?;
         let undo = merge_to_undo(c, &keep, cmd.merge_id.as_deref())?;
-        let duplicate = children::find(c, &undo.duplicate_id)?.ok_or_else(|| {
-            AppError::corrupt("child_merges", &undo.id, "duplicate_id", &undo.duplicate_id)
+        let duplicate = children::find(c, undo.duplicate_id)?.ok_or_else(|| {
+            AppError::corrupt("child_merges", &undo.id, "duplicate_id", undo.duplicate_id)
         })?;
         // The record comes back as a child of its region: the caller must supervise that region
         // too (it differs if the kept child has been transferred since).
@@ -213,7 +214,7 @@ pub fn unmerge(
                 )
             })?;
         audit::log(c, caller, Act::Update, child_target(&duplicate))?;
-        children::lock(c, &[&keep.id, &duplicate.id])?;
+        children::lock(c, &[keep.id, duplicate.id])?;
         let me = caller.actor.user_id.to_string();
         match children::unmerge(c, &undo, &me, &cmd.reason, caller.at.naive_utc())? {
             Unmerged::Done => {}
@@ -248,7 +249,7 @@ fn merge_to_undo(
         Some(m) => children::find_merge(c, m)?
             .filter(|m| m.child_id == keep.id)
             .ok_or_else(|| AppError::invalid("merge_id", "no merge of this id into this child"))?,
-        None => children::latest_merge_into(c, &keep.id)?.ok_or_else(|| {
+        None => children::latest_merge_into(c, keep.id)?.ok_or_else(|| {
             AppError::conflict("nothing to undo: no merge into this child is in force")
         })?,
     };
@@ -276,10 +277,18 @@ fn on_both(
 ) -> Result<ChildCard, AppError> {
     let me = caller.actor.user_id.to_string();
     for child in [&keep.id, &other.id] {
-        let e = timeline::event(child, None, caller.at, kind, summary.clone(), &me, merge_id);
+        let e = timeline::event(
+            *child,
+            None,
+            caller.at,
+            kind,
+            summary.clone(),
+            &me,
+            merge_id,
+        );
         timeline::record(c, &e)?;
     }
-    let (child, open_case_id) = visible_child(c, caller, Action::ViewChildren, &keep.id)?;
+    let (child, open_case_id) = visible_child(c, caller, Action::ViewChildren, keep.id)?;
     Ok(ChildCard {
         child,
         open_case_id,

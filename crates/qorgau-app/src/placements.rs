@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{
     NewPlacement, PlacementEndInput, exceeds_limit, parse_placement_end,
 };
@@ -38,19 +39,19 @@ pub fn add(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     new: NewPlacement,
 ) -> Result<Placement, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if let Some(org) = new.organisation_id {
             require_organisation(tx, "organisation_id", &org.to_string(), None)?;
         }
         let row = PlacementRow {
             id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
+            case_id: id,
             kind: new.kind,
             organisation_id: new.organisation_id.map(|o| o.to_string()),
             started_on: new.started_on,
@@ -88,7 +89,7 @@ pub fn end(
     let today = kazakhstan_date(now.naive_utc());
     write(conn, |tx| {
         let started = placements::find(tx, &id)?.ok_or(AppError::NotFound)?;
-        let case = visible_case(tx, caller, &started.case_id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, started.case_id, Action::WorkCase)?;
         let (ended_on, reason) = parse_placement_end(input, started.started_on, today)?;
         if !placements::end(tx, &id, ended_on, reason.as_str())? {
             return Err(AppError::conflict("the placement has already ended"));
@@ -118,12 +119,12 @@ pub fn end(
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Vec<Placement>, AppError> {
-    let id = case_id.to_string();
-    visible_case(conn, caller, &id, Action::ViewCases)?;
+    let id = case_id;
+    visible_case(conn, caller, id, Action::ViewCases)?;
     let today = kazakhstan_date(caller.at.naive_utc());
-    Ok(placements::for_case(conn, &id)?
+    Ok(placements::for_case(conn, id)?
         .into_iter()
         .map(|row| placement(row, today))
         .collect())

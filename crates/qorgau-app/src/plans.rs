@@ -2,6 +2,7 @@
 //! approved or rejected by the supervisor, measures marked done once approved.
 
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::plan::PlanStatus;
 use qorgau_domain::plan::{Plan, PlanDecision};
 use qorgau_domain::protocol::DeadlineKind;
@@ -28,7 +29,7 @@ pub struct PlanCard {
 }
 
 /// The latest version of the case's plan; not found when there is none yet.
-fn latest(conn: &mut DbConnection, case_id: &str) -> Result<PlanCard, AppError> {
+fn latest(conn: &mut DbConnection, case_id: CaseId) -> Result<PlanCard, AppError> {
     let versions = plans::versions(conn, case_id)?;
     let plan = versions.last().cloned().ok_or(AppError::NotFound)?;
     let (goals, measures) = plans::content(conn, &plan.id)?;
@@ -44,7 +45,7 @@ fn latest(conn: &mut DbConnection, case_id: &str) -> Result<PlanCard, AppError> 
 pub fn plan_of(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
 ) -> Result<PlanCard, AppError> {
     visible_case(conn, caller, case_id, Action::ViewCases)?;
     latest(conn, case_id)
@@ -55,7 +56,7 @@ pub fn plan_of(
 pub fn draft_plan(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     plan: Plan,
 ) -> Result<PlanCard, AppError> {
     let now = caller.at;
@@ -66,7 +67,7 @@ pub fn draft_plan(
         let version = plans::next_version(tx, case_id)?;
         let row = PlanRow {
             id: Uuid::now_v7().to_string(),
-            case_id: case_id.into(),
+            case_id,
             version,
             status: PlanStatus::Draft,
             created_by: caller.actor.user_id.to_string(),
@@ -148,7 +149,7 @@ pub fn decide_plan(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     decision: PlanDecision,
 ) -> Result<PlanCard, AppError> {
     let now = caller.at;
@@ -195,14 +196,14 @@ pub fn decide_plan(
 pub fn measure_done(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     measure_id: &str,
 ) -> Result<PlanCard, AppError> {
     let now = caller.at;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
         let (measure, _, plan_status) = plans::find_measure(tx, measure_id)?
-            .filter(|(_, of_case, _)| of_case == case_id)
+            .filter(|(_, of_case, _)| *of_case == case_id)
             .ok_or(AppError::NotFound)?;
         if plan_status != PlanStatus::Approved {
             return Err(AppError::conflict("measures are done on an approved plan"));

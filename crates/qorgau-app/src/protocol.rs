@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -31,8 +32,8 @@ fn note(
 ) -> Result<(), AppError> {
     let row = TimelineRow {
         id: Uuid::now_v7().to_string(),
-        child_id: case.child_id.clone(),
-        case_id: Some(case.id.clone()),
+        child_id: case.child_id,
+        case_id: Some(case.id),
         at: at.naive_utc(),
         kind,
         summary,
@@ -52,7 +53,7 @@ pub fn start(
     risk: RiskLevel,
     ref_id: Option<&str>,
 ) -> Result<(), AppError> {
-    deadlines::cancel(conn, &case.id, Some(kind), ref_id)?;
+    deadlines::cancel(conn, case.id, Some(kind), ref_id)?;
     let due = app.deadline(kind, starts, risk).naive_utc();
     let row = pending_deadline(case, kind, ref_id, starts.naive_utc(), due);
     Ok(deadlines::insert(conn, &row)?)
@@ -68,7 +69,7 @@ fn pending_deadline(
 ) -> DeadlineRow {
     DeadlineRow {
         id: Uuid::now_v7().to_string(),
-        case_id: case.id.clone(),
+        case_id: case.id,
         kind,
         ref_id: ref_id.map(str::to_string),
         starts_at,
@@ -92,7 +93,7 @@ pub fn meet(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if let Some(d) = deadlines::meet(conn, &case.id, kind, ref_id, now.naive_utc())? {
+    if let Some(d) = deadlines::meet(conn, case.id, kind, ref_id, now.naive_utc())? {
         let late = if d.due_at < now.naive_utc() {
             " (late)"
         } else {
@@ -115,7 +116,7 @@ pub fn meet(
 pub fn retime(
     conn: &mut DbConnection,
     app: &App,
-    case_id: &str,
+    case_id: CaseId,
     risk: RiskLevel,
 ) -> Result<(), AppError> {
     for d in deadlines::pending(conn, case_id)? {
@@ -166,7 +167,7 @@ pub fn on_case_opened(
         && let Some(manager) =
             routing::least_loaded_manager(conn, &case.region_code, &case.district_code)?
     {
-        qorgau_persistence::cases::assign(conn, &case.id, &manager)?;
+        qorgau_persistence::cases::assign(conn, case.id, &manager)?;
         note(
             conn,
             case,
@@ -215,7 +216,7 @@ pub fn route(
             routing::record_gap(
                 conn,
                 &id,
-                &case.id,
+                case.id,
                 action.as_str(),
                 kind,
                 &codes.join(","),
@@ -233,8 +234,8 @@ pub fn route(
             continue;
         };
         let row = ReferralRow {
-            id: Uuid::now_v7().to_string(),
-            case_id: case.id.clone(),
+            id: ReferralId::new(),
+            case_id: case.id,
             to_organisation_id: org,
             service: rule
                 .note
@@ -273,7 +274,7 @@ pub fn route(
             DeadlineKind::ReferralResponse,
             now,
             risk,
-            Some(&row.id),
+            Some(&row.id.to_string()),
         )?;
         note(
             conn,
@@ -285,7 +286,7 @@ pub fn route(
                 protocol.version
             ),
             Some(actor),
-            &row.id,
+            &row.id.to_string(),
         )?;
     }
     Ok(())

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::{
@@ -21,7 +22,6 @@ use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::referrals::{self, ReferralFilter, ReferralRow, Step};
 use qorgau_persistence::{DbConnection, Page, children, consents, deadlines, organisations, write};
-use uuid::Uuid;
 
 use crate::access::{audit_case, visible_case};
 use crate::app::App;
@@ -53,7 +53,7 @@ fn summary_of(
     case: CaseRow,
     at: DateTime<Utc>,
 ) -> Result<Summary, AppError> {
-    let child = children::find(conn, &case.child_id)?;
+    let child = children::find(conn, case.child_id)?;
     Ok(Summary {
         case_number: case.number,
         child_first_name: child.as_ref().and_then(|c| c.first_name.clone()),
@@ -79,18 +79,18 @@ fn standing(
             ..Location::default()
         };
         if own_org && r.status.is_active() && actor.authorize(Action::ViewReferrals, &at).is_ok() {
-            let case = cases::find(conn, &r.case_id)?.ok_or(AppError::NotFound)?;
+            let case = cases::find(conn, r.case_id)?.ok_or(AppError::NotFound)?;
             audit_case(conn, caller, Act::Read, &case)?;
             return Ok(referral::Actor::Receiver);
         }
         return Err(AppError::NotFound);
     }
-    visible_case(conn, caller, &r.case_id, Action::ViewCases)?;
+    visible_case(conn, caller, r.case_id, Action::ViewCases)?;
     Ok(referral::Actor::CaseTeam)
 }
 
 /// The consents recorded on the case, as the sharing rule reads them.
-fn consent_facts(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ConsentFacts>, AppError> {
+fn consent_facts(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ConsentFacts>, AppError> {
     consents::for_case(conn, case_id)?
         .into_iter()
         .map(|k| {
@@ -121,13 +121,13 @@ pub fn create(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     new: NewReferral,
 ) -> Result<Referral, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if case.status == CaseStatus::Closed {
             return Err(AppError::conflict("the case is closed"));
         }
@@ -136,7 +136,7 @@ pub fn create(
         let kind = org.kind;
         let consent_override = new.consent_override.as_ref();
         let basis = sharing_basis(
-            &consent_facts(tx, &id)?,
+            &consent_facts(tx, id)?,
             kind,
             consent_override,
             caller.actor.role,
@@ -155,8 +155,8 @@ pub fn create(
             ),
         };
         let row = ReferralRow {
-            id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
+            id: ReferralId::new(),
+            case_id: id,
             to_organisation_id: org.id,
             service: new.service,
             reason: new.reason,
@@ -187,7 +187,7 @@ pub fn create(
             DeadlineKind::ReferralResponse,
             now,
             urgency,
-            Some(&row.id),
+            Some(&row.id.to_string()),
         )?;
         let mut text = format!("Referred to {} for {}", org.name, row.service);
         if let Some(basis) = &row.override_basis {
@@ -200,7 +200,7 @@ pub fn create(
             now,
             TimelineKind::Referral,
             text,
-            &row.id,
+            row.id,
         )?;
         Ok(Referral { row, summary: None })
     })
@@ -223,17 +223,13 @@ pub fn list(
     for (i, row) in rows.into_iter().enumerate() {
         // The look-ahead row is neither shown nor audited.
         let case = if i < on_page && row.status.is_active() {
-            cases::find(conn, &row.case_id)?
+            cases::find(conn, row.case_id)?
         } else {
             None
         };
         let summary = match case {
             Some(case) => {
-                named.push((
-                    row.id.clone(),
-                    case.child_id.clone(),
-                    case.region_code.clone(),
-                ));
+                named.push((row.id, case.child_id, case.region_code.clone()));
                 Some(summary_of(conn, case, caller.at)?)
             }
             None => None,
@@ -244,8 +240,8 @@ pub fn list(
         .iter()
         .map(|(id, child, region)| Target {
             resource: "referral",
-            id,
-            child_id: Some(child),
+            id: id.to_string(),
+            child_id: Some(*child),
             region: Some(region),
         })
         .collect();
@@ -258,21 +254,21 @@ pub fn list(
 pub fn list_for_case(
     conn: &mut DbConnection,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<Vec<Referral>, AppError> {
-    let id = case_id.to_string();
-    visible_case(conn, caller, &id, Action::ViewCases)?;
-    Ok(referrals::for_case(conn, &id)?
+    let id = case_id;
+    visible_case(conn, caller, id, Action::ViewCases)?;
+    Ok(referrals::for_case(conn, id)?
         .into_iter()
         .map(|row| Referral { row, summary: None })
         .collect())
 }
 
 /// One referral, for its receiving organisation (while active) or the case team.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Referral, AppError> {
-    let row = referrals::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?;
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: ReferralId) -> Result<Referral, AppError> {
+    let row = referrals::find(conn, id)?.ok_or(AppError::NotFound)?;
     standing(conn, caller, &row)?;
-    let summary = match cases::find(conn, &row.case_id)? {
+    let summary = match cases::find(conn, row.case_id)? {
         Some(case) => Some(summary_of(conn, case, caller.at)?),
         None => None,
     };
@@ -297,13 +293,12 @@ pub fn act(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: Uuid,
+    id: ReferralId,
     action: ReferralAction,
 ) -> Result<Referral, AppError> {
-    let id = id.to_string();
     let now = app.now();
     write(conn, |tx| {
-        let r = referrals::find(tx, &id)?.ok_or(AppError::NotFound)?;
+        let r = referrals::find(tx, id)?.ok_or(AppError::NotFound)?;
         let by = standing(tx, caller, &r)?;
         let current = r.status;
         let next = next_status(current, &action, by).map_err(|e| match e {
@@ -326,20 +321,20 @@ pub fn act(
             decline_reason: reason,
             outcome,
         };
-        if !referrals::advance(tx, &id, current, &step)? {
+        if !referrals::advance(tx, id, current, &step)? {
             return Err(AppError::conflict(
                 "the referral changed meanwhile; reload it",
             ));
         }
-        let case = cases::find(tx, &r.case_id)?
-            .ok_or_else(|| AppError::corrupt("referrals", &id, "case_id", &r.case_id))?;
+        let case = cases::find(tx, r.case_id)?
+            .ok_or_else(|| AppError::corrupt("referrals", id, "case_id", r.case_id))?;
         let deadline = DeadlineKind::ReferralResponse;
         match next {
             ReferralStatus::Accepted | ReferralStatus::Declined => {
-                protocol::meet(tx, &case, deadline, Some(&id), &me, now)?
+                protocol::meet(tx, &case, deadline, Some(&id.to_string()), &me, now)?
             }
             ReferralStatus::Withdrawn => {
-                deadlines::cancel(tx, &case.id, Some(deadline), Some(&id))?
+                deadlines::cancel(tx, case.id, Some(deadline), Some(&id.to_string()))?
             }
             _ => {}
         }
@@ -347,8 +342,8 @@ pub fn act(
         if let Some(more) = reason.or(outcome) {
             text = format!("{text}: {more}");
         }
-        note(tx, caller, &case, now, moved_to(next), text, &id)?;
-        let row = referrals::find(tx, &id)?.ok_or(AppError::Internal)?;
+        note(tx, caller, &case, now, moved_to(next), text, id)?;
+        let row = referrals::find(tx, id)?.ok_or(AppError::Internal)?;
         let summary = if next.is_active() || by == referral::Actor::CaseTeam {
             Some(summary_of(tx, case, now)?)
         } else {

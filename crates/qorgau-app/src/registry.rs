@@ -4,6 +4,7 @@
 //! never merged here.
 
 use chrono::{DateTime, Utc};
+use qorgau_domain::ids::ChildId;
 use qorgau_domain::names::{PersonName, name_key, probably_same_person};
 use qorgau_domain::signal::ChildFacts;
 use qorgau_persistence::children::{self, ChildRow};
@@ -17,7 +18,7 @@ pub fn identify(
     region: &str,
     district: &str,
     now: DateTime<Utc>,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<ChildId>, DbError> {
     if let Some(iin) = &facts.iin
         && let Some(existing) = children::find_by_iin(conn, iin.as_str())?
     {
@@ -38,9 +39,9 @@ pub fn register(
     region: &str,
     district: &str,
     now: DateTime<Utc>,
-) -> Result<String, DbError> {
+) -> Result<ChildId, DbError> {
     let row = ChildRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: ChildId::new(),
         iin: facts.iin.as_ref().map(|i| i.as_str().to_string()),
         last_name: facts.last_name.clone(),
         first_name: facts.first_name.clone(),
@@ -62,7 +63,7 @@ pub fn register(
             first_name: row.first_name.as_deref(),
             birth_date: Some(date),
         };
-        let candidates: Vec<String> = children::born_on(conn, date)?
+        let candidates: Vec<ChildId> = children::born_on(conn, date)?
             .into_iter()
             .filter(|c| c.id != row.id)
             // Two different IINs are two different children, however alike their names.
@@ -79,7 +80,7 @@ pub fn register(
             })
             .map(|c| c.id)
             .collect();
-        children::flag_duplicates(conn, &row.id, &candidates, now.naive_utc())?;
+        children::flag_duplicates(conn, row.id, &candidates, now.naive_utc())?;
     }
     Ok(row.id)
 }

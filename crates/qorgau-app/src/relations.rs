@@ -2,6 +2,7 @@
 //! flagged (api.md § Interagency records).
 
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::ChildId;
 use qorgau_domain::interagency::NewRelation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::relations::{self, RelationRow};
@@ -20,17 +21,17 @@ pub fn add(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    child_id: Uuid,
+    child_id: ChildId,
     new: NewRelation,
 ) -> Result<RelationRow, AppError> {
-    let id = child_id.to_string();
+    let id = child_id;
     let now = app.now();
     let me = caller.actor.user_id.to_string();
     write(conn, |tx| {
-        let (child, open_case) = visible_child(tx, caller, Action::EditChild, &id)?;
+        let (child, open_case) = visible_child(tx, caller, Action::EditChild, id)?;
         let row = RelationRow {
             id: Uuid::now_v7().to_string(),
-            child_id: child.id.clone(),
+            child_id: child.id,
             full_name: new.full_name,
             relation: new.relation,
             is_legal_representative: new.is_legal_representative,
@@ -50,15 +51,7 @@ pub fn add(
             row.full_name, row.relation
         );
         let kind = TimelineKind::Relation;
-        let event = timeline::event(
-            &child.id,
-            open_case.as_deref(),
-            now,
-            kind,
-            text,
-            &me,
-            &row.id,
-        );
+        let event = timeline::event(child.id, open_case, now, kind, text, &me, &row.id);
         timeline::record(tx, &event)?;
         Ok(row)
     })
@@ -68,9 +61,9 @@ pub fn add(
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
-    child_id: Uuid,
+    child_id: ChildId,
 ) -> Result<Vec<RelationRow>, AppError> {
-    let id = child_id.to_string();
-    visible_child(conn, caller, Action::ViewChildFile, &id)?;
-    Ok(relations::for_child(conn, &id)?)
+    let id = child_id;
+    visible_child(conn, caller, Action::ViewChildFile, id)?;
+    Ok(relations::for_child(conn, id)?)
 }

@@ -70,8 +70,8 @@ fn deadline(
     if !deadlines::claim(conn, &d.id, escalation, now.naive_utc())? {
         return Ok(false);
     }
-    let case = cases::find(conn, &d.case_id)?
-        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", &d.case_id))?;
+    let case = cases::find(conn, d.case_id)?
+        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", d.case_id))?;
     let (kind, to, timeline_kind, summary) = if escalation {
         (
             NotificationKind::DeadlineEscalation,
@@ -95,8 +95,8 @@ fn deadline(
         conn,
         &TimelineRow {
             id: Uuid::now_v7().to_string(),
-            child_id: case.child_id.clone(),
-            case_id: Some(case.id.clone()),
+            child_id: case.child_id,
+            case_id: Some(case.id),
             at: now.naive_utc(),
             kind: timeline_kind,
             summary,

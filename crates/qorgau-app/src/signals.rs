@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::filing::{self, Resend};
+use qorgau_domain::ids::{CaseId, SignalId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -209,9 +210,9 @@ fn file_once(
     audit_signal(conn, caller, act, &row)?;
     let concerns = match concerns {
         Some(concerns) => concerns,
-        None => concerns_of(conn, &row.id)?,
+        None => concerns_of(conn, row.id)?,
     };
-    let later_reports = report_count(conn, &row.id)?;
+    let later_reports = report_count(conn, row.id)?;
     // The filer reads back what any reader of theirs would (finding 2): same redaction.
     let shown = redact(conn, &caller.actor, row, concerns, later_reports)?;
     let response = render(filed, shown)?;
@@ -267,7 +268,7 @@ fn insert_new(
     let triage_due_at = app.deadline(DeadlineKind::Triage, now, urgency);
     let child_id = registry::identify(conn, &signal.child, region, district, now)?;
     let mut row = SignalRow {
-        id: Uuid::now_v7().to_string(),
+        id: SignalId::new(),
         source: signal.source,
         external_ref: signal.external_ref.clone(),
         urgency: None,
@@ -302,13 +303,13 @@ fn insert_new(
             concerns.join(", ")
         );
         let e = event(
-            child,
+            *child,
             None,
             now,
             TimelineKind::Signal,
             summary,
             user,
-            &row.id,
+            row.id,
         );
         record(conn, &e)?;
     }
@@ -332,7 +333,10 @@ fn replace_content(
     if let Some(child) = &row.child_id {
         let summary = format!("Signal updated by its source ({})", row.source);
         let kind = TimelineKind::SignalUpdated;
-        record(conn, &event(child, None, now, kind, summary, user, &row.id))?;
+        record(
+            conn,
+            &event(*child, None, now, kind, summary, user, row.id),
+        )?;
     }
     Ok(row)
 }
@@ -353,7 +357,7 @@ fn add_later_report(
         conn,
         &SignalReportRow {
             id: Uuid::now_v7().to_string(),
-            signal_id: row.id.clone(),
+            signal_id: row.id,
             received_at: now.naive_utc(),
             filed_by: user.into(),
             concerns: concern_codes(signal).join(","),
@@ -369,20 +373,20 @@ fn add_later_report(
     )?;
     if let Some(child) = &row.child_id {
         let summary = format!("Further report from {} after triage", row.source);
-        let case = row.case_id.as_deref();
+        let case = row.case_id;
         let e = event(
-            child,
+            *child,
             case,
             now,
             TimelineKind::SignalReport,
             summary,
             user,
-            &row.id,
+            row.id,
         );
         record(conn, &e)?;
     }
     let assignee = match &row.case_id {
-        Some(case) => cases::find(conn, case)?.and_then(|c| c.assignee_id),
+        Some(case) => cases::find(conn, *case)?.and_then(|c| c.assignee_id),
         None => None,
     };
     let mut told: Vec<String> = Vec::new();
@@ -413,8 +417,8 @@ fn audit_signal(
 fn signal_target(row: &SignalRow) -> Target<'_> {
     Target {
         resource: "signal",
-        id: &row.id,
-        child_id: row.child_id.as_deref(),
+        id: row.id.to_string(),
+        child_id: row.child_id,
         region: Some(&row.region_code),
     }
 }
@@ -450,7 +454,7 @@ pub fn list_signals(
         .map(signal_target)
         .collect();
     audit::log_list(conn, caller, "signals", &seen)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<SignalId> = rows.iter().map(|r| r.id).collect();
     let mut concerns = signals::concerns_of(conn, &ids)?;
     let counts = signals::report_counts(conn, &ids)?;
     rows.into_iter()
@@ -463,7 +467,7 @@ pub fn list_signals(
 }
 
 /// One signal the caller may see, redacted for them.
-pub fn signal(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Signal, AppError> {
+pub fn signal(conn: &mut DbConnection, caller: &Caller, id: SignalId) -> Result<Signal, AppError> {
     let row = visible_signal(conn, caller, id)?;
     readable(conn, &caller.actor, row)
 }
@@ -473,11 +477,11 @@ pub fn signal(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Sign
 pub fn later_reports(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: SignalId,
     page: &Page,
 ) -> Result<Vec<LaterReport>, AppError> {
     let signal = visible_signal(conn, caller, id)?;
-    let signal_concerns = concerns_of(conn, &signal.id)?;
+    let signal_concerns = concerns_of(conn, signal.id)?;
     signals::reports(conn, id, page)?
         .into_iter()
         .map(|mut row| {
@@ -503,7 +507,7 @@ pub fn later_reports(
 fn visible_signal(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: SignalId,
 ) -> Result<SignalRow, AppError> {
     let row = signals::find(conn, id)?.ok_or(AppError::NotFound)?;
     caller
@@ -522,9 +526,9 @@ fn location(row: &SignalRow) -> Location<'_> {
     }
 }
 
-fn concerns_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, AppError> {
-    let mut concerns = signals::concerns_of(conn, &[id.to_string()])?
-        .remove(id)
+fn concerns_of(conn: &mut DbConnection, id: SignalId) -> Result<Vec<String>, AppError> {
+    let mut concerns = signals::concerns_of(conn, &[id])?
+        .remove(&id)
         .unwrap_or_default();
     concerns.sort();
     Ok(concerns)
@@ -532,15 +536,15 @@ fn concerns_of(conn: &mut DbConnection, id: &str) -> Result<Vec<String>, AppErro
 
 /// A signal row as `actor` may read it, with its concerns and later reports loaded.
 fn readable(conn: &mut DbConnection, actor: &Actor, row: SignalRow) -> Result<Signal, AppError> {
-    let concerns = concerns_of(conn, &row.id)?;
-    let later_reports = report_count(conn, &row.id)?;
+    let concerns = concerns_of(conn, row.id)?;
+    let later_reports = report_count(conn, row.id)?;
     redact(conn, actor, row, concerns, later_reports)
 }
 
 /// How many reports the source sent after triage.
-fn report_count(conn: &mut DbConnection, id: &str) -> Result<i64, AppError> {
-    Ok(signals::report_counts(conn, &[id.to_string()])?
-        .remove(id)
+fn report_count(conn: &mut DbConnection, id: SignalId) -> Result<i64, AppError> {
+    Ok(signals::report_counts(conn, &[id])?
+        .remove(&id)
         .unwrap_or(0))
 }
 
@@ -555,7 +559,7 @@ fn redact(
     // One order everywhere (the filing response and later reads alike).
     concerns.sort();
     let withheld = Withheld::for_reader(conn, actor, &row, &concerns)?;
-    let mut child = stored_json("signals", &row.id, "child_facts", &row.child_facts)?;
+    let mut child = stored_json("signals", row.id, "child_facts", &row.child_facts)?;
     let hidden = withheld.apply(&mut row.description, &mut child);
     Ok(Signal {
         row,
@@ -583,7 +587,7 @@ impl Withheld {
         concerns: &[String],
     ) -> Result<Withheld, AppError> {
         let (region, district) = (signal.region_code.as_str(), signal.district_code.as_str());
-        let case = signal.case_id.as_deref();
+        let case = signal.case_id;
         let readable =
             |at: &Location<'_>| actor.may_read_text(concerns.iter().map(String::as_str), at);
         let child_file = |at: &Location<'_>| actor.authorize(Action::ViewChildFile, at).is_ok();
@@ -616,7 +620,7 @@ fn child_location(
     conn: &mut DbConnection,
     region: &str,
     district: &str,
-    case_id: Option<&str>,
+    case_id: Option<CaseId>,
     allowed: impl Fn(&Location<'_>) -> bool,
 ) -> Result<bool, AppError> {
     let mut at = Location {

@@ -2,6 +2,7 @@
 //! change they record.
 
 use chrono::{DateTime, Utc};
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::DbConnection;
 use qorgau_persistence::timeline::{self, TimelineRow};
@@ -12,23 +13,23 @@ use crate::error::AppError;
 /// One event of `kind` on the child's timeline (and the case's, when there is one), done by
 /// `actor` about the record `ref_id`.
 pub fn event(
-    child_id: &str,
-    case_id: Option<&str>,
+    child_id: ChildId,
+    case_id: Option<CaseId>,
     at: DateTime<Utc>,
     kind: TimelineKind,
     summary: String,
     actor: &str,
-    ref_id: &str,
+    ref_id: impl std::fmt::Display,
 ) -> TimelineRow {
     TimelineRow {
         id: Uuid::now_v7().to_string(),
-        child_id: child_id.into(),
-        case_id: case_id.map(str::to_string),
+        child_id,
+        case_id,
         at: at.naive_utc(),
         kind,
         summary,
         actor_id: Some(actor.into()),
-        ref_id: Some(ref_id.into()),
+        ref_id: Some(ref_id.to_string()),
     }
 }
 

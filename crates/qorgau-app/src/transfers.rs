@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::TransferStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{TransferInput, parse_transfer};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
@@ -25,13 +26,13 @@ pub fn request(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     input: TransferInput,
 ) -> Result<TransferRow, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let case = visible_case(tx, caller, &id, Action::WorkCase)?;
+        let case = visible_case(tx, caller, id, Action::WorkCase)?;
         let new = parse_transfer(input, &case.region_code)?;
         if geography::find_district(tx, new.district.as_str())?.is_none() {
             return Err(AppError::invalid(
@@ -39,14 +40,14 @@ pub fn request(
                 "no such district in this region",
             ));
         }
-        if transfers::pending_for_case(tx, &id)?.is_some() {
+        if transfers::pending_for_case(tx, id)?.is_some() {
             return Err(AppError::conflict(
                 "a transfer of this case is already pending",
             ));
         }
         let row = TransferRow {
             id: Uuid::now_v7().to_string(),
-            case_id: id.clone(),
+            case_id: id,
             from_region: case.region_code.clone(),
             from_district: case.district_code.clone(),
             to_region: new.region.as_str().into(),
@@ -78,7 +79,7 @@ pub fn request(
 fn to_decide(
     conn: &mut DbConnection,
     actor: &Actor,
-    case_id: &str,
+    case_id: CaseId,
 ) -> Result<(TransferRow, CaseRow), AppError> {
     let transfer = transfers::pending_for_case(conn, case_id)?.ok_or(AppError::NotFound)?;
     let at = Location {
@@ -113,14 +114,14 @@ pub fn accept(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
 ) -> Result<CaseCard, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let (transfer, case) = to_decide(tx, &caller.actor, &id)?;
+        let (transfer, case) = to_decide(tx, &caller.actor, id)?;
         decide(tx, caller, &transfer, TransferStatus::Accepted, now, None)?;
-        transfers::relocate(tx, &transfer, &case.child_id)?;
+        transfers::relocate(tx, &transfer, case.child_id)?;
         let text = format!(
             "Transfer from {} to {} accepted",
             transfer.from_region, transfer.to_region
@@ -134,7 +135,7 @@ pub fn accept(
             text,
             &transfer.id,
         )?;
-        let moved = cases::find(tx, &id)?.ok_or(AppError::Internal)?;
+        let moved = cases::find(tx, id)?.ok_or(AppError::Internal)?;
         crate::cases::card(tx, moved, now)
     })
 }
@@ -144,13 +145,13 @@ pub fn decline(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: Uuid,
+    case_id: CaseId,
     reason: String,
 ) -> Result<TransferRow, AppError> {
-    let id = case_id.to_string();
+    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let (transfer, case) = to_decide(tx, &caller.actor, &id)?;
+        let (transfer, case) = to_decide(tx, &caller.actor, id)?;
         decide(
             tx,
             caller,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::assessment::AssessmentKind;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::lifecycle::{CaseState, Transition, TransitionError, TransitionInput, decide};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
@@ -24,7 +25,7 @@ pub fn transition_case(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: &str,
+    case_id: CaseId,
     input: TransitionInput,
 ) -> Result<CaseCard, AppError> {
     let now = caller.at;
@@ -122,13 +123,13 @@ fn clocks(
 ) -> Result<(), AppError> {
     match (t.from, t.to) {
         (_, CaseStatus::Closed) => {
-            deadlines::cancel(tx, &case.id, None, None)?;
+            deadlines::cancel(tx, case.id, None, None)?;
             let risk = case.risk_level;
             protocol::start(tx, app, case, DeadlineKind::FollowUp, now, risk, None)
         }
         (CaseStatus::Closed, _) => Ok(deadlines::cancel(
             tx,
-            &case.id,
+            case.id,
             Some(DeadlineKind::FollowUp),
             None,
         )?),

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::ids::CaseId;
 use crate::taxonomy::RiskLevel;
 use crate::validation::{FieldError, Validation, bounded_text};
 
@@ -41,7 +42,7 @@ pub enum Triage {
     },
     LinkCase {
         risk: Option<RiskLevel>,
-        case_id: uuid::Uuid,
+        case_id: CaseId,
     },
     ScreenOut {
         risk: Option<RiskLevel>,
@@ -88,7 +89,7 @@ pub fn parse_triage(input: TriageInput) -> Result<Triage, Vec<FieldError>> {
             Some(id) => v
                 .check(
                     "case_id",
-                    uuid::Uuid::parse_str(id).map_err(|_| "must be a case id"),
+                    id.parse::<CaseId>().map_err(|_| "must be a case id"),
                 )
                 .map(|case_id| Triage::LinkCase { risk, case_id }),
             None => {

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::DbConnection;
@@ -12,7 +13,7 @@ use crate::schema::assessments;
 #[diesel(table_name = assessments)]
 pub struct AssessmentRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub kind: String,
     pub summary: String,
     pub risk_level: Option<RiskLevel>,
@@ -29,7 +30,7 @@ pub fn insert(conn: &mut DbConnection, row: &AssessmentRow) -> Result<(), DbErro
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<AssessmentRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<AssessmentRow>, DbError> {
     Ok(assessments::table
         .filter(assessments::case_id.eq(case_id))
         .order(assessments::id)
@@ -37,7 +38,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<Assessment
         .load(conn)?)
 }
 
-pub fn has_kind(conn: &mut DbConnection, case_id: &str, kind: &str) -> Result<bool, DbError> {
+pub fn has_kind(conn: &mut DbConnection, case_id: CaseId, kind: &str) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
         assessments::table
             .filter(assessments::case_id.eq(case_id))

@@ -9,6 +9,8 @@ use qorgau_domain::audit::{AuditEntry, Head, Sealed};
 
 use crate::DbConnection;
 use crate::error::DbError;
+use qorgau_domain::ids::CaseId;
+
 use crate::schema::{audit_head, audit_log, break_glass};
 
 /// One access, as written. `seq`, `prev_hash` and `hash` are set by [`seal`].
@@ -254,7 +256,7 @@ pub fn list(
 #[diesel(table_name = break_glass)]
 pub struct BreakGlassRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub user_id: String,
     pub reason: String,
     pub granted_at: NaiveDateTime,
@@ -273,7 +275,7 @@ pub fn grant(conn: &mut DbConnection, row: &BreakGlassRow) -> Result<(), DbError
 pub fn has_grant(
     conn: &mut DbConnection,
     user: &str,
-    case: &str,
+    case: CaseId,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let n: i64 = break_glass::table

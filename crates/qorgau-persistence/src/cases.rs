@@ -8,6 +8,7 @@ use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 
@@ -18,9 +19,9 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: String,
+    pub id: CaseId,
     pub number: String,
-    pub child_id: String,
+    pub child_id: ChildId,
     pub status: CaseStatus,
     pub risk_level: RiskLevel,
     pub region_code: String,
@@ -66,13 +67,13 @@ pub fn insert(conn: &mut DbConnection, row: &CaseRow, concerns: &[&str]) -> Resu
     diesel::insert_into(cases::table)
         .values(row)
         .execute(conn)?;
-    add_concerns(conn, &row.id, concerns)
+    add_concerns(conn, row.id, concerns)
 }
 
 /// Adds concerns the case does not have yet.
 pub fn add_concerns(
     conn: &mut DbConnection,
-    case_id: &str,
+    case_id: CaseId,
     concerns: &[&str],
 ) -> Result<(), DbError> {
     let existing: Vec<String> = case_concerns::table
@@ -93,7 +94,7 @@ pub fn add_concerns(
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<CaseRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: CaseId) -> Result<Option<CaseRow>, DbError> {
     Ok(cases::table
         .find(id)
         .select(CaseRow::as_select())
@@ -181,14 +182,14 @@ pub fn list(
 /// Concerns of many cases in one query, sorted.
 pub fn concerns_of(
     conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, Vec<String>>, DbError> {
-    let rows: Vec<(String, String)> = case_concerns::table
+    ids: &[CaseId],
+) -> Result<HashMap<CaseId, Vec<String>>, DbError> {
+    let rows: Vec<(CaseId, String)> = case_concerns::table
         .filter(case_concerns::case_id.eq_any(ids))
         .order((case_concerns::case_id, case_concerns::concern))
         .select((case_concerns::case_id, case_concerns::concern))
         .load(conn)?;
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    let mut map: HashMap<CaseId, Vec<String>> = HashMap::new();
     for (id, concern) in rows {
         map.entry(id).or_default().push(concern);
     }
@@ -198,7 +199,7 @@ pub fn concerns_of(
 /// Replaces the case's concerns.
 pub fn set_concerns(
     conn: &mut DbConnection,
-    case_id: &str,
+    case_id: CaseId,
     concerns: &[&str],
 ) -> Result<(), DbError> {
     diesel::delete(case_concerns::table.filter(case_concerns::case_id.eq(case_id)))
@@ -210,7 +211,7 @@ pub fn set_concerns(
 /// concurrency: of two edits made from the same version, exactly one applies). Bumps the version.
 pub fn update_if_version(
     conn: &mut DbConnection,
-    id: &str,
+    id: CaseId,
     expected_version: i32,
     risk_level: RiskLevel,
 ) -> Result<bool, DbError> {
@@ -231,7 +232,7 @@ pub fn update_if_version(
 /// wins), setting the closure fields as given; bumps the version.
 pub fn move_status(
     conn: &mut DbConnection,
-    id: &str,
+    id: CaseId,
     from: CaseStatus,
     to: CaseStatus,
     closed_at: Option<NaiveDateTime>,
@@ -249,7 +250,7 @@ pub fn move_status(
 }
 
 /// Gives the case, and so its deadlines, to `assignee`.
-pub fn assign(conn: &mut DbConnection, id: &str, assignee: &str) -> Result<(), DbError> {
+pub fn assign(conn: &mut DbConnection, id: CaseId, assignee: &str) -> Result<(), DbError> {
     diesel::update(cases::table.find(id))
         .set((
             cases::assignee_id.eq(assignee),
@@ -262,7 +263,7 @@ pub fn assign(conn: &mut DbConnection, id: &str, assignee: &str) -> Result<(), D
     Ok(())
 }
 
-pub fn set_risk(conn: &mut DbConnection, id: &str, risk_level: RiskLevel) -> Result<(), DbError> {
+pub fn set_risk(conn: &mut DbConnection, id: CaseId, risk_level: RiskLevel) -> Result<(), DbError> {
     diesel::update(cases::table.find(id))
         .set((
             cases::risk_level.eq(risk_level),

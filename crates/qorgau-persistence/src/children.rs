@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::merge::MovedRecord;
 
 use crate::error::DbError;
@@ -20,7 +21,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = children)]
 pub struct ChildRow {
-    pub id: String,
+    pub id: ChildId,
     pub iin: Option<String>,
     pub last_name: Option<String>,
     pub first_name: Option<String>,
@@ -32,7 +33,7 @@ pub struct ChildRow {
     pub address: Option<String>,
     pub region_code: String,
     pub district_code: String,
-    pub merged_into: Option<String>,
+    pub merged_into: Option<ChildId>,
     pub created_at: NaiveDateTime,
 }
 
@@ -51,7 +52,7 @@ pub fn insert(conn: &mut DbConnection, row: &ChildRow) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ChildRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: ChildId) -> Result<Option<ChildRow>, DbError> {
     Ok(children::table
         .find(id)
         .select(ChildRow::as_select())
@@ -79,8 +80,8 @@ pub fn born_on(conn: &mut DbConnection, date: NaiveDate) -> Result<Vec<ChildRow>
 /// The child's open case and its assignee, if any.
 pub fn open_case(
     conn: &mut DbConnection,
-    child_id: &str,
-) -> Result<Option<(String, Option<String>)>, DbError> {
+    child_id: ChildId,
+) -> Result<Option<(CaseId, Option<String>)>, DbError> {
     Ok(cases::table
         .filter(cases::child_id.eq(child_id))
         .filter(cases::status.ne(CaseStatus::Closed))
@@ -93,8 +94,8 @@ pub fn open_case(
 /// children, not one per row.
 pub fn open_cases(
     conn: &mut DbConnection,
-    child_ids: &[String],
-) -> Result<HashMap<String, String>, DbError> {
+    child_ids: &[ChildId],
+) -> Result<HashMap<ChildId, CaseId>, DbError> {
     if child_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -102,7 +103,7 @@ pub fn open_cases(
         .filter(cases::child_id.eq_any(child_ids))
         .filter(cases::status.ne(CaseStatus::Closed))
         .select((cases::child_id, cases::id))
-        .load::<(String, String)>(conn)?
+        .load::<(ChildId, CaseId)>(conn)?
         .into_iter()
         .collect())
 }
@@ -155,8 +156,8 @@ pub fn list(
 
 pub fn flag_duplicates(
     conn: &mut DbConnection,
-    child_id: &str,
-    others: &[String],
+    child_id: ChildId,
+    others: &[ChildId],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     for other in others {
@@ -174,7 +175,7 @@ pub fn flag_duplicates(
 /// Unmerged children flagged as probably the same as `child_id`, in either direction.
 pub fn possible_duplicates(
     conn: &mut DbConnection,
-    child_id: &str,
+    child_id: ChildId,
 ) -> Result<Vec<ChildRow>, DbError> {
     let forward = possible_duplicates::table
         .filter(possible_duplicates::child_id.eq(child_id))
@@ -197,8 +198,8 @@ pub fn possible_duplicates(
 /// When `a` and `b` were flagged as possible duplicates (in either direction), if they were.
 pub fn flagged_at(
     conn: &mut DbConnection,
-    a: &str,
-    b: &str,
+    a: ChildId,
+    b: ChildId,
 ) -> Result<Option<NaiveDateTime>, DbError> {
     Ok(possible_duplicates::table
         .filter(
@@ -218,7 +219,7 @@ pub fn flagged_at(
 /// `BEGIN IMMEDIATE` already serialises writers), so that what is read next about them stays
 /// true until commit: a merge and an unmerge of the same records run one after the other, and
 /// the second sees what the first did. One statement, so two callers lock in the same order.
-pub fn lock(conn: &mut DbConnection, ids: &[&str]) -> Result<(), DbError> {
+pub fn lock(conn: &mut DbConnection, ids: &[ChildId]) -> Result<(), DbError> {
     diesel::update(children::table.filter(children::id.eq_any(ids)))
         .set(children::merged_into.eq(children::merged_into))
         .execute(conn)?;
@@ -230,8 +231,8 @@ pub fn lock(conn: &mut DbConnection, ids: &[&str]) -> Result<(), DbError> {
 #[diesel(table_name = child_merges)]
 pub struct MergeRow {
     pub id: String,
-    pub child_id: String,
-    pub duplicate_id: String,
+    pub child_id: ChildId,
+    pub duplicate_id: ChildId,
     pub reason: String,
     pub merged_by: String,
     pub merged_at: NaiveDateTime,
@@ -385,7 +386,7 @@ pub fn find_merge(conn: &mut DbConnection, id: &str) -> Result<Option<MergeRow>,
 /// The most recent merge into `child_id` that is still in force.
 pub fn latest_merge_into(
     conn: &mut DbConnection,
-    child_id: &str,
+    child_id: ChildId,
 ) -> Result<Option<MergeRow>, DbError> {
     Ok(child_merges::table
         .filter(child_merges::child_id.eq(child_id))
@@ -424,7 +425,7 @@ pub fn unmerge(
     reason: &str,
     at: NaiveDateTime,
 ) -> Result<Unmerged, DbError> {
-    let (keep, duplicate) = (merge.child_id.as_str(), merge.duplicate_id.as_str());
+    let (keep, duplicate) = (merge.child_id, merge.duplicate_id);
     let claimed = diesel::update(
         child_merges::table
             .find(&merge.id)

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -12,7 +13,7 @@ use crate::schema::{commission_matters, commission_measures};
 #[diesel(table_name = commission_matters)]
 pub struct MatterRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub commission_organisation_id: String,
     pub grounds: String,
     pub hearing_date: Option<NaiveDate>,
@@ -50,7 +51,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<MatterRow>, DbEr
         .optional()?)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<MatterRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<MatterRow>, DbError> {
     Ok(commission_matters::table
         .filter(commission_matters::case_id.eq(case_id))
         .order(commission_matters::id)

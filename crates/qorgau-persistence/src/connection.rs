@@ -17,6 +17,39 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Ids (`qorgau_domain::ids`) as `Text` values of the multi-backend connection, which only this
+/// crate can name: the value is handed to whichever backend runs the query, whose own `ToSql`
+/// (in the domain crate) writes its text. What `Option<Id>` fields and other generic binds need;
+/// plain binds go through the ids' `AsExpression` and need nothing here.
+macro_rules! ids_on_the_multi_backend {
+    ($($id:path),+ $(,)?) => {$(
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, MultiBackend> for $id {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, MultiBackend>,
+            ) -> diesel::serialize::Result {
+                out.set_value((diesel::sql_types::Text, self));
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        // A non-null value of a nullable column is bound as its text.
+        impl diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, MultiBackend>
+            for $id
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, MultiBackend>,
+            ) -> diesel::serialize::Result {
+                out.set_value((diesel::sql_types::Text, self));
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+    )+};
+}
+
+qorgau_domain::for_each_id!(ids_on_the_multi_backend);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Postgres,

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -11,7 +12,7 @@ use crate::schema::consents;
 #[diesel(table_name = consents)]
 pub struct ConsentRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub given_by_relation_id: Option<String>,
     pub given_by_name: String,
     pub relation: String,
@@ -31,7 +32,7 @@ pub fn insert(conn: &mut DbConnection, row: &ConsentRow) -> Result<(), DbError> 
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ConsentRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ConsentRow>, DbError> {
     Ok(consents::table
         .filter(consents::case_id.eq(case_id))
         .order(consents::id)

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
 
 use crate::DbConnection;
@@ -15,7 +16,7 @@ use crate::schema::deadlines;
 #[diesel(table_name = deadlines)]
 pub struct DeadlineRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub kind: DeadlineKind,
     pub ref_id: Option<String>,
     pub starts_at: NaiveDateTime,
@@ -38,7 +39,7 @@ pub fn insert(conn: &mut DbConnection, row: &DeadlineRow) -> Result<(), DbError>
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<DeadlineRow>, DbError> {
     Ok(deadlines::table
         .filter(deadlines::case_id.eq(case_id))
         .order(deadlines::id)
@@ -46,7 +47,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRo
         .load(conn)?)
 }
 
-pub fn pending(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow>, DbError> {
+pub fn pending(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<DeadlineRow>, DbError> {
     Ok(deadlines::table
         .filter(deadlines::case_id.eq(case_id))
         .filter(deadlines::status.eq(DeadlineStatus::Pending))
@@ -57,7 +58,7 @@ pub fn pending(conn: &mut DbConnection, case_id: &str) -> Result<Vec<DeadlineRow
 /// Marks the pending deadline of `kind` (for `ref_id`, if given) met; returns it if there was one.
 pub fn meet(
     conn: &mut DbConnection,
-    case_id: &str,
+    case_id: CaseId,
     kind: DeadlineKind,
     ref_id: Option<&str>,
     at: NaiveDateTime,
@@ -90,7 +91,7 @@ pub fn meet(
 /// Cancels pending deadlines of the case (all kinds, or only `kind`).
 pub fn cancel(
     conn: &mut DbConnection,
-    case_id: &str,
+    case_id: CaseId,
     kind: Option<DeadlineKind>,
     ref_id: Option<&str>,
 ) -> Result<(), DbError> {

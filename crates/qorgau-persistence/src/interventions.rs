@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::intervention::InterventionKind;
 
 use crate::DbConnection;
@@ -12,7 +13,7 @@ use crate::schema::interventions;
 #[diesel(table_name = interventions)]
 pub struct InterventionRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub kind: InterventionKind,
     pub assistance_type: String,
     pub occurred_at: NaiveDateTime,
@@ -31,7 +32,7 @@ pub fn insert(conn: &mut DbConnection, row: &InterventionRow) -> Result<(), DbEr
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<InterventionRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<InterventionRow>, DbError> {
     Ok(interventions::table
         .filter(interventions::case_id.eq(case_id))
         .order((interventions::occurred_at, interventions::id))

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::{CaseId, ChildId};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -11,8 +12,8 @@ use crate::schema::interviews;
 #[diesel(table_name = interviews)]
 pub struct InterviewRow {
     pub id: String,
-    pub case_id: String,
-    pub child_id: String,
+    pub case_id: CaseId,
+    pub child_id: ChildId,
     pub conducted_at: NaiveDateTime,
     pub interviewer_name: String,
     pub organisation_id: String,
@@ -31,7 +32,7 @@ pub fn insert(conn: &mut DbConnection, row: &InterviewRow) -> Result<(), DbError
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<InterviewRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<InterviewRow>, DbError> {
     Ok(interviews::table
         .filter(interviews::case_id.eq(case_id))
         .order((interviews::conducted_at, interviews::id))
@@ -39,7 +40,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<InterviewR
         .load(conn)?)
 }
 
-pub fn count_for_child(conn: &mut DbConnection, child_id: &str) -> Result<i64, DbError> {
+pub fn count_for_child(conn: &mut DbConnection, child_id: ChildId) -> Result<i64, DbError> {
     Ok(interviews::table
         .filter(interviews::child_id.eq(child_id))
         .count()

@@ -16,6 +16,8 @@ pub mod deadlines;
 pub mod error;
 pub mod geography;
 pub mod idempotency;
+#[cfg(test)]
+mod ids;
 pub mod interventions;
 pub mod interviews;
 pub mod login_failures;

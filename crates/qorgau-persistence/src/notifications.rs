@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::{CaseId, SignalId};
 use qorgau_domain::notification::{EmailPreference, Mail, NotificationKind};
 
 use crate::error::DbError;
@@ -14,8 +15,8 @@ pub struct NotificationRow {
     pub id: String,
     pub recipient_id: String,
     pub kind: NotificationKind,
-    pub case_id: Option<String>,
-    pub signal_id: Option<String>,
+    pub case_id: Option<CaseId>,
+    pub signal_id: Option<SignalId>,
     pub ref_id: Option<String>,
     /// The case number, or the signal's id for a signal not on a case.
     pub subject: String,

@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::PlacementType;
 
 use crate::DbConnection;
@@ -12,7 +13,7 @@ use crate::schema::placements;
 #[diesel(table_name = placements)]
 pub struct PlacementRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub kind: PlacementType,
     pub organisation_id: Option<String>,
     pub started_on: NaiveDate,
@@ -37,7 +38,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<PlacementRow>, D
         .optional()?)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<PlacementRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<PlacementRow>, DbError> {
     Ok(placements::table
         .filter(placements::case_id.eq(case_id))
         .order(placements::id)

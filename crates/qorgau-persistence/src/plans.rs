@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::plan::PlanStatus;
 
 use crate::DbConnection;
@@ -13,7 +14,7 @@ use crate::schema::{plan_goals, plan_measures, plans};
 #[diesel(table_name = plans)]
 pub struct PlanRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub version: i32,
     pub status: PlanStatus,
     pub created_by: String,
@@ -48,7 +49,7 @@ pub struct MeasureRow {
 }
 
 /// The next version number of the case's plan.
-pub fn next_version(conn: &mut DbConnection, case_id: &str) -> Result<i32, DbError> {
+pub fn next_version(conn: &mut DbConnection, case_id: CaseId) -> Result<i32, DbError> {
     let max: Option<i32> = plans::table
         .filter(plans::case_id.eq(case_id))
         .select(diesel::dsl::max(plans::version))
@@ -86,7 +87,7 @@ pub fn insert_version(
     Ok(())
 }
 
-pub fn versions(conn: &mut DbConnection, case_id: &str) -> Result<Vec<PlanRow>, DbError> {
+pub fn versions(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<PlanRow>, DbError> {
     Ok(plans::table
         .filter(plans::case_id.eq(case_id))
         .order(plans::version)
@@ -111,7 +112,7 @@ pub fn content(
     Ok((goals, measures))
 }
 
-pub fn has_approved(conn: &mut DbConnection, case_id: &str) -> Result<bool, DbError> {
+pub fn has_approved(conn: &mut DbConnection, case_id: CaseId) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
         plans::table
             .filter(plans::case_id.eq(case_id))
@@ -148,7 +149,7 @@ pub fn decide(
 pub fn find_measure(
     conn: &mut DbConnection,
     id: &str,
-) -> Result<Option<(MeasureRow, String, PlanStatus)>, DbError> {
+) -> Result<Option<(MeasureRow, CaseId, PlanStatus)>, DbError> {
     Ok(plan_measures::table
         .inner_join(plans::table.on(plans::id.eq(plan_measures::plan_id)))
         .filter(plan_measures::id.eq(id))

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::referral::{ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::RiskLevel;
 
@@ -13,8 +14,8 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referrals)]
 pub struct ReferralRow {
-    pub id: String,
-    pub case_id: String,
+    pub id: ReferralId,
+    pub case_id: CaseId,
     pub to_organisation_id: String,
     pub service: String,
     pub reason: String,
@@ -51,7 +52,7 @@ pub fn insert(conn: &mut DbConnection, row: &ReferralRow) -> Result<(), DbError>
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReferralRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: ReferralId) -> Result<Option<ReferralRow>, DbError> {
     Ok(referrals::table
         .find(id)
         .select(ReferralRow::as_select())
@@ -59,7 +60,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ReferralRow>, Db
         .optional()?)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: &str) -> Result<Vec<ReferralRow>, DbError> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ReferralRow>, DbError> {
     Ok(referrals::table
         .filter(referrals::case_id.eq(case_id))
         .order(referrals::id)
@@ -79,7 +80,7 @@ fn active_statuses() -> Vec<ReferralStatus> {
 /// Does `organisation` hold an active (pending or accepted) referral on the case?
 pub fn active_for(
     conn: &mut DbConnection,
-    case_id: &str,
+    case_id: CaseId,
     organisation: &str,
 ) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
@@ -153,7 +154,7 @@ pub struct Step<'a> {
 /// Moves the referral from `from` to `step.to` if still in `from`; `false` if it changed meanwhile.
 pub fn advance(
     conn: &mut DbConnection,
-    id: &str,
+    id: ReferralId,
     from: ReferralStatus,
     step: &Step<'_>,
 ) -> Result<bool, DbError> {

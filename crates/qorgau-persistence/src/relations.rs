@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::ChildId;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -11,7 +12,7 @@ use crate::schema::relations;
 #[diesel(table_name = relations)]
 pub struct RelationRow {
     pub id: String,
-    pub child_id: String,
+    pub child_id: ChildId,
     pub full_name: String,
     pub relation: String,
     pub is_legal_representative: bool,
@@ -28,7 +29,7 @@ pub fn insert(conn: &mut DbConnection, row: &RelationRow) -> Result<(), DbError>
     Ok(())
 }
 
-pub fn for_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<RelationRow>, DbError> {
+pub fn for_child(conn: &mut DbConnection, child_id: ChildId) -> Result<Vec<RelationRow>, DbError> {
     Ok(relations::table
         .filter(relations::child_id.eq(child_id))
         .order(relations::id)

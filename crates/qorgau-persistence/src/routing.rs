@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::role::Role;
 
 use crate::DbConnection;
@@ -78,7 +79,7 @@ pub fn least_loaded_manager(
 pub fn record_gap(
     conn: &mut DbConnection,
     id: &str,
-    case_id: &str,
+    case_id: CaseId,
     action: &str,
     kind: &str,
     concerns: &str,
@@ -98,7 +99,7 @@ pub fn record_gap(
 }
 
 /// (action, organisation kind) of the case's routing gaps.
-pub fn gaps(conn: &mut DbConnection, case_id: &str) -> Result<Vec<(String, String)>, DbError> {
+pub fn gaps(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<(String, String)>, DbError> {
     Ok(routing_gaps::table
         .filter(routing_gaps::case_id.eq(case_id))
         .order(routing_gaps::id)

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
+use qorgau_domain::ids::{CaseId, ChildId, SignalId};
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 
@@ -15,7 +16,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = signals)]
 pub struct SignalRow {
-    pub id: String,
+    pub id: SignalId,
     pub source: SignalSource,
     pub external_ref: Option<String>,
     pub urgency: Option<RiskLevel>,
@@ -23,7 +24,7 @@ pub struct SignalRow {
     pub observed_at: Option<NaiveDateTime>,
     pub region_code: String,
     pub district_code: String,
-    pub child_id: Option<String>,
+    pub child_id: Option<ChildId>,
     pub child_facts: String,
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
@@ -37,7 +38,7 @@ pub struct SignalRow {
     pub triaged_by: Option<String>,
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<String>,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -55,12 +56,12 @@ pub fn insert(conn: &mut DbConnection, row: &SignalRow, concerns: &[&str]) -> Re
         .values(row)
         .execute(conn)?;
     // A new signal has no concerns to replace: no DELETE (docs/benchmarks.md).
-    add_concerns(conn, &row.id, concerns)
+    add_concerns(conn, row.id, concerns)
 }
 
 fn set_concerns(
     conn: &mut DbConnection,
-    signal_id: &str,
+    signal_id: SignalId,
     concerns: &[&str],
 ) -> Result<(), DbError> {
     diesel::delete(signal_concerns::table.filter(signal_concerns::signal_id.eq(signal_id)))
@@ -72,7 +73,7 @@ fn set_concerns(
 /// MultiConnection has no multi-row INSERT, each backend's connection has.
 fn add_concerns(
     conn: &mut DbConnection,
-    signal_id: &str,
+    signal_id: SignalId,
     concerns: &[&str],
 ) -> Result<(), DbError> {
     if concerns.is_empty() {
@@ -115,10 +116,10 @@ pub fn update_content(
             signals::updated_at.eq(row.updated_at),
         ))
         .execute(conn)?;
-    set_concerns(conn, &row.id, concerns)
+    set_concerns(conn, row.id, concerns)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<SignalRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: SignalId) -> Result<Option<SignalRow>, DbError> {
     Ok(signals::table
         .find(id)
         .select(SignalRow::as_select())
@@ -142,13 +143,13 @@ pub fn find_by_external_ref(
 /// Concerns of many signals in one query (never one per row).
 pub fn concerns_of(
     conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, Vec<String>>, DbError> {
-    let rows: Vec<(String, String)> = signal_concerns::table
+    ids: &[SignalId],
+) -> Result<HashMap<SignalId, Vec<String>>, DbError> {
+    let rows: Vec<(SignalId, String)> = signal_concerns::table
         .filter(signal_concerns::signal_id.eq_any(ids))
         .select((signal_concerns::signal_id, signal_concerns::concern))
         .load(conn)?;
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    let mut map: HashMap<SignalId, Vec<String>> = HashMap::new();
     for (id, concern) in rows {
         map.entry(id).or_default().push(concern);
     }
@@ -202,13 +203,13 @@ pub struct TriageRecord<'a> {
     pub at: NaiveDateTime,
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<&'a str>,
-    pub case_id: Option<&'a str>,
-    pub child_id: Option<&'a str>,
+    pub case_id: Option<CaseId>,
+    pub child_id: Option<ChildId>,
 }
 
 pub fn record_triage(
     conn: &mut DbConnection,
-    id: &str,
+    id: SignalId,
     t: &TriageRecord<'_>,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(
@@ -235,7 +236,7 @@ pub fn record_triage(
 #[diesel(table_name = signal_reports)]
 pub struct SignalReportRow {
     pub id: String,
-    pub signal_id: String,
+    pub signal_id: SignalId,
     pub received_at: NaiveDateTime,
     pub filed_by: String,
     /// Concern codes, comma-separated.
@@ -260,7 +261,7 @@ pub fn add_report(conn: &mut DbConnection, row: &SignalReportRow) -> Result<(), 
 /// A page of a signal's later reports, oldest first.
 pub fn reports(
     conn: &mut DbConnection,
-    signal_id: &str,
+    signal_id: SignalId,
     page: &Page,
 ) -> Result<Vec<SignalReportRow>, DbError> {
     let mut query = signal_reports::table
@@ -278,9 +279,9 @@ pub fn reports(
 /// How many later reports each of `ids` has (absent: none), in one query.
 pub fn report_counts(
     conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, i64>, DbError> {
-    let rows: Vec<(String, i64)> = signal_reports::table
+    ids: &[SignalId],
+) -> Result<HashMap<SignalId, i64>, DbError> {
+    let rows: Vec<(SignalId, i64)> = signal_reports::table
         .filter(signal_reports::signal_id.eq_any(ids))
         .group_by(signal_reports::signal_id)
         .select((signal_reports::signal_id, diesel::dsl::count_star()))

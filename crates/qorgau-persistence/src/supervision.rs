@@ -7,6 +7,7 @@ use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::report::caseload::{CaseloadFacts, OpenCases};
 use qorgau_domain::report::{Area, kazakhstan_date, kazakhstan_midnight};
@@ -180,7 +181,7 @@ pub fn caseload(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OverdueRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub case_number: String,
     pub district_code: String,
     pub kind: String,
@@ -236,7 +237,7 @@ pub fn overdue(
     let mut rows: Vec<OverdueRow> = lapsed
         .load::<(
             String,
-            String,
+            CaseId,
             String,
             String,
             String,
@@ -297,7 +298,7 @@ pub fn overdue(
     }
     rows.extend(
         measures
-            .load::<(String, String, String, String, NaiveDate, Option<String>)>(conn)?
+            .load::<(String, CaseId, String, String, NaiveDate, Option<String>)>(conn)?
             .into_iter()
             .map(
                 |(id, case_id, case_number, district_code, due, assignee_id)| OverdueRow {

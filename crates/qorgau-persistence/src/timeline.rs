@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::timeline::TimelineKind;
 
 use crate::DbConnection;
@@ -12,8 +13,8 @@ use crate::schema::timeline_events;
 #[diesel(table_name = timeline_events)]
 pub struct TimelineRow {
     pub id: String,
-    pub child_id: String,
-    pub case_id: Option<String>,
+    pub child_id: ChildId,
+    pub case_id: Option<CaseId>,
     pub at: NaiveDateTime,
     pub kind: TimelineKind,
     pub summary: String,
@@ -28,7 +29,7 @@ pub fn record(conn: &mut DbConnection, event: &TimelineRow) -> Result<(), DbErro
     Ok(())
 }
 
-pub fn for_child(conn: &mut DbConnection, child_id: &str) -> Result<Vec<TimelineRow>, DbError> {
+pub fn for_child(conn: &mut DbConnection, child_id: ChildId) -> Result<Vec<TimelineRow>, DbError> {
     Ok(timeline_events::table
         .filter(timeline_events::child_id.eq(child_id))
         .order((timeline_events::at, timeline_events::id))

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::case::TransferStatus;
+use qorgau_domain::ids::{CaseId, ChildId};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -12,7 +13,7 @@ use crate::schema::{cases, children, deadlines, transfers};
 #[diesel(table_name = transfers)]
 pub struct TransferRow {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub from_region: String,
     pub from_district: String,
     pub to_region: String,
@@ -35,7 +36,7 @@ pub fn insert(conn: &mut DbConnection, row: &TransferRow) -> Result<(), DbError>
 
 pub fn pending_for_case(
     conn: &mut DbConnection,
-    case_id: &str,
+    case_id: CaseId,
 ) -> Result<Option<TransferRow>, DbError> {
     Ok(transfers::table
         .filter(transfers::case_id.eq(case_id))
@@ -86,7 +87,7 @@ pub fn decide(
 pub fn relocate(
     conn: &mut DbConnection,
     transfer: &TransferRow,
-    child_id: &str,
+    child_id: ChildId,
 ) -> Result<(), DbError> {
     diesel::update(cases::table.find(&transfer.case_id))
         .set((

@@ -93,7 +93,7 @@ impl From<BreakGlassRow> for BreakGlassView {
     fn from(r: BreakGlassRow) -> Self {
         BreakGlassView {
             id: r.id,
-            case_id: r.case_id,
+            case_id: r.case_id.to_string(),
             user_id: r.user_id,
             reason: r.reason,
             granted_at: r.granted_at.and_utc(),

@@ -33,7 +33,7 @@ impl TryFrom<AssessmentRow> for AssessmentView {
         let id = |column: &str, value: &str| stored::<Uuid>("assessments", &a.id, column, value);
         Ok(AssessmentView {
             id: id("id", &a.id)?,
-            case_id: id("case_id", &a.case_id)?,
+            case_id: a.case_id.0,
             recorded_by: id("recorded_by", &a.recorded_by)?,
             domains: stored_json("assessments", &a.id, "domains", &a.domains)?,
             kind: a.kind,
@@ -112,7 +112,7 @@ impl TryFrom<PlanCard> for PlanView {
             .collect::<Result<_, AppError>>()?;
         Ok(PlanView {
             id: id("id", &plan.id)?,
-            case_id: id("case_id", &plan.case_id)?,
+            case_id: plan.case_id.0,
             created_by: id("created_by", &plan.created_by)?,
             decided_by: plan
                 .decided_by
@@ -185,7 +185,7 @@ impl TryFrom<InterventionRow> for InterventionView {
         let id = |column: &str, value: &str| stored::<Uuid>("interventions", &i.id, column, value);
         Ok(InterventionView {
             id: id("id", &i.id)?,
-            case_id: id("case_id", &i.case_id)?,
+            case_id: i.case_id.0,
             recorded_by: id("recorded_by", &i.recorded_by)?,
             plan_measure_id: i
                 .plan_measure_id

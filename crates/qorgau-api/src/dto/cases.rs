@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::cases::{CardDeadline, CaseCard, CaseEdit, CaseSearch, CaseSummary};
 use qorgau_app::error::stored;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::validation::{Validation, bounded_text};
@@ -68,8 +69,8 @@ impl CaseView {
     fn of(c: CaseRow, concerns: Vec<String>) -> Result<Self, AppError> {
         let id = |column: &str, value: &str| stored::<Uuid>("cases", &c.id, column, value);
         Ok(CaseView {
-            id: id("id", &c.id)?,
-            child_id: id("child_id", &c.child_id)?,
+            id: c.id.0,
+            child_id: c.child_id.0,
             assignee_id: c
                 .assignee_id
                 .as_deref()
@@ -222,7 +223,7 @@ pub struct CasePatch {
 
 impl CasePatch {
     /// The edit of case `case_id` from version `expected_version`, every invalid field named.
-    pub fn into_edit(self, case_id: String, expected_version: i64) -> Result<CaseEdit, ApiError> {
+    pub fn into_edit(self, case_id: CaseId, expected_version: i64) -> Result<CaseEdit, ApiError> {
         let mut v = Validation::new();
         let risk = match self.risk_level.as_deref() {
             Some(r) => v

@@ -32,11 +32,8 @@ impl TryFrom<ChildCard> for ChildView {
     fn try_from(card: ChildCard) -> Result<Self, AppError> {
         let c = card.child;
         Ok(ChildView {
-            id: stored("children", &c.id, "id", &c.id)?,
-            open_case_id: card
-                .open_case_id
-                .map(|id| stored("cases", &id, "id", &id))
-                .transpose()?,
+            id: c.id.0,
+            open_case_id: card.open_case_id.map(|id| id.0),
             iin: c.iin,
             last_name: c.last_name,
             first_name: c.first_name,
@@ -74,7 +71,7 @@ impl TryFrom<TimelineRow> for TimelineItem {
         };
         Ok(TimelineItem {
             actor_id: id("actor_id", e.actor_id)?,
-            case_id: id("case_id", e.case_id)?,
+            case_id: e.case_id.map(|c| c.0),
             ref_id: id("ref_id", e.ref_id)?,
             at: e.at.and_utc(),
             kind: e.kind.as_str().into(),

@@ -61,7 +61,7 @@ impl TryFrom<Matter> for CommissionMatterView {
         let id = |column, value: &str| stored::<Uuid>("commission_matters", &m.id, column, value);
         Ok(CommissionMatterView {
             id: id("id", &m.id)?,
-            case_id: id("case_id", &m.case_id)?,
+            case_id: m.case_id.0,
             commission_organisation_id: id(
                 "commission_organisation_id",
                 &m.commission_organisation_id,

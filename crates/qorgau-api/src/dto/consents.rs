@@ -29,7 +29,7 @@ impl TryFrom<ConsentRow> for ConsentView {
         let id = |column, value: &str| stored::<Uuid>("consents", &c.id, column, value);
         Ok(ConsentView {
             id: id("id", &c.id)?,
-            case_id: id("case_id", &c.case_id)?,
+            case_id: c.case_id.0,
             given_by_relation_id: c
                 .given_by_relation_id
                 .as_deref()

@@ -36,7 +36,7 @@ impl TryFrom<InterviewRow> for InterviewView {
         let id = |column, value: &str| stored::<Uuid>("interviews", &i.id, column, value);
         Ok(InterviewView {
             id: id("id", &i.id)?,
-            case_id: id("case_id", &i.case_id)?,
+            case_id: i.case_id.0,
             organisation_id: id("organisation_id", &i.organisation_id)?,
             conducted_at: i.conducted_at.and_utc(),
             interviewer_name: i.interviewer_name,

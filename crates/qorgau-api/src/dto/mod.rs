@@ -40,7 +40,7 @@ where
 pub fn checked_page<R, T>(
     rows: Vec<R>,
     page: &Page,
-    key: impl Fn(&R) -> &str,
+    key: impl Fn(&R) -> &dyn std::fmt::Display,
     view: impl FnMut(R) -> Result<T, AppError>,
 ) -> Result<List<T>, AppError> {
     let list = paginate(rows, page, key, view);

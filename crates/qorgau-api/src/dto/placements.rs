@@ -34,7 +34,7 @@ impl TryFrom<Placement> for PlacementView {
         let id = |column, value: &str| stored::<Uuid>("placements", &p.id, column, value);
         Ok(PlacementView {
             id: id("id", &p.id)?,
-            case_id: id("case_id", &p.case_id)?,
+            case_id: p.case_id.0,
             organisation_id: p
                 .organisation_id
                 .as_deref()

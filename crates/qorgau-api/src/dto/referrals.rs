@@ -63,8 +63,8 @@ impl TryFrom<Referral> for ReferralView {
     fn try_from(Referral { row: r, summary }: Referral) -> Result<Self, AppError> {
         let id = |column, value: &str| stored::<Uuid>("referrals", &r.id, column, value);
         Ok(ReferralView {
-            id: id("id", &r.id)?,
-            case_id: id("case_id", &r.case_id)?,
+            id: r.id.0,
+            case_id: r.case_id.0,
             to_organisation_id: id("to_organisation_id", &r.to_organisation_id)?,
             consent_id: r
                 .consent_id

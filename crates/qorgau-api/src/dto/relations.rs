@@ -28,7 +28,7 @@ impl TryFrom<RelationRow> for RelationView {
         let id = |column, value: &str| stored::<Uuid>("relations", &r.id, column, value);
         Ok(RelationView {
             id: id("id", &r.id)?,
-            child_id: id("child_id", &r.child_id)?,
+            child_id: r.child_id.0,
             full_name: r.full_name,
             relation: r.relation,
             is_legal_representative: r.is_legal_representative,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::error::stored;
 use qorgau_app::signals::{LaterReport, Signal};
+use qorgau_domain::ids::SignalId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -54,7 +55,7 @@ pub struct ReporterView {
 }
 
 /// A stored id of a signal's row, parsed: a corrupt one is an error naming the row.
-fn optional_id(row: &str, column: &str, value: Option<&str>) -> Result<Option<Uuid>, AppError> {
+fn optional_id(row: SignalId, column: &str, value: Option<&str>) -> Result<Option<Uuid>, AppError> {
     value.map(|v| stored("signals", row, column, v)).transpose()
 }
 
@@ -64,11 +65,11 @@ impl TryFrom<Signal> for SignalView {
     fn try_from(s: Signal) -> Result<Self, AppError> {
         let r = s.row;
         Ok(SignalView {
-            id: stored("signals", &r.id, "id", &r.id)?,
-            child_id: optional_id(&r.id, "child_id", r.child_id.as_deref())?,
-            filed_by: stored("signals", &r.id, "filed_by", &r.filed_by)?,
-            case_id: optional_id(&r.id, "case_id", r.case_id.as_deref())?,
-            triaged_by: optional_id(&r.id, "triaged_by", r.triaged_by.as_deref())?,
+            id: r.id.0,
+            child_id: r.child_id.map(|c| c.0),
+            filed_by: stored("signals", r.id, "filed_by", &r.filed_by)?,
+            case_id: r.case_id.map(|c| c.0),
+            triaged_by: optional_id(r.id, "triaged_by", r.triaged_by.as_deref())?,
             status: r.status.as_str().into(),
             received_at: r.received_at.and_utc(),
             triage_due_at: r.triage_due_at.and_utc(),
@@ -123,7 +124,7 @@ impl TryFrom<LaterReport> for SignalReportView {
         let table = "signal_reports";
         Ok(SignalReportView {
             id: stored(table, &r.id, "id", &r.id)?,
-            signal_id: stored(table, &r.id, "signal_id", &r.signal_id)?,
+            signal_id: r.signal_id.0,
             filed_by: stored(table, &r.id, "filed_by", &r.filed_by)?,
             received_at: r.received_at.and_utc(),
             concerns: report.concerns,

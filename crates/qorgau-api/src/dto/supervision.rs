@@ -233,12 +233,12 @@ impl TryFrom<OverdueRow> for OverdueView {
     fn try_from(r: OverdueRow) -> Result<Self, AppError> {
         // A deadline or a commission measure: the case's columns name the row.
         Ok(OverdueView {
-            id: stored("cases", &r.case_id, "overdue item id", &r.id)?,
-            case_id: stored("cases", &r.case_id, "id", &r.case_id)?,
+            id: stored("cases", r.case_id, "overdue item id", &r.id)?,
+            case_id: r.case_id.0,
             assignee_id: r
                 .assignee_id
                 .as_deref()
-                .map(|a| stored("cases", &r.case_id, "assignee_id", a))
+                .map(|a| stored("cases", r.case_id, "assignee_id", a))
                 .transpose()?,
             case_number: r.case_number,
             district_code: r.district_code,
@@ -269,6 +269,7 @@ pub fn parse_cursor(after: &str) -> Result<(NaiveDateTime, String), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qorgau_domain::ids::CaseId;
 
     #[test]
     fn links_carry_the_area_and_encode_values() {
@@ -286,7 +287,7 @@ mod tests {
     fn cursors_round_trip() {
         let row = OverdueRow {
             id: "0193".into(),
-            case_id: "c".into(),
+            case_id: CaseId::new(),
             case_number: "n".into(),
             district_code: "d".into(),
             kind: "first_contact".into(),

@@ -31,7 +31,7 @@ impl TryFrom<TransferRow> for TransferView {
         let id = |column, value: &str| stored::<Uuid>("transfers", &t.id, column, value);
         Ok(TransferView {
             id: id("id", &t.id)?,
-            case_id: id("case_id", &t.case_id)?,
+            case_id: t.case_id.0,
             from_region: t.from_region,
             from_district: t.from_district,
             to_region: t.to_region,

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Duration;
 use qorgau_app::audit_log::{self, AuditAsked, BreakGlassAsked};
+use qorgau_domain::ids::ChildId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -50,10 +51,10 @@ pub async fn access_log(
     params: web::Query<ListParams>,
 ) -> Result<web::Json<List<AuditView>>, ApiError> {
     let page = params.page()?;
-    let id = id.into_inner().to_string();
+    let id = ChildId(id.into_inner());
     let query_page = page.clone();
     let rows = state
-        .run(move |conn| Ok(audit_log::access_log(conn, &caller, &id, &query_page)?))
+        .run(move |conn| Ok(audit_log::access_log(conn, &caller, id, &query_page)?))
         .await?;
     Ok(web::Json(paginate(rows, &page, |r| &r.id, AuditView::from)))
 }

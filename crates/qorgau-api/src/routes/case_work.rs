@@ -9,6 +9,7 @@ use qorgau_app::plans::{self, draft_plan, plan_of};
 use qorgau_app::transitions::transition_case;
 use qorgau_domain::assessment::{AssessmentInput, parse_assessment};
 use qorgau_domain::deadline::kazakhstan;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::intervention::{InterventionInput, parse_intervention};
 use qorgau_domain::lifecycle::TransitionInput;
 use qorgau_domain::plan::{PlanDecisionInput, PlanInput, parse_decision, parse_plan};
@@ -41,10 +42,10 @@ pub async fn transition(
     id: web::Path<Uuid>,
     body: Json<TransitionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(transition_case(conn, &app, &caller, &id, body.0)?))
+        .run(move |conn| Ok(transition_case(conn, &app, &caller, id, body.0)?))
         .await?;
     Ok(with_etag(CaseView::try_from(card)?))
 }
@@ -69,10 +70,10 @@ pub async fn add_assessment(
     body: Json<AssessmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let assessment = parse_assessment(body.0)?;
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let app = state.app.clone();
     let row = state
-        .run(move |conn| Ok(record_assessment(conn, &app, &caller, &id, assessment)?))
+        .run(move |conn| Ok(record_assessment(conn, &app, &caller, id, assessment)?))
         .await?;
     Ok(HttpResponse::Created().json(AssessmentView::try_from(row)?))
 }
@@ -88,9 +89,9 @@ pub async fn list_assessments(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<AssessmentView>>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let rows = state
-        .run(move |conn| Ok(assessments_of(conn, &caller, &id)?))
+        .run(move |conn| Ok(assessments_of(conn, &caller, id)?))
         .await?;
     Ok(web::Json(views(rows)?))
 }
@@ -115,9 +116,9 @@ pub async fn put_plan(
 ) -> Result<web::Json<PlanView>, ApiError> {
     let today = caller.at.with_timezone(&kazakhstan()).date_naive();
     let plan = parse_plan(body.0, today)?;
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let card = state
-        .run(move |conn| Ok(draft_plan(conn, &caller, &id, plan)?))
+        .run(move |conn| Ok(draft_plan(conn, &caller, id, plan)?))
         .await?;
     Ok(web::Json(PlanView::try_from(card)?))
 }
@@ -133,9 +134,9 @@ pub async fn get_plan(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PlanView>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let card = state
-        .run(move |conn| Ok(plan_of(conn, &caller, &id)?))
+        .run(move |conn| Ok(plan_of(conn, &caller, id)?))
         .await?;
     Ok(web::Json(PlanView::try_from(card)?))
 }
@@ -156,10 +157,10 @@ pub async fn decide_plan(
     body: Json<PlanDecisionInput>,
 ) -> Result<web::Json<PlanView>, ApiError> {
     let decision = parse_decision(body.0)?;
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(plans::decide_plan(conn, &app, &caller, &id, decision)?))
+        .run(move |conn| Ok(plans::decide_plan(conn, &app, &caller, id, decision)?))
         .await?;
     Ok(web::Json(PlanView::try_from(card)?))
 }
@@ -177,9 +178,9 @@ pub async fn measure_done(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<PlanView>, ApiError> {
     let (id, measure_id) = path.into_inner();
-    let (id, measure_id) = (id.to_string(), measure_id.to_string());
+    let (id, measure_id) = (CaseId(id), measure_id.to_string());
     let card = state
-        .run(move |conn| Ok(plans::measure_done(conn, &caller, &id, &measure_id)?))
+        .run(move |conn| Ok(plans::measure_done(conn, &caller, id, &measure_id)?))
         .await?;
     Ok(web::Json(PlanView::try_from(card)?))
 }
@@ -202,9 +203,9 @@ pub async fn add_intervention(
     body: Json<InterventionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let intervention = parse_intervention(body.0, caller.at)?;
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let row = state
-        .run(move |conn| Ok(record_intervention(conn, &caller, &id, intervention)?))
+        .run(move |conn| Ok(record_intervention(conn, &caller, id, intervention)?))
         .await?;
     Ok(HttpResponse::Created().json(InterventionView::try_from(row)?))
 }
@@ -220,9 +221,9 @@ pub async fn list_interventions(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<InterventionView>>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let rows = state
-        .run(move |conn| Ok(interventions_of(conn, &caller, &id)?))
+        .run(move |conn| Ok(interventions_of(conn, &caller, id)?))
         .await?;
     Ok(web::Json(views(rows)?))
 }

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use qorgau_app::cases::{CaseSearch, assign_case, case_card, edit_case, list_cases};
+use qorgau_domain::ids::CaseId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -50,9 +51,9 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let card = state
-        .run(move |conn| Ok(case_card(conn, &caller, &id)?))
+        .run(move |conn| Ok(case_card(conn, &caller, id)?))
         .await?;
     Ok(with_etag(CaseView::try_from(card)?))
 }
@@ -77,7 +78,7 @@ pub async fn edit(
     body: Json<CasePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let edit = body.0.into_edit(id.into_inner().to_string(), expected)?;
+    let edit = body.0.into_edit(CaseId(id.into_inner()), expected)?;
     let app = state.app.clone();
     let card = state
         .run(move |conn| Ok(edit_case(conn, &app, &caller, edit)?))
@@ -100,9 +101,9 @@ pub async fn assign(
     body: Json<AssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let assignee = body.0.assignee()?;
-    let id = id.into_inner().to_string();
+    let id = CaseId(id.into_inner());
     let card = state
-        .run(move |conn| Ok(assign_case(conn, &caller, &id, assignee)?))
+        .run(move |conn| Ok(assign_case(conn, &caller, id, assignee)?))
         .await?;
     Ok(with_etag(CaseView::try_from(card)?))
 }

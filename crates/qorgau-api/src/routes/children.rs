@@ -4,6 +4,7 @@
 use actix_web::{get, post, web};
 use qorgau_app::children::{self, ChildSearch};
 use qorgau_app::merging::{self, MergeChildren, UnmergeChild};
+use qorgau_domain::ids::ChildId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -47,9 +48,9 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ChildView>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = ChildId(id.into_inner());
     let card = state
-        .run(move |conn| Ok(children::card(conn, &caller, &id)?))
+        .run(move |conn| Ok(children::card(conn, &caller, id)?))
         .await?;
     Ok(web::Json(ChildView::try_from(card)?))
 }
@@ -65,9 +66,9 @@ pub async fn timeline(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Timeline>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = ChildId(id.into_inner());
     let rows = state
-        .run(move |conn| Ok(children::timeline(conn, &caller, &id)?))
+        .run(move |conn| Ok(children::timeline(conn, &caller, id)?))
         .await?;
     let items = views(rows)?;
     Ok(web::Json(Timeline { items }))
@@ -84,9 +85,9 @@ pub async fn possible_duplicates(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<ChildView>>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = ChildId(id.into_inner());
     let cards = state
-        .run(move |conn| Ok(children::possible_duplicates(conn, &caller, &id)?))
+        .run(move |conn| Ok(children::possible_duplicates(conn, &caller, id)?))
         .await?;
     Ok(web::Json(views(cards)?))
 }
@@ -113,7 +114,7 @@ pub async fn merge(
 ) -> Result<web::Json<ChildView>, ApiError> {
     let body = body.0;
     let cmd = MergeChildren::parse(
-        id.into_inner(),
+        ChildId(id.into_inner()),
         &body.duplicate_id,
         &body.reason,
         body.confirm_differences.as_deref(),
@@ -143,7 +144,11 @@ pub async fn unmerge(
     body: Json<UnmergeRequest>,
 ) -> Result<web::Json<ChildView>, ApiError> {
     let body = body.0;
-    let cmd = UnmergeChild::parse(id.into_inner(), body.merge_id.as_deref(), &body.reason)?;
+    let cmd = UnmergeChild::parse(
+        ChildId(id.into_inner()),
+        body.merge_id.as_deref(),
+        &body.reason,
+    )?;
     let card = state
         .run(move |conn| Ok(merging::unmerge(conn, &caller, &cmd)?))
         .await?;

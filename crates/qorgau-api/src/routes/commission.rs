@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::commission;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{
     CommissionDecisionInput, CommissionMatterInput, parse_commission_decision,
     parse_commission_matter,
@@ -31,7 +32,15 @@ pub async fn add_matter(
     let new = parse_commission_matter(body.0)?;
     let app = state.clone();
     let matter = state
-        .run(move |conn| Ok(commission::add_matter(conn, &app, &caller, *id, new)?))
+        .run(move |conn| {
+            Ok(commission::add_matter(
+                conn,
+                &app,
+                &caller,
+                CaseId(*id),
+                new,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(CommissionMatterView::try_from(matter)?))
 }
@@ -86,7 +95,7 @@ pub async fn list_matters(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<CommissionMatterView>>, ApiError> {
     let matters = state
-        .run(move |conn| Ok(commission::list(conn, &caller, *id)?))
+        .run(move |conn| Ok(commission::list(conn, &caller, CaseId(*id))?))
         .await?;
     Ok(web::Json(views(matters)?))
 }

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::consents;
 use qorgau_domain::consent::{ConsentInput, parse_consent};
+use qorgau_domain::ids::CaseId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -28,7 +29,7 @@ pub async fn add_consent(
     let new = parse_consent(body.0, caller.at)?;
     let app = state.clone();
     let consent = state
-        .run(move |conn| Ok(consents::add(conn, &app, &caller, *id, new)?))
+        .run(move |conn| Ok(consents::add(conn, &app, &caller, CaseId(*id), new)?))
         .await?;
     Ok(HttpResponse::Created().json(ConsentView::try_from(consent)?))
 }
@@ -44,7 +45,7 @@ pub async fn list_consents(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<ConsentView>>, ApiError> {
     let rows = state
-        .run(move |conn| Ok(consents::list(conn, &caller, *id)?))
+        .run(move |conn| Ok(consents::list(conn, &caller, CaseId(*id))?))
         .await?;
     Ok(web::Json(views(rows)?))
 }

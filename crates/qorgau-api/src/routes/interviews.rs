@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::interviews;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::InterviewInput;
 use uuid::Uuid;
 
@@ -25,7 +26,7 @@ pub async fn add_interview(
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone();
     let interview = state
-        .run(move |conn| Ok(interviews::add(conn, &app, &caller, *id, body.0)?))
+        .run(move |conn| Ok(interviews::add(conn, &app, &caller, CaseId(*id), body.0)?))
         .await?;
     Ok(HttpResponse::Created().json(InterviewView::try_from(interview)?))
 }
@@ -41,7 +42,7 @@ pub async fn list_interviews(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Interviews>, ApiError> {
     let interviews = state
-        .run(move |conn| Ok(interviews::list(conn, &caller, *id)?))
+        .run(move |conn| Ok(interviews::list(conn, &caller, CaseId(*id))?))
         .await?;
     Ok(web::Json(interviews.try_into()?))
 }

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use qorgau_app::placements;
+use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{PlacementEndInput, PlacementInput, parse_placement};
 use qorgau_domain::report::kazakhstan_date;
 use uuid::Uuid;
@@ -28,7 +29,7 @@ pub async fn add_placement(
     let new = parse_placement(body.0, kazakhstan_date(caller.at.naive_utc()))?;
     let app = state.clone();
     let placement = state
-        .run(move |conn| Ok(placements::add(conn, &app, &caller, *id, new)?))
+        .run(move |conn| Ok(placements::add(conn, &app, &caller, CaseId(*id), new)?))
         .await?;
     Ok(HttpResponse::Created().json(PlacementView::try_from(placement)?))
 }
@@ -62,7 +63,7 @@ pub async fn list_placements(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<PlacementView>>, ApiError> {
     let rows = state
-        .run(move |conn| Ok(placements::list(conn, &caller, *id)?))
+        .run(move |conn| Ok(placements::list(conn, &caller, CaseId(*id))?))
         .await?;
     Ok(web::Json(views(rows)?))
 }

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::{referrals, transfers};
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::interagency::{TransferInput, parse_decline_reason};
 use qorgau_domain::referral::{ReferralAction, ReferralInput, parse_reason, parse_referral};
 use qorgau_persistence::referrals::ReferralFilter;
@@ -36,7 +37,7 @@ pub async fn create(
     let new = parse_referral(body.0)?;
     let app = state.clone();
     let referral = state
-        .run(move |conn| Ok(referrals::create(conn, &app, &caller, *id, new)?))
+        .run(move |conn| Ok(referrals::create(conn, &app, &caller, CaseId(*id), new)?))
         .await?;
     Ok(HttpResponse::Created().json(ReferralView::try_from(referral)?))
 }
@@ -83,7 +84,7 @@ pub async fn list_for_case(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<ReferralView>>, ApiError> {
     let rows = state
-        .run(move |conn| Ok(referrals::list_for_case(conn, &caller, *id)?))
+        .run(move |conn| Ok(referrals::list_for_case(conn, &caller, CaseId(*id))?))
         .await?;
     Ok(web::Json(views(rows)?))
 }
@@ -100,7 +101,7 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ReferralView>, ApiError> {
     let referral = state
-        .run(move |conn| Ok(referrals::get(conn, &caller, *id)?))
+        .run(move |conn| Ok(referrals::get(conn, &caller, ReferralId(*id))?))
         .await?;
     Ok(web::Json(referral.try_into()?))
 }
@@ -114,7 +115,7 @@ async fn step(
 ) -> Result<web::Json<ReferralView>, ApiError> {
     let app = state.clone();
     let referral = state
-        .run(move |conn| Ok(referrals::act(conn, &app, &caller, id, action)?))
+        .run(move |conn| Ok(referrals::act(conn, &app, &caller, ReferralId(id), action)?))
         .await?;
     Ok(web::Json(referral.try_into()?))
 }
@@ -204,7 +205,15 @@ pub async fn request_transfer(
 ) -> Result<HttpResponse, ApiError> {
     let app = state.clone();
     let transfer = state
-        .run(move |conn| Ok(transfers::request(conn, &app, &caller, *id, body.0)?))
+        .run(move |conn| {
+            Ok(transfers::request(
+                conn,
+                &app,
+                &caller,
+                CaseId(*id),
+                body.0,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Accepted().json(TransferView::try_from(transfer)?))
 }
@@ -223,7 +232,7 @@ pub async fn accept_transfer(
     let app = state.clone();
     let case = state
         .run(move |conn| {
-            let moved = transfers::accept(conn, &app, &caller, *id)?;
+            let moved = transfers::accept(conn, &app, &caller, CaseId(*id))?;
             Ok(CaseView::try_from(moved)?)
         })
         .await?;
@@ -244,7 +253,15 @@ pub async fn decline_transfer(
     let reason = parse_decline_reason(body.0.reason.as_deref())?;
     let app = state.clone();
     let transfer = state
-        .run(move |conn| Ok(transfers::decline(conn, &app, &caller, *id, reason)?))
+        .run(move |conn| {
+            Ok(transfers::decline(
+                conn,
+                &app,
+                &caller,
+                CaseId(*id),
+                reason,
+            )?)
+        })
         .await?;
     Ok(web::Json(transfer.try_into()?))
 }

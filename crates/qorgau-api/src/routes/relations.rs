@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::relations;
+use qorgau_domain::ids::ChildId;
 use qorgau_domain::interagency::{RelationInput, parse_relation};
 use uuid::Uuid;
 
@@ -27,7 +28,7 @@ pub async fn add_relation(
     let new = parse_relation(body.0)?;
     let app = state.clone();
     let relation = state
-        .run(move |conn| Ok(relations::add(conn, &app, &caller, *id, new)?))
+        .run(move |conn| Ok(relations::add(conn, &app, &caller, ChildId(*id), new)?))
         .await?;
     Ok(HttpResponse::Created().json(RelationView::try_from(relation)?))
 }
@@ -43,7 +44,7 @@ pub async fn list_relations(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<RelationView>>, ApiError> {
     let rows = state
-        .run(move |conn| Ok(relations::list(conn, &caller, *id)?))
+        .run(move |conn| Ok(relations::list(conn, &caller, ChildId(*id))?))
         .await?;
     Ok(web::Json(views(rows)?))
 }

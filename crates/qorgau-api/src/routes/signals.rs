@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use qorgau_app::signals::{self, FileSignal, Filed, Idempotency};
+use qorgau_domain::ids::SignalId;
 use qorgau_domain::signal::{SignalInput, parse_signal};
 use qorgau_domain::triage::{TriageInput, parse_triage};
 use qorgau_persistence::signals::SignalFilter;
@@ -150,9 +151,9 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<SignalView>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = SignalId(id.into_inner());
     let signal = state
-        .run(move |conn| Ok(signals::signal(conn, &caller, &id)?))
+        .run(move |conn| Ok(signals::signal(conn, &caller, id)?))
         .await?;
     Ok(web::Json(SignalView::try_from(signal)?))
 }
@@ -171,10 +172,10 @@ pub async fn reports(
     params: web::Query<ListParams>,
 ) -> Result<web::Json<List<SignalReportView>>, ApiError> {
     let page = params.page()?;
-    let id = id.into_inner().to_string();
+    let id = SignalId(id.into_inner());
     let query_page = page.clone();
     let reports = state
-        .run(move |conn| Ok(signals::later_reports(conn, &caller, &id, &query_page)?))
+        .run(move |conn| Ok(signals::later_reports(conn, &caller, id, &query_page)?))
         .await?;
     let answer = checked_page(reports, &page, |r| &r.row.id, SignalReportView::try_from)?;
     Ok(web::Json(answer))
@@ -196,10 +197,10 @@ pub async fn triage(
     body: Json<TriageInput>,
 ) -> Result<web::Json<SignalView>, ApiError> {
     let decision = parse_triage(body.0)?;
-    let id = id.into_inner().to_string();
+    let id = SignalId(id.into_inner());
     let app = state.app.clone();
     let signal = state
-        .run(move |conn| Ok(signals::triage_signal(conn, &app, &caller, &id, decision)?))
+        .run(move |conn| Ok(signals::triage_signal(conn, &app, &caller, id, decision)?))
         .await?;
     Ok(web::Json(SignalView::try_from(signal)?))
 }

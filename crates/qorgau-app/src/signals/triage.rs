@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::case::{CaseStatus, case_number};
 use qorgau_domain::deadline::kazakhstan;
+use qorgau_domain::ids::{CaseId, ChildId, SignalId};
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::signal::SignalStatus;
@@ -15,7 +16,6 @@ use qorgau_domain::triage::Triage;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::signals::{self, SignalRow, TriageRecord};
 use qorgau_persistence::{DbConnection, DbError, children, users, write};
-use uuid::Uuid;
 
 use super::{Signal, audit_signal, location, readable};
 use crate::app::App;
@@ -30,8 +30,8 @@ struct Outcome {
     status: SignalStatus,
     risk: Option<RiskLevel>,
     reason: Option<String>,
-    case_id: Option<String>,
-    child_id: Option<String>,
+    case_id: Option<CaseId>,
+    child_id: Option<ChildId>,
     /// A case opened by this triage, for the protocol to take over.
     opened: Option<CaseRow>,
 }
@@ -42,7 +42,7 @@ pub fn triage_signal(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: &str,
+    id: SignalId,
     decision: Triage,
 ) -> Result<Signal, AppError> {
     write(conn, |c| triage(c, app, caller, id, decision))
@@ -52,7 +52,7 @@ fn triage(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: &str,
+    id: SignalId,
     decision: Triage,
 ) -> Result<Signal, AppError> {
     let (actor, now) = (&caller.actor, caller.at);
@@ -64,7 +64,7 @@ fn triage(
         return Err(AppError::conflict("this signal has already been triaged"));
     }
     let me = actor.user_id.to_string();
-    let concerns = super::concerns_of(conn, &signal.id)?;
+    let concerns = super::concerns_of(conn, signal.id)?;
     let concern_codes: Vec<Concern> = concerns
         .iter()
         .map(|c| {
@@ -78,7 +78,7 @@ fn triage(
             open_case(conn, &signal, &concerns, risk, assignee, now)?
         }
         Triage::LinkCase { risk, case_id } => {
-            let case = cases::find(conn, &case_id.to_string())?
+            let case = cases::find(conn, case_id)?
                 .filter(|c| {
                     c.status != CaseStatus::Closed && Some(&c.child_id) == signal.child_id.as_ref()
                 })
@@ -95,7 +95,7 @@ fn triage(
                 .filter(|c| !existing.iter().any(|e| e == c.as_str()))
                 .collect();
             let refs: Vec<&str> = concerns.iter().map(String::as_str).collect();
-            cases::add_concerns(conn, &case.id, &refs)?;
+            cases::add_concerns(conn, case.id, &refs)?;
             protocol::route(conn, app, &case, &added, &me, now)?;
             Outcome {
                 status: SignalStatus::Linked,
@@ -111,7 +111,7 @@ fn triage(
             risk,
             reason: Some(reason),
             case_id: None,
-            child_id: signal.child_id.clone(),
+            child_id: signal.child_id,
             opened: None,
         },
     };
@@ -124,8 +124,8 @@ fn triage(
             at: now.naive_utc(),
             risk_level: outcome.risk,
             screen_out_reason: outcome.reason.as_deref(),
-            case_id: outcome.case_id.as_deref(),
-            child_id: outcome.child_id.as_deref(),
+            case_id: outcome.case_id,
+            child_id: outcome.child_id,
         },
     )?;
     if !recorded {
@@ -151,29 +151,29 @@ fn open_case(
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
     let child_id = match &signal.child_id {
-        Some(c) => c.clone(),
+        Some(c) => *c,
         None => {
             let facts: ChildFacts =
-                stored_json("signals", &signal.id, "child_facts", &signal.child_facts)?;
+                stored_json("signals", signal.id, "child_facts", &signal.child_facts)?;
             let (region, district) = (&signal.region_code, &signal.district_code);
             registry::register(conn, &facts, region, district, now)?
         }
     };
     let open_already =
         || AppError::conflict("the child already has an open case: link the signal to it");
-    if children::open_case(conn, &child_id)?.is_some() {
+    if children::open_case(conn, child_id)?.is_some() {
         return Err(open_already());
     }
-    let child = children::find(conn, &child_id)?.ok_or(AppError::Internal)?;
+    let child = children::find(conn, child_id)?.ok_or(AppError::Internal)?;
     if let Some(assignee) = &assignee {
         check_assignee(conn, assignee, &child.region_code)?;
     }
     let year = now.with_timezone(&kazakhstan()).year();
     let sequence = cases::next_number(conn, &child.region_code, year)?;
     let case = CaseRow {
-        id: Uuid::now_v7().to_string(),
+        id: CaseId::new(),
         number: case_number(&child.region_code, year, sequence),
-        child_id: child_id.clone(),
+        child_id,
         status: CaseStatus::Intake,
         risk_level: risk,
         region_code: child.region_code.clone(),
@@ -193,7 +193,7 @@ fn open_case(
         status: SignalStatus::CaseOpened,
         risk: Some(risk),
         reason: None,
-        case_id: Some(case.id.clone()),
+        case_id: Some(case.id),
         child_id: Some(child_id),
         opened: Some(case),
     })
@@ -205,7 +205,7 @@ fn open_case(
 fn record_on_timeline(
     conn: &mut DbConnection,
     outcome: &Outcome,
-    signal_id: &str,
+    signal_id: SignalId,
     me: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -219,11 +219,11 @@ fn record_on_timeline(
             outcome.status.as_str().replace('_', " ")
         ),
     };
-    let case = outcome.case_id.as_deref();
+    let case = outcome.case_id;
     record(
         conn,
         &event(
-            child,
+            *child,
             case,
             now,
             TimelineKind::Triage,
@@ -240,7 +240,7 @@ fn record_on_timeline(
         let kind = TimelineKind::CaseOpened;
         record(
             conn,
-            &event(child, Some(&opened.id), now, kind, summary, me, &opened.id),
+            &event(*child, Some(opened.id), now, kind, summary, me, opened.id),
         )?;
     }
     Ok(())
