@@ -160,14 +160,16 @@ pub fn notify(
     Ok(ids)
 }
 
-/// The API path to act on a notification: the referral for referral events, the signal for
-/// triage, the list of gaps for a gap, else the case.
+/// The API path to act on a notification: the referral for referral events (for a withdrawn
+/// one, which its receiver no longer opens, their organisation's withdrawn referrals), the
+/// signal for triage, the list of gaps for a gap, else the case.
 pub fn link(row: &NotificationRow) -> String {
     use NotificationKind::*;
     match (row.kind, &row.ref_id, &row.signal_id, &row.case_id) {
+        (ReferralWithdrawn, ..) => "/api/v1/referrals?status=withdrawn".into(),
         (
             ReferralReceived | ReferralAccepted | ReferralDeclined | ReferralCompleted
-            | ReferralWithdrawn | ProtocolNotification,
+            | ProtocolNotification,
             Some(referral),
             _,
             _,

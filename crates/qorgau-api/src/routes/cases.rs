@@ -101,8 +101,9 @@ pub async fn assign(
 ) -> Result<HttpResponse, ApiError> {
     let assignee = body.0.assignee()?;
     let id = id.into_inner().to_string();
+    let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(assign_case(conn, &caller, &id, assignee)?))
+        .run(move |conn| Ok(assign_case(conn, &app, &caller, &id, assignee)?))
         .await?;
     Ok(with_etag(CaseView::try_from(card)?))
 }
