@@ -18,6 +18,7 @@ mod interagency;
 mod lifecycle;
 mod matrix;
 mod merge;
+mod notifications;
 mod openapi;
 mod protocol;
 mod reports;

@@ -162,11 +162,13 @@ pub fn notify(
 
 /// The API path to act on a notification: the referral for referral events (for a withdrawn
 /// one, which its receiver no longer opens, their organisation's withdrawn referrals), the
-/// signal for triage, the list of gaps for a gap, else the case.
+/// incoming transfers for a transfer request (the receiving region does not see the case
+/// before it accepts), the signal for triage, the list of gaps for a gap, else the case.
 pub fn link(row: &NotificationRow) -> String {
     use NotificationKind::*;
     match (row.kind, &row.ref_id, &row.signal_id, &row.case_id) {
         (ReferralWithdrawn, ..) => "/api/v1/referrals?status=withdrawn".into(),
+        (TransferRequested, ..) => "/api/v1/transfers".into(),
         (
             ReferralReceived | ReferralAccepted | ReferralDeclined | ReferralCompleted
             | ProtocolNotification,
