@@ -101,15 +101,21 @@ async fn ok(r: Response) -> Value {
     r.body
 }
 
+/// A POST without a body, for the routes that read none (actix drops a keep-alive connection
+/// whose body the handler left unread, and the next request on it fails).
+async fn post_empty(w: &World, token: &str, path: &str) -> Response {
+    w.app.send(Method::POST, path, Some(token), None).await
+}
+
 async fn put(w: &World, token: &str, path: &str, body: Value) -> Response {
     w.app.send(Method::PUT, path, Some(token), Some(body)).await
 }
 
-/// Takes `action` on the referral `id` as `token`.
+/// Takes `action` on the referral `id` as `token`, with `body` (none when null).
 async fn act(w: &World, id: &str, action: &str, token: &str, body: Value) -> Response {
-    w.app
-        .post(&format!("/api/v1/referrals/{id}/{action}"), token, body)
-        .await
+    let path = format!("/api/v1/referrals/{id}/{action}");
+    let body = (!body.is_null()).then_some(body);
+    w.app.send(Method::POST, &path, Some(token), body).await
 }
 
 fn referral(org: &str) -> Value {
@@ -166,11 +172,11 @@ async fn referral_events_tell_the_receiver_and_the_case_manager(backend: Backend
 
     // Accepted, then completed: the case's manager is told; not the specialist who acted, nor
     // the supervisor of a case that has a manager.
-    ok(act(&w, &id, "accept", &psy, json!({})).await).await;
+    ok(act(&w, &id, "accept", &psy, Value::Null).await).await;
     told(&w, &w.manager, "referral_accepted", &number, &link).await;
     not_told(&w, &psy, "referral_accepted", &number).await;
     not_told(&w, &w.supervisor, "referral_accepted", &number).await;
-    let again = act(&w, &id, "accept", &psy2, json!({})).await;
+    let again = act(&w, &id, "accept", &psy2, Value::Null).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     told(&w, &w.manager, "referral_accepted", &number, &link).await;
     ok(act(
@@ -207,7 +213,7 @@ async fn referral_events_tell_the_receiver_and_the_case_manager(backend: Backend
     // (the referral itself is closed to it now).
     let third = ok(w.app.post(&referrals, &w.manager, referral(&psc)).await).await;
     let third = third["id"].as_str().unwrap().to_string();
-    ok(act(&w, &third, "withdraw", &w.manager, json!({})).await).await;
+    ok(act(&w, &third, "withdraw", &w.manager, Value::Null).await).await;
     let withdrawn = "/api/v1/referrals?status=withdrawn";
     for staff in [&psy, &psy2] {
         let n = told(&w, staff, "referral_withdrawn", &number, withdrawn).await;
@@ -242,7 +248,7 @@ async fn referral_events_tell_the_receiver_and_the_case_manager(backend: Backend
         .await)
     .await;
     let r = r["id"].as_str().unwrap();
-    ok(act(&w, r, "accept", &psy, json!({})).await).await;
+    ok(act(&w, r, "accept", &psy, Value::Null).await).await;
     let link = format!("/api/v1/referrals/{r}");
     told(
         &w,
@@ -307,10 +313,7 @@ async fn transfer_events_tell_the_receiving_and_the_sending_region(backend: Back
     .await;
 
     // Accepted: the sending region's supervisors and the case's (former) manager.
-    ok(w.app
-        .post(&format!("{path}/accept"), &w.almaty_supervisor, json!({}))
-        .await)
-    .await;
+    ok(post_empty(&w, &w.almaty_supervisor, &format!("{path}/accept")).await).await;
     for token in [&w.supervisor, &sup2, &w.manager] {
         let n = told(&w, token, "transfer_accepted", &number, &case_link(&case)).await;
         assert_eq!(n["ref_id"], requested["id"]);
@@ -707,10 +710,7 @@ async fn notifications_carry_no_concern_description_or_name(backend: Backend) {
         .await)
     .await;
     let r = r["id"].as_str().unwrap();
-    ok(w.app
-        .post(&format!("/api/v1/referrals/{r}/accept"), &psy, json!({}))
-        .await)
-    .await;
+    ok(act(&w, r, "accept", &psy, Value::Null).await).await;
     ok(put(
         &w,
         &w.manager,
@@ -834,7 +834,7 @@ async fn the_inbox_filters_pages_and_marks_read(backend: Backend) {
     let first = ids[4];
     let read = format!("/api/v1/notifications/{first}/read");
     for _ in 0..2 {
-        let r = w.app.post(&read, &w.manager, json!({})).await;
+        let r = post_empty(&w, &w.manager, &read).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
     }
     let unread = ok(w
@@ -855,32 +855,24 @@ async fn the_inbox_filters_pages_and_marks_read(backend: Backend) {
     assert!(all[..4].iter().all(|n| n["read"] == false));
 
     // Another user's notification, or none at all: not found, and nothing changes.
-    let theirs = w
-        .app
-        .post(
-            &format!("/api/v1/notifications/{}/read", ids[0]),
-            &w.supervisor,
-            json!({}),
-        )
-        .await;
+    let theirs = post_empty(
+        &w,
+        &w.supervisor,
+        &format!("/api/v1/notifications/{}/read", ids[0]),
+    )
+    .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-    let nothing = w
-        .app
-        .post(
-            &format!("/api/v1/notifications/{}/read", uuid::Uuid::now_v7()),
-            &w.manager,
-            json!({}),
-        )
-        .await;
+    let nothing = post_empty(
+        &w,
+        &w.manager,
+        &format!("/api/v1/notifications/{}/read", uuid::Uuid::now_v7()),
+    )
+    .await;
     assert_eq!(nothing.status, StatusCode::NOT_FOUND);
     assert_eq!(inbox(&w, &w.manager).await[0]["read"], false);
 
     // All read.
-    let marked = ok(w
-        .app
-        .post("/api/v1/me/notifications/read-all", &w.manager, json!({}))
-        .await)
-    .await;
+    let marked = ok(post_empty(&w, &w.manager, "/api/v1/me/notifications/read-all").await).await;
     assert_eq!(marked["marked"], 4);
     let unread = ok(w
         .app
@@ -890,11 +882,7 @@ async fn the_inbox_filters_pages_and_marks_read(backend: Backend) {
     assert_eq!(unread["unread"], 0);
     assert!(unread["items"].as_array().unwrap().is_empty());
     assert_eq!(inbox(&w, &w.manager).await.len(), 5, "read, not gone");
-    let again = ok(w
-        .app
-        .post("/api/v1/me/notifications/read-all", &w.manager, json!({}))
-        .await)
-    .await;
+    let again = ok(post_empty(&w, &w.manager, "/api/v1/me/notifications/read-all").await).await;
     assert_eq!(again["marked"], 0);
     let anonymous = w
         .app
