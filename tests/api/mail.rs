@@ -181,10 +181,11 @@ async fn the_digest_goes_out_once_per_working_day(backend: Backend) {
     let text = mails[0].text();
     assert_eq!(
         text.matches(&number).count(),
-        4,
-        "two items, two languages: {text}"
+        6,
+        "three items (the assignment at triage too), two languages: {text}"
     );
     assert!(text.contains("План утверждён") && text.contains("Жолдама қабылданды"));
+    assert!(text.contains("Дело назначено вам"));
     assert!(!text.contains("Дина"), "no name: {text}");
 
     // What arrives after today's digest waits for the next working day: not Saturday, but

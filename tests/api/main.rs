@@ -19,6 +19,7 @@ mod lifecycle;
 mod mail;
 mod matrix;
 mod merge;
+mod notifications;
 mod openapi;
 mod protocol;
 mod reports;

@@ -215,6 +215,8 @@ enum T {
     CommissionMeasure,
     /// A fresh placement on the place's case, not ended yet.
     Placement,
+    /// Home: a fresh notification to the caller; elsewhere: one to the place's case manager.
+    Notification,
 }
 
 type Body = fn(&Fx, &Cell, &Rec) -> Option<Value>;
@@ -348,6 +350,12 @@ fn table() -> Vec<Op> {
         op(GET,    "/api/v1/me",                                Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/regions",                           Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/protocols/active",                  Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        // The caller's own inbox and email preference; another user's notification is not found.
+        list(GET,  "/api/v1/me/notifications",                  Notification, none,          "A A A A A A A A", "N N N N N N N N"),
+        op(POST,   "/api/v1/notifications/{id}/read",           Notification, none,          "A A A A A A A A", "N N N N N N N N"),
+        op(POST,   "/api/v1/me/notifications/read-all",         Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        op(GET,    "/api/v1/me/preferences",                    Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        op(PUT,    "/api/v1/me/preferences",                    Nothing,      preference,    "A A A A A A A A", "A A A A A A A A"),
         list(GET,  "/api/v1/organisations",                     Organisation, none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/organisations/{id}",                Organisation, none,          "A A A A A A A A", "A A A A A A A A"),
         // Administration: ManageGeography, CreateOrganisation, CreateUser — admin only.
@@ -431,6 +439,8 @@ fn table() -> Vec<Op> {
         // list of break-glass grants (on the region's cases); a child's access log only for the supervisor of the
         // child's region (the child must be theirs to see). BreakGlass: supervisors, any region's case.
         list(GET,  "/api/v1/audit",                             ChildQuery,   none,          "A F F F F A F F", "A F F F F N F F").key("child_id"),
+        // The mail outbox (staff addresses, delivery errors): the administrator's.
+        op(GET,    "/api/v1/admin/outbox",                      Nothing,      none,          "A F F F F F F F", "A F F F F F F F"),
         op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "N N F F N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/break-glass",                       FreshCase,    break_glass,   "F F F F F A F F", "F F F F F A F F"),
         list(GET,  "/api/v1/break-glass",                       Grant,        none,          "A F F F F A F F", "A F F F F N F F"),
@@ -606,6 +616,10 @@ mod body {
 
     pub fn refresh(_: &Fx, _: &Cell, r: &Rec) -> Option<Value> {
         Some(json!({"refresh_token": r.extra}))
+    }
+
+    pub fn preference(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"email": "daily_digest"}))
     }
 
     pub fn district(_: &Fx, c: &Cell, r: &Rec) -> Option<Value> {
@@ -955,6 +969,29 @@ impl Fx {
 
     fn next(&self) -> u32 {
         self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A fresh unread notification to `recipient` about `case`, written as an event writes it
+    /// (no operation makes one for every role). Returns its id.
+    fn notification(&self, recipient: &str, case: &str) -> String {
+        use qorgau_domain::notification::{Mail, NotificationKind};
+        use qorgau_persistence::notifications::{self, NotificationRow};
+        let row = NotificationRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            recipient_id: recipient.into(),
+            kind: NotificationKind::CaseAssigned,
+            case_id: Some(case.parse().unwrap()),
+            signal_id: None,
+            ref_id: None,
+            subject: "KZ-71-2026-matrix".into(),
+            created_at: self.app.now().naive_utc(),
+            read_at: None,
+            mail: Mail::Off,
+            digested_at: None,
+        };
+        let mut conn = self.app.state.db.conn().unwrap();
+        notifications::insert(&mut conn, &row).unwrap();
+        row.id
     }
 
     /// Who files the cell's signal: the caller at home if they may, else the place's mobile group.
@@ -1328,6 +1365,13 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
             let path = format!("/api/v1/cases/{}/placements", p.case);
             let body = body::placement(fx, cell, &Rec::default()).unwrap();
             on(&created(path, &p.manager, body).await)
+        }
+        T::Notification => {
+            let recipient = match w {
+                Where::Home => &fx.caller(cell.role).id,
+                _ => &p.manager.id,
+            };
+            on(&fx.notification(recipient, &p.case))
         }
     }
 }

@@ -605,7 +605,7 @@ async fn new_concerns_are_routed_and_missing_organisations_recorded(backend: Bac
 }
 
 /// A protocol version in force since June 2026 that assigns cases automatically.
-fn auto_assigning(config: &mut Config) {
+pub fn auto_assigning(config: &mut Config) {
     let dir = std::env::temp_dir().join(format!("qorgau-protocols-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
     let default = include_str!("../../config/protocols/default.toml");

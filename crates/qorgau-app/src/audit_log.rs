@@ -4,15 +4,18 @@
 use chrono::{DateTime, Duration, Utc};
 use qorgau_domain::access::{Action, Scope};
 use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::validation::Validation;
 use qorgau_persistence::audit::{self as store, AuditFilter, AuditRow, BreakGlassRow};
 use qorgau_persistence::{DbConnection, Page, cases, write};
 use uuid::Uuid;
 
 use crate::access::visible_child;
+use crate::app::App;
 use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 
 /// Which entries of the audit log a review asks for.
 pub struct AuditAsked {
@@ -98,9 +101,11 @@ pub struct BreakGlassAsked {
 }
 
 /// Break-glass: a supervisor opens a case outside their scope, stating why, for a while. Every
-/// access under it is flagged in the audit log; the grant itself is audited.
+/// access under it is flagged in the audit log; the grant itself is audited, and the supervisors
+/// of the case's region are told.
 pub fn open(
     conn: &mut DbConnection,
+    app: &App,
     caller: &Caller,
     asked: &BreakGlassAsked,
 ) -> Result<BreakGlassRow, AppError> {
@@ -142,6 +147,16 @@ pub fn open(
             region: Some(&case.region_code),
         };
         audit::log(c, caller, Act::Create, target)?;
+        let event = Event::new(NotificationKind::BreakGlass, About::case(&case))
+            .by(&row.user_id)
+            .on(&row.id);
+        inbox::notify(
+            c,
+            app,
+            &event,
+            &[inbox::supervisors(&case.region_code)],
+            now,
+        )?;
         Ok(row)
     })
 }

@@ -9,6 +9,7 @@ use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::ids::CaseId;
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -24,6 +25,7 @@ use crate::app::App;
 use crate::audit::{self, Target};
 use crate::caller::Caller;
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 use crate::{protocol, timeline};
 
 /// The case card: the case with its concerns, its deadlines and the alerts everyone working it
@@ -294,9 +296,10 @@ fn replace_concerns(
 // Assignment
 
 /// Assigns the case to an active case manager of its region (supervisors); meets the
-/// assignment deadline.
+/// assignment deadline; tells the new assignee (not one assigned again who already had it).
 pub fn assign_case(
     conn: &mut DbConnection,
+    app: &App,
     caller: &Caller,
     case_id: CaseId,
     assignee: Uuid,
@@ -333,6 +336,10 @@ pub fn assign_case(
         )?;
         let me = caller.actor.user_id.to_string();
         protocol::meet(tx, &case, DeadlineKind::Assignment, None, &me, now)?;
+        if case.assignee_id.as_deref() != Some(assignee.as_str()) {
+            let event = Event::new(NotificationKind::CaseAssigned, About::case(&case)).by(&me);
+            inbox::notify(tx, app, &event, &[users::Among::User(&assignee)], now)?;
+        }
         reload(tx, case_id, now)
     })
 }

@@ -40,12 +40,12 @@ impl<'a> About<'a> {
 }
 
 /// One event to tell people of.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Event<'a> {
     pub kind: NotificationKind,
     pub about: About<'a>,
     /// The record acted on (referral, transfer, plan, deadline, grant, gap…).
-    pub ref_id: Option<&'a str>,
+    pub ref_id: Option<String>,
     /// Who caused it: not told of their own act. `None` for the worker.
     pub actor: Option<&'a str>,
     /// For deadline reminders and escalations: which deadline and when it is due, so that the
@@ -69,8 +69,8 @@ impl<'a> Event<'a> {
         self
     }
 
-    pub fn on(mut self, ref_id: &'a str) -> Self {
-        self.ref_id = Some(ref_id);
+    pub fn on(mut self, ref_id: impl std::fmt::Display) -> Self {
+        self.ref_id = Some(ref_id.to_string());
         self
     }
 }
@@ -131,7 +131,7 @@ pub fn notify(
             kind: event.kind,
             case_id,
             signal_id,
-            ref_id: event.ref_id.map(str::to_string),
+            ref_id: event.ref_id.clone(),
             subject: subject.clone(),
             created_at: now.naive_utc(),
             read_at: None,
@@ -161,14 +161,18 @@ pub fn notify(
     Ok(ids)
 }
 
-/// The API path to act on a notification: the referral for referral events, the signal for
-/// triage, the list of gaps for a gap, else the case.
+/// The API path to act on a notification: the referral for referral events (for a withdrawn
+/// one, which its receiver no longer opens, their organisation's withdrawn referrals), the
+/// incoming transfers for a transfer request (the receiving region does not see the case
+/// before it accepts), the signal for triage, the list of gaps for a gap, else the case.
 pub fn link(row: &NotificationRow) -> String {
     use NotificationKind::*;
     match (row.kind, &row.ref_id, &row.signal_id, &row.case_id) {
+        (ReferralWithdrawn, ..) => "/api/v1/referrals?status=withdrawn".into(),
+        (TransferRequested, ..) => "/api/v1/transfers".into(),
         (
             ReferralReceived | ReferralAccepted | ReferralDeclined | ReferralCompleted
-            | ReferralWithdrawn | ProtocolNotification,
+            | ProtocolNotification,
             Some(referral),
             _,
             _,

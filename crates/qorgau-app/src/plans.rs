@@ -3,6 +3,7 @@
 
 use qorgau_domain::access::Action;
 use qorgau_domain::ids::CaseId;
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::plan::PlanStatus;
 use qorgau_domain::plan::{Plan, PlanDecision};
 use qorgau_domain::protocol::DeadlineKind;
@@ -17,6 +18,7 @@ use crate::app::App;
 use crate::caller::Caller;
 use crate::cases::{ensure_open, note};
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 use crate::protocol;
 
 /// The plan's latest version with its content, and every version.
@@ -51,10 +53,12 @@ pub fn plan_of(
     latest(conn, case_id)
 }
 
-/// Writes a new version of the plan as a draft for the supervisor to approve. Earlier approved
-/// versions are kept; an undecided draft is superseded.
+/// Writes a new version of the plan as a draft for the supervisor to approve, and tells the
+/// region's supervisors it awaits them. Earlier approved versions are kept; an undecided draft
+/// is superseded.
 pub fn draft_plan(
     conn: &mut DbConnection,
+    app: &App,
     caller: &Caller,
     case_id: CaseId,
     plan: Plan,
@@ -87,6 +91,17 @@ pub fn draft_plan(
             TimelineKind::PlanVersion,
             summary,
             &row.id,
+        )?;
+        let me = caller.actor.user_id.to_string();
+        let event = Event::new(NotificationKind::PlanSubmitted, About::case(&case))
+            .by(&me)
+            .on(&row.id);
+        inbox::notify(
+            tx,
+            app,
+            &event,
+            &[inbox::supervisors(&case.region_code)],
+            now,
         )?;
         latest(tx, case_id)
     })
@@ -143,8 +158,8 @@ fn content_rows(plan_id: &str, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>) {
     (goals, measures)
 }
 
-/// The supervisor approves the draft, or rejects it with a note. Approval meets the plan
-/// deadline and (re)starts the periodic review.
+/// The supervisor approves the draft, or rejects it with a note (returned to the case manager,
+/// who is told either way). Approval meets the plan deadline and (re)starts the periodic review.
 pub fn decide_plan(
     conn: &mut DbConnection,
     app: &App,
@@ -182,6 +197,12 @@ pub fn decide_plan(
             None => format!("Individual plan version {} {status}", draft.version),
         };
         note(tx, caller, &case, now, kind, summary, &draft.id)?;
+        let told = match decision {
+            PlanDecision::Approve { .. } => NotificationKind::PlanApproved,
+            PlanDecision::Reject { .. } => NotificationKind::PlanReturned,
+        };
+        let event = Event::new(told, About::case(&case)).by(&me).on(&draft.id);
+        inbox::notify(tx, app, &event, &[inbox::manager(&case)], now)?;
         if matches!(decision, PlanDecision::Approve { .. }) {
             protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, &me, now)?;
             protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -15,11 +16,13 @@ use qorgau_persistence::deadlines::{self, DeadlineRow};
 use qorgau_persistence::referrals::{self, ReferralRow};
 use qorgau_persistence::signals::SignalRow;
 use qorgau_persistence::timeline::{self, TimelineRow};
+use qorgau_persistence::users::Among;
 use qorgau_persistence::{DbConnection, routing};
 use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 
 fn note(
     conn: &mut DbConnection,
@@ -128,7 +131,8 @@ pub fn retime(
 
 /// A case was opened by triage of `signal`: its triage deadline is met now; the opening clocks start; the
 /// protocol's routing runs; and, if the protocol says so, an unassigned case goes to the
-/// least-loaded case manager of the district (else region). Returns the assignee chosen automatically.
+/// least-loaded case manager of the district (else region). Its assignee — chosen at triage or
+/// automatically — is told. Returns the assignee chosen automatically.
 pub fn on_case_opened(
     conn: &mut DbConnection,
     app: &App,
@@ -179,8 +183,10 @@ pub fn on_case_opened(
         )?;
         auto = Some(manager);
     }
-    if case.assignee_id.is_some() || auto.is_some() {
+    if let Some(assignee) = case.assignee_id.as_deref().or(auto.as_deref()) {
         meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;
+        let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(actor);
+        inbox::notify(conn, app, &event, &[Among::User(assignee)], now)?;
     }
     route(conn, app, case, concerns, actor, now)?;
     Ok(auto)

@@ -11,6 +11,7 @@ use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
 use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::{
@@ -21,7 +22,9 @@ use qorgau_domain::signal::age_on;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::referrals::{self, ReferralFilter, ReferralRow, Step};
-use qorgau_persistence::{DbConnection, Page, children, consents, deadlines, organisations, write};
+use qorgau_persistence::{
+    DbConnection, Page, children, consents, deadlines, organisations, users, write,
+};
 
 use crate::access::{audit_case, visible_case};
 use crate::app::App;
@@ -29,6 +32,7 @@ use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
 use crate::cases::note;
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 use crate::protocol;
 
 /// A referral, with what its reader may know of the case.
@@ -193,14 +197,17 @@ pub fn create(
         if let Some(basis) = &row.override_basis {
             text = format!("{text} (consent overridden: {basis})");
         }
-        note(
+        note(tx, caller, &case, now, TimelineKind::Referral, text, row.id)?;
+        let me = caller.actor.user_id.to_string();
+        let event = Event::new(NotificationKind::ReferralReceived, About::case(&case))
+            .by(&me)
+            .on(row.id);
+        inbox::notify(
             tx,
-            caller,
-            &case,
+            app,
+            &event,
+            &[inbox::staff(&row.to_organisation_id)],
             now,
-            TimelineKind::Referral,
-            text,
-            row.id,
         )?;
         Ok(Referral { row, summary: None })
     })
@@ -285,6 +292,24 @@ fn moved_to(status: ReferralStatus) -> TimelineKind {
     }
 }
 
+/// Who is told of a referral's move to `status`: the case's manager of the receiver's answer,
+/// the receiving organisation's staff of a withdrawal.
+fn told_of<'a>(
+    status: ReferralStatus,
+    case: &'a CaseRow,
+    r: &'a ReferralRow,
+) -> (NotificationKind, users::Among<'a>) {
+    match status {
+        ReferralStatus::Accepted => (NotificationKind::ReferralAccepted, inbox::manager(case)),
+        ReferralStatus::Declined => (NotificationKind::ReferralDeclined, inbox::manager(case)),
+        ReferralStatus::Completed => (NotificationKind::ReferralCompleted, inbox::manager(case)),
+        _ => (
+            NotificationKind::ReferralWithdrawn,
+            inbox::staff(&r.to_organisation_id),
+        ),
+    }
+}
+
 /// Takes `action` on the referral `id`: the receiving organisation accepts, declines (with a
 /// reason) or completes it (with an outcome); the case team withdraws it. An answer meets the
 /// response deadline, a withdrawal cancels it. The summary stays in the answer while the
@@ -343,6 +368,9 @@ pub fn act(
             text = format!("{text}: {more}");
         }
         note(tx, caller, &case, now, moved_to(next), text, id)?;
+        let (kind, to) = told_of(next, &case, &r);
+        let event = Event::new(kind, About::case(&case)).by(&me).on(id);
+        inbox::notify(tx, app, &event, &[to], now)?;
         let row = referrals::find(tx, id)?.ok_or(AppError::Internal)?;
         let summary = if next.is_active() || by == referral::Actor::CaseTeam {
             Some(summary_of(tx, case, now)?)

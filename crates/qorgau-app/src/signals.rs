@@ -333,10 +333,7 @@ fn replace_content(
     if let Some(child) = &row.child_id {
         let summary = format!("Signal updated by its source ({})", row.source);
         let kind = TimelineKind::SignalUpdated;
-        record(
-            conn,
-            &event(*child, None, now, kind, summary, user, row.id),
-        )?;
+        record(conn, &event(*child, None, now, kind, summary, user, row.id))?;
     }
     Ok(row)
 }

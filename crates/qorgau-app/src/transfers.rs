@@ -6,6 +6,7 @@ use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::TransferStatus;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{TransferInput, parse_transfer};
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::transfers::{self, TransferRow};
@@ -19,6 +20,7 @@ use crate::caller::Caller;
 use crate::cases::CaseCard;
 use crate::cases::note;
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 
 /// Asks the receiving region to take the case `case_id` over. The body is parsed here: whether
 /// the region is another one depends on where the case is now.
@@ -71,6 +73,11 @@ pub fn request(
             text,
             &row.id,
         )?;
+        let me = caller.actor.user_id.to_string();
+        let event = Event::new(NotificationKind::TransferRequested, About::case(&case))
+            .by(&me)
+            .on(&row.id);
+        inbox::notify(tx, app, &event, &[inbox::supervisors(&row.to_region)], now)?;
         Ok(row)
     })
 }
@@ -108,6 +115,28 @@ fn decide(
     }
 }
 
+/// Tells the sending region's supervisors and the case's manager of the decision on
+/// `transfer`: the manager as the case had one before it (an accepted transfer leaves the case
+/// unassigned in its new region, out of their sight, and they are told that it left).
+fn decided(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case: &CaseRow,
+    transfer: &TransferRow,
+    kind: NotificationKind,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let me = caller.actor.user_id.to_string();
+    let event = Event::new(kind, About::case(case)).by(&me).on(&transfer.id);
+    let to = [
+        inbox::supervisors(&transfer.from_region),
+        inbox::manager(case),
+    ];
+    inbox::notify(conn, app, &event, &to, now)?;
+    Ok(())
+}
+
 /// The receiving region's supervisor accepts: the case, its history and its child move; the old
 /// team loses access; the case awaits assignment in its new region. Returns the moved case.
 pub fn accept(
@@ -134,6 +163,15 @@ pub fn accept(
             TimelineKind::TransferAccepted,
             text,
             &transfer.id,
+        )?;
+        decided(
+            tx,
+            app,
+            caller,
+            &case,
+            &transfer,
+            NotificationKind::TransferAccepted,
+            now,
         )?;
         let moved = cases::find(tx, id)?.ok_or(AppError::Internal)?;
         crate::cases::card(tx, moved, now)
@@ -169,6 +207,15 @@ pub fn decline(
             TimelineKind::TransferDeclined,
             text,
             &transfer.id,
+        )?;
+        decided(
+            tx,
+            app,
+            caller,
+            &case,
+            &transfer,
+            NotificationKind::TransferDeclined,
+            now,
         )?;
         Ok(TransferRow {
             status: TransferStatus::Declined,

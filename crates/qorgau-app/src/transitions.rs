@@ -7,6 +7,7 @@ use qorgau_domain::assessment::AssessmentKind;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::lifecycle::{CaseState, Transition, TransitionError, TransitionInput, decide};
+use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
@@ -17,6 +18,7 @@ use crate::app::App;
 use crate::caller::Caller;
 use crate::cases::{CaseCard, note, reload};
 use crate::error::AppError;
+use crate::inbox::{self, About, Event};
 use crate::protocol;
 
 /// Moves the case as `input` asks. Conflict lists the moves allowed from here; denied when the
@@ -69,6 +71,15 @@ pub fn transition_case(
         let (kind, summary) = event_of(&t, closure_reason.as_deref());
         note(tx, caller, &case, now, kind, summary, case_id)?;
         clocks(tx, app, &case, &t, now)?;
+        if let Some(kind) = told_of(&t) {
+            let me = actor.user_id.to_string();
+            let event = Event::new(kind, About::case(&case)).by(&me);
+            let to = match kind {
+                NotificationKind::ClosureRequested => inbox::supervisors(&case.region_code),
+                _ => inbox::manager(&case),
+            };
+            inbox::notify(tx, app, &event, &[to], now)?;
+        }
         reload(tx, case_id, now)
     })
 }
@@ -82,6 +93,21 @@ fn refusal(e: TransitionError) -> AppError {
             detail,
             allowed: Some(allowed.iter().map(|s| s.as_str().to_string()).collect()),
         },
+    }
+}
+
+/// The notification of a move, if it is one that waits on someone else: a closure requested
+/// (for the region's supervisors), approved or returned (for the case's manager).
+fn told_of(t: &Transition) -> Option<NotificationKind> {
+    match (t.from, t.to) {
+        (_, CaseStatus::ClosureRequested) => Some(NotificationKind::ClosureRequested),
+        (CaseStatus::ClosureRequested, CaseStatus::Closed) => {
+            Some(NotificationKind::ClosureApproved)
+        }
+        (CaseStatus::ClosureRequested, CaseStatus::InProgress) => {
+            Some(NotificationKind::ClosureReturned)
+        }
+        _ => None,
     }
 }
 

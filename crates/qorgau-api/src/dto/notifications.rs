@@ -8,6 +8,8 @@ use qorgau_domain::notification::{EmailPreference, NotificationKind};
 use qorgau_persistence::notifications::NotificationRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
 use uuid::Uuid;
 
 /// One notification: what happened, to which case (by number) or signal, and where to act.
@@ -75,11 +77,33 @@ pub struct ReadAll {
 }
 
 /// The caller's notification preferences.
-#[derive(Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize, ToSchema)]
 pub struct Preferences {
     /// `immediate`, `daily_digest` or `off`. Read back as `null` while the default holds:
     /// immediate for reminders, escalations and the protocol's notifications, the daily digest
     /// for the rest.
     pub email: Option<EmailPreference>,
+}
+
+/// The caller's choice of email.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesInput {
+    /// `immediate`, `daily_digest` or `off`; `null` (or absent) returns to the default.
+    #[schema(value_type = Option<EmailPreference>)]
+    pub email: Option<String>,
+}
+
+impl PreferencesInput {
+    /// The choice; an unknown one is invalid (422 naming `email`).
+    pub fn email(&self) -> Result<Option<EmailPreference>, ApiError> {
+        self.email
+            .as_deref()
+            .map(|code| {
+                EmailPreference::from_code(code).ok_or_else(|| {
+                    ApiError::invalid("email", "must be immediate, daily_digest or off")
+                })
+            })
+            .transpose()
+    }
 }

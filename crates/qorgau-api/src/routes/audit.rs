@@ -77,8 +77,9 @@ pub async fn open(
         reason: body.0.reason,
         lasts: Duration::minutes(state.config.break_glass_minutes),
     };
+    let app = state.app.clone();
     let row = state
-        .run(move |conn| Ok(audit_log::open(conn, &caller, &asked)?))
+        .run(move |conn| Ok(audit_log::open(conn, &app, &caller, &asked)?))
         .await?;
     Ok(HttpResponse::Created().json(BreakGlassView::from(row)))
 }

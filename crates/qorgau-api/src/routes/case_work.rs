@@ -117,8 +117,9 @@ pub async fn put_plan(
     let today = caller.at.with_timezone(&kazakhstan()).date_naive();
     let plan = parse_plan(body.0, today)?;
     let id = CaseId(id.into_inner());
+    let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(draft_plan(conn, &caller, id, plan)?))
+        .run(move |conn| Ok(draft_plan(conn, &app, &caller, id, plan)?))
         .await?;
     Ok(web::Json(PlanView::try_from(card)?))
 }

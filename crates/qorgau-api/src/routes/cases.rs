@@ -102,8 +102,9 @@ pub async fn assign(
 ) -> Result<HttpResponse, ApiError> {
     let assignee = body.0.assignee()?;
     let id = CaseId(id.into_inner());
+    let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(assign_case(conn, &caller, id, assignee)?))
+        .run(move |conn| Ok(assign_case(conn, &app, &caller, id, assignee)?))
         .await?;
     Ok(with_etag(CaseView::try_from(card)?))
 }

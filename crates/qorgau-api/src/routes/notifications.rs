@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::dto::checked_page;
 use crate::dto::notifications::{
-    InboxParams, NotificationList, NotificationView, Preferences, ReadAll,
+    InboxParams, NotificationList, NotificationView, Preferences, PreferencesInput, ReadAll,
 };
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -86,16 +86,16 @@ pub async fn preferences(
 
 /// Chooses how notifications are mailed: `immediate`, `daily_digest` or `off`; `null` returns
 /// to the default.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = Preferences, responses(
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = PreferencesInput, responses(
     (status = 200, body = Preferences), (status = 422, body = Problem),
 ))]
 #[put("/me/preferences")]
 pub async fn set_preferences(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<Preferences>,
+    body: Json<PreferencesInput>,
 ) -> Result<web::Json<Preferences>, ApiError> {
-    let email = body.0.email;
+    let email = body.0.email()?;
     state
         .run(move |conn| Ok(inbox::set_preference(conn, &caller, email)?))
         .await?;
