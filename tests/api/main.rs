@@ -16,6 +16,7 @@ mod errors;
 mod findings;
 mod interagency;
 mod lifecycle;
+mod links;
 mod matrix;
 mod merge;
 mod openapi;

@@ -150,7 +150,14 @@ pub fn notify(
                     } else {
                         notices::Notice::Reminder
                     };
-                    notices::deadline_notice(notice, email, subject, kind, due, &url)
+                    match event.about {
+                        About::Case { number, .. } => {
+                            notices::deadline_notice(notice, email, number, kind, due, &url)
+                        }
+                        About::Signal { id } => {
+                            notices::triage_notice(notice, email, id, due, &url)
+                        }
+                    }
                 }
                 None => notices::notification_notice(email, event.kind, subject, &url),
             };
