@@ -10,7 +10,7 @@
 CREATE TABLE notifications (
     id TEXT PRIMARY KEY,
     recipient_id TEXT NOT NULL REFERENCES users (id),
-    kind TEXT NOT NULL CHECK (kind IN ('referral_received', 'referral_accepted', 'referral_declined', 'referral_completed', 'referral_withdrawn', 'transfer_requested', 'transfer_accepted', 'transfer_declined', 'plan_submitted', 'plan_approved', 'plan_returned', 'closure_requested', 'closure_approved', 'closure_returned', 'case_assigned', 'deadline_reminder', 'deadline_escalation', 'triage_reminder', 'triage_escalation', 'protocol_notification', 'break_glass', 'routing_gap', 'follow_up_concerns')),
+    kind TEXT NOT NULL CONSTRAINT notifications_kind_code CHECK (kind IN ('referral_received', 'referral_accepted', 'referral_declined', 'referral_completed', 'referral_withdrawn', 'transfer_requested', 'transfer_accepted', 'transfer_declined', 'plan_submitted', 'plan_approved', 'plan_returned', 'closure_requested', 'closure_approved', 'closure_returned', 'case_assigned', 'deadline_reminder', 'deadline_escalation', 'triage_reminder', 'triage_escalation', 'protocol_notification', 'break_glass', 'routing_gap', 'follow_up_concerns')),
     case_id TEXT REFERENCES cases (id),
     signal_id TEXT REFERENCES signals (id),
     -- The record acted on: the referral, transfer, plan, deadline, break-glass grant, gap…
@@ -20,7 +20,7 @@ CREATE TABLE notifications (
     created_at TIMESTAMP NOT NULL,
     read_at TIMESTAMP,
     -- How it is mailed: queued at once, waiting for the recipient's daily digest, or not.
-    mail TEXT NOT NULL CHECK (mail IN ('immediate', 'digest', 'off')),
+    mail TEXT NOT NULL CONSTRAINT notifications_mail_code CHECK (mail IN ('immediate', 'digest', 'off')),
     digested_at TIMESTAMP
 );
 CREATE INDEX notifications_inbox ON notifications (recipient_id, id);
@@ -31,7 +31,7 @@ CREATE INDEX notifications_digest ON notifications (recipient_id, id) WHERE mail
 -- the protocol's notifications, a daily digest for the rest).
 CREATE TABLE user_preferences (
     user_id TEXT PRIMARY KEY REFERENCES users (id),
-    email TEXT NOT NULL CHECK (email IN ('immediate', 'daily_digest', 'off')),
+    email TEXT NOT NULL CONSTRAINT user_preferences_email_code CHECK (email IN ('immediate', 'daily_digest', 'off')),
     updated_at TIMESTAMP NOT NULL
 );
 
@@ -59,7 +59,7 @@ CREATE TABLE follow_ups (
     case_id TEXT NOT NULL REFERENCES cases (id),
     occurred_at TIMESTAMP NOT NULL,
     child_seen BOOLEAN NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('stable', 'concerns')),
+    outcome TEXT NOT NULL CONSTRAINT follow_ups_outcome_code CHECK (outcome IN ('stable', 'concerns')),
     note TEXT NOT NULL,
     recorded_by TEXT NOT NULL REFERENCES users (id),
     recorded_at TIMESTAMP NOT NULL
@@ -71,7 +71,7 @@ CREATE TABLE plan_reviews (
     id TEXT PRIMARY KEY,
     plan_id TEXT NOT NULL REFERENCES plans (id),
     case_id TEXT NOT NULL REFERENCES cases (id),
-    decision TEXT NOT NULL CHECK (decision IN ('unchanged')),
+    decision TEXT NOT NULL CONSTRAINT plan_reviews_decision_code CHECK (decision IN ('unchanged')),
     note TEXT NOT NULL,
     reviewed_by TEXT NOT NULL REFERENCES users (id),
     reviewed_at TIMESTAMP NOT NULL
