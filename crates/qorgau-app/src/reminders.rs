@@ -65,7 +65,7 @@ pub fn pass(conn: &mut DbConnection, app: &App, now: DateTime<Utc>) -> Result<Re
             done.escalations += 1;
         }
     }
-    for s in signals::awaiting_triage(conn, horizon, false, BATCH)?
+    for s in signals::awaiting_triage(conn, Some(now.naive_utc()), horizon, false, BATCH)?
         .into_iter()
         .filter(|s| reminder_due(s.received_at, s.triage_due_at, now))
     {
@@ -73,7 +73,7 @@ pub fn pass(conn: &mut DbConnection, app: &App, now: DateTime<Utc>) -> Result<Re
             done.triage_reminders += 1;
         }
     }
-    for s in signals::awaiting_triage(conn, now.naive_utc(), true, BATCH)? {
+    for s in signals::awaiting_triage(conn, None, now.naive_utc(), true, BATCH)? {
         if write(conn, |c| triage(c, app, &s, true, now))? {
             done.triage_escalations += 1;
         }
