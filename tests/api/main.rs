@@ -16,6 +16,7 @@ mod errors;
 mod findings;
 mod interagency;
 mod lifecycle;
+mod links;
 mod mail;
 mod matrix;
 mod merge;

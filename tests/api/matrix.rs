@@ -188,10 +188,17 @@ enum T {
     FreshCase,
     /// A fresh case whose manager has requested closure.
     ClosureRequested,
+    /// As `ClosureRequested`, closed by the place's supervisor.
+    ClosedCase,
     /// The place's case with a fresh draft plan.
     PlanDraft,
     /// A measure of a freshly approved plan of the place's case.
     PlanMeasure,
+    /// The place's case with a freshly approved plan.
+    ApprovedPlan,
+    /// A routing gap of a fresh case of the place (a concern whose organisation kind the world
+    /// lacks); listed: the gap.
+    Gap,
     /// The place's pending referral to its centre.
     Referral,
     /// A fresh pending referral of the place's case to its centre.
@@ -399,6 +406,10 @@ fn table() -> Vec<Op> {
         op(PUT,    "/api/v1/cases/{id}/plan",                   Case,         plan,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/plan/approval",          PlanDraft,    approve,       "N N N F N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/plan/measures/{measure_id}/done", PlanMeasure, none,  "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/plan/review",            ApprovedPlan, plan_review,   "N N N A N A N N", "N N N N N N N N"),
+        // Follow-up after closure: ViewCases to read, WorkCase to record (on a closed case).
+        op(GET,    "/api/v1/cases/{id}/follow-ups",             Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/follow-ups",             ClosedCase,   follow_up,     "N N N A N A N N", "N N N N N N N N"),
         // Specialists log interventions and interviews while their organisation holds an active referral.
         op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "N N N A A A N N", "N N N N N N N N"),
@@ -433,6 +444,8 @@ fn table() -> Vec<Op> {
         // ViewCaseload: supervisor region. ViewReports, ViewAggregates: supervisor region, analyst all.
         op(GET,    "/api/v1/supervision/caseload",              Region,       none,          "F F F F F A F F", "F F F F F N F F"),
         op(GET,    "/api/v1/supervision/overdue",               Region,       none,          "F F F F F A F F", "F F F F F N F F"),
+        list(GET,  "/api/v1/supervision/routing-gaps",          Gap,          none,          "F F F F F A F F", "F F F F F N F F"),
+        op(POST,   "/api/v1/supervision/routing-gaps/{id}/resolve", Gap,      note,          "F F F F F A F F", "F F F F F N F F"),
         op(GET,    "/api/v1/reports/kpis",                      Region,       none,          "F F F F F A A F", "F F F F F N A F"),
         op(GET,    "/api/v1/reports/aggregates",                Region,       none,          "F F F F F A A F", "F F F F F N A F").query("group_by=region"),
         // Audit. ViewAudit: admin all, supervisor region — the audit list (entries about the child) and the review
@@ -694,6 +707,18 @@ mod body {
 
     pub fn approve(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
         Some(json!({"decision": "approve"}))
+    }
+
+    pub fn plan_review(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"decision": "unchanged", "note": "Goals still fit"}))
+    }
+
+    pub fn follow_up(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        // A minute ahead: after the closure whatever the rounding, within the allowed skew.
+        Some(
+            json!({"occurred_at": ts(1), "child_seen": true, "outcome": "stable",
+                    "note": "Seen at school, doing well"}),
+        )
     }
 
     pub fn intervention(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
@@ -1150,6 +1175,40 @@ impl Fx {
         case
     }
 
+    /// A routing gap of a fresh case of the place: `addiction` is referred to a youth health
+    /// centre, of which the world has none.
+    async fn gap(&self, w: Where) -> String {
+        let p = self.place(w);
+        let mut body = signal_body(p, self.next());
+        body["concerns"] = json!(["addiction"]);
+        let signal = self
+            .must(Method::POST, "/api/v1/signals", &p.mobile, body, 201)
+            .await;
+        let path = format!("/api/v1/signals/{}/triage", str_of(&signal["id"]));
+        let open =
+            json!({"decision": "open_case", "risk_level": "medium", "assignee_id": p.manager.id});
+        let case = str_of(
+            &self
+                .must(Method::POST, &path, &p.supervisor, open, 200)
+                .await["case_id"],
+        );
+        let mut cursor = String::new();
+        loop {
+            let path = format!("/api/v1/supervision/routing-gaps?resolved=false&limit=500{cursor}");
+            let page = self
+                .must(Method::GET, &path, &p.supervisor, Value::Null, 200)
+                .await;
+            let items = page["items"].as_array().unwrap();
+            if let Some(gap) = items.iter().find(|g| g["case_id"] == case.as_str()) {
+                return str_of(&gap["id"]);
+            }
+            let next = page["next_cursor"]
+                .as_str()
+                .expect("the case's gap is listed");
+            cursor = format!("&cursor={next}");
+        }
+    }
+
     /// A fresh case with a pending transfer into the place's region: (case, transfer).
     async fn incoming(&self, w: Where) -> (String, String) {
         let (from, to) = match w {
@@ -1287,11 +1346,25 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
         }
         T::FreshCase => on(&fx.fresh_case(w).await.0),
         T::ClosureRequested => on(&fx.closure_requested(w).await),
+        T::ClosedCase => {
+            let case = fx.closure_requested(w).await;
+            let path = format!("/api/v1/cases/{case}/transitions");
+            fx.must(
+                Method::POST,
+                &path,
+                &p.supervisor,
+                json!({"to": "closed"}),
+                200,
+            )
+            .await;
+            on(&case)
+        }
+        T::Gap => on(&fx.gap(w).await),
         T::PlanDraft => {
             fx.draft_plan(w).await;
             on(&p.case)
         }
-        T::PlanMeasure => {
+        T::PlanMeasure | T::ApprovedPlan => {
             let draft = fx.draft_plan(w).await;
             let path = format!("/api/v1/cases/{}/plan/approval", p.case);
             let approve = json!({"decision": "approve"});

@@ -25,6 +25,10 @@ pub struct Tick {
     pub sealed: usize,
     pub reminders: usize,
     pub escalations: usize,
+    /// Signals awaiting triage whose clock is running out: intake reminded.
+    pub triage_reminders: usize,
+    /// Signals left untriaged past their clock: escalated to the supervisors.
+    pub triage_escalations: usize,
     pub sent: usize,
     pub failed: usize,
     /// Daily digests queued.
@@ -76,6 +80,8 @@ pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
         sealed,
         reminders: reminded.reminders,
         escalations: reminded.escalations,
+        triage_reminders: reminded.triage_reminders,
+        triage_escalations: reminded.triage_escalations,
         sent,
         failed,
         digests,

@@ -151,7 +151,14 @@ pub fn notify(
                     } else {
                         notices::Notice::Reminder
                     };
-                    notices::deadline_notice(notice, email, &subject, kind, due, &url)
+                    match event.about {
+                        About::Case { number, .. } => {
+                            notices::deadline_notice(notice, email, number, kind, due, &url)
+                        }
+                        About::Signal { id } => {
+                            notices::triage_notice(notice, email, &id.to_string(), due, &url)
+                        }
+                    }
                 }
                 None => notices::notification_notice(email, event.kind, &subject, &url),
             };

@@ -52,61 +52,120 @@ pub fn deadline_notice(
     due_at: DateTime<Utc>,
     case_url: &str,
 ) -> Message {
+    clock_notice(
+        notice,
+        to,
+        ClockSubject::Case(case_number),
+        deadline_kind,
+        due_at,
+        case_url,
+    )
+}
+
+/// The reminder or escalation of a signal's triage clock, to the district's intake
+/// coordinators or the region's supervisors: like [`deadline_notice`], but about a signal not
+/// yet on a case, which has no number — it names the signal by its id and links to it. Nothing
+/// about the child or the report.
+pub fn triage_notice(
+    notice: Notice,
+    to: &str,
+    signal_id: &str,
+    due_at: DateTime<Utc>,
+    signal_url: &str,
+) -> Message {
+    clock_notice(
+        notice,
+        to,
+        ClockSubject::Signal(signal_id),
+        DeadlineKind::Triage,
+        due_at,
+        signal_url,
+    )
+}
+
+/// What a clock notice is about.
+#[derive(Clone, Copy)]
+enum ClockSubject<'a> {
+    /// A case, by its number.
+    Case(&'a str),
+    /// A signal awaiting triage, by its id.
+    Signal(&'a str),
+}
+
+fn clock_notice(
+    notice: Notice,
+    to: &str,
+    about: ClockSubject<'_>,
+    deadline_kind: DeadlineKind,
+    due_at: DateTime<Utc>,
+    url: &str,
+) -> Message {
     let (kind_kk, kind_ru) = deadline_kind_words(deadline_kind);
     let due = almaty_time(due_at);
-    let (subject_kk, subject_ru, body) = match notice {
+    // (what is due in Kazakh, in Russian; its label in Kazakh, in Russian; "open" in Kazakh,
+    // in Russian; the subject line's reference)
+    let (whose_kk, whose_ru, label_kk, label_ru, open_kk, open_ru, reference) = match about {
+        ClockSubject::Case(number) => (
+            "Істің мерзімі",
+            "Срок по делу",
+            "Іс",
+            "Дело",
+            "Істі ашу",
+            "Открыть дело",
+            number.to_string(),
+        ),
+        ClockSubject::Signal(id) => (
+            "Сигналды іріктеу мерзімі",
+            "Срок рассмотрения сигнала",
+            "Сигнал",
+            "Сигнал",
+            "Сигналды ашу",
+            "Открыть сигнал",
+            format!("сигнал {id}"),
+        ),
+    };
+    let name = match about {
+        ClockSubject::Case(number) | ClockSubject::Signal(number) => number,
+    };
+    let (subject_kk, subject_ru, head_kk, head_ru, due_ru) = match notice {
         Notice::Reminder => (
             "мерзім жақындап қалды",
             "срок истекает",
-            format!(
-                "Істің мерзімі жақындап қалды.\n\
-                 \n\
-                 Іс: {case_number}\n\
-                 Мерзім: {kind_kk}\n\
-                 Орындау мерзімі: {due} (Алматы уақыты)\n\
-                 Істі ашу: {case_url}\n\
-                 \n\
-                 ---\n\
-                 \n\
-                 Срок по делу истекает.\n\
-                 \n\
-                 Дело: {case_number}\n\
-                 Срок: {kind_ru}\n\
-                 Выполнить до: {due} (время Алматы)\n\
-                 Открыть дело: {case_url}\n\
-                 \n\
-                 -- \n\
-                 Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.\n"
-            ),
+            format!("{whose_kk} жақындап қалды."),
+            format!("{whose_ru} истекает."),
+            "Выполнить до",
         ),
         Notice::Escalation => (
             "мерзім өтіп кетті",
             "срок просрочен",
-            format!(
-                "Істің мерзімі өтіп кетті. Шара қолдануды сұраймыз.\n\
-                 \n\
-                 Іс: {case_number}\n\
-                 Мерзім: {kind_kk}\n\
-                 Орындау мерзімі: {due} (Алматы уақыты)\n\
-                 Істі ашу: {case_url}\n\
-                 \n\
-                 ---\n\
-                 \n\
-                 Срок по делу просрочен. Просим принять меры.\n\
-                 \n\
-                 Дело: {case_number}\n\
-                 Срок: {kind_ru}\n\
-                 Срок выполнения: {due} (время Алматы)\n\
-                 Открыть дело: {case_url}\n\
-                 \n\
-                 -- \n\
-                 Qorgau. Бұл хат автоматты түрде жіберілді. / Это письмо отправлено автоматически.\n"
-            ),
+            format!("{whose_kk} өтіп кетті. Шара қолдануды сұраймыз."),
+            format!("{whose_ru} просрочен. Просим принять меры."),
+            "Срок выполнения",
         ),
     };
+    let body = format!(
+        "{head_kk}\n\
+         \n\
+         {label_kk}: {name}\n\
+         Мерзім: {kind_kk}\n\
+         Орындау мерзімі: {due} (Алматы уақыты)\n\
+         {open_kk}: {url}\n\
+         \n\
+         ---\n\
+         \n\
+         {head_ru}\n\
+         \n\
+         {label_ru}: {name}\n\
+         Срок: {kind_ru}\n\
+         {due_ru}: {due} (время Алматы)\n\
+         {open_ru}: {url}\n\
+         \n\
+         -- \n\
+         {SIGNATURE}\n"
+    );
     Message {
         to: to.to_string(),
-        subject: format!("Qorgau: {subject_kk} / {subject_ru} — {case_number}"),
+        subject: format!("Qorgau: {subject_kk} / {subject_ru} — {reference}"),
         body,
     }
 }
@@ -343,6 +402,35 @@ mod tests {
         );
         assert_eq!(m.body.replace(CASE, "CASE").replace(URL, "URL"), fixed.body);
         assert!(!m.body.contains("w@example.kz"));
+    }
+
+    #[test]
+    fn a_triage_notice_names_the_signal_not_a_case() {
+        const SIGNAL: &str = "0190b6c2-7f3e-7000-8000-00000000000a";
+        let url = format!("https://qorgau.example.kz/api/v1/signals/{SIGNAL}");
+        let m = triage_notice(Notice::Escalation, "head@example.kz", SIGNAL, due(), &url);
+        assert_eq!(
+            m.subject,
+            format!("Qorgau: мерзім өтіп кетті / срок просрочен — сигнал {SIGNAL}")
+        );
+        assert!(m.body.starts_with("Сигналды іріктеу мерзімі өтіп кетті."));
+        assert!(m.body.contains("Срок рассмотрения сигнала просрочен."));
+        assert!(m.body.contains(&format!("Сигнал: {SIGNAL}")));
+        assert!(m.body.contains(&format!("Открыть сигнал: {url}")));
+        assert!(
+            !m.body.contains("Іс:") && !m.body.contains("Дело:"),
+            "not a case"
+        );
+        let reminder = triage_notice(Notice::Reminder, "i@example.kz", "ID", due(), "URL");
+        assert!(reminder.subject.contains("срок истекает — сигнал ID"));
+        assert!(
+            reminder
+                .body
+                .starts_with("Сигналды іріктеу мерзімі жақындап қалды.")
+        );
+        assert!(!reminder.body.contains("i@example.kz"));
+        assert_eq!(reminder.body.matches("2026-03-11 02:30").count(), 2);
+        assert!(reminder.body.contains("первичная сортировка обращения"));
     }
 
     #[test]

@@ -5,12 +5,12 @@ use qorgau_domain::access::Action;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::plan::PlanStatus;
-use qorgau_domain::plan::{Plan, PlanDecision};
+use qorgau_domain::plan::{Plan, PlanDecision, PlanReview};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::validation::FieldError;
-use qorgau_persistence::plans::{self, GoalRow, MeasureRow, PlanRow};
-use qorgau_persistence::{DbConnection, organisations, write};
+use qorgau_persistence::plans::{self, GoalRow, MeasureRow, PlanReviewRow, PlanRow};
+use qorgau_persistence::{DbConnection, deadlines, organisations, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -210,6 +210,78 @@ pub fn decide_plan(
             protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
         }
         latest(tx, case_id)
+    })
+}
+
+/// A review of the approved plan and when the next one is due.
+pub struct PlanReviewed {
+    pub review: PlanReviewRow,
+    /// The version reviewed.
+    pub version: i32,
+    pub next_review_due: chrono::DateTime<chrono::Utc>,
+}
+
+/// The case manager of the case, or the region's supervisor, reviewed the approved plan and
+/// keeps it as it is: the pending `plan_review` deadline is met and its clock starts again from
+/// now (as an approval starts it). A changed plan is a new version to approve instead. Needs an
+/// open case with an approved version (else 409).
+pub fn review_plan(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    case_id: CaseId,
+    review: PlanReview,
+) -> Result<PlanReviewed, AppError> {
+    let now = caller.at;
+    let me = caller.actor.user_id.to_string();
+    write(conn, |tx| {
+        let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
+        ensure_open(&case)?;
+        let Some(approved) = plans::versions(tx, case_id)?
+            .into_iter()
+            .rev()
+            .find(|p| p.status == PlanStatus::Approved)
+        else {
+            return Err(AppError::conflict(
+                "the case has no approved plan to review",
+            ));
+        };
+        let row = PlanReviewRow {
+            id: Uuid::now_v7().to_string(),
+            plan_id: approved.id.clone(),
+            case_id: case.id,
+            decision: review.decision,
+            note: review.note,
+            reviewed_by: me.clone(),
+            reviewed_at: now.naive_utc(),
+        };
+        plans::insert_review(tx, &row)?;
+        let summary = format!(
+            "Individual plan version {} reviewed: {}",
+            approved.version, row.decision
+        );
+        note(
+            tx,
+            caller,
+            &case,
+            now,
+            TimelineKind::PlanReviewed,
+            summary,
+            &row.id,
+        )?;
+        protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;
+        let risk = case.risk_level;
+        protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
+        // As stored (the database keeps microseconds), so that it matches the case card.
+        let next = deadlines::pending(tx, case.id)?
+            .into_iter()
+            .find(|d| d.kind == DeadlineKind::PlanReview)
+            .ok_or_else(|| AppError::corrupt("deadlines", case.id, "kind", "plan_review"))?;
+        Ok(PlanReviewed {
+            review: row,
+            version: approved.version,
+            next_review_due: next.due_at.and_utc(),
+        })
     })
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::notification::NotificationKind;
+use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
 use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -17,12 +18,13 @@ use qorgau_persistence::referrals::{self, ReferralRow};
 use qorgau_persistence::signals::SignalRow;
 use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::users::Among;
-use qorgau_persistence::{DbConnection, routing};
+use qorgau_persistence::{DbConnection, organisations, routing};
 use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::AppError;
 use crate::inbox::{self, About, Event};
+use crate::notices;
 
 fn note(
     conn: &mut DbConnection,
@@ -193,8 +195,12 @@ pub fn on_case_opened(
 }
 
 /// Creates the protocol's mandatory referrals and notifications for `concerns`, addressed to the
-/// matching organisation of the child's district (else region), on the basis `legal_duty`;
-/// records a gap where none exists.
+/// matching organisation of the child's district (else region), on the basis `legal_duty`, and
+/// tells the people who must act (docs/protocols.md § Routing): a referral reaches the receiving
+/// organisation's staff (`referral_received`); a notification reaches its staff and its own
+/// address, if it has one (`protocol_notification`) — or, for the child-rights department, the
+/// region's supervisors, whom it stands for. Where no organisation of the kind exists, a gap is
+/// recorded and the region's supervisors are told (`routing_gap`).
 pub fn route(
     conn: &mut DbConnection,
     app: &App,
@@ -215,6 +221,11 @@ pub fn route(
             RouteAction::Refer => ReferralKind::Referral,
             RouteAction::Notify => ReferralKind::Notification,
         };
+        // The child-rights department stands for the supervisors of case management: its
+        // notification is theirs (`suicide_risk` at `critical`: "immediate notification of the
+        // supervisor"), not every member of the department's.
+        let to_supervisors = rule.action == RouteAction::Notify
+            && rule.to == OrganisationKind::ChildRightsDepartment;
         let Some(org) =
             routing::nearest_organisation(conn, kind, &case.region_code, &case.district_code)?
         else {
@@ -237,12 +248,24 @@ pub fn route(
                 Some(actor),
                 &id,
             )?;
+            let supervisors = inbox::supervisors(&case.region_code);
+            let gap = Event::new(NotificationKind::RoutingGap, About::case(case))
+                .by(actor)
+                .on(&id);
+            inbox::notify(conn, app, &gap, &[supervisors], now)?;
+            if to_supervisors {
+                // Without the department the duty still stands: the supervisors are told now,
+                // not only in the gap's digest.
+                let told =
+                    Event::new(NotificationKind::ProtocolNotification, About::case(case)).by(actor);
+                inbox::notify(conn, app, &told, &[supervisors], now)?;
+            }
             continue;
         };
         let row = ReferralRow {
             id: ReferralId::new(),
             case_id: case.id,
-            to_organisation_id: org,
+            to_organisation_id: org.clone(),
             service: rule
                 .note
                 .clone()
@@ -294,6 +317,41 @@ pub fn route(
             Some(actor),
             &row.id.to_string(),
         )?;
+        tell(conn, app, case, &row, to_supervisors, actor, now)?;
+    }
+    Ok(())
+}
+
+/// Tells the receiving side of a mandatory referral or notification `row`, in the routing's
+/// transaction. Only the case number and a link travel (docs/notifications.md).
+fn tell(
+    conn: &mut DbConnection,
+    app: &App,
+    case: &CaseRow,
+    row: &ReferralRow,
+    to_supervisors: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let kind = match row.kind {
+        ReferralKind::Referral => NotificationKind::ReferralReceived,
+        ReferralKind::Notification => NotificationKind::ProtocolNotification,
+    };
+    let event = Event::new(kind, About::case(case)).by(actor).on(row.id);
+    let to = if to_supervisors {
+        inbox::supervisors(&case.region_code)
+    } else {
+        inbox::staff(&row.to_organisation_id)
+    };
+    inbox::notify(conn, app, &event, &[to], now)?;
+    if row.kind == ReferralKind::Notification
+        && let Some(address) = organisations::find(conn, &row.to_organisation_id)?
+            .and_then(|o| o.email)
+            .filter(|e| !e.trim().is_empty())
+    {
+        let url = app.link(&format!("/api/v1/referrals/{}", row.id));
+        let mail = notices::notification_notice(&address, kind, &case.number, &url);
+        notices::enqueue(conn, mail, now)?;
     }
     Ok(())
 }

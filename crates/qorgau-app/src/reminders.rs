@@ -1,15 +1,21 @@
 //! The protocol's clocks, driven by the worker (brief § 4): a deadline about to lapse reminds
-//! the case's manager, a lapsed one escalates to the region's supervisors — each once, even with
-//! several instances on one PostgreSQL: the reminder (or escalation) is *claimed* by a
-//! conditional update (`… WHERE reminded_at IS NULL`) and of racing workers exactly one changes
-//! the row. The notifications, their mail and the timeline event are written in the claiming
-//! transaction, so none exists without the others.
+//! the case's manager, a lapsed one escalates to the region's supervisors; a signal still
+//! awaiting triage reminds the intake coordinators of its district, and once its clock has run
+//! out escalates to the region's supervisors — each once, even with several instances on one
+//! PostgreSQL: the reminder (or escalation) is *claimed* by a conditional update (`… WHERE
+//! reminded_at IS NULL`, `… WHERE triage_reminded_at IS NULL AND status = 'received'`) and of
+//! racing workers exactly one changes the row. The notifications, their mail and the timeline
+//! event are written in the claiming transaction, so none exists without the others.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use qorgau_domain::notification::NotificationKind;
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::role::Role;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::deadlines::{self, DeadlineRow};
+use qorgau_persistence::signals::{self, SignalRow};
 use qorgau_persistence::timeline::{self, TimelineRow};
+use qorgau_persistence::users::Among;
 use qorgau_persistence::{DbConnection, cases, write};
 use uuid::Uuid;
 
@@ -27,6 +33,10 @@ const BATCH: i64 = 200;
 pub struct Reminded {
     pub reminders: usize,
     pub escalations: usize,
+    /// Signals whose triage is due soon, their district's intake coordinators reminded.
+    pub triage_reminders: usize,
+    /// Signals left untriaged past their clock, escalated to the region's supervisors.
+    pub triage_escalations: usize,
 }
 
 /// Whether a clock running from `starts_at` to `due_at` is in its reminder window at `now`: the
@@ -55,7 +65,79 @@ pub fn pass(conn: &mut DbConnection, app: &App, now: DateTime<Utc>) -> Result<Re
             done.escalations += 1;
         }
     }
+    for s in signals::awaiting_triage(conn, Some(now.naive_utc()), horizon, false, BATCH)?
+        .into_iter()
+        .filter(|s| reminder_due(s.received_at, s.triage_due_at, now))
+    {
+        if write(conn, |c| triage(c, app, &s, false, now))? {
+            done.triage_reminders += 1;
+        }
+    }
+    for s in signals::awaiting_triage(conn, None, now.naive_utc(), true, BATCH)? {
+        if write(conn, |c| triage(c, app, &s, true, now))? {
+            done.triage_escalations += 1;
+        }
+    }
     Ok(done)
+}
+
+/// Claims and writes the triage reminder or escalation of a signal still awaiting triage;
+/// `false` when another worker got there first or the signal was triaged meanwhile. The
+/// reminder goes to the intake coordinators of the signal's district (to the region's
+/// supervisors when the district has none), the escalation to the region's supervisors. A
+/// signal about an identified child leaves the event on the child's timeline.
+fn triage(
+    conn: &mut DbConnection,
+    app: &App,
+    s: &SignalRow,
+    escalation: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if !signals::claim_triage_clock(conn, s.id, escalation, now.naive_utc())? {
+        return Ok(false);
+    }
+    let mut event = Event::new(
+        if escalation {
+            NotificationKind::TriageEscalation
+        } else {
+            NotificationKind::TriageReminder
+        },
+        About::Signal { id: s.id },
+    );
+    event.deadline = Some((DeadlineKind::Triage, s.triage_due_at.and_utc()));
+    let supervisors = inbox::supervisors(&s.region_code);
+    let (timeline_kind, summary) = if escalation {
+        inbox::notify(conn, app, &event, &[supervisors], now)?;
+        (
+            TimelineKind::Escalation,
+            "Signal not triaged in time: escalated to the supervisor",
+        )
+    } else {
+        let intake = Among::District(Role::IntakeCoordinator, &s.district_code);
+        if inbox::notify(conn, app, &event, &[intake], now)?.is_empty() {
+            inbox::notify(conn, app, &event, &[supervisors], now)?;
+        }
+        (
+            TimelineKind::DeadlineReminder,
+            "Triage of a signal due soon: intake reminded",
+        )
+    };
+    if let Some(child) = &s.child_id {
+        timeline::record(
+            conn,
+            &TimelineRow {
+                id: Uuid::now_v7().to_string(),
+                child_id: *child,
+                case_id: None,
+                at: now.naive_utc(),
+                kind: timeline_kind,
+                summary: summary.into(),
+                actor_id: None,
+                ref_id: Some(s.id.to_string()),
+            },
+        )?;
+    }
+    Ok(true)
 }
 
 /// Claims and writes one deadline's reminder or escalation; `false` when another worker got

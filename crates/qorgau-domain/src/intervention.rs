@@ -69,7 +69,7 @@ pub struct Intervention {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-enum OccurredAtError {
+pub(crate) enum OccurredAtError {
     #[error("must be a date and time with an offset, such as 2026-05-10T14:30:00+05:00")]
     Format,
     #[error("must not be in the future")]
@@ -78,7 +78,12 @@ enum OccurredAtError {
     TooEarly,
 }
 
-fn occurred_at(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, OccurredAtError> {
+/// When something with the child happened: RFC 3339 with an offset, not in the future (beyond
+/// the clock skew allowed), not before 2000.
+pub(crate) fn occurred_at(
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, OccurredAtError> {
     let at = DateTime::parse_from_rfc3339(value.trim())
         .map_err(|_| OccurredAtError::Format)?
         .with_timezone(&Utc);

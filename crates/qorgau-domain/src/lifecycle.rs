@@ -299,6 +299,58 @@ crate::code_enum! {
     }
 }
 
+/// The request body of `POST /cases/{id}/follow-ups`, as received.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct FollowUpInput {
+    /// When the contact happened: RFC 3339 with an offset, not in the future and not before
+    /// the case was closed.
+    pub occurred_at: String,
+    /// Whether the child was seen in person (required).
+    pub child_seen: Option<bool>,
+    /// `stable` or `concerns`.
+    pub outcome: String,
+    /// What was found (required).
+    pub note: String,
+}
+
+/// A well-formed follow-up contact. That it is not before the case's closure is checked
+/// against the stored case by the caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub child_seen: bool,
+    pub outcome: FollowUpOutcome,
+    pub note: String,
+}
+
+pub fn parse_follow_up(
+    input: FollowUpInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<FollowUp, Vec<FieldError>> {
+    let mut v = Validation::new();
+    let occurred_at = v.check(
+        "occurred_at",
+        crate::intervention::occurred_at(&input.occurred_at, now),
+    );
+    let child_seen = v.check("child_seen", input.child_seen.ok_or("is required"));
+    let outcome = v.check(
+        "outcome",
+        FollowUpOutcome::from_code(input.outcome.trim()).ok_or("must be stable or concerns"),
+    );
+    let note = v.text("note", &input.note, REASON_MAX);
+    match (occurred_at, child_seen, outcome, note) {
+        (Some(occurred_at), Some(child_seen), Some(outcome), Some(note)) => Ok(FollowUp {
+            occurred_at,
+            child_seen,
+            outcome,
+            note,
+        }),
+        _ => Err(v.into_errors()),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -725,5 +777,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_follow_up_needs_every_field() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let good = FollowUpInput {
+            occurred_at: "2026-05-30T14:00:00+05:00".into(),
+            child_seen: Some(true),
+            outcome: "concerns".into(),
+            note: " Mother lost her job again ".into(),
+        };
+        let f = parse_follow_up(good.clone(), now).unwrap();
+        assert_eq!(f.outcome, FollowUpOutcome::Concerns);
+        assert_eq!(f.note, "Mother lost her job again");
+        assert!(f.child_seen);
+        let fields = |input| match parse_follow_up(input, now) {
+            Err(errors) => errors.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+            Ok(_) => Vec::new(),
+        };
+        assert_eq!(
+            fields(FollowUpInput::default()),
+            ["occurred_at", "child_seen", "outcome", "note"]
+        );
+        let future = FollowUpInput {
+            occurred_at: "2026-06-02T10:00:00Z".into(),
+            ..good.clone()
+        };
+        assert_eq!(fields(future), ["occurred_at"]);
+        let unknown = FollowUpInput {
+            outcome: "fine".into(),
+            note: "  ".into(),
+            ..good
+        };
+        assert_eq!(fields(unknown), ["outcome", "note"]);
     }
 }

@@ -269,6 +269,38 @@ crate::code_enum! {
     }
 }
 
+/// The request body of `POST /cases/{id}/plan/review`, as received.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct PlanReviewInput {
+    /// `unchanged` (a changed plan is a new version: `PUT /cases/{id}/plan`).
+    pub decision: String,
+    /// What the review considered (required).
+    pub note: String,
+}
+
+/// A well-formed review of the approved plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanReview {
+    pub decision: PlanReviewDecision,
+    pub note: String,
+}
+
+pub fn parse_review(input: PlanReviewInput) -> Result<PlanReview, Vec<FieldError>> {
+    let mut v = Validation::new();
+    let decision = v.check(
+        "decision",
+        PlanReviewDecision::from_code(input.decision.trim())
+            .ok_or("must be unchanged (a changed plan is a new version)"),
+    );
+    let note = v.text("note", &input.note, DESCRIPTION_MAX);
+    match (decision, note) {
+        (Some(decision), Some(note)) => Ok(PlanReview { decision, note }),
+        _ => Err(v.into_errors()),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -465,5 +497,24 @@ mod tests {
         );
         assert_eq!(fields(d("maybe", None)), ["decision"]);
         assert_eq!(fields(d("", None)), ["decision"]);
+    }
+
+    #[test]
+    fn a_review_is_unchanged_with_a_note() {
+        let r = |decision: &str, note: &str| {
+            parse_review(PlanReviewInput {
+                decision: decision.into(),
+                note: note.into(),
+            })
+        };
+        assert_eq!(
+            r("unchanged", " Goals still fit "),
+            Ok(PlanReview {
+                decision: PlanReviewDecision::Unchanged,
+                note: "Goals still fit".into()
+            })
+        );
+        assert_eq!(fields(r("changed", "")), ["decision", "note"]);
+        assert_eq!(fields(r("unchanged", "\u{7}")), ["note"]);
     }
 }

@@ -24,6 +24,8 @@ crate::code_enum! {
         PlanVersion = "plan_version",
         PlanApproved = "plan_approved",
         PlanRejected = "plan_rejected",
+        /// The approved plan reviewed and kept unchanged (the review clock restarts).
+        PlanReviewed = "plan_reviewed",
         MeasureDone = "measure_done",
         Intervention = "intervention",
         Referral = "referral",
@@ -47,5 +49,9 @@ crate::code_enum! {
         DeadlineReminder = "deadline_reminder",
         Escalation = "escalation",
         RoutingGap = "routing_gap",
+        /// The supervisor recorded how a routing gap's duty was met.
+        RoutingGapResolved = "routing_gap_resolved",
+        /// A contact with the child after the case was closed.
+        FollowUp = "follow_up",
     }
 }

@@ -14,6 +14,7 @@ pub mod connection;
 pub mod consents;
 pub mod deadlines;
 pub mod error;
+pub mod follow_ups;
 pub mod geography;
 pub mod idempotency;
 #[cfg(test)]

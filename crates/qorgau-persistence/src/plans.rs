@@ -4,11 +4,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use qorgau_domain::ids::CaseId;
-use qorgau_domain::plan::PlanStatus;
+use qorgau_domain::plan::{PlanReviewDecision, PlanStatus};
 
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::schema::{plan_goals, plan_measures, plans};
+use crate::schema::{plan_goals, plan_measures, plan_reviews, plans};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plans)]
@@ -172,4 +172,24 @@ pub fn mark_done(
     .set((plan_measures::done_at.eq(at), plan_measures::done_by.eq(by)))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// A review of an approved plan that kept it as it is (`plan_reviews`).
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_reviews)]
+pub struct PlanReviewRow {
+    pub id: String,
+    pub plan_id: String,
+    pub case_id: CaseId,
+    pub decision: PlanReviewDecision,
+    pub note: String,
+    pub reviewed_by: String,
+    pub reviewed_at: NaiveDateTime,
+}
+
+pub fn insert_review(conn: &mut DbConnection, row: &PlanReviewRow) -> Result<(), DbError> {
+    diesel::insert_into(plan_reviews::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
 }

@@ -1,15 +1,19 @@
 //! What the protocol's routing needs from storage: the organisation of a kind nearest the
-//! child, the least-loaded case manager, and recorded gaps.
+//! child, the least-loaded case manager, and recorded gaps — listed for the supervisor and
+//! resolved by her.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::organisation::OrganisationKind;
+use qorgau_domain::referral::ReferralKind;
 use qorgau_domain::role::Role;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{cases, organisations, routing_gaps, users};
+use crate::{DbConnection, Page};
 
 /// The organisation of `kind` in the district, else one in the region (oldest first).
 pub fn nearest_organisation(
@@ -118,4 +122,106 @@ pub fn supervisor_emails(conn: &mut DbConnection, region: &str) -> Result<Vec<St
         .select(users::email)
         .load(conn)?;
     Ok(emails.into_iter().flatten().collect())
+}
+
+/// A routing gap: a mandatory step of the protocol with no organisation to take it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = routing_gaps)]
+pub struct GapRow {
+    pub id: String,
+    pub case_id: CaseId,
+    pub action: ReferralKind,
+    pub organisation_kind: OrganisationKind,
+    /// The concerns that required the step, comma-separated.
+    pub concerns: String,
+    pub recorded_at: NaiveDateTime,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+/// A gap with what a list shows of its case: the number, the child (for the audit) and the
+/// region.
+#[derive(Clone, Debug)]
+pub struct GapOfCase {
+    pub gap: GapRow,
+    pub case_number: String,
+    pub child_id: ChildId,
+    pub region_code: String,
+}
+
+/// A page of the gaps on cases in `scope` (resolved or not, or both when `None`), oldest first.
+pub fn list_gaps(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    resolved: Option<bool>,
+    page: &Page,
+) -> Result<Vec<GapOfCase>, DbError> {
+    let mut query = routing_gaps::table
+        .inner_join(cases::table.on(cases::id.eq(routing_gaps::case_id)))
+        .order(routing_gaps::id)
+        .limit(page.limit)
+        .select((
+            GapRow::as_select(),
+            cases::number,
+            cases::child_id,
+            cases::region_code,
+        ))
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Region(r) => query.filter(cases::region_code.eq(r.clone())),
+        Scope::District(d) => query.filter(cases::district_code.eq(d.clone())),
+        Scope::Own(u) => query.filter(cases::assignee_id.eq(u.to_string())),
+        Scope::Organisation(_) => query.filter(routing_gaps::id.eq_any(Vec::<String>::new())),
+    };
+    query = match resolved {
+        Some(true) => query.filter(routing_gaps::resolved_at.is_not_null()),
+        Some(false) => query.filter(routing_gaps::resolved_at.is_null()),
+        None => query,
+    };
+    if let Some(after) = &page.after {
+        query = query.filter(routing_gaps::id.gt(after.clone()));
+    }
+    Ok(query
+        .load::<(GapRow, String, ChildId, String)>(conn)?
+        .into_iter()
+        .map(|(gap, case_number, child_id, region_code)| GapOfCase {
+            gap,
+            case_number,
+            child_id,
+            region_code,
+        })
+        .collect())
+}
+
+pub fn find_gap(conn: &mut DbConnection, id: &str) -> Result<Option<GapRow>, DbError> {
+    Ok(routing_gaps::table
+        .find(id)
+        .select(GapRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Records how the gap's duty was met, if it is still open: of two concurrent resolutions
+/// exactly one changes the row. Returns whether this one did.
+pub fn resolve_gap(
+    conn: &mut DbConnection,
+    id: &str,
+    by: &str,
+    at: NaiveDateTime,
+    resolution: &str,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        routing_gaps::table
+            .find(id)
+            .filter(routing_gaps::resolved_at.is_null()),
+    )
+    .set((
+        routing_gaps::resolved_at.eq(at),
+        routing_gaps::resolved_by.eq(by),
+        routing_gaps::resolution.eq(resolution),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }

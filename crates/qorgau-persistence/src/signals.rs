@@ -288,3 +288,60 @@ pub fn report_counts(
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// Signals still awaiting triage whose clock runs out before `until` (and after `after`, if
+/// given) and that still await their reminder (or escalation): the worker's candidates, oldest
+/// due first, index-backed by `signals_triage_clock` (triage_due_at, where status is received).
+/// Reminders pass `after` = now: a lapsed clock is past its reminder, and must not fill the
+/// batch in place of the ones still running.
+pub fn awaiting_triage(
+    conn: &mut DbConnection,
+    after: Option<NaiveDateTime>,
+    until: NaiveDateTime,
+    escalation: bool,
+    limit: i64,
+) -> Result<Vec<SignalRow>, DbError> {
+    let mut query = signals::table
+        .filter(signals::status.eq(SignalStatus::Received))
+        .filter(signals::triage_due_at.lt(until))
+        .order(signals::triage_due_at)
+        .limit(limit)
+        .select(SignalRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(signals::triage_due_at.gt(after));
+    }
+    Ok(if escalation {
+        query
+            .filter(signals::triage_escalated_at.is_null())
+            .load(conn)?
+    } else {
+        query
+            .filter(signals::triage_reminded_at.is_null())
+            .load(conn)?
+    })
+}
+
+/// Claims the triage reminder (or escalation) of a signal still awaiting triage: of several
+/// workers racing, exactly one sees `true` — the conditional update is the lock. A signal
+/// triaged meanwhile is not claimed.
+pub fn claim_triage_clock(
+    conn: &mut DbConnection,
+    id: SignalId,
+    escalation: bool,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let target = signals::table
+        .find(id)
+        .filter(signals::status.eq(SignalStatus::Received));
+    let changed = if escalation {
+        diesel::update(target.filter(signals::triage_escalated_at.is_null()))
+            .set(signals::triage_escalated_at.eq(at))
+            .execute(conn)?
+    } else {
+        diesel::update(target.filter(signals::triage_reminded_at.is_null()))
+            .set(signals::triage_reminded_at.eq(at))
+            .execute(conn)?
+    };
+    Ok(changed == 1)
+}

@@ -4,9 +4,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
 use qorgau_app::error::{stored, stored_json};
-use qorgau_app::plans::PlanCard;
+use qorgau_app::plans::{PlanCard, PlanReviewed};
 use qorgau_domain::assessment::DomainFinding;
+use qorgau_domain::lifecycle::FollowUpOutcome;
+use qorgau_domain::plan::PlanReviewDecision;
 use qorgau_persistence::assessments::AssessmentRow;
+use qorgau_persistence::follow_ups::FollowUpRow;
 use qorgau_persistence::interventions::InterventionRow;
 use qorgau_persistence::plans::{MeasureRow, PlanRow};
 use serde::Serialize;
@@ -199,6 +202,74 @@ impl TryFrom<InterventionRow> for InterventionView {
             child_seen: i.child_seen,
             duration_minutes: i.duration_minutes,
             recorded_at: i.recorded_at.and_utc(),
+        })
+    }
+}
+
+/// A contact with the child after the case was closed.
+#[derive(Serialize, ToSchema)]
+pub struct FollowUpView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// The child was seen in person.
+    pub child_seen: bool,
+    /// `stable`, or `concerns` (the supervisors are asked whether to reopen).
+    pub outcome: FollowUpOutcome,
+    pub note: String,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<FollowUpRow> for FollowUpView {
+    type Error = AppError;
+    fn try_from(f: FollowUpRow) -> Result<Self, AppError> {
+        let id = |column: &str, value: &str| stored::<Uuid>("follow_ups", &f.id, column, value);
+        Ok(FollowUpView {
+            id: id("id", &f.id)?,
+            case_id: f.case_id.0,
+            recorded_by: id("recorded_by", &f.recorded_by)?,
+            occurred_at: f.occurred_at.and_utc(),
+            child_seen: f.child_seen,
+            outcome: f.outcome,
+            note: f.note,
+            recorded_at: f.recorded_at.and_utc(),
+        })
+    }
+}
+
+/// A review of the approved plan that kept it unchanged, and when the next one is due.
+#[derive(Serialize, ToSchema)]
+pub struct PlanReviewView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    /// The approved version reviewed.
+    pub plan_id: Uuid,
+    pub version: i32,
+    pub decision: PlanReviewDecision,
+    pub note: String,
+    pub reviewed_by: Uuid,
+    pub reviewed_at: DateTime<Utc>,
+    /// The restarted `plan_review` deadline.
+    pub next_review_due: DateTime<Utc>,
+}
+
+impl TryFrom<PlanReviewed> for PlanReviewView {
+    type Error = AppError;
+    fn try_from(r: PlanReviewed) -> Result<Self, AppError> {
+        let review = r.review;
+        let id =
+            |column: &str, value: &str| stored::<Uuid>("plan_reviews", &review.id, column, value);
+        Ok(PlanReviewView {
+            id: id("id", &review.id)?,
+            case_id: review.case_id.0,
+            plan_id: id("plan_id", &review.plan_id)?,
+            reviewed_by: id("reviewed_by", &review.reviewed_by)?,
+            version: r.version,
+            decision: review.decision,
+            note: review.note,
+            reviewed_at: review.reviewed_at.and_utc(),
+            next_review_due: r.next_review_due,
         })
     }
 }

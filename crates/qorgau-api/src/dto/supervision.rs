@@ -8,10 +8,13 @@ use qorgau_app::AppError;
 use qorgau_app::area::AreaAsked;
 use qorgau_app::error::stored;
 use qorgau_app::supervision::CaseloadOf;
+use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::referral::ReferralKind;
 use qorgau_domain::report::Area;
 use qorgau_domain::report::caseload::{ManagerLoad, OPEN_STATUSES};
 use qorgau_domain::taxonomy::RiskLevel;
+use qorgau_persistence::routing::GapOfCase;
 use qorgau_persistence::supervision::OverdueRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -264,6 +267,65 @@ pub fn parse_cursor(after: &str) -> Result<(NaiveDateTime, String), AppError> {
             Some((at, id.to_string()))
         })
         .ok_or_else(|| AppError::invalid("cursor", "is not a cursor from this list"))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RoutingGapQuery {
+    /// `false`: the open gaps (the supervisor's task list); `true`: the resolved ones; absent:
+    /// both.
+    pub resolved: Option<bool>,
+}
+
+/// A mandatory step of the protocol that found no organisation to take it. The concerns behind
+/// it are on the case card, not here.
+#[derive(Serialize, ToSchema)]
+pub struct RoutingGapView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub case_number: String,
+    /// `referral` or `notification`.
+    pub action: ReferralKind,
+    /// The kind of organisation the protocol requires and none of which is registered in the
+    /// child's district or region.
+    pub organisation_kind: OrganisationKind,
+    pub recorded_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<Uuid>,
+    /// How the duty was met, in the supervisor's words.
+    pub resolution: Option<String>,
+}
+
+impl TryFrom<GapOfCase> for RoutingGapView {
+    type Error = AppError;
+
+    fn try_from(g: GapOfCase) -> Result<Self, AppError> {
+        let gap = g.gap;
+        let id = |column: &str, value: &str| stored::<Uuid>("routing_gaps", &gap.id, column, value);
+        Ok(RoutingGapView {
+            id: id("id", &gap.id)?,
+            case_id: gap.case_id.0,
+            resolved_by: gap
+                .resolved_by
+                .as_deref()
+                .map(|u| id("resolved_by", u))
+                .transpose()?,
+            case_number: g.case_number,
+            action: gap.action,
+            organisation_kind: gap.organisation_kind,
+            recorded_at: gap.recorded_at.and_utc(),
+            resolved_at: gap.resolved_at.map(|t| t.and_utc()),
+            resolution: gap.resolution,
+        })
+    }
+}
+
+/// The body of `POST /supervision/routing-gaps/{id}/resolve`.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct GapResolution {
+    /// How the duty was met (e.g. "Police of the neighbouring district informed by phone").
+    /// Required.
+    pub note: String,
 }
 
 #[cfg(test)]

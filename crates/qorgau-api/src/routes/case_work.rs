@@ -1,9 +1,11 @@
-//! The work on a case (api.md § Cases): status transitions, assessments, the individual plan
-//! and its approval, and interventions. The use cases are in `qorgau_app` (`transitions`,
-//! `assessments`, `plans`, `interventions`); the bodies in `crate::dto`.
+//! The work on a case (api.md § Cases): status transitions, assessments, the individual plan,
+//! its approval and review, interventions, and follow-up contacts after closure. The use cases
+//! are in `qorgau_app` (`transitions`, `assessments`, `plans`, `interventions`, `follow_ups`);
+//! the bodies in `crate::dto`.
 
 use actix_web::{HttpResponse, get, post, put, web};
 use qorgau_app::assessments::{assessments_of, record_assessment};
+use qorgau_app::follow_ups;
 use qorgau_app::interventions::{interventions_of, record_intervention};
 use qorgau_app::plans::{self, draft_plan, plan_of};
 use qorgau_app::transitions::transition_case;
@@ -11,16 +13,21 @@ use qorgau_domain::assessment::{AssessmentInput, parse_assessment};
 use qorgau_domain::deadline::kazakhstan;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::intervention::{InterventionInput, parse_intervention};
-use qorgau_domain::lifecycle::TransitionInput;
-use qorgau_domain::plan::{PlanDecisionInput, PlanInput, parse_decision, parse_plan};
+use qorgau_domain::lifecycle::{FollowUpInput, TransitionInput, parse_follow_up};
+use qorgau_domain::plan::{
+    PlanDecisionInput, PlanInput, PlanReviewInput, parse_decision, parse_plan, parse_review,
+};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::case_work::{AssessmentView, InterventionView, PlanView};
+use crate::dto::case_work::{
+    AssessmentView, FollowUpView, InterventionView, PlanReviewView, PlanView,
+};
 use crate::dto::cases::{CaseView, with_etag};
-use crate::dto::views;
+use crate::dto::{checked_page, views};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +173,32 @@ pub async fn decide_plan(
     Ok(web::Json(PlanView::try_from(card)?))
 }
 
+/// The case manager of the case, or the region's supervisor, reviewed the approved plan and
+/// keeps it unchanged: the pending `plan_review` deadline is met and its clock restarts from
+/// now. A changed plan is a new version instead (`PUT /cases/{id}/plan`).
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanReviewInput, params(("id" = Uuid, Path)), responses(
+    (status = 201, body = PlanReviewView),
+    (status = 403, body = Problem),
+    (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "No approved plan, or the case is closed"),
+    (status = 422, body = Problem),
+))]
+#[post("/cases/{id}/plan/review")]
+pub async fn review_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<PlanReviewInput>,
+) -> Result<HttpResponse, ApiError> {
+    let review = parse_review(body.0)?;
+    let id = CaseId(id.into_inner());
+    let app = state.app.clone();
+    let reviewed = state
+        .run(move |conn| Ok(plans::review_plan(conn, &app, &caller, id, review)?))
+        .await?;
+    Ok(HttpResponse::Created().json(PlanReviewView::try_from(reviewed)?))
+}
+
 /// Marks a measure of an approved plan as done.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)), responses(
     (status = 200, body = PlanView),
@@ -227,4 +260,58 @@ pub async fn list_interventions(
         .run(move |conn| Ok(interventions_of(conn, &caller, id)?))
         .await?;
     Ok(web::Json(views(rows)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-up after closure
+
+/// Records a contact with the child of a closed case (its case manager or the region's
+/// supervisor): meets the case's `follow_up` deadline; `concerns` asks the region's supervisors
+/// to decide whether to reopen it.
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FollowUpInput, params(("id" = Uuid, Path)), responses(
+    (status = 201, body = FollowUpView),
+    (status = 403, body = Problem),
+    (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The case is not closed"),
+    (status = 422, body = Problem),
+))]
+#[post("/cases/{id}/follow-ups")]
+pub async fn add_follow_up(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<FollowUpInput>,
+) -> Result<HttpResponse, ApiError> {
+    let follow_up = parse_follow_up(body.0, caller.at)?;
+    let id = CaseId(id.into_inner());
+    let app = state.app.clone();
+    let row = state
+        .run(move |conn| Ok(follow_ups::record(conn, &app, &caller, id, follow_up)?))
+        .await?;
+    Ok(HttpResponse::Created().json(FollowUpView::try_from(row)?))
+}
+
+/// The case's follow-up contacts after closure, in the order they were recorded.
+#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<FollowUpView>),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
+))]
+#[get("/cases/{id}/follow-ups")]
+pub async fn list_follow_ups(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<FollowUpView>>, ApiError> {
+    let page = params.page()?;
+    let id = CaseId(id.into_inner());
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = follow_ups::list(conn, &caller, id, &page)?;
+            Ok((rows, page))
+        })
+        .await?;
+    let list = checked_page(rows, &page, |f| &f.id, FollowUpView::try_from)?;
+    Ok(web::Json(list))
 }

@@ -1,16 +1,21 @@
 //! Supervision (api.md § Supervision and reports): the caseload of a region with, for every
-//! count, the list query that shows the records behind it; and the region's overdue work.
+//! count, the list query that shows the records behind it; the region's overdue work; and its
+//! routing gaps until resolved.
 
-use actix_web::{get, web};
+use actix_web::{get, post, web};
 use qorgau_app::area::AreaAsked;
+use qorgau_app::routing_gaps as gaps;
 use qorgau_app::supervision::{self, OverdueAsked};
+use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::checked_page;
 use crate::dto::supervision::{
-    AreaQuery, CaseloadView, OverdueQuery, OverdueView, cursor_key, parse_cursor,
+    AreaQuery, CaseloadView, GapResolution, OverdueQuery, OverdueView, RoutingGapQuery,
+    RoutingGapView, cursor_key, parse_cursor,
 };
 use crate::error::{ApiError, Problem};
+use crate::json::Json;
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 
@@ -70,4 +75,53 @@ pub async fn overdue(
     let keyed = rows.into_iter().map(|r| (cursor_key(&r), r)).collect();
     let list = checked_page(keyed, &page, |(key, _)| key, |(_, r)| r.try_into())?;
     Ok(web::Json(list))
+}
+
+/// The routing gaps of the supervisor's region — mandatory steps of the protocol that found no
+/// organisation to take them — oldest first; `resolved=false` is her list of gaps to resolve.
+#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(RoutingGapQuery, ListParams), responses(
+    (status = 200, body = List<RoutingGapView>),
+    (status = 403, body = Problem, description = "Not a supervisor"),
+    (status = 422, body = Problem),
+))]
+#[get("/supervision/routing-gaps")]
+pub async fn list_routing_gaps(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RoutingGapQuery>,
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<RoutingGapView>>, ApiError> {
+    let page = params.page()?;
+    let resolved = query.resolved;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = gaps::list(conn, &caller, resolved, &page)?;
+            Ok((rows, page))
+        })
+        .await?;
+    let list = checked_page(rows, &page, |g| &g.gap.id, RoutingGapView::try_from)?;
+    Ok(web::Json(list))
+}
+
+/// The supervisor of the case's region records how a routing gap's duty was met; the gap leaves
+/// the list of open gaps. Audited, and noted on the case's timeline.
+#[utoipa::path(tag = "supervision", security(("bearer" = [])), request_body = GapResolution, params(("id" = Uuid, Path)), responses(
+    (status = 200, body = RoutingGapView),
+    (status = 403, body = Problem, description = "Not a supervisor"),
+    (status = 404, body = Problem, description = "No such gap in the caller's region"),
+    (status = 409, body = Problem, description = "Already resolved"),
+    (status = 422, body = Problem, description = "No note"),
+))]
+#[post("/supervision/routing-gaps/{id}/resolve")]
+pub async fn resolve_routing_gap(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<GapResolution>,
+) -> Result<web::Json<RoutingGapView>, ApiError> {
+    let id = id.into_inner().to_string();
+    let gap = state
+        .run(move |conn| Ok(gaps::resolve(conn, &caller, &id, &body.0.note)?))
+        .await?;
+    Ok(web::Json(RoutingGapView::try_from(gap)?))
 }
