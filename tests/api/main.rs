@@ -26,4 +26,5 @@ mod security;
 mod sensitive;
 mod signals;
 mod smtp_server;
+mod tasks;
 mod world;

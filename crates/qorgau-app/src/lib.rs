@@ -46,6 +46,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod signals;
 pub mod supervision;
+pub mod tasks;
 pub mod timeline;
 pub mod transfers;
 pub mod transitions;
