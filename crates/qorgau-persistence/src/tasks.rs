@@ -120,6 +120,12 @@ impl Found {
         self.counts.push((kind, count));
         self.rows.extend(rows);
     }
+
+    /// Whether the sources with a clock, read first, filled the page: the tasks without one
+    /// come after all of them, so none of theirs can be on it (they are still counted).
+    fn full(&self, w: &Window) -> bool {
+        i64::try_from(self.rows.len()).unwrap_or(i64::MAX) >= w.limit
+    }
 }
 
 /// Adds the keyset position of a source with a clock to a boxed query: (due, id) after it.
@@ -217,9 +223,11 @@ pub fn manager(
                 }),
         );
     }
-    let (count, rows) = plans_returned(conn, user, listed, w)?;
+    let full = found.full(w);
+    let wants = |kind| listed.contains(&kind) && !full;
+    let (count, rows) = plans_returned(conn, user, wants(TaskKind::PlanReturned), w)?;
     found.add(TaskKind::PlanReturned, count, rows);
-    let (count, rows) = closures_returned(conn, user, listed, w)?;
+    let (count, rows) = closures_returned(conn, user, wants(TaskKind::ClosureReturned), w)?;
     found.add(TaskKind::ClosureReturned, count, rows);
     Ok(found)
 }
@@ -228,7 +236,7 @@ pub fn manager(
 fn plans_returned(
     conn: &mut DbConnection,
     user: &str,
-    listed: &[TaskKind],
+    list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
     let Some(after) = w.waiting() else {
@@ -251,7 +259,7 @@ fn plans_returned(
             .into_boxed()
     };
     let count = base().count().get_result(conn)?;
-    if !listed.contains(&TaskKind::PlanReturned) {
+    if !list {
         return Ok((count, Vec::new()));
     }
     let mut query =
@@ -278,7 +286,7 @@ fn plans_returned(
 fn closures_returned(
     conn: &mut DbConnection,
     user: &str,
-    listed: &[TaskKind],
+    list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
     let Some(after) = w.waiting() else {
@@ -316,7 +324,7 @@ fn closures_returned(
             .into_boxed()
     };
     let count = base().count().get_result(conn)?;
-    if !listed.contains(&TaskKind::ClosureReturned) {
+    if !list {
         return Ok((count, Vec::new()));
     }
     let mut query = base().order(timeline_events::id).limit(w.limit).select((
@@ -350,25 +358,22 @@ pub fn supervisor(
 ) -> Result<Found, DbError> {
     let mut found = Found::default();
     let wants = |kind| listed.contains(&kind);
+    let (count, rows) =
+        area_deadlines(conn, region, Some(now), wants(TaskKind::LapsedDeadline), w)?;
+    found.add(TaskKind::LapsedDeadline, count, rows);
+    let (count, rows) = area_deadlines(conn, region, None, wants(TaskKind::Assignment), w)?;
+    found.add(TaskKind::Assignment, count, rows);
+    let place = Place::Region(region);
+    let (count, rows) = triage(conn, place, Some(now), wants(TaskKind::Triage), w)?;
+    found.add(TaskKind::Triage, count, rows);
+    let full = found.full(w);
+    let wants = |kind| listed.contains(&kind) && !full;
     let (count, rows) = plan_decisions(conn, region, wants(TaskKind::PlanDecision), w)?;
     found.add(TaskKind::PlanDecision, count, rows);
     let (count, rows) = closure_decisions(conn, region, wants(TaskKind::ClosureDecision), w)?;
     found.add(TaskKind::ClosureDecision, count, rows);
     let (count, rows) = incoming_transfers(conn, region, wants(TaskKind::IncomingTransfer), w)?;
     found.add(TaskKind::IncomingTransfer, count, rows);
-    let (count, rows) =
-        area_deadlines(conn, region, Some(now), wants(TaskKind::LapsedDeadline), w)?;
-    found.add(TaskKind::LapsedDeadline, count, rows);
-    let (count, rows) = area_deadlines(conn, region, None, wants(TaskKind::Assignment), w)?;
-    found.add(TaskKind::Assignment, count, rows);
-    let (count, rows) = triage(
-        conn,
-        Place::Region(region),
-        Some(now),
-        wants(TaskKind::Triage),
-        w,
-    )?;
-    found.add(TaskKind::Triage, count, rows);
     let (count, rows) = routing_gaps_open(conn, region, wants(TaskKind::RoutingGap), w)?;
     found.add(TaskKind::RoutingGap, count, rows);
     let (count, rows) = reopen_decisions(conn, region, wants(TaskKind::ReopenDecision), w)?;
@@ -490,49 +495,48 @@ fn area_deadlines(
         Some(_) => TaskKind::LapsedDeadline,
         None => TaskKind::Assignment,
     };
-    let base = || {
-        let query = deadlines::table
-            .filter(deadlines::region_code.eq(region))
-            .filter(deadlines::status.eq(DeadlineStatus::Pending))
-            .into_boxed();
-        let query = match lapsed_at {
-            Some(now) => query
-                .filter(deadlines::due_at.lt(now))
-                .filter(deadlines::kind.ne(DeadlineKind::Assignment)),
-            None => query.filter(deadlines::kind.eq(DeadlineKind::Assignment)),
-        };
-        due_before!(query, deadlines::due_at, w)
-    };
-    let count = base().count().get_result(conn)?;
+    // The same filters on the deadlines alone (the count, from the index) and joined to
+    // their cases (the page, with the case numbers).
+    macro_rules! narrowed {
+        ($from:expr) => {{
+            let query = $from
+                .filter(deadlines::region_code.eq(region))
+                .filter(deadlines::status.eq(DeadlineStatus::Pending))
+                .into_boxed();
+            let query = match lapsed_at {
+                Some(now) => query
+                    .filter(deadlines::due_at.lt(now))
+                    .filter(deadlines::kind.ne(DeadlineKind::Assignment)),
+                None => query.filter(deadlines::kind.eq(DeadlineKind::Assignment)),
+            };
+            due_before!(query, deadlines::due_at, w)
+        }};
+    }
+    let count = narrowed!(deadlines::table).count().get_result(conn)?;
     // The count holds on every page; the rows only up to the tasks with no clock.
     let (true, Some(after)) = (list, w.clocked()) else {
         return Ok((count, Vec::new()));
     };
-    let ids: Vec<(String, DeadlineKind, NaiveDateTime, String)> = after_due!(
-        base()
+    let rows: Vec<(String, DeadlineKind, NaiveDateTime, String, String)> = after_due!(
+        narrowed!(deadlines::table.inner_join(cases::table))
             .order((deadlines::due_at, deadlines::id))
             .limit(w.limit)
             .select((
                 deadlines::id,
                 deadlines::kind,
                 deadlines::due_at,
-                deadlines::case_id,
+                cases::id,
+                cases::number,
             )),
         deadlines::due_at,
         deadlines::id,
         after
     )
     .load(conn)?;
-    let numbers = case_numbers(conn, ids.iter().map(|(.., case)| case.clone()).collect())?;
     Ok((
         count,
-        ids.into_iter()
-            .map(|(id, kind, due, case)| {
-                let number = numbers
-                    .iter()
-                    .find(|(c, _)| *c == case)
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default();
+        rows.into_iter()
+            .map(|(id, kind, due, case, number)| {
                 let mut row = TaskRow::on_case(task, id, Some(due)).case(case, number);
                 if task == TaskKind::LapsedDeadline {
                     row.deadline = Some(kind);
@@ -541,22 +545,6 @@ fn area_deadlines(
             })
             .collect(),
     ))
-}
-
-/// The numbers of the cases `ids`.
-fn case_numbers(
-    conn: &mut DbConnection,
-    mut ids: Vec<String>,
-) -> Result<Vec<(String, String)>, DbError> {
-    ids.sort();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(cases::table
-        .filter(cases::id.eq_any(ids))
-        .select((cases::id, cases::number))
-        .load(conn)?)
 }
 
 /// Where signals are read: a region (its supervisor), or a district (its intake).
@@ -723,14 +711,16 @@ pub fn specialist(
     let (count, rows) =
         referrals_pending(conn, organisation, wants(TaskKind::ReferralResponse), w)?;
     found.add(TaskKind::ReferralResponse, count, rows);
-    let (count, rows) =
-        referrals_accepted(conn, organisation, wants(TaskKind::ReferralInProgress), w)?;
-    found.add(TaskKind::ReferralInProgress, count, rows);
     if commission {
         let (count, rows) =
             measures_due(conn, organisation, wants(TaskKind::CommissionMeasure), w)?;
         found.add(TaskKind::CommissionMeasure, count, rows);
     }
+    let full = found.full(w);
+    let wants = |kind| listed.contains(&kind) && !full;
+    let (count, rows) =
+        referrals_accepted(conn, organisation, wants(TaskKind::ReferralInProgress), w)?;
+    found.add(TaskKind::ReferralInProgress, count, rows);
     Ok(found)
 }
 
@@ -744,6 +734,7 @@ fn referrals_pending(
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
     let base = || {
         let query = referrals::table
+            .inner_join(cases::table)
             .filter(referrals::to_organisation_id.eq(organisation))
             .filter(referrals::status.eq(ReferralStatus::Pending))
             .into_boxed();
@@ -754,22 +745,25 @@ fn referrals_pending(
     let (true, Some(after)) = (list, w.clocked()) else {
         return Ok((count, Vec::new()));
     };
-    let rows: Vec<(String, NaiveDateTime, String)> = after_due!(
+    let rows: Vec<(String, NaiveDateTime, String, String)> = after_due!(
         base()
             .order((referrals::respond_by, referrals::id))
             .limit(w.limit)
-            .select((referrals::id, referrals::respond_by, referrals::case_id)),
+            .select((
+                referrals::id,
+                referrals::respond_by,
+                cases::id,
+                cases::number,
+            )),
         referrals::respond_by,
         referrals::id,
         after
     )
     .load(conn)?;
-    let numbers = case_numbers(conn, rows.iter().map(|(.., c)| c.clone()).collect())?;
     Ok((
         count,
         rows.into_iter()
-            .map(|(id, due, case)| {
-                let number = number_of(&numbers, &case);
+            .map(|(id, due, case, number)| {
                 TaskRow::on_case(TaskKind::ReferralResponse, id, Some(due)).case(case, number)
             })
             .collect(),
@@ -819,7 +813,10 @@ fn measures_due(
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
     let base = || {
         let mut query = commission_measures::table
-            .inner_join(commission_matters::table)
+            .inner_join(
+                commission_matters::table
+                    .inner_join(cases::table.on(cases::id.eq(commission_matters::case_id))),
+            )
             .filter(commission_matters::commission_organisation_id.eq(organisation))
             .filter(commission_measures::done_at.is_null())
             .into_boxed();
@@ -839,7 +836,8 @@ fn measures_due(
         .select((
             commission_measures::id,
             commission_measures::due_date,
-            commission_matters::case_id,
+            cases::id,
+            cases::number,
         ));
     if let Some((at, id)) = after {
         // Due after `at` from the date of `at` on; exactly at `at` when `at` is such a midnight.
@@ -855,13 +853,11 @@ fn measures_due(
             None => query.filter(commission_measures::due_date.ge(from)),
         };
     }
-    let rows: Vec<(String, NaiveDate, String)> = query.load(conn)?;
-    let numbers = case_numbers(conn, rows.iter().map(|(.., c)| c.clone()).collect())?;
+    let rows: Vec<(String, NaiveDate, String, String)> = query.load(conn)?;
     Ok((
         count,
         rows.into_iter()
-            .map(|(id, due, case)| {
-                let number = number_of(&numbers, &case);
+            .map(|(id, due, case, number)| {
                 TaskRow::on_case(TaskKind::CommissionMeasure, id, Some(measure_due_at(due)))
                     .case(case, number)
             })
@@ -878,14 +874,6 @@ fn last_date_due_before(before: NaiveDateTime) -> NaiveDate {
     } else {
         date
     }
-}
-
-fn number_of(numbers: &[(String, String)], case: &str) -> String {
-    numbers
-        .iter()
-        .find(|(c, _)| c == case)
-        .map(|(_, n)| n.clone())
-        .unwrap_or_default()
 }
 
 fn on_cases(kind: TaskKind, rows: Vec<(String, String, String)>) -> Vec<TaskRow> {
