@@ -11,9 +11,9 @@ SELECT COUNT(*) FROM "deadlines" WHERE ((("deadlines"."region_code" = :region) A
 SELECT "deadlines"."id", "deadlines"."kind", "deadlines"."due_at", "cases"."id", "cases"."number" FROM ("deadlines" INNER JOIN "cases" ON ("deadlines"."case_id" = "cases"."id")) WHERE ((("deadlines"."region_code" = :region) AND ("deadlines"."status" = 'pending')) AND ("deadlines"."kind" = 'assignment')) ORDER BY "deadlines"."due_at", "deadlines"."id" LIMIT 51;
 SELECT COUNT(*) FROM "signals" WHERE ((("signals"."region_code" = :region) AND ("signals"."status" = 'received')) AND ("signals"."triage_due_at" < :now));
 SELECT "signals"."id", "signals"."triage_due_at" FROM "signals" WHERE ((("signals"."region_code" = :region) AND ("signals"."status" = 'received')) AND ("signals"."triage_due_at" < :now)) ORDER BY "signals"."triage_due_at", "signals"."id" LIMIT 51;
-SELECT COUNT(*) FROM ("plans" INNER JOIN "cases" ON ("plans"."case_id" = "cases"."id")) WHERE ((("plans"."status" = 'draft') AND ("cases"."region_code" = :region)) AND ("cases"."status" != 'closed'));
+SELECT COUNT(*) FROM ("plans" INNER JOIN "cases" ON ("plans"."case_id" = "cases"."id")) WHERE ((("plans"."status" = 'draft') AND ("cases"."region_code" = :region)) AND ("cases"."closed_at" IS NULL));
 -- begin:waiting
-SELECT "plans"."id", "cases"."id", "cases"."number" FROM ("plans" INNER JOIN "cases" ON ("plans"."case_id" = "cases"."id")) WHERE ((("plans"."status" = 'draft') AND ("cases"."region_code" = :region)) AND ("cases"."status" != 'closed')) ORDER BY "plans"."id" LIMIT 51;
+SELECT "plans"."id", "cases"."id", "cases"."number" FROM ("plans" INNER JOIN "cases" ON ("plans"."case_id" = "cases"."id")) WHERE ((("plans"."status" = 'draft') AND ("cases"."region_code" = :region)) AND ("cases"."closed_at" IS NULL)) ORDER BY "plans"."id" LIMIT 51;
 -- end:waiting
 SELECT COUNT(*) FROM "cases" WHERE (("cases"."region_code" = :region) AND ("cases"."status" = 'closure_requested'));
 -- begin:waiting
