@@ -346,6 +346,8 @@ fn table() -> Vec<Op> {
         // Everyone signed in.
         op(POST,   "/api/v1/auth/logout",                       Session,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/me",                                Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        // Each user's own tasks (an empty list for the roles with none): nothing to be out of scope of.
+        op(GET,    "/api/v1/me/tasks",                          Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/regions",                           Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/protocols/active",                  Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         list(GET,  "/api/v1/organisations",                     Organisation, none,          "A A A A A A A A", "A A A A A A A A"),
