@@ -6,25 +6,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, invalid_fields};
 use crate::on_both_backends;
-use crate::world::{World, iin, signal};
-
-fn all_domains() -> Value {
-    let domains = [
-        "safety",
-        "health",
-        "education",
-        "family",
-        "psycho_emotional",
-        "legal",
-        "material",
-    ];
-    Value::Array(
-        domains
-            .iter()
-            .map(|d| json!({"domain": d, "level": "medium", "note": "observed"}))
-            .collect(),
-    )
-}
+use crate::world::{World, all_domains, iin, signal};
 
 async fn move_to(w: &World, token: &str, case: &str, body: Value) -> crate::common::Response {
     w.app

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::common::{Backend, TestApp, invalid_fields, join_all, test_config};
 use crate::on_both_backends;
 use crate::smtp_server;
-use crate::world::{World, signal};
+use crate::world::{World, all_domains, signal};
 
 on_both_backends!(
     an_untriaged_critical_signal_reminds_and_escalates_once_through_smtp,
@@ -503,24 +503,6 @@ async fn routing_gaps_are_the_supervisors_until_resolved(backend: Backend) {
 
 // ---------------------------------------------------------------------------------------------
 // Defects 3 and 4: follow-up after closure, plan review
-
-fn all_domains() -> Value {
-    let domains = [
-        "safety",
-        "health",
-        "education",
-        "family",
-        "psycho_emotional",
-        "legal",
-        "material",
-    ];
-    Value::Array(
-        domains
-            .iter()
-            .map(|d| json!({"domain": d, "level": "medium", "note": "observed"}))
-            .collect(),
-    )
-}
 
 /// A medium-risk case of the world's case manager, assessed, with its plan approved; returns
 /// its id.

@@ -41,6 +41,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, Response, TestApp, into_response};
 use crate::on_both_backends;
+use crate::world::all_domains;
 
 const PASSWORD: &str = "long enough password";
 
@@ -355,6 +356,8 @@ fn table() -> Vec<Op> {
         // Everyone signed in.
         op(POST,   "/api/v1/auth/logout",                       Session,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/me",                                Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
+        // Each user's own tasks (an empty list for the roles with none): nothing to be out of scope of.
+        op(GET,    "/api/v1/me/tasks",                          Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/regions",                           Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         op(GET,    "/api/v1/protocols/active",                  Nothing,      none,          "A A A A A A A A", "A A A A A A A A"),
         // The caller's own inbox and email preference; another user's notification is not found.
@@ -593,22 +596,6 @@ fn plan_body(organisation: &str) -> Value {
 fn referral_body(organisation: &str) -> Value {
     json!({"to_organisation_id": organisation, "service": "psychological support", "reason": "Distress",
            "consent_override": {"basis": "legal_duty", "note": "Mandatory notification"}})
-}
-
-fn all_domains() -> Value {
-    let domains = [
-        "safety",
-        "health",
-        "education",
-        "family",
-        "psycho_emotional",
-        "legal",
-        "material",
-    ];
-    domains
-        .iter()
-        .map(|d| json!({"domain": d, "level": "medium", "note": "observed"}))
-        .collect()
 }
 
 /// Request bodies, from the cell and its record.

@@ -406,8 +406,13 @@ fn index_line(i: &IndexFact) -> Option<String> {
     Some(line)
 }
 
-/// A conjunction as both backends read alike: PostgreSQL prints `a AND b` as `(a) AND (b)`.
+/// A conjunction as both backends read alike: PostgreSQL prints `a AND b` as `(a) AND (b)`,
+/// and `c IN ('a', 'b')` as `c = ANY (ARRAY['a'::text, 'b'::text])`.
 fn normalise_predicate(predicate: &str) -> String {
+    if let Some((column, codes)) = code_set(predicate) {
+        let codes: Vec<String> = codes.iter().map(|c| format!("'{c}'")).collect();
+        return format!("{column} in ({})", codes.join(", "));
+    }
     normalise_sql(predicate)
         .split(" and ")
         .map(normalise_sql)
@@ -913,6 +918,10 @@ fn the_schema_normaliser_reads_both_dialects_alike() {
     let sqlite = code_set("(kind IN ('b c', 'a'))").unwrap();
     assert_eq!(postgres, sqlite);
     assert_eq!(code_set("(length(kind) > 2)"), None);
+    assert_eq!(
+        normalise_predicate("(kind = ANY (ARRAY['x'::text, 'y'::text]))"),
+        normalise_predicate("kind IN ('x', 'y')")
+    );
     assert_eq!(
         sqlite_guard(&normalise_sql(
             "CREATE TRIGGER t_c BEFORE UPDATE OF c ON t\nWHEN NEW.c NOT IN ('x', 'y')\n\

@@ -122,6 +122,23 @@ pub fn iin(birth: &str, sex: Sex, serial: u32) -> String {
         .to_string()
 }
 
+/// All seven domains of a comprehensive assessment, each at `medium`.
+pub fn all_domains() -> Value {
+    let domains = [
+        "safety",
+        "health",
+        "education",
+        "family",
+        "psycho_emotional",
+        "legal",
+        "material",
+    ];
+    domains
+        .iter()
+        .map(|d| json!({"domain": d, "level": "medium", "note": "observed"}))
+        .collect()
+}
+
 pub fn signal(child: Value) -> Value {
     json!({
         "source": "mobile_group",

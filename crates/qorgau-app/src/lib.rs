@@ -50,6 +50,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod signals;
 pub mod supervision;
+pub mod tasks;
 pub mod timeline;
 pub mod transfers;
 pub mod transitions;

@@ -30,6 +30,7 @@ pub mod report;
 
 pub mod role;
 pub mod signal;
+pub mod task;
 pub mod taxonomy;
 pub mod timeline;
 pub mod triage;

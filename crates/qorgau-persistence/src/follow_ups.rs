@@ -1,4 +1,5 @@
-//! Contacts with the child after a case was closed: each meets the case's follow-up deadline.
+//! Contacts with the child after a case closed (`follow_ups`): each meets the follow-up
+//! deadline; one that found concerns asks the supervisor whether to reopen.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,7 +10,7 @@ use crate::error::DbError;
 use crate::schema::follow_ups;
 use crate::{DbConnection, Page};
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = follow_ups)]
 pub struct FollowUpRow {
     pub id: String,

@@ -36,6 +36,7 @@ pub mod schema;
 pub mod sessions;
 pub mod signals;
 pub mod supervision;
+pub mod tasks;
 pub mod timeline;
 pub mod trainings;
 pub mod transfers;

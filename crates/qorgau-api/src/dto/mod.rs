@@ -19,6 +19,7 @@ pub mod relations;
 pub mod reports;
 pub mod signals;
 pub mod supervision;
+pub mod tasks;
 pub mod transfers;
 pub mod users;
 

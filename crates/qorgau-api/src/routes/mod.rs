@@ -20,6 +20,7 @@ pub mod relations;
 pub mod reports;
 pub mod signals;
 pub mod supervision;
+pub mod tasks;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notifications::read_all)
                 .service(notifications::preferences)
                 .service(notifications::set_preferences)
+                .service(tasks::list)
                 .service(geography::list_regions)
                 .service(geography::add_district)
                 .service(organisations::create)
