@@ -24,6 +24,7 @@ on_both_backends!(
     the_inbox_filters_pages_and_marks_read,
     the_email_preference_is_chosen_and_reset,
     urgent_kinds_are_mailed_at_once_by_default_the_rest_wait,
+    an_event_rolled_back_after_notifying_leaves_nothing,
 );
 
 /// The caller's notifications, newest first (all of them: the tests stay under a page).
@@ -970,4 +971,48 @@ async fn urgent_kinds_are_mailed_at_once_by_default_the_rest_wait(backend: Backe
     let mailed = mails_to(&w, "cm.astana");
     assert_eq!(mailed.len(), 1, "{mailed:?}");
     assert!(mailed[0].subject.contains(&next_number));
+}
+
+/// The guarantee every use case relies on, shown where it can fail: notifications and their
+/// immediate mail written by `inbox::notify`, then the event's transaction fails — neither is
+/// left behind.
+async fn an_event_rolled_back_after_notifying_leaves_nothing(backend: Backend) {
+    use qorgau_app::AppError;
+    use qorgau_app::inbox::{self, About, Event};
+    use qorgau_domain::notification::NotificationKind;
+    use qorgau_persistence::users::Among;
+
+    let w = World::new(backend).await;
+    let case = w.open_case("Арман", true).await;
+    let before = inbox(&w, &w.supervisor).await.len();
+    let mut conn = w.app.state.db.conn().unwrap();
+    let queued = |conn: &mut qorgau_persistence::DbConnection| outbox::all(conn).unwrap().len();
+    let mail_before = queued(&mut conn);
+    let row = qorgau_persistence::cases::find(&mut conn, case.parse().unwrap())
+        .unwrap()
+        .unwrap();
+    let app = w.app.state.app.clone();
+    let failed = qorgau_persistence::write(&mut conn, |tx| {
+        let event = Event::new(NotificationKind::DeadlineEscalation, About::case(&row));
+        let told = inbox::notify(
+            tx,
+            &app,
+            &event,
+            &[Among::Region(
+                qorgau_domain::role::Role::Supervisor,
+                "KZ-71",
+            )],
+            w.app.now(),
+        )?;
+        assert!(!told.is_empty(), "written inside the transaction");
+        Err::<(), _>(AppError::conflict("the event fails after notifying"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(queued(&mut conn), mail_before, "no mail left behind");
+    drop(conn);
+    assert_eq!(
+        inbox(&w, &w.supervisor).await.len(),
+        before,
+        "no notification left behind"
+    );
 }
