@@ -52,7 +52,7 @@ pub fn reminder_due(starts_at: NaiveDateTime, due_at: NaiveDateTime, now: DateTi
 pub fn pass(conn: &mut DbConnection, app: &App, now: DateTime<Utc>) -> Result<Reminded, AppError> {
     let horizon = (now + Duration::days(REMINDER_HORIZON_DAYS)).naive_utc();
     let mut done = Reminded::default();
-    for d in deadlines::awaiting(conn, horizon, false, BATCH)?
+    for d in deadlines::awaiting(conn, Some(now.naive_utc()), horizon, false, BATCH)?
         .into_iter()
         .filter(|d| reminder_due(d.starts_at, d.due_at, now))
     {
@@ -60,7 +60,7 @@ pub fn pass(conn: &mut DbConnection, app: &App, now: DateTime<Utc>) -> Result<Re
             done.reminders += 1;
         }
     }
-    for d in deadlines::awaiting(conn, now.naive_utc(), true, BATCH)? {
+    for d in deadlines::awaiting(conn, None, now.naive_utc(), true, BATCH)? {
         if write(conn, |c| deadline(c, app, &d, true, now))? {
             done.escalations += 1;
         }

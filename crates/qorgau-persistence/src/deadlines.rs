@@ -118,20 +118,26 @@ pub fn set_due(conn: &mut DbConnection, id: &str, due_at: NaiveDateTime) -> Resu
     Ok(())
 }
 
-/// Pending deadlines due before `until` that still await `reminder` (or escalation): the
-/// worker's candidates, index-backed by (status, due_at).
+/// Pending deadlines due in `due` (`from..until`) that still await their reminder (or
+/// escalation): the worker's candidates, index-backed by (status, due_at). Reminders read only
+/// deadlines not yet lapsed, so that lapsed ones never reminded cannot fill the batch.
 pub fn awaiting(
     conn: &mut DbConnection,
+    from: Option<NaiveDateTime>,
     until: NaiveDateTime,
     escalation: bool,
     limit: i64,
 ) -> Result<Vec<DeadlineRow>, DbError> {
-    let query = deadlines::table
+    let mut query = deadlines::table
         .filter(deadlines::status.eq(DeadlineStatus::Pending))
         .filter(deadlines::due_at.lt(until))
         .order(deadlines::due_at)
         .limit(limit)
-        .select(DeadlineRow::as_select());
+        .select(DeadlineRow::as_select())
+        .into_boxed();
+    if let Some(from) = from {
+        query = query.filter(deadlines::due_at.gt(from));
+    }
     Ok(if escalation {
         query.filter(deadlines::escalated_at.is_null()).load(conn)?
     } else {
