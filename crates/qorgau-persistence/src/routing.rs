@@ -111,18 +111,6 @@ pub fn gaps(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<(String, Str
         .load(conn)?)
 }
 
-/// Emails of the active supervisors of a region (escalations go to them).
-pub fn supervisor_emails(conn: &mut DbConnection, region: &str) -> Result<Vec<String>, DbError> {
-    let emails: Vec<Option<String>> = users::table
-        .inner_join(organisations::table)
-        .filter(users::role.eq(Role::Supervisor))
-        .filter(users::active.eq(true))
-        .filter(organisations::region_code.eq(region))
-        .order(users::id)
-        .select(users::email)
-        .load(conn)?;
-    Ok(emails.into_iter().flatten().collect())
-}
 
 /// A routing gap: a mandatory step of the protocol with no organisation to take it.
 #[derive(Clone, Debug, Queryable, Selectable)]
