@@ -2,17 +2,11 @@
 //! every refusal: wrong role 403, wrong state 409 with `allowed`.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::{Backend, invalid_fields};
 use crate::on_both_backends;
-use crate::world::{World, all_domains, iin, signal};
-
-async fn move_to(w: &World, token: &str, case: &str, body: Value) -> crate::common::Response {
-    w.app
-        .post(&format!("/api/v1/cases/{case}/transitions"), token, body)
-        .await
-}
+use crate::world::{World, all_domains, iin, move_to, signal};
 
 async fn a_child_walks_from_signal_to_closure_and_back(backend: Backend) {
     let w = World::new(backend).await;

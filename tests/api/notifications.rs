@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, Response, TestApp, USER_PASSWORD, invalid_fields};
 use crate::on_both_backends;
-use crate::world::{World, signal};
+use crate::world::{World, move_to, signal};
 
 on_both_backends!(
     referral_events_tell_the_receiver_and_the_case_manager,
@@ -457,12 +457,6 @@ async fn plan_events_tell_the_supervisors_and_the_case_manager(backend: Backend)
     told(&w, &w.supervisor, "plan_approved", &other, &other_link).await;
     not_told(&w, &sup2, "plan_approved", &other).await;
     not_told(&w, &w.manager, "plan_approved", &other).await;
-}
-
-async fn move_to(w: &World, token: &str, case: &str, body: Value) -> Response {
-    w.app
-        .post(&format!("/api/v1/cases/{case}/transitions"), token, body)
-        .await
 }
 
 /// Takes an assigned case through its assessments and an approved plan to `in_progress`.

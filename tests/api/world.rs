@@ -139,6 +139,13 @@ pub fn all_domains() -> Value {
         .collect()
 }
 
+/// Asks for a transition of `case` (`{"to", "reason"?, "closure_reason"?}`) as `token`.
+pub async fn move_to(w: &World, token: &str, case: &str, body: Value) -> crate::common::Response {
+    w.app
+        .post(&format!("/api/v1/cases/{case}/transitions"), token, body)
+        .await
+}
+
 pub fn signal(child: Value) -> Value {
     json!({
         "source": "mobile_group",

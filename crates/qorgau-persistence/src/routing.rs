@@ -111,7 +111,6 @@ pub fn gaps(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<(String, Str
         .load(conn)?)
 }
 
-
 /// A routing gap: a mandatory step of the protocol with no organisation to take it.
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = routing_gaps)]
