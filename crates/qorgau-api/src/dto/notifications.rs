@@ -38,15 +38,13 @@ impl TryFrom<NotificationRow> for NotificationView {
 
     fn try_from(n: NotificationRow) -> Result<Self, AppError> {
         let id = |column, value: &str| stored::<Uuid>("notifications", &n.id, column, value);
-        let optional =
-            |column, value: &Option<String>| value.as_deref().map(|v| id(column, v)).transpose();
         Ok(NotificationView {
             id: id("id", &n.id)?,
             kind: n.kind,
             text: format!("{}: {}", n.kind.words().2, n.subject),
             case_id: n.case_id.map(|c| c.0),
             signal_id: n.signal_id.map(|s| s.0),
-            ref_id: optional("ref_id", &n.ref_id)?,
+            ref_id: n.ref_id.as_deref().map(|r| id("ref_id", r)).transpose()?,
             link: inbox::link(&n),
             subject: n.subject,
             created_at: n.created_at.and_utc(),
