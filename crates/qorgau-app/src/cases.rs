@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::notification::NotificationKind;
@@ -16,6 +17,7 @@ use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseFilter, CaseRow};
 use qorgau_persistence::deadlines::{self, DeadlineRow};
+use qorgau_persistence::flags::{self, FlagRow};
 use qorgau_persistence::relations::{self, RelationRow};
 use qorgau_persistence::{DbConnection, Page, users, write};
 use uuid::Uuid;
@@ -38,6 +40,8 @@ pub struct CaseCard {
     pub alleged_perpetrators: Vec<RelationRow>,
     /// The protocol's deadlines of the case, cancelled ones left out.
     pub deadlines: Vec<CardDeadline>,
+    /// The case's active flags, in the order they were set.
+    pub flags: Vec<FlagRow>,
 }
 
 /// A deadline as the card shows it.
@@ -70,11 +74,13 @@ pub fn card(
             deadline: d,
         })
         .collect();
+    let flags = flags::active_on(conn, case.id)?;
     Ok(CaseCard {
         case,
         concerns,
         alleged_perpetrators,
         deadlines,
+        flags,
     })
 }
 
@@ -135,6 +141,8 @@ pub struct CaseSearch {
     pub open: Option<bool>,
     /// `true`: cases nobody is assigned to; `false`: assigned cases.
     pub unassigned: Option<bool>,
+    /// Only cases with an active flag of this kind.
+    pub flag: Option<FlagKind>,
 }
 
 /// A case as a list shows it.
@@ -163,6 +171,7 @@ pub fn list_cases(
         overdue_kind: search.overdue_kind,
         open: search.open,
         unassigned: search.unassigned,
+        flag: search.flag,
     };
     let rows = cases::list(conn, &scope, &filter, page)?;
     let seen: Vec<Target> = page.shown(&rows).iter().map(case_target).collect();

@@ -38,6 +38,8 @@ pub enum Action {
     WorkCase,
     AssignCase,
     DecidePlan,
+    /// Supervision of a case: the supervisor's notes on it.
+    SuperviseCase,
     EditChild,
     ViewReferrals,
     RespondReferral,
@@ -63,7 +65,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -79,6 +81,7 @@ impl Action {
         Action::WorkCase,
         Action::AssignCase,
         Action::DecidePlan,
+        Action::SuperviseCase,
         Action::EditChild,
         Action::ViewReferrals,
         Action::RespondReferral,
@@ -153,6 +156,10 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (ViewCases | WorkCase, _) => None,
         (AssignCase | DecidePlan, Supervisor) => Some(Reach::Region),
         (AssignCase | DecidePlan, _) => None,
+        // Supervision notes are the regional head's (issue 20); contact notes and flags are
+        // the case team's (`WorkCase`).
+        (SuperviseCase, Supervisor) => Some(Reach::Region),
+        (SuperviseCase, _) => None,
         // Family and relations of a child: those who work the child's case.
         (EditChild, CaseManager) => Some(Reach::Own),
         (EditChild, Supervisor) => Some(Reach::Region),
@@ -556,6 +563,14 @@ mod tests {
                 Err(Denied::Forbidden),
                 "{role}"
             );
+        }
+    }
+
+    #[test]
+    fn only_the_regions_supervisor_supervises_a_case() {
+        for role in Role::ALL {
+            let expected = (role == Role::Supervisor).then_some(Reach::Region);
+            assert_eq!(rule(role, Action::SuperviseCase), expected, "{role}");
         }
     }
 

@@ -227,6 +227,8 @@ macro_rules! for_each_id {
             $crate::ids::DeadlineId,
             $crate::ids::MergeId,
             $crate::ids::TimelineEventId,
+            $crate::ids::NoteId,
+            $crate::ids::FlagId,
         );
     };
 }
@@ -278,6 +280,10 @@ id_type!(
     MergeId,
     /// An event on a child's timeline (`timeline_events`).
     TimelineEventId,
+    /// A contact or supervision note on a case (`case_notes`).
+    NoteId,
+    /// A flag on a case, active or cleared (`case_flags`).
+    FlagId,
 );
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod case_file;
 pub mod code;
 pub mod consent;
 pub mod deadline;

@@ -53,5 +53,11 @@ crate::code_enum! {
         RoutingGapResolved = "routing_gap_resolved",
         /// A contact with the child after the case was closed.
         FollowUp = "follow_up",
+        /// A contact or supervision note on the case (its text is never in the summary).
+        Note = "note",
+        /// A flag set on the case (`watch`, `court_pending`…).
+        FlagSet = "flag_set",
+        /// A flag cleared, with a reason.
+        FlagCleared = "flag_cleared",
     }
 }

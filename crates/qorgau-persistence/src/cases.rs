@@ -7,13 +7,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::error::DbError;
-use crate::schema::{case_concerns, cases, deadlines};
+use crate::schema::{case_concerns, case_flags, cases, deadlines};
 use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -117,6 +118,8 @@ pub struct CaseFilter {
     pub open: Option<bool>,
     /// `true`: nobody assigned; `false`: assigned to someone.
     pub unassigned: Option<bool>,
+    /// Only cases with an active flag of this kind.
+    pub flag: Option<FlagKind>,
 }
 
 /// Cases within `scope` matching `filter`, in id (= opening) order.
@@ -172,6 +175,13 @@ pub fn list(
         Some(true) => query = query.filter(cases::assignee_id.is_null()),
         Some(false) => query = query.filter(cases::assignee_id.is_not_null()),
         None => {}
+    }
+    if let Some(kind) = filter.flag {
+        let flagged = case_flags::table
+            .filter(case_flags::kind.eq(kind))
+            .filter(case_flags::cleared_at.is_null())
+            .select(case_flags::case_id);
+        query = query.filter(cases::id.eq_any(flagged));
     }
     if let Some(after) = &page.after {
         query = query.filter(cases::id.gt(after.clone()));

@@ -617,9 +617,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_notes (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        text -> Text,
+        occurred_at -> Nullable<Timestamp>,
+        sensitive -> Bool,
+        author_id -> Text,
+        written_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_flags (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        reason -> Text,
+        date -> Nullable<Date>,
+        set_by -> Text,
+        set_at -> Timestamp,
+        cleared_at -> Nullable<Timestamp>,
+        cleared_by -> Nullable<Text>,
+        clear_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(notifications -> users (recipient_id));
 diesel::joinable!(follow_ups -> cases (case_id));
 diesel::joinable!(plan_reviews -> plans (plan_id));
+diesel::joinable!(case_notes -> cases (case_id));
+diesel::joinable!(case_flags -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -666,4 +696,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     digests,
     follow_ups,
     plan_reviews,
+    case_notes,
+    case_flags,
 );
+
+// The caseload counts flagged open cases per assignee and flag (`supervision::caseload`).
+diesel::allow_columns_to_appear_in_same_group_by_clause!(cases::assignee_id, case_flags::kind);

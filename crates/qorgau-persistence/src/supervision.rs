@@ -6,6 +6,7 @@ use diesel::AggregateExpressionMethods;
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 use qorgau_domain::case::CaseStatus;
+use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
@@ -19,7 +20,8 @@ use crate::DbConnection;
 use crate::error::DbError;
 use crate::reports::within;
 use crate::schema::{
-    cases, commission_matters, commission_measures, deadlines, organisations, signals, users,
+    case_flags, cases, commission_matters, commission_measures, deadlines, organisations, signals,
+    users,
 };
 
 /// The counts behind a caseload. A deadline is lapsed when pending and due before `now`; a
@@ -135,6 +137,21 @@ pub fn caseload(
         )
         .load::<(Option<String>, i64)>(conn)?,
     );
+    // Open cases with an active flag, per assignee and flag: a case holds one active flag of a
+    // kind, so rows are cases.
+    let flagged: Vec<(Option<String>, FlagKind, i64)> = within!(
+        case_flags::table
+            .inner_join(cases::table)
+            .filter(case_flags::cleared_at.is_null())
+            .filter(cases::status.ne(CaseStatus::Closed))
+            .group_by((cases::assignee_id, case_flags::kind))
+            .select((cases::assignee_id, case_flags::kind, count_star()))
+            .into_boxed(),
+        area,
+        cases::region_code,
+        cases::district_code
+    )
+    .load(conn)?;
     let signals_awaiting_triage = within!(
         signals::table
             .filter(signals::status.eq(SignalStatus::Received))
@@ -152,6 +169,7 @@ pub fn caseload(
         .map(|c| &c.assignee)
         .chain(overdue_cases.iter().map(|(a, _)| a))
         .chain(overdue_items.iter().map(|(a, _)| a))
+        .chain(flagged.iter().map(|(a, _, _)| a))
         .flatten()
         .filter(|a| !people.iter().any(|(id, _)| id == *a))
         .cloned()
@@ -172,6 +190,7 @@ pub fn caseload(
         overdue_cases,
         without_contact,
         overdue_items,
+        flagged,
         signals_awaiting_triage,
     })
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::cases::{CardDeadline, CaseCard, CaseEdit, CaseSearch, CaseSummary};
 use qorgau_app::error::stored;
+use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::dto::case_file::FlagView;
 use crate::error::ApiError;
 
 #[derive(Serialize, ToSchema)]
@@ -42,6 +44,10 @@ pub struct CaseView {
     /// perpetrators — no contact or disclosure to them follows from the system.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alleged_perpetrators: Option<Vec<PersonAlert>>,
+    /// On the case card (not in lists): the case's active flags, in the order they were set
+    /// (`GET /cases/{id}/flags` has their history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<FlagView>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,6 +94,7 @@ impl CaseView {
             version: c.version,
             deadlines: Vec::new(),
             alleged_perpetrators: None,
+            flags: None,
         })
     }
 }
@@ -111,6 +118,7 @@ impl TryFrom<CaseCard> for CaseView {
         let mut view = CaseView::of(card.case, card.concerns)?;
         view.deadlines = card.deadlines.into_iter().map(DeadlineView::from).collect();
         view.alleged_perpetrators = Some(alerts);
+        view.flags = Some(card.flags.into_iter().map(FlagView::from).collect());
         Ok(view)
     }
 }
@@ -185,6 +193,9 @@ pub struct CaseQuery {
     pub open: Option<bool>,
     /// `true`: cases nobody is assigned to; `false`: assigned cases.
     pub unassigned: Option<bool>,
+    /// Only cases with an active flag of this kind (`watch`, `court_pending`,
+    /// `media_attention`, `special_supervision`).
+    pub flag: Option<String>,
 }
 
 impl TryFrom<CaseQuery> for CaseSearch {
@@ -194,6 +205,13 @@ impl TryFrom<CaseQuery> for CaseSearch {
             Some(kind) => Some(
                 DeadlineKind::from_code(kind)
                     .ok_or_else(|| ApiError::invalid("overdue_kind", "is not a deadline kind"))?,
+            ),
+            None => None,
+        };
+        let flag = match q.flag.as_deref() {
+            Some(kind) => Some(
+                FlagKind::from_code(kind)
+                    .ok_or_else(|| ApiError::invalid("flag", "is not a flag kind"))?,
             ),
             None => None,
         };
@@ -207,6 +225,7 @@ impl TryFrom<CaseQuery> for CaseSearch {
             overdue_kind,
             open: q.open,
             unassigned: q.unassigned,
+            flag,
         })
     }
 }

@@ -8,6 +8,7 @@ use qorgau_app::AppError;
 use qorgau_app::area::AreaAsked;
 use qorgau_app::error::stored;
 use qorgau_app::supervision::CaseloadOf;
+use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::ReferralKind;
@@ -76,6 +77,9 @@ pub struct CaseloadView {
     pub managers: Vec<ManagerView>,
     /// Open cases nobody is assigned to.
     pub unassigned_cases: i64,
+    /// Open cases of the area with an active flag (assigned or not), per flag kind (every kind,
+    /// zeros included).
+    pub flagged: BTreeMap<String, i64>,
     /// Signals of the area still awaiting triage.
     pub signals_awaiting_triage: i64,
     pub links: CaseloadLinks,
@@ -84,7 +88,29 @@ pub struct CaseloadView {
 #[derive(Serialize, ToSchema)]
 pub struct CaseloadLinks {
     pub unassigned_cases: String,
+    /// Per flag kind: the area's open cases flagged so.
+    pub flagged: BTreeMap<String, String>,
     pub signals_awaiting_triage: String,
+}
+
+/// Counts per flag kind, by code.
+fn flag_counts(counts: &[(FlagKind, i64)]) -> BTreeMap<String, i64> {
+    counts
+        .iter()
+        .map(|(k, n)| (k.as_str().to_string(), *n))
+        .collect()
+}
+
+/// For every flag kind, the list of open cases flagged so (with `params`).
+fn flag_links(area: &Area, params: &[(&str, &str)]) -> BTreeMap<String, String> {
+    FlagKind::ALL
+        .iter()
+        .map(|k| {
+            let mut query = params.to_vec();
+            query.extend([("open", "true"), ("flag", k.as_str())]);
+            (k.as_str().to_string(), link("cases", area, &query))
+        })
+        .collect()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -104,6 +130,8 @@ pub struct ManagerView {
     /// Lapsed deadlines and overdue commission measures on their cases (one case may have
     /// several): the items `links.overdue_items` lists.
     pub overdue_items: i64,
+    /// Their open cases with an active flag, per flag kind (every kind, zeros included).
+    pub flagged: BTreeMap<String, i64>,
     /// For each count, the list of the records behind it.
     pub links: ManagerLinks,
 }
@@ -124,6 +152,7 @@ pub struct ManagerLinks {
     pub overdue: String,
     pub without_contact: String,
     pub overdue_items: String,
+    pub flagged: BTreeMap<String, String>,
 }
 
 impl ManagerView {
@@ -172,7 +201,9 @@ impl ManagerView {
                     ("overdue_kind", DeadlineKind::FirstContact.as_str()),
                 ]),
                 overdue_items: link("supervision/overdue", area, &[("assignee_id", user)]),
+                flagged: flag_links(area, &[("assignee_id", user)]),
             },
+            flagged: flag_counts(&m.flagged),
             full_name: m.full_name.clone(),
             open_cases: m.open_cases,
             overdue: m.overdue_cases,
@@ -190,6 +221,7 @@ impl TryFrom<CaseloadOf> for CaseloadView {
         Ok(CaseloadView {
             links: CaseloadLinks {
                 unassigned_cases: link("cases", &area, &[("open", "true"), ("unassigned", "true")]),
+                flagged: flag_links(&area, &[]),
                 signals_awaiting_triage: link("signals", &area, &[("status", "received")]),
             },
             managers: c
@@ -199,6 +231,7 @@ impl TryFrom<CaseloadOf> for CaseloadView {
                 .map(|m| ManagerView::new(m, &area))
                 .collect::<Result<_, _>>()?,
             unassigned_cases: c.load.unassigned_cases,
+            flagged: flag_counts(&c.load.flagged),
             signals_awaiting_triage: c.load.signals_awaiting_triage,
             as_of: c.as_of,
             region_code: area.region,

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod case_file;
 pub mod case_work;
 pub mod cases;
 pub mod children;
@@ -80,6 +81,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(case_work::list_interventions)
                 .service(case_work::add_follow_up)
                 .service(case_work::list_follow_ups)
+                .service(case_file::add_note)
+                .service(case_file::list_notes)
+                .service(case_file::set_flag)
+                .service(case_file::clear_flag)
+                .service(case_file::list_flags)
                 .service(referrals::create)
                 .service(referrals::list)
                 .service(referrals::list_for_case)

@@ -1,10 +1,12 @@
 //! Caseloads (brief § 6): per case manager, the open cases by risk and by status, the cases with
 //! a lapsed deadline, the children not seen within the protocol's first-contact limit and the
-//! overdue work items; plus what nobody holds yet — unassigned cases and untriaged signals.
+//! overdue work items, the flagged cases per flag; plus what nobody holds yet — unassigned
+//! cases and untriaged signals.
 
 use std::collections::BTreeMap;
 
 use crate::case::CaseStatus;
+use crate::case_file::FlagKind;
 use crate::taxonomy::RiskLevel;
 
 /// Every status but `closed`, in lifecycle order.
@@ -39,6 +41,8 @@ pub struct CaseloadFacts {
     pub without_contact: Vec<(Option<String>, i64)>,
     /// Lapsed deadlines plus overdue commission measures, per assignee of their case.
     pub overdue_items: Vec<(Option<String>, i64)>,
+    /// Open cases with an active flag, per assignee and flag.
+    pub flagged: Vec<(Option<String>, FlagKind, i64)>,
     pub signals_awaiting_triage: i64,
 }
 
@@ -54,6 +58,8 @@ pub struct ManagerLoad {
     pub overdue_cases: i64,
     pub without_contact: i64,
     pub overdue_items: i64,
+    /// Open cases with an active flag, for every flag kind.
+    pub flagged: Vec<(FlagKind, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +67,8 @@ pub struct Caseload {
     /// By name, then id.
     pub managers: Vec<ManagerLoad>,
     pub unassigned_cases: i64,
+    /// Open cases of the area with an active flag (assigned or not), for every flag kind.
+    pub flagged: Vec<(FlagKind, i64)>,
     pub signals_awaiting_triage: i64,
 }
 
@@ -75,7 +83,19 @@ impl ManagerLoad {
             overdue_cases: 0,
             without_contact: 0,
             overdue_items: 0,
+            flagged: no_flags(),
         }
+    }
+}
+
+/// Every flag kind, counted zero.
+fn no_flags() -> Vec<(FlagKind, i64)> {
+    FlagKind::ALL.iter().map(|k| (*k, 0)).collect()
+}
+
+fn add_flagged(counts: &mut [(FlagKind, i64)], kind: FlagKind, n: i64) {
+    if let Some(slot) = counts.iter_mut().find(|(k, _)| *k == kind) {
+        slot.1 += n;
     }
 }
 
@@ -116,6 +136,13 @@ pub fn assemble(facts: CaseloadFacts) -> Caseload {
             m.overdue_items += n;
         }
     }
+    let mut flagged = no_flags();
+    for (assignee, kind, n) in facts.flagged {
+        add_flagged(&mut flagged, kind, n);
+        if let Some(m) = load(&mut managers, assignee) {
+            add_flagged(&mut m.flagged, kind, n);
+        }
+    }
     let mut managers: Vec<ManagerLoad> = managers.into_values().collect();
     managers.sort_by(|a, b| {
         a.full_name
@@ -125,6 +152,7 @@ pub fn assemble(facts: CaseloadFacts) -> Caseload {
     Caseload {
         managers,
         unassigned_cases,
+        flagged,
         signals_awaiting_triage: facts.signals_awaiting_triage,
     }
 }
@@ -172,6 +200,11 @@ mod tests {
             overdue_cases: vec![(Some("a".into()), 1), (None, 2)],
             without_contact: vec![(Some("a".into()), 1)],
             overdue_items: vec![(Some("a".into()), 4), (Some("gone".into()), 1)],
+            flagged: vec![
+                (Some("a".into()), FlagKind::CourtPending, 2),
+                (None, FlagKind::CourtPending, 1),
+                (Some("b".into()), FlagKind::Watch, 1),
+            ],
             signals_awaiting_triage: 7,
         };
         let c = assemble(facts);
@@ -195,6 +228,18 @@ mod tests {
             (a.overdue_cases, a.without_contact, a.overdue_items),
             (1, 1, 4)
         );
+        assert_eq!(
+            a.flagged,
+            [
+                (FlagKind::Watch, 0),
+                (FlagKind::CourtPending, 2),
+                (FlagKind::MediaAttention, 0),
+                (FlagKind::SpecialSupervision, 0)
+            ]
+        );
+        assert_eq!(c.managers[3].flagged[0], (FlagKind::Watch, 1));
+        assert_eq!(c.flagged[0], (FlagKind::Watch, 1));
+        assert_eq!(c.flagged[1], (FlagKind::CourtPending, 3));
         assert_eq!(c.managers[3].open_cases, 0);
         assert_eq!(c.unassigned_cases, 3);
         assert_eq!(c.signals_awaiting_triage, 7);
