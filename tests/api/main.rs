@@ -9,6 +9,7 @@ mod admin;
 mod audit;
 mod auth;
 mod bad_input;
+mod case_file;
 mod cases;
 mod cli;
 mod demo_scale;

@@ -225,6 +225,8 @@ enum T {
     Placement,
     /// Home: a fresh notification to the caller; elsewhere: one to the place's case manager.
     Notification,
+    /// A fresh case of the place flagged `watch` by its manager; second: the flag's kind.
+    Flagged,
 }
 
 type Body = fn(&Fx, &Cell, &Rec) -> Option<Value>;
@@ -413,6 +415,14 @@ fn table() -> Vec<Op> {
         // Follow-up after closure: ViewCases to read, WorkCase to record (on a closed case).
         op(GET,    "/api/v1/cases/{id}/follow-ups",             Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/follow-ups",             ClosedCase,   follow_up,     "N N N A N A N N", "N N N N N N N N"),
+        // The case file: ViewCases to read; WorkCase for contact notes and flags; SuperviseCase (supervisor) for
+        // supervision notes.
+        op(GET,    "/api/v1/cases/{id}/notes",                  Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/notes",                  Case,         contact_note,  "N N N A N A N N", "N N N N N N N N").variant("contact note"),
+        op(POST,   "/api/v1/cases/{id}/notes",                  Case,         supervision_note, "N N N F N A N N", "N N N N N N N N").variant("supervision note: the supervisor's"),
+        op(GET,    "/api/v1/cases/{id}/flags",                  Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/flags",                  FreshCase,    flag,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/flags/{kind}/clear",     Flagged,      reason,        "N N N A N A N N", "N N N N N N N N"),
         // Specialists log interventions and interviews while their organisation holds an active referral.
         op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "N N N A A A N N", "N N N N N N N N"),
@@ -706,6 +716,18 @@ mod body {
             json!({"occurred_at": ts(1), "child_seen": true, "outcome": "stable",
                     "note": "Seen at school, doing well"}),
         )
+    }
+
+    pub fn contact_note(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"kind": "contact", "text": "Phoned the mother", "occurred_at": ts(-60)}))
+    }
+
+    pub fn supervision_note(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"kind": "supervision", "text": "See the child this week", "sensitive": true}))
+    }
+
+    pub fn flag(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"kind": "court_pending", "reason": "Hearing set", "date": day(30)}))
     }
 
     pub fn intervention(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
@@ -1425,6 +1447,16 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
             let path = format!("/api/v1/cases/{}/placements", p.case);
             let body = body::placement(fx, cell, &Rec::default()).unwrap();
             on(&created(path, &p.manager, body).await)
+        }
+        T::Flagged => {
+            let (case, _) = fx.fresh_case(w).await;
+            let path = format!("/api/v1/cases/{case}/flags");
+            let body = json!({"kind": "watch", "reason": "Third signal this year"});
+            fx.must(Method::POST, &path, &p.manager, body, 201).await;
+            Rec {
+                second: "watch".into(),
+                ..on(&case)
+            }
         }
         T::Notification => {
             let recipient = match w {

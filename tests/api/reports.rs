@@ -1135,7 +1135,11 @@ async fn follow_links(w: &World, load: &Value) {
             let link = link.as_str().unwrap();
             assert_eq!(count_at(link).await, count.as_i64().unwrap(), "{link}");
         }
-        for (group, counts) in [("by_risk", &m["by_risk"]), ("by_status", &m["by_status"])] {
+        for (group, counts) in [
+            ("by_risk", &m["by_risk"]),
+            ("by_status", &m["by_status"]),
+            ("flagged", &m["flagged"]),
+        ] {
             for (key, count) in counts.as_object().unwrap() {
                 let link = links[group][key].as_str().unwrap();
                 assert_eq!(count_at(link).await, count.as_i64().unwrap(), "{link}");
@@ -1145,6 +1149,10 @@ async fn follow_links(w: &World, load: &Value) {
     for key in ["unassigned_cases", "signals_awaiting_triage"] {
         let link = load["links"][key].as_str().unwrap();
         assert_eq!(count_at(link).await, load[key].as_i64().unwrap(), "{link}");
+    }
+    for (kind, count) in load["flagged"].as_object().unwrap() {
+        let link = load["links"]["flagged"][kind].as_str().unwrap();
+        assert_eq!(count_at(link).await, count.as_i64().unwrap(), "{link}");
     }
 }
 

@@ -703,6 +703,7 @@ fn schema_diff(mut sqlite: Schema, mut postgres: Schema) -> Option<String> {
 fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
     use qorgau_domain::assessment::AssessmentKind;
     use qorgau_domain::case::CaseStatus;
+    use qorgau_domain::case_file::{FlagKind, NoteKind};
     use qorgau_domain::iin::Sex;
     use qorgau_domain::interagency::{PlacementEndReason, PlacementType};
     use qorgau_domain::intervention::InterventionKind;
@@ -833,6 +834,8 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
             "plan_reviews.decision",
             set(&PlanReviewDecision::ALL, PlanReviewDecision::as_str),
         ),
+        ("case_notes.kind", set(&NoteKind::ALL, NoteKind::as_str)),
+        ("case_flags.kind", set(&FlagKind::ALL, FlagKind::as_str)),
         // `persistence::children`: MOVED_SIGNAL, MOVED_CASE, MOVED_EVENT.
         (
             "child_merge_moves.kind",
