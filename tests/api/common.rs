@@ -263,9 +263,24 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Response {
+        self.send_with(method, path, token, body, &[]).await
+    }
+
+    /// [`TestApp::send`] with request headers (`If-Match`, `Idempotency-Key`…).
+    pub async fn send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
             req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         if let Some(body) = body {
             req = req.json(&body);
@@ -280,6 +295,20 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
         self.send(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Writes a new version of `case`'s plan as `token`, as a client does: `If-Match` with the
+    /// plan's `ETag` read just before, or `If-None-Match: *` while the case has no plan.
+    pub async fn put_plan(&self, case: &str, token: &str, plan: Value) -> Response {
+        let path = format!("/api/v1/cases/{case}/plan");
+        let current = self.get(&path, token).await;
+        let (name, tag) = match current.headers.get("etag") {
+            Some(tag) => ("if-match", tag.to_str().unwrap().to_string()),
+            None => ("if-none-match", "*".to_string()),
+        };
+        let (method, body) = (reqwest::Method::PUT, Some(plan));
+        self.send_with(method, &path, Some(token), body, &[(name, &tag)])
             .await
     }
 

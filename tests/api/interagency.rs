@@ -545,11 +545,12 @@ async fn adaptation_centre_stays_over_three_months_are_flagged(backend: Backend)
     let id = long.body["id"].as_str().unwrap();
     let end = w
         .app
-        .send(
+        .send_with(
             reqwest::Method::PATCH,
             &format!("/api/v1/placements/{id}"),
             Some(&w.manager),
             Some(json!({"ended_on": day(-100), "end_reason": "breakdown"})),
+            &[("If-Match", "\"1\"")],
         )
         .await;
     assert_eq!(end.status, StatusCode::OK, "{:?}", end.body);

@@ -229,13 +229,7 @@ async fn a_child_from_signal_to_follow_up(backend: Backend) {
         .to_string();
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
         {"kind": "psychological", "description": "Weekly sessions", "responsible_organisation_id": centre, "due_date": due}]}]});
-    ok(
-        w.app
-            .send(Method::PUT, &format!("{cases}/plan"), Some(&cm), Some(plan))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    ok(w.app.put_plan(&case, &cm, plan).await, StatusCode::OK).await;
     assert_eq!(news(&w, &sup, &number).await, ["plan_submitted"]);
     assert_eq!(tasks_on(&w, &sup, &number).await, ["plan_decision"]);
     ok(

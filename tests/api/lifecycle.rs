@@ -63,15 +63,7 @@ async fn a_child_walks_from_signal_to_closure_and_back(backend: Backend) {
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
         {"kind": "psychological", "description": "Weekly sessions", "responsible_organisation_id": org, "due_date": due},
         {"kind": "social", "description": "Benefit application", "responsible_organisation_id": org, "due_date": due}]}]});
-    let v1 = w
-        .app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/cases/{case}/plan"),
-            Some(cm),
-            Some(plan.clone()),
-        )
-        .await;
+    let v1 = w.app.put_plan(&case, cm, plan.clone()).await;
     assert_eq!(v1.status, StatusCode::OK, "{:?}", v1.body);
     assert_eq!(v1.body["status"], "draft");
     let too_soon = move_to(&w, cm, &case, json!({"to": "in_progress"})).await;
@@ -94,15 +86,7 @@ async fn a_child_walks_from_signal_to_closure_and_back(backend: Backend) {
         )
         .await;
     assert_eq!(rejected.body["status"], "rejected");
-    let v2 = w
-        .app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/cases/{case}/plan"),
-            Some(cm),
-            Some(plan),
-        )
-        .await;
+    let v2 = w.app.put_plan(&case, cm, plan).await;
     assert_eq!(v2.body["version"], 2);
     let approved = w
         .app

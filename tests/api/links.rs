@@ -537,15 +537,7 @@ async fn with_approved_plan(w: &World, first_name: &str) -> String {
         .to_string();
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
         {"kind": "psychological", "description": "Weekly sessions", "responsible_organisation_id": org, "due_date": due}]}]});
-    let drafted = w
-        .app
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/cases/{case}/plan"),
-            Some(cm),
-            Some(plan),
-        )
-        .await;
+    let drafted = w.app.put_plan(&case, cm, plan).await;
     assert_eq!(drafted.status, StatusCode::OK, "{:?}", drafted.body);
     let approved = w
         .app

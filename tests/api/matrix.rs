@@ -191,6 +191,8 @@ enum T {
     ClosureRequested,
     /// As `ClosureRequested`, closed by the place's supervisor.
     ClosedCase,
+    /// The place's case with its plan's current `ETag` as `If-Match`.
+    PlanVersion,
     /// The place's case with a fresh draft plan.
     PlanDraft,
     /// A measure of a freshly approved plan of the place's case.
@@ -408,7 +410,7 @@ fn table() -> Vec<Op> {
         op(GET,    "/api/v1/cases/{id}/assessments",            Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/assessments",            Case,         assessment,    "N N N A N A N N", "N N N N N N N N"),
         op(GET,    "/api/v1/cases/{id}/plan",                   Case,         none,          "N N N A N A N N", "N N N N N N N N"),
-        op(PUT,    "/api/v1/cases/{id}/plan",                   Case,         plan,          "N N N A N A N N", "N N N N N N N N"),
+        op(PUT,    "/api/v1/cases/{id}/plan",                   PlanVersion,  plan,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/plan/approval",          PlanDraft,    approve,       "N N N F N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/plan/measures/{measure_id}/done", PlanMeasure, none,  "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/plan/review",            ApprovedPlan, plan_review,   "N N N A N A N N", "N N N N N N N N"),
@@ -453,6 +455,7 @@ fn table() -> Vec<Op> {
         op(POST,   "/api/v1/commission-measures/{id}/done",     CommissionMeasure, note,     "N N N A N A N N", "N N N N N N N N"),
         op(GET,    "/api/v1/cases/{id}/placements",             Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/placements",             Case,         placement,     "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/placements/{id}",                   Placement,    none,          "N N N A N A N N", "N N N N N N N N"),
         op(PATCH,  "/api/v1/placements/{id}",                   Placement,    placement_end, "N N N A N A N N", "N N N N N N N N"),
         // ViewCaseload: supervisor region. ViewReports, ViewAggregates: supervisor region, analyst all.
         op(GET,    "/api/v1/supervision/caseload",              Region,       none,          "F F F F F A F F", "F F F F F N F F"),
@@ -974,9 +977,7 @@ impl Fx {
         for w in [Where::Home, Where::Peer, Where::Next, Where::Away] {
             let (case, child) = fx.fresh_case(w).await;
             let p = fx.place(w);
-            let path = format!("/api/v1/cases/{case}/plan");
-            fx.must(Method::PUT, &path, &p.manager, plan_body(&p.centre), 200)
-                .await;
+            fx.put_plan(&case, &p.manager, plan_body(&p.centre)).await;
             let mobile = p.mobile.clone();
             let signal = str_of(&fx.file_signal(&mobile, w).await["id"]);
             let i = w as usize;
@@ -1152,9 +1153,16 @@ impl Fx {
     /// A new draft of the place's case's plan.
     async fn draft_plan(&self, w: Where) -> Value {
         let p = self.place(w);
-        let path = format!("/api/v1/cases/{}/plan", p.case);
-        self.must(Method::PUT, &path, &p.manager, plan_body(&p.centre), 200)
+        self.put_plan(&p.case, &p.manager, plan_body(&p.centre))
             .await
+    }
+
+    /// Writes a new version of `case`'s plan as `by`, as a client does: with the plan's
+    /// current `ETag` (`If-None-Match: *` for the first version). It must succeed.
+    async fn put_plan(&self, case: &str, by: &User, plan: Value) -> Value {
+        let r = self.app.put_plan(case, &by.token, plan).await;
+        assert_eq!(r.status, 200, "fixture: PUT plan of {case}: {:?}", r.body);
+        r.body
     }
 
     /// A fresh case taken to `closure_requested` by its manager.
@@ -1169,8 +1177,7 @@ impl Fx {
         let full = json!({"kind": "comprehensive", "summary": "Needs", "domains": all_domains()});
         self.must(Method::POST, &at("assessments"), cm, full, 201)
             .await;
-        self.must(Method::PUT, &at("plan"), cm, plan_body(&p.centre), 200)
-            .await;
+        self.put_plan(&case, cm, plan_body(&p.centre)).await;
         let approve = json!({"decision": "approve"});
         self.must(Method::POST, &at("plan/approval"), sup, approve, 200)
             .await;
@@ -1368,6 +1375,17 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
             .await;
             on(&case)
         }
+        T::PlanVersion => {
+            let path = format!("/api/v1/cases/{}/plan", p.case);
+            let plan = fx
+                .send(Method::GET, &path, Some(&p.supervisor.token), None, None)
+                .await;
+            assert_eq!(plan.status, 200, "{:?}", plan.body);
+            Rec {
+                if_match: Some(plan.headers["etag"].to_str().unwrap().to_string()),
+                ..on(&p.case)
+            }
+        }
         T::Gap => on(&fx.gap(w).await),
         T::PlanDraft => {
             fx.draft_plan(w).await;
@@ -1446,7 +1464,11 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
         T::Placement => {
             let path = format!("/api/v1/cases/{}/placements", p.case);
             let body = body::placement(fx, cell, &Rec::default()).unwrap();
-            on(&created(path, &p.manager, body).await)
+            Rec {
+                // A fresh placement is at its first version.
+                if_match: Some("\"1\"".into()),
+                ..on(&created(path, &p.manager, body).await)
+            }
         }
         T::Flagged => {
             let (case, _) = fx.fresh_case(w).await;

@@ -241,15 +241,7 @@ async fn deadlines_start_are_met_and_follow_the_risk_level(backend: Backend) {
         .to_string();
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
         {"kind": "social", "description": "Family accompaniment", "responsible_organisation_id": centre, "due_date": due}]}]});
-    let r = w
-        .app
-        .send(
-            Method::PUT,
-            &format!("/api/v1/cases/{case}/plan"),
-            Some(cm),
-            Some(plan),
-        )
-        .await;
+    let r = w.app.put_plan(&case, cm, plan).await;
     assert!(r.status.is_success(), "{:?}", r.body);
     post_ok(
         &w,

@@ -184,10 +184,7 @@ async fn draft_plan(w: &World, case: &str, organisation: &str) {
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
         {"kind": "social", "description": "Family support", "responsible_organisation_id": organisation,
          "due_date": due}]}]});
-    let path = format!("/api/v1/cases/{case}/plan");
-    ok(w.app
-        .send(reqwest::Method::PUT, &path, Some(&w.manager), Some(plan))
-        .await);
+    ok(w.app.put_plan(case, &w.manager, plan).await);
 }
 
 /// The supervisor decides the draft plan of `case`.

@@ -267,10 +267,7 @@ async fn supervisor_decides_plans_closures_transfers_and_reopening(backend: Back
     let plan = json!({"goals": [{"title": "Safe at home", "measures": [
         {"kind": "psychological", "description": "Weekly sessions", "responsible_organisation_id": org, "due_date": day(30)}]}]});
     let plan_path = format!("/api/v1/cases/{case}/plan");
-    let put_plan = || {
-        w.app
-            .send(Method::PUT, &plan_path, Some(cm), Some(plan.clone()))
-    };
+    let put_plan = || w.app.put_plan(&case, cm, plan.clone());
     assert_eq!(put_plan().await.status, StatusCode::OK);
     let list = tasks(&w, sup, "").await;
     assert_eq!(kinds_of(&list), ["routing_gap", "plan_decision"]);

@@ -140,7 +140,9 @@ def main():
         goals = [{"title": "Safe at home", "measures": [
             {"kind": "social", "description": "Weekly visits", "responsible_organisation_id": ids["organisations"][0],
              "due_date": (now + datetime.timedelta(days=30)).date().isoformat()}]}]
-        status, plan = manager.call("PUT", f"/api/v1/cases/{case}/plan", {"goals": goals})
+        # The case's first plan: `If-None-Match: *` (a later version sends the plan's ETag in If-Match).
+        status, plan = manager.call("PUT", f"/api/v1/cases/{case}/plan", {"goals": goals},
+                                    {"If-None-Match": "*"})
         if ok("plan", status, plan):
             for goal in plan.get("goals", []):
                 ids["measures"] += [m["id"] for m in goal.get("measures", [])]

@@ -18,21 +18,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(is_json_media_type);
-        let body = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge,
-                _ => ApiError::BadRequest("could not read the request body".into()),
-            })?;
-            parse(&bytes).map(Json)
+        let body = json_body(req, payload);
+        Box::pin(async move { parse(&body.await?).map(Json) })
+    }
+}
+
+/// The bytes of a JSON request body: 415 unless it is JSON, 413 when too large.
+pub fn json_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<web::Bytes, ApiError>> + use<> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(is_json_media_type);
+    let body = web::Bytes::from_request(req, payload);
+    async move {
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        body.await.map_err(|e| match e.as_error::<PayloadError>() {
+            Some(PayloadError::Overflow) => ApiError::PayloadTooLarge,
+            _ => ApiError::BadRequest("could not read the request body".into()),
         })
     }
 }

@@ -8,6 +8,8 @@ pub mod config;
 pub mod drain;
 pub mod dto;
 pub mod error;
+pub mod etag;
+pub mod idempotency;
 pub mod json;
 pub mod list;
 pub mod mail;

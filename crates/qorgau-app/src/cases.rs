@@ -225,10 +225,8 @@ pub fn edit_case(
     let id = edit.case_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
-        let expected = i32::try_from(edit.expected_version)
-            .ok()
-            .filter(|v| *v == case.version)
-            .ok_or(AppError::Stale)?;
+        AppError::unless_current(edit.expected_version, case.version)?;
+        let expected = case.version;
         let new_risk = edit.risk.filter(|r| *r != case.risk_level);
         if new_risk.is_some() && edit.risk_reason.is_none() {
             return Err(AppError::invalid(

@@ -61,6 +61,16 @@ impl AppError {
         }])
     }
 
+    /// `Stale` unless `expected` (the version an `If-Match` named) is the record's `current`
+    /// one: someone changed it since the editor read it.
+    pub fn unless_current(expected: i64, current: i32) -> Result<(), AppError> {
+        if expected == i64::from(current) {
+            Ok(())
+        } else {
+            Err(AppError::Stale)
+        }
+    }
+
     /// A stored value that is not what the code writes (a code no enum knows, an id that is not
     /// a UUID): logged with the row it is in, answered as our fault — never read as a default.
     pub fn corrupt(
@@ -71,6 +81,13 @@ impl AppError {
     ) -> Self {
         tracing::error!(table, %id, column, %value, "corrupt value in the database");
         AppError::Internal
+    }
+}
+
+/// A conversion that cannot fail (a view made with `From`) in a place that takes fallible ones.
+impl From<std::convert::Infallible> for AppError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
     }
 }
 

@@ -59,6 +59,7 @@ pub fn add(
             end_reason: new.end_reason.map(|r| r.as_str().into()),
             created_by: caller.actor.user_id.to_string(),
             created_at: now.naive_utc(),
+            version: 1,
         };
         placements::insert(tx, &row)?;
         let text = format!("Placement: {} from {}", row.kind, row.started_on);
@@ -75,24 +76,35 @@ pub fn add(
     })
 }
 
-/// Ends the placement `id` (`ended_on`, `end_reason` — e.g. `breakdown`). The body is parsed
-/// here: the end may not come before the placement's start.
+/// The end of a placement, made from the version the editor saw (`If-Match`).
+pub struct PlacementEnd {
+    pub id: Uuid,
+    pub expected_version: i64,
+    pub input: PlacementEndInput,
+}
+
+/// Ends the placement (`ended_on`, `end_reason` — e.g. `breakdown`) if it is still at the
+/// expected version. The body is parsed here: the end may not come before the placement's
+/// start.
 pub fn end(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: Uuid,
-    input: PlacementEndInput,
+    command: PlacementEnd,
 ) -> Result<Placement, AppError> {
-    let id = id.to_string();
+    let id = command.id.to_string();
     let now = app.now();
     let today = kazakhstan_date(now.naive_utc());
     write(conn, |tx| {
         let started = placements::find(tx, &id)?.ok_or(AppError::NotFound)?;
         let case = visible_case(tx, caller, started.case_id, Action::WorkCase)?;
-        let (ended_on, reason) = parse_placement_end(input, started.started_on, today)?;
-        if !placements::end(tx, &id, ended_on, reason.as_str())? {
+        AppError::unless_current(command.expected_version, started.version)?;
+        if started.ended_on.is_some() {
             return Err(AppError::conflict("the placement has already ended"));
+        }
+        let (ended_on, reason) = parse_placement_end(command.input, started.started_on, today)?;
+        if !placements::end(tx, &id, started.version, ended_on, reason.as_str())? {
+            return Err(AppError::Stale);
         }
         let text = format!(
             "Placement {} ended on {ended_on}: {}",
@@ -113,6 +125,13 @@ pub fn end(
             today,
         ))
     })
+}
+
+/// One placement of a case the caller may see.
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Placement, AppError> {
+    let row = placements::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?;
+    visible_case(conn, caller, row.case_id, Action::ViewCases)?;
+    Ok(placement(row, kazakhstan_date(caller.at.naive_utc())))
 }
 
 /// The case's placements.

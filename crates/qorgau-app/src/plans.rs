@@ -10,7 +10,7 @@ use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::validation::FieldError;
 use qorgau_persistence::plans::{self, GoalRow, MeasureRow, PlanReviewRow, PlanRow};
-use qorgau_persistence::{DbConnection, deadlines, organisations, write};
+use qorgau_persistence::{DbConnection, DbError, deadlines, organisations, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -28,6 +28,9 @@ pub struct PlanCard {
     pub measures: Vec<MeasureRow>,
     /// Oldest first.
     pub versions: Vec<PlanRow>,
+    /// The plan's revision, its `ETag`: it changes with every new version, decision and
+    /// measure done.
+    pub revision: i32,
 }
 
 /// The latest version of the case's plan; not found when there is none yet.
@@ -35,11 +38,17 @@ fn latest(conn: &mut DbConnection, case_id: CaseId) -> Result<PlanCard, AppError
     let versions = plans::versions(conn, case_id)?;
     let plan = versions.last().cloned().ok_or(AppError::NotFound)?;
     let (goals, measures) = plans::content(conn, &plan.id)?;
+    let revision = versions
+        .iter()
+        .map(|v| v.revision)
+        .max()
+        .unwrap_or(plan.revision);
     Ok(PlanCard {
         plan,
         goals,
         measures,
         versions,
+        revision,
     })
 }
 
@@ -53,21 +62,35 @@ pub fn plan_of(
     latest(conn, case_id)
 }
 
+/// A new version of a case's plan, written from the revision the editor read (`If-Match`), or
+/// — `expected_revision: None` (`If-None-Match: *`) — as its first version.
+pub struct PlanDraft {
+    pub case_id: CaseId,
+    pub expected_revision: Option<i64>,
+    pub plan: Plan,
+}
+
 /// Writes a new version of the plan as a draft for the supervisor to approve, and tells the
 /// region's supervisors it awaits them. Earlier approved versions are kept; an undecided draft
-/// is superseded.
+/// is superseded. Stale unless the plan is still at the revision the editor read.
 pub fn draft_plan(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case_id: CaseId,
-    plan: Plan,
+    draft: PlanDraft,
 ) -> Result<PlanCard, AppError> {
-    let now = caller.at;
+    let (now, case_id, plan) = (caller.at, draft.case_id, &draft.plan);
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
         ensure_open(&case)?;
-        responsible_exist(tx, &plan)?;
+        plans::lock(tx, case_id)?;
+        let revision = plans::revision(tx, case_id)?;
+        match (draft.expected_revision, revision) {
+            (Some(expected), Some(current)) => AppError::unless_current(expected, current)?,
+            (None, None) => {}
+            _ => return Err(AppError::Stale),
+        }
+        responsible_exist(tx, plan)?;
         let version = plans::next_version(tx, case_id)?;
         let row = PlanRow {
             id: Uuid::now_v7().to_string(),
@@ -79,9 +102,14 @@ pub fn draft_plan(
             decided_by: None,
             decided_at: None,
             decision_note: None,
+            revision: revision.unwrap_or(0) + 1,
         };
-        let (goals, measures) = content_rows(&row.id, &plan);
-        plans::insert_version(tx, &row, &goals, &measures)?;
+        let (goals, measures) = content_rows(&row.id, plan);
+        // Two first versions at once: the second finds version 1 taken.
+        plans::insert_version(tx, &row, &goals, &measures).map_err(|e| match e {
+            DbError::Duplicate(_) => AppError::Stale,
+            e => e.into(),
+        })?;
         let summary = format!("Individual plan version {version} drafted");
         note(
             tx,
@@ -171,6 +199,7 @@ pub fn decide_plan(
     let me = caller.actor.user_id.to_string();
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::DecidePlan)?;
+        plans::lock(tx, case_id)?;
         let latest_version = plans::versions(tx, case_id)?
             .pop()
             .filter(|p| p.status == PlanStatus::Draft);
@@ -192,6 +221,7 @@ pub fn decide_plan(
         if !plans::decide(tx, &draft.id, status, &me, now.naive_utc(), note_text)? {
             return Err(AppError::conflict("the draft was decided meanwhile"));
         }
+        plans::touch(tx, case_id, &draft.id)?;
         let summary = match note_text {
             Some(text) => format!("Individual plan version {} {status}: {text}", draft.version),
             None => format!("Individual plan version {} {status}", draft.version),
@@ -302,9 +332,11 @@ pub fn measure_done(
             return Err(AppError::conflict("measures are done on an approved plan"));
         }
         let me = caller.actor.user_id.to_string();
+        plans::lock(tx, case_id)?;
         if !plans::mark_done(tx, measure_id, &me, now.naive_utc())? {
             return Err(AppError::conflict("the measure is already done"));
         }
+        plans::touch(tx, case_id, &measure.plan_id)?;
         let summary = format!("Plan measure done: {}", measure.description);
         note(
             tx,

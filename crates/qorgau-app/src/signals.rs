@@ -13,9 +13,7 @@ use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::signals::{self, SignalFilter, SignalReportRow, SignalRow};
-use qorgau_persistence::{
-    DbConnection, DbError, Page, cases, geography, idempotency, users, write,
-};
+use qorgau_persistence::{DbConnection, DbError, Page, cases, geography, users, write};
 use uuid::Uuid;
 
 use crate::app::App;
@@ -54,19 +52,6 @@ pub struct LaterReport {
     pub hidden: Vec<String>,
 }
 
-/// Filing a signal. With an idempotency key, a retry of the same request returns the stored
-/// response and changes nothing.
-pub struct FileSignal {
-    pub signal: NewSignal,
-    pub idempotency: Option<Idempotency>,
-}
-
-/// A client's key for safe retries, and a digest of the request it was first used for.
-pub struct Idempotency {
-    pub key: String,
-    pub request_hash: String,
-}
-
 /// What filing did to the signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Filed {
@@ -75,27 +60,22 @@ pub enum Filed {
     Updated,
 }
 
-/// The response a front door gives for a filing, as `(status, body)`: stored with the key, in
-/// the filing's transaction, and returned as it was to a retry.
-pub type Response = (u16, String);
-
 /// Files a signal (brief § 2 step 1): the filer may file as its source; a resend by the same
 /// source's reference replaces an untriaged signal or is kept as a later report; a new signal
-/// finds or registers its child. `render` makes the front door's response, stored with the key.
+/// finds or registers its child. Safe retries are `crate::idempotency`'s, around this.
 pub fn file_signal(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    command: &FileSignal,
-    render: &dyn Fn(Filed, Signal) -> Result<Response, AppError>,
-) -> Result<Response, AppError> {
+    signal: &NewSignal,
+) -> Result<(Filed, Signal), AppError> {
     caller.actor.scope(Action::FileSignal)?;
     // A second attempt only when a concurrent request inserted the same external reference
-    // first: this time it is found and updated.
+    // first: this time it is found and updated. (Under an idempotency key the attempt is a
+    // savepoint, undone alone.)
     for _ in 0..2 {
-        match write(conn, |c| file_once(c, app, caller, command, render)) {
+        match write(conn, |c| file_once(c, app, caller, signal)) {
             Ok(done) => return Ok(done),
-            Err(FileError::KeyTaken) => return replay(conn, caller, command),
             Err(FileError::ExternalRefTaken) => continue,
             Err(FileError::App(e)) => return Err(e),
         }
@@ -105,37 +85,14 @@ pub fn file_signal(
     ))
 }
 
-/// The response stored for a key already used: the same one for the same request.
-fn replay(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    command: &FileSignal,
-) -> Result<Response, AppError> {
-    let Some(idem) = &command.idempotency else {
-        return Err(AppError::Internal);
-    };
-    let user = caller.actor.user_id.to_string();
-    let stored = idempotency::find(conn, &user, &idem.key)?.ok_or(AppError::Internal)?;
-    if stored.request_hash != idem.request_hash {
-        return Err(AppError::conflict(
-            "this Idempotency-Key was used for a different request",
-        ));
-    }
-    let status = u16::try_from(stored.response_status).map_err(|_| AppError::Internal)?;
-    Ok((status, stored.response_body))
-}
-
 enum FileError {
     App(AppError),
-    KeyTaken,
     ExternalRefTaken,
 }
 
 impl From<DbError> for FileError {
     fn from(e: DbError) -> Self {
-        if idempotency::is_key_taken(&e) {
-            FileError::KeyTaken
-        } else if matches!(&e, DbError::Duplicate(c) if c.contains("external_ref")) {
+        if matches!(&e, DbError::Duplicate(c) if c.contains("external_ref")) {
             FileError::ExternalRefTaken
         } else {
             FileError::App(e.into())
@@ -153,14 +110,10 @@ fn file_once(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    command: &FileSignal,
-    render: &dyn Fn(Filed, Signal) -> Result<Response, AppError>,
-) -> Result<Response, FileError> {
-    let (signal, now) = (&command.signal, caller.at);
+    signal: &NewSignal,
+) -> Result<(Filed, Signal), FileError> {
+    let now = caller.at;
     let user = &caller.actor.user_id.to_string();
-    if let Some(idem) = &command.idempotency {
-        idempotency::claim(conn, user, &idem.key, &idem.request_hash, now.naive_utc())?;
-    }
     let (_, kind) = account(conn, user)?;
     check_source(caller.actor.role, kind, signal.source)?;
     let (region, district) = (signal.region.as_str(), signal.district.as_str());
@@ -215,12 +168,7 @@ fn file_once(
     let later_reports = report_count(conn, row.id)?;
     // The filer reads back what any reader of theirs would (finding 2): same redaction.
     let shown = redact(conn, &caller.actor, row, concerns, later_reports)?;
-    let response = render(filed, shown)?;
-    if let Some(idem) = &command.idempotency {
-        let status = i32::from(response.0);
-        idempotency::complete(conn, user, &idem.key, status, &response.1)?;
-    }
-    Ok(response)
+    Ok((filed, shown))
 }
 
 /// A filer's role may file only as the sources its organisation is (issue 17, finding 1).

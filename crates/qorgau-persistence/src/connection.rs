@@ -191,6 +191,10 @@ impl Database {
 /// Runs `f` as one write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock
 /// up front: a deferred transaction that reads and then writes fails with "database is
 /// locked" when another writer got in between, instead of waiting its turn.
+///
+/// Inside another `write` (a use case run under an `Idempotency-Key`, `qorgau_app::idempotency`)
+/// it is a savepoint on both backends: `f`'s failure undoes only what `f` did, and its success
+/// commits with the enclosing transaction.
 pub fn write<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -198,7 +202,13 @@ where
 {
     match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
+                // Already in a transaction, which holds the write lock: a savepoint.
+                Err(diesel::result::Error::AlreadyInTransaction) => {
+                    AnsiTransactionManager::begin_transaction(c)
+                }
+                begun => begun,
+            }
         }
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
     }
@@ -222,4 +232,71 @@ where
 pub fn ping(conn: &mut DbConnection) -> Result<(), DbError> {
     conn.batch_execute("SELECT 1")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `write` inside a `write` is a savepoint: its failure undoes only its own statements,
+    /// and the enclosing transaction goes on and commits.
+    fn nested_writes_are_savepoints(conn: &mut DbConnection) {
+        conn.batch_execute("CREATE TEMPORARY TABLE nested_probe (n INTEGER NOT NULL)")
+            .expect("probe table");
+        let insert = |c: &mut DbConnection, n: i32| {
+            diesel::sql_query(format!("INSERT INTO nested_probe (n) VALUES ({n})"))
+                .execute(c)
+                .map_err(DbError::from)
+        };
+        let outer: Result<(), DbError> = write(conn, |tx| {
+            insert(tx, 1)?;
+            let inner: Result<(), DbError> = write(tx, |tx| {
+                insert(tx, 2)?;
+                Err(DbError::NotFound)
+            });
+            assert!(inner.is_err());
+            // A statement the database refuses (on PostgreSQL, one that aborts the
+            // transaction) is undone to its savepoint too.
+            let refused: Result<usize, DbError> = write(tx, |tx| {
+                diesel::sql_query("INSERT INTO nested_probe (n) VALUES (NULL)")
+                    .execute(tx)
+                    .map_err(DbError::from)
+            });
+            assert!(refused.is_err());
+            write(tx, |tx| insert(tx, 3))?;
+            Ok(())
+        });
+        outer.expect("the enclosing transaction commits");
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            n: i32,
+        }
+        let kept: Vec<i32> = diesel::sql_query("SELECT n FROM nested_probe ORDER BY n")
+            .load::<N>(conn)
+            .expect("probe rows")
+            .into_iter()
+            .map(|r| r.n)
+            .collect();
+        assert_eq!(kept, [1, 3]);
+        // And a top-level write after them is a transaction again.
+        write(conn, |tx| insert(tx, 4)).expect("a new transaction");
+    }
+
+    #[test]
+    fn nested_writes_are_savepoints_on_sqlite() {
+        let mut conn = DbConnection::Sqlite(
+            SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
+        );
+        nested_writes_are_savepoints(&mut conn);
+    }
+
+    #[test]
+    #[ignore = "needs PostgreSQL: run with QORGAU_TEST_DATABASE_URL set and --ignored"]
+    fn nested_writes_are_savepoints_on_postgres() {
+        let url = std::env::var("QORGAU_TEST_DATABASE_URL")
+            .expect("QORGAU_TEST_DATABASE_URL names a PostgreSQL database");
+        let mut conn = DbConnection::Postgres(PgConnection::establish(&url).expect("PostgreSQL"));
+        nested_writes_are_savepoints(&mut conn);
+    }
 }

@@ -21,6 +21,8 @@ pub struct PlacementRow {
     pub end_reason: Option<String>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// Counts the placement's changes: its `ETag` (migration 000020).
+    pub version: i32,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &PlacementRow) -> Result<(), DbError> {
@@ -46,21 +48,24 @@ pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<Placemen
         .load(conn)?)
 }
 
-/// Ends an open placement; `false` if it had already ended.
+/// Ends an open placement still at `version`; `false` if it had ended or changed meanwhile.
 pub fn end(
     conn: &mut DbConnection,
     id: &str,
+    version: i32,
     ended_on: NaiveDate,
     reason: &str,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(
         placements::table
             .find(id)
+            .filter(placements::version.eq(version))
             .filter(placements::ended_on.is_null()),
     )
     .set((
         placements::ended_on.eq(ended_on),
         placements::end_reason.eq(reason),
+        placements::version.eq(version + 1),
     ))
     .execute(conn)?;
     Ok(changed == 1)

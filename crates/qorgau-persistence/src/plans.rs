@@ -22,6 +22,9 @@ pub struct PlanRow {
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
+    /// The case's plan revision this row last took: the plan's `ETag` is the highest of its
+    /// rows' (migration 000020).
+    pub revision: i32,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -55,6 +58,33 @@ pub fn next_version(conn: &mut DbConnection, case_id: CaseId) -> Result<i32, DbE
         .select(diesel::dsl::max(plans::version))
         .first(conn)?;
     Ok(max.unwrap_or(0) + 1)
+}
+
+/// Holds the case's plan rows until the transaction ends (a no-op update locks them on
+/// PostgreSQL; SQLite's write transaction holds the whole database): the revision read next
+/// stays the current one until this change commits.
+pub fn lock(conn: &mut DbConnection, case_id: CaseId) -> Result<(), DbError> {
+    diesel::update(plans::table.filter(plans::case_id.eq(case_id)))
+        .set(plans::revision.eq(plans::revision))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The plan's current revision, its `ETag`; `None` while the case has no plan.
+pub fn revision(conn: &mut DbConnection, case_id: CaseId) -> Result<Option<i32>, DbError> {
+    Ok(plans::table
+        .filter(plans::case_id.eq(case_id))
+        .select(diesel::dsl::max(plans::revision))
+        .first(conn)?)
+}
+
+/// Gives the version `plan_id` of the case's plan the next revision: the plan changed.
+pub fn touch(conn: &mut DbConnection, case_id: CaseId, plan_id: &str) -> Result<(), DbError> {
+    let next = revision(conn, case_id)?.unwrap_or(0) + 1;
+    diesel::update(plans::table.find(plan_id))
+        .set(plans::revision.eq(next))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Stores a new version; earlier drafts (never decided) are superseded by it.

@@ -263,6 +263,7 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         decision_note -> Nullable<Text>,
+        revision -> Integer,
     }
 }
 
@@ -418,6 +419,7 @@ diesel::table! {
         end_reason -> Nullable<Text>,
         created_by -> Text,
         created_at -> Timestamp,
+        version -> Integer,
     }
 }
 

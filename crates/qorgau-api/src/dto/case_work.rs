@@ -16,6 +16,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::etag::Versioned;
+
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentView {
     pub id: Uuid,
@@ -62,6 +64,9 @@ pub struct PlanView {
     pub goals: Vec<GoalView>,
     /// Every version of the plan, oldest first.
     pub versions: Vec<PlanVersionView>,
+    /// The plan's revision, also its `ETag`: it changes with every new version, decision and
+    /// measure done. `PUT /cases/{id}/plan` sends it back in `If-Match`.
+    pub revision: i32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -98,6 +103,7 @@ impl TryFrom<PlanCard> for PlanView {
             goals,
             measures,
             versions,
+            revision,
         } = card;
         let id = |column: &str, value: &str| stored::<Uuid>("plans", &plan.id, column, value);
         let goals = goals
@@ -132,6 +138,7 @@ impl TryFrom<PlanCard> for PlanView {
                 .into_iter()
                 .map(PlanVersionView::try_from)
                 .collect::<Result<_, _>>()?,
+            revision,
         })
     }
 }
@@ -271,5 +278,11 @@ impl TryFrom<PlanReviewed> for PlanReviewView {
             reviewed_at: review.reviewed_at.and_utc(),
             next_review_due: r.next_review_due,
         })
+    }
+}
+
+impl Versioned for PlanView {
+    fn version(&self) -> i64 {
+        self.revision.into()
     }
 }

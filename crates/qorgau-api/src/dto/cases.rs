@@ -1,8 +1,6 @@
-//! Bodies of the case endpoints (api.md § Cases): the case card and list item, the `ETag` /
-//! `If-Match` pair that guards edits, the list's query, the edit and assignment requests.
+//! Bodies of the case endpoints (api.md § Cases): the case card and list item (its version is
+//! its `ETag`, `crate::etag`), the list's query, the edit and assignment requests.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::cases::{CardDeadline, CaseCard, CaseEdit, CaseSearch, CaseSummary};
@@ -20,6 +18,7 @@ use uuid::Uuid;
 
 use crate::dto::case_file::FlagView;
 use crate::error::ApiError;
+use crate::etag::Versioned;
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseView {
@@ -155,26 +154,10 @@ impl From<CardDeadline> for DeadlineView {
     }
 }
 
-/// The case as JSON with its version as `ETag`.
-pub fn with_etag(case: CaseView) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", case.version)))
-        .json(case)
-}
-
-/// The version named by `If-Match` (`"3"`, `W/"3"` or `3`).
-pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
-    let value = req
-        .headers()
-        .get(header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?;
-    value
-        .to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse().ok())
-        // A tag that names no version of ours cannot match.
-        .ok_or(ApiError::PreconditionFailed)
+impl Versioned for CaseView {
+    fn version(&self) -> i64 {
+        self.version.into()
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

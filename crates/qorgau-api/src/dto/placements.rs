@@ -8,6 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::etag::Versioned;
+
 #[derive(Serialize, ToSchema)]
 pub struct PlacementView {
     pub id: Uuid,
@@ -20,6 +22,9 @@ pub struct PlacementView {
     pub end_reason: Option<String>,
     /// A juvenile adaptation centre placement longer than 3 months (seed l. 718).
     pub exceeds_limit: bool,
+    /// Counts the placement's changes; also its `ETag`, which `PATCH /placements/{id}` sends
+    /// back in `If-Match`.
+    pub version: i32,
 }
 
 impl TryFrom<Placement> for PlacementView {
@@ -45,6 +50,13 @@ impl TryFrom<Placement> for PlacementView {
             ended_on: p.ended_on,
             end_reason: p.end_reason,
             exceeds_limit,
+            version: p.version,
         })
+    }
+}
+
+impl Versioned for PlacementView {
+    fn version(&self) -> i64 {
+        self.version.into()
     }
 }

@@ -11,7 +11,7 @@ use crate::dto::audit::{
     AuditQuery, AuditView, BreakGlassQuery, BreakGlassRequest, BreakGlassView,
 };
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
@@ -61,27 +61,27 @@ pub async fn access_log(
 
 /// Break-glass: a supervisor opens a case outside their scope, stating why, for
 /// `break_glass_minutes`. Every access under it is flagged in the audit log.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), request_body = BreakGlassRequest, responses(
+#[utoipa::path(tag = "audit", security(("bearer" = [])), request_body = BreakGlassRequest, params(RetryKey), responses(
     (status = 201, body = BreakGlassView),
     (status = 403, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/break-glass")]
 pub async fn open(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<BreakGlassRequest>,
+    body: Retryable<BreakGlassRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let asked = BreakGlassAsked {
-        case_id: body.0.case_id,
-        reason: body.0.reason,
+        case_id: body.body.case_id,
+        reason: body.body.reason,
         lasts: Duration::minutes(state.config.break_glass_minutes),
     };
-    let app = state.app.clone();
-    let row = state
-        .run(move |conn| Ok(audit_log::open(conn, &app, &caller, &asked)?))
-        .await?;
-    Ok(HttpResponse::Created().json(BreakGlassView::from(row)))
+    let work = move |conn: &mut _, app: &_, caller: &_| audit_log::open(conn, app, caller, &asked);
+    state
+        .once(caller, body.key, work, created::<BreakGlassView, _>)
+        .await
 }
 
 /// Break-glass grants on a region's cases, newest first, for review.

@@ -3,11 +3,11 @@
 //! are in `qorgau_app` (`transitions`, `assessments`, `plans`, `interventions`, `follow_ups`);
 //! the bodies in `crate::dto`.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use qorgau_app::assessments::{assessments_of, record_assessment};
 use qorgau_app::follow_ups;
 use qorgau_app::interventions::{interventions_of, record_intervention};
-use qorgau_app::plans::{self, draft_plan, plan_of};
+use qorgau_app::plans::{self, PlanDraft, draft_plan, plan_of};
 use qorgau_app::transitions::transition_case;
 use qorgau_domain::assessment::{AssessmentInput, parse_assessment};
 use qorgau_domain::deadline::kazakhstan;
@@ -23,9 +23,11 @@ use crate::auth::Caller;
 use crate::dto::case_work::{
     AssessmentView, FollowUpView, InterventionView, PlanReviewView, PlanView,
 };
-use crate::dto::cases::{CaseView, with_etag};
+use crate::dto::cases::CaseView;
 use crate::dto::{checked_page, views};
 use crate::error::{ApiError, Problem};
+use crate::etag::{if_match_or_absent, with_etag};
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::json::Json;
 use crate::list::{List, ListParams};
 use crate::state::AppState;
@@ -63,10 +65,10 @@ pub async fn transition(
 /// Records an assessment. An initial assessment moves a case in intake to assessment; a
 /// comprehensive one (all seven domains) moves it to planning. A risk level different from the
 /// case's revises it.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = AssessmentInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = AssessmentInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = AssessmentView),
     (status = 404, body = Problem),
-    (status = 409, body = Problem),
+    (status = 409, body = Problem, description = "Not allowed in the case's status, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/assessments")]
@@ -74,15 +76,16 @@ pub async fn add_assessment(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<AssessmentInput>,
+    body: Retryable<AssessmentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let assessment = parse_assessment(body.0)?;
+    let assessment = parse_assessment(body.body)?;
     let id = CaseId(id.into_inner());
-    let app = state.app.clone();
-    let row = state
-        .run(move |conn| Ok(record_assessment(conn, &app, &caller, id, assessment)?))
-        .await?;
-    Ok(HttpResponse::Created().json(AssessmentView::try_from(row)?))
+    let work = move |conn: &mut _, app: &_, caller: &_| {
+        record_assessment(conn, app, caller, id, assessment)
+    };
+    state
+        .once(caller, body.key, work, created::<AssessmentView, _>)
+        .await
 }
 
 /// The case's assessments, oldest first.
@@ -107,33 +110,47 @@ pub async fn list_assessments(
 // The individual plan
 
 /// Writes a new version of the individual plan as a draft for the supervisor to approve.
-/// Earlier approved versions are kept; an unapproved draft is superseded.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanInput, params(("id" = Uuid, Path)), responses(
-    (status = 200, body = PlanView),
-    (status = 404, body = Problem),
-    (status = 409, body = Problem),
-    (status = 422, body = Problem),
-))]
+/// Earlier approved versions are kept; an unapproved draft is superseded. `If-Match` with the
+/// plan's `ETag` is required (the first version: `If-None-Match: *`): a stale one answers 412.
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanInput,
+    params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The plan's ETag, as read"),
+        ("If-None-Match" = Option<String>, Header, description = "`*` to write the first version")),
+    responses(
+        (status = 200, body = PlanView, headers(("ETag" = String, description = "The plan's revision, quoted"))),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem),
+        (status = 412, body = Problem, description = "The plan changed since that revision"),
+        (status = 422, body = Problem),
+        (status = 428, body = Problem, description = "Neither If-Match nor If-None-Match: *"),
+    ))]
 #[put("/cases/{id}/plan")]
 pub async fn put_plan(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<PlanInput>,
-) -> Result<web::Json<PlanView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let expected_revision = if_match_or_absent(&req)?;
     let today = caller.at.with_timezone(&kazakhstan()).date_naive();
     let plan = parse_plan(body.0, today)?;
-    let id = CaseId(id.into_inner());
+    let draft = PlanDraft {
+        case_id: CaseId(id.into_inner()),
+        expected_revision,
+        plan,
+    };
     let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(draft_plan(conn, &app, &caller, id, plan)?))
+        .run(move |conn| Ok(draft_plan(conn, &app, &caller, draft)?))
         .await?;
-    Ok(web::Json(PlanView::try_from(card)?))
+    Ok(with_etag(PlanView::try_from(card)?))
 }
 
-/// The latest version of the individual plan and the list of versions.
+/// The latest version of the individual plan and the list of versions, with the plan's
+/// revision as `ETag`.
 #[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = PlanView),
+    (status = 200, body = PlanView, headers(("ETag" = String, description = "The plan's revision, quoted"))),
     (status = 404, body = Problem, description = "No such case, or no plan yet"),
 ))]
 #[get("/cases/{id}/plan")]
@@ -141,12 +158,12 @@ pub async fn get_plan(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<PlanView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = CaseId(id.into_inner());
     let card = state
         .run(move |conn| Ok(plan_of(conn, &caller, id)?))
         .await?;
-    Ok(web::Json(PlanView::try_from(card)?))
+    Ok(with_etag(PlanView::try_from(card)?))
 }
 
 /// The supervisor approves the draft, or rejects it with a note.
@@ -163,24 +180,24 @@ pub async fn decide_plan(
     caller: Caller,
     id: web::Path<Uuid>,
     body: Json<PlanDecisionInput>,
-) -> Result<web::Json<PlanView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let decision = parse_decision(body.0)?;
     let id = CaseId(id.into_inner());
     let app = state.app.clone();
     let card = state
         .run(move |conn| Ok(plans::decide_plan(conn, &app, &caller, id, decision)?))
         .await?;
-    Ok(web::Json(PlanView::try_from(card)?))
+    Ok(with_etag(PlanView::try_from(card)?))
 }
 
 /// The case manager of the case, or the region's supervisor, reviewed the approved plan and
 /// keeps it unchanged: the pending `plan_review` deadline is met and its clock restarts from
 /// now. A changed plan is a new version instead (`PUT /cases/{id}/plan`).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanReviewInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanReviewInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = PlanReviewView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
-    (status = 409, body = Problem, description = "No approved plan, or the case is closed"),
+    (status = 409, body = Problem, description = "No approved plan, the case is closed, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/plan/review")]
@@ -188,15 +205,15 @@ pub async fn review_plan(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<PlanReviewInput>,
+    body: Retryable<PlanReviewInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let review = parse_review(body.0)?;
+    let review = parse_review(body.body)?;
     let id = CaseId(id.into_inner());
-    let app = state.app.clone();
-    let reviewed = state
-        .run(move |conn| Ok(plans::review_plan(conn, &app, &caller, id, review)?))
-        .await?;
-    Ok(HttpResponse::Created().json(PlanReviewView::try_from(reviewed)?))
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| plans::review_plan(conn, app, caller, id, review);
+    state
+        .once(caller, body.key, work, created::<PlanReviewView, _>)
+        .await
 }
 
 /// Marks a measure of an approved plan as done.
@@ -210,23 +227,23 @@ pub async fn measure_done(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
-) -> Result<web::Json<PlanView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, measure_id) = path.into_inner();
     let (id, measure_id) = (CaseId(id), measure_id.to_string());
     let card = state
         .run(move |conn| Ok(plans::measure_done(conn, &caller, id, &measure_id)?))
         .await?;
-    Ok(web::Json(PlanView::try_from(card)?))
+    Ok(with_etag(PlanView::try_from(card)?))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Interventions
 
 /// Logs help given to the child, optionally against a measure of the plan.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = InterventionInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = InterventionInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = InterventionView),
     (status = 404, body = Problem),
-    (status = 409, body = Problem),
+    (status = 409, body = Problem, description = "Not allowed in the case's status, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/interventions")]
@@ -234,14 +251,15 @@ pub async fn add_intervention(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<InterventionInput>,
+    body: Retryable<InterventionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let intervention = parse_intervention(body.0, caller.at)?;
+    let intervention = parse_intervention(body.body, caller.at)?;
     let id = CaseId(id.into_inner());
-    let row = state
-        .run(move |conn| Ok(record_intervention(conn, &caller, id, intervention)?))
-        .await?;
-    Ok(HttpResponse::Created().json(InterventionView::try_from(row)?))
+    let work =
+        move |conn: &mut _, _: &_, caller: &_| record_intervention(conn, caller, id, intervention);
+    state
+        .once(caller, body.key, work, created::<InterventionView, _>)
+        .await
 }
 
 /// The case's interventions, in the order they happened.
@@ -268,11 +286,11 @@ pub async fn list_interventions(
 /// Records a contact with the child of a closed case (its case manager or the region's
 /// supervisor): meets the case's `follow_up` deadline; `concerns` asks the region's supervisors
 /// to decide whether to reopen it.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FollowUpInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FollowUpInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = FollowUpView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
-    (status = 409, body = Problem, description = "The case is not closed"),
+    (status = 409, body = Problem, description = "The case is not closed, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/follow-ups")]
@@ -280,15 +298,16 @@ pub async fn add_follow_up(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<FollowUpInput>,
+    body: Retryable<FollowUpInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let follow_up = parse_follow_up(body.0, caller.at)?;
+    let follow_up = parse_follow_up(body.body, caller.at)?;
     let id = CaseId(id.into_inner());
-    let app = state.app.clone();
-    let row = state
-        .run(move |conn| Ok(follow_ups::record(conn, &app, &caller, id, follow_up)?))
-        .await?;
-    Ok(HttpResponse::Created().json(FollowUpView::try_from(row)?))
+    let work = move |conn: &mut _, app: &_, caller: &_| {
+        follow_ups::record(conn, app, caller, id, follow_up)
+    };
+    state
+        .once(caller, body.key, work, created::<FollowUpView, _>)
+        .await
 }
 
 /// The case's follow-up contacts after closure, in the order they were recorded.

@@ -8,9 +8,10 @@ use qorgau_domain::ids::CaseId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::cases::{AssignmentRequest, CasePatch, CaseQuery, CaseView, if_match, with_etag};
+use crate::dto::cases::{AssignmentRequest, CasePatch, CaseQuery, CaseView};
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
+use crate::etag::{if_match, with_etag};
 use crate::json::Json;
 use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;

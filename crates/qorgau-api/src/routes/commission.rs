@@ -1,6 +1,7 @@
 //! Commission matters (КТІҚҚК) of a case (api.md § Interagency records): HTTP only; the use
 //! cases are `qorgau_app::commission`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::commission;
 use qorgau_domain::ids::CaseId;
@@ -15,53 +16,51 @@ use crate::auth::Caller;
 use crate::dto::commission::{CommissionMatterView, CommissionMeasureView, DoneInput};
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
+use crate::idempotency::{RetryKey, Retryable, created, respond};
 use crate::json::Json;
 use crate::state::AppState;
 
 /// Refers the case to the commission on minors' affairs, with the grounds.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionMatterInput, params(("id" = Uuid, Path)), responses(
-    (status = 201, body = CommissionMatterView), (status = 404, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionMatterInput, params(("id" = Uuid, Path), RetryKey), responses(
+    (status = 201, body = CommissionMatterView), (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/commission-matters")]
 pub async fn add_matter(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<CommissionMatterInput>,
+    body: Retryable<CommissionMatterInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_commission_matter(body.0)?;
-    let app = state.clone();
-    let matter = state
-        .run(move |conn| {
-            Ok(commission::add_matter(
-                conn,
-                &app,
-                &caller,
-                CaseId(*id),
-                new,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(CommissionMatterView::try_from(matter)?))
+    let new = parse_commission_matter(body.body)?;
+    let case = CaseId(*id);
+    let work = move |conn: &mut _, app: &_, caller: &_| {
+        commission::add_matter(conn, app, caller, case, new)
+    };
+    state
+        .once(caller, body.key, work, created::<CommissionMatterView, _>)
+        .await
 }
 
 /// Records the hearing's decision and the measures it ordered.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionDecisionInput, params(("id" = Uuid, Path)), responses(
-    (status = 200, body = CommissionMatterView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionDecisionInput, params(("id" = Uuid, Path), RetryKey), responses(
+    (status = 200, body = CommissionMatterView), (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "Already decided, or the Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
 #[post("/commission-matters/{id}/decision")]
 pub async fn decide_matter(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<CommissionDecisionInput>,
-) -> Result<web::Json<CommissionMatterView>, ApiError> {
-    let decision = parse_commission_decision(body.0)?;
-    let app = state.clone();
-    let matter = state
-        .run(move |conn| Ok(commission::decide(conn, &app, &caller, *id, decision)?))
-        .await?;
-    Ok(web::Json(matter.try_into()?))
+    body: Retryable<CommissionDecisionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let decision = parse_commission_decision(body.body)?;
+    let matter = *id;
+    let work = move |conn: &mut _, app: &_, caller: &_| {
+        commission::decide(conn, app, caller, matter, decision)
+    };
+    let render = respond::<CommissionMatterView, _>(StatusCode::OK);
+    state.once(caller, body.key, work, render).await
 }
 
 /// Records that a commission measure was carried out.

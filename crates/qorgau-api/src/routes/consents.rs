@@ -11,27 +11,28 @@ use crate::auth::Caller;
 use crate::dto::consents::ConsentView;
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::state::AppState;
 
 /// Records the legal representative's consent. A relation marked as an alleged perpetrator
 /// cannot be recorded as the one consenting (422).
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = ConsentInput, params(("id" = Uuid, Path)), responses(
-    (status = 201, body = ConsentView), (status = 404, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = ConsentInput, params(("id" = Uuid, Path), RetryKey), responses(
+    (status = 201, body = ConsentView), (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/consents")]
 pub async fn add_consent(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<ConsentInput>,
+    body: Retryable<ConsentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_consent(body.0, caller.at)?;
-    let app = state.clone();
-    let consent = state
-        .run(move |conn| Ok(consents::add(conn, &app, &caller, CaseId(*id), new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(ConsentView::try_from(consent)?))
+    let new = parse_consent(body.body, caller.at)?;
+    let case = CaseId(*id);
+    let work = move |conn: &mut _, app: &_, caller: &_| consents::add(conn, app, caller, case, new);
+    state
+        .once(caller, body.key, work, created::<ConsentView, _>)
+        .await
 }
 
 /// The consents recorded on the case, withdrawn ones included.

@@ -6,7 +6,7 @@ use qorgau_app::geography;
 use crate::auth::Caller;
 use crate::dto::geography::{DistrictView, NewDistrict, RegionView};
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::state::AppState;
 
 /// The 20 regions with their districts.
@@ -29,12 +29,12 @@ pub async fn list_regions(
 
 /// Adds a district to a region (administrators).
 #[utoipa::path(tag = "geography", security(("bearer" = [])), request_body = NewDistrict,
-    params(("code" = String, Path, description = "Region code, e.g. KZ-71")),
+    params(("code" = String, Path, description = "Region code, e.g. KZ-71"), RetryKey),
     responses(
         (status = 201, body = DistrictView),
         (status = 403, body = Problem),
         (status = 404, body = Problem, description = "No such region"),
-        (status = 409, body = Problem, description = "The district code exists"),
+        (status = 409, body = Problem, description = "The district code exists, or the Idempotency-Key was used for another request"),
         (status = 422, body = Problem),
     ))]
 #[post("/regions/{code}/districts")]
@@ -42,12 +42,13 @@ pub async fn add_district(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: Json<NewDistrict>,
+    body: Retryable<NewDistrict>,
 ) -> Result<HttpResponse, ApiError> {
     let region = path.into_inner();
-    let new = body.0.into();
-    let created = state
-        .run(move |conn| Ok(geography::add_district(conn, &caller, &region, new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(DistrictView::from(created)))
+    let new = body.body.into();
+    let work =
+        move |conn: &mut _, _: &_, caller: &_| geography::add_district(conn, caller, &region, new);
+    state
+        .once(caller, body.key, work, created::<DistrictView, _>)
+        .await
 }

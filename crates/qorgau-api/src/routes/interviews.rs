@@ -10,25 +10,27 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::dto::interviews::{InterviewView, Interviews};
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::state::AppState;
 
 /// Records an interview of the child; a second one in the same case needs `repeat_reason`.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = InterviewInput, params(("id" = Uuid, Path)), responses(
-    (status = 201, body = InterviewView), (status = 404, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = InterviewInput, params(("id" = Uuid, Path), RetryKey), responses(
+    (status = 201, body = InterviewView), (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/interviews")]
 pub async fn add_interview(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<InterviewInput>,
+    body: Retryable<InterviewInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = state.clone();
-    let interview = state
-        .run(move |conn| Ok(interviews::add(conn, &app, &caller, CaseId(*id), body.0)?))
-        .await?;
-    Ok(HttpResponse::Created().json(InterviewView::try_from(interview)?))
+    let (case, input) = (CaseId(*id), body.body);
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| interviews::add(conn, app, caller, case, input);
+    state
+        .once(caller, body.key, work, created::<InterviewView, _>)
+        .await
 }
 
 /// The case's interviews, and how many times the child has been interviewed in all.

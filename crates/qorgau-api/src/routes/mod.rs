@@ -108,6 +108,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(commission::measure_done)
                 .service(commission::list_matters)
                 .service(placements::add_placement)
+                .service(placements::get_placement)
                 .service(placements::end_placement)
                 .service(placements::list_placements)
                 .service(interviews::add_interview)

@@ -8,27 +8,28 @@ use crate::auth::Caller;
 use crate::dto::checked_page;
 use crate::dto::organisations::{NewOrganisation, OrganisationQuery, OrganisationView};
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Registers an organisation (administrators).
-#[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewOrganisation, responses(
+#[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewOrganisation, params(RetryKey), responses(
     (status = 201, body = OrganisationView),
     (status = 403, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/organisations")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<NewOrganisation>,
+    body: Retryable<NewOrganisation>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0.into();
-    let row = state
-        .run(move |conn| Ok(organisations::create(conn, &caller, new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(OrganisationView::try_from(row)?))
+    let new = body.body.into();
+    let work = move |conn: &mut _, _: &_, caller: &_| organisations::create(conn, caller, new);
+    state
+        .once(caller, body.key, work, created::<OrganisationView, _>)
+        .await
 }
 
 /// Organisations, optionally by kind and region. Every signed-in user may list them: they are

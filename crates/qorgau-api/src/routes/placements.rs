@@ -1,8 +1,8 @@
 //! Placements of the child (api.md § Interagency records): HTTP only; the use cases are
 //! `qorgau_app::placements`.
 
-use actix_web::{HttpResponse, get, patch, post, web};
-use qorgau_app::placements;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use qorgau_app::placements::{self, PlacementEnd};
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::{PlacementEndInput, PlacementInput, parse_placement};
 use qorgau_domain::report::kazakhstan_date;
@@ -12,44 +12,77 @@ use crate::auth::Caller;
 use crate::dto::placements::PlacementView;
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
+use crate::etag::{if_match, with_etag};
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::json::Json;
 use crate::state::AppState;
 
 /// Records a placement of the child.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = PlacementInput, params(("id" = Uuid, Path)), responses(
-    (status = 201, body = PlacementView), (status = 404, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = PlacementInput, params(("id" = Uuid, Path), RetryKey), responses(
+    (status = 201, body = PlacementView), (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/placements")]
 pub async fn add_placement(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<PlacementInput>,
+    body: Retryable<PlacementInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_placement(body.0, kazakhstan_date(caller.at.naive_utc()))?;
-    let app = state.clone();
-    let placement = state
-        .run(move |conn| Ok(placements::add(conn, &app, &caller, CaseId(*id), new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(PlacementView::try_from(placement)?))
+    let new = parse_placement(body.body, kazakhstan_date(caller.at.naive_utc()))?;
+    let case = CaseId(*id);
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| placements::add(conn, app, caller, case, new);
+    state
+        .once(caller, body.key, work, created::<PlacementView, _>)
+        .await
 }
 
-/// Ends a placement (`ended_on`, `end_reason` — e.g. `breakdown`).
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = PlacementEndInput, params(("id" = Uuid, Path)), responses(
-    (status = 200, body = PlacementView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+/// One placement, with its version as `ETag`.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = PlacementView, headers(("ETag" = String, description = "The placement's version, quoted"))),
+    (status = 404, body = Problem),
 ))]
+#[get("/placements/{id}")]
+pub async fn get_placement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let placement = state
+        .run(move |conn| Ok(placements::get(conn, &caller, *id)?))
+        .await?;
+    Ok(with_etag(PlacementView::try_from(placement)?))
+}
+
+/// Ends a placement (`ended_on`, `end_reason` — e.g. `breakdown`). `If-Match` with the
+/// placement's version is required: a stale one answers 412.
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = PlacementEndInput,
+    params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag (version) of the placement being changed")),
+    responses(
+        (status = 200, body = PlacementView, headers(("ETag" = String, description = "The placement's new version, quoted"))),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "Already ended"),
+        (status = 412, body = Problem, description = "The placement changed since that version"),
+        (status = 422, body = Problem), (status = 428, body = Problem, description = "If-Match missing"),
+    ))]
 #[patch("/placements/{id}")]
 pub async fn end_placement(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<PlacementEndInput>,
-) -> Result<web::Json<PlacementView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let command = PlacementEnd {
+        id: *id,
+        expected_version: if_match(&req)?,
+        input: body.0,
+    };
     let app = state.clone();
     let placement = state
-        .run(move |conn| Ok(placements::end(conn, &app, &caller, *id, body.0)?))
+        .run(move |conn| Ok(placements::end(conn, &app, &caller, command)?))
         .await?;
-    Ok(web::Json(placement.try_into()?))
+    Ok(with_etag(PlacementView::try_from(placement)?))
 }
 
 /// The case's placements; an over-long stay in a juvenile adaptation centre is flagged.

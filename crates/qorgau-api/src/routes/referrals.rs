@@ -1,6 +1,7 @@
 //! Referrals to partner organisations and transfers between regions (api.md § Cases): HTTP
 //! only; the use cases are `qorgau_app::referrals` and `qorgau_app::transfers`.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::{referrals, transfers};
 use qorgau_domain::ids::{CaseId, ReferralId};
@@ -10,21 +11,23 @@ use qorgau_persistence::referrals::ReferralFilter;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::cases::{CaseView, with_etag};
+use crate::dto::cases::CaseView;
 use crate::dto::referrals::{OutcomeInput, ReasonInput, ReferralQuery, ReferralView};
 use crate::dto::transfers::TransferView;
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
+use crate::etag::with_etag;
+use crate::idempotency::{RetryKey, Retryable, created, respond};
 use crate::json::Json;
 use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// Refers the case to a partner organisation. Sharing needs a consent covering the
 /// organisation's kind, or an override basis (case manager or supervisor only).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = ReferralInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = ReferralInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = ReferralView),
     (status = 404, body = Problem),
-    (status = 409, body = Problem),
+    (status = 409, body = Problem, description = "Not allowed in the case's status, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem, description = "Invalid, or no consent covers sharing and no valid override"),
 ))]
 #[post("/cases/{id}/referrals")]
@@ -32,14 +35,15 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<ReferralInput>,
+    body: Retryable<ReferralInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_referral(body.0)?;
-    let app = state.clone();
-    let referral = state
-        .run(move |conn| Ok(referrals::create(conn, &app, &caller, CaseId(*id), new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(ReferralView::try_from(referral)?))
+    let new = parse_referral(body.body)?;
+    let case = CaseId(*id);
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| referrals::create(conn, app, caller, case, new);
+    state
+        .once(caller, body.key, work, created::<ReferralView, _>)
+        .await
 }
 
 /// Referrals: a specialist sees their organisation's queue (with the case summary of active
@@ -192,30 +196,24 @@ pub async fn withdraw(
 // Transfers
 
 /// Asks the receiving region to take the case over (the family moved).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = TransferInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = TransferInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 202, body = TransferView, description = "Pending the receiving supervisor's decision"),
-    (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
+    (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "A transfer is pending already, or the Idempotency-Key was used for another request"),
+    (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/transfer")]
 pub async fn request_transfer(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<TransferInput>,
+    body: Retryable<TransferInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let app = state.clone();
-    let transfer = state
-        .run(move |conn| {
-            Ok(transfers::request(
-                conn,
-                &app,
-                &caller,
-                CaseId(*id),
-                body.0,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Accepted().json(TransferView::try_from(transfer)?))
+    let (case, input) = (CaseId(*id), body.body);
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| transfers::request(conn, app, caller, case, input);
+    let render = respond::<TransferView, _>(StatusCode::ACCEPTED);
+    state.once(caller, body.key, work, render).await
 }
 
 /// The receiving region's supervisor accepts: the case, its history and its child move; the old

@@ -11,26 +11,28 @@ use crate::auth::Caller;
 use crate::dto::relations::RelationView;
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::state::AppState;
 
 /// Records a family member or legal representative of the child.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = RelationInput, params(("id" = Uuid, Path)), responses(
-    (status = 201, body = RelationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = RelationInput, params(("id" = Uuid, Path), RetryKey), responses(
+    (status = 201, body = RelationView), (status = 403, body = Problem), (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
 #[post("/children/{id}/relations")]
 pub async fn add_relation(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<RelationInput>,
+    body: Retryable<RelationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_relation(body.0)?;
-    let app = state.clone();
-    let relation = state
-        .run(move |conn| Ok(relations::add(conn, &app, &caller, ChildId(*id), new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(RelationView::try_from(relation)?))
+    let new = parse_relation(body.body)?;
+    let child = ChildId(*id);
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| relations::add(conn, app, caller, child, new);
+    state
+        .once(caller, body.key, work, created::<RelationView, _>)
+        .await
 }
 
 /// The child's family members and legal representatives; alleged perpetrators are flagged.

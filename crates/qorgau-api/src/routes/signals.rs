@@ -1,14 +1,16 @@
 //! Signals (api.md § Signals): filing with safe retries, the triage queue, and triage. The
 //! use cases are `qorgau_app::signals`'.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use qorgau_app::signals::{self, FileSignal, Filed, Idempotency};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use qorgau_app::AppError;
+use qorgau_app::idempotency::Response;
+use qorgau_app::signals::{self, Filed};
 use qorgau_domain::ids::SignalId;
 use qorgau_domain::signal::{SignalInput, parse_signal};
 use qorgau_domain::triage::{TriageInput, parse_triage};
 use qorgau_persistence::signals::SignalFilter;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -16,7 +18,7 @@ use crate::auth::Caller;
 use crate::dto::checked_page;
 use crate::dto::signals::{SignalReportView, SignalView};
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, respond};
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 
@@ -24,7 +26,7 @@ use crate::state::AppState;
 /// response and stores nothing; the same key with another body is 409. The same `source` +
 /// `external_ref` updates that signal (200).
 #[utoipa::path(tag = "signals", security(("bearer" = [])), request_body = SignalInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: up to 200 visible ASCII characters")),
+    params(RetryKey),
     responses(
         (status = 201, body = SignalView, description = "Stored"),
         (status = 200, body = SignalView, description = "Updated by source + external_ref"),
@@ -36,70 +38,21 @@ use crate::state::AppState;
 pub async fn file(
     state: web::Data<AppState>,
     caller: Caller,
-    req: HttpRequest,
-    body: Json<SignalInput>,
+    body: Retryable<SignalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = match idempotency_key(&req)? {
-        Some(key) => Some(Idempotency {
-            key,
-            request_hash: request_hash(&body.0),
-        }),
-        None => None,
-    };
-    let command = FileSignal {
-        signal: parse_signal(body.0, caller.at)?,
-        idempotency,
-    };
-    let app = state.app.clone();
-    let (status, body) = state
-        .run(move |conn| {
-            Ok(signals::file_signal(
-                conn, &app, &caller, &command, &render,
-            )?)
-        })
-        .await?;
-    let status = actix_web::http::StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?;
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .body(body))
+    let signal = parse_signal(body.body, caller.at)?;
+    let work =
+        move |conn: &mut _, app: &_, caller: &_| signals::file_signal(conn, app, caller, &signal);
+    state.once(caller, body.key, work, render).await
 }
 
 /// The filing's response: 201 for a new signal, 200 for one updated by its reference.
-fn render(
-    filed: Filed,
-    signal: signals::Signal,
-) -> Result<signals::Response, qorgau_app::AppError> {
+fn render((filed, signal): (Filed, signals::Signal)) -> Result<Response, AppError> {
     let status = match filed {
-        Filed::Created => 201,
-        Filed::Updated => 200,
+        Filed::Created => StatusCode::CREATED,
+        Filed::Updated => StatusCode::OK,
     };
-    let view = SignalView::try_from(signal)?;
-    let body = serde_json::to_string(&view).map_err(|_| qorgau_app::AppError::Internal)?;
-    Ok((status, body))
-}
-
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    match value.to_str() {
-        Ok(k) if (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
-            Ok(Some(k.to_string()))
-        }
-        _ => Err(ApiError::invalid(
-            "Idempotency-Key",
-            "must be 1-200 visible ASCII characters",
-        )),
-    }
-}
-
-/// "Same body" means the same JSON document, whatever its whitespace or key order.
-fn request_hash(input: &SignalInput) -> String {
-    let canonical = serde_json::to_vec(input).unwrap_or_default();
-    Sha256::digest(canonical)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    respond::<SignalView, _>(status)(signal)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -182,11 +135,11 @@ pub async fn reports(
 }
 
 /// Triages a signal: open a case, link it to the child's open case, or screen it out.
-#[utoipa::path(tag = "signals", security(("bearer" = [])), request_body = TriageInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "signals", security(("bearer" = [])), request_body = TriageInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 200, body = SignalView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
-    (status = 409, body = Problem, description = "Already triaged, or the child already has an open case"),
+    (status = 409, body = Problem, description = "Already triaged, the child already has an open case, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/signals/{id}/triage")]
@@ -194,13 +147,13 @@ pub async fn triage(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<TriageInput>,
-) -> Result<web::Json<SignalView>, ApiError> {
-    let decision = parse_triage(body.0)?;
+    body: Retryable<TriageInput>,
+) -> Result<HttpResponse, ApiError> {
+    let decision = parse_triage(body.body)?;
     let id = SignalId(id.into_inner());
-    let app = state.app.clone();
-    let signal = state
-        .run(move |conn| Ok(signals::triage_signal(conn, &app, &caller, id, decision)?))
-        .await?;
-    Ok(web::Json(SignalView::try_from(signal)?))
+    let work = move |conn: &mut _, app: &_, caller: &_| {
+        signals::triage_signal(conn, app, caller, id, decision)
+    };
+    let render = respond::<SignalView, _>(StatusCode::OK);
+    state.once(caller, body.key, work, render).await
 }

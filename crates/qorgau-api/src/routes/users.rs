@@ -8,28 +8,28 @@ use crate::auth::Caller;
 use crate::dto::users::{NewUser, TrainingInput, TrainingView, UserQuery, UserView};
 use crate::dto::{checked_page, views};
 use crate::error::{ApiError, Problem};
-use crate::json::Json;
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Creates a user (administrators). The password is never echoed.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = NewUser, responses(
+#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = NewUser, params(RetryKey), responses(
     (status = 201, body = UserView),
     (status = 403, body = Problem),
-    (status = 409, body = Problem, description = "Username taken"),
+    (status = 409, body = Problem, description = "Username taken, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/users")]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: Json<NewUser>,
+    body: Retryable<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.0.into();
-    let account = state
-        .run(move |conn| Ok(users::create(conn, &caller, new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(UserView::try_from(account)?))
+    let new = body.body.into();
+    let work = move |conn: &mut _, _: &_, caller: &_| users::create(conn, caller, new);
+    state
+        .once(caller, body.key, work, created::<UserView, _>)
+        .await
 }
 
 /// Users the caller may see: administrators all, supervisors their region, others their
@@ -75,10 +75,11 @@ pub async fn get(
 
 /// Records a child-rights training the user completed (seed indicator 2): administrators, or
 /// the supervisor for staff of their region.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = TrainingInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = TrainingInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = TrainingView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/users/{id}/trainings")]
@@ -86,14 +87,14 @@ pub async fn add_training(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<TrainingInput>,
+    body: Retryable<TrainingInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
-    let new = body.0.into();
-    let row = state
-        .run(move |conn| Ok(users::add_training(conn, &caller, &id, &new)?))
-        .await?;
-    Ok(HttpResponse::Created().json(TrainingView::try_from(row)?))
+    let new = body.body.into();
+    let work = move |conn: &mut _, _: &_, caller: &_| users::add_training(conn, caller, &id, &new);
+    state
+        .once(caller, body.key, work, created::<TrainingView, _>)
+        .await
 }
 
 /// The trainings recorded for a user the caller may see, most recent first.

@@ -1,0 +1,2 @@
+ALTER TABLE placements DROP COLUMN version;
+ALTER TABLE plans DROP COLUMN revision;
