@@ -35,13 +35,12 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::{Backend, Response, TestApp, into_response};
 use crate::on_both_backends;
-use crate::world::all_domains;
+use crate::world::{all_domains, day, ts};
 
 const PASSWORD: &str = "long enough password";
 
@@ -553,18 +552,6 @@ enum Auth {
     Caller,
     Anonymous,
     Token(String),
-}
-
-fn ts(offset_minutes: i64) -> String {
-    (Utc::now() + Duration::minutes(offset_minutes))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-fn day(offset_days: i64) -> String {
-    (Utc::now() + Duration::days(offset_days))
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 /// A distinct given name per number (children registered without an IIN are never matched).

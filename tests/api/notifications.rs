@@ -391,17 +391,13 @@ async fn plan_events_tell_the_supervisors_and_the_case_manager(backend: Backend)
     let (_, sup2) = w.app.user("sup.two", "supervisor", &department).await;
     let case = w.open_case("Мирас", true).await;
     let number = number_of(&w, &case).await;
-    let path = format!("/api/v1/cases/{case}/plan");
     let link = case_link(&case);
 
     // Refused (its organisation does not exist): nobody is told.
-    let bad = put(
-        &w,
-        &w.manager,
-        &path,
-        plan(&uuid::Uuid::now_v7().to_string()),
-    )
-    .await;
+    let bad = w
+        .app
+        .put_plan(&case, &w.manager, plan(&uuid::Uuid::now_v7().to_string()))
+        .await;
     assert_eq!(
         bad.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -411,7 +407,7 @@ async fn plan_events_tell_the_supervisors_and_the_case_manager(backend: Backend)
     not_told(&w, &w.supervisor, "plan_submitted", &number).await;
 
     // Submitted: the region's supervisors.
-    let v1 = ok(put(&w, &w.manager, &path, plan(&department)).await).await;
+    let v1 = ok(w.app.put_plan(&case, &w.manager, plan(&department)).await).await;
     for token in [&w.supervisor, &sup2] {
         let n = told(&w, token, "plan_submitted", &number, &link).await;
         assert_eq!(n["ref_id"], v1["id"]);
@@ -434,7 +430,7 @@ async fn plan_events_tell_the_supervisors_and_the_case_manager(backend: Backend)
     not_told(&w, &sup2, "plan_returned", &number).await;
 
     // Approved.
-    let v2 = ok(put(&w, &w.manager, &path, plan(&department)).await).await;
+    let v2 = ok(w.app.put_plan(&case, &w.manager, plan(&department)).await).await;
     assert_eq!(about(&w, &sup2, "plan_submitted", &number).await.len(), 2);
     ok(decide_plan(&w, &sup2, &case, json!({"decision": "approve"})).await).await;
     let n = told(&w, &w.manager, "plan_approved", &number, &link).await;
@@ -449,8 +445,10 @@ async fn plan_events_tell_the_supervisors_and_the_case_manager(backend: Backend)
     let unassigned = w.open_case("Диас", false).await;
     let other = number_of(&w, &unassigned).await;
     let other_link = case_link(&unassigned);
-    let other_path = format!("/api/v1/cases/{unassigned}/plan");
-    ok(put(&w, &w.supervisor, &other_path, plan(&department)).await).await;
+    ok(w.app
+        .put_plan(&unassigned, &w.supervisor, plan(&department))
+        .await)
+    .await;
     told(&w, &sup2, "plan_submitted", &other, &other_link).await;
     not_told(&w, &w.supervisor, "plan_submitted", &other).await;
     ok(decide_plan(&w, &sup2, &unassigned, json!({"decision": "approve"})).await).await;
@@ -491,7 +489,7 @@ async fn to_in_progress(w: &World, case: &str, org: &str) {
         )
         .await)
     .await;
-    ok(put(w, cm, &format!("/api/v1/cases/{case}/plan"), plan(org)).await).await;
+    ok(w.app.put_plan(case, cm, plan(org)).await).await;
     ok(decide_plan(w, &w.supervisor, case, json!({"decision": "approve"})).await).await;
     let moved = ok(move_to(w, cm, case, json!({"to": "in_progress"})).await).await;
     assert_eq!(moved["status"], "in_progress");
@@ -706,14 +704,7 @@ async fn notifications_carry_no_concern_description_or_name(backend: Backend) {
     .await;
     let r = r["id"].as_str().unwrap();
     ok(act(&w, r, "accept", &psy, Value::Null).await).await;
-    ok(put(
-        &w,
-        &w.manager,
-        &format!("/api/v1/cases/{case}/plan"),
-        plan(&astana),
-    )
-    .await)
-    .await;
+    ok(w.app.put_plan(&case, &w.manager, plan(&astana)).await).await;
     ok(w.app
         .post(
             &format!("/api/v1/cases/{case}/transfer"),

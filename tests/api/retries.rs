@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Duration, Utc};
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Text};
 use qorgau_persistence::DbConnection;
@@ -14,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Response, TestApp, invalid_fields, join_all};
 use crate::on_both_backends;
-use crate::world::{World, all_domains, signal};
+use crate::world::{World, all_domains, day, signal, ts};
 
 #[derive(diesel::QueryableByName)]
 struct Name {
@@ -55,18 +54,6 @@ fn row_counts(app: &TestApp) -> BTreeMap<String, i64> {
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         ),
     }
-}
-
-fn day(offset: i64) -> String {
-    (Utc::now() + Duration::days(offset))
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-fn ts(offset_minutes: i64) -> String {
-    (Utc::now() + Duration::minutes(offset_minutes))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 /// `POST path` as `token` with `Idempotency-Key: key`.

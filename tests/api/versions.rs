@@ -3,19 +3,12 @@
 //! changed, 200 with a new `ETag` when current. `PATCH /cases/{id}` is in `cases.rs`; here the
 //! individual plan (`PUT /cases/{id}/plan`) and placements (`PATCH /placements/{id}`).
 
-use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::{Backend, Response, join_all};
 use crate::on_both_backends;
-use crate::world::World;
-
-fn day(offset: i64) -> String {
-    (Utc::now() + Duration::days(offset))
-        .format("%Y-%m-%d")
-        .to_string()
-}
+use crate::world::{World, day};
 
 fn etag(r: &Response) -> &str {
     r.headers

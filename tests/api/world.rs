@@ -122,6 +122,20 @@ pub fn iin(birth: &str, sex: Sex, serial: u32) -> String {
         .to_string()
 }
 
+/// A date `offset_days` from today (UTC), as the API takes dates.
+pub fn day(offset_days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(offset_days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A time `offset_minutes` from now, to the second, as the API takes times.
+pub fn ts(offset_minutes: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(offset_minutes))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
 /// All seven domains of a comprehensive assessment, each at `medium`.
 pub fn all_domains() -> Value {
     let domains = [

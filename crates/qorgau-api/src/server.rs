@@ -374,6 +374,8 @@ fn cors(origins: &[String]) -> Condition<Cors> {
             header::ACCEPT,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            // `If-None-Match: *`: a case's first plan (api.md § Concurrent edits).
+            header::IF_NONE_MATCH,
             header::HeaderName::from_static("idempotency-key"),
             crate::observe::REQUEST_ID,
         ])
