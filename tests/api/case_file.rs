@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use qorgau_persistence::schema::audit_log;
+use qorgau_persistence::schema::{audit_log, cases};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -413,7 +413,7 @@ async fn flags_are_set_cleared_kept_filtered_and_counted(backend: Backend) {
     assert_eq!(kinds, ["court_pending", "watch"]);
 
     // A filter of the case list.
-    assert_eq!(listed(&w, "flag=court_pending").await, [case.clone()]);
+    assert_eq!(listed(&w, "flag=court_pending").await, [case.as_str()]);
     let mut watched = listed(&w, "flag=watch").await;
     watched.sort();
     let mut expected = vec![case.clone(), unassigned.clone()];
@@ -527,4 +527,35 @@ async fn flags_are_set_cleared_kept_filtered_and_counted(backend: Backend) {
     );
     // Audited as changes to the case.
     assert!(audited(&w, &case, &w.manager_id, "update") >= 2);
+
+    // A closed case takes no new note or flag, is no longer counted, and its flags can still
+    // be cleared. (Closed here by storage: the way there is lifecycle.rs's.)
+    {
+        let mut conn = w.app.state.db.conn().unwrap();
+        diesel::update(cases::table.filter(cases::id.eq(&case)))
+            .set(cases::status.eq("closed"))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let closed = note(&w, &w.manager, &case, contact("Seen at school")).await;
+    assert_eq!(closed.status, StatusCode::CONFLICT, "{:?}", closed.body);
+    let closed = flag(
+        &w,
+        &w.manager,
+        &case,
+        json!({"kind": "media_attention", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(closed.status, StatusCode::CONFLICT, "{:?}", closed.body);
+    assert_eq!(
+        caseload(&w).await["flagged"],
+        json!({"watch": 1, "court_pending": 0, "media_attention": 0, "special_supervision": 0}),
+        "the unassigned case's watch only"
+    );
+    assert_eq!(
+        clear(&w, &w.supervisor, &case, "watch", "Case closed")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
