@@ -60,10 +60,15 @@ pub enum Action {
     ViewChildFile,
     /// The mail outbox: what could not be delivered, to whom (operations).
     ViewOutbox,
+    /// Deactivate and reactivate an account, reset its password, change its role or
+    /// organisation.
+    ManageUsers,
+    /// Hand a user's open cases and their deadlines over to another case manager.
+    HandOverCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -92,6 +97,8 @@ impl Action {
         Action::ViewSensitive,
         Action::ViewChildFile,
         Action::ViewOutbox,
+        Action::ManageUsers,
+        Action::HandOverCases,
     ];
 }
 
@@ -203,6 +210,14 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         // Staff addresses and delivery errors: the administrator's, who fixes them.
         (ViewOutbox, Admin) => Some(Reach::All),
         (ViewOutbox, _) => None,
+        // Accounts are the administrator's: deactivation, password resets, role and place.
+        (ManageUsers, Admin) => Some(Reach::All),
+        (ManageUsers, _) => None,
+        // A hand-over moves cases: the administrator who deactivates the account, or the
+        // supervisor who assigns the region's cases anyway.
+        (HandOverCases, Admin) => Some(Reach::All),
+        (HandOverCases, Supervisor) => Some(Reach::Region),
+        (HandOverCases, _) => None,
     }
 }
 
@@ -553,6 +568,36 @@ mod tests {
         for role in [Role::CaseManager, Role::Analyst, Role::IntakeCoordinator] {
             assert_eq!(
                 actor(role).scope(Action::RecordTraining),
+                Err(Denied::Forbidden),
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn accounts_are_the_administrators_and_hand_overs_also_the_supervisors() {
+        assert_eq!(
+            actor(Role::Admin).scope(Action::ManageUsers),
+            Ok(Scope::All)
+        );
+        assert_eq!(
+            actor(Role::Admin).scope(Action::HandOverCases),
+            Ok(Scope::All)
+        );
+        assert_eq!(
+            actor(Role::Supervisor).scope(Action::HandOverCases),
+            Ok(Scope::Region("KZ-71".into()))
+        );
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+            assert_eq!(
+                actor(role).scope(Action::ManageUsers),
+                Err(Denied::Forbidden),
+                "{role}"
+            );
+        }
+        for role in [Role::CaseManager, Role::IntakeCoordinator, Role::Analyst] {
+            assert_eq!(
+                actor(role).scope(Action::HandOverCases),
                 Err(Denied::Forbidden),
                 "{role}"
             );
