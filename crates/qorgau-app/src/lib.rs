@@ -27,6 +27,7 @@ pub mod digests;
 pub mod error;
 pub mod follow_ups;
 pub mod geography;
+pub mod handover;
 pub mod inbox;
 pub mod interagency;
 pub mod interventions;
