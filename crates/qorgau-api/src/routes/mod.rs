@@ -52,7 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(users::create)
                 .service(users::list)
                 .service(users::get)
-                .service(users::edit)
+                .service(users::edit_user)
                 .service(users::deactivate)
                 .service(users::reactivate)
                 .service(users::reset_password)

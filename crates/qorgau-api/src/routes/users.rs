@@ -99,7 +99,7 @@ pub async fn get(
         (status = 428, body = Problem, description = "If-Match missing"),
     ))]
 #[patch("/users/{id}")]
-pub async fn edit(
+pub async fn edit_user(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
