@@ -12,6 +12,7 @@ use qorgau_api::{AppState, Config};
 use qorgau_app::AppError;
 use qorgau_app::accounts::{self, NewAccount};
 use qorgau_app::audit;
+use qorgau_app::users::{self, Operator};
 use qorgau_dataset as dataset;
 use qorgau_persistence::write;
 
@@ -91,22 +92,47 @@ struct DemoArgs {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create a user. The password is read from the first line of standard input.
-    Create {
-        #[arg(long)]
+    Create(CreateUser),
+    #[command(flatten)]
+    Manage(ManageUser),
+}
+
+/// What the console does to an existing account (the API's administrator's use cases).
+#[derive(Subcommand)]
+enum ManageUser {
+    /// Deactivate an account: it can no longer sign in and its logins end (running servers
+    /// refuse its tokens within 2 seconds). Refused while it holds open cases: hand them over
+    /// first (`POST /api/v1/users/{id}/handover`).
+    Deactivate { username: String },
+    /// Reactivate a deactivated account.
+    Reactivate { username: String },
+    /// Reset an account's password: a temporary one is printed once, or the one read from
+    /// standard input is set. Its logins end, its lockout is cleared, and the user must choose
+    /// a new password at the next sign-in.
+    ResetPassword {
         username: String,
-        /// Read the password from standard input (required: never put it on the command line).
+        /// Set the password read from the first line of standard input instead.
         #[arg(long)]
         password_stdin: bool,
-        #[arg(long)]
-        role: String,
-        /// Organisation id; admins without one join the administration organisation.
-        #[arg(long)]
-        organisation: Option<String>,
-        #[arg(long)]
-        full_name: Option<String>,
-        #[arg(long)]
-        email: Option<String>,
     },
+}
+
+#[derive(clap::Args)]
+struct CreateUser {
+    #[arg(long)]
+    username: String,
+    /// Read the password from standard input (required: never put it on the command line).
+    #[arg(long)]
+    password_stdin: bool,
+    #[arg(long)]
+    role: String,
+    /// Organisation id; admins without one join the administration organisation.
+    #[arg(long)]
+    organisation: Option<String>,
+    #[arg(long)]
+    full_name: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -126,54 +152,8 @@ fn main() -> anyhow::Result<()> {
             println!("{} migration(s) applied", applied.len());
             Ok(())
         }
-        Command::User(UserCommand::Create {
-            username,
-            password_stdin,
-            role,
-            organisation,
-            full_name,
-            email,
-        }) => {
-            if !password_stdin {
-                bail!(
-                    "--password-stdin is required: a password on the command line ends up in shell history"
-                );
-            }
-            let mut password = String::new();
-            std::io::stdin().lock().read_line(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
-            let state = ready(config)?;
-            let mut conn = state.db.conn()?;
-            let now = state.now();
-            let organisation_id = match organisation {
-                Some(id) => id,
-                None if role == "admin" => {
-                    write(&mut conn, |c| accounts::administration(c, now))?.id
-                }
-                None => bail!("--organisation is required for role {role}"),
-            };
-            let new = NewAccount {
-                full_name: full_name.unwrap_or_else(|| username.clone()),
-                username,
-                email,
-                password,
-                role,
-                organisation_id,
-            };
-            let user = match accounts::create(&mut conn, new, now) {
-                Ok(account) => account.user,
-                Err(AppError::Invalid(errors)) => {
-                    let lines: Vec<_> = errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.field, e.message))
-                        .collect();
-                    bail!("invalid user:\n  {}", lines.join("\n  "))
-                }
-                Err(e) => return Err(e.into()),
-            };
-            println!("created user {} ({})", user.username, user.id);
-            Ok(())
-        }
+        Command::User(UserCommand::Create(args)) => create_user(config, args),
+        Command::User(UserCommand::Manage(command)) => manage_user(&ready(config)?, command),
         Command::Districts(DistrictCommand::Import { file }) => {
             let state = ready(config)?;
             let count = districts::import(&state, &file)
@@ -238,6 +218,115 @@ fn audit_verify(state: &AppState, mut files: Vec<PathBuf>) -> anyhow::Result<()>
         );
     }
     Ok(())
+}
+
+/// `qorgau user create`.
+fn create_user(config: Config, args: CreateUser) -> anyhow::Result<()> {
+    let CreateUser {
+        username,
+        password_stdin,
+        role,
+        organisation,
+        full_name,
+        email,
+    } = args;
+    if !password_stdin {
+        bail!(
+            "--password-stdin is required: a password on the command line ends up in shell history"
+        );
+    }
+    let password = read_password()?;
+    let state = ready(config)?;
+    let mut conn = state.db.conn()?;
+    let now = state.now();
+    let organisation_id = match organisation {
+        Some(id) => id,
+        None if role == "admin" => write(&mut conn, |c| accounts::administration(c, now))?.id,
+        None => bail!("--organisation is required for role {role}"),
+    };
+    let new = NewAccount {
+        full_name: full_name.unwrap_or_else(|| username.clone()),
+        username,
+        email,
+        password,
+        role,
+        organisation_id,
+    };
+    let user = accounts::create(&mut conn, new, now)
+        .map_err(|e| refusal(e).context("cannot create the user"))?
+        .user;
+    println!("created user {} ({})", user.username, user.id);
+    Ok(())
+}
+
+/// `qorgau user deactivate|reactivate|reset-password USERNAME`: the use cases of the API's
+/// administrator, run by the operator at the console.
+fn manage_user(state: &AppState, command: ManageUser) -> anyhow::Result<()> {
+    let mut conn = state.db.conn()?;
+    let operator = Operator::Console { at: state.now() };
+    let named = |conn: &mut _, username: &str| match users::id_of(conn, username) {
+        Err(AppError::NotFound) => Err(anyhow::anyhow!("no user named {username}")),
+        other => Ok(other?),
+    };
+    match command {
+        ManageUser::Deactivate { username } => {
+            let id = named(&mut conn, &username)?;
+            let account = users::deactivate(&mut conn, &operator, id).map_err(refusal)?;
+            println!(
+                "deactivated {} ({}): its logins are ended",
+                account.user.username, account.user.id
+            );
+        }
+        ManageUser::Reactivate { username } => {
+            let id = named(&mut conn, &username)?;
+            let account = users::reactivate(&mut conn, &operator, id).map_err(refusal)?;
+            println!(
+                "reactivated {} ({})",
+                account.user.username, account.user.id
+            );
+        }
+        ManageUser::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let chosen = password_stdin.then(read_password).transpose()?;
+            let id = named(&mut conn, &username)?;
+            let reset = users::reset_password(&mut conn, &operator, id, chosen).map_err(refusal)?;
+            match reset.temporary_password {
+                Some(password) => println!(
+                    "temporary password of {} (shown once; to be changed at the next sign-in): {password}",
+                    reset.account.user.username
+                ),
+                None => println!(
+                    "password of {} set; to be changed at the next sign-in",
+                    reset.account.user.username
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A use case's refusal as the message the operator reads.
+fn refusal(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => {
+            let lines: Vec<_> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            anyhow::anyhow!("invalid:\n  {}", lines.join("\n  "))
+        }
+        AppError::Conflict { detail, .. } => anyhow::anyhow!("refused: {detail}"),
+        other => other.into(),
+    }
+}
+
+/// The first line of standard input, without its line end.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// The state with migrations applied, for commands that write.

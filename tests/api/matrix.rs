@@ -160,6 +160,14 @@ enum T {
     /// Home: the caller themself; next door: a user of another organisation of the region;
     /// away: a user of Almaty.
     User,
+    /// A fresh case manager to manage: home, of the place's department (Astana); away, of
+    /// Almaty's.
+    Colleague,
+    /// As `Colleague`, with its version (1) as `If-Match`.
+    ColleagueVersion,
+    /// A fresh account of the caller's role and organisation, signed in: its access token is
+    /// used (its password changes).
+    FreshLogin,
     /// Home: the signal the caller filed (the mobile group's when the caller files none).
     Signal,
     /// As `Signal`, filed for this cell.
@@ -380,6 +388,14 @@ fn table() -> Vec<Op> {
         op(GET,    "/api/v1/users/{id}",                        User,         none,          "A A A A A A A N", "A N N N N N N N"),
         op(GET,    "/api/v1/users/{id}/trainings",              User,         none,          "A A A A A A A N", "A N N N N N N N"),
         op(POST,   "/api/v1/users/{id}/trainings",              User,         training,      "A F F F F A F F", "A F F F F N F F"),
+        // ManageUsers: admin only. HandOverCases: admin all, supervisor region.
+        op(PATCH,  "/api/v1/users/{id}",                        ColleagueVersion, rename,    "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/users/{id}/deactivate",             Colleague,    none,          "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/users/{id}/reactivate",             Colleague,    none,          "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/users/{id}/password-reset",         Colleague,    empty,         "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/users/{id}/handover",               Colleague,    handover,      "A F F F F A F F", "A F F F F N F F"),
+        // Everyone changes their own password (a fresh account's: the change ends its logins).
+        op(POST,   "/api/v1/me/password",                       FreshLogin,   password,      "A A A A A A A A", "A A A A A A A A"),
         // FileSignal: all but specialist and analyst, anywhere. ViewSignals: admin all, supervisor region,
         // intake district, mobile group and case manager what they filed. TriageSignal: intake district, supervisor region.
         op(POST,   "/api/v1/signals",                           Region,       signal,        "A A A A F A F A", "A A A A F A F A"),
@@ -639,6 +655,23 @@ mod body {
                     "password": PASSWORD, "role": "case_manager",
                     "organisation_id": fx.place(c.place).department}),
         )
+    }
+
+    pub fn empty(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({}))
+    }
+
+    pub fn rename(_: &Fx, c: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"full_name": format!("Matrix Renamed {}", c.n)}))
+    }
+
+    pub fn handover(fx: &Fx, c: &Cell, _: &Rec) -> Option<Value> {
+        // The place's case manager, of the colleague's region.
+        Some(json!({"to": fx.place(c.place).manager.id}))
+    }
+
+    pub fn password(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"current": PASSWORD, "new": "a changed matrix password"}))
     }
 
     pub fn training(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
@@ -1281,6 +1314,31 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
             Where::Peer | Where::Next => &fx.place(Where::Next).mobile.id,
             Where::Away => &p.manager.id,
         }),
+        T::Colleague | T::ColleagueVersion => {
+            let username = format!("matrix.colleague.{}", cell.n);
+            let (id, _) = fx.app.user(&username, "case_manager", &p.department).await;
+            Rec {
+                if_match: (target == T::ColleagueVersion).then(|| "\"1\"".to_string()),
+                ..on(&id)
+            }
+        }
+        T::FreshLogin => {
+            let me = fx.caller(cell.role);
+            let path = format!("/api/v1/users/{}", me.id);
+            let admin = &fx.app.admin_token;
+            let r = fx.send(Method::GET, &path, Some(admin), None, None).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            let username = format!("matrix.login.{}", cell.n);
+            let organisation = str_of(&r.body["organisation_id"]);
+            let (_, token) = fx
+                .app
+                .user(&username, cell.role.code(), &organisation)
+                .await;
+            Rec {
+                auth: Auth::Token(token),
+                ..Rec::default()
+            }
+        }
         T::Signal if w == Where::Home => on(&fx.own_signals[cell.role.index()]),
         T::Signal => on(&p.signal),
         T::FreshSignal => {

@@ -22,6 +22,11 @@ pub enum ApiError {
     Unauthorized,
     #[error("your role may not do this")]
     Forbidden,
+    /// 403 for a login whose password an administrator reset: it may only change it.
+    #[error(
+        "your password was reset: choose a new one with POST /api/v1/me/password, then use the tokens it answers"
+    )]
+    PasswordChangeRequired,
     #[error("not found")]
     NotFound,
     #[error("{detail}")]
@@ -78,6 +83,9 @@ impl ApiError {
             ApiError::BadRequest(_) => ("bad-request", "Malformed request"),
             ApiError::Unauthorized => ("unauthorized", "Authentication required"),
             ApiError::Forbidden => ("forbidden", "Forbidden"),
+            ApiError::PasswordChangeRequired => {
+                ("password-change-required", "Password change required")
+            }
             ApiError::NotFound => ("not-found", "Not found"),
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
             ApiError::PreconditionFailed => ("precondition-failed", "Version mismatch"),
@@ -119,7 +127,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,

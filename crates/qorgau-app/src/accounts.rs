@@ -146,6 +146,8 @@ pub fn insert(
         organisation_id: org_id,
         active: true,
         created_at: now.naive_utc(),
+        version: 1,
+        must_change_password: false,
     };
     users::insert(conn, &user).map_err(|e| match e {
         DbError::Duplicate(_) => AppError::conflict("this username is taken"),

@@ -30,6 +30,16 @@ pub enum Act {
     List,
     Create,
     Update,
+    /// An account deactivated (resource `user`).
+    Deactivate,
+    /// An account reactivated.
+    Reactivate,
+    /// An account's password reset by an administrator.
+    ResetPassword,
+    /// A user changed their own password.
+    ChangePassword,
+    /// A user's open cases handed over to another case manager (on the user, and on each case).
+    HandOver,
 }
 
 impl Act {
@@ -39,6 +49,11 @@ impl Act {
             Act::List => "list",
             Act::Create => "create",
             Act::Update => "update",
+            Act::Deactivate => "deactivate",
+            Act::Reactivate => "reactivate",
+            Act::ResetPassword => "reset_password",
+            Act::ChangePassword => "change_password",
+            Act::HandOver => "hand_over",
         }
     }
 }
@@ -62,6 +77,21 @@ pub fn log(
     Ok(audit::record(conn, &[entry(caller, act, &target)])?)
 }
 
+/// Appends one entry for what the operator of the host did at its console (`qorgau user …`):
+/// no user, address or request — `user_id` empty says so.
+pub fn log_console(
+    conn: &mut DbConnection,
+    at: DateTime<Utc>,
+    act: Act,
+    target: Target<'_>,
+) -> Result<(), AppError> {
+    let row = AuditRow {
+        region_code: target.region.map(str::to_string),
+        ..row(at, act, &target)
+    };
+    Ok(audit::record(conn, &[row])?)
+}
+
 /// One entry for `caller`. A supervisor reaching a record of another region can only have done
 /// so under break-glass, so such entries are flagged for review.
 fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
@@ -69,19 +99,31 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
     let break_glass =
         actor.role == Role::Supervisor && target.region.is_some_and(|r| r != actor.region_code);
     AuditRow {
-        id: Uuid::now_v7().to_string(),
-        at: caller.at.naive_utc(),
         user_id: Some(actor.user_id.to_string()),
-        action: act.as_str().into(),
-        resource: target.resource.into(),
-        resource_id: target.id.clone(),
-        child_id: target.child_id.map(|c| c.to_string()),
         region_code: target
             .region
             .map_or_else(|| Some(actor.region_code.clone()), |r| Some(r.to_string())),
         ip: caller.ip.clone(),
         request_id: caller.request_id.clone(),
         break_glass,
+        ..row(caller.at, act, target)
+    }
+}
+
+/// The parts of an entry that do not depend on who acted.
+fn row(at: DateTime<Utc>, act: Act, target: &Target<'_>) -> AuditRow {
+    AuditRow {
+        id: Uuid::now_v7().to_string(),
+        at: at.naive_utc(),
+        user_id: None,
+        action: act.as_str().into(),
+        resource: target.resource.into(),
+        resource_id: target.id.clone(),
+        child_id: target.child_id.map(|c| c.to_string()),
+        region_code: None,
+        ip: None,
+        request_id: None,
+        break_glass: false,
         seq: None,
         prev_hash: None,
         hash: None,

@@ -8,17 +8,18 @@ use qorgau_domain::access::Action;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::case_file::FlagKind;
+use qorgau_domain::case::may_hold;
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
-use qorgau_domain::role::Role;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseFilter, CaseRow};
 use qorgau_persistence::deadlines::{self, DeadlineRow};
 use qorgau_persistence::flags::{self, FlagRow};
 use qorgau_persistence::relations::{self, RelationRow};
+use qorgau_persistence::users::UserRow;
 use qorgau_persistence::{DbConnection, Page, users, write};
 use uuid::Uuid;
 
@@ -312,41 +313,67 @@ pub fn assign_case(
     assignee: Uuid,
 ) -> Result<CaseCard, AppError> {
     let now = caller.at;
-    let assignee = assignee.to_string();
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::AssignCase)?;
-        let person = match users::find(tx, &assignee)? {
-            Some((u, org))
-                if u.active
-                    && u.role == Role::CaseManager
-                    && org.region_code == case.region_code =>
-            {
-                u
-            }
-            _ => {
-                return Err(AppError::invalid(
-                    "assignee_id",
-                    "must be a case manager of the case's region",
-                ));
-            }
-        };
-        cases::assign(tx, case_id, &assignee)?;
-        let summary = format!("Assigned to {}", person.full_name);
-        note(
-            tx,
-            caller,
-            &case,
-            now,
-            TimelineKind::Assigned,
-            summary,
-            &assignee,
-        )?;
+        let holder = holder_for(tx, &case, UserId(assignee), "assignee_id")?;
+        let summary = format!("Assigned to {}", holder.full_name);
         let me = caller.actor.user_id.to_string();
-        protocol::meet(tx, &case, DeadlineKind::Assignment, None, &me, now)?;
-        if case.assignee_id.as_deref() != Some(assignee.as_str()) {
-            let event = Event::new(NotificationKind::CaseAssigned, About::case(&case)).by(&me);
-            inbox::notify(tx, app, &event, &[users::Among::User(&assignee)], now)?;
-        }
+        give(tx, app, &me, &case, &holder, summary, now)?;
         reload(tx, case_id, now)
     })
+}
+
+/// The user `assignee` if they may hold `case` (`qorgau_domain::case::may_hold`: an active
+/// case manager of the case's region), their row locked until the transaction ends so that a
+/// deactivation cannot cross the assignment; else invalid, naming `field`.
+pub(crate) fn holder_for(
+    tx: &mut DbConnection,
+    case: &CaseRow,
+    assignee: UserId,
+    field: &str,
+) -> Result<UserRow, AppError> {
+    users::lock(tx, assignee)?;
+    match users::find(tx, &assignee.to_string())? {
+        Some((user, org))
+            if may_hold(user.role, user.active, &org.region_code, &case.region_code) =>
+        {
+            Ok(user)
+        }
+        _ => Err(AppError::invalid(
+            field,
+            "must be an active case manager of the case's region",
+        )),
+    }
+}
+
+/// Gives `case` to `holder` (found by [`holder_for`]), by the user `by`: the case and its
+/// deadlines, a timeline entry saying `summary`, the assignment deadline met, and the holder
+/// told unless the case was theirs already.
+pub(crate) fn give(
+    tx: &mut DbConnection,
+    app: &App,
+    by: &str,
+    case: &CaseRow,
+    holder: &UserRow,
+    summary: String,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let assignee = holder.id.as_str();
+    cases::assign(tx, case.id, assignee)?;
+    let event = timeline::event(
+        case.child_id,
+        Some(case.id),
+        now,
+        TimelineKind::Assigned,
+        summary,
+        by,
+        assignee,
+    );
+    timeline::record(tx, &event)?;
+    protocol::meet(tx, case, DeadlineKind::Assignment, None, by, now)?;
+    if case.assignee_id.as_deref() != Some(assignee) {
+        let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(by);
+        inbox::notify(tx, app, &event, &[users::Among::User(assignee)], now)?;
+    }
+    Ok(())
 }

@@ -28,6 +28,7 @@ pub mod error;
 pub mod flags;
 pub mod follow_ups;
 pub mod geography;
+pub mod handover;
 pub mod idempotency;
 pub mod inbox;
 pub mod interagency;

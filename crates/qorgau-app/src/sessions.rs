@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use qorgau_domain::access::Actor;
-use qorgau_domain::account::{LockoutPolicy, lockout_key};
+use qorgau_domain::account::{self, LockoutPolicy, SessionRevocation, lockout_key};
 use qorgau_domain::ids::SessionId;
+use qorgau_domain::validation::Validation;
 use qorgau_persistence::organisations::OrganisationRow;
 use qorgau_persistence::sessions::{self, Rotation, SessionRow};
 use qorgau_persistence::users::{self, UserRow};
@@ -16,8 +17,10 @@ use qorgau_persistence::{DbConnection, login_failures, write};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::Account;
+use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
 use crate::error::{AppError, stored};
+use crate::passwords;
 use crate::secrets::random_token;
 
 /// A sign-in whose attempt was counted: the active account of that username, if any.
@@ -57,6 +60,9 @@ pub struct SignedIn {
     pub actor: Actor,
     pub session: SessionId,
     pub refresh_token: String,
+    /// The password was reset by an administrator: until the user chooses one
+    /// ([`change_password`]), the login may do nothing else.
+    pub password_change_required: bool,
 }
 
 /// Counts a sign-in attempt on `username` ([`count_attempt`]) and finds its active account.
@@ -112,29 +118,36 @@ pub fn sign_in(
     lasts: Duration,
     now: DateTime<Utc>,
 ) -> Result<SignedIn, AppError> {
-    let Verified {
-        lockout_key,
-        account,
-    } = verified;
-    let actor = actor_of(&account.user, &account.organisation)?;
+    write(conn, |conn| start_login(conn, &verified, lasts, now))
+}
+
+/// Starts a login of the verified account and clears the failures counted for its username.
+/// Call it inside the caller's write transaction.
+fn start_login(
+    conn: &mut DbConnection,
+    verified: &Verified,
+    lasts: Duration,
+    now: DateTime<Utc>,
+) -> Result<SignedIn, AppError> {
+    let user = &verified.account.user;
+    let actor = actor_of(user, &verified.account.organisation)?;
     let session = SessionId::new();
     let refresh_token = random_token();
     let row = SessionRow {
         id: session.to_string(),
-        user_id: account.user.id,
+        user_id: user.id.clone(),
         created_at: now.naive_utc(),
         expires_at: (now + lasts).naive_utc(),
         revoked_at: None,
         revoked_reason: None,
     };
-    write(conn, |conn| {
-        login_failures::clear(conn, &lockout_key)?;
-        Ok::<_, AppError>(sessions::start(conn, &row, &refresh_hash(&refresh_token))?)
-    })?;
+    login_failures::clear(conn, &verified.lockout_key)?;
+    sessions::start(conn, &row, &refresh_hash(&refresh_token))?;
     Ok(SignedIn {
         actor,
         session,
         refresh_token,
+        password_change_required: user.must_change_password,
     })
 }
 
@@ -172,6 +185,7 @@ pub fn renew(
                 actor: actor_of(&user, &org)?,
                 session: stored("sessions", &session_id, "id", &session_id)?,
                 refresh_token,
+                password_change_required: user.must_change_password,
             }))
         }
         (Rotation::Reused, _) => {
@@ -188,6 +202,79 @@ pub fn sign_out(conn: &mut DbConnection, caller: &Caller) -> Result<(), AppError
     write(conn, |conn| {
         sessions::revoke(conn, &session, "logout", caller.at.naive_utc())?;
         Ok(())
+    })
+}
+
+/// A change of one's own password, its new password checked against the policy and its attempt
+/// counted: [`change_password`] completes it once the current password is verified against
+/// [`PasswordChange::password_hash`] (off the connection, as a sign-in is).
+pub struct PasswordChange {
+    attempt: Attempt,
+    new: String,
+}
+
+impl PasswordChange {
+    /// The stored hash the current password is checked against (`None`: the account is gone or
+    /// inactive, checked against a dummy).
+    pub fn password_hash(&self) -> Option<String> {
+        self.attempt.password_hash()
+    }
+}
+
+/// Starts a change of the caller's password (`POST /me/password`): the new one must meet the
+/// policy (as at creation) and differ from the current one; the attempt counts against the
+/// sign-in lockout of the username, so a stolen token cannot be used to guess the password.
+pub fn begin_password_change(
+    conn: &mut DbConnection,
+    policy: LockoutPolicy,
+    caller: &Caller,
+    current: &str,
+    new: String,
+) -> Result<PasswordChange, AppError> {
+    let (user, _) =
+        users::find(conn, &caller.actor.user_id.to_string())?.ok_or(AppError::NotFound)?;
+    let mut v = Validation::new();
+    v.check("new", account::check_password(&user.username, &new));
+    if new == current {
+        v.add("new", "must differ from the current password");
+    }
+    v.finish(|| ())?;
+    let attempt = attempt(conn, policy, &user.username, caller.at)?;
+    Ok(PasswordChange { attempt, new })
+}
+
+/// Completes a change of the caller's password whose current password was checked
+/// (`current_ok`): the new hash set (and any forced change done), every login of the user
+/// ended — this one too — and a new login lasting `lasts` started, whose tokens are answered;
+/// audited. A wrong current password is invalid, and stays counted against the lockout.
+pub fn change_password(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    change: PasswordChange,
+    current_ok: bool,
+    lasts: Duration,
+) -> Result<SignedIn, AppError> {
+    let PasswordChange { attempt, new } = change;
+    let verified = attempt
+        .verified(current_ok)
+        .filter(|v| v.account.user.id == caller.actor.user_id.to_string())
+        .ok_or_else(|| AppError::invalid("current", "is not your current password"))?;
+    let hash = passwords::hash(&new)?;
+    let now = caller.at;
+    let me = caller.actor.user_id;
+    write(conn, |tx| {
+        users::set_password(tx, me, &hash, false)?;
+        sessions::revoke_all_of(tx, me, SessionRevocation::PasswordChanged, now.naive_utc())?;
+        let target = Target {
+            resource: "user",
+            id: me.to_string(),
+            child_id: None,
+            region: Some(&verified.account.organisation.region_code),
+        };
+        audit::log(tx, caller, Act::ChangePassword, target)?;
+        let mut signed_in = start_login(tx, &verified, lasts, now)?;
+        signed_in.password_change_required = false;
+        Ok(signed_in)
     })
 }
 

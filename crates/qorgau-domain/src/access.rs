@@ -62,10 +62,15 @@ pub enum Action {
     ViewChildFile,
     /// The mail outbox: what could not be delivered, to whom (operations).
     ViewOutbox,
+    /// Deactivate and reactivate an account, reset its password, change its role or
+    /// organisation.
+    ManageUsers,
+    /// Hand a user's open cases and their deadlines over to another case manager.
+    HandOverCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 31] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -95,6 +100,8 @@ impl Action {
         Action::ViewSensitive,
         Action::ViewChildFile,
         Action::ViewOutbox,
+        Action::ManageUsers,
+        Action::HandOverCases,
     ];
 }
 
@@ -210,6 +217,14 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         // Staff addresses and delivery errors: the administrator's, who fixes them.
         (ViewOutbox, Admin) => Some(Reach::All),
         (ViewOutbox, _) => None,
+        // Accounts are the administrator's: deactivation, password resets, role and place.
+        (ManageUsers, Admin) => Some(Reach::All),
+        (ManageUsers, _) => None,
+        // A hand-over moves cases: the administrator who deactivates the account, or the
+        // supervisor who assigns the region's cases anyway.
+        (HandOverCases, Admin) => Some(Reach::All),
+        (HandOverCases, Supervisor) => Some(Reach::Region),
+        (HandOverCases, _) => None,
     }
 }
 

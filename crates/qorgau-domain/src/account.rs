@@ -66,6 +66,14 @@ crate::code_enum! {
         /// A refresh token was presented a second time: someone holds a copy, so the whole
         /// login ends.
         RefreshTokenReuse = "refresh_token_reuse",
+        /// An administrator deactivated the account.
+        Deactivated = "deactivated",
+        /// An administrator reset the password: whoever held a login must sign in with the new one.
+        PasswordReset = "password_reset",
+        /// The user changed their password: their other logins end.
+        PasswordChanged = "password_changed",
+        /// An administrator changed the role or organisation, which every access token carries.
+        AccountChanged = "account_changed",
     }
 }
 

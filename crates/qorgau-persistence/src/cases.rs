@@ -9,7 +9,7 @@ use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, UserId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
 
@@ -257,6 +257,49 @@ pub fn move_status(
         ))
         .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// The open cases assigned to `user`, in id order.
+pub fn open_of(conn: &mut DbConnection, user: UserId) -> Result<Vec<CaseRow>, DbError> {
+    Ok(cases::table
+        .filter(cases::assignee_id.eq(user))
+        .filter(cases::status.ne(CaseStatus::Closed))
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .load(conn)?)
+}
+
+/// What a user holds that must not be left with an inactive person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Held {
+    pub open_cases: i64,
+    /// Pending deadlines assigned to them (those of their open cases).
+    pub pending_deadlines: i64,
+}
+
+impl Held {
+    pub fn is_empty(&self) -> bool {
+        self.open_cases == 0 && self.pending_deadlines == 0
+    }
+}
+
+/// The open cases and pending deadlines assigned to `user`: two counts read from the indexes
+/// `cases_assignee_open` and `deadlines_assignee_pending`.
+pub fn held_by(conn: &mut DbConnection, user: UserId) -> Result<Held, DbError> {
+    let open_cases = cases::table
+        .filter(cases::assignee_id.eq(user))
+        .filter(cases::status.ne(CaseStatus::Closed))
+        .count()
+        .get_result(conn)?;
+    let pending_deadlines = deadlines::table
+        .filter(deadlines::assignee_id.eq(user))
+        .filter(deadlines::status.eq(DeadlineStatus::Pending))
+        .count()
+        .get_result(conn)?;
+    Ok(Held {
+        open_cases,
+        pending_deadlines,
+    })
 }
 
 /// Gives the case, and so its deadlines, to `assignee`.

@@ -83,6 +83,12 @@ pub struct PoolSettings {
     pub checkout_timeout: Duration,
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower`, of every script on both backends: PostgreSQL's already is; SQLite's own
+    /// (ASCII only) is replaced on each connection the pool opens.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Establishes connections of the configured backend only. Diesel's own manager would try
 /// each variant in turn, and a PostgreSQL outage would silently open a SQLite file named
 /// after the URL.
@@ -113,6 +119,9 @@ impl ManageConnection for Manager {
                      PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                // SQLite's own lower() knows ASCII only: "Айгерім" would stay as it is.
+                lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }

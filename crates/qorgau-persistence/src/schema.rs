@@ -43,6 +43,8 @@ diesel::table! {
         organisation_id -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        version -> Integer,
+        must_change_password -> Bool,
     }
 }
 

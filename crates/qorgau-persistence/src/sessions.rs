@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::account::SessionRevocation;
+use qorgau_domain::ids::UserId;
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -121,6 +122,25 @@ pub fn revoke(
     ))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// Ends every active login of `user` (`reason` a `SessionRevocation` code); returns how many.
+pub fn revoke_all_of(
+    conn: &mut DbConnection,
+    user: UserId,
+    reason: SessionRevocation,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)?)
 }
 
 /// When the login expires, if it is still valid (not revoked, not expired, its account active).

@@ -26,50 +26,80 @@ impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
+    /// Refuses a login that must change its password (403 `password-change-required`).
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        // One reading of the clock for the request: the token's expiry, the session's and the
-        // time the use case records are the same instant.
-        let at = state.as_ref().map(|s| s.now());
-        let verified = state
-            .as_ref()
-            .zip(at)
-            .and_then(|(s, at)| s.tokens.verify(bearer(req)?, at));
-        let ip = req.peer_addr().map(|a| a.ip().to_string());
-        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-        let reading = matches!(
-            *req.method(),
-            actix_web::http::Method::GET | actix_web::http::Method::HEAD
-        );
+        let login = authenticate(req);
         Box::pin(async move {
-            let ((state, at), (actor, session)) =
-                state.zip(at).zip(verified).ok_or(ApiError::Unauthorized)?;
-            // The signature proves who; the session row proves the login was not ended since
-            // (checked at most every `recent_sessions::FRESH_FOR` per login).
-            let sid = session.to_string();
-            let now = at.naive_utc();
-            let active = state.recent_sessions.is_fresh(&sid, now) || {
-                let checked = sid.clone();
-                let until = state
-                    .run(move |conn| Ok(sessions::active_until(conn, &checked, now)?))
-                    .await?;
-                until
-                    .inspect(|expires| state.recent_sessions.remember(sid, *expires))
-                    .is_some()
-            };
-            if active {
-                Ok(Caller(qorgau_app::Caller {
-                    actor,
-                    session,
-                    ip,
-                    request_id,
-                    at,
-                    reading,
-                }))
-            } else {
-                Err(ApiError::Unauthorized)
+            let (caller, password_change_required) = login.await?;
+            if password_change_required {
+                return Err(ApiError::PasswordChangeRequired);
             }
+            Ok(caller)
         })
+    }
+}
+
+/// The caller of a route open to a login that must change its password first — changing it
+/// (`POST /me/password`) and logging out. Every other route takes [`Caller`].
+#[derive(Clone, Debug)]
+pub struct AnyCaller(pub Caller);
+
+impl FromRequest for AnyCaller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let login = authenticate(req);
+        Box::pin(async move { Ok(AnyCaller(login.await?.0)) })
+    }
+}
+
+/// The caller of the request, and whether their login must change its password first: the
+/// token's signature and expiry, then its login still active.
+fn authenticate(
+    req: &HttpRequest,
+) -> impl Future<Output = Result<(Caller, bool), ApiError>> + 'static {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    // One reading of the clock for the request: the token's expiry, the session's and the
+    // time the use case records are the same instant.
+    let at = state.as_ref().map(|s| s.now());
+    let verified = state
+        .as_ref()
+        .zip(at)
+        .and_then(|(s, at)| s.tokens.verify(bearer(req)?, at));
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let reading = matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
+    async move {
+        let ((state, at), token) = state.zip(at).zip(verified).ok_or(ApiError::Unauthorized)?;
+        // The signature proves who; the session row proves the login was not ended since
+        // (checked at most every `recent_sessions::FRESH_FOR` per login).
+        let sid = token.session.to_string();
+        let now = at.naive_utc();
+        let active = state.recent_sessions.is_fresh(&sid, now) || {
+            let checked = sid.clone();
+            let until = state
+                .run(move |conn| Ok(sessions::active_until(conn, &checked, now)?))
+                .await?;
+            until
+                .inspect(|expires| state.recent_sessions.remember(sid, *expires))
+                .is_some()
+        };
+        if !active {
+            return Err(ApiError::Unauthorized);
+        }
+        let caller = Caller(qorgau_app::Caller {
+            actor: token.actor,
+            session: token.session,
+            ip,
+            request_id,
+            at,
+            reading,
+        });
+        Ok((caller, token.password_change_required))
     }
 }
 

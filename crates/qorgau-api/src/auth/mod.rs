@@ -4,4 +4,4 @@ pub mod caller;
 pub mod recent_sessions;
 pub mod tokens;
 
-pub use caller::{Caller, bearer};
+pub use caller::{AnyCaller, Caller, bearer};

@@ -20,8 +20,21 @@ struct Claims {
     region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     district: Option<String>,
+    /// The password was reset by an administrator: the token may only change it
+    /// (`auth::caller`). Absent, not `false`, on every other token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pcr: bool,
     iat: i64,
     exp: i64,
+}
+
+/// What a genuine, unexpired access token says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bearer {
+    pub actor: Actor,
+    pub session: SessionId,
+    /// Only `POST /me/password` (and logout) may be called with it.
+    pub password_change_required: bool,
 }
 
 /// Seconds an access token is still accepted after its `exp`: the small allowance for clock
@@ -57,19 +70,16 @@ impl TokenKeys {
         self.access_ttl.num_seconds()
     }
 
-    pub fn issue(
-        &self,
-        actor: &Actor,
-        session: SessionId,
-        now: DateTime<Utc>,
-    ) -> Result<String, ApiError> {
+    pub fn issue(&self, bearer: &Bearer, now: DateTime<Utc>) -> Result<String, ApiError> {
+        let actor = &bearer.actor;
         let claims = Claims {
             sub: actor.user_id,
-            sid: session,
+            sid: bearer.session,
             role: actor.role,
             org: actor.organisation_id,
             region: actor.region_code.clone(),
             district: actor.district_code.clone(),
+            pcr: bearer.password_change_required,
             iat: now.timestamp(),
             exp: (now + self.access_ttl).timestamp(),
         };
@@ -80,7 +90,7 @@ impl TokenKeys {
     }
 
     /// The caller and their login, if the token is genuine and unexpired at `now`.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<(Actor, SessionId)> {
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Bearer> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()?
             .claims;
@@ -95,7 +105,11 @@ impl TokenKeys {
             region_code: claims.region,
             district_code: claims.district,
         };
-        Some((actor, claims.sid))
+        Some(Bearer {
+            actor,
+            session: claims.sid,
+            password_change_required: claims.pcr,
+        })
     }
 }
 
@@ -114,13 +128,39 @@ mod tests {
         }
     }
 
+    fn bearer(actor: Actor) -> Bearer {
+        Bearer {
+            actor,
+            session: SessionId::new(),
+            password_change_required: false,
+        }
+    }
+
     #[test]
     fn issued_tokens_verify_and_carry_the_actor() {
         let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
-        let (a, sid) = (actor(), SessionId::new());
         let now = Utc::now();
-        let token = keys.issue(&a, sid, now).expect("signs");
-        assert_eq!(keys.verify(&token, now), Some((a, sid)));
+        for password_change_required in [false, true] {
+            let b = Bearer {
+                password_change_required,
+                ..bearer(actor())
+            };
+            let token = keys.issue(&b, now).expect("signs");
+            assert_eq!(keys.verify(&token, now), Some(b));
+        }
+    }
+
+    #[test]
+    fn a_token_without_the_restriction_claim_is_unrestricted() {
+        let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
+        let token = keys.issue(&bearer(actor()), Utc::now()).expect("signs");
+        let payload = token.split('.').nth(1).expect("a JWT");
+        use base64::Engine;
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64");
+        let claims: serde_json::Value = serde_json::from_slice(&claims).expect("JSON");
+        assert!(claims.get("pcr").is_none(), "{claims}");
     }
 
     #[test]
@@ -130,9 +170,7 @@ mod tests {
             .with_ymd_and_hms(2025, 3, 3, 4, 0, 0)
             .single()
             .expect("valid");
-        let token = keys
-            .issue(&actor(), SessionId::new(), issued)
-            .expect("signs");
+        let token = keys.issue(&bearer(actor()), issued).expect("signs");
         let exp = issued + chrono::Duration::minutes(15);
         // Years before the system clock's now, the token is still valid at its own time.
         assert!(keys.verify(&token, issued).is_some());
@@ -150,11 +188,11 @@ mod tests {
         let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
         let now = Utc::now();
         let old = keys
-            .issue(&actor(), SessionId::new(), now - chrono::Duration::hours(1))
+            .issue(&bearer(actor()), now - chrono::Duration::hours(1))
             .expect("signs");
         assert_eq!(keys.verify(&old, now), None);
         let other = TokenKeys::new(&[8; 32], chrono::Duration::minutes(15));
-        let foreign = other.issue(&actor(), SessionId::new(), now).expect("signs");
+        let foreign = other.issue(&bearer(actor()), now).expect("signs");
         assert_eq!(keys.verify(&foreign, now), None);
         assert_eq!(keys.verify("not.a.jwt", now), None);
     }

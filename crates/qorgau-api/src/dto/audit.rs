@@ -11,8 +11,10 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 pub struct AuditView {
     pub at: DateTime<Utc>,
+    /// `null` for what the operator did at the server's console (`qorgau user …`).
     pub user_id: Option<String>,
-    /// `read`, `list`, `create` or `update`.
+    /// `read`, `list`, `create` or `update`; for accounts also `deactivate`, `reactivate`,
+    /// `reset_password`, `change_password` and `hand_over`.
     pub action: String,
     /// `child`, `signal`, `case`, `assessment`, … (`*_list` for a list request).
     pub resource: String,

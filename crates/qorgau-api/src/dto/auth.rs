@@ -22,4 +22,18 @@ pub struct TokenPair {
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+    /// An administrator reset the password: these tokens may only change it
+    /// (`POST /me/password`, which answers a new pair) or log out; anything else is 403
+    /// `password-change-required`.
+    pub password_change_required: bool,
+}
+
+/// A change of one's own password.
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChangeRequest {
+    /// The password now (the temporary one after a reset). Never echoed or logged.
+    pub current: String,
+    /// At least 12 characters, not containing the username, not the current one. Never echoed
+    /// or logged.
+    pub new: String,
 }

@@ -1,12 +1,16 @@
-//! Bodies of users and their trainings (api.md § Geography, organisations, users).
+//! Bodies of users, their trainings and the management of accounts (api.md § Geography,
+//! organisations, users; § Staff accounts).
 
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
 use qorgau_app::accounts::{Account, NewAccount};
 use qorgau_app::error::stored;
-use qorgau_app::users::NewTraining;
+use qorgau_app::handover::HandedOver;
+use qorgau_app::users::{AccountEdit, NewTraining, Reset, UserSearch};
+use qorgau_domain::ids::OrganisationId;
 use qorgau_persistence::trainings::TrainingRow;
-use qorgau_persistence::users::UserFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -48,6 +52,12 @@ pub struct UserView {
     pub region_code: String,
     pub district_code: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `false`: deactivated — cannot sign in, holds no case.
+    pub active: bool,
+    /// An administrator reset the password and the user has not chosen a new one yet.
+    pub must_change_password: bool,
+    /// The account's version, also its `ETag`: send it as `If-Match` to `PATCH /users/{id}`.
+    pub version: i32,
 }
 
 impl TryFrom<Account> for UserView {
@@ -69,22 +79,132 @@ impl TryFrom<Account> for UserView {
             region_code: o.region_code,
             district_code: o.district_code,
             created_at: u.created_at.and_utc(),
+            active: u.active,
+            must_change_password: u.must_change_password,
+            version: u.version,
         })
     }
+}
+
+/// The user as JSON with its version as `ETag`.
+pub fn with_etag(status: StatusCode, user: UserView) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{}\"", user.version)))
+        .json(user)
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct UserQuery {
     pub organisation_id: Option<Uuid>,
+    /// One of the roles.
     pub role: Option<String>,
+    /// The region of the user's organisation.
+    pub region_code: Option<String>,
+    /// The district of the user's organisation.
+    pub district_code: Option<String>,
+    /// `true`: active accounts only; `false`: deactivated ones only.
+    pub active: Option<bool>,
+    /// A part of the full name or the username, any case.
+    pub q: Option<String>,
 }
 
-impl From<UserQuery> for UserFilter {
+impl From<UserQuery> for UserSearch {
     fn from(q: UserQuery) -> Self {
-        UserFilter {
-            organisation_id: q.organisation_id.map(|o| o.to_string()),
+        UserSearch {
+            organisation_id: q.organisation_id.map(OrganisationId),
             role: q.role,
+            region_code: q.region_code,
+            district_code: q.district_code,
+            active: q.active,
+            q: q.q,
         }
+    }
+}
+
+/// An administrator's edit of an account; absent fields stay as they are. A new role or
+/// organisation ends the user's logins.
+#[derive(Deserialize, ToSchema)]
+pub struct UserPatch {
+    pub full_name: Option<String>,
+    /// `null` clears the address.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    pub role: Option<String>,
+    pub organisation_id: Option<String>,
+}
+
+/// A field that is present, even as `null` (`Some(None)`), apart from one that is absent
+/// (`None`, by `#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl UserPatch {
+    pub fn into_edit(self, version: i64) -> AccountEdit {
+        AccountEdit {
+            version,
+            full_name: self.full_name,
+            email: self.email,
+            role: self.role,
+            organisation_id: self.organisation_id,
+        }
+    }
+}
+
+/// A password reset: give `password` to set it, or nothing for a temporary one generated and
+/// shown once. Either way the user must choose their own at the next sign-in.
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    /// Never echoed or logged. At least 12 characters, not containing the username.
+    pub password: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PasswordResetView {
+    pub user: UserView,
+    /// The generated password, shown this once; `null` when the administrator chose it.
+    pub temporary_password: Option<String>,
+}
+
+impl TryFrom<Reset> for PasswordResetView {
+    type Error = AppError;
+
+    fn try_from(r: Reset) -> Result<Self, AppError> {
+        Ok(PasswordResetView {
+            user: UserView::try_from(r.account)?,
+            temporary_password: r.temporary_password,
+        })
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HandoverRequest {
+    /// The active case manager (of the user's region) who takes the cases.
+    pub to: Uuid,
+}
+
+/// What a hand-over moved.
+#[derive(Serialize, ToSchema)]
+pub struct HandoverView {
+    pub from: UserView,
+    pub to: UserView,
+    /// The cases handed over, each now the `to` user's.
+    pub cases: Vec<Uuid>,
+    /// The pending deadlines that went with them.
+    pub deadlines: i64,
+}
+
+impl TryFrom<HandedOver> for HandoverView {
+    type Error = AppError;
+
+    fn try_from(h: HandedOver) -> Result<Self, AppError> {
+        Ok(HandoverView {
+            from: UserView::try_from(h.from)?,
+            to: UserView::try_from(h.to)?,
+            cases: h.cases.into_iter().map(|c| c.0).collect(),
+            deadlines: h.deadlines,
+        })
     }
 }
 

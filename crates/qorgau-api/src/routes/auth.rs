@@ -1,12 +1,13 @@
-//! Login, refresh, logout, and `GET /me` (api.md § Auth).
+//! Login, refresh, logout, `GET /me` and changing one's password (api.md § Auth).
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::passwords;
 use qorgau_app::sessions::{self, Renewal, SignedIn};
 use qorgau_app::users;
 
-use crate::auth::Caller;
-use crate::dto::auth::{LoginRequest, RefreshRequest, TokenPair};
+use crate::auth::tokens::Bearer;
+use crate::auth::{AnyCaller, Caller};
+use crate::dto::auth::{LoginRequest, PasswordChangeRequest, RefreshRequest, TokenPair};
 use crate::dto::users::UserView;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
@@ -73,7 +74,10 @@ pub async fn refresh(
     (status = 401, body = Problem),
 ))]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    AnyCaller(caller): AnyCaller,
+) -> Result<HttpResponse, ApiError> {
     state
         .run(move |conn| Ok(sessions::sign_out(conn, &caller)?))
         .await?;
@@ -98,14 +102,57 @@ pub async fn me(
     Ok(web::Json(UserView::try_from(account)?))
 }
 
+/// Changes the caller's password (the only call a login whose password was reset may make). The
+/// new one meets the policy of creation and differs from the current one; a wrong current
+/// password is 422 and counts against the sign-in lockout (429 once locked). Every login of the
+/// user ends — this one too — and the answer is the pair of a new login.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = PasswordChangeRequest, responses(
+    (status = 200, body = TokenPair),
+    (status = 401, body = Problem),
+    (status = 422, body = Problem, description = "`current` wrong, or `new` against the policy"),
+    (status = 429, body = Problem, description = "Too many wrong passwords for this username"),
+))]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    AnyCaller(caller): AnyCaller,
+    body: Json<PasswordChangeRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let PasswordChangeRequest { current, new } = body.0;
+    let policy = state.config.lockout();
+    let who = caller.clone();
+    let (change, current) = state
+        .run(move |conn| {
+            let change = sessions::begin_password_change(conn, policy, &who, &current, new)?;
+            Ok((change, current))
+        })
+        .await?;
+    let current_ok = passwords::verify_queued(current, change.password_hash()).await?;
+    let lasts = chrono::Duration::days(state.config.refresh_token_days);
+    let signed_in = state
+        .run(move |conn| {
+            Ok(sessions::change_password(
+                conn, &caller, change, current_ok, lasts,
+            )?)
+        })
+        .await?;
+    state.recent_sessions.forget_all();
+    Ok(web::Json(pair(&state, signed_in)?))
+}
+
 /// The tokens of a login: an access token issued now, and its refresh token.
 fn pair(state: &AppState, signed_in: SignedIn) -> Result<TokenPair, ApiError> {
+    let password_change_required = signed_in.password_change_required;
+    let bearer = Bearer {
+        actor: signed_in.actor,
+        session: signed_in.session,
+        password_change_required,
+    };
     Ok(TokenPair {
-        access_token: state
-            .tokens
-            .issue(&signed_in.actor, signed_in.session, state.now())?,
+        access_token: state.tokens.issue(&bearer, state.now())?,
         refresh_token: signed_in.refresh_token,
         token_type: "Bearer",
         expires_in: state.tokens.access_ttl_seconds(),
+        password_change_required,
     })
 }

@@ -4,10 +4,9 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::Action;
-use qorgau_domain::case::{CaseStatus, case_number};
+use qorgau_domain::case::{CaseStatus, case_number, may_hold};
 use qorgau_domain::deadline::kazakhstan;
 use qorgau_domain::ids::{CaseId, ChildId, SignalId};
-use qorgau_domain::role::Role;
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -246,14 +245,11 @@ fn record_on_timeline(
     Ok(())
 }
 
-/// An assignee must be an active case manager of the case's region.
+/// An assignee must be an active case manager of the case's region
+/// (`qorgau_domain::case::may_hold`).
 fn check_assignee(conn: &mut DbConnection, user_id: &str, region: &str) -> Result<(), AppError> {
     match users::find(conn, user_id)? {
-        Some((user, org))
-            if user.active && user.role == Role::CaseManager && org.region_code == region =>
-        {
-            Ok(())
-        }
+        Some((user, org)) if may_hold(user.role, user.active, &org.region_code, region) => Ok(()),
         _ => Err(AppError::invalid(
             "assignee_id",
             "must be a case manager of the child's region",
