@@ -93,27 +93,27 @@ pub fn timeline(
     Ok(timeline::for_child(conn, id)?)
 }
 
-/// Children flagged as probably the same person as `id` (never merged automatically), as short
-/// cards without their open case.
+/// A page of the children flagged as probably the same person as `id` (never merged
+/// automatically), in id order, as short cards without their open case. Candidates are found
+/// across the country; only those the caller may see are listed (in SQL, so that pages stay
+/// full), and the answer is audited as a list, with every child it shows.
 pub fn possible_duplicates(
     conn: &mut DbConnection,
     caller: &Caller,
     id: ChildId,
+    page: &Page,
 ) -> Result<Vec<ChildCard>, AppError> {
     visible_child(conn, caller, Action::ViewChildren, id)?;
-    // Candidates are found across the country; only those the caller may see are shown (each
-    // is then an audited read like any other card).
-    let mut shown = Vec::new();
-    for candidate in children::possible_duplicates(conn, id)? {
-        match visible_child(conn, caller, Action::ViewChildren, candidate.id) {
-            // The same short card as `GET /children/{id}` (issue 17, finding 9).
-            Ok(_) => shown.push(ChildCard {
-                child: short_card(caller, candidate),
-                open_case_id: None,
-            }),
-            Err(AppError::NotFound | AppError::Denied) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(shown)
+    let scope = caller.actor.scope(Action::ViewChildren)?;
+    let rows = children::possible_duplicates(conn, id, &scope, page)?;
+    let seen: Vec<Target> = page.shown(&rows).iter().map(child_target).collect();
+    audit::log_list(conn, caller, "possible_duplicates", &seen)?;
+    // The same short card as `GET /children/{id}` (issue 17, finding 9).
+    Ok(rows
+        .into_iter()
+        .map(|candidate| ChildCard {
+            child: short_card(caller, candidate),
+            open_case_id: None,
+        })
+        .collect())
 }
