@@ -74,22 +74,30 @@ pub async fn timeline(
     Ok(web::Json(Timeline { items }))
 }
 
-/// Children flagged as probably the same person (never merged automatically).
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<ChildView>),
+/// Children flagged as probably the same person (never merged automatically), in id order:
+/// those the caller may see.
+#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<ChildView>),
     (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/children/{id}/possible-duplicates")]
 pub async fn possible_duplicates(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<ChildView>>, ApiError> {
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<ChildView>>, ApiError> {
+    let page = params.page()?;
     let id = ChildId(id.into_inner());
-    let cards = state
-        .run(move |conn| Ok(children::possible_duplicates(conn, &caller, id)?))
+    let (cards, page) = state
+        .run(move |conn| {
+            let cards = children::possible_duplicates(conn, &caller, id, &page)?;
+            Ok((cards, page))
+        })
         .await?;
-    Ok(web::Json(views(cards)?))
+    let answer = checked_page(cards, &page, |c| &c.child.id, ChildView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 /// Merges a duplicate record into this child (supervisors): its signals, cases and timeline
