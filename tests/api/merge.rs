@@ -111,7 +111,7 @@ async fn possible_duplicates(w: &World, child: &str) -> Vec<String> {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body
+    r.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -261,8 +261,7 @@ async fn spelling_variants_are_flagged_not_merged_until_a_supervisor_merges(back
             &w.supervisor,
         )
         .await;
-    let flagged: Vec<&str> = flagged
-        .body
+    let flagged: Vec<&str> = flagged.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -277,7 +276,7 @@ async fn spelling_variants_are_flagged_not_merged_until_a_supervisor_merges(back
         )
         .await;
     assert_eq!(
-        other_flags.body.as_array().unwrap().len(),
+        other_flags.body["items"].as_array().unwrap().len(),
         0,
         "a different name is not a duplicate"
     );
