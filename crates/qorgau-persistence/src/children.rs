@@ -213,6 +213,28 @@ pub fn possible_duplicates(
     Ok(query.load(conn)?)
 }
 
+/// The record `id` was merged into, followed to the one that stands (a record merged into one
+/// that was itself merged later): `None` when `id` is not a merged record.
+pub fn survivor(conn: &mut DbConnection, id: ChildId) -> Result<Option<ChildId>, DbError> {
+    let mut survivor = None;
+    let mut at = id;
+    // A merge goes into a record that stands, so the chain has no loop; the bound is a guard.
+    for _ in 0..32 {
+        let merged_into = children::table
+            .find(at)
+            .select(children::merged_into)
+            .first::<Option<ChildId>>(conn)
+            .optional()?
+            .flatten();
+        let Some(next) = merged_into else {
+            return Ok(survivor);
+        };
+        survivor = Some(next);
+        at = next;
+    }
+    Ok(None)
+}
+
 /// When `a` and `b` were flagged as possible duplicates (in either direction), if they were.
 pub fn flagged_at(
     conn: &mut DbConnection,
