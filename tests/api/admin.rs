@@ -10,7 +10,7 @@ async fn regions_ship_and_admins_add_districts(backend: Backend) {
     let app = TestApp::start(backend).await;
     let regions = app.get("/api/v1/regions", &app.admin_token).await;
     assert_eq!(regions.status, StatusCode::OK);
-    let list = regions.body.as_array().unwrap();
+    let list = regions.body["items"].as_array().unwrap();
     assert_eq!(list.len(), 20);
     let astana = list.iter().find(|r| r["code"] == "KZ-71").unwrap();
     assert_eq!(astana["name"]["en"], "Astana");
@@ -42,8 +42,7 @@ async fn regions_ship_and_admins_add_districts(backend: Backend) {
         .await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
     let listed = app.get("/api/v1/regions", &app.admin_token).await;
-    let astana = listed
-        .body
+    let astana = listed.body["items"]
         .as_array()
         .unwrap()
         .iter()

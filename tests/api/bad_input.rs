@@ -889,8 +889,7 @@ async fn interventions_refuse_bad_input_and_store_nothing(backend: Backend) {
             &w.manager,
         )
         .await;
-    let summaries: Vec<&str> = listed
-        .body
+    let summaries: Vec<&str> = listed.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -109,8 +109,7 @@ async fn cli_migrates_creates_users_and_imports_districts(backend: Backend) {
             .unwrap(),
     )
     .await;
-    let districts: Vec<_> = regions
-        .body
+    let districts: Vec<_> = regions.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -293,6 +293,18 @@ impl TestApp {
             .await
     }
 
+    /// `GET` as `token`, answering a redirect as it is instead of following it (as `get` does).
+    pub async fn get_unfollowed(&self, path: &str, token: &str) -> Response {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let req = client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token);
+        into_response(req.send().await.unwrap()).await
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
         self.send(reqwest::Method::POST, path, Some(token), Some(body))
             .await

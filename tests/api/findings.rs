@@ -391,7 +391,7 @@ async fn intake_never_receives_a_childs_address(backend: Backend) {
         )
         .await;
     assert_eq!(dupes.status, StatusCode::OK);
-    let dupes = dupes.body.as_array().unwrap();
+    let dupes = dupes.body["items"].as_array().unwrap();
     assert!(!dupes.is_empty(), "the variant is flagged");
     assert!(dupes.iter().all(|d| d["address"].is_null()), "{dupes:?}");
 

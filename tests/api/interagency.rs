@@ -323,12 +323,9 @@ async fn transfers_move_the_case_and_end_the_old_teams_access(backend: Backend) 
         StatusCode::CONFLICT
     );
     let incoming = w.app.get("/api/v1/transfers", &w.almaty_supervisor).await;
-    assert_eq!(incoming.body.as_array().unwrap().len(), 1);
+    assert_eq!(incoming.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(
-        w.app
-            .get("/api/v1/transfers", &w.supervisor)
-            .await
-            .body
+        w.app.get("/api/v1/transfers", &w.supervisor).await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -516,7 +513,7 @@ async fn commission_measures_past_due_are_overdue(backend: Backend) {
             &w.supervisor,
         )
         .await;
-    assert_eq!(listed.body[0]["measures"][0]["status"], "done");
+    assert_eq!(listed.body["items"][0]["measures"][0]["status"], "done");
 }
 
 async fn adaptation_centre_stays_over_three_months_are_flagged(backend: Backend) {
@@ -627,8 +624,7 @@ async fn an_alleged_perpetrator_cannot_consent(backend: Backend) {
             &w.supervisor,
         )
         .await;
-    let flagged: Vec<bool> = listed
-        .body
+    let flagged: Vec<bool> = listed.body["items"]
         .as_array()
         .unwrap()
         .iter()

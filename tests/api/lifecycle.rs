@@ -134,7 +134,7 @@ async fn a_child_walks_from_signal_to_closure_and_back(backend: Backend) {
         w.app
             .get(&format!("/api/v1/cases/{case}/interventions"), cm)
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len(),

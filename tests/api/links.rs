@@ -297,7 +297,7 @@ async fn notify_routes_tell_the_organisation_and_the_supervisors(backend: Backen
         .app
         .get(&format!("/api/v1/cases/{case}/referrals"), &w.supervisor)
         .await;
-    let referrals = referrals.body.as_array().unwrap().clone();
+    let referrals = referrals.body["items"].as_array().unwrap().clone();
     let to = |org: &str, kind: &str| {
         referrals
             .iter()

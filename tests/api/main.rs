@@ -20,6 +20,7 @@ mod interagency;
 mod journey;
 mod lifecycle;
 mod links;
+mod lists;
 mod mail;
 mod matrix;
 mod merge;

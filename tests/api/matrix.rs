@@ -1607,10 +1607,9 @@ async fn run(fx: &Fx, op: &Op, cell: &Cell, rec: &Rec) -> Result<Outcome, String
             404 => return Ok(Outcome::NotFound),
             _ => return Err(format!("{} {}", r.status, short(&r.body))),
         }
-        let items = r
-            .body
+        // Every list is `{"items", "next_cursor"}` (api.md § Lists): a bare array is not one.
+        let items = r.body["items"]
             .as_array()
-            .or_else(|| r.body["items"].as_array())
             .ok_or_else(|| format!("200 but not a list: {}", short(&r.body)))?;
         if items
             .iter()

@@ -111,7 +111,7 @@ async fn possible_duplicates(w: &World, child: &str) -> Vec<String> {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body
+    r.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -119,9 +119,11 @@ async fn possible_duplicates(w: &World, child: &str) -> Vec<String> {
         .collect()
 }
 
+/// What the child's id answers the supervisor, redirects not followed: 200 for a record that
+/// stands, 307 for a merged one.
 async fn status_of_child(w: &World, child: &str) -> StatusCode {
     w.app
-        .get(&format!("/api/v1/children/{child}"), &w.supervisor)
+        .get_unfollowed(&format!("/api/v1/children/{child}"), &w.supervisor)
         .await
         .status
 }
@@ -255,7 +257,10 @@ async fn a_flagged_pair_that_differs_and_an_unflagged_pair_need_an_explicit_conf
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(status_of_child(&w, &b).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_of_child(&w, &b).await,
+        StatusCode::TEMPORARY_REDIRECT
+    );
 
     // Not flagged (no birth date on one record, so never compared), though nothing differs:
     // the supervisor says so explicitly with an empty list.
@@ -588,7 +593,10 @@ async fn merges_into_one_child_are_undone_newest_first_and_their_flags_return(ba
         StatusCode::OK,
         "newest first"
     );
-    assert_eq!(status_of_child(&w, &b).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_of_child(&w, &b).await,
+        StatusCode::TEMPORARY_REDIRECT
+    );
     assert_eq!(possible_duplicates(&w, &a).await, [c.as_str()]);
     let r = unmerge(&w, &w.supervisor, &a, why.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
@@ -640,7 +648,11 @@ async fn an_undo_that_would_give_a_child_two_open_cases_is_refused(backend: Back
         r.body
     );
     assert_eq!(child_of_case(&w, &case).await, boy, "nothing undone");
-    assert_eq!(status_of_child(&w, &girl).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_of_child(&w, &girl).await,
+        StatusCode::TEMPORARY_REDIRECT,
+        "still merged"
+    );
 }
 
 async fn a_merge_made_before_moves_were_recorded_is_not_undone(backend: Backend) {
@@ -690,7 +702,135 @@ async fn concurrent_undos_of_one_merge_succeed_once(backend: Backend) {
     assert_eq!(kinds(&girls).iter().filter(|k| **k == "unmerge").count(), 1);
 }
 
+/// Issue 20, defect 4: a merged record's id is no dead end. Its card answers 307 to the record
+/// it was merged into (followed to the one that stands) and its timeline shows the merge with
+/// `merged_into` — for whoever may see that record; anyone else gets 404, as for an id they may
+/// not know, and learns nothing of where the child went.
+async fn a_merged_records_id_points_to_the_record_that_stands(backend: Backend) {
+    let w = World::new(backend).await;
+    let mut ids = Vec::new();
+    for (first, last) in [
+        ("Нұрлан", "Сейтқали"),
+        ("Nurlan", "Seitkali"),
+        ("Нурлан", "Сейткалиев"),
+    ] {
+        let s = file(
+            &w,
+            json!({"first_name": first, "last_name": last, "birth_date": "2015-04-12"}),
+            &["neglect"],
+        )
+        .await;
+        ids.push(id(&s["child_id"]));
+    }
+    let [a, b, c] = <[String; 3]>::try_from(ids).unwrap();
+    let r = merge(&w, &a, json!({"duplicate_id": b, "reason": "Spelling"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+    let card = format!("/api/v1/children/{b}");
+    let r = w.app.get_unfollowed(&card, &w.supervisor).await;
+    assert_eq!(r.status, StatusCode::TEMPORARY_REDIRECT, "{:?}", r.body);
+    assert_eq!(
+        r.headers["location"],
+        format!("/api/v1/children/{a}").as_str()
+    );
+    assert_eq!(r.body, json!({"id": b, "merged_into": a}));
+    let r = w.app.get(&card, &w.supervisor).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a client that follows lands on the card"
+    );
+    assert_eq!(r.body["id"], a.as_str());
+    let r = w.app.get_unfollowed(&card, &w.intake).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TEMPORARY_REDIRECT,
+        "the district's intake sees the short card"
+    );
+    for token in [&w.almaty_supervisor, &w.intake_elsewhere, &w.manager] {
+        let r = w.app.get_unfollowed(&card, token).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
+        assert!(!r.headers.contains_key("location"));
+        assert!(!r.body.to_string().contains(&a), "{:?}", r.body);
+    }
+
+    // The merged record's timeline: the merge, and where the child is now.
+    let on_b = format!("/api/v1/children/{b}/timeline");
+    let r = w.app.get(&on_b, &w.supervisor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["merged_into"], a.as_str());
+    let items = r.body["items"].as_array().unwrap();
+    let merge_event = items.iter().find(|e| e["kind"] == "merge").unwrap();
+    assert!(
+        merge_event["summary"].as_str().unwrap().contains(&a),
+        "{merge_event:?}"
+    );
+    let on_a = format!("/api/v1/children/{a}/timeline");
+    assert!(timeline(&w, &a).await.iter().any(|e| e["kind"] == "merge"));
+    assert!(
+        w.app
+            .get(&on_a, &w.supervisor)
+            .await
+            .body
+            .get("merged_into")
+            .is_none()
+    );
+    for token in [
+        &w.intake,
+        &w.almaty_supervisor,
+        &w.intake_elsewhere,
+        &w.manager,
+    ] {
+        let (merged, standing) = (w.app.get(&on_b, token).await, w.app.get(&on_a, token).await);
+        assert!(merged.status.is_client_error(), "{:?}", merged.body);
+        assert_eq!(merged.status, standing.status, "as the record that stands");
+    }
+
+    // Merged on: the id leads to the record that stands, in one step.
+    let r = merge(&w, &c, json!({"duplicate_id": a, "reason": "Spelling"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    for merged in [&a, &b] {
+        let r = w
+            .app
+            .get_unfollowed(&format!("/api/v1/children/{merged}"), &w.supervisor)
+            .await;
+        assert_eq!(r.status, StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(
+            r.headers["location"],
+            format!("/api/v1/children/{c}").as_str()
+        );
+    }
+    assert_eq!(
+        w.app.get(&on_b, &w.supervisor).await.body["merged_into"],
+        c.as_str()
+    );
+
+    // Undone, each record answers for itself again.
+    let why = json!({"reason": "Different boys"});
+    assert_eq!(
+        unmerge(&w, &w.supervisor, &c, why.clone()).await.status,
+        StatusCode::OK
+    );
+    let r = w.app.get_unfollowed(&card, &w.supervisor).await;
+    assert_eq!(
+        r.headers["location"],
+        format!("/api/v1/children/{a}").as_str()
+    );
+    assert_eq!(
+        unmerge(&w, &w.supervisor, &a, why).await.status,
+        StatusCode::OK
+    );
+    let r = w.app.get_unfollowed(&card, &w.supervisor).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["id"], b.as_str());
+    let r = w.app.get(&on_b, &w.supervisor).await;
+    assert!(r.body.get("merged_into").is_none(), "{:?}", r.body);
+    let kinds_on_b = kinds(r.body["items"].as_array().unwrap());
+    assert!(kinds_on_b.contains(&"merge") && kinds_on_b.contains(&"unmerge"));
+}
+
 on_both_backends!(
+    a_merged_records_id_points_to_the_record_that_stands,
     unrelated_children_are_merged_only_with_every_difference_confirmed,
     a_flagged_pair_that_differs_and_an_unflagged_pair_need_an_explicit_confirmation,
     two_children_with_different_iins_are_never_merged,

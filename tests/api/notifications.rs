@@ -298,7 +298,11 @@ async fn transfer_events_tell_the_receiving_and_the_sending_region(backend: Back
     .await;
     assert_eq!(n["ref_id"], requested["id"]);
     let incoming = ok(w.app.get(transfers, &w.almaty_supervisor).await).await;
-    assert_eq!(incoming[0]["case_id"], case.as_str(), "the link shows it");
+    assert_eq!(
+        incoming["items"][0]["case_id"],
+        case.as_str(),
+        "the link shows it"
+    );
     for token in [&w.supervisor, &sup2, &w.manager, &almaty_manager] {
         not_told(&w, token, "transfer_requested", &number).await;
     }

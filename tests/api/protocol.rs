@@ -235,7 +235,7 @@ async fn deadlines_start_are_met_and_follow_the_risk_level(backend: Backend) {
         .app
         .get(&format!("/api/v1/cases/{case}/referrals"), cm)
         .await;
-    let centre = referrals.body[0]["to_organisation_id"].clone();
+    let centre = referrals.body["items"][0]["to_organisation_id"].clone();
     let due = (w.app.now() + Duration::days(30))
         .format("%Y-%m-%d")
         .to_string();
@@ -256,7 +256,7 @@ async fn deadlines_start_are_met_and_follow_the_risk_level(backend: Backend) {
     assert_timed(state, &planned, RiskLevel::Critical);
 
     // The routed referral's answer meets referral_response.
-    let referral = referrals.body[0].clone();
+    let referral = referrals.body["items"][0].clone();
     assert_eq!(referral["id"], referral_id);
     let (_, specialist) = w
         .app
@@ -387,7 +387,7 @@ async fn routed(w: &World, case: &str, orgs: &[(String, String)]) -> BTreeSet<(S
         .get(&format!("/api/v1/cases/{case}/referrals"), &w.supervisor)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    r.body
+    r.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -526,8 +526,7 @@ async fn routing_creates_the_mandatory_referrals_of_each_concern(backend: Backen
         .app
         .get(&format!("/api/v1/cases/{case}/referrals"), &w.supervisor)
         .await;
-    let police: Vec<&Value> = r
-        .body
+    let police: Vec<&Value> = r.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -549,7 +548,11 @@ async fn new_concerns_are_routed_and_missing_organisations_recorded(backend: Bac
         .app
         .get(&format!("/api/v1/cases/{case}/referrals"), &w.supervisor)
         .await;
-    assert_eq!(before.body.as_array().unwrap().len(), 1, "ОҚО only");
+    assert_eq!(
+        before.body["items"].as_array().unwrap().len(),
+        1,
+        "ОҚО only"
+    );
     patch_case(
         &w,
         &case,
@@ -560,7 +563,7 @@ async fn new_concerns_are_routed_and_missing_organisations_recorded(backend: Bac
         .app
         .get(&format!("/api/v1/cases/{case}/referrals"), &w.supervisor)
         .await;
-    let items = after.body.as_array().unwrap();
+    let items = after.body["items"].as_array().unwrap();
     assert_eq!(
         items.len(),
         2,

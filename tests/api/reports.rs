@@ -271,7 +271,7 @@ async fn march_2025(backend: Backend) -> March {
         .app
         .get(&format!("/api/v1/cases/{case_a}/referrals"), &w.manager)
         .await);
-    let [mandatory] = mandatory.as_array().unwrap().as_slice() else {
+    let [mandatory] = mandatory["items"].as_array().unwrap().as_slice() else {
         panic!("one mandatory referral: {mandatory:?}");
     };
     assert_eq!(mandatory["to_organisation_id"], centre.as_str());
@@ -339,7 +339,7 @@ async fn march_2025(backend: Backend) -> March {
         .get(&format!("/api/v1/cases/{case_a}/referrals"), &w.manager)
         .await);
     assert!(
-        notified
+        notified["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -2116,8 +2116,7 @@ async fn trainings_are_recorded_by_admins_and_the_regions_supervisor(backend: Ba
     assert_eq!(by_admin.status, StatusCode::CREATED);
     let listed = w.app.get(&path, &w.manager).await;
     assert_eq!(listed.status, StatusCode::OK);
-    let courses: Vec<&str> = listed
-        .body
+    let courses: Vec<&str> = listed.body["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -261,8 +261,7 @@ async fn spelling_variants_are_flagged_not_merged_until_a_supervisor_merges(back
             &w.supervisor,
         )
         .await;
-    let flagged: Vec<&str> = flagged
-        .body
+    let flagged: Vec<&str> = flagged.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -277,7 +276,7 @@ async fn spelling_variants_are_flagged_not_merged_until_a_supervisor_merges(back
         )
         .await;
     assert_eq!(
-        other_flags.body.as_array().unwrap().len(),
+        other_flags.body["items"].as_array().unwrap().len(),
         0,
         "a different name is not a duplicate"
     );
@@ -323,12 +322,19 @@ async fn spelling_variants_are_flagged_not_merged_until_a_supervisor_merges(back
         )
         .await;
     assert_eq!(moved.body["child_id"], a);
+    let gone = w
+        .app
+        .get_unfollowed(&format!("/api/v1/children/{b}"), &w.supervisor)
+        .await;
     assert_eq!(
-        w.app
-            .get(&format!("/api/v1/children/{b}"), &w.supervisor)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
+        gone.status,
+        StatusCode::TEMPORARY_REDIRECT,
+        "{:?}",
+        gone.body
+    );
+    assert_eq!(
+        gone.body["merged_into"], a,
+        "the merged record points to the child"
     );
     let timeline = w
         .app

@@ -11,7 +11,7 @@ use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::assessments::{self, AssessmentRow};
 use qorgau_persistence::cases::{self, CaseRow};
-use qorgau_persistence::{DbConnection, write};
+use qorgau_persistence::{DbConnection, Page, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -147,12 +147,13 @@ fn move_on(
     )
 }
 
-/// The assessments of a case the caller may see, oldest first.
+/// A page of the assessments of a case the caller may see, oldest first.
 pub fn assessments_of(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    page: &Page,
 ) -> Result<Vec<AssessmentRow>, AppError> {
     visible_case(conn, caller, case_id, Action::ViewCases)?;
-    Ok(assessments::for_case(conn, case_id)?)
+    Ok(assessments::for_case(conn, case_id, page)?)
 }

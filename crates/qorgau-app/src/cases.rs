@@ -62,10 +62,7 @@ pub fn card(
     let concerns = cases::concerns_of(conn, std::slice::from_ref(&case.id))?
         .remove(&case.id)
         .unwrap_or_default();
-    let alleged_perpetrators = relations::for_child(conn, case.child_id)?
-        .into_iter()
-        .filter(|r| r.alleged_perpetrator)
-        .collect();
+    let alleged_perpetrators = relations::alleged_perpetrators(conn, case.child_id)?;
     let now = now.naive_utc();
     let deadlines = deadlines::for_case(conn, case.id)?
         .into_iter()

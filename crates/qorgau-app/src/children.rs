@@ -10,7 +10,7 @@ use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::{DbConnection, Page};
 
 use crate::access::{child_target, visible_child};
-use crate::audit::{self, Target};
+use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
 use crate::error::AppError;
 
@@ -72,48 +72,96 @@ pub fn search(
         .collect())
 }
 
-/// A child's card.
-pub fn card(conn: &mut DbConnection, caller: &Caller, id: ChildId) -> Result<ChildCard, AppError> {
-    let (child, open_case_id) = visible_child(conn, caller, Action::ViewChildren, id)?;
-    Ok(ChildCard {
-        child: short_card(caller, child),
-        open_case_id,
-    })
+/// What a child's id answers: the child's card, or — for a record merged into another — the
+/// record that stands now.
+pub enum Found {
+    Card(ChildCard),
+    MergedInto(ChildId),
 }
 
-/// Everything that happened to the child, oldest first.
+/// A child's card; for a merged record, the record it was merged into (followed to the one
+/// that stands), if the caller may see that one: else not found, so that a caller who may not
+/// see it does not learn its id.
+pub fn card(conn: &mut DbConnection, caller: &Caller, id: ChildId) -> Result<Found, AppError> {
+    match visible_child(conn, caller, Action::ViewChildren, id) {
+        Ok((child, open_case_id)) => Ok(Found::Card(ChildCard {
+            child: short_card(caller, child),
+            open_case_id,
+        })),
+        Err(AppError::NotFound) => {
+            let (survivor, _) = visible_survivor(conn, caller, Action::ViewChildren, id)?;
+            Ok(Found::MergedInto(survivor.id))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The record that the merged record `id` now stands in, if the caller may take `action` on it
+/// (audited as such): not found for a record that is not merged, or whose survivor the caller
+/// may not see.
+fn visible_survivor(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: Action,
+    id: ChildId,
+) -> Result<(ChildRow, Option<CaseId>), AppError> {
+    let survivor = children::survivor(conn, id)?.ok_or(AppError::NotFound)?;
+    visible_child(conn, caller, action, survivor)
+}
+
+/// A child's timeline, and for a merged record the record that stands now.
+pub struct ChildTimeline {
+    pub events: Vec<TimelineRow>,
+    pub merged_into: Option<ChildId>,
+}
+
+/// Everything that happened to the child, oldest first. A merged record's timeline is what
+/// stayed on it — the merge, pointing to the record that holds the rest — for whoever may read
+/// that record's file.
 pub fn timeline(
     conn: &mut DbConnection,
     caller: &Caller,
     id: ChildId,
-) -> Result<Vec<TimelineRow>, AppError> {
+) -> Result<ChildTimeline, AppError> {
     // The file is for the assigned case manager and the region's supervisor, who may also read
     // sensitive concerns: nothing in it needs withholding from them.
-    visible_child(conn, caller, Action::ViewChildFile, id)?;
-    Ok(timeline::for_child(conn, id)?)
+    let merged_into = match visible_child(conn, caller, Action::ViewChildFile, id) {
+        Ok(_) => None,
+        Err(AppError::NotFound) => {
+            let (survivor, _) = visible_survivor(conn, caller, Action::ViewChildFile, id)?;
+            let merged = children::find(conn, id)?.ok_or(AppError::NotFound)?;
+            audit::log(conn, caller, Act::Read, child_target(&merged))?;
+            Some(survivor.id)
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(ChildTimeline {
+        events: timeline::for_child(conn, id)?,
+        merged_into,
+    })
 }
 
-/// Children flagged as probably the same person as `id` (never merged automatically), as short
-/// cards without their open case.
+/// A page of the children flagged as probably the same person as `id` (never merged
+/// automatically), in id order, as short cards without their open case. Candidates are found
+/// across the country; only those the caller may see are listed (in SQL, so that pages stay
+/// full), and the answer is audited as a list, with every child it shows.
 pub fn possible_duplicates(
     conn: &mut DbConnection,
     caller: &Caller,
     id: ChildId,
+    page: &Page,
 ) -> Result<Vec<ChildCard>, AppError> {
     visible_child(conn, caller, Action::ViewChildren, id)?;
-    // Candidates are found across the country; only those the caller may see are shown (each
-    // is then an audited read like any other card).
-    let mut shown = Vec::new();
-    for candidate in children::possible_duplicates(conn, id)? {
-        match visible_child(conn, caller, Action::ViewChildren, candidate.id) {
-            // The same short card as `GET /children/{id}` (issue 17, finding 9).
-            Ok(_) => shown.push(ChildCard {
-                child: short_card(caller, candidate),
-                open_case_id: None,
-            }),
-            Err(AppError::NotFound | AppError::Denied) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(shown)
+    let scope = caller.actor.scope(Action::ViewChildren)?;
+    let rows = children::possible_duplicates(conn, id, &scope, page)?;
+    let seen: Vec<Target> = page.shown(&rows).iter().map(child_target).collect();
+    audit::log_list(conn, caller, "possible_duplicates", &seen)?;
+    // The same short card as `GET /children/{id}` (issue 17, finding 9).
+    Ok(rows
+        .into_iter()
+        .map(|candidate| ChildCard {
+            child: short_card(caller, candidate),
+            open_case_id: None,
+        })
+        .collect())
 }

@@ -11,7 +11,7 @@ use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::report::kazakhstan_date;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::commission::{self, MatterRow, MeasureRow};
-use qorgau_persistence::{DbConnection, write};
+use qorgau_persistence::{DbConnection, Page, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -209,14 +209,15 @@ pub fn measure_done(
     })
 }
 
-/// The case's commission matters with their measures' execution.
+/// A page of the case's commission matters with their measures' execution, oldest first.
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    page: &Page,
 ) -> Result<Vec<Matter>, AppError> {
     let id = case_id;
     visible_case(conn, caller, id, Action::ViewCases)?;
-    let matters = commission::for_case(conn, id)?;
+    let matters = commission::for_case(conn, id, page)?;
     with_measures(conn, matters, kazakhstan_date(caller.at.naive_utc()))
 }

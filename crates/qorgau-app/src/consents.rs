@@ -7,7 +7,7 @@ use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::check_consenting_relation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::consents::{self, ConsentRow};
-use qorgau_persistence::{DbConnection, relations, write};
+use qorgau_persistence::{DbConnection, Page, relations, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -65,15 +65,16 @@ pub fn add(
     })
 }
 
-/// The consents recorded on the case, withdrawn ones included.
+/// A page of the consents recorded on the case, withdrawn ones included, oldest first.
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    page: &Page,
 ) -> Result<Vec<ConsentRow>, AppError> {
     let id = case_id;
     visible_case(conn, caller, id, Action::ViewCases)?;
-    Ok(consents::for_case(conn, id)?)
+    Ok(consents::page_for_case(conn, id, page)?)
 }
 
 /// Withdraws the consent `id`: referrals made after this need another basis.

@@ -54,6 +54,11 @@ impl AppError {
         }
     }
 
+    /// A `cursor` that names no position in the list it was sent to.
+    pub fn foreign_cursor() -> Self {
+        AppError::invalid("cursor", "is not a cursor from this list")
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError {
             field: field.into(),

@@ -5,7 +5,7 @@ use qorgau_domain::access::Action;
 use qorgau_domain::geography::{DistrictCode, LocalizedName, RegionCode};
 use qorgau_domain::validation::{FieldError, Validation};
 use qorgau_persistence::geography::{self, DistrictRow, RegionRow};
-use qorgau_persistence::{DbConnection, DbError, write};
+use qorgau_persistence::{DbConnection, DbError, Page, write};
 
 use crate::caller::Caller;
 use crate::error::AppError;
@@ -17,13 +17,14 @@ pub struct NewDistrict {
     pub name: LocalizedName,
 }
 
-/// The regions with their districts.
+/// A page of the regions, in code order, with their districts.
 pub fn regions(
     conn: &mut DbConnection,
     caller: &Caller,
+    page: &Page,
 ) -> Result<Vec<(RegionRow, Vec<DistrictRow>)>, AppError> {
     caller.actor.scope(Action::ViewGeography)?;
-    Ok(geography::regions_with_districts(conn)?)
+    Ok(geography::regions_with_districts(conn, page)?)
 }
 
 /// Adds a district to the region `region` (administrators): not found for an unknown region,

@@ -7,7 +7,7 @@ use qorgau_domain::intervention::Intervention;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::interventions::{self, InterventionRow};
-use qorgau_persistence::{DbConnection, plans, write};
+use qorgau_persistence::{DbConnection, Page, plans, write};
 use uuid::Uuid;
 
 use crate::access::{case_for_work, visible_case};
@@ -75,12 +75,13 @@ pub fn record_intervention(
     })
 }
 
-/// The interventions of a case the caller may see, in the order they happened.
+/// A page of the interventions of a case the caller may see, in the order they happened.
 pub fn interventions_of(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    page: &Page,
 ) -> Result<Vec<InterventionRow>, AppError> {
     visible_case(conn, caller, case_id, Action::ViewCases)?;
-    Ok(interventions::for_case(conn, case_id)?)
+    interventions::for_case(conn, case_id, page)?.ok_or_else(AppError::foreign_cursor)
 }

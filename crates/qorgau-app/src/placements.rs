@@ -10,7 +10,7 @@ use qorgau_domain::interagency::{
 use qorgau_domain::report::kazakhstan_date;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::placements::{self, PlacementRow};
-use qorgau_persistence::{DbConnection, write};
+use qorgau_persistence::{DbConnection, Page, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -134,16 +134,17 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Placeme
     Ok(placement(row, kazakhstan_date(caller.at.naive_utc())))
 }
 
-/// The case's placements.
+/// A page of the case's placements, oldest first.
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    page: &Page,
 ) -> Result<Vec<Placement>, AppError> {
     let id = case_id;
     visible_case(conn, caller, id, Action::ViewCases)?;
     let today = kazakhstan_date(caller.at.naive_utc());
-    Ok(placements::for_case(conn, id)?
+    Ok(placements::for_case(conn, id, page)?
         .into_iter()
         .map(|row| placement(row, today))
         .collect())

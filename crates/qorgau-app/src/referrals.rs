@@ -256,16 +256,17 @@ pub fn list(
     Ok(items)
 }
 
-/// The referrals and notifications of one case, oldest first — for the case team and the
-/// supervisor (specialists list theirs with [`list`], bounded by their organisation).
+/// A page of the referrals and notifications of one case, oldest first — for the case team
+/// and the supervisor (specialists list theirs with [`list`], bounded by their organisation).
 pub fn list_for_case(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    page: &Page,
 ) -> Result<Vec<Referral>, AppError> {
     let id = case_id;
     visible_case(conn, caller, id, Action::ViewCases)?;
-    Ok(referrals::for_case(conn, id)?
+    Ok(referrals::for_case(conn, id, page)?
         .into_iter()
         .map(|row| Referral { row, summary: None })
         .collect())

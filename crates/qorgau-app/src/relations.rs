@@ -6,7 +6,7 @@ use qorgau_domain::ids::ChildId;
 use qorgau_domain::interagency::NewRelation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::relations::{self, RelationRow};
-use qorgau_persistence::{DbConnection, write};
+use qorgau_persistence::{DbConnection, Page, write};
 use uuid::Uuid;
 
 use crate::access::visible_child;
@@ -57,13 +57,14 @@ pub fn add(
     })
 }
 
-/// The child's family members and legal representatives.
+/// A page of the child's family members and legal representatives, in the order recorded.
 pub fn list(
     conn: &mut DbConnection,
     caller: &Caller,
     child_id: ChildId,
+    page: &Page,
 ) -> Result<Vec<RelationRow>, AppError> {
     let id = child_id;
     visible_child(conn, caller, Action::ViewChildFile, id)?;
-    Ok(relations::for_child(conn, id)?)
+    Ok(relations::for_child(conn, id, page)?)
 }

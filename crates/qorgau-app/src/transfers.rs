@@ -10,7 +10,7 @@ use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::transfers::{self, TransferRow};
-use qorgau_persistence::{DbConnection, geography, write};
+use qorgau_persistence::{DbConnection, Page, geography, write};
 use uuid::Uuid;
 
 use crate::access::visible_case;
@@ -227,13 +227,19 @@ pub fn decline(
     })
 }
 
-/// Transfers awaiting the caller's decision (supervisors: into their region). A transfer
-/// names its case and regions, not the child: the list is audited without children.
-pub fn incoming(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<TransferRow>, AppError> {
+/// A page of the transfers awaiting the caller's decision (supervisors: into their region),
+/// oldest first. A transfer names its case and regions, not the child: the list is audited
+/// without children.
+pub fn incoming(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    page: &Page,
+) -> Result<Vec<TransferRow>, AppError> {
     caller.actor.scope(Action::DecideTransfer)?;
     audit::log_list(conn, caller, "transfers", &[])?;
     Ok(transfers::pending_to_region(
         conn,
         &caller.actor.region_code,
+        page,
     )?)
 }

@@ -433,12 +433,13 @@ pub fn add_training(
     })
 }
 
-/// The trainings recorded for a user the caller may see, most recent first.
+/// A page of the trainings recorded for a user the caller may see, most recent first.
 pub fn trainings(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
+    page: &Page,
 ) -> Result<Vec<TrainingRow>, AppError> {
     let account = account_for(conn, caller, id, Action::ViewUsers)?;
-    Ok(trainings::for_user(conn, &account.user.id)?)
+    trainings::for_user(conn, &account.user.id, page)?.ok_or_else(AppError::foreign_cursor)
 }

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::taxonomy::RiskLevel;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::assessments;
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessments)]
@@ -30,12 +30,16 @@ pub fn insert(conn: &mut DbConnection, row: &AssessmentRow) -> Result<(), DbErro
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<AssessmentRow>, DbError> {
-    Ok(assessments::table
+/// A page of the case's assessments, oldest first (by id).
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    page: &Page,
+) -> Result<Vec<AssessmentRow>, DbError> {
+    let of_case = assessments::table
         .filter(assessments::case_id.eq(case_id))
-        .order(assessments::id)
-        .select(AssessmentRow::as_select())
-        .load(conn)?)
+        .select(AssessmentRow::as_select());
+    Ok(keyset!(of_case, assessments::id, page).load(conn)?)
 }
 
 pub fn has_kind(conn: &mut DbConnection, case_id: CaseId, kind: &str) -> Result<bool, DbError> {

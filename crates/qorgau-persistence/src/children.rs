@@ -172,10 +172,14 @@ pub fn flag_duplicates(
     Ok(())
 }
 
-/// Unmerged children flagged as probably the same as `child_id`, in either direction.
+/// A page of the unmerged children flagged as probably the same as `child_id` (in either
+/// direction) that `scope` reaches, in id order. `Own` reaches a child whose open case is the
+/// user's, as a single record's access does.
 pub fn possible_duplicates(
     conn: &mut DbConnection,
     child_id: ChildId,
+    scope: &Scope,
+    page: &Page,
 ) -> Result<Vec<ChildRow>, DbError> {
     let forward = possible_duplicates::table
         .filter(possible_duplicates::child_id.eq(child_id))
@@ -183,16 +187,52 @@ pub fn possible_duplicates(
     let backward = possible_duplicates::table
         .filter(possible_duplicates::other_id.eq(child_id))
         .select(possible_duplicates::child_id);
-    Ok(children::table
+    let flagged = children::table
         .filter(
             children::id
                 .eq_any(forward)
                 .or(children::id.eq_any(backward)),
         )
         .filter(children::merged_into.is_null())
-        .select(ChildRow::as_select())
-        .order(children::id)
-        .load(conn)?)
+        .select(ChildRow::as_select());
+    let query = keyset!(flagged, children::id, page);
+    let query = match scope {
+        Scope::All => query,
+        Scope::Region(r) => query.filter(children::region_code.eq(r.clone())),
+        Scope::District(d) => query.filter(children::district_code.eq(d.clone())),
+        Scope::Own(u) => query.filter(
+            children::id.eq_any(
+                cases::table
+                    .filter(cases::assignee_id.eq(u.to_string()))
+                    .filter(cases::status.ne(CaseStatus::Closed))
+                    .select(cases::child_id),
+            ),
+        ),
+        Scope::Organisation(_) => query.filter(children::id.eq_any(Vec::<String>::new())),
+    };
+    Ok(query.load(conn)?)
+}
+
+/// The record `id` was merged into, followed to the one that stands (a record merged into one
+/// that was itself merged later): `None` when `id` is not a merged record.
+pub fn survivor(conn: &mut DbConnection, id: ChildId) -> Result<Option<ChildId>, DbError> {
+    let mut survivor = None;
+    let mut at = id;
+    // A merge goes into a record that stands, so the chain has no loop; the bound is a guard.
+    for _ in 0..32 {
+        let merged_into = children::table
+            .find(at)
+            .select(children::merged_into)
+            .first::<Option<ChildId>>(conn)
+            .optional()?
+            .flatten();
+        let Some(next) = merged_into else {
+            return Ok(survivor);
+        };
+        survivor = Some(next);
+        at = next;
+    }
+    Ok(None)
 }
 
 /// When `a` and `b` were flagged as possible duplicates (in either direction), if they were.

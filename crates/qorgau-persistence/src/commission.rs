@@ -5,9 +5,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use qorgau_domain::ids::CaseId;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{commission_matters, commission_measures};
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commission_matters)]
@@ -51,12 +51,16 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<MatterRow>, DbEr
         .optional()?)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<MatterRow>, DbError> {
-    Ok(commission_matters::table
+/// A page of the case's commission matters, oldest first (by id).
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    page: &Page,
+) -> Result<Vec<MatterRow>, DbError> {
+    let of_case = commission_matters::table
         .filter(commission_matters::case_id.eq(case_id))
-        .order(commission_matters::id)
-        .select(MatterRow::as_select())
-        .load(conn)?)
+        .select(MatterRow::as_select());
+    Ok(keyset!(of_case, commission_matters::id, page).load(conn)?)
 }
 
 /// Records the hearing's decision and its measures; `false` if already decided.

@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::ids::CaseId;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::consents;
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consents)]
@@ -32,6 +32,19 @@ pub fn insert(conn: &mut DbConnection, row: &ConsentRow) -> Result<(), DbError> 
     Ok(())
 }
 
+/// A page of the case's consents, withdrawn ones included, oldest first (by id).
+pub fn page_for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    page: &Page,
+) -> Result<Vec<ConsentRow>, DbError> {
+    let of_case = consents::table
+        .filter(consents::case_id.eq(case_id))
+        .select(ConsentRow::as_select());
+    Ok(keyset!(of_case, consents::id, page).load(conn)?)
+}
+
+/// Every consent of the case, oldest first: what the sharing rule reads.
 pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ConsentRow>, DbError> {
     Ok(consents::table
         .filter(consents::case_id.eq(case_id))

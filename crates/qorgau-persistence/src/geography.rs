@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{districts, regions};
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = regions)]
@@ -25,15 +25,21 @@ pub struct DistrictRow {
     pub name_en: String,
 }
 
-/// Every region with its districts, in code order. Two queries, not one per region.
+/// A page of the regions in code order (the cursor is a region code), each with its districts.
+/// Two queries, not one per region.
 pub fn regions_with_districts(
     conn: &mut DbConnection,
+    page: &Page,
 ) -> Result<Vec<(RegionRow, Vec<DistrictRow>)>, DbError> {
-    let regions = regions::table
-        .order(regions::code)
-        .select(RegionRow::as_select())
-        .load(conn)?;
+    let regions: Vec<RegionRow> = keyset!(
+        regions::table.select(RegionRow::as_select()),
+        regions::code,
+        page
+    )
+    .load(conn)?;
+    let codes: Vec<&str> = regions.iter().map(|r| r.code.as_str()).collect();
     let mut districts = districts::table
+        .filter(districts::region_code.eq_any(codes))
         .order(districts::code)
         .select(DistrictRow::as_select())
         .load(conn)?

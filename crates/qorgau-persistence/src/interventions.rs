@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::intervention::InterventionKind;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::interventions;
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = interventions)]
@@ -32,10 +32,35 @@ pub fn insert(conn: &mut DbConnection, row: &InterventionRow) -> Result<(), DbEr
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<InterventionRow>, DbError> {
-    Ok(interventions::table
+/// A page of the case's interventions in the order they happened (by time, then id). The
+/// cursor is the id of the previous page's last, which must be one of the case's: `None` when
+/// it is not.
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    page: &Page,
+) -> Result<Option<Vec<InterventionRow>>, DbError> {
+    let mut query = interventions::table
         .filter(interventions::case_id.eq(case_id))
         .order((interventions::occurred_at, interventions::id))
+        .limit(page.limit)
         .select(InterventionRow::as_select())
-        .load(conn)?)
+        .into_boxed();
+    if let Some(after) = &page.after {
+        let at: Option<NaiveDateTime> = interventions::table
+            .find(after)
+            .filter(interventions::case_id.eq(case_id))
+            .select(interventions::occurred_at)
+            .first(conn)
+            .optional()?;
+        let Some(at) = at else { return Ok(None) };
+        query = query.filter(
+            interventions::occurred_at
+                .gt(at)
+                .or(interventions::occurred_at
+                    .eq(at)
+                    .and(interventions::id.gt(after.clone()))),
+        );
+    }
+    Ok(Some(query.load(conn)?))
 }

@@ -3,6 +3,20 @@
 //! Functions here take `&mut DbConnection` and run the statements of one unit of work; the
 //! caller decides the transaction boundary with [`write`]. Nothing here decides policy.
 
+/// A page of `$query` (a select of one table, not yet boxed) in ascending order of its unique
+/// text column `$key` (an id, a code): the rows after the page's cursor (a `$key` value), at
+/// most `limit`. Boxed, so that filters can still be added.
+macro_rules! keyset {
+    ($query:expr, $key:expr, $page:expr) => {{
+        let page: &$crate::Page = $page;
+        let mut query = $query.order($key).limit(page.limit).into_boxed();
+        if let Some(after) = &page.after {
+            query = query.filter($key.gt(after.clone()));
+        }
+        query
+    }};
+}
+
 pub mod assessments;
 pub mod audit;
 pub mod cases;

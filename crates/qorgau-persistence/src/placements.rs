@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::interagency::PlacementType;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::placements;
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = placements)]
@@ -40,12 +40,16 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<PlacementRow>, D
         .optional()?)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<PlacementRow>, DbError> {
-    Ok(placements::table
+/// A page of the case's placements, oldest first (by id).
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    page: &Page,
+) -> Result<Vec<PlacementRow>, DbError> {
+    let of_case = placements::table
         .filter(placements::case_id.eq(case_id))
-        .order(placements::id)
-        .select(PlacementRow::as_select())
-        .load(conn)?)
+        .select(PlacementRow::as_select());
+    Ok(keyset!(of_case, placements::id, page).load(conn)?)
 }
 
 /// Ends an open placement still at `version`; `false` if it had ended or changed meanwhile.

@@ -60,12 +60,16 @@ pub fn find(conn: &mut DbConnection, id: ReferralId) -> Result<Option<ReferralRo
         .optional()?)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ReferralRow>, DbError> {
-    Ok(referrals::table
+/// A page of the case's referrals and notifications, oldest first (by id).
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    page: &Page,
+) -> Result<Vec<ReferralRow>, DbError> {
+    let of_case = referrals::table
         .filter(referrals::case_id.eq(case_id))
-        .order(referrals::id)
-        .select(ReferralRow::as_select())
-        .load(conn)?)
+        .select(ReferralRow::as_select());
+    Ok(keyset!(of_case, referrals::id, page).load(conn)?)
 }
 
 /// The statuses of an active referral: the domain's rule ([`ReferralStatus::is_active`]), not a

@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::ids::ChildId;
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::relations;
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = relations)]
@@ -29,9 +29,26 @@ pub fn insert(conn: &mut DbConnection, row: &RelationRow) -> Result<(), DbError>
     Ok(())
 }
 
-pub fn for_child(conn: &mut DbConnection, child_id: ChildId) -> Result<Vec<RelationRow>, DbError> {
+/// A page of the child's relations, in the order they were recorded (by id).
+pub fn for_child(
+    conn: &mut DbConnection,
+    child_id: ChildId,
+    page: &Page,
+) -> Result<Vec<RelationRow>, DbError> {
+    let of_child = relations::table
+        .filter(relations::child_id.eq(child_id))
+        .select(RelationRow::as_select());
+    Ok(keyset!(of_child, relations::id, page).load(conn)?)
+}
+
+/// The child's relations recorded as alleged perpetrators, in the order they were recorded.
+pub fn alleged_perpetrators(
+    conn: &mut DbConnection,
+    child_id: ChildId,
+) -> Result<Vec<RelationRow>, DbError> {
     Ok(relations::table
         .filter(relations::child_id.eq(child_id))
+        .filter(relations::alleged_perpetrator.eq(true))
         .order(relations::id)
         .select(RelationRow::as_select())
         .load(conn)?)

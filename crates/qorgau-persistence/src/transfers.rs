@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use qorgau_domain::case::TransferStatus;
 use qorgau_domain::ids::{CaseId, ChildId};
 
-use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{cases, children, deadlines, transfers};
+use crate::{DbConnection, Page};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = transfers)]
@@ -46,16 +46,17 @@ pub fn pending_for_case(
         .optional()?)
 }
 
+/// A page of the transfers awaiting a decision into `region`, oldest first (by id).
 pub fn pending_to_region(
     conn: &mut DbConnection,
     region: &str,
+    page: &Page,
 ) -> Result<Vec<TransferRow>, DbError> {
-    Ok(transfers::table
+    let pending = transfers::table
         .filter(transfers::to_region.eq(region))
         .filter(transfers::status.eq(TransferStatus::Pending))
-        .order(transfers::id)
-        .select(TransferRow::as_select())
-        .load(conn)?)
+        .select(TransferRow::as_select());
+    Ok(keyset!(pending, transfers::id, page).load(conn)?)
 }
 
 /// Records the decision on a pending transfer; `false` if it was decided meanwhile.

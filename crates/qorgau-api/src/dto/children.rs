@@ -1,13 +1,18 @@
 //! Bodies of the child registry (api.md § Children).
 
+use actix_web::HttpResponse;
+use actix_web::http::header;
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
-use qorgau_app::children::{ChildCard, ChildSearch};
+use qorgau_app::children::{ChildCard, ChildSearch, ChildTimeline, Found};
 use qorgau_app::error::stored;
+use qorgau_domain::ids::ChildId;
 use qorgau_persistence::timeline::TimelineRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+use super::views;
 
 #[derive(Serialize, ToSchema)]
 pub struct ChildView {
@@ -83,6 +88,43 @@ impl TryFrom<TimelineRow> for TimelineItem {
 #[derive(Serialize, ToSchema)]
 pub struct Timeline {
     pub items: Vec<TimelineItem>,
+    /// Only for a merged record: the child it was merged into (the record that stands now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<Uuid>,
+}
+
+impl TryFrom<ChildTimeline> for Timeline {
+    type Error = AppError;
+
+    fn try_from(t: ChildTimeline) -> Result<Self, AppError> {
+        Ok(Timeline {
+            items: views(t.events)?,
+            merged_into: t.merged_into.map(|c| c.0),
+        })
+    }
+}
+
+/// The body of `307` from a merged record's id: where the child's record is now.
+#[derive(Serialize, ToSchema)]
+pub struct MergedRecord {
+    /// The merged record's id, as asked for.
+    pub id: Uuid,
+    /// The child it was merged into, as in `Location`.
+    pub merged_into: Uuid,
+}
+
+/// What `GET /children/{id}` answers: the card (`200`), or for a merged record a temporary
+/// redirect (`307`: a merge can be undone) to the record it was merged into.
+pub fn found(id: ChildId, found: Found) -> Result<HttpResponse, AppError> {
+    match found {
+        Found::Card(card) => Ok(HttpResponse::Ok().json(ChildView::try_from(card)?)),
+        Found::MergedInto(survivor) => Ok(HttpResponse::TemporaryRedirect()
+            .insert_header((header::LOCATION, format!("/api/v1/children/{survivor}")))
+            .json(MergedRecord {
+                id: id.0,
+                merged_into: survivor.0,
+            })),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

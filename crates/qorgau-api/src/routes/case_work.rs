@@ -25,6 +25,8 @@ use crate::dto::case_work::{
 };
 use crate::dto::cases::CaseView;
 use crate::dto::{checked_page, views};
+use crate::dto::cases::{CaseView, with_etag};
+use crate::dto::checked_page;
 use crate::error::{ApiError, Problem};
 use crate::etag::{if_match_or_absent, with_etag};
 use crate::idempotency::{RetryKey, Retryable, created};
@@ -89,21 +91,28 @@ pub async fn add_assessment(
 }
 
 /// The case's assessments, oldest first.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<AssessmentView>),
+#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<AssessmentView>),
     (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/cases/{id}/assessments")]
 pub async fn list_assessments(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<AssessmentView>>, ApiError> {
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<AssessmentView>>, ApiError> {
+    let page = params.page()?;
     let id = CaseId(id.into_inner());
-    let rows = state
-        .run(move |conn| Ok(assessments_of(conn, &caller, id)?))
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = assessments_of(conn, &caller, id, &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.id, AssessmentView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,22 +271,29 @@ pub async fn add_intervention(
         .await
 }
 
-/// The case's interventions, in the order they happened.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<InterventionView>),
+/// The case's interventions, in the order they happened (by `occurred_at`, then id).
+#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<InterventionView>),
     (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/cases/{id}/interventions")]
 pub async fn list_interventions(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<InterventionView>>, ApiError> {
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<InterventionView>>, ApiError> {
+    let page = params.page()?;
     let id = CaseId(id.into_inner());
-    let rows = state
-        .run(move |conn| Ok(interventions_of(conn, &caller, id)?))
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = interventions_of(conn, &caller, id, &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.id, InterventionView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 //! The child registry (api.md § Children): search, the child's card, timeline, possible
 //! duplicates and the supervisor's merge and its undoing.
 
-use actix_web::{get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::children::{self, ChildSearch};
 use qorgau_app::merging::{self, MergeChildren, UnmergeChild};
 use qorgau_domain::ids::ChildId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::children::{ChildQuery, ChildView, MergeRequest, Timeline, UnmergeRequest};
-use crate::dto::{checked_page, views};
+use crate::dto::checked_page;
+use crate::dto::children::{
+    ChildQuery, ChildView, MergeRequest, MergedRecord, Timeline, UnmergeRequest, found,
+};
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
 use crate::list::{List, ListParams};
@@ -37,9 +39,12 @@ pub async fn list(
     Ok(web::Json(list))
 }
 
-/// A child's card.
+/// A child's card. A record merged into another answers `307` with `Location` the record it
+/// was merged into (the one that stands now) — if the caller may see that one, else 404.
 #[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ChildView),
+    (status = 307, body = MergedRecord, description = "A merged record: the child is now the record in `Location`",
+        headers(("Location" = String, description = "/api/v1/children/{merged_into}"))),
     (status = 404, body = Problem),
 ))]
 #[get("/children/{id}")]
@@ -47,15 +52,16 @@ pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<ChildView>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = ChildId(id.into_inner());
-    let card = state
+    let answer = state
         .run(move |conn| Ok(children::card(conn, &caller, id)?))
         .await?;
-    Ok(web::Json(ChildView::try_from(card)?))
+    Ok(found(id, answer)?)
 }
 
-/// Everything that happened to the child, oldest first.
+/// Everything that happened to the child, oldest first. A merged record's timeline is what
+/// stayed on it — the merge — with `merged_into`, for whoever may read that child's file.
 #[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Timeline),
     (status = 404, body = Problem),
@@ -67,29 +73,36 @@ pub async fn timeline(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Timeline>, ApiError> {
     let id = ChildId(id.into_inner());
-    let rows = state
+    let timeline = state
         .run(move |conn| Ok(children::timeline(conn, &caller, id)?))
         .await?;
-    let items = views(rows)?;
-    Ok(web::Json(Timeline { items }))
+    Ok(web::Json(timeline.try_into()?))
 }
 
-/// Children flagged as probably the same person (never merged automatically).
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<ChildView>),
+/// Children flagged as probably the same person (never merged automatically), in id order:
+/// those the caller may see.
+#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<ChildView>),
     (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/children/{id}/possible-duplicates")]
 pub async fn possible_duplicates(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<ChildView>>, ApiError> {
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<ChildView>>, ApiError> {
+    let page = params.page()?;
     let id = ChildId(id.into_inner());
-    let cards = state
-        .run(move |conn| Ok(children::possible_duplicates(conn, &caller, id)?))
+    let (cards, page) = state
+        .run(move |conn| {
+            let cards = children::possible_duplicates(conn, &caller, id, &page)?;
+            Ok((cards, page))
+        })
         .await?;
-    Ok(web::Json(views(cards)?))
+    let answer = checked_page(cards, &page, |c| &c.child.id, ChildView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 /// Merges a duplicate record into this child (supervisors): its signals, cases and timeline

@@ -13,11 +13,12 @@ use qorgau_domain::validation::bounded_text;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::checked_page;
 use crate::dto::commission::{CommissionMatterView, CommissionMeasureView, DoneInput};
-use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created, respond};
 use crate::json::Json;
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Refers the case to the commission on minors' affairs, with the grounds.
@@ -83,18 +84,26 @@ pub async fn measure_done(
     Ok(web::Json(measure.try_into()?))
 }
 
-/// The case's commission matters with their measures' execution.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<CommissionMatterView>), (status = 404, body = Problem),
+/// The case's commission matters with their measures' execution, oldest first.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<CommissionMatterView>),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/cases/{id}/commission-matters")]
 pub async fn list_matters(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<CommissionMatterView>>, ApiError> {
-    let matters = state
-        .run(move |conn| Ok(commission::list(conn, &caller, CaseId(*id))?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<CommissionMatterView>>, ApiError> {
+    let page = params.page()?;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = commission::list(conn, &caller, CaseId(*id), &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(matters)?))
+    let answer = checked_page(rows, &page, |r| &r.row.id, CommissionMatterView::try_from)?;
+    Ok(web::Json(answer))
 }

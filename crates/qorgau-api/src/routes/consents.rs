@@ -8,10 +8,12 @@ use qorgau_domain::ids::CaseId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::checked_page;
 use crate::dto::consents::ConsentView;
-use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created};
+use crate::json::Json;
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Records the legal representative's consent. A relation marked as an alleged perpetrator
@@ -35,20 +37,28 @@ pub async fn add_consent(
         .await
 }
 
-/// The consents recorded on the case, withdrawn ones included.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<ConsentView>), (status = 404, body = Problem),
+/// The consents recorded on the case, withdrawn ones included, oldest first.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<ConsentView>),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/cases/{id}/consents")]
 pub async fn list_consents(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<ConsentView>>, ApiError> {
-    let rows = state
-        .run(move |conn| Ok(consents::list(conn, &caller, CaseId(*id))?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<ConsentView>>, ApiError> {
+    let page = params.page()?;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = consents::list(conn, &caller, CaseId(*id), &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.id, ConsentView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 /// Withdraws a consent: referrals made after this need another basis.

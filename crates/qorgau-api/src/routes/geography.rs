@@ -7,24 +7,35 @@ use crate::auth::Caller;
 use crate::dto::geography::{DistrictView, NewDistrict, RegionView};
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created};
+use crate::json::Json;
+use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
-/// The 20 regions with their districts.
-#[utoipa::path(tag = "geography", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<RegionView>),
+/// The 20 regions with their districts, in code order (the cursor is a region code).
+#[utoipa::path(tag = "geography", security(("bearer" = [])), params(ListParams), responses(
+    (status = 200, body = List<RegionView>),
     (status = 401, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/regions")]
 pub async fn list_regions(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<RegionView>>, ApiError> {
-    let regions = state
-        .run(move |conn| Ok(geography::regions(conn, &caller)?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<RegionView>>, ApiError> {
+    let page = params.page()?;
+    let (regions, page) = state
+        .run(move |conn| {
+            let regions = geography::regions(conn, &caller, &page)?;
+            Ok((regions, page))
+        })
         .await?;
-    Ok(web::Json(
-        regions.into_iter().map(RegionView::from).collect(),
-    ))
+    Ok(web::Json(paginate(
+        regions,
+        &page,
+        |(region, _)| &region.code,
+        RegionView::from,
+    )))
 }
 
 /// Adds a district to a region (administrators).

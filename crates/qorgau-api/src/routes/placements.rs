@@ -9,12 +9,13 @@ use qorgau_domain::report::kazakhstan_date;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::checked_page;
 use crate::dto::placements::PlacementView;
-use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::etag::{if_match, with_etag};
 use crate::idempotency::{RetryKey, Retryable, created};
 use crate::json::Json;
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Records a placement of the child.
@@ -85,18 +86,27 @@ pub async fn end_placement(
     Ok(with_etag(PlacementView::try_from(placement)?))
 }
 
-/// The case's placements; an over-long stay in a juvenile adaptation centre is flagged.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<PlacementView>), (status = 404, body = Problem),
+/// The case's placements, oldest first; an over-long stay in a juvenile adaptation centre is
+/// flagged.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<PlacementView>),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/cases/{id}/placements")]
 pub async fn list_placements(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<PlacementView>>, ApiError> {
-    let rows = state
-        .run(move |conn| Ok(placements::list(conn, &caller, CaseId(*id))?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<PlacementView>>, ApiError> {
+    let page = params.page()?;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = placements::list(conn, &caller, CaseId(*id), &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.row.id, PlacementView::try_from)?;
+    Ok(web::Json(answer))
 }

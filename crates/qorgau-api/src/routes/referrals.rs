@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::cases::CaseView;
+use crate::dto::cases::{CaseView, with_etag};
+use crate::dto::checked_page;
 use crate::dto::referrals::{OutcomeInput, ReasonInput, ReferralQuery, ReferralView};
 use crate::dto::transfers::TransferView;
-use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::etag::with_etag;
 use crate::idempotency::{RetryKey, Retryable, created, respond};
@@ -77,20 +78,27 @@ pub async fn list(
 
 /// The referrals and notifications of one case, oldest first — for the case team and the
 /// supervisor (specialists use `GET /referrals`, bounded by their organisation).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<ReferralView>),
+#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<ReferralView>),
     (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/cases/{id}/referrals")]
 pub async fn list_for_case(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<ReferralView>>, ApiError> {
-    let rows = state
-        .run(move |conn| Ok(referrals::list_for_case(conn, &caller, CaseId(*id))?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<ReferralView>>, ApiError> {
+    let page = params.page()?;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = referrals::list_for_case(conn, &caller, CaseId(*id), &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.row.id, ReferralView::try_from)?;
+    Ok(web::Json(answer))
 }
 
 /// One referral.
@@ -264,17 +272,25 @@ pub async fn decline_transfer(
     Ok(web::Json(transfer.try_into()?))
 }
 
-/// Transfers awaiting the caller's decision (supervisors: into their region).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<TransferView>), (status = 403, body = Problem),
+/// Transfers awaiting the caller's decision (supervisors: into their region), oldest first.
+#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(ListParams), responses(
+    (status = 200, body = List<TransferView>),
+    (status = 403, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/transfers")]
 pub async fn incoming_transfers(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<TransferView>>, ApiError> {
-    let rows = state
-        .run(move |conn| Ok(transfers::incoming(conn, &caller)?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<TransferView>>, ApiError> {
+    let page = params.page()?;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = transfers::incoming(conn, &caller, &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.id, TransferView::try_from)?;
+    Ok(web::Json(answer))
 }

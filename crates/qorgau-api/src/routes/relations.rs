@@ -8,10 +8,12 @@ use qorgau_domain::interagency::{RelationInput, parse_relation};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::checked_page;
 use crate::dto::relations::RelationView;
-use crate::dto::views;
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created};
+use crate::json::Json;
+use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Records a family member or legal representative of the child.
@@ -35,18 +37,27 @@ pub async fn add_relation(
         .await
 }
 
-/// The child's family members and legal representatives; alleged perpetrators are flagged.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<RelationView>), (status = 404, body = Problem),
+/// The child's family members and legal representatives, in the order they were recorded;
+/// alleged perpetrators are flagged.
+#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<RelationView>),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/children/{id}/relations")]
 pub async fn list_relations(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<RelationView>>, ApiError> {
-    let rows = state
-        .run(move |conn| Ok(relations::list(conn, &caller, ChildId(*id))?))
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<RelationView>>, ApiError> {
+    let page = params.page()?;
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = relations::list(conn, &caller, ChildId(*id), &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.id, RelationView::try_from)?;
+    Ok(web::Json(answer))
 }

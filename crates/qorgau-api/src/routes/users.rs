@@ -14,6 +14,8 @@ use crate::dto::users::{
     TrainingView, UserPatch, UserQuery, UserView, with_etag,
 };
 use crate::dto::{checked_page, views};
+use crate::dto::checked_page;
+use crate::dto::users::{NewUser, TrainingInput, TrainingView, UserQuery, UserView};
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created};
 use crate::list::{List, ListParams};
@@ -233,20 +235,28 @@ pub async fn add_training(
         .await
 }
 
-/// The trainings recorded for a user the caller may see, most recent first.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, body = Vec<TrainingView>),
+/// The trainings recorded for a user the caller may see, most recent first (by `completed_on`,
+/// then id).
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+    (status = 200, body = List<TrainingView>),
     (status = 404, body = Problem),
+    (status = 422, body = Problem),
 ))]
 #[get("/users/{id}/trainings")]
 pub async fn list_trainings(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<TrainingView>>, ApiError> {
+    params: web::Query<ListParams>,
+) -> Result<web::Json<List<TrainingView>>, ApiError> {
+    let page = params.page()?;
     let id = id.into_inner().to_string();
-    let rows = state
-        .run(move |conn| Ok(users::trainings(conn, &caller, &id)?))
+    let (rows, page) = state
+        .run(move |conn| {
+            let rows = users::trainings(conn, &caller, &id, &page)?;
+            Ok((rows, page))
+        })
         .await?;
-    Ok(web::Json(views(rows)?))
+    let answer = checked_page(rows, &page, |r| &r.id, TrainingView::try_from)?;
+    Ok(web::Json(answer))
 }
