@@ -31,6 +31,7 @@ pub mod plans;
 pub mod referrals;
 pub mod relations;
 pub mod reports;
+pub mod retention;
 pub mod routing;
 pub mod schema;
 pub mod sessions;

@@ -90,6 +90,7 @@ diesel::table! {
         district_code -> Text,
         merged_into -> Nullable<Text>,
         created_at -> Timestamp,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 
