@@ -240,7 +240,11 @@ fn print_retention(report: &retention::Report, years: u32) {
         when(report.closed_before)
     );
     for q in &report.qualifying {
-        println!("  {}  last case closed {}", q.child_id, when(q.last_closed_at));
+        println!(
+            "  {}  last case closed {}",
+            q.child_id,
+            when(q.last_closed_at)
+        );
     }
     if report.dry_run {
         println!("dry run: nothing changed");

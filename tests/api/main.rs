@@ -25,6 +25,7 @@ mod notifications;
 mod openapi;
 mod protocol;
 mod reports;
+mod retention;
 mod schema;
 mod security;
 mod sensitive;

@@ -174,7 +174,8 @@ impl Config {
         if self.digest_time().is_none() {
             return refuse("digest_time", "must be a time of day as HH:MM, e.g. 17:00");
         }
-        if !qorgau_domain::retention::CLOSED_CASE_YEARS.contains(&self.retention.closed_case_years) {
+        if !qorgau_domain::retention::CLOSED_CASE_YEARS.contains(&self.retention.closed_case_years)
+        {
             return refuse(
                 "retention.closed_case_years",
                 "must be between 1 and 100 (years after a child's last case closed)",
@@ -406,14 +407,20 @@ mod tests {
 
     #[test]
     fn the_retention_period_is_a_table_of_its_own_and_checked() {
-        assert_eq!(load_with("").expect("defaults").retention.closed_case_years, 5);
+        assert_eq!(
+            load_with("").expect("defaults").retention.closed_case_years,
+            5
+        );
         let config = load_with("[retention]\nclosed_case_years = 7").expect("valid");
         assert_eq!(config.retention.closed_case_years, 7);
         for bad in ["closed_case_years = 0", "closed_case_years = 101"] {
             assert!(
                 matches!(
                     load_with(&format!("[retention]\n{bad}")),
-                    Err(ConfigError::Setting { key: "retention.closed_case_years", .. })
+                    Err(ConfigError::Setting {
+                        key: "retention.closed_case_years",
+                        ..
+                    })
                 ),
                 "{bad}"
             );

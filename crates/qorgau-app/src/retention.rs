@@ -85,7 +85,9 @@ pub fn run(conn: &mut DbConnection, app: &App, cmd: Run) -> Result<Report, AppEr
     };
     if !cmd.dry_run {
         for q in &report.qualifying {
-            let done = write(conn, |tx| anonymise(tx, &report.run_id, q.child_id, before, now))?;
+            let done = write(conn, |tx| {
+                anonymise(tx, &report.run_id, q.child_id, before, now)
+            })?;
             report.anonymised += usize::from(done);
         }
         report.responses_deleted = write(conn, |tx| store::forget_old_responses(tx, before))?;
@@ -124,8 +126,7 @@ fn anonymise(
         None => None,
     };
     for (id, json) in store::assessment_domains(tx, &cases)? {
-        let mut findings: Vec<DomainFinding> =
-            stored_json("assessments", &id, "domains", &json)?;
+        let mut findings: Vec<DomainFinding> = stored_json("assessments", &id, "domains", &json)?;
         for f in findings.iter_mut().filter(|f| f.note.is_some()) {
             f.note = Some(ERASED.into());
         }
@@ -149,11 +150,7 @@ fn anonymise(
 }
 
 /// The run's own entry: no child, and its counts in `resource_id` (the chain covers them).
-fn record_run(
-    tx: &mut DbConnection,
-    report: &Report,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+fn record_run(tx: &mut DbConnection, report: &Report, now: DateTime<Utc>) -> Result<(), AppError> {
     let act = if report.dry_run {
         Act::RetentionDryRun
     } else {

@@ -85,7 +85,10 @@ mod tests {
             date("2021-12-08").and_hms_opt(10, 0, 0).unwrap()
         );
         let leap = "2028-02-29T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(closed_before(leap, 1), date("2027-02-28").and_hms_opt(0, 0, 0).unwrap());
+        assert_eq!(
+            closed_before(leap, 1),
+            date("2027-02-28").and_hms_opt(0, 0, 0).unwrap()
+        );
     }
 
     #[test]
@@ -104,7 +107,10 @@ mod tests {
             anonymous_birth_date(date("2012-04-09"), &signals),
             date("2012-07-01")
         );
-        assert_eq!(anonymous_birth_date(date("2012-10-30"), &[]), date("2012-07-01"));
+        assert_eq!(
+            anonymous_birth_date(date("2012-10-30"), &[]),
+            date("2012-07-01")
+        );
     }
 
     #[test]

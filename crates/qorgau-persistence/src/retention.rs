@@ -325,7 +325,13 @@ pub fn anonymise(
         [summary],
         []
     );
-    erase!(conn, follow_ups, follow_ups::case_id.eq_any(cases), [note], []);
+    erase!(
+        conn,
+        follow_ups,
+        follow_ups::case_id.eq_any(cases),
+        [note],
+        []
+    );
     erase!(
         conn,
         consents,

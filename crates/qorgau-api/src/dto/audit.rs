@@ -12,9 +12,11 @@ use uuid::Uuid;
 pub struct AuditView {
     pub at: DateTime<Utc>,
     pub user_id: Option<String>,
-    /// `read`, `list`, `create` or `update`.
+    /// `read`, `list`, `create` or `update`; retention's entries (no user): `anonymise`,
+    /// `retention_run`, `retention_dry_run`.
     pub action: String,
-    /// `child`, `signal`, `case`, `assessment`, … (`*_list` for a list request).
+    /// `child`, `signal`, `case`, `assessment`, … (`*_list` for a list request); `retention`
+    /// for a retention run, whose `resource_id` holds its counts.
     pub resource: String,
     pub resource_id: String,
     pub child_id: Option<String>,
