@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand};
 use qorgau_api::{AppState, Config};
 use qorgau_app::AppError;
 use qorgau_app::accounts::{self, NewAccount};
-use qorgau_app::audit;
 use qorgau_app::users::{self, Operator};
+use qorgau_app::{audit, retention};
 use qorgau_dataset as dataset;
 use qorgau_persistence::write;
 
@@ -48,6 +48,21 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Retention of children's records (docs/security.md § Retention).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise every child whose last case closed more than `retention.closed_case_years`
+    /// ago (none open, no signal since): names, IIN, address, exact birth date and free texts
+    /// erased, the facts reports count kept. Each run is recorded in the audit log.
+    Run {
+        /// List the children that would be anonymised (id and last closing), change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -183,7 +198,43 @@ fn main() -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Verify { checkpoints }) => {
             audit_verify(&ready(config)?, checkpoints)
         }
+        Command::Retention(RetentionCommand::Run { dry_run }) => {
+            let years = config.retention.closed_case_years;
+            let state = ready(config)?;
+            let mut conn = state.db.conn()?;
+            let run = retention::Run {
+                closed_case_years: years,
+                dry_run,
+            };
+            print_retention(&retention::run(&mut conn, &state, run)?, years);
+            Ok(())
+        }
     }
+}
+
+fn print_retention(report: &retention::Report, years: u32) {
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    println!(
+        "{} child(ren) whose last case closed before {} (retention.closed_case_years = {years}):",
+        report.qualifying.len(),
+        when(report.closed_before)
+    );
+    for q in &report.qualifying {
+        println!(
+            "  {}  last case closed {}",
+            q.child_id,
+            when(q.last_closed_at)
+        );
+    }
+    if report.dry_run {
+        println!("dry run: nothing changed");
+    } else {
+        println!(
+            "anonymised {} child(ren); {} stored response(s) of retried requests deleted",
+            report.anonymised, report.responses_deleted
+        );
+    }
+    println!("audit log: run {}", report.run_id);
 }
 
 fn audit_verify(state: &AppState, mut files: Vec<PathBuf>) -> anyhow::Result<()> {

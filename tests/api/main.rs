@@ -29,6 +29,7 @@ mod openapi;
 mod protocol;
 mod reports;
 mod retries;
+mod retention;
 mod schema;
 mod security;
 mod sensitive;

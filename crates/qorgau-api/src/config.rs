@@ -71,8 +71,17 @@ pub struct Config {
     pub rate_limit_burst: u32,
     pub trusted_proxies: Vec<ProxyNet>,
     pub cors_origins: Vec<String>,
+    /// `[retention]`: when children's records are anonymised (`qorgau retention run`).
+    pub retention: Retention,
     #[serde(skip)]
     pub secrets: Secrets,
+}
+
+/// The `[retention]` table (docs/configuration.md § Retention).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Retention {
+    /// Years after a child's last case closed before the child's record is anonymised.
+    pub closed_case_years: u32,
 }
 
 /// Secrets, from the environment only. `Debug` is redacted so they cannot reach a log.
@@ -123,7 +132,8 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        let env = Env::prefixed("QORGAU_").ignore(&[
+        // `QORGAU_RETENTION__CLOSED_CASE_YEARS` sets `retention.closed_case_years`.
+        let env = Env::prefixed("QORGAU_").split("__").ignore(&[
             "jwt_secret",
             "audit_key",
             "smtp_password",
@@ -163,6 +173,13 @@ impl Config {
         }
         if self.digest_time().is_none() {
             return refuse("digest_time", "must be a time of day as HH:MM, e.g. 17:00");
+        }
+        if !qorgau_domain::retention::CLOSED_CASE_YEARS.contains(&self.retention.closed_case_years)
+        {
+            return refuse(
+                "retention.closed_case_years",
+                "must be between 1 and 100 (years after a child's last case closed)",
+            );
         }
         if !self.cors_origins.iter().all(|o| is_origin(o)) {
             return refuse(
@@ -386,6 +403,28 @@ mod tests {
         .expect("valid");
         assert_eq!(config.cors_origins.len(), 2);
         assert_eq!(config.trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn the_retention_period_is_a_table_of_its_own_and_checked() {
+        assert_eq!(
+            load_with("").expect("defaults").retention.closed_case_years,
+            5
+        );
+        let config = load_with("[retention]\nclosed_case_years = 7").expect("valid");
+        assert_eq!(config.retention.closed_case_years, 7);
+        for bad in ["closed_case_years = 0", "closed_case_years = 101"] {
+            assert!(
+                matches!(
+                    load_with(&format!("[retention]\n{bad}")),
+                    Err(ConfigError::Setting {
+                        key: "retention.closed_case_years",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! and every access granted is audited here, where it is granted.
 
 use qorgau_domain::access::{Action, Actor, Location};
+use qorgau_domain::case::CaseStatus;
 use qorgau_domain::ids::{CaseId, ChildId};
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit as store;
@@ -46,6 +47,10 @@ pub fn visible_case(
     } else if action != Action::ViewCases {
         actor.permit(action, &case_location(&case))?;
     }
+    // Some changes read the case as `ViewCases` and let the domain decide (transitions).
+    if action != Action::ViewCases || !caller.reading {
+        unless_anonymised(conn, &case)?;
+    }
     let act = if action == Action::ViewCases {
         Act::Read
     } else {
@@ -66,12 +71,32 @@ pub fn case_for_work(
     if actor.role == Role::Specialist {
         if referrals::active_for(conn, id, &actor.organisation_id.to_string())? {
             let case = cases::find(conn, id)?.ok_or(AppError::NotFound)?;
+            unless_anonymised(conn, &case)?;
             audit_case(conn, caller, Act::Update, &case)?;
             return Ok(case);
         }
         return Err(AppError::NotFound);
     }
     visible_case(conn, caller, id, Action::WorkCase)
+}
+
+/// Refuses a change to a case of an anonymised child: only a closed case can be one (retention
+/// anonymises no child with an open case), so open cases cost no lookup.
+fn unless_anonymised(conn: &mut DbConnection, case: &CaseRow) -> Result<(), AppError> {
+    if case.status == CaseStatus::Closed
+        && children::find(conn, case.child_id)?.is_some_and(|c| c.anonymised_at.is_some())
+    {
+        return Err(anonymised());
+    }
+    Ok(())
+}
+
+/// The answer to a change of an anonymised child's record: 409.
+fn anonymised() -> AppError {
+    AppError::conflict(
+        "the child's record was anonymised under the retention rule and takes no more changes; \
+         a new signal about the child registers a new record",
+    )
 }
 
 /// Records an access to `case` in the audit log.
@@ -140,6 +165,13 @@ pub fn visible_child(
     actor.authorize(Action::ViewChildren, &at)?;
     if action != Action::ViewChildren {
         actor.permit(action, &at)?;
+    }
+    let reading = matches!(
+        action,
+        Action::ViewChildren | Action::ViewChildFile | Action::ViewAudit
+    );
+    if child.anonymised_at.is_some() && !reading {
+        return Err(anonymised());
     }
     if action != Action::ViewAudit {
         let act = if matches!(action, Action::ViewChildren | Action::ViewChildFile) {

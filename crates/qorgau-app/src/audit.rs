@@ -40,6 +40,11 @@ pub enum Act {
     ChangePassword,
     /// A user's open cases handed over to another case manager (on the user, and on each case).
     HandOver,
+    /// Retention erased what identified a child (`qorgau retention run`).
+    Anonymise,
+    /// A retention run, or a dry run that changed nothing.
+    RetentionRun,
+    RetentionDryRun,
 }
 
 impl Act {
@@ -54,6 +59,9 @@ impl Act {
             Act::ResetPassword => "reset_password",
             Act::ChangePassword => "change_password",
             Act::HandOver => "hand_over",
+            Act::Anonymise => "anonymise",
+            Act::RetentionRun => "retention_run",
+            Act::RetentionDryRun => "retention_dry_run",
         }
     }
 }
@@ -128,6 +136,35 @@ fn row(at: DateTime<Utc>, act: Act, target: &Target<'_>) -> AuditRow {
         prev_hash: None,
         hash: None,
     }
+}
+
+/// Appends one entry for what the system did on an operator's command rather than on a user's
+/// request (retention): no user and no address; `run`, the id of the command's run, stands in
+/// the request id, tying together the entries of one run.
+pub fn log_system(
+    conn: &mut DbConnection,
+    at: DateTime<Utc>,
+    act: Act,
+    target: Target<'_>,
+    run: &str,
+) -> Result<(), AppError> {
+    let row = AuditRow {
+        id: Uuid::now_v7().to_string(),
+        at: at.naive_utc(),
+        user_id: None,
+        action: act.as_str().into(),
+        resource: target.resource.into(),
+        resource_id: target.id,
+        child_id: target.child_id.map(|c| c.to_string()),
+        region_code: target.region.map(str::to_string),
+        ip: None,
+        request_id: Some(run.to_string()),
+        break_glass: false,
+        seq: None,
+        prev_hash: None,
+        hash: None,
+    };
+    Ok(audit::record(conn, &[row])?)
 }
 
 /// Records a list or search over `resource`: one entry for the request (`resource_id` "*"),

@@ -29,10 +29,15 @@ pub struct ChildSearch {
 }
 
 /// Brief § 5: a reader without the child's file (the district's intake coordinator) gets the
-/// short card that confirms a match — identity, place, open case — not the address.
+/// short card that confirms a match — identity, place, open case — not the address. An
+/// anonymised record shows no birth date: the one it keeps only gives its signals their age
+/// bands (docs/security.md § Retention) and is not the child's.
 fn short_card(caller: &Caller, mut child: ChildRow) -> ChildRow {
     if caller.actor.scope(Action::ViewChildFile).is_err() {
         child.address = None;
+    }
+    if child.anonymised_at.is_some() {
+        child.birth_date = None;
     }
     child
 }

@@ -49,6 +49,7 @@ pub mod registry;
 pub mod relations;
 pub mod reminders;
 pub mod reports;
+pub mod retention;
 pub mod routing_gaps;
 pub mod secrets;
 pub mod sessions;

@@ -55,6 +55,7 @@ pub fn register(
         district_code: district.into(),
         merged_into: None,
         created_at: now.naive_utc(),
+        anonymised_at: None,
     };
     children::insert(conn, &row)?;
     if let Some(date) = row.birth_date {

@@ -28,6 +28,7 @@ pub mod plan;
 pub mod protocol;
 pub mod referral;
 pub mod report;
+pub mod retention;
 
 pub mod role;
 pub mod signal;

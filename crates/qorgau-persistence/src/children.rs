@@ -35,6 +35,8 @@ pub struct ChildRow {
     pub district_code: String,
     pub merged_into: Option<ChildId>,
     pub created_at: NaiveDateTime,
+    /// When retention anonymised the record (`qorgau retention run`); its identity is gone.
+    pub anonymised_at: Option<NaiveDateTime>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -68,11 +70,13 @@ pub fn find_by_iin(conn: &mut DbConnection, iin: &str) -> Result<Option<ChildRow
         .optional()?)
 }
 
-/// Unmerged children born on `date`: the candidates for a spelling-tolerant match.
+/// Unmerged children born on `date`: the candidates for a spelling-tolerant match. An
+/// anonymised record is no candidate (its birth date is no longer the child's).
 pub fn born_on(conn: &mut DbConnection, date: NaiveDate) -> Result<Vec<ChildRow>, DbError> {
     Ok(children::table
         .filter(children::birth_date.eq(date))
         .filter(children::merged_into.is_null())
+        .filter(children::anonymised_at.is_null())
         .select(ChildRow::as_select())
         .load(conn)?)
 }
@@ -146,7 +150,10 @@ pub fn list(
         );
     }
     if let Some(date) = filter.birth_date {
-        query = query.filter(children::birth_date.eq(date));
+        // An anonymised record keeps a birth date for age bands only: never a match.
+        query = query
+            .filter(children::birth_date.eq(date))
+            .filter(children::anonymised_at.is_null());
     }
     if let Some(after) = &page.after {
         query = query.filter(children::id.gt(after.clone()));

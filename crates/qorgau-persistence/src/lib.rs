@@ -47,6 +47,7 @@ pub mod plans;
 pub mod referrals;
 pub mod relations;
 pub mod reports;
+pub mod retention;
 pub mod routing;
 pub mod schema;
 pub mod sessions;

@@ -92,6 +92,7 @@ diesel::table! {
         district_code -> Text,
         merged_into -> Nullable<Text>,
         created_at -> Timestamp,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 

@@ -14,9 +14,11 @@ pub struct AuditView {
     /// `null` for what the operator did at the server's console (`qorgau user …`).
     pub user_id: Option<String>,
     /// `read`, `list`, `create` or `update`; for accounts also `deactivate`, `reactivate`,
-    /// `reset_password`, `change_password` and `hand_over`.
+    /// `reset_password`, `change_password` and `hand_over`; retention's entries (no user):
+    /// `anonymise`, `retention_run`, `retention_dry_run`.
     pub action: String,
-    /// `child`, `signal`, `case`, `assessment`, … (`*_list` for a list request).
+    /// `child`, `signal`, `case`, `assessment`, … (`*_list` for a list request); `retention`
+    /// for a retention run, whose `resource_id` holds its counts.
     pub resource: String,
     pub resource_id: String,
     pub child_id: Option<String>,

@@ -29,6 +29,10 @@ pub struct ChildView {
     pub district_code: String,
     pub open_case_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The record was anonymised by retention (docs/security.md § Retention): IIN, names,
+    /// birth date and address are `null` for good; sex and place remain.
+    pub anonymised: bool,
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ChildCard> for ChildView {
@@ -49,6 +53,8 @@ impl TryFrom<ChildCard> for ChildView {
             region_code: c.region_code,
             district_code: c.district_code,
             created_at: c.created_at.and_utc(),
+            anonymised: c.anonymised_at.is_some(),
+            anonymised_at: c.anonymised_at.map(|t| t.and_utc()),
         })
     }
 }
