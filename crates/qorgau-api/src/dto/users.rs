@@ -1,8 +1,6 @@
 //! Bodies of users, their trainings and the management of accounts (api.md § Geography,
 //! organisations, users; § Staff accounts).
 
-use actix_web::HttpResponse;
-use actix_web::http::{StatusCode, header};
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
 use qorgau_app::accounts::{Account, NewAccount};
@@ -86,11 +84,10 @@ impl TryFrom<Account> for UserView {
     }
 }
 
-/// The user as JSON with its version as `ETag`.
-pub fn with_etag(status: StatusCode, user: UserView) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", user.version)))
-        .json(user)
+impl crate::etag::Versioned for UserView {
+    fn version(&self) -> i64 {
+        self.version.into()
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -24,8 +24,6 @@ use crate::dto::case_work::{
     AssessmentView, FollowUpView, InterventionView, PlanReviewView, PlanView,
 };
 use crate::dto::cases::CaseView;
-use crate::dto::{checked_page, views};
-use crate::dto::cases::{CaseView, with_etag};
 use crate::dto::checked_page;
 use crate::error::{ApiError, Problem};
 use crate::etag::{if_match_or_absent, with_etag};

@@ -7,7 +7,6 @@ use crate::auth::Caller;
 use crate::dto::geography::{DistrictView, NewDistrict, RegionView};
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created};
-use crate::json::Json;
 use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 

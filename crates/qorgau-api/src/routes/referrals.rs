@@ -12,7 +12,6 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::cases::CaseView;
-use crate::dto::cases::{CaseView, with_etag};
 use crate::dto::checked_page;
 use crate::dto::referrals::{OutcomeInput, ReasonInput, ReferralQuery, ReferralView};
 use crate::dto::transfers::TransferView;

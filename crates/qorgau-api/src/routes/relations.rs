@@ -12,7 +12,6 @@ use crate::dto::checked_page;
 use crate::dto::relations::RelationView;
 use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, created};
-use crate::json::Json;
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 

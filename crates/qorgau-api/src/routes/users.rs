@@ -1,6 +1,5 @@
 //! Users (api.md § Geography, organisations, users; § Staff accounts).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use qorgau_app::handover::hand_over;
 use qorgau_app::users::{self, Operator};
@@ -8,16 +7,15 @@ use qorgau_domain::ids::UserId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::cases::if_match;
+use crate::dto::checked_page;
 use crate::dto::users::{
     HandoverRequest, HandoverView, NewUser, PasswordResetRequest, PasswordResetView, TrainingInput,
-    TrainingView, UserPatch, UserQuery, UserView, with_etag,
+    TrainingView, UserPatch, UserQuery, UserView,
 };
-use crate::dto::{checked_page, views};
-use crate::dto::checked_page;
-use crate::dto::users::{NewUser, TrainingInput, TrainingView, UserQuery, UserView};
 use crate::error::{ApiError, Problem};
+use crate::etag::{if_match, with_etag};
 use crate::idempotency::{RetryKey, Retryable, created};
+use crate::json::Json;
 use crate::list::{List, ListParams};
 use crate::state::AppState;
 
@@ -82,7 +80,7 @@ pub async fn get(
     let account = state
         .run(move |conn| Ok(users::get(conn, &caller, &id)?))
         .await?;
-    Ok(with_etag(StatusCode::OK, UserView::try_from(account)?))
+    Ok(with_etag(UserView::try_from(account)?))
 }
 
 /// Edits an account (administrators): `full_name`, `email`, `role`, `organisation_id`.
@@ -114,7 +112,7 @@ pub async fn edit_user(
         .run(move |conn| Ok(users::edit(conn, &caller, id, edit)?))
         .await?;
     state.recent_sessions.forget_all();
-    Ok(with_etag(StatusCode::OK, UserView::try_from(account)?))
+    Ok(with_etag(UserView::try_from(account)?))
 }
 
 /// Deactivates an account (administrators): it cannot sign in, and its logins end — access
@@ -137,7 +135,7 @@ pub async fn deactivate(
         .run(move |conn| Ok(users::deactivate(conn, &Operator::Caller(&caller), id)?))
         .await?;
     state.recent_sessions.forget_all();
-    Ok(with_etag(StatusCode::OK, UserView::try_from(account)?))
+    Ok(with_etag(UserView::try_from(account)?))
 }
 
 /// Reactivates an account (administrators): it may sign in again with its password.
@@ -156,7 +154,7 @@ pub async fn reactivate(
     let account = state
         .run(move |conn| Ok(users::reactivate(conn, &Operator::Caller(&caller), id)?))
         .await?;
-    Ok(with_etag(StatusCode::OK, UserView::try_from(account)?))
+    Ok(with_etag(UserView::try_from(account)?))
 }
 
 /// Resets an account's password (administrators) to the one given, or to a temporary one shown
