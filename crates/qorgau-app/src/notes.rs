@@ -63,7 +63,9 @@ pub fn write_note(
         };
         let summary = format!("{what} written{marked}");
         note(tx, caller, &case, now, TimelineKind::Note, summary, row.id)?;
-        readable(tx, caller, &case, vec![row]).map(|mut notes| notes.remove(0))
+        // The author reads it as any reader would (the same rule, not a shortcut).
+        let mut written = readable(tx, caller, &case, vec![row])?;
+        written.pop().ok_or(AppError::Internal)
     })
 }
 
