@@ -36,6 +36,26 @@ impl TestApp {
     }
 }
 
+/// `POST /users/{user}/{act}` (`deactivate`, `reactivate`) as `token`, without a body (the
+/// routes read none).
+async fn act(app: &TestApp, token: &str, user: &str, act: &str) -> Response {
+    let path = format!("/api/v1/users/{user}/{act}");
+    app.send(reqwest::Method::POST, &path, Some(token), None)
+        .await
+}
+
+/// `POST /auth/refresh` with `refresh_token` (a JSON string).
+async fn refresh(app: &TestApp, refresh_token: &Value) -> Response {
+    let body = json!({ "refresh_token": refresh_token });
+    app.send(
+        reqwest::Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(body),
+    )
+    .await
+}
+
 /// The organisation of a user, as the directory shows it.
 async fn organisation_of(app: &TestApp, user: &str) -> String {
     let r = app
@@ -92,7 +112,7 @@ async fn a_deactivated_user_is_refused_within_the_window_and_cannot_sign_in(back
         }
     };
     let pair = app.login_pair("cm.astana", USER_PASSWORD).await;
-    let refresh = pair.body["refresh_token"].as_str().unwrap().to_string();
+    let refresh_token = pair.body["refresh_token"].clone();
     // Both instances have just checked the login: the check is remembered.
     assert_eq!(
         app.get("/api/v1/me", &w.manager).await.status,
@@ -100,13 +120,7 @@ async fn a_deactivated_user_is_refused_within_the_window_and_cannot_sign_in(back
     );
     assert_eq!(on_other(&w.manager).await, StatusCode::OK);
 
-    let r = app
-        .post(
-            &format!("/api/v1/users/{}/deactivate", w.manager_id),
-            admin,
-            json!({}),
-        )
-        .await;
+    let r = act(app, admin, &w.manager_id, "deactivate").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["active"], false);
     // At once on this instance, on every route.
@@ -121,57 +135,26 @@ async fn a_deactivated_user_is_refused_within_the_window_and_cannot_sign_in(back
         app.login_pair("cm.astana", USER_PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let renewed = app
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": refresh})),
-        )
-        .await;
+    let renewed = refresh(app, &refresh_token).await;
     assert_eq!(renewed.status, StatusCode::UNAUTHORIZED);
     // Deactivated, listed as such; deactivating again changes nothing.
     let listed = app.get("/api/v1/users?active=false", admin).await;
     assert_eq!(usernames(&listed), ["cm.astana"]);
-    let again = app
-        .post(
-            &format!("/api/v1/users/{}/deactivate", w.manager_id),
-            admin,
-            json!({}),
-        )
-        .await;
+    let again = act(app, admin, &w.manager_id, "deactivate").await;
     assert_eq!(again.status, StatusCode::OK);
 
     // Reactivated: the same password works again.
-    let r = app
-        .post(
-            &format!("/api/v1/users/{}/reactivate", w.manager_id),
-            admin,
-            json!({}),
-        )
-        .await;
+    let r = act(app, admin, &w.manager_id, "reactivate").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["active"], true);
     let token = app.login("cm.astana", USER_PASSWORD).await;
     assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::OK);
 
     // Only administrators; never oneself.
-    let r = app
-        .post(
-            &format!("/api/v1/users/{}/deactivate", w.manager_id),
-            &w.supervisor,
-            json!({}),
-        )
-        .await;
+    let r = act(app, &w.supervisor, &w.manager_id, "deactivate").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let me = app.get("/api/v1/me", admin).await;
-    let r = app
-        .post(
-            &format!("/api/v1/users/{}/deactivate", id(&me.body)),
-            admin,
-            json!({}),
-        )
-        .await;
+    let r = act(app, admin, &id(&me.body), "deactivate").await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
 
     // Audited, each with who did it.
@@ -212,8 +195,7 @@ async fn a_hand_over_moves_open_cases_and_their_deadlines_before_deactivation(ba
     let held_tasks = tasks.body["total"].as_i64().unwrap();
     assert!(held_tasks >= 2, "{:?}", tasks.body);
 
-    let deactivate = format!("/api/v1/users/{}/deactivate", w.manager_id);
-    let refused = app.post(&deactivate, admin, json!({})).await;
+    let refused = act(app, admin, &w.manager_id, "deactivate").await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.body);
     let detail = refused.body["detail"].as_str().unwrap();
     assert!(detail.contains("2 open case(s)"), "{detail}");
@@ -331,7 +313,7 @@ async fn a_hand_over_moves_open_cases_and_their_deadlines_before_deactivation(ba
     assert_eq!(handed.iter().filter(|r| **r == "user").count(), 1);
 
     // Nothing left: the deactivation goes through.
-    let r = app.post(&deactivate, admin, json!({})).await;
+    let r = act(app, admin, &w.manager_id, "deactivate").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 
     // A deactivated person is given no case.
@@ -357,8 +339,7 @@ async fn per_case_reassignment_also_frees_a_manager_for_deactivation(backend: Ba
     let department = organisation_of(app, &w.manager_id).await;
     let (next_id, _) = app.user("cm.next", "case_manager", &department).await;
     let case = w.open_case("Дана", true).await;
-    let deactivate = format!("/api/v1/users/{}/deactivate", w.manager_id);
-    let r = app.post(&deactivate, &app.admin_token, json!({})).await;
+    let r = act(app, &app.admin_token, &w.manager_id, "deactivate").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(
         r.body["detail"]
@@ -374,7 +355,7 @@ async fn per_case_reassignment_also_frees_a_manager_for_deactivation(backend: Ba
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    let r = app.post(&deactivate, &app.admin_token, json!({})).await;
+    let r = act(app, &app.admin_token, &w.manager_id, "deactivate").await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
 
@@ -413,14 +394,7 @@ async fn a_password_reset_forces_a_change_at_the_next_sign_in(backend: Backend) 
         assert_eq!(problem_type(&r), "/problems/password-change-required");
     }
     // A refresh keeps the restriction while the password is unchanged.
-    let renewed = app
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": pair.body["refresh_token"]})),
-        )
-        .await;
+    let renewed = refresh(app, &pair.body["refresh_token"]).await;
     assert_eq!(renewed.body["password_change_required"], true);
     let restricted = renewed.body["access_token"].as_str().unwrap().to_string();
 
@@ -519,14 +493,7 @@ async fn changing_ones_password_ends_the_other_logins(backend: Backend) {
             StatusCode::UNAUTHORIZED
         );
     }
-    let renewed = app
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": other.body["refresh_token"]})),
-        )
-        .await;
+    let renewed = refresh(app, &other.body["refresh_token"]).await;
     assert_eq!(renewed.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.login_pair("cm.astana", USER_PASSWORD).await.status,
@@ -719,13 +686,7 @@ async fn the_staff_directory_filters_and_is_scoped(backend: Backend) {
         .as_str()
         .unwrap()
         .to_string();
-    let r = app
-        .post(
-            &format!("/api/v1/users/{aigerim_id}/deactivate"),
-            admin,
-            json!({}),
-        )
-        .await;
+    let r = act(app, admin, &aigerim_id, "deactivate").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(list("q=aigerim", admin).await, ["aigerim.b"]);
     assert_eq!(

@@ -228,8 +228,11 @@ pub fn deactivate(
             ));
         }
         // The update takes the row lock first: an assignment to this user waits for it and
-        // then finds them inactive, or commits first and is counted here.
-        users::set_active(tx, id, false)?;
+        // then finds them inactive, or commits first and is counted here. Another
+        // deactivation that got there first has done the rest.
+        if !users::set_active(tx, id, false)? {
+            return find(tx, id);
+        }
         ensure_holds_nothing(tx, &account, "deactivate the account")?;
         sessions::revoke_all_of(tx, id, SessionRevocation::Deactivated, at.naive_utc())?;
         operator.log(tx, Act::Deactivate, &account)?;
@@ -246,10 +249,9 @@ pub fn reactivate(
 ) -> Result<Account, AppError> {
     write(conn, |tx| {
         let account = operator.account(tx, id)?;
-        if account.user.active {
-            return Ok(account);
+        if account.user.active || !users::set_active(tx, id, true)? {
+            return find(tx, id);
         }
-        users::set_active(tx, id, true)?;
         operator.log(tx, Act::Reactivate, &account)?;
         find(tx, id)
     })

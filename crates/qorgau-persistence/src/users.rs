@@ -72,13 +72,7 @@ pub fn find_active_by_username(
     conn: &mut DbConnection,
     username: &str,
 ) -> Result<Option<(UserRow, OrganisationRow)>, DbError> {
-    Ok(users::table
-        .inner_join(organisations::table)
-        .filter(users::username.eq(username))
-        .filter(users::active.eq(true))
-        .select((UserRow::as_select(), OrganisationRow::as_select()))
-        .first(conn)
-        .optional()?)
+    Ok(find_by_username(conn, username)?.filter(|(user, _)| user.active))
 }
 
 pub fn find(
