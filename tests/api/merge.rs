@@ -128,6 +128,26 @@ async fn status_of_child(w: &World, child: &str) -> StatusCode {
         .status
 }
 
+/// One boy filed three times under spellings that match (Нұрлан Сейтқали, Nurlan Seitkali,
+/// Нурлан Сейткалиев): three records flagged as possible duplicates of each other.
+async fn one_boy_three_times(w: &World) -> [String; 3] {
+    let mut ids = Vec::new();
+    for (first, last) in [
+        ("Нұрлан", "Сейтқали"),
+        ("Nurlan", "Seitkali"),
+        ("Нурлан", "Сейткалиев"),
+    ] {
+        let s = file(
+            w,
+            json!({"first_name": first, "last_name": last, "birth_date": "2015-04-12"}),
+            &["neglect"],
+        )
+        .await;
+        ids.push(id(&s["child_id"]));
+    }
+    <[String; 3]>::try_from(ids).unwrap()
+}
+
 /// The finding as the probe made it: a boy and a girl with nothing in common, not flagged; the
 /// girl has an open `violence_sexual` case.
 async fn the_boy_and_the_girl(w: &World) -> (String, String, String, String) {
@@ -558,22 +578,7 @@ async fn a_merge_is_undone_and_its_history_kept(backend: Backend) {
 
 async fn merges_into_one_child_are_undone_newest_first_and_their_flags_return(backend: Backend) {
     let w = World::new(backend).await;
-    let names = [
-        ("Нұрлан", "Сейтқали"),
-        ("Nurlan", "Seitkali"),
-        ("Нурлан", "Сейткалиев"),
-    ];
-    let mut ids = Vec::new();
-    for (first, last) in names {
-        let s = file(
-            &w,
-            json!({"first_name": first, "last_name": last, "birth_date": "2015-04-12"}),
-            &["neglect"],
-        )
-        .await;
-        ids.push(id(&s["child_id"]));
-    }
-    let [a, b, c] = <[String; 3]>::try_from(ids).unwrap();
+    let [a, b, c] = one_boy_three_times(&w).await;
     let mut flagged = possible_duplicates(&w, &a).await;
     flagged.sort();
     let mut expected = vec![b.clone(), c.clone()];
@@ -708,21 +713,7 @@ async fn concurrent_undos_of_one_merge_succeed_once(backend: Backend) {
 /// not know, and learns nothing of where the child went.
 async fn a_merged_records_id_points_to_the_record_that_stands(backend: Backend) {
     let w = World::new(backend).await;
-    let mut ids = Vec::new();
-    for (first, last) in [
-        ("Нұрлан", "Сейтқали"),
-        ("Nurlan", "Seitkali"),
-        ("Нурлан", "Сейткалиев"),
-    ] {
-        let s = file(
-            &w,
-            json!({"first_name": first, "last_name": last, "birth_date": "2015-04-12"}),
-            &["neglect"],
-        )
-        .await;
-        ids.push(id(&s["child_id"]));
-    }
-    let [a, b, c] = <[String; 3]>::try_from(ids).unwrap();
+    let [a, b, c] = one_boy_three_times(&w).await;
     let r = merge(&w, &a, json!({"duplicate_id": b, "reason": "Spelling"})).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 

@@ -80,7 +80,7 @@ pub fn search(
 /// What a child's id answers: the child's card, or — for a record merged into another — the
 /// record that stands now.
 pub enum Found {
-    Card(ChildCard),
+    Card(Box<ChildCard>),
     MergedInto(ChildId),
 }
 
@@ -89,10 +89,10 @@ pub enum Found {
 /// see it does not learn its id.
 pub fn card(conn: &mut DbConnection, caller: &Caller, id: ChildId) -> Result<Found, AppError> {
     match visible_child(conn, caller, Action::ViewChildren, id) {
-        Ok((child, open_case_id)) => Ok(Found::Card(ChildCard {
+        Ok((child, open_case_id)) => Ok(Found::Card(Box::new(ChildCard {
             child: short_card(caller, child),
             open_case_id,
-        })),
+        }))),
         Err(AppError::NotFound) => {
             let (survivor, _) = visible_survivor(conn, caller, Action::ViewChildren, id)?;
             Ok(Found::MergedInto(survivor.id))

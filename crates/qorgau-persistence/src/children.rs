@@ -112,6 +112,27 @@ pub fn open_cases(
         .collect())
 }
 
+/// `$query` (boxed, over children) narrowed to the children `$scope` reaches; `Own` reaches the
+/// children of `$cases` (cases, possibly filtered) assigned to the user. No rule grants children
+/// by organisation.
+macro_rules! within {
+    ($query:expr, $scope:expr, $cases:expr) => {
+        match $scope {
+            Scope::All => $query,
+            Scope::Region(r) => $query.filter(children::region_code.eq(r.clone())),
+            Scope::District(d) => $query.filter(children::district_code.eq(d.clone())),
+            Scope::Own(u) => $query.filter(
+                children::id.eq_any(
+                    $cases
+                        .filter(cases::assignee_id.eq(u.to_string()))
+                        .select(cases::child_id),
+                ),
+            ),
+            Scope::Organisation(_) => $query.filter(children::id.eq_any(Vec::<String>::new())),
+        }
+    };
+}
+
 /// Children within `scope` matching `filter`, unmerged, in id order.
 pub fn list(
     conn: &mut DbConnection,
@@ -125,20 +146,7 @@ pub fn list(
         .order(children::id)
         .limit(page.limit)
         .into_boxed();
-    query = match scope {
-        Scope::All => query,
-        Scope::Region(r) => query.filter(children::region_code.eq(r.clone())),
-        Scope::District(d) => query.filter(children::district_code.eq(d.clone())),
-        Scope::Own(u) => query.filter(
-            children::id.eq_any(
-                cases::table
-                    .filter(cases::assignee_id.eq(u.to_string()))
-                    .select(cases::child_id),
-            ),
-        ),
-        // No rule grants children by organisation.
-        Scope::Organisation(_) => query.filter(children::id.eq_any(Vec::<String>::new())),
-    };
+    query = within!(query, scope, cases::table);
     if let Some(iin) = &filter.iin {
         query = query.filter(children::iin.eq(iin.clone()));
     }
@@ -203,20 +211,8 @@ pub fn possible_duplicates(
         .filter(children::merged_into.is_null())
         .select(ChildRow::as_select());
     let query = keyset!(flagged, children::id, page);
-    let query = match scope {
-        Scope::All => query,
-        Scope::Region(r) => query.filter(children::region_code.eq(r.clone())),
-        Scope::District(d) => query.filter(children::district_code.eq(d.clone())),
-        Scope::Own(u) => query.filter(
-            children::id.eq_any(
-                cases::table
-                    .filter(cases::assignee_id.eq(u.to_string()))
-                    .filter(cases::status.ne(CaseStatus::Closed))
-                    .select(cases::child_id),
-            ),
-        ),
-        Scope::Organisation(_) => query.filter(children::id.eq_any(Vec::<String>::new())),
-    };
+    let own_open = cases::table.filter(cases::status.ne(CaseStatus::Closed));
+    let query = within!(query, scope, own_open);
     Ok(query.load(conn)?)
 }
 

@@ -123,7 +123,7 @@ pub struct MergedRecord {
 /// redirect (`307`: a merge can be undone) to the record it was merged into.
 pub fn found(id: ChildId, found: Found) -> Result<HttpResponse, AppError> {
     match found {
-        Found::Card(card) => Ok(HttpResponse::Ok().json(ChildView::try_from(card)?)),
+        Found::Card(card) => Ok(HttpResponse::Ok().json(ChildView::try_from(*card)?)),
         Found::MergedInto(survivor) => Ok(HttpResponse::TemporaryRedirect()
             .insert_header((header::LOCATION, format!("/api/v1/children/{survivor}")))
             .json(MergedRecord {
