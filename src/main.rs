@@ -51,6 +51,19 @@ enum Command {
     /// Retention of children's records (docs/security.md § Retention).
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// The document store (docs/operations.md § Documents).
+    #[command(subcommand)]
+    Documents(DocumentsCommand),
+}
+
+#[derive(Subcommand)]
+enum DocumentsCommand {
+    /// List the store's orphans: bytes of uploads whose record never committed (a crash between
+    /// the store's write and the commit). With `--delete`, delete them.
+    Orphans {
+        #[arg(long)]
+        delete: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,7 +220,39 @@ fn main() -> anyhow::Result<()> {
                 dry_run,
             };
             print_retention(&retention::run(&mut conn, &state, run)?, years);
+            drop(conn);
+            if !dry_run {
+                // The erased documents' bytes, after the commits (and any an interrupted run
+                // left): the store is not in the database's transactions.
+                let purged = actix_web::rt::System::new()
+                    .block_on(qorgau_api::documents::purge_erased(&state))
+                    .map_err(|e| anyhow::anyhow!("document store: {e}"))?;
+                println!("{purged} erased document(s) deleted from the document store");
+            }
             Ok(())
+        }
+        Command::Documents(DocumentsCommand::Orphans { delete }) => {
+            let state = ready(config)?;
+            actix_web::rt::System::new().block_on(async {
+                let orphans = state
+                    .documents
+                    .orphans(&state)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("document store: {e}"))?;
+                for key in &orphans {
+                    println!("{key}");
+                    if delete {
+                        state
+                            .documents
+                            .delete(key)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("document store: {e}"))?;
+                    }
+                }
+                let done = if delete { "deleted" } else { "found" };
+                println!("{} orphan(s) {done}", orphans.len());
+                anyhow::Ok(())
+            })
         }
     }
 }

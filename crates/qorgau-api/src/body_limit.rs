@@ -1,7 +1,8 @@
 //! Request bodies over `max_body_bytes` answer 413 whatever their type and whichever route they
 //! are sent to, judged by `Content-Length` before the request goes any further. A body sent
-//! without a length (chunked) is cut off at the same limit by the JSON extractor, the only
-//! reader of bodies.
+//! without a length (chunked) is cut off at the same limit by the JSON extractor. A document
+//! upload (`POST /api/v1/cases/{id}/documents`) may be as large as `documents.max_bytes` plus
+//! the form's overhead; its reader cuts the file off at `documents.max_bytes`.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -23,9 +24,14 @@ pub async fn limit_body(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let max = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.config.max_body_bytes as u64);
+    let upload = crate::routes::documents::is_upload(req.method(), req.path());
+    let max = req.app_data::<web::Data<AppState>>().map(|state| {
+        if upload {
+            state.config.documents.max_bytes + crate::routes::documents::FORM_OVERHEAD
+        } else {
+            state.config.max_body_bytes as u64
+        }
+    });
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)

@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::rate_limit::ProxyNet;
 
+/// The largest `documents.max_bytes` allowed: an upload is held in memory while it is checked.
+pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024 * 1024;
+
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,8 +76,49 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `[retention]`: when children's records are anonymised (`qorgau retention run`).
     pub retention: Retention,
+    /// `[documents]`: uploads, their size limit and where their bytes are stored.
+    pub documents: Documents,
     #[serde(skip)]
     pub secrets: Secrets,
+}
+
+/// Where documents' bytes are kept (`documents.store`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    /// A directory (`documents.directory`, by default `data_dir/documents`).
+    Directory,
+    /// An S3-compatible object store (`documents.s3_*`).
+    S3,
+}
+
+/// The `[documents]` table (docs/configuration.md § Documents).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Documents {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    pub store: StoreKind,
+    /// The directory of the `directory` store; empty: `data_dir/documents`.
+    pub directory: String,
+    pub s3_bucket: String,
+    /// E.g. `https://s3.kz-ast.example.kz`; empty: AWS's own endpoint for `s3_region`.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    /// Keys are written under this prefix (e.g. `qorgau/`), so one bucket can hold several.
+    pub s3_prefix: String,
+    /// Allow a plain-HTTP endpoint (a store on the same host or private network only).
+    pub s3_allow_http: bool,
+}
+
+impl Documents {
+    /// The directory store's directory.
+    pub fn directory(&self, data_dir: &Path) -> PathBuf {
+        if self.directory.trim().is_empty() {
+            data_dir.join("documents")
+        } else {
+            PathBuf::from(self.directory.trim())
+        }
+    }
 }
 
 /// The `[retention]` table (docs/configuration.md § Retention).
@@ -93,6 +137,9 @@ pub struct Secrets {
     pub smtp_password: Option<String>,
     /// Bearer token a scraper of `/metrics` must send; unset: loopback scrapers only.
     pub metrics_token: Option<String>,
+    /// The S3 store's credentials (`QORGAU_S3_ACCESS_KEY_ID`, `QORGAU_S3_SECRET_ACCESS_KEY`).
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -138,6 +185,8 @@ impl Config {
             "audit_key",
             "smtp_password",
             "metrics_token",
+            "s3_access_key_id",
+            "s3_secret_access_key",
             "config",
             "test_database_url",
             "require_postgres",
@@ -148,6 +197,8 @@ impl Config {
             audit_key: non_empty_env("QORGAU_AUDIT_KEY"),
             smtp_password: non_empty_env("QORGAU_SMTP_PASSWORD"),
             metrics_token: non_empty_env("QORGAU_METRICS_TOKEN"),
+            s3_access_key_id: non_empty_env("QORGAU_S3_ACCESS_KEY_ID"),
+            s3_secret_access_key: non_empty_env("QORGAU_S3_SECRET_ACCESS_KEY"),
         };
         config.check()?;
         Ok(config)
@@ -179,6 +230,18 @@ impl Config {
             return refuse(
                 "retention.closed_case_years",
                 "must be between 1 and 100 (years after a child's last case closed)",
+            );
+        }
+        if !(1..=MAX_DOCUMENT_BYTES).contains(&self.documents.max_bytes) {
+            return refuse(
+                "documents.max_bytes",
+                "must be between 1 and 1073741824 (1 GiB)",
+            );
+        }
+        if self.documents.store == StoreKind::S3 && self.documents.s3_bucket.trim().is_empty() {
+            return refuse(
+                "documents.s3_bucket",
+                "must be set when documents.store is \"s3\"",
             );
         }
         if !self.cors_origins.iter().all(|o| is_origin(o)) {

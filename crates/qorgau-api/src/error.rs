@@ -42,8 +42,17 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// 413 for an uploaded file over `documents.max_bytes`.
+    #[error("the file is larger than the limit of {0} bytes (documents.max_bytes)")]
+    FileTooLarge(u64),
+    /// 410: the record existed but is no longer served.
+    #[error("{0}")]
+    Gone(String),
     #[error("content type must be application/json")]
     UnsupportedMediaType,
+    /// 415 for an upload that is not a form.
+    #[error("content type must be multipart/form-data")]
+    NotMultipart,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     /// 422 on a merge whose confirmation does not list exactly how the two records differ:
@@ -90,8 +99,13 @@ impl ApiError {
             ApiError::Conflict { .. } => ("conflict", "Conflict"),
             ApiError::PreconditionFailed => ("precondition-failed", "Version mismatch"),
             ApiError::PreconditionRequired => ("precondition-required", "If-Match required"),
-            ApiError::PayloadTooLarge => ("payload-too-large", "Request body too large"),
-            ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge(_) => {
+                ("payload-too-large", "Request body too large")
+            }
+            ApiError::Gone(_) => ("gone", "Gone"),
+            ApiError::UnsupportedMediaType | ApiError::NotMultipart => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
             ApiError::Validation(_) | ApiError::Unconfirmed { .. } => {
                 ("validation", "Validation failed")
             }
@@ -132,8 +146,11 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge | ApiError::FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::UnsupportedMediaType | ApiError::NotMultipart => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::Validation(_) | ApiError::Unconfirmed { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -210,6 +227,7 @@ impl From<AppError> for ApiError {
             },
             AppError::Conflict { detail, allowed } => ApiError::Conflict { detail, allowed },
             AppError::Stale => ApiError::PreconditionFailed,
+            AppError::Gone { detail } => ApiError::Gone(detail),
             AppError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
             AppError::Unavailable => ApiError::Unavailable,
             AppError::Internal => ApiError::Internal,

@@ -72,7 +72,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Retryable<T> {
 }
 
 /// The client's key: 1–200 visible ASCII characters, else 422 naming the header.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get("idempotency-key") else {
         return Ok(None);
     };

@@ -198,6 +198,7 @@ impl AppState {
             },
         )?;
         let rules = load_rules(&config)?;
+        let documents = crate::documents::Store::open(&config).map_err(StartupError::Setup)?;
         let app = qorgau_app::App {
             rules: Arc::new(rules),
             clock: Arc::new(SystemClock),
@@ -218,6 +219,7 @@ impl AppState {
             drain: Arc::default(),
             recent_sessions: Arc::default(),
             report_slots: Arc::new(tokio::sync::Semaphore::new(crate::state::REPORT_SLOTS)),
+            documents,
         })
     }
 

@@ -28,6 +28,8 @@ pub struct AppState {
     pub recent_sessions: Arc<RecentSessions>,
     /// Reports computed at once: see [`AppState::run_report`].
     pub report_slots: Arc<tokio::sync::Semaphore>,
+    /// Where documents' bytes are kept (`crate::documents`).
+    pub documents: crate::documents::Store,
 }
 
 /// The HTTP edge is the application plus its own parts: handlers reach the rules, the clock

@@ -30,6 +30,8 @@ pub enum Act {
     List,
     Create,
     Update,
+    /// A record soft-deleted with a reason (a document).
+    Delete,
     /// An account deactivated (resource `user`).
     Deactivate,
     /// An account reactivated.
@@ -54,6 +56,7 @@ impl Act {
             Act::List => "list",
             Act::Create => "create",
             Act::Update => "update",
+            Act::Delete => "delete",
             Act::Deactivate => "deactivate",
             Act::Reactivate => "reactivate",
             Act::ResetPassword => "reset_password",

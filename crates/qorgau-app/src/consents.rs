@@ -54,6 +54,7 @@ pub fn add(
             withdrawn_at: None,
             recorded_by: caller.actor.user_id.to_string(),
             recorded_at: now.naive_utc(),
+            images: new.images,
         };
         consents::insert(tx, &row)?;
         let text = format!(

@@ -30,6 +30,9 @@ pub enum AppError {
         detail: String,
         allowed: Option<Vec<String>>,
     },
+    /// The record existed but is no longer served (a deleted document, erased content).
+    #[error("{detail}")]
+    Gone { detail: String },
     /// The record changed since the version the command was based on.
     #[error(
         "the record changed since the version in If-Match; reload it and apply the change again"
@@ -51,6 +54,12 @@ impl AppError {
         AppError::Conflict {
             detail: detail.into(),
             allowed: None,
+        }
+    }
+
+    pub fn gone(detail: impl Into<String>) -> Self {
+        AppError::Gone {
+            detail: detail.into(),
         }
     }
 

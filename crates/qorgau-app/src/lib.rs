@@ -24,6 +24,7 @@ pub mod clock;
 pub mod commission;
 pub mod consents;
 pub mod digests;
+pub mod documents;
 pub mod error;
 pub mod flags;
 pub mod follow_ups;

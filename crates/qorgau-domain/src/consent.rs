@@ -37,6 +37,9 @@ pub struct ConsentInput {
     pub share_with: Vec<String>,
     /// RFC 3339, e.g. `2026-05-10T14:30:00+05:00`.
     pub given_at: String,
+    /// Consent to images of the child (photos) being kept on the case file: what a document of
+    /// kind `photo` needs (seed l. 651–654). Absent: `false`.
+    pub images: bool,
 }
 
 /// A well-formed consent. Whether the relation belongs to the child, and is not an alleged
@@ -51,6 +54,7 @@ pub struct NewConsent {
     /// Without duplicates, in the order first given.
     pub share_with: Vec<OrganisationKind>,
     pub given_at: DateTime<Utc>,
+    pub images: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -121,6 +125,7 @@ pub fn parse_consent(
                 services: input.services,
                 share_with,
                 given_at,
+                images: input.images,
             })
         }
         _ => Err(v.into_errors()),

@@ -229,6 +229,7 @@ macro_rules! for_each_id {
             $crate::ids::TimelineEventId,
             $crate::ids::NoteId,
             $crate::ids::FlagId,
+            $crate::ids::DocumentId,
         );
     };
 }
@@ -284,6 +285,8 @@ id_type!(
     NoteId,
     /// A flag on a case, active or cleared (`case_flags`).
     FlagId,
+    /// A document or photo on a case (`documents`).
+    DocumentId,
 );
 
 #[cfg(test)]

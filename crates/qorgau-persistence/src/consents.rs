@@ -23,6 +23,8 @@ pub struct ConsentRow {
     pub withdrawn_at: Option<NaiveDateTime>,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
+    /// Consent to images of the child (photos) being kept on the case file.
+    pub images: bool,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ConsentRow) -> Result<(), DbError> {
@@ -71,4 +73,26 @@ pub fn withdraw(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<
     .set(consents::withdrawn_at.eq(at))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// The case's latest consent to images active at `at` (given by then, not withdrawn): what a
+/// child's photo is kept under.
+pub fn active_image_consent(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    at: NaiveDateTime,
+) -> Result<Option<String>, DbError> {
+    Ok(consents::table
+        .filter(consents::case_id.eq(case_id))
+        .filter(consents::images.eq(true))
+        .filter(consents::given_at.le(at))
+        .filter(
+            consents::withdrawn_at
+                .is_null()
+                .or(consents::withdrawn_at.gt(at)),
+        )
+        .order(consents::given_at.desc())
+        .select(consents::id)
+        .first(conn)
+        .optional()?)
 }

@@ -27,6 +27,7 @@ pub mod commission;
 pub mod connection;
 pub mod consents;
 pub mod deadlines;
+pub mod documents;
 pub mod error;
 pub mod flags;
 pub mod follow_ups;

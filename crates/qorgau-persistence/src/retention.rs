@@ -14,7 +14,7 @@ use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{
     assessments, break_glass, cases, child_merges, children, commission_matters,
-    commission_measures, consents, follow_ups, idempotency_keys, interventions, interviews,
+    commission_measures, consents, documents, follow_ups, idempotency_keys, interventions, interviews,
     plan_goals, plan_measures, plan_reviews, plans, possible_duplicates, referrals, relations,
     routing_gaps, signal_reports, signals, timeline_events, transfers,
 };
@@ -398,6 +398,22 @@ pub fn anonymise(
         [reason],
         []
     );
+    // Documents: the rows, kinds, sizes and hashes stay; names and texts go, and the bytes are
+    // marked for deletion from the store (`documents::to_purge`, done after the commit).
+    erase!(
+        conn,
+        documents,
+        documents::case_id.eq_any(cases),
+        [file_name],
+        [description, delete_reason]
+    );
+    diesel::update(
+        documents::table
+            .filter(documents::case_id.eq_any(cases))
+            .filter(documents::erased_at.is_null()),
+    )
+    .set(documents::erased_at.eq(at))
+    .execute(conn)?;
     Ok(Anonymised {
         records: records.len(),
         cases: cases.len(),

@@ -337,6 +337,7 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamp>,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+        images -> Bool,
     }
 }
 
@@ -623,6 +624,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (id) {
+        id -> Text,
+        case_id -> Text,
+        kind -> Text,
+        file_name -> Text,
+        description -> Nullable<Text>,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        consent_id -> Nullable<Text>,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+        delete_reason -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
+        purged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     case_notes (id) {
         id -> Text,
         case_id -> Text,
@@ -654,10 +677,12 @@ diesel::joinable!(notifications -> users (recipient_id));
 diesel::joinable!(follow_ups -> cases (case_id));
 diesel::joinable!(plan_reviews -> plans (plan_id));
 diesel::joinable!(case_notes -> cases (case_id));
+diesel::joinable!(documents -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    documents,
     audit_head,
     break_glass,
     regions,

@@ -13,7 +13,7 @@ pub struct AuditView {
     pub at: DateTime<Utc>,
     /// `null` for what the operator did at the server's console (`qorgau user …`).
     pub user_id: Option<String>,
-    /// `read`, `list`, `create` or `update`; for accounts also `deactivate`, `reactivate`,
+    /// `read`, `list`, `create` or `update`; `delete` for a document's soft delete; for accounts also `deactivate`, `reactivate`,
     /// `reset_password`, `change_password` and `hand_over`; retention's entries (no user):
     /// `anonymise`, `retention_run`, `retention_dry_run`.
     pub action: String,

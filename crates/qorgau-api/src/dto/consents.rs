@@ -20,6 +20,8 @@ pub struct ConsentView {
     pub share_with: Vec<String>,
     pub given_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Consent to images of the child (photos) being kept on the case file.
+    pub images: bool,
 }
 
 impl TryFrom<ConsentRow> for ConsentView {
@@ -46,6 +48,7 @@ impl TryFrom<ConsentRow> for ConsentView {
                 .collect(),
             given_at: c.given_at.and_utc(),
             withdrawn_at: c.withdrawn_at.map(|t| t.and_utc()),
+            images: c.images,
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod children;
 pub mod commission;
 pub mod consents;
+pub mod documents;
 pub mod geography;
 pub mod health;
 pub mod interviews;
@@ -92,6 +93,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(case_file::set_flag)
                 .service(case_file::clear_flag)
                 .service(case_file::list_flags)
+                .service(documents::upload_document)
+                .service(documents::list_documents)
+                .service(documents::get_document)
+                .service(documents::document_content)
+                .service(documents::delete_document)
                 .service(referrals::create)
                 .service(referrals::list)
                 .service(referrals::list_for_case)

@@ -1,0 +1,2 @@
+ALTER TABLE consents DROP COLUMN images;
+DROP TABLE documents;
