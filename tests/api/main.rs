@@ -14,6 +14,7 @@ mod case_file;
 mod cases;
 mod cli;
 mod demo_scale;
+mod documents;
 mod errors;
 mod findings;
 mod interagency;
