@@ -236,6 +236,8 @@ enum T {
     Notification,
     /// A fresh case of the place flagged `watch` by its manager; second: the flag's kind.
     Flagged,
+    /// A fresh document uploaded by the place's manager onto the place's case.
+    Document,
 }
 
 type Body = fn(&Fx, &Cell, &Rec) -> Option<Value>;
@@ -440,6 +442,12 @@ fn table() -> Vec<Op> {
         op(GET,    "/api/v1/cases/{id}/flags",                  Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/flags",                  FreshCase,    flag,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/flags/{kind}/clear",     Flagged,      reason,        "N N N A N A N N", "N N N N N N N N"),
+        // Documents: ViewCases to read and download, WorkCase to upload and delete.
+        op(GET,    "/api/v1/cases/{id}/documents",              Case,         none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/cases/{id}/documents",              Case,         document,      "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/documents/{id}",                    Document,     none,          "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/documents/{id}/content",            Document,     none,          "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/documents/{id}/delete",             Document,     reason,        "N N N A N A N N", "N N N N N N N N"),
         // Specialists log interventions and interviews while their organisation holds an active referral.
         op(GET,    "/api/v1/cases/{id}/interventions",          Case,         none,          "N N N A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/cases/{id}/interventions",          Case,         intervention,  "N N N A A A N N", "N N N N N N N N"),
@@ -791,6 +799,11 @@ mod body {
         )
     }
 
+    /// Sent as `multipart/form-data` (`Fx::send`): a PDF court decision.
+    pub fn document(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"$multipart": {"kind": "court_decision"}}))
+    }
+
     pub fn consent(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
         Some(
             json!({"given_by_name": "Mother", "relation": "mother", "services": true,
@@ -1076,8 +1089,25 @@ impl Fx {
         if let Some(tag) = if_match {
             req = req.header("If-Match", tag);
         }
-        if let Some(body) = body {
-            req = req.json(&body);
+        match body {
+            Some(body) if body.get("$multipart").is_some() => {
+                let kind = body["$multipart"]["kind"].as_str().unwrap_or_default();
+                let boundary = "matrix-boundary-5e4d";
+                let pdf = "%PDF-1.4\n%%EOF\n";
+                let form = format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+                     --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.pdf\"\r\n\
+                     Content-Type: application/pdf\r\n\r\n{pdf}\r\n--{boundary}--\r\n"
+                );
+                req = req
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(form);
+            }
+            Some(body) => req = req.json(&body),
+            None => {}
         }
         into_response(req.send().await.unwrap()).await
     }
@@ -1524,6 +1554,11 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
                 second: "watch".into(),
                 ..on(&case)
             }
+        }
+        T::Document => {
+            let path = format!("/api/v1/cases/{}/documents", p.case);
+            let body = body::document(fx, cell, &Rec::default()).unwrap();
+            on(&created(path, &p.manager, body).await)
         }
         T::Notification => {
             let recipient = match w {
