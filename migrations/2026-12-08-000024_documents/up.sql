@@ -11,7 +11,7 @@ CREATE TABLE documents (
     id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL REFERENCES cases (id),
     kind TEXT NOT NULL CONSTRAINT documents_kind_code CHECK (kind IN ('court_decision', 'commission_decision', 'medical_certificate', 'signed_consent', 'photo', 'other')),
-    -- The client's file name without its directories; erased by retention.
+    -- The file name the client gave, without its directories; erased by retention.
     file_name TEXT NOT NULL,
     description TEXT,
     -- Detected from the content, never taken from the client.
@@ -20,7 +20,7 @@ CREATE TABLE documents (
     -- Lower-case hex SHA-256 of the bytes, checked again on every download.
     sha256 TEXT NOT NULL,
     storage_key TEXT NOT NULL,
-    -- A photo's basis: the consent to images it was kept under.
+    -- The basis of a photo: the consent to images it was kept under.
     consent_id TEXT REFERENCES consents (id),
     uploaded_by TEXT NOT NULL REFERENCES users (id),
     uploaded_at TIMESTAMP NOT NULL,

@@ -75,8 +75,8 @@ on_both_backends_and_stores!(
     a_retried_upload_is_stored_once,
 );
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n";
-const PNG: &[u8] = &[
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n";
+pub(crate) const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0,
     1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
 ];
@@ -174,7 +174,7 @@ async fn stored_keys(w: &World) -> Vec<String> {
 const BOUNDARY: &str = "qorgau-test-boundary-1f2e3d";
 
 /// A `multipart/form-data` body of text fields and, if given, one file part.
-fn form(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
+pub(crate) fn form(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
         write!(
@@ -196,7 +196,7 @@ fn form(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
     body
 }
 
-async fn upload_with(
+pub(crate) async fn upload_with(
     w: &World,
     token: &str,
     case: &str,
