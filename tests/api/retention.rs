@@ -98,14 +98,7 @@ async fn work_and_close(w: &World, case: &str, text: &str, closed_at: &str) {
     let plan = json!({"goals": [{"title": format!("{text}: goal"), "measures": [
         {"kind": "social", "description": format!("{text}: measure"),
          "responsible_organisation_id": organisation, "due_date": due}]}]});
-    ok(w.app
-        .send(
-            reqwest::Method::PUT,
-            &path("plan"),
-            Some(&w.manager),
-            Some(plan),
-        )
-        .await);
+    ok(w.app.put_plan(case, &w.manager, plan).await);
     step();
     let approval = json!({"decision": "approve", "note": format!("{text}: approved")});
     ok(w.app
@@ -116,6 +109,18 @@ async fn work_and_close(w: &World, case: &str, text: &str, closed_at: &str) {
     let visit = json!({"kind": "home_visit", "assistance_type": "social", "child_seen": true,
                        "occurred_at": w.app.now().to_rfc3339(), "summary": format!("{text}: visit")});
     ok(w.app.post(&path("interventions"), &w.manager, visit).await);
+    step();
+    for (kind, sensitive) in [("contact", false), ("supervision", true)] {
+        let note =
+            json!({"kind": kind, "text": format!("{text}: {kind} note"), "sensitive": sensitive});
+        ok(w.app.post(&path("notes"), &w.supervisor, note).await);
+    }
+    let watch = json!({"kind": "watch", "reason": format!("{text}: watched")});
+    ok(w.app.post(&path("flags"), &w.manager, watch).await);
+    let cleared = json!({"reason": format!("{text}: watch over")});
+    ok(w.app
+        .post(&path("flags/watch/clear"), &w.manager, cleared)
+        .await);
     step();
     ok(move_to(w, &w.manager, case, json!({"to": "monitoring"})).await);
     let request = json!({"to": "closure_requested", "closure_reason": "goals_achieved",

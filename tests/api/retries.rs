@@ -277,6 +277,18 @@ async fn every_creating_post(w: &World) -> Vec<Creating> {
         ),
         creating(at("interventions"), cm, intervention(), created),
         creating(
+            at("notes"),
+            cm,
+            json!({"kind": "contact", "text": "Phoned the mother"}),
+            created,
+        ),
+        creating(
+            at("flags"),
+            cm,
+            json!({"kind": "watch", "reason": "Third signal this year"}),
+            created,
+        ),
+        creating(
             format!("/api/v1/cases/{planned}/plan/review"),
             cm,
             json!({"decision": "unchanged", "note": "Goals still fit"}),

@@ -13,10 +13,10 @@ use qorgau_domain::signal::SignalStatus;
 use crate::DbConnection;
 use crate::error::DbError;
 use crate::schema::{
-    assessments, break_glass, cases, child_merges, children, commission_matters,
-    commission_measures, consents, documents, follow_ups, idempotency_keys, interventions, interviews,
-    plan_goals, plan_measures, plan_reviews, plans, possible_duplicates, referrals, relations,
-    routing_gaps, signal_reports, signals, timeline_events, transfers,
+    assessments, break_glass, case_flags, case_notes, cases, child_merges, children,
+    commission_matters, commission_measures, consents, documents, follow_ups, idempotency_keys,
+    interventions, interviews, plan_goals, plan_measures, plan_reviews, plans, possible_duplicates,
+    referrals, relations, routing_gaps, signal_reports, signals, timeline_events, transfers,
 };
 
 /// A child due for anonymisation and the closing of its last case.
@@ -390,6 +390,20 @@ pub fn anonymise(
         routing_gaps::case_id.eq_any(cases),
         [],
         [resolution]
+    );
+    erase!(
+        conn,
+        case_notes,
+        case_notes::case_id.eq_any(cases),
+        [text],
+        []
+    );
+    erase!(
+        conn,
+        case_flags,
+        case_flags::case_id.eq_any(cases),
+        [reason],
+        [clear_reason]
     );
     erase!(
         conn,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::dto::case_file::{FlagView, NoteView};
 use crate::error::{ApiError, Problem};
+use crate::idempotency::{RetryKey, Retryable, created};
 use crate::json::Json;
 use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
@@ -20,11 +21,11 @@ use crate::state::AppState;
 /// Writes a note on the case: `contact` (the case's manager or the region's supervisor) or
 /// `supervision` (the supervisor only). `sensitive` keeps the text from those who may not read
 /// sensitive text on the case. On the child's timeline without its text.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = NoteInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = NoteInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = NoteView),
     (status = 403, body = Problem, description = "A supervision note by someone other than the supervisor"),
     (status = 404, body = Problem),
-    (status = 409, body = Problem, description = "The case is closed"),
+    (status = 409, body = Problem, description = "The case is closed, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/notes")]
@@ -32,14 +33,14 @@ pub async fn add_note(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<NoteInput>,
+    body: Retryable<NoteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let note = parse_note(body.0, caller.at)?;
+    let note = parse_note(body.body, caller.at)?;
     let id = CaseId(id.into_inner());
-    let written = state
-        .run(move |conn| Ok(notes::write_note(conn, &caller, id, note)?))
-        .await?;
-    Ok(HttpResponse::Created().json(NoteView::from(written)))
+    let work = move |conn: &mut _, _: &_, caller: &_| notes::write_note(conn, caller, id, note);
+    state
+        .once(caller, body.key, work, created::<NoteView, _>)
+        .await
 }
 
 /// The case's notes in the order they were written; a withheld text is empty and named in
@@ -72,10 +73,10 @@ pub async fn list_notes(
 
 /// Flags the case (the case's manager or the region's supervisor) with a reason and, for
 /// `court_pending`, the hearing date (else, optionally, until when).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FlagInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FlagInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = FlagView),
     (status = 404, body = Problem),
-    (status = 409, body = Problem, description = "A flag of this kind is already active, or the case is closed"),
+    (status = 409, body = Problem, description = "A flag of this kind is already active, the case is closed, or the Idempotency-Key was used for another request"),
     (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/flags")]
@@ -83,15 +84,15 @@ pub async fn set_flag(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: Json<FlagInput>,
+    body: Retryable<FlagInput>,
 ) -> Result<HttpResponse, ApiError> {
     let today = caller.at.with_timezone(&kazakhstan()).date_naive();
-    let flag = parse_flag(body.0, today)?;
+    let flag = parse_flag(body.body, today)?;
     let id = CaseId(id.into_inner());
-    let row = state
-        .run(move |conn| Ok(flags::set_flag(conn, &caller, id, flag)?))
-        .await?;
-    Ok(HttpResponse::Created().json(FlagView::from(row)))
+    let work = move |conn: &mut _, _: &_, caller: &_| flags::set_flag(conn, caller, id, flag);
+    state
+        .once(caller, body.key, work, created::<FlagView, _>)
+        .await
 }
 
 /// Clears the case's active flag of this kind, with a reason. The flag stays on record.
