@@ -230,11 +230,18 @@ async fn upload(
 }
 
 /// `GET` answering the raw bytes.
-async fn download(w: &World, token: &str, document: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+async fn download(
+    w: &World,
+    token: &str,
+    document: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let r = w
         .app
         .http
-        .get(format!("{}/api/v1/documents/{document}/content", w.app.base))
+        .get(format!(
+            "{}/api/v1/documents/{document}/content",
+            w.app.base
+        ))
         .bearer_auth(token)
         .send()
         .await
@@ -277,11 +284,20 @@ async fn user_id(w: &World, token: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Tests
 
-async fn a_document_is_uploaded_listed_and_downloaded_with_its_hash(backend: Backend, store: Store) {
+async fn a_document_is_uploaded_listed_and_downloaded_with_its_hash(
+    backend: Backend,
+    store: Store,
+) {
     let w = world(backend, store, None).await;
     let case = w.open_case("Әлия", true).await;
     let body = form(
-        &[("kind", "court_decision"), ("description", "Решение суда об определении места жительства")],
+        &[
+            ("kind", "court_decision"),
+            (
+                "description",
+                "Решение суда об определении места жительства",
+            ),
+        ],
         Some(("../scans/решение суда.pdf", "application/pdf", PDF)),
     );
     let r = upload_with(&w, &w.manager, &case, body, &[]).await;
@@ -295,7 +311,10 @@ async fn a_document_is_uploaded_listed_and_downloaded_with_its_hash(backend: Bac
     assert_eq!(doc["size_bytes"], PDF.len());
     assert_eq!(doc["sha256"], sha256(PDF));
     assert_eq!(doc["uploaded_by"], w.manager_id.as_str());
-    assert_eq!(doc["content_url"], format!("/api/v1/documents/{id}/content"));
+    assert_eq!(
+        doc["content_url"],
+        format!("/api/v1/documents/{id}/content")
+    );
     assert_eq!(
         audited(&w, id, &w.manager_id, "create"),
         1,
@@ -306,7 +325,14 @@ async fn a_document_is_uploaded_listed_and_downloaded_with_its_hash(backend: Bac
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].ends_with(id), "{keys:?}");
 
-    let png = upload(&w, &w.supervisor, &case, "other", ("map.png", "image/png", PNG)).await;
+    let png = upload(
+        &w,
+        &w.supervisor,
+        &case,
+        "other",
+        ("map.png", "image/png", PNG),
+    )
+    .await;
     assert_eq!(png.status, StatusCode::CREATED, "{:?}", png.body);
 
     // The list: both, in the order uploaded, a page at a time.
@@ -320,7 +346,10 @@ async fn a_document_is_uploaded_listed_and_downloaded_with_its_hash(backend: Bac
     assert_eq!(listed[1]["media_type"], "image/png");
     let first = w
         .app
-        .get(&format!("/api/v1/cases/{case}/documents?limit=1"), &w.supervisor)
+        .get(
+            &format!("/api/v1/cases/{case}/documents?limit=1"),
+            &w.supervisor,
+        )
         .await;
     assert_eq!(items(&first).len(), 1);
     let cursor = first.body["next_cursor"].as_str().unwrap();
@@ -357,12 +386,20 @@ async fn a_document_is_uploaded_listed_and_downloaded_with_its_hash(backend: Bac
     assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
     // The download is audited as a read of the document, by its reader.
     let supervisor = user_id(&w, &w.supervisor).await;
-    assert_eq!(audited(&w, id, &supervisor, "read"), 2, "metadata and content");
+    assert_eq!(
+        audited(&w, id, &supervisor, "read"),
+        2,
+        "metadata and content"
+    );
 
     // Not a form: 415; no kind nor file: 422 naming both.
     let r = w
         .app
-        .post(&format!("/api/v1/cases/{case}/documents"), &w.manager, json!({"kind": "other"}))
+        .post(
+            &format!("/api/v1/cases/{case}/documents"),
+            &w.manager,
+            json!({"kind": "other"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{:?}", r.body);
     let r = upload_with(&w, &w.manager, &case, form(&[], None), &[]).await;
@@ -407,21 +444,45 @@ async fn a_file_over_the_limit_is_refused(backend: Backend, store: Store) {
     let case = w.open_case("Данияр", true).await;
     let mut big = PDF.to_vec();
     big.resize(1025, b' ');
-    let r = upload(&w, &w.manager, &case, "court_decision", ("big.pdf", "application/pdf", &big)).await;
+    let r = upload(
+        &w,
+        &w.manager,
+        &case,
+        "court_decision",
+        ("big.pdf", "application/pdf", &big),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
     assert_eq!(r.headers["content-type"], "application/problem+json");
     assert!(
-        r.body["detail"].as_str().unwrap().contains("documents.max_bytes"),
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("documents.max_bytes"),
         "{:?}",
         r.body
     );
     // A body beyond the limit and the form's room is refused before it is read.
     big.resize(200 * 1024, b' ');
-    let r = upload(&w, &w.manager, &case, "court_decision", ("big.pdf", "application/pdf", &big)).await;
+    let r = upload(
+        &w,
+        &w.manager,
+        &case,
+        "court_decision",
+        ("big.pdf", "application/pdf", &big),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{:?}", r.body);
     // At the limit: accepted.
     big.truncate(1024);
-    let r = upload(&w, &w.manager, &case, "court_decision", ("ok.pdf", "application/pdf", &big)).await;
+    let r = upload(
+        &w,
+        &w.manager,
+        &case,
+        "court_decision",
+        ("ok.pdf", "application/pdf", &big),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(stored_keys(&w).await.len(), 1);
 }
@@ -465,7 +526,14 @@ async fn a_photo_needs_consent_to_images(backend: Backend, store: Store) {
     assert_eq!(kept.body["kind"], "photo");
     assert_eq!(kept.body["consent_id"], consent.body["id"]);
     // A photo is an image: a PDF is not one, consent or not.
-    let pdf = upload(&w, &w.manager, &case, "photo", ("photo.pdf", "application/pdf", PDF)).await;
+    let pdf = upload(
+        &w,
+        &w.manager,
+        &case,
+        "photo",
+        ("photo.pdf", "application/pdf", PDF),
+    )
+    .await;
     assert_eq!(invalid_fields(&pdf), ["file"]);
 
     // Withdrawn, the consent keeps no further photo.
@@ -477,13 +545,24 @@ async fn a_photo_needs_consent_to_images(backend: Backend, store: Store) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let refused = upload(&w, &w.manager, &case, "photo", photo).await;
     assert_eq!(invalid_fields(&refused), ["kind"]);
-    assert_eq!(stored_keys(&w).await.len(), 1, "only the kept photo is stored");
+    assert_eq!(
+        stored_keys(&w).await.len(),
+        1,
+        "only the kept photo is stored"
+    );
 }
 
 async fn another_regions_document_is_not_found(backend: Backend, store: Store) {
     let w = world(backend, store, None).await;
     let case = w.open_case("Самат", true).await;
-    let r = upload(&w, &w.manager, &case, "court_decision", ("d.pdf", "application/pdf", PDF)).await;
+    let r = upload(
+        &w,
+        &w.manager,
+        &case,
+        "court_decision",
+        ("d.pdf", "application/pdf", PDF),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap();
     let almaty = &w.almaty_supervisor;
@@ -495,26 +574,50 @@ async fn another_regions_document_is_not_found(backend: Backend, store: Store) {
         let r = w.app.get(&path, almaty).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {:?}", r.body);
     }
-    let r = upload(&w, almaty, &case, "other", ("x.pdf", "application/pdf", PDF)).await;
+    let r = upload(
+        &w,
+        almaty,
+        &case,
+        "other",
+        ("x.pdf", "application/pdf", PDF),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
     let r = w
         .app
-        .post(&format!("/api/v1/documents/{id}/delete"), almaty, json!({"reason": "mine"}))
+        .post(
+            &format!("/api/v1/documents/{id}/delete"),
+            almaty,
+            json!({"reason": "mine"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{:?}", r.body);
     // An unknown id likewise; and the refused upload left no bytes behind.
     let r = w
         .app
-        .get(&format!("/api/v1/documents/{}", uuid::Uuid::new_v4()), &w.supervisor)
+        .get(
+            &format!("/api/v1/documents/{}", uuid::Uuid::new_v4()),
+            &w.supervisor,
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(stored_keys(&w).await.len(), 1);
 }
 
-async fn a_deleted_document_leaves_the_list_with_its_reason_audited(backend: Backend, store: Store) {
+async fn a_deleted_document_leaves_the_list_with_its_reason_audited(
+    backend: Backend,
+    store: Store,
+) {
     let w = world(backend, store, None).await;
     let case = w.open_case("Мирас", true).await;
-    let r = upload(&w, &w.manager, &case, "commission_decision", ("c.pdf", "application/pdf", PDF)).await;
+    let r = upload(
+        &w,
+        &w.manager,
+        &case,
+        "commission_decision",
+        ("c.pdf", "application/pdf", PDF),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_str().unwrap();
     let delete = format!("/api/v1/documents/{id}/delete");
@@ -523,7 +626,11 @@ async fn a_deleted_document_leaves_the_list_with_its_reason_audited(backend: Bac
     assert_eq!(invalid_fields(&r), ["reason"]);
     let r = w
         .app
-        .post(&delete, &w.manager, json!({"reason": "Uploaded to the wrong case"}))
+        .post(
+            &delete,
+            &w.manager,
+            json!({"reason": "Uploaded to the wrong case"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["delete_reason"], "Uploaded to the wrong case");
@@ -559,7 +666,12 @@ async fn a_retried_upload_is_stored_once(backend: Backend, store: Store) {
     let w = world(backend, store, None).await;
     let case = w.open_case("Томирис", true).await;
     let key = [("Idempotency-Key", "upload-7f3a")];
-    let body = || form(&[("kind", "signed_consent")], Some(("consent.pdf", "application/pdf", PDF)));
+    let body = || {
+        form(
+            &[("kind", "signed_consent")],
+            Some(("consent.pdf", "application/pdf", PDF)),
+        )
+    };
     let first = upload_with(&w, &w.manager, &case, body(), &key).await;
     assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
     let retry = upload_with(&w, &w.manager, &case, body(), &key).await;
@@ -570,10 +682,17 @@ async fn a_retried_upload_is_stored_once(backend: Backend, store: Store) {
         .get(&format!("/api/v1/cases/{case}/documents"), &w.manager)
         .await;
     assert_eq!(items(&list).len(), 1);
-    assert_eq!(stored_keys(&w).await.len(), 1, "the retry's bytes are not kept");
+    assert_eq!(
+        stored_keys(&w).await.len(),
+        1,
+        "the retry's bytes are not kept"
+    );
 
     // The same key for another file: 409, nothing more stored.
-    let other = form(&[("kind", "signed_consent")], Some(("other.png", "image/png", PNG)));
+    let other = form(
+        &[("kind", "signed_consent")],
+        Some(("other.png", "image/png", PNG)),
+    );
     let r = upload_with(&w, &w.manager, &case, other, &key).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
     assert_eq!(stored_keys(&w).await.len(), 1);

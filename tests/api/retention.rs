@@ -17,6 +17,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::{Backend, Response, qorgau};
+use crate::documents;
 use crate::on_both_backends;
 use crate::world::{World, all_domains, iin, move_to};
 
@@ -288,9 +289,27 @@ async fn retention_anonymises_children_long_closed_and_keeps_every_count(backend
             &w.manager,
             json!({"given_by_relation_id": mother["id"], "given_by_name": "Секретова Мама",
                    "relation": "mother", "services": true, "share_with": ["school"],
-                   "given_at": w.app.now().to_rfc3339()}),
+                   "given_at": w.app.now().to_rfc3339(), "images": true}),
         )
         .await);
+    // A court decision and her photo (under the consent to images), in the document store.
+    let decision_name = format!("{SECRET} решение.pdf");
+    let decision_text = format!("{SECRET}: decision");
+    let fields = [
+        ("kind", "court_decision"),
+        ("description", decision_text.as_str()),
+    ];
+    let decision = documents::form(
+        &fields,
+        Some((&decision_name, "application/pdf", documents::PDF)),
+    );
+    let decision = ok(documents::upload_with(&w, &w.manager, &a_case, decision, &[]).await);
+    let photo = documents::form(
+        &[("kind", "photo")],
+        Some((&format!("{SECRET}.png"), "image/png", documents::PNG)),
+    );
+    ok(documents::upload_with(&w, &w.manager, &a_case, photo, &[]).await);
+    assert_eq!(w.app.state.documents.keys().await.unwrap().len(), 2);
     work_and_close(&w, &a_case, SECRET, "2020-03-25 04:00").await;
 
     // B: closed in 2024, within five years of now. C: open since 2020. D: closed in March
@@ -347,6 +366,23 @@ async fn retention_anonymises_children_long_closed_and_keeps_every_count(backend
     let run = retention(&w, false);
     assert!(run.starts_with("1 child(ren)"), "{run}");
     assert!(run.contains("anonymised 1 child(ren)"), "{run}");
+    // Her documents' names and descriptions are erased with the rest (below), their bytes
+    // deleted from the store; their content is gone, their kind, size and hash stay.
+    assert!(
+        run.contains("2 erased document(s) deleted from the document store"),
+        "{run}"
+    );
+    assert!(w.app.state.documents.keys().await.unwrap().is_empty());
+    let document = format!("/api/v1/documents/{}", decision["id"].as_str().unwrap());
+    let record = ok(w.app.get(&document, &w.supervisor).await);
+    assert!(record["erased_at"].is_string(), "{record}");
+    assert_eq!(record["sha256"], decision["sha256"]);
+    assert!(record["content_url"].is_null(), "{record}");
+    let content = w
+        .app
+        .get(&format!("{document}/content"), &w.supervisor)
+        .await;
+    assert_eq!(content.status, StatusCode::GONE, "{:?}", content.body);
     let rows = dump(&w, &[]);
     for trace in [SECRET, a_iin.as_str(), A_PHONE, A_RELATION_PHONE, A_BIRTH] {
         let left: Vec<&String> = rows.iter().filter(|r| r.contains(trace)).collect();

@@ -837,7 +837,10 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
         ),
         ("case_notes.kind", set(&NoteKind::ALL, NoteKind::as_str)),
         ("case_flags.kind", set(&FlagKind::ALL, FlagKind::as_str)),
-        ("documents.kind", set(&DocumentKind::ALL, DocumentKind::as_str)),
+        (
+            "documents.kind",
+            set(&DocumentKind::ALL, DocumentKind::as_str),
+        ),
         (
             "documents.media_type",
             set(&MediaType::ALL, MediaType::as_str),

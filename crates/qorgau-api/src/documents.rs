@@ -139,9 +139,7 @@ impl Store {
     pub async fn orphans(&self, state: &AppState) -> Result<Vec<String>, ApiError> {
         let settled = state.now() - chrono::Duration::minutes(ORPHAN_AFTER_MINUTES);
         let keys = self.keys().await?;
-        let known = state
-            .run(|conn| Ok(documents::storage_keys(conn)?))
-            .await?;
+        let known = state.run(|conn| Ok(documents::storage_keys(conn)?)).await?;
         let known: std::collections::HashSet<String> = known.into_iter().collect();
         Ok(keys
             .into_iter()

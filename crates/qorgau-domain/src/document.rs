@@ -137,7 +137,10 @@ pub fn parse_document(form: &DocumentForm) -> Result<NewDocument, Vec<FieldError
     };
     let media_type = match form.file.as_deref() {
         None => {
-            v.add("file", "is required: the document as a file part named `file`");
+            v.add(
+                "file",
+                "is required: the document as a file part named `file`",
+            );
             None
         }
         Some([]) => {
@@ -282,7 +285,10 @@ mod tests {
             clean_file_name(Some("../../etc/passwd")).as_deref(),
             Some("passwd")
         );
-        assert_eq!(clean_file_name(Some("a\u{0}b\n.pdf")).as_deref(), Some("ab.pdf"));
+        assert_eq!(
+            clean_file_name(Some("a\u{0}b\n.pdf")).as_deref(),
+            Some("ab.pdf")
+        );
         assert_eq!(clean_file_name(Some("..")), None);
         assert_eq!(clean_file_name(Some("  ")), None);
         let unnamed = DocumentForm {

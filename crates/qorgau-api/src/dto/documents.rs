@@ -30,7 +30,7 @@ pub struct DocumentView {
     pub case_id: Uuid,
     pub kind: DocumentKind,
     /// The uploaded file's name without its directories; empty when withheld (`hidden`) or
-    /// `[erased]` by retention.
+    /// `"—"` by retention.
     pub file_name: String,
     pub description: Option<String>,
     /// Detected from the content.

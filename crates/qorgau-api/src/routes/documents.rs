@@ -13,9 +13,7 @@ use base64::Engine;
 use futures_util::StreamExt;
 use qorgau_app::documents::{self, Stored};
 use qorgau_app::idempotency::Idempotency;
-use qorgau_domain::document::{
-    DocumentDeleteInput, DocumentForm, parse_delete, parse_document,
-};
+use qorgau_domain::document::{DocumentDeleteInput, DocumentForm, parse_delete, parse_document};
 use qorgau_domain::ids::{CaseId, DocumentId};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -126,7 +124,11 @@ async fn read_form(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
     if !multipart_type {
         return Err(ApiError::NotMultipart);
     }
@@ -340,7 +342,10 @@ mod tests {
             &format!("/api/v1/cases/{id}/documents")
         ));
         assert!(!is_upload(&post, &format!("/api/v1/cases/{id}/notes")));
-        assert!(!is_upload(&post, &format!("/api/v1/cases/{id}/x/documents")));
+        assert!(!is_upload(
+            &post,
+            &format!("/api/v1/cases/{id}/x/documents")
+        ));
         assert_eq!(ascii_name("решение 1.pdf"), "_______ 1.pdf");
     }
 }
