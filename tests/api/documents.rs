@@ -102,7 +102,7 @@ fn moto() -> &'static str {
              while kill -0 {parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; \
              kill $child 2>/dev/null"
         );
-        Command::new("sh")
+        let mut watchdog = Command::new("sh")
             .arg("-c")
             .arg(script)
             .stdin(Stdio::null())
@@ -110,6 +110,8 @@ fn moto() -> &'static str {
             .stderr(Stdio::null())
             .spawn()
             .expect("sh");
+        // Reaped when it ends (with the test process, or if moto_server cannot start).
+        std::thread::spawn(move || watchdog.wait());
         let address = format!("127.0.0.1:{port}");
         for _ in 0..300 {
             if TcpStream::connect(&address).is_ok() {

@@ -216,6 +216,7 @@ mod tests {
             services: true,
             share_with: vec!["psychological_support_centre".into(), "school".into()],
             given_at: "2026-05-10T16:30:00+05:00".into(),
+            images: true,
         }
     }
 
@@ -242,6 +243,7 @@ mod tests {
             c.given_at,
             Utc.with_ymd_and_hms(2026, 5, 10, 11, 30, 0).unwrap()
         );
+        assert!(c.images, "consent to images is kept");
         let without_relation = parse_consent(
             ConsentInput {
                 given_by_relation_id: None,
@@ -281,6 +283,7 @@ mod tests {
                 services: false,
                 share_with: vec!["school".into(), "bank".into()],
                 given_at: "2026-05-10".into(),
+                images: false,
             },
             now(),
         ));
