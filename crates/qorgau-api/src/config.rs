@@ -491,6 +491,33 @@ mod tests {
     }
 
     #[test]
+    fn the_document_settings_are_checked() {
+        let config = load_with("").expect("defaults");
+        assert_eq!(config.documents.max_bytes, 10 * 1024 * 1024);
+        assert_eq!(config.documents.store, StoreKind::Directory);
+        assert_eq!(
+            config.documents.directory(Path::new("data")),
+            Path::new("data/documents")
+        );
+        let config =
+            load_with("[documents]\nstore = \"s3\"\ns3_bucket = \"qorgau\"").expect("valid");
+        assert_eq!(config.documents.store, StoreKind::S3);
+        for (bad, key) in [
+            ("max_bytes = 0", "documents.max_bytes"),
+            ("max_bytes = 1073741825", "documents.max_bytes"),
+            ("store = \"s3\"", "documents.s3_bucket"),
+        ] {
+            assert!(
+                matches!(
+                    load_with(&format!("[documents]\n{bad}")),
+                    Err(ConfigError::Setting { key: k, .. }) if k == key
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn passwords_in_urls_are_masked() {
         assert_eq!(
             mask_url_password("postgres://qorgau:s3cret@db:5432/qorgau"),
