@@ -16,6 +16,7 @@ mod cli;
 mod demo_scale;
 mod documents;
 mod errors;
+mod export;
 mod findings;
 mod interagency;
 mod journey;

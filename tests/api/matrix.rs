@@ -411,6 +411,8 @@ fn table() -> Vec<Op> {
         list(GET,  "/api/v1/children",                          Child,        none,          "F F A A F A F F", "F F N N F N F F"),
         op(GET,    "/api/v1/children/{id}",                     Child,        none,          "N N A A N A N N", "N N N N N N N N"),
         op(GET,    "/api/v1/children/{id}/timeline",            Child,        none,          "N N F A N A N N", "N N N N N N N N"),
+        // ExportChildFile: the region's supervisor only.
+        op(GET,    "/api/v1/children/{id}/export",              Child,        none,          "N N F F N A N N", "N N N N N N N N"),
         op(GET,    "/api/v1/children/{id}/possible-duplicates", Child,        none,          "N N A A N A N N", "N N N N N N N N"),
         list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "N N A A N A N N", "N N N N N N N N").variant("of a child in scope: only duplicates in scope are shown"),
         op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "N N F A N A N N", "N N N N N N N N"),

@@ -17,6 +17,7 @@ pub mod mail;
 pub mod metrics;
 pub mod nul;
 pub mod observe;
+pub mod pdf;
 pub mod rate_limit;
 pub mod routes;
 pub mod server;

@@ -168,16 +168,16 @@ pub fn visible_child(
     }
     let reading = matches!(
         action,
-        Action::ViewChildren | Action::ViewChildFile | Action::ViewAudit
+        Action::ViewChildren | Action::ViewChildFile | Action::ViewAudit | Action::ExportChildFile
     );
     if child.anonymised_at.is_some() && !reading {
         return Err(anonymised());
     }
     if action != Action::ViewAudit {
-        let act = if matches!(action, Action::ViewChildren | Action::ViewChildFile) {
-            Act::Read
-        } else {
-            Act::Update
+        let act = match action {
+            Action::ViewChildren | Action::ViewChildFile => Act::Read,
+            Action::ExportChildFile => Act::Export,
+            _ => Act::Update,
         };
         audit::log(conn, caller, act, child_target(&child))?;
     }

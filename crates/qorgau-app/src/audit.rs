@@ -47,6 +47,8 @@ pub enum Act {
     /// A retention run, or a dry run that changed nothing.
     RetentionRun,
     RetentionDryRun,
+    /// A child's whole file exported (`GET /children/{id}/export`).
+    Export,
 }
 
 impl Act {
@@ -65,6 +67,7 @@ impl Act {
             Act::Anonymise => "anonymise",
             Act::RetentionRun => "retention_run",
             Act::RetentionDryRun => "retention_dry_run",
+            Act::Export => "export",
         }
     }
 }

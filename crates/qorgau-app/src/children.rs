@@ -32,7 +32,7 @@ pub struct ChildSearch {
 /// short card that confirms a match — identity, place, open case — not the address. An
 /// anonymised record shows no birth date: the one it keeps only gives its signals their age
 /// bands (docs/security.md § Retention) and is not the child's.
-fn short_card(caller: &Caller, mut child: ChildRow) -> ChildRow {
+pub(crate) fn short_card(caller: &Caller, mut child: ChildRow) -> ChildRow {
     if caller.actor.scope(Action::ViewChildFile).is_err() {
         child.address = None;
     }

@@ -67,10 +67,13 @@ pub enum Action {
     ManageUsers,
     /// Hand a user's open cases and their deadlines over to another case manager.
     HandOverCases,
+    /// The child's whole file in one document (JSON or PDF), for a court or a subject-access
+    /// request.
+    ExportChildFile,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -102,6 +105,7 @@ impl Action {
         Action::ViewOutbox,
         Action::ManageUsers,
         Action::HandOverCases,
+        Action::ExportChildFile,
     ];
 }
 
@@ -225,6 +229,10 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         (HandOverCases, Admin) => Some(Reach::All),
         (HandOverCases, Supervisor) => Some(Reach::Region),
         (HandOverCases, _) => None,
+        // A file leaves the system only through the regional head, who answers for it
+        // (issue 20: "supervisor").
+        (ExportChildFile, Supervisor) => Some(Reach::Region),
+        (ExportChildFile, _) => None,
     }
 }
 

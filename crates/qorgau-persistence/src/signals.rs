@@ -48,6 +48,8 @@ pub struct SignalFilter {
     pub region_code: Option<String>,
     pub district_code: Option<String>,
     pub source: Option<String>,
+    /// The signals about one child (its file's export).
+    pub child_id: Option<ChildId>,
 }
 
 /// A signal with its concerns, in the order given.
@@ -188,6 +190,9 @@ pub fn list(
     }
     if let Some(source) = &filter.source {
         query = query.filter(signals::source.eq(source.clone()));
+    }
+    if let Some(child) = filter.child_id {
+        query = query.filter(signals::child_id.eq(child));
     }
     if let Some(after) = &page.after {
         query = query.filter(signals::id.gt(after.clone()));

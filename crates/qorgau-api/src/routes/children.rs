@@ -3,8 +3,11 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::children::{self, ChildSearch};
+use qorgau_app::export::child_file;
 use qorgau_app::merging::{self, MergeChildren, UnmergeChild};
 use qorgau_domain::ids::ChildId;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -12,6 +15,7 @@ use crate::dto::checked_page;
 use crate::dto::children::{
     ChildQuery, ChildView, MergeRequest, MergedRecord, Timeline, UnmergeRequest, found,
 };
+use crate::dto::export::ChildFileView;
 use crate::error::{ApiError, Problem};
 use crate::json::Json;
 use crate::list::{List, ListParams};
@@ -166,4 +170,47 @@ pub async fn unmerge(
         .run(move |conn| Ok(merging::unmerge(conn, &caller, &cmd)?))
         .await?;
     Ok(web::Json(ChildView::try_from(card)?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `json` (the default) or `pdf`: the same file, printable.
+    pub format: Option<String>,
+}
+
+/// The child's whole file in one document — the card, the people around the child, the
+/// signals, every case the caller may see with all its work, notes and flags, and the timeline
+/// — for a court or a subject-access request: the region's supervisor only, audited as
+/// `export`. `format=pdf` gives the same document as a printable PDF.
+#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ExportQuery), responses(
+    (status = 200, body = ChildFileView, description = "The file; with `format=pdf`, `application/pdf` (an attachment)"),
+    (status = 403, body = Problem, description = "Only a supervisor may export a child's file"),
+    (status = 404, body = Problem),
+    (status = 422, body = Problem, description = "An unknown `format`"),
+))]
+#[get("/children/{id}/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let pdf = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("pdf") => true,
+        Some(_) => return Err(ApiError::invalid("format", "must be `json` or `pdf`")),
+    };
+    let id = ChildId(id.into_inner());
+    let file = state
+        .run(move |conn| Ok(child_file(conn, &caller, id)?))
+        .await?;
+    let view = ChildFileView::try_from(file)?;
+    if !pdf {
+        return Ok(HttpResponse::Ok().json(view));
+    }
+    let disposition = format!("attachment; filename=\"child-{}.pdf\"", id.0);
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", disposition))
+        .body(view.to_pdf()?))
 }

@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(children::list)
                 .service(children::get)
                 .service(children::timeline)
+                .service(children::export)
                 .service(children::possible_duplicates)
                 .service(children::merge)
                 .service(children::unmerge)

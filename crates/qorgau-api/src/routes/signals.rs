@@ -84,6 +84,7 @@ pub async fn list(
         region_code: query.region_code,
         district_code: query.district_code,
         source: query.source,
+        child_id: None,
     };
     let query_page = page.clone();
     let shown = state
