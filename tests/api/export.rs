@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use qorgau_persistence::schema::audit_log;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sha2::Digest;
 
 use crate::common::{Backend, Response, invalid_fields};
 use crate::on_both_backends;
@@ -64,6 +65,11 @@ async fn worked_case(w: &World) -> (String, String) {
                          "relation": "parent", "services": true, "share_with": ["school"],
                          "given_at": ts(-60)});
     must(w.app.post(&at("consents"), cm, consent).await);
+    let decision = crate::documents::form(
+        &[("kind", "court_decision")],
+        Some(("decision.pdf", "application/pdf", crate::documents::PDF)),
+    );
+    must(crate::documents::upload_with(w, cm, &case, decision, &[]).await);
     (child, case)
 }
 
@@ -110,9 +116,17 @@ async fn the_supervisor_exports_the_whole_file_as_json_and_pdf(backend: Backend)
         ("placements", 0),
         ("follow_ups", 0),
         ("commission_matters", 0),
+        ("documents", 1),
     ] {
         assert_eq!(count(&on_case[list]), n, "{list}: {on_case}");
     }
+    // Documents are listed with their hashes.
+    let pdf_hash: String = sha2::Sha256::digest(crate::documents::PDF)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(on_case["documents"][0]["sha256"], pdf_hash);
+    assert_eq!(on_case["documents"][0]["file_name"], "decision.pdf");
     assert_eq!(
         on_case["notes"][0]["text"], NOTE,
         "the supervisor reads sensitive notes"

@@ -22,6 +22,7 @@ use crate::caller::Caller;
 use crate::cases::CaseCard;
 use crate::children::{self, ChildCard, ChildTimeline};
 use crate::commission::Matter;
+use crate::documents::Document;
 use crate::error::AppError;
 use crate::interviews::Interviews;
 use crate::notes::Note;
@@ -30,8 +31,8 @@ use crate::plans::PlanCard;
 use crate::referrals::Referral;
 use crate::signals::Signal;
 use crate::{
-    assessments, cases, commission, consents, flags, follow_ups, interventions, interviews, notes,
-    placements, plans, referrals, relations, signals,
+    assessments, cases, commission, consents, documents, flags, follow_ups, interventions,
+    interviews, notes, placements, plans, referrals, relations, signals,
 };
 
 /// One case of the child, with everything recorded on it.
@@ -49,6 +50,8 @@ pub struct CaseFile {
     pub interviews: Interviews,
     pub notes: Vec<Note>,
     pub flags: Vec<FlagRow>,
+    /// Documents and photos not deleted, with their hashes (`crate::documents`).
+    pub documents: Vec<Document>,
 }
 
 /// The child's whole file, as the caller may read it.
@@ -136,5 +139,6 @@ fn case_file(
         interviews: interviews::list(conn, caller, id)?,
         notes: notes::notes_of(conn, caller, id, all)?,
         flags: flags::flags_of(conn, caller, id, all)?,
+        documents: documents::list(conn, caller, id, all)?,
     })
 }

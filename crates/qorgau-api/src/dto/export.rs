@@ -15,6 +15,7 @@ use crate::dto::cases::CaseView;
 use crate::dto::children::{ChildView, Timeline};
 use crate::dto::commission::CommissionMatterView;
 use crate::dto::consents::ConsentView;
+use crate::dto::documents::DocumentView;
 use crate::dto::interviews::Interviews;
 use crate::dto::placements::PlacementView;
 use crate::dto::referrals::ReferralView;
@@ -55,6 +56,9 @@ pub struct CaseFileView {
     pub notes: Vec<NoteView>,
     /// Active and cleared, in the order they were set.
     pub flags: Vec<FlagView>,
+    /// The case's documents and photos (deleted ones left out), each with its SHA-256: the
+    /// content itself is downloaded from `content_url` and checked against it.
+    pub documents: Vec<DocumentView>,
 }
 
 fn all<T, V: TryFrom<T, Error = AppError>>(rows: Vec<T>) -> Result<Vec<V>, AppError> {
@@ -78,6 +82,7 @@ impl TryFrom<CaseFile> for CaseFileView {
             interviews: Interviews::try_from(f.interviews)?,
             notes: f.notes.into_iter().map(NoteView::from).collect(),
             flags: f.flags.into_iter().map(FlagView::from).collect(),
+            documents: f.documents.into_iter().map(DocumentView::from).collect(),
         })
     }
 }
