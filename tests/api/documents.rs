@@ -700,7 +700,7 @@ async fn a_retried_upload_is_stored_once(backend: Backend, store: Store) {
     w.app.clock.advance(chrono::Duration::minutes(61));
     assert_eq!(
         state.documents.orphans(state).await.unwrap(),
-        [stray.clone()]
+        std::slice::from_ref(&stray)
     );
     state.documents.delete(&stray).await.unwrap();
     w.app.back_to_the_present();
