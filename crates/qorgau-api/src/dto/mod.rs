@@ -9,6 +9,7 @@ pub mod cases;
 pub mod children;
 pub mod commission;
 pub mod consents;
+pub mod families;
 pub mod geography;
 pub mod interviews;
 pub mod notifications;
