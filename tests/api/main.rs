@@ -15,6 +15,7 @@ mod cases;
 mod cli;
 mod demo_scale;
 mod errors;
+mod families;
 mod findings;
 mod interagency;
 mod journey;
