@@ -117,11 +117,10 @@ async fn a_family_is_created_changed_and_shown_on_its_children(backend: Backend)
         .app
         .get(&format!("/api/v1/children/{b}/timeline"), &w.supervisor)
         .await;
-    let linked = timeline.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|e| e["kind"] == "relation" && e["summary"].as_str().unwrap().contains("Ахметовтар"));
+    let linked =
+        timeline.body["items"].as_array().unwrap().iter().any(|e| {
+            e["kind"] == "relation" && e["summary"].as_str().unwrap().contains("Ахметовтар")
+        });
     assert!(linked, "{:?}", timeline.body);
 
     // The child's family, and the family itself with its version as ETag; reads are audited on
@@ -152,7 +151,10 @@ async fn a_family_is_created_changed_and_shown_on_its_children(backend: Backend)
             .count()
             .get_result(&mut conn)
             .unwrap();
-        assert_eq!(reads, 2, "the child's family and the family, on the first child");
+        assert_eq!(
+            reads, 2,
+            "the child's family and the family, on the first child"
+        );
     }
     // A child with no family answers `null`.
     let third = w.open_case("Дана", true).await;
@@ -186,7 +188,11 @@ async fn a_family_is_created_changed_and_shown_on_its_children(backend: Backend)
     assert_eq!(invalid_fields(&no_reason), ["reason"]);
     let removed = w
         .app
-        .post(&path, &w.manager, json!({"reason": "Lives with her father"}))
+        .post(
+            &path,
+            &w.manager,
+            json!({"reason": "Lives with her father"}),
+        )
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
     assert_eq!(removed.body["removal_reason"], "Lives with her father");
@@ -262,7 +268,12 @@ async fn siblings_open_cases_are_shown_within_scope_only(backend: Backend) {
             json!({"region_code": "KZ-75", "district_code": "KZ-75-01", "reason": "Moved to the grandmother"}),
         )
         .await;
-    assert_eq!(requested.status, StatusCode::ACCEPTED, "{:?}", requested.body);
+    assert_eq!(
+        requested.status,
+        StatusCode::ACCEPTED,
+        "{:?}",
+        requested.body
+    );
     let accepted = w
         .app
         .post(
@@ -289,7 +300,10 @@ async fn siblings_open_cases_are_shown_within_scope_only(backend: Backend) {
         assert_eq!(sibling["open_case"], Value::Null);
         assert_eq!(family["hidden_open_cases"], 1);
         let text = r.body.to_string();
-        assert!(!text.contains(&second), "another region's case leaked: {text}");
+        assert!(
+            !text.contains(&second),
+            "another region's case leaked: {text}"
+        );
         assert!(!text.contains("Тимур"), "{text}");
     }
 
@@ -302,7 +316,10 @@ async fn siblings_open_cases_are_shown_within_scope_only(backend: Backend) {
     assert_eq!(direct.status, StatusCode::NOT_FOUND);
     let theirs = w
         .app
-        .get(&format!("/api/v1/children/{b}/family"), &w.almaty_supervisor)
+        .get(
+            &format!("/api/v1/children/{b}/family"),
+            &w.almaty_supervisor,
+        )
         .await;
     assert_eq!(theirs.status, StatusCode::OK, "{:?}", theirs.body);
     let family = &theirs.body["family"];
@@ -508,7 +525,10 @@ async fn families_in_accompaniment_are_counted(backend: Backend) {
     let r = create(&w, &w.supervisor, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(households(&w, "").await, 2);
-    assert_eq!(households(&w, "?region_code=KZ-71&district_code=KZ-71-01").await, 1);
+    assert_eq!(
+        households(&w, "?region_code=KZ-71&district_code=KZ-71-01").await,
+        1
+    );
     // A period that ended before any case opened counts none.
     assert_eq!(households(&w, "?from=2020-01-01&to=2020-12-31").await, 0);
 }

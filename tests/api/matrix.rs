@@ -714,8 +714,10 @@ mod body {
 
     pub fn family(fx: &Fx, c: &Cell, r: &Rec) -> Option<Value> {
         let p = fx.place(c.place);
-        Some(json!({"region_code": p.region, "district_code": p.district, "label": "Matrix household",
-                    "members": {"children": [{"child_id": r.extra, "relation": "child"}]}}))
+        Some(
+            json!({"region_code": p.region, "district_code": p.district, "label": "Matrix household",
+                    "members": {"children": [{"child_id": r.extra, "relation": "child"}]}}),
+        )
     }
 
     pub fn family_patch(_: &Fx, c: &Cell, _: &Rec) -> Option<Value> {

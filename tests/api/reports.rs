@@ -846,7 +846,10 @@ async fn kpis_are_exact_for_a_known_month(backend: Backend) {
         Value::Null,
         "a share over 5 or 10 rounded deadlines is noise"
     );
-    assert_eq!(a["accompaniment"], json!({"children": 0, "families": 0, "households": 0}));
+    assert_eq!(
+        a["accompaniment"],
+        json!({"children": 0, "families": 0, "households": 0})
+    );
     assert_eq!(
         a["training"]["total"]["staff"], 3,
         "staff figures are not about children"

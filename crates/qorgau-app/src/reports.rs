@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use qorgau_domain::access::Action;
 use qorgau_domain::report::aggregate::{self, Dimension};
 use qorgau_domain::report::kpi::{self, Kpis};
-use qorgau_domain::report::{Area, Disclosure, Period, kazakhstan_date};
 use qorgau_domain::report::rounding::Tally;
+use qorgau_domain::report::{Area, Disclosure, Period, kazakhstan_date};
 use qorgau_persistence::{DbConnection, families, reports};
 
 use crate::app::App;

@@ -264,10 +264,7 @@ fn adult_member(
             None
         }
         (None, None) => {
-            v.add(
-                format!("{at}.full_name"),
-                "is required without relation_id",
-            );
+            v.add(format!("{at}.full_name"), "is required without relation_id");
             None
         }
     }
@@ -299,9 +296,7 @@ pub fn parse_family(input: FamilyInput) -> Result<NewFamily, Vec<FieldError>> {
     for (i, c) in children.iter().enumerate() {
         let at = format!("members.children[{i}]");
         if let Some(m) = child_member(&mut v, &at, c) {
-            let listed = |o: &NewMember| {
-                matches!((o, &m), (NewMember::Child(a, _), NewMember::Child(b, _)) if a == b)
-            };
+            let listed = |o: &NewMember| matches!((o, &m), (NewMember::Child(a, _), NewMember::Child(b, _)) if a == b);
             if members.iter().any(listed) {
                 v.add(format!("{at}.child_id"), "names a child already listed");
             }
@@ -317,13 +312,12 @@ pub fn parse_family(input: FamilyInput) -> Result<NewFamily, Vec<FieldError>> {
             a.full_name.as_deref(),
             &a.relation,
         ) {
-            if let NewMember::Relation(r, _) = &m {
-                if members
-                    .iter()
-                    .any(|o| matches!(o, NewMember::Relation(q, _) if q == r))
-                {
-                    v.add(format!("{at}.relation_id"), "names a relation already listed");
-                }
+            let listed = |o: &NewMember| matches!((o, &m), (NewMember::Relation(a, _), NewMember::Relation(b, _)) if a == b);
+            if members.iter().any(listed) {
+                v.add(
+                    format!("{at}.relation_id"),
+                    "names a relation already listed",
+                );
             }
             members.push(m);
         }
@@ -434,7 +428,11 @@ mod tests {
     }
 
     fn fields(r: Result<NewFamily, Vec<FieldError>>) -> Vec<String> {
-        r.err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
@@ -461,7 +459,10 @@ mod tests {
         let mut twice = input();
         let again = twice.members.children[0].clone();
         twice.members.children.push(again);
-        assert_eq!(fields(parse_family(twice)), ["members.children[1].child_id"]);
+        assert_eq!(
+            fields(parse_family(twice)),
+            ["members.children[1].child_id"]
+        );
     }
 
     #[test]

@@ -260,9 +260,7 @@ pub fn erase_for(conn: &mut DbConnection, records: &[ChildId]) -> Result<usize, 
     let mut erased = 0;
     for family in touched {
         let identified: i64 = family_members::table
-            .inner_join(
-                children::table.on(family_members::child_id.eq(children::id.nullable())),
-            )
+            .inner_join(children::table.on(family_members::child_id.eq(children::id.nullable())))
             .filter(family_members::family_id.eq(family))
             .filter(children::anonymised_at.is_null())
             .count()
