@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, Response, invalid_fields};
 use crate::on_both_backends;
-use crate::world::World;
+use crate::world::{World, signal};
 
 on_both_backends!(
     a_family_is_created_changed_and_shown_on_its_children,
@@ -19,6 +19,7 @@ on_both_backends!(
     a_retried_create_makes_one_family,
     another_regions_family_is_not_found,
     families_in_accompaniment_are_counted,
+    a_household_counts_while_its_child_is_a_member,
 );
 
 /// The child of `case`, as the supervisor reads it.
@@ -531,4 +532,60 @@ async fn families_in_accompaniment_are_counted(backend: Backend) {
     );
     // A period that ended before any case opened counts none.
     assert_eq!(households(&w, "?from=2020-01-01&to=2020-12-31").await, 0);
+}
+
+async fn a_household_counts_while_its_child_is_a_member(backend: Backend) {
+    let w = World::new(backend).await;
+    // March 2025: a case opened, its child's household recorded, the child moved out of it on
+    // the 10th. The case stays open.
+    w.app.at("2025-03-01 04:00");
+    let mut body =
+        signal(json!({"first_name": "Мирас", "last_name": "Test", "birth_date": "2014-05-05"}));
+    body["observed_at"] = json!("2025-02-28T18:30:00Z");
+    let filed = w.file(body).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
+    let signal_id = filed.body["id"].as_str().unwrap();
+    let decision =
+        json!({"decision": "open_case", "risk_level": "medium", "assignee_id": w.manager_id});
+    let triaged = w
+        .app
+        .post(
+            &format!("/api/v1/signals/{signal_id}/triage"),
+            &w.intake,
+            decision,
+        )
+        .await;
+    assert_eq!(triaged.status, StatusCode::OK, "{:?}", triaged.body);
+    let case = triaged.body["case_id"].as_str().unwrap().to_string();
+    let a = child_of(&w, &case).await;
+    let created = create(&w, &w.supervisor, family_body(&[(&a, "child")], json!([]))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    let member = created.body["members"][0]["id"].as_str().unwrap();
+    w.app.at("2025-03-10 04:00");
+    let removed = w
+        .app
+        .post(
+            &format!("/api/v1/families/{id}/members/{member}/remove"),
+            &w.supervisor,
+            json!({"reason": "Placed with the grandmother, another household"}),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
+    w.app.back_to_the_present();
+    assert_eq!(
+        households(&w, "?from=2025-03-01&to=2025-03-31").await,
+        1,
+        "a member with an open case in March"
+    );
+    assert_eq!(
+        households(&w, "?from=2025-02-01&to=2025-02-28").await,
+        0,
+        "before the household was recorded"
+    );
+    assert_eq!(
+        households(&w, "?from=2025-04-01&to=2025-04-30").await,
+        0,
+        "the child left it in March"
+    );
 }
