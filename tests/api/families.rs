@@ -366,6 +366,11 @@ async fn bad_input_is_422_naming_the_field_and_changes_nothing(backend: Backend)
         let r = create(&w, &w.supervisor, body.clone()).await;
         assert_eq!(invalid_fields(&r), fields, "{body}");
     }
+    // The case manager's own child, but a household recorded in another region.
+    let elsewhere = json!({"region_code": "KZ-75", "district_code": "KZ-75-01", "label": "X",
+                           "members": {"children": [{"child_id": a, "relation": "child"}]}});
+    let r = create(&w, &w.manager, elsewhere).await;
+    assert_eq!(invalid_fields(&r), ["region_code"]);
     // A relation that is not of a child of the family.
     let other = w.open_case("Бекзат", true).await;
     let b = child_of(&w, &other).await;

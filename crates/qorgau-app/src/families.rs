@@ -331,6 +331,21 @@ pub fn create(
             };
             add_member(tx, caller, &family, member, &field)?;
         }
+        // A household is recorded where one of its children lives (a case manager's own
+        // children may sit anywhere; the family's region is where its supervisor reads it).
+        let mut here = false;
+        for member in &new.members {
+            if let NewMember::Child(child, _) = member {
+                here |= children::find(tx, *child)?
+                    .is_some_and(|c| c.region_code == family.region_code);
+            }
+        }
+        if !here {
+            return Err(AppError::invalid(
+                "region_code",
+                "must be the region of one of the family's children",
+            ));
+        }
         audit::log(
             tx,
             caller,
