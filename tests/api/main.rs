@@ -16,6 +16,7 @@ mod cli;
 mod demo_scale;
 mod errors;
 mod export;
+mod families;
 mod findings;
 mod interagency;
 mod journey;

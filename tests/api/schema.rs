@@ -704,6 +704,7 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
     use qorgau_domain::assessment::AssessmentKind;
     use qorgau_domain::case::CaseStatus;
     use qorgau_domain::case_file::{FlagKind, NoteKind};
+    use qorgau_domain::family::FamilyRelation;
     use qorgau_domain::iin::Sex;
     use qorgau_domain::interagency::{PlacementEndReason, PlacementType};
     use qorgau_domain::intervention::InterventionKind;
@@ -836,6 +837,10 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
         ),
         ("case_notes.kind", set(&NoteKind::ALL, NoteKind::as_str)),
         ("case_flags.kind", set(&FlagKind::ALL, FlagKind::as_str)),
+        (
+            "family_members.relation",
+            set(&FamilyRelation::ALL, FamilyRelation::as_str),
+        ),
         // `persistence::children`: MOVED_SIGNAL, MOVED_CASE, MOVED_EVENT.
         (
             "child_merge_moves.kind",

@@ -26,6 +26,7 @@ pub mod consents;
 pub mod digests;
 pub mod error;
 pub mod export;
+pub mod families;
 pub mod flags;
 pub mod follow_ups;
 pub mod geography;

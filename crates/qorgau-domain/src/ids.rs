@@ -229,6 +229,8 @@ macro_rules! for_each_id {
             $crate::ids::TimelineEventId,
             $crate::ids::NoteId,
             $crate::ids::FlagId,
+            $crate::ids::FamilyId,
+            $crate::ids::FamilyMemberId,
         );
     };
 }
@@ -284,6 +286,10 @@ id_type!(
     NoteId,
     /// A flag on a case, active or cleared (`case_flags`).
     FlagId,
+    /// A household: siblings and the adults around them (`families`).
+    FamilyId,
+    /// A member of a family, current or removed (`family_members`).
+    FamilyMemberId,
 );
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod case_file;
 pub mod code;
 pub mod consent;
 pub mod deadline;
+pub mod family;
 pub mod filing;
 pub mod geography;
 pub mod ids;

@@ -28,6 +28,7 @@ pub mod connection;
 pub mod consents;
 pub mod deadlines;
 pub mod error;
+pub mod families;
 pub mod flags;
 pub mod follow_ups;
 pub mod geography;

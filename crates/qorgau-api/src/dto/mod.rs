@@ -10,6 +10,7 @@ pub mod children;
 pub mod commission;
 pub mod consents;
 pub mod export;
+pub mod families;
 pub mod geography;
 pub mod interviews;
 pub mod notifications;

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod children;
 pub mod commission;
 pub mod consents;
+pub mod families;
 pub mod geography;
 pub mod health;
 pub mod interviews;
@@ -107,6 +108,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(referrals::incoming_transfers)
                 .service(relations::add_relation)
                 .service(relations::list_relations)
+                .service(families::create)
+                .service(families::get)
+                .service(families::edit)
+                .service(families::add_member)
+                .service(families::remove_member)
+                .service(families::of_child)
                 .service(consents::add_consent)
                 .service(consents::list_consents)
                 .service(consents::withdraw_consent)
