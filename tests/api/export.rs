@@ -1,5 +1,5 @@
 //! A child's file, exported (issue 20, item 6): `GET /children/{id}/export` gives the region's
-//! supervisor everything on the child — card, relations, signals, each case with its work,
+//! supervisor everything on the child — card, relations, family, signals, each case with its work,
 //! notes and flags, the timeline — as one JSON document or a printable PDF that holds the same
 //! text; nobody else may export it, and every export is audited.
 
@@ -70,6 +70,11 @@ async fn worked_case(w: &World) -> (String, String) {
         Some(("decision.pdf", "application/pdf", crate::documents::PDF)),
     );
     must(crate::documents::upload_with(w, cm, &case, decision, &[]).await);
+    let household = json!({"region_code": "KZ-71", "district_code": "KZ-71-01",
+        "label": "Семья Test", "address": "Астана, Сарыарқа 12",
+        "members": {"children": [{"child_id": child, "relation": "child"}],
+                    "adults": [{"full_name": "Ерлан Test", "relation": "father"}]}});
+    must(w.app.post("/api/v1/families", cm, household).await);
     (child, case)
 }
 
@@ -98,6 +103,7 @@ async fn the_supervisor_exports_the_whole_file_as_json_and_pdf(backend: Backend)
     assert_eq!(file["child"]["id"], child.as_str());
     assert_eq!(file["child"]["first_name"], "Айгерім");
     assert_eq!(file["relations"][0]["full_name"], "Сауле Test");
+    assert_eq!(file["family"]["label"], "Семья Test");
     assert_eq!(count(&file["signals"]), 1);
     assert_eq!(
         file["signals"][0]["description"],
@@ -164,6 +170,7 @@ async fn the_supervisor_exports_the_whole_file_as_json_and_pdf(backend: Backend)
     for expected in [
         "Айгерім",
         "Сауле Test",
+        "Ерлан Test",
         NOTE,
         "Home visit, child seen",
         &case,

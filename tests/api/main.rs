@@ -17,6 +17,7 @@ mod demo_scale;
 mod documents;
 mod errors;
 mod export;
+mod families;
 mod findings;
 mod interagency;
 mod journey;

@@ -238,6 +238,15 @@ enum T {
     Flagged,
     /// A fresh document uploaded by the place's manager onto the place's case.
     Document,
+    /// A fresh child of the place with a case assigned to its manager (`extra`: for the body).
+    FamilyChild,
+    /// A fresh family of the place, recorded by its supervisor: a fresh child with a case
+    /// assigned to the place's manager, and an adult by name (`second`: the adult member).
+    Family,
+    /// As `Family`, with its version (1) as `If-Match`.
+    FamilyVersion,
+    /// The child of a fresh `Family`.
+    FamilyOf,
 }
 
 type Body = fn(&Fx, &Cell, &Rec) -> Option<Value>;
@@ -417,6 +426,14 @@ fn table() -> Vec<Op> {
         list(GET,  "/api/v1/children/{id}/possible-duplicates", Duplicates,   none,          "N N A A N A N N", "N N N N N N N N").variant("of a child in scope: only duplicates in scope are shown"),
         op(GET,    "/api/v1/children/{id}/relations",           Child,        none,          "N N F A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/children/{id}/relations",           Child,        relation,      "N N F A N A N N", "N N N N N N N N"),
+        // Families: read under the rule of a child's file (ViewChildFile), changed under that of its relations
+        // (EditChild): the case manager of a member child's open case, the region's supervisor.
+        op(POST,   "/api/v1/families",                          FamilyChild,  family,        "F F F A F A F F", "F F F N F N F F"),
+        op(GET,    "/api/v1/families/{id}",                     Family,       none,          "N N N A N A N N", "N N N N N N N N"),
+        op(PATCH,  "/api/v1/families/{id}",                     FamilyVersion, family_patch, "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/families/{id}/members",             Family,       family_member, "N N N A N A N N", "N N N N N N N N"),
+        op(POST,   "/api/v1/families/{id}/members/{member_id}/remove", Family, reason,       "N N N A N A N N", "N N N N N N N N"),
+        op(GET,    "/api/v1/children/{id}/family",              FamilyOf,     none,          "N N F A N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/children/{id}/merge",               MergePair,    merge,         "N N F F N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/children/{id}/unmerge",             Merged,       reason,        "N N F F N A N N", "N N N N N N N N"),
         // ViewCases, WorkCase: case manager own, supervisor region. AssignCase, DecidePlan: supervisor.
@@ -703,6 +720,22 @@ mod body {
     pub fn relation(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
         Some(json!({"full_name": "Aunt Matrixova", "relation": "aunt",
                     "is_legal_representative": false, "alleged_perpetrator": false}))
+    }
+
+    pub fn family(fx: &Fx, c: &Cell, r: &Rec) -> Option<Value> {
+        let p = fx.place(c.place);
+        Some(
+            json!({"region_code": p.region, "district_code": p.district, "label": "Matrix household",
+                    "members": {"children": [{"child_id": r.extra, "relation": "child"}]}}),
+        )
+    }
+
+    pub fn family_patch(_: &Fx, c: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"label": format!("Matrix household {}", c.n)}))
+    }
+
+    pub fn family_member(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"full_name": "Matrix Grandmother", "relation": "grandparent"}))
     }
 
     pub fn merge(_: &Fx, _: &Cell, r: &Rec) -> Option<Value> {
@@ -1561,6 +1594,31 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
             let path = format!("/api/v1/cases/{}/documents", p.case);
             let body = body::document(fx, cell, &Rec::default()).unwrap();
             on(&created(path, &p.manager, body).await)
+        }
+        T::FamilyChild => {
+            let (_, child) = fx.fresh_case(w).await;
+            Rec {
+                extra: child,
+                ..Rec::default()
+            }
+        }
+        T::Family | T::FamilyVersion | T::FamilyOf => {
+            let (_, child) = fx.fresh_case(w).await;
+            let body = json!({"region_code": p.region, "district_code": p.district, "label": "Matrix household",
+                "members": {"children": [{"child_id": child, "relation": "child"}],
+                            "adults": [{"full_name": "Matrix Mother", "relation": "mother"}]}});
+            let family = fx
+                .must(Method::POST, "/api/v1/families", &p.supervisor, body, 201)
+                .await;
+            let id = match target {
+                T::FamilyOf => child,
+                _ => str_of(&family["id"]),
+            };
+            Rec {
+                second: str_of(&family["members"][1]["id"]),
+                if_match: (target == T::FamilyVersion).then(|| "\"1\"".to_string()),
+                ..on(&id)
+            }
         }
         T::Notification => {
             let recipient = match w {

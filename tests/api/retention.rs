@@ -2,7 +2,8 @@
 //! case closed more than `retention.closed_case_years` ago and changes nothing; the run
 //! anonymises them — no name, IIN, address, phone or free text of theirs left anywhere in the
 //! database — leaves a child with an open case, a recent closing or a later signal alone, runs
-//! once per child, keeps every report's numbers, and leaves the audit chain valid.
+//! once per child, keeps every report's numbers, and leaves the audit chain valid. Her family's
+//! label, address and adults' names go with her.
 //!
 //! The history is made through the API with the server's clock set in 2020 (and 2023–2024 for
 //! the children kept); the command runs on the system clock, years later.
@@ -99,6 +100,8 @@ async fn work_and_close(w: &World, case: &str, text: &str, closed_at: &str) {
     let plan = json!({"goals": [{"title": format!("{text}: goal"), "measures": [
         {"kind": "social", "description": format!("{text}: measure"),
          "responsible_organisation_id": organisation, "due_date": due}]}]});
+    // As a client writes a plan: `If-None-Match: *` for the first version (api.md § Concurrent
+    // edits).
     ok(w.app.put_plan(case, &w.manager, plan).await);
     step();
     let approval = json!({"decision": "approve", "note": format!("{text}: approved")});
@@ -310,6 +313,16 @@ async fn retention_anonymises_children_long_closed_and_keeps_every_count(backend
     );
     ok(documents::upload_with(&w, &w.manager, &a_case, photo, &[]).await);
     assert_eq!(w.app.state.documents.keys().await.unwrap().len(), 2);
+    // Her household (issue 20, item 5): she is its only child, so its label, address and
+    // adults' names go with her.
+    let household = json!({"region_code": "KZ-71", "district_code": "KZ-71-01",
+        "label": format!("{SECRET}: household"), "address": "Астана, Секрет көшесі 7",
+        "members": {"children": [{"child_id": a_id, "relation": "child"}],
+                    "adults": [{"relation_id": mother["id"], "relation": "mother"},
+                               {"full_name": "Секрет Әже", "relation": "grandparent"}]}});
+    ok(w.app
+        .post("/api/v1/families", &w.supervisor, household)
+        .await);
     work_and_close(&w, &a_case, SECRET, "2020-03-25 04:00").await;
 
     // B: closed in 2024, within five years of now. C: open since 2020. D: closed in March

@@ -705,6 +705,7 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
     use qorgau_domain::case::CaseStatus;
     use qorgau_domain::case_file::{FlagKind, NoteKind};
     use qorgau_domain::document::{DocumentKind, MediaType};
+    use qorgau_domain::family::FamilyRelation;
     use qorgau_domain::iin::Sex;
     use qorgau_domain::interagency::{PlacementEndReason, PlacementType};
     use qorgau_domain::intervention::InterventionKind;
@@ -844,6 +845,10 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
         (
             "documents.media_type",
             set(&MediaType::ALL, MediaType::as_str),
+        ),
+        (
+            "family_members.relation",
+            set(&FamilyRelation::ALL, FamilyRelation::as_str),
         ),
         // `persistence::children`: MOVED_SIGNAL, MOVED_CASE, MOVED_EVENT.
         (

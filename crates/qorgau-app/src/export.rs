@@ -24,6 +24,7 @@ use crate::children::{self, ChildCard, ChildTimeline};
 use crate::commission::Matter;
 use crate::documents::Document;
 use crate::error::AppError;
+use crate::families::FamilyCard;
 use crate::interviews::Interviews;
 use crate::notes::Note;
 use crate::placements::Placement;
@@ -31,7 +32,7 @@ use crate::plans::PlanCard;
 use crate::referrals::Referral;
 use crate::signals::Signal;
 use crate::{
-    assessments, cases, commission, consents, documents, flags, follow_ups, interventions,
+    assessments, cases, commission, consents, documents, families, flags, follow_ups, interventions,
     interviews, notes, placements, plans, referrals, relations, signals,
 };
 
@@ -60,6 +61,8 @@ pub struct ChildFile {
     pub exported_by: UserId,
     pub child: ChildCard,
     pub relations: Vec<RelationRow>,
+    /// The household the child belongs to, with its members as the caller may see them.
+    pub family: Option<FamilyCard>,
     pub signals: Vec<Signal>,
     /// The child's cases the caller may see, oldest first.
     pub cases: Vec<CaseFile>,
@@ -88,6 +91,7 @@ pub fn child_file(
     };
     let all = everything();
     let relations = relations::list(conn, caller, id, &all)?;
+    let family = families::of_child(conn, caller, id)?.family;
     let filter = SignalFilter {
         child_id: Some(id),
         ..SignalFilter::default()
@@ -108,6 +112,7 @@ pub fn child_file(
         exported_by: caller.actor.user_id,
         child,
         relations,
+        family,
         signals,
         cases: files,
         timeline: children::timeline(conn, caller, id)?,

@@ -5,8 +5,9 @@ use chrono::NaiveDate;
 use qorgau_domain::access::Action;
 use qorgau_domain::report::aggregate::{self, Dimension};
 use qorgau_domain::report::kpi::{self, Kpis};
+use qorgau_domain::report::rounding::Tally;
 use qorgau_domain::report::{Area, Disclosure, Period, kazakhstan_date};
-use qorgau_persistence::{DbConnection, reports};
+use qorgau_persistence::{DbConnection, families, reports};
 
 use crate::app::App;
 use crate::area::AreaAsked;
@@ -25,6 +26,9 @@ pub struct KpiReport {
     pub kpis: Kpis,
     pub period: Period,
     pub area: Area,
+    /// Families (household records) in accompaniment (`accompaniment.households`): computed
+    /// apart from `kpis` by [`households_in_accompaniment`].
+    pub households: Tally,
     /// Whether the reader sees counts rounded (analysts) or exact (supervisors).
     rounded: bool,
 }
@@ -58,12 +62,24 @@ pub fn kpis(
     };
     let area = asked.area.resolve(conn, caller, Action::ViewReports)?;
     let facts = reports::kpi_facts(conn, &area, &period)?;
+    let households = households_in_accompaniment(conn, &area, &period)?;
     Ok(KpiReport {
         kpis: kpi::compute(&facts, now),
+        households,
         period,
         area,
         rounded,
     })
+}
+
+/// Families (household records, `qorgau_app::families`) of the area with a member child whose
+/// case was open at some time in the period (docs/reporting.md, `accompaniment.households`).
+pub fn households_in_accompaniment(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Tally, AppError> {
+    Ok(families::in_accompaniment(conn, area, period)?)
 }
 
 /// Counts of signals over whole months per combination of the grouping dimensions, randomly

@@ -230,6 +230,8 @@ macro_rules! for_each_id {
             $crate::ids::NoteId,
             $crate::ids::FlagId,
             $crate::ids::DocumentId,
+            $crate::ids::FamilyId,
+            $crate::ids::FamilyMemberId,
         );
     };
 }
@@ -287,6 +289,10 @@ id_type!(
     FlagId,
     /// A document or photo on a case (`documents`).
     DocumentId,
+    /// A household: siblings and the adults around them (`families`).
+    FamilyId,
+    /// A member of a family, current or removed (`family_members`).
+    FamilyMemberId,
 );
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod consents;
 pub mod deadlines;
 pub mod documents;
 pub mod error;
+pub mod families;
 pub mod flags;
 pub mod follow_ups;
 pub mod geography;

@@ -428,6 +428,9 @@ pub fn anonymise(
     )
     .set(documents::erased_at.eq(at))
     .execute(conn)?;
+    // Families: the child's membership reasons, and the households left with no identified
+    // child (docs/security.md § Retention).
+    crate::families::erase_for(conn, records)?;
     Ok(Anonymised {
         records: records.len(),
         cases: cases.len(),

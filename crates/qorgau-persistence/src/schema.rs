@@ -673,12 +673,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    families (id) {
+        id -> Text,
+        region_code -> Text,
+        district_code -> Text,
+        label -> Text,
+        address -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    family_members (id) {
+        id -> Text,
+        family_id -> Text,
+        child_id -> Nullable<Text>,
+        relation_id -> Nullable<Text>,
+        full_name -> Nullable<Text>,
+        relation -> Text,
+        added_by -> Text,
+        added_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+        removal_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(notifications -> users (recipient_id));
 diesel::joinable!(follow_ups -> cases (case_id));
 diesel::joinable!(plan_reviews -> plans (plan_id));
 diesel::joinable!(case_notes -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
+diesel::joinable!(family_members -> families (family_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -728,6 +758,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_reviews,
     case_notes,
     case_flags,
+    families,
+    family_members,
 );
 
 // The caseload counts flagged open cases per assignee and flag (`supervision::caseload`).

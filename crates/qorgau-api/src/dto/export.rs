@@ -16,6 +16,7 @@ use crate::dto::children::{ChildView, Timeline};
 use crate::dto::commission::CommissionMatterView;
 use crate::dto::consents::ConsentView;
 use crate::dto::documents::DocumentView;
+use crate::dto::families::FamilyView;
 use crate::dto::interviews::Interviews;
 use crate::dto::placements::PlacementView;
 use crate::dto::referrals::ReferralView;
@@ -32,6 +33,9 @@ pub struct ChildFileView {
     pub exported_by: Uuid,
     pub child: ChildView,
     pub relations: Vec<RelationView>,
+    /// The household the child belongs to (`null` if none), its members as the exporter may
+    /// see them.
+    pub family: Option<FamilyView>,
     /// The signals about the child, oldest first.
     pub signals: Vec<SignalView>,
     /// The child's cases the exporter may see, oldest first.
@@ -96,6 +100,7 @@ impl TryFrom<ChildFile> for ChildFileView {
             exported_by: f.exported_by.0,
             child: ChildView::try_from(f.child)?,
             relations: all(f.relations)?,
+            family: f.family.map(FamilyView::from),
             signals: all(f.signals)?,
             cases: all(f.cases)?,
             timeline: Timeline::try_from(f.timeline)?,
@@ -113,6 +118,7 @@ impl ChildFileView {
     pub fn to_pdf(&self) -> Result<Vec<u8>, ApiError> {
         let child = json(&self.child)?;
         let relations = json(&self.relations)?;
+        let family = json(&self.family)?;
         let signals = json(&self.signals)?;
         let cases = json(&self.cases)?;
         let timeline = json(&self.timeline)?;
@@ -124,6 +130,7 @@ impl ChildFileView {
         let sections = [
             ("child", &child),
             ("relations", &relations),
+            ("family", &family),
             ("signals", &signals),
             ("cases", &cases),
             ("timeline", &timeline),

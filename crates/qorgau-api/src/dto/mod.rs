@@ -11,6 +11,7 @@ pub mod commission;
 pub mod consents;
 pub mod documents;
 pub mod export;
+pub mod families;
 pub mod geography;
 pub mod interviews;
 pub mod notifications;

@@ -121,6 +121,9 @@ pub struct AccompanimentKpi {
     pub children: i64,
     /// Children whose family was in accompaniment by a family-support centre in the period.
     pub families: i64,
+    /// Families (household records) with a member child whose case was open at some time in
+    /// the period.
+    pub households: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -220,6 +223,7 @@ impl KpiReport {
             kpis: k,
             period,
             area,
+            households,
             ..
         } = computed;
         let staff: i64 = k.training.iter().map(|t| t.staff).sum();
@@ -265,6 +269,7 @@ impl KpiReport {
             accompaniment: AccompanimentKpi {
                 children: d.count(k.children_in_accompaniment),
                 families: d.count(k.families_in_accompaniment),
+                households: d.count(households),
             },
             training: TrainingKpis {
                 total: training_view(staff, trained),

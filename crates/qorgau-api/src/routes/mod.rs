@@ -9,6 +9,7 @@ pub mod children;
 pub mod commission;
 pub mod consents;
 pub mod documents;
+pub mod families;
 pub mod geography;
 pub mod health;
 pub mod interviews;
@@ -113,6 +114,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(referrals::incoming_transfers)
                 .service(relations::add_relation)
                 .service(relations::list_relations)
+                .service(families::create)
+                .service(families::get)
+                .service(families::edit)
+                .service(families::add_member)
+                .service(families::remove_member)
+                .service(families::of_child)
                 .service(consents::add_consent)
                 .service(consents::list_consents)
                 .service(consents::withdraw_consent)

@@ -1,0 +1,2 @@
+DROP TABLE family_members;
+DROP TABLE families;
