@@ -32,8 +32,8 @@ use crate::plans::PlanCard;
 use crate::referrals::Referral;
 use crate::signals::Signal;
 use crate::{
-    assessments, cases, commission, consents, documents, families, flags, follow_ups, interventions,
-    interviews, notes, placements, plans, referrals, relations, signals,
+    assessments, cases, commission, consents, documents, families, flags, follow_ups,
+    interventions, interviews, notes, placements, plans, referrals, relations, signals,
 };
 
 /// One case of the child, with everything recorded on it.
