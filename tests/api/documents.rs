@@ -33,34 +33,29 @@ pub enum Store {
 macro_rules! on_both_backends_and_stores {
     ($($name:ident),* $(,)?) => {
         mod directory {
-            mod sqlite {
-                $(#[actix_web::test] async fn $name() {
-                    super::super::$name($crate::common::Backend::Sqlite, super::super::Store::Directory).await
-                })*
-            }
-            mod postgres {
-                $(#[actix_web::test]
-                #[cfg_attr(qorgau_no_test_postgres, ignore = "set QORGAU_TEST_DATABASE_URL to run the PostgreSQL half")]
-                async fn $name() {
-                    $crate::common::postgres_url();
-                    super::super::$name($crate::common::Backend::Postgres, super::super::Store::Directory).await
-                })*
-            }
+            on_both_backends_with_store!(Directory; $($name),*);
         }
         mod s3 {
-            mod sqlite {
-                $(#[actix_web::test] async fn $name() {
-                    super::super::$name($crate::common::Backend::Sqlite, super::super::Store::S3).await
-                })*
-            }
-            mod postgres {
-                $(#[actix_web::test]
-                #[cfg_attr(qorgau_no_test_postgres, ignore = "set QORGAU_TEST_DATABASE_URL to run the PostgreSQL half")]
-                async fn $name() {
-                    $crate::common::postgres_url();
-                    super::super::$name($crate::common::Backend::Postgres, super::super::Store::S3).await
-                })*
-            }
+            on_both_backends_with_store!(S3; $($name),*);
+        }
+    };
+}
+
+/// `sqlite::name` and `postgres::name` tests of one store.
+macro_rules! on_both_backends_with_store {
+    ($store:ident; $($name:ident),*) => {
+        mod sqlite {
+            $(#[actix_web::test] async fn $name() {
+                super::super::$name($crate::common::Backend::Sqlite, super::super::Store::$store).await
+            })*
+        }
+        mod postgres {
+            $(#[actix_web::test]
+            #[cfg_attr(qorgau_no_test_postgres, ignore = "set QORGAU_TEST_DATABASE_URL to run the PostgreSQL half")]
+            async fn $name() {
+                $crate::common::postgres_url();
+                super::super::$name($crate::common::Backend::Postgres, super::super::Store::$store).await
+            })*
         }
     };
 }
