@@ -25,6 +25,7 @@ pub mod commission;
 pub mod consents;
 pub mod digests;
 pub mod error;
+pub mod facts;
 pub mod flags;
 pub mod follow_ups;
 pub mod geography;
