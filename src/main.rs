@@ -302,12 +302,17 @@ fn reports_verify(
                 c.source_time.as_secs_f64() * 1e3
             );
             if !c.agrees() {
-                println!("    facts:  {:?}\n    source: {:?}", c.from_facts, c.from_source);
+                println!(
+                    "    facts:  {:?}\n    source: {:?}",
+                    c.from_facts, c.from_source
+                );
             }
         }
     }
     if differences > 0 {
-        bail!("the report facts differ from the source ({differences}): run `qorgau reports rebuild`");
+        bail!(
+            "the report facts differ from the source ({differences}): run `qorgau reports rebuild`"
+        );
     }
     println!("report facts agree with the source");
     Ok(())

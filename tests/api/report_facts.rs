@@ -33,12 +33,7 @@ fn period(from: &str, to: &str) -> Period {
 
 /// Every indicator of each area and period, both ways; returns how many signals the facts
 /// counted in all, so that a caller can tell the comparison was not of empty reports.
-fn agree(
-    conn: &mut DbConnection,
-    areas: &[Area],
-    periods: &[Period],
-    now: NaiveDateTime,
-) -> i64 {
+fn agree(conn: &mut DbConnection, areas: &[Area], periods: &[Period], now: NaiveDateTime) -> i64 {
     let mut signals = 0;
     for area in areas {
         for period in periods {
@@ -204,7 +199,11 @@ async fn facts_agree_with_the_source_on_a_generated_history(backend: Backend) {
     );
     let out = qorgau(&db, &["reports", "rebuild"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("report facts rebuilt"), "{}", text(&out));
+    assert!(
+        text(&out).contains("report facts rebuilt"),
+        "{}",
+        text(&out)
+    );
     let out = qorgau(&db, &["reports", "verify"]);
     assert!(out.status.success(), "{}", text(&out));
 }

@@ -61,9 +61,12 @@ pub(crate) fn child(conn: &mut DbConnection, child_id: impl Display) -> Result<(
     Ok(())
 }
 
-/// `qorgau reports rebuild`: every fact recomputed from the source tables, in one transaction.
+/// `qorgau reports rebuild`: every fact recomputed from the source tables, in one transaction;
+/// then (PostgreSQL) the new rows vacuumed and analysed, for the indicators' index-only scans.
 pub fn rebuild(conn: &mut DbConnection) -> Result<Rebuilt, AppError> {
-    write(conn, |tx| Ok::<_, AppError>(report_facts::rebuild(tx)?))
+    let rebuilt = write(conn, |tx| Ok::<_, AppError>(report_facts::rebuild(tx)?))?;
+    report_facts::vacuum(conn)?;
+    Ok(rebuilt)
 }
 
 /// `qorgau reports verify`: every fact table compared with the source tables (read in one

@@ -54,7 +54,7 @@ pub fn record_intervention(
         };
         interventions::insert(tx, &row)?;
         if row.child_seen {
-            crate::facts::case(tx, &row.case_id)?;
+            crate::facts::case(tx, row.case_id)?;
         }
         let seen = if row.child_seen {
             ", child seen in person"

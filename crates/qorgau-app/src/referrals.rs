@@ -184,7 +184,7 @@ pub fn create(
             mandatory: false,
         };
         referrals::insert(tx, &row)?;
-        crate::facts::referral(tx, &row.id)?;
+        crate::facts::referral(tx, row.id)?;
         protocol::start(
             tx,
             app,

@@ -52,7 +52,7 @@ const MIGRATION_LOCK: i64 = 0x7167_6175_0001;
 /// Applying `000027_report_facts` also fills the report facts from the source tables (the
 /// backfill of an upgrade, `report_facts::rebuild`), under the same lock.
 pub fn run(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
+    match conn {
         DbConnection::Postgres(pg) => {
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(pg)?;
             let result = pg
@@ -71,8 +71,7 @@ pub fn run(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
             .map(versions)
             .map_err(|e| DbError::Migration(e.to_string()))
             .and_then(|applied| backfill(conn, applied)),
-    };
-    applied
+    }
 }
 
 /// The migration that created the report facts.
@@ -82,6 +81,7 @@ const REPORT_FACTS: &str = "20261208000027";
 fn backfill(conn: &mut DbConnection, applied: Vec<String>) -> Result<Vec<String>, DbError> {
     if applied.iter().any(|v| v == REPORT_FACTS) {
         crate::write(conn, crate::report_facts::rebuild)?;
+        crate::report_facts::vacuum(conn)?;
     }
     Ok(applied)
 }

@@ -70,6 +70,17 @@ impl Fact {
         }
     }
 
+    /// The positions of the region and the time that the indicators select on: a rebuild
+    /// writes the rows in this order, so that an area's period lies on few pages.
+    fn clustered(self) -> &'static str {
+        match self {
+            Fact::Signals => "3, 5",
+            Fact::SignalConcerns => "4, 6",
+            Fact::Cases => "3, 7",
+            Fact::Referrals => "4, 11",
+        }
+    }
+
     /// The column naming the entity of a row (for `verify`'s examples).
     fn id_column(self) -> &'static str {
         match self {
@@ -240,16 +251,28 @@ pub fn rebuild(conn: &mut DbConnection) -> Result<Rebuilt, DbError> {
         let n = execute(
             conn,
             &format!(
-                "INSERT INTO {} ({}) {}",
+                "INSERT INTO {} ({}) {} ORDER BY {}",
                 fact.table(),
                 fact.columns(),
-                fact.select(postgres, "1 = 1")
+                fact.select(postgres, "1 = 1"),
+                fact.clustered()
             ),
             &[],
         )?;
         rows.push((fact, n));
     }
     Ok(Rebuilt { rows })
+}
+
+/// After a rebuild, outside its transaction: on PostgreSQL, marks the new rows visible to all
+/// (so that the indicators' index-only scans need not visit the table) and gathers the
+/// planner's statistics. Nothing to do on SQLite.
+pub fn vacuum(conn: &mut DbConnection) -> Result<(), DbError> {
+    if let DbConnection::Postgres(pg) = conn {
+        let tables: Vec<&str> = Fact::ALL.iter().map(|f| f.table()).collect();
+        diesel::sql_query(format!("VACUUM (ANALYZE) {}", tables.join(", "))).execute(pg)?;
+    }
+    Ok(())
 }
 
 /// How one fact table compares with its definition over the source tables.

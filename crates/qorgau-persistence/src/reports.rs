@@ -30,11 +30,11 @@ use crate::DbConnection;
 use crate::error::DbError;
 
 mod counts;
-pub use counts::kpi_counts;
 use crate::schema::{
     cases, deadlines, interventions, organisations, plans, referrals, signal_concerns, signals,
     trainings, users,
 };
+pub use counts::kpi_counts;
 
 /// Narrows a boxed query to the area: `region` and `district` are the columns that place the
 /// record.
