@@ -49,7 +49,9 @@ fn agree(conn: &mut DbConnection, areas: &[Area], periods: &[Period], now: Naive
     signals
 }
 
-fn assert_facts_agree(conn: &mut DbConnection) {
+/// Every fact table equals its definition over the source tables (for tests of the events
+/// that change facts).
+pub(crate) fn assert_facts_agree(conn: &mut DbConnection) {
     for compared in report_facts::verify(conn).unwrap() {
         assert!(compared.agrees(), "{compared:?}");
     }
