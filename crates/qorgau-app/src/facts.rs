@@ -36,9 +36,14 @@ pub(crate) fn signal(
     signal_id: impl Display,
     child_id: Option<impl Display>,
 ) -> Result<(), AppError> {
-    report_facts::signal(conn, &signal_id.to_string())?;
-    if let Some(child) = child_id {
-        report_facts::child_signals(conn, &child.to_string())?;
+    let signal = signal_id.to_string();
+    match child_id {
+        // The child's signals include this one.
+        Some(child) => {
+            report_facts::child_signals(conn, &child.to_string())?;
+            report_facts::signal_concerns(conn, &signal)?;
+        }
+        None => report_facts::signal(conn, &signal)?,
     }
     Ok(())
 }

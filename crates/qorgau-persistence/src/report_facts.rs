@@ -211,6 +211,11 @@ pub fn signal(conn: &mut DbConnection, signal_id: &str) -> Result<(), DbError> {
     refresh(conn, Fact::SignalConcerns, "s.id = ?", signal_id)
 }
 
+/// A signal's concerns (with its area and time).
+pub fn signal_concerns(conn: &mut DbConnection, signal_id: &str) -> Result<(), DbError> {
+    refresh(conn, Fact::SignalConcerns, "s.id = ?", signal_id)
+}
+
 /// The signals about a child changed (one added, moved to or from the child by a merge, or
 /// retimed): each one's latest earlier signal is looked up again.
 pub fn child_signals(conn: &mut DbConnection, child_id: &str) -> Result<(), DbError> {
