@@ -12,7 +12,7 @@ use qorgau_api::{AppState, Config};
 use qorgau_app::AppError;
 use qorgau_app::accounts::{self, NewAccount};
 use qorgau_app::users::{self, Operator};
-use qorgau_app::{audit, retention};
+use qorgau_app::{audit, facts, retention};
 use qorgau_dataset as dataset;
 use qorgau_persistence::write;
 
@@ -54,6 +54,9 @@ enum Command {
     /// The document store (docs/operations.md § Documents).
     #[command(subcommand)]
     Documents(DocumentsCommand),
+    /// The report facts the indicators are read from (docs/reporting.md § Report facts).
+    #[command(subcommand)]
+    Reports(ReportsCommand),
 }
 
 #[derive(Subcommand)]
@@ -63,6 +66,25 @@ enum DocumentsCommand {
     Orphans {
         #[arg(long)]
         delete: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Recompute every report fact from the source tables, in one transaction (reports keep
+    /// reading the old facts until it commits). Needed after loading rows other than through
+    /// Qorgau, or to repair a difference `verify` found; upgrades do it on their own.
+    Rebuild,
+    /// Compare every report fact with the source tables, row by row; exit non-zero on any
+    /// difference. With `--kpis-year`, also compute every indicator of that year (Astana
+    /// time) both ways — from the facts and from the source tables — for the whole country
+    /// and each region, with the time each took, and fail unless they agree exactly.
+    Verify {
+        #[arg(long)]
+        kpis_year: Option<i32>,
+        /// Only this region (with `--kpis-year`).
+        #[arg(long, requires = "kpis_year")]
+        region: Option<String>,
     },
 }
 
@@ -254,7 +276,91 @@ fn main() -> anyhow::Result<()> {
                 anyhow::Ok(())
             })
         }
+        Command::Reports(ReportsCommand::Rebuild) => {
+            let state = ready(config)?;
+            let mut conn = state.db.conn()?;
+            let started = std::time::Instant::now();
+            let rebuilt = facts::rebuild(&mut conn)?;
+            for (fact, rows) in &rebuilt.rows {
+                println!("  {:<24} {rows:>11} rows", fact.table());
+            }
+            println!(
+                "report facts rebuilt in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Reports(ReportsCommand::Verify { kpis_year, region }) => {
+            reports_verify(&ready(config)?, kpis_year, region.as_deref())
+        }
     }
+}
+
+/// `qorgau reports verify`.
+fn reports_verify(
+    state: &AppState,
+    kpis_year: Option<i32>,
+    region: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut conn = state.db.conn()?;
+    let started = std::time::Instant::now();
+    let mut differences = 0;
+    for compared in facts::verify(&mut conn)? {
+        let table = compared.fact.table();
+        if compared.agrees() {
+            println!("  {table:<24} agrees with the source");
+        } else {
+            differences += 1;
+            println!(
+                "  {table:<24} DIFFERS: {} row(s) of the source missing or different, {} row(s) not in the source; e.g. {}",
+                compared.missing,
+                compared.unexpected,
+                compared.examples.join(", ")
+            );
+        }
+    }
+    println!(
+        "report facts compared with the source in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(year) = kpis_year {
+        let day = |m, d| {
+            chrono::NaiveDate::from_ymd_opt(year, m, d)
+                .ok_or_else(|| anyhow::anyhow!("no year {year}"))
+        };
+        let period = qorgau_domain::report::Period {
+            from: day(1, 1)?,
+            to: day(12, 31)?,
+        };
+        let now = state.now().naive_utc();
+        for c in facts::compare_kpis(&mut conn, &period, now, region)? {
+            let area = c.area.region.as_deref().unwrap_or("whole country");
+            let verdict = if c.agrees() {
+                "agree"
+            } else {
+                differences += 1;
+                "DIFFER"
+            };
+            println!(
+                "  indicators {year} {area:<14} {verdict}: from the facts {:.1} ms, from the source tables {:.1} ms",
+                c.facts_time.as_secs_f64() * 1e3,
+                c.source_time.as_secs_f64() * 1e3
+            );
+            if !c.agrees() {
+                println!(
+                    "    facts:  {:?}\n    source: {:?}",
+                    c.from_facts, c.from_source
+                );
+            }
+        }
+    }
+    if differences > 0 {
+        bail!(
+            "the report facts differ from the source ({differences}): run `qorgau reports rebuild`"
+        );
+    }
+    println!("report facts agree with the source");
+    Ok(())
 }
 
 fn print_retention(report: &retention::Report, years: u32) {

@@ -445,6 +445,8 @@ async fn transfers_move_the_case_and_end_the_old_teams_access(backend: Backend) 
         StatusCode::OK,
         "stays with its team"
     );
+    // The report facts followed the case to its new area.
+    crate::report_facts::assert_facts_agree(&mut w.app.state.db.conn().unwrap());
 }
 
 async fn commission_measures_past_due_are_overdue(backend: Backend) {

@@ -389,6 +389,7 @@ async fn a_merge_is_undone_and_its_history_kept(backend: Backend) {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    crate::report_facts::assert_facts_agree(&mut w.app.state.db.conn().unwrap());
     assert_eq!(
         r.body["iin"],
         girl_iin.as_str(),
@@ -574,6 +575,8 @@ async fn a_merge_is_undone_and_its_history_kept(backend: Backend) {
     )
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    // The report facts followed the merge and its undoing.
+    crate::report_facts::assert_facts_agree(&mut w.app.state.db.conn().unwrap());
 }
 
 async fn merges_into_one_child_are_undone_newest_first_and_their_flags_return(backend: Backend) {

@@ -140,8 +140,8 @@ async fn department_of(w: &World, region: &str) -> String {
 /// taken through the API with the server's clock set to the moment it happened, so the times
 /// the indicators measure are the ones the API records. Accounts and organisations are made in
 /// the present, so that their access tokens hold at every earlier time of the clock.
-struct March {
-    w: World,
+pub(crate) struct March {
+    pub(crate) w: World,
     analyst: String,
 }
 
@@ -216,7 +216,7 @@ async fn assess(w: &World, token: &str, case: &str, kind: &str) {
     ok(w.app.post(&path, token, body).await);
 }
 
-async fn march_2025(backend: Backend) -> March {
+pub(crate) async fn march_2025(backend: Backend) -> March {
     let w = World::new(backend).await;
     let a = ("2014-05-05", Sex::Female, 11);
     let b = ("2012-01-10", Sex::Male, 22);

@@ -135,6 +135,7 @@ fn move_on(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     cases::move_status(tx, case.id, from, to, None, None)?;
+    crate::facts::case(tx, case.id)?;
     let summary = format!("Case moved from {} to {}", from.as_str(), to.as_str());
     note(
         tx,

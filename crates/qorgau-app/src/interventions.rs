@@ -53,6 +53,9 @@ pub fn record_intervention(
             recorded_at: now.naive_utc(),
         };
         interventions::insert(tx, &row)?;
+        if row.child_seen {
+            crate::facts::case(tx, row.case_id)?;
+        }
         let seen = if row.child_seen {
             ", child seen in person"
         } else {

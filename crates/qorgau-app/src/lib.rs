@@ -27,6 +27,7 @@ pub mod digests;
 pub mod documents;
 pub mod error;
 pub mod export;
+pub mod facts;
 pub mod families;
 pub mod flags;
 pub mod follow_ups;

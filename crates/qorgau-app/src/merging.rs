@@ -130,6 +130,8 @@ pub fn merge(
             }
             other => other.into(),
         })?;
+        crate::facts::child(c, keep.id)?;
+        crate::facts::child(c, duplicate.id)?;
         let how = match (&cmd.confirmed, flagged_at) {
             (Some(_), _) if !differences.is_empty() => {
                 format!(" (differences confirmed: {listed})")
@@ -230,6 +232,8 @@ pub fn unmerge(
                 ));
             }
         }
+        crate::facts::child(c, keep.id)?;
+        crate::facts::child(c, duplicate.id)?;
         let summary = format!(
             "Merge of record {} into {} undone: {}",
             duplicate.id, keep.id, cmd.reason

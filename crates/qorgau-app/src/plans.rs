@@ -222,6 +222,7 @@ pub fn decide_plan(
             return Err(AppError::conflict("the draft was decided meanwhile"));
         }
         plans::touch(tx, case_id, &draft.id)?;
+        crate::facts::case(tx, case_id)?;
         let summary = match note_text {
             Some(text) => format!("Individual plan version {} {status}: {text}", draft.version),
             None => format!("Individual plan version {} {status}", draft.version),

@@ -296,6 +296,7 @@ pub fn route(
             mandatory: true,
         };
         referrals::insert(conn, &row)?;
+        crate::facts::referral(conn, row.id)?;
         start(
             conn,
             app,

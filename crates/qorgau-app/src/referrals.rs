@@ -184,6 +184,7 @@ pub fn create(
             mandatory: false,
         };
         referrals::insert(tx, &row)?;
+        crate::facts::referral(tx, row.id)?;
         protocol::start(
             tx,
             app,
@@ -352,6 +353,7 @@ pub fn act(
                 "the referral changed meanwhile; reload it",
             ));
         }
+        crate::facts::referral(tx, id)?;
         let case = cases::find(tx, r.case_id)?
             .ok_or_else(|| AppError::corrupt("referrals", id, "case_id", r.case_id))?;
         let deadline = DeadlineKind::ReferralResponse;

@@ -1,7 +1,7 @@
 //! Reports (api.md § Supervision and reports): the indicators of an area over a period, and
 //! de-identified counts for analysts. Definitions: `docs/reporting.md`.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use qorgau_domain::access::Action;
 use qorgau_domain::report::aggregate::{self, Dimension};
 use qorgau_domain::report::kpi::{self, Kpis};
@@ -61,10 +61,9 @@ pub fn kpis(
         Period::parse(asked.from, asked.to, kazakhstan_date(now))?
     };
     let area = asked.area.resolve(conn, caller, Action::ViewReports)?;
-    let facts = reports::kpi_facts(conn, &area, &period)?;
     let households = households_in_accompaniment(conn, &area, &period)?;
     Ok(KpiReport {
-        kpis: kpi::compute(&facts, now),
+        kpis: indicators(conn, &area, &period, now)?,
         households,
         period,
         area,
@@ -80,6 +79,31 @@ pub fn households_in_accompaniment(
     period: &Period,
 ) -> Result<Tally, AppError> {
     Ok(families::in_accompaniment(conn, area, period)?)
+}
+
+/// The indicators of `area` over `period` as of `now`, read from the report facts
+/// (docs/reporting.md § Report facts): what `GET /reports/kpis` serves.
+pub fn indicators(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+    now: NaiveDateTime,
+) -> Result<Kpis, AppError> {
+    let counts = reports::kpi_counts(conn, area, period, now)?;
+    Ok(kpi::from_counts(&counts))
+}
+
+/// The same indicators computed from the source tables: the reference implementation the
+/// facts must agree with, to the last digit (`qorgau reports verify --kpis`, and
+/// `tests/api/report_facts.rs`). Slow at national scale (it reads every record of the period).
+pub fn indicators_from_source(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+    now: NaiveDateTime,
+) -> Result<Kpis, AppError> {
+    let facts = reports::kpi_facts(conn, area, period)?;
+    Ok(kpi::compute(&facts, now))
 }
 
 /// Counts of signals over whole months per combination of the grouping dimensions, randomly

@@ -244,6 +244,7 @@ fn insert_new(
     fill_content(&mut row, signal, now);
     let concerns = concern_codes(signal);
     signals::insert(conn, &row, &concerns)?;
+    crate::facts::signal(conn, row.id, row.child_id)?;
     if let Some(child) = &row.child_id {
         let summary = format!(
             "Signal received from {}: {}",
@@ -278,6 +279,7 @@ fn replace_content(
     }
     fill_content(&mut row, signal, now);
     signals::update_content(conn, &row, &concern_codes(signal))?;
+    crate::facts::signal(conn, row.id, row.child_id)?;
     if let Some(child) = &row.child_id {
         let summary = format!("Signal updated by its source ({})", row.source);
         let kind = TimelineKind::SignalUpdated;

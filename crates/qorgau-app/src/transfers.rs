@@ -151,6 +151,7 @@ pub fn accept(
         let (transfer, case) = to_decide(tx, &caller.actor, id)?;
         decide(tx, caller, &transfer, TransferStatus::Accepted, now, None)?;
         transfers::relocate(tx, &transfer, case.child_id)?;
+        crate::facts::case(tx, transfer.case_id)?;
         let text = format!(
             "Transfer from {} to {} accepted",
             transfer.from_region, transfer.to_region

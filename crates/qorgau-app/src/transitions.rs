@@ -68,6 +68,7 @@ pub fn transition_case(
                 "the case changed status meanwhile; reload it",
             ));
         }
+        crate::facts::case(tx, case_id)?;
         let (kind, summary) = event_of(&t, closure_reason.as_deref());
         note(tx, caller, &case, now, kind, summary, case_id)?;
         clocks(tx, app, &case, &t, now)?;

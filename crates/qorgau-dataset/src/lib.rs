@@ -196,6 +196,13 @@ pub fn run(state: &AppState, options: &Options) -> anyhow::Result<()> {
     });
     let (records, counts, head) = loaded?;
     replace_checkpoints(&state.config.data_dir, &head)?;
+    // The rows went in by COPY, past the use cases that keep the report facts.
+    let rebuilding = Instant::now();
+    qorgau_app::facts::rebuild(&mut conn)?;
+    eprintln!(
+        "report facts rebuilt in {:.0} s",
+        rebuilding.elapsed().as_secs_f64()
+    );
     let analysing = Instant::now();
     conn.batch_execute("ANALYZE")?;
     let analyse_time = analysing.elapsed();

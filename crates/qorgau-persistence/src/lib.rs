@@ -48,6 +48,7 @@ pub mod placements;
 pub mod plans;
 pub mod referrals;
 pub mod relations;
+pub mod report_facts;
 pub mod reports;
 pub mod retention;
 pub mod routing;

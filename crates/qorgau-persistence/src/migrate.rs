@@ -48,20 +48,42 @@ const MIGRATION_LOCK: i64 = 0x7167_6175_0001;
 /// Applies pending migrations; returns the versions applied. On PostgreSQL it holds a
 /// session advisory lock meanwhile, so instances starting together migrate one at a time and
 /// the later ones find nothing left to do.
+///
+/// Applying `000027_report_facts` also fills the report facts from the source tables (the
+/// backfill of an upgrade, `report_facts::rebuild`), under the same lock.
 pub fn run(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
+    match conn {
         DbConnection::Postgres(pg) => {
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(pg)?;
-            let result = pg.run_pending_migrations(Embedded(POSTGRES)).map(versions);
-            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-                .execute(pg)?;
+            let result = pg
+                .run_pending_migrations(Embedded(POSTGRES))
+                .map(versions)
+                .map_err(|e| DbError::Migration(e.to_string()))
+                .and_then(|applied| backfill(conn, applied));
+            if let DbConnection::Postgres(pg) = conn {
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                    .execute(pg)?;
+            }
             result
         }
         DbConnection::Sqlite(sqlite) => sqlite
             .run_pending_migrations(Embedded(SQLITE))
-            .map(versions),
-    };
-    applied.map_err(|e| DbError::Migration(e.to_string()))
+            .map(versions)
+            .map_err(|e| DbError::Migration(e.to_string()))
+            .and_then(|applied| backfill(conn, applied)),
+    }
+}
+
+/// The migration that created the report facts.
+const REPORT_FACTS: &str = "20261208000027";
+
+/// Fills the report facts when their migration was among those just applied.
+fn backfill(conn: &mut DbConnection, applied: Vec<String>) -> Result<Vec<String>, DbError> {
+    if applied.iter().any(|v| v == REPORT_FACTS) {
+        crate::write(conn, crate::report_facts::rebuild)?;
+        crate::report_facts::vacuum(conn)?;
+    }
+    Ok(applied)
 }
 
 fn versions(applied: Vec<MigrationVersion<'_>>) -> Vec<String> {

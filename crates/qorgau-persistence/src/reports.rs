@@ -28,10 +28,13 @@ use qorgau_domain::taxonomy::{Concern, SignalSource};
 
 use crate::DbConnection;
 use crate::error::DbError;
+
+mod counts;
 use crate::schema::{
     cases, deadlines, interventions, organisations, plans, referrals, signal_concerns, signals,
     trainings, users,
 };
+pub use counts::kpi_counts;
 
 /// Narrows a boxed query to the area: `region` and `district` are the columns that place the
 /// record.
@@ -525,7 +528,11 @@ pub fn record_key_sql(postgres: bool, column: &str) -> String {
 /// SQL for the sum of the keys of the records whose ids are in `column`, over a group, modulo
 /// 2³² (0 for no rows).
 fn key_sum_sql(postgres: bool, column: &str) -> String {
-    let key = record_key_sql(postgres, column);
+    sum_keys_sql(postgres, &record_key_sql(postgres, column))
+}
+
+/// SQL for the sum of the keys `key` gives over a group, modulo 2³² (0 for no rows).
+fn sum_keys_sql(postgres: bool, key: &str) -> String {
     if postgres {
         format!("CAST(MOD(COALESCE(SUM({key}), 0), 4294967296) AS BIGINT)")
     } else {
@@ -533,6 +540,7 @@ fn key_sum_sql(postgres: bool, column: &str) -> String {
     }
 }
 
+#[derive(Clone)]
 enum Param {
     Time(NaiveDateTime),
     Text(String),
@@ -661,7 +669,7 @@ pub fn aggregate(
 }
 
 /// PostgreSQL numbers its placeholders: `?` → `$1`, `$2`, …
-fn numbered(sql: &str) -> String {
+pub(crate) fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut n = 0;
     for c in sql.chars() {

@@ -135,6 +135,10 @@ fn triage(
     if let Some(case) = &outcome.opened {
         protocol::on_case_opened(conn, app, case, &signal, &concern_codes, &me, now)?;
     }
+    crate::facts::signal(conn, id, outcome.child_id)?;
+    if let Some(case) = outcome.case_id {
+        crate::facts::case(conn, case)?;
+    }
     let row = signals::find(conn, id)?.ok_or(AppError::Internal)?;
     readable(conn, actor, row)
 }

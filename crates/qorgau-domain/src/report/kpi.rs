@@ -127,15 +127,69 @@ impl DeadlineOutcome {
         met: Option<NaiveDateTime>,
         now: NaiveDateTime,
     ) {
-        let one = Tally { count: 1, key };
-        self.started = self.started.merge(one);
-        let outcome = match met {
-            Some(at) if at <= due => &mut self.met_on_time,
-            Some(_) => &mut self.met_late,
-            None if due < now => &mut self.overdue,
-            None => &mut self.pending,
+        self.count(Outcome::of(due, met, now), Tally { count: 1, key });
+    }
+
+    /// Counts `records` whose clock started, all with the outcome `outcome`.
+    pub fn count(&mut self, outcome: Outcome, records: Tally) {
+        self.started = self.started.merge(records);
+        let counted = match outcome {
+            Outcome::MetOnTime => &mut self.met_on_time,
+            Outcome::MetLate => &mut self.met_late,
+            Outcome::Overdue => &mut self.overdue,
+            Outcome::Pending => &mut self.pending,
         };
-        *outcome = outcome.merge(one);
+        *counted = counted.merge(records);
+    }
+}
+
+/// What became of a clock (a deadline, or a signal's triage) by `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Met at or before it was due.
+    MetOnTime,
+    MetLate,
+    /// Not met, and due before now.
+    Overdue,
+    /// Not met, not yet due.
+    Pending,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::MetOnTime,
+        Outcome::MetLate,
+        Outcome::Overdue,
+        Outcome::Pending,
+    ];
+
+    /// The outcome of a clock due at `due` and met at `met`, seen at `now`. The fact tables'
+    /// SQL writes the same rule (`qorgau_persistence::reports::outcome_sql`).
+    pub fn of(due: NaiveDateTime, met: Option<NaiveDateTime>, now: NaiveDateTime) -> Outcome {
+        match met {
+            Some(at) if at <= due => Outcome::MetOnTime,
+            Some(_) => Outcome::MetLate,
+            None if due < now => Outcome::Overdue,
+            None => Outcome::Pending,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::MetOnTime => "met_on_time",
+            Outcome::MetLate => "met_late",
+            Outcome::Overdue => "overdue",
+            Outcome::Pending => "pending",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == code)
+    }
+
+    /// Met, on time or late.
+    pub fn is_met(self) -> bool {
+        matches!(self, Outcome::MetOnTime | Outcome::MetLate)
     }
 }
 
@@ -250,12 +304,6 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
     {
         *outcome = triage;
     }
-    let closures: BTreeMap<ClosureReason, Tally> = facts
-        .closures
-        .iter()
-        .filter_map(|(r, n)| Some(((*r)?, *n)))
-        .collect();
-    let concerns: BTreeMap<Concern, Tally> = facts.signal_concerns.iter().copied().collect();
     Kpis {
         signals_received: count_where(&|_| true),
         signals_screened_out: count_where(&|s| s.status == SignalStatus::ScreenedOut),
@@ -264,48 +312,17 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
             .iter()
             .map(|src| (src.as_str(), count_where(&|s| s.source == *src)))
             .collect(),
-        signals_by_concern: Concern::ALL
-            .iter()
-            .map(|c| {
-                (
-                    c.as_str(),
-                    // A concern no signal named counts zero.
-                    concerns.get(c).copied().unwrap_or_default(),
-                )
-            })
-            .collect(),
+        signals_by_concern: by_concern(&facts.signal_concerns),
         cases_opened: facts.cases_opened,
-        cases_closed: facts
-            .closures
-            .iter()
-            .fold(Tally::default(), |t, (_, n)| t.merge(*n)),
-        closure_reasons: ClosureReason::ALL
-            .iter()
-            .map(|r| {
-                (
-                    r.as_str(),
-                    // A reason no case was closed for counts zero.
-                    closures.get(r).copied().unwrap_or_default(),
-                )
-            })
-            .collect(),
+        cases_closed: cases_closed(&facts.closures),
+        closure_reasons: closure_reasons(&facts.closures),
         signal_to_triage: timed(
             signals
                 .iter()
                 .filter_map(|s| Some((s.key, seconds(s.received_at, s.triaged_at?)))),
         ),
-        signal_to_first_contact: timed(
-            facts
-                .case_times
-                .iter()
-                .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_seen_at?)))),
-        ),
-        signal_to_plan_approval: timed(
-            facts
-                .case_times
-                .iter()
-                .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_approved_at?)))),
-        ),
+        signal_to_first_contact: to_first_contact(&facts.case_times),
+        signal_to_plan_approval: to_plan_approval(&facts.case_times),
         deadlines,
         referrals: OrganisationKind::ALL
             .iter()
@@ -321,25 +338,73 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
         repeat_signals: repeats(&facts.child_signals),
         children_in_accompaniment: facts.children_in_accompaniment,
         families_in_accompaniment: facts.families_in_accompaniment,
-        training: TRAINED_ROLES
-            .iter()
-            .map(|role| {
-                let (staff, trained) = facts
-                    .staff
-                    .iter()
-                    .filter(|s| s.role == *role)
-                    .fold((0, 0), |(a, b), s| (a + s.staff, b + s.trained));
-                Training {
-                    role: *role,
-                    staff,
-                    trained,
-                }
-            })
-            .collect(),
+        training: training(&facts.staff),
     }
 }
 
-fn seconds(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+/// Signals per concern: every concern, a concern no signal named counting zero.
+fn by_concern(counted: &[(Concern, Tally)]) -> Vec<(&'static str, Tally)> {
+    let concerns: BTreeMap<Concern, Tally> = counted.iter().copied().collect();
+    Concern::ALL
+        .iter()
+        .map(|c| (c.as_str(), concerns.get(c).copied().unwrap_or_default()))
+        .collect()
+}
+
+fn cases_closed(closures: &[(Option<ClosureReason>, Tally)]) -> Tally {
+    closures
+        .iter()
+        .fold(Tally::default(), |t, (_, n)| t.merge(*n))
+}
+
+/// Closures per reason: every reason, a reason no case was closed for counting zero.
+fn closure_reasons(closures: &[(Option<ClosureReason>, Tally)]) -> Vec<(&'static str, Tally)> {
+    let closures: BTreeMap<ClosureReason, Tally> = closures
+        .iter()
+        .filter_map(|(r, n)| Some(((*r)?, *n)))
+        .collect();
+    ClosureReason::ALL
+        .iter()
+        .map(|r| (r.as_str(), closures.get(r).copied().unwrap_or_default()))
+        .collect()
+}
+
+fn to_first_contact(cases: &[CaseTimes]) -> Timed {
+    timed(
+        cases
+            .iter()
+            .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_seen_at?)))),
+    )
+}
+
+fn to_plan_approval(cases: &[CaseTimes]) -> Timed {
+    timed(
+        cases
+            .iter()
+            .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_approved_at?)))),
+    )
+}
+
+/// Case managers, then specialists.
+fn training(staff: &[StaffFact]) -> Vec<Training> {
+    TRAINED_ROLES
+        .iter()
+        .map(|role| {
+            let (staff, trained) = staff
+                .iter()
+                .filter(|s| s.role == *role)
+                .fold((0, 0), |(a, b), s| (a + s.staff, b + s.trained));
+            Training {
+                role: *role,
+                staff,
+                trained,
+            }
+        })
+        .collect()
+}
+
+/// Whole seconds from `from` to `to` (the durations of the indicators).
+pub fn seconds(from: NaiveDateTime, to: NaiveDateTime) -> i64 {
     (to - from).num_seconds()
 }
 
@@ -374,10 +439,7 @@ fn repeats(signals: &[ChildSignal]) -> Tally {
     for list in by_child.values_mut() {
         list.sort_by_key(|s| s.received_at);
         for (i, s) in list.iter().enumerate() {
-            let window = s
-                .received_at
-                .checked_sub_months(Months::new(12))
-                .unwrap_or(NaiveDateTime::MIN);
+            let window = repeat_window(s.received_at);
             let earlier = list[..i]
                 .iter()
                 .any(|e| e.received_at >= window && e.received_at < s.received_at);
@@ -390,6 +452,159 @@ fn repeats(signals: &[ChildSignal]) -> Tally {
         }
     }
     repeats
+}
+
+/// The earliest time another signal about the same child makes a signal received at
+/// `received_at` a repeat: twelve calendar months before.
+pub fn repeat_window(received_at: NaiveDateTime) -> NaiveDateTime {
+    received_at
+        .checked_sub_months(Months::new(12))
+        .unwrap_or(NaiveDateTime::MIN)
+}
+
+/// Whether a signal received at `received_at`, whose child's latest earlier signal (anywhere)
+/// was received at `previous`, is a repeat signal. The same rule as [`compute`]'s, over the
+/// one earlier signal that decides it: if any earlier signal falls within the window, the
+/// latest does.
+pub fn is_repeat(received_at: NaiveDateTime, previous: NaiveDateTime) -> bool {
+    previous >= repeat_window(received_at) && previous < received_at
+}
+
+/// Signals of the period and area with one source and status, whose triage clock had one
+/// outcome: counted by the database from the fact tables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignalCount {
+    pub source: SignalSource,
+    pub status: SignalStatus,
+    pub triage: Outcome,
+    pub records: Tally,
+}
+
+/// Deadlines of one kind and outcome whose clock started in the period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadlineCount {
+    pub kind: DeadlineKind,
+    pub outcome: Outcome,
+    pub records: Tally,
+}
+
+/// Referrals sent in the period to one kind of organisation, with one status, answered or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferralCount {
+    pub organisation_kind: OrganisationKind,
+    pub status: ReferralStatus,
+    pub answered: bool,
+    pub records: Tally,
+}
+
+/// Everything the indicators of a period in an area are computed from, as the fact tables give
+/// it: counted where a count is what the indicator needs, durations one by one where a median
+/// needs them (`qorgau_persistence::reports::kpi_counts`). [`from_counts`] turns it into the
+/// same [`Kpis`] as [`compute`] turns the source's [`KpiFacts`] into.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KpiCounts {
+    pub signals: Vec<SignalCount>,
+    /// Seconds from receipt to triage of each triaged signal.
+    pub triage_seconds: Vec<i64>,
+    pub signal_concerns: Vec<(Concern, Tally)>,
+    pub cases_opened: Tally,
+    pub closures: Vec<(Option<ClosureReason>, Tally)>,
+    pub case_times: Vec<CaseTimes>,
+    pub deadlines: Vec<DeadlineCount>,
+    pub referrals: Vec<ReferralCount>,
+    /// Seconds from sending to the answer of each answered referral.
+    pub response_seconds: Vec<(OrganisationKind, i64)>,
+    pub signals_with_child: Tally,
+    pub repeat_signals: Tally,
+    pub children_in_accompaniment: Tally,
+    pub families_in_accompaniment: Tally,
+    pub staff: Vec<StaffFact>,
+}
+
+/// Every indicator from facts the database counted. `now` is already in the counts (the
+/// outcomes of clocks).
+pub fn from_counts(counts: &KpiCounts) -> Kpis {
+    let signals = &counts.signals;
+    let count_where = |f: &dyn Fn(&SignalCount) -> bool| {
+        signals
+            .iter()
+            .filter(|s| f(s))
+            .fold(Tally::default(), |t, s| t.merge(s.records))
+    };
+    let mut triage = DeadlineOutcome::default();
+    for s in signals {
+        triage.count(s.triage, s.records);
+    }
+    let deadlines = DeadlineKind::ALL
+        .iter()
+        .map(|kind| {
+            if *kind == DeadlineKind::Triage {
+                return (*kind, triage.clone());
+            }
+            let mut outcome = DeadlineOutcome::default();
+            for d in counts.deadlines.iter().filter(|d| d.kind == *kind) {
+                outcome.count(d.outcome, d.records);
+            }
+            (*kind, outcome)
+        })
+        .collect();
+    Kpis {
+        signals_received: count_where(&|_| true),
+        signals_screened_out: count_where(&|s| s.status == SignalStatus::ScreenedOut),
+        signals_awaiting_triage: count_where(&|s| s.status == SignalStatus::Received),
+        signals_by_source: SignalSource::ALL
+            .iter()
+            .map(|src| (src.as_str(), count_where(&|s| s.source == *src)))
+            .collect(),
+        signals_by_concern: by_concern(&counts.signal_concerns),
+        cases_opened: counts.cases_opened,
+        cases_closed: cases_closed(&counts.closures),
+        closure_reasons: closure_reasons(&counts.closures),
+        signal_to_triage: Timed {
+            records: count_where(&|s| s.triage.is_met()),
+            stats: stats::durations(counts.triage_seconds.iter().copied()),
+        },
+        signal_to_first_contact: to_first_contact(&counts.case_times),
+        signal_to_plan_approval: to_plan_approval(&counts.case_times),
+        deadlines,
+        referrals: OrganisationKind::ALL
+            .iter()
+            .map(|k| (*k, counted_referrals(counts, *k)))
+            .collect(),
+        signals_with_child: counts.signals_with_child,
+        repeat_signals: counts.repeat_signals,
+        children_in_accompaniment: counts.children_in_accompaniment,
+        families_in_accompaniment: counts.families_in_accompaniment,
+        training: training(&counts.staff),
+    }
+}
+
+/// [`referral_outcome`] from counted referrals.
+fn counted_referrals(counts: &KpiCounts, kind: OrganisationKind) -> ReferralOutcome {
+    let count = |f: &dyn Fn(&ReferralCount) -> bool| {
+        counts
+            .referrals
+            .iter()
+            .filter(|r| r.organisation_kind == kind && f(r))
+            .fold(Tally::default(), |t, r| t.merge(r.records))
+    };
+    ReferralOutcome {
+        sent: count(&|_| true),
+        accepted: count(&|r| r.answered && r.status != ReferralStatus::Declined),
+        declined: count(&|r| r.status == ReferralStatus::Declined),
+        awaiting: count(&|r| r.status == ReferralStatus::Pending),
+        withdrawn: count(&|r| r.status == ReferralStatus::Withdrawn && !r.answered),
+        response: Timed {
+            records: count(&|r| r.answered),
+            stats: stats::durations(
+                counts
+                    .response_seconds
+                    .iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, s)| *s),
+            ),
+        },
+    }
 }
 
 #[cfg(test)]
