@@ -5,6 +5,9 @@
 //!
 //! With `QORGAU_REQUIRE_POSTGRES=1` (CI) nothing is ignored: without a URL the PostgreSQL tests
 //! then run and fail.
+//!
+//! Likewise the S3 half of the document tests needs `moto_server` (PyPI's `moto[server]`) on the
+//! `PATH`: without it they are ignored, unless `QORGAU_REQUIRE_S3=1` (CI), where they run and fail.
 
 use std::env;
 
@@ -17,5 +20,15 @@ fn main() {
     let required = env::var("QORGAU_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     if !url && !required {
         println!("cargo::rustc-cfg=qorgau_no_test_postgres");
+    }
+
+    println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rerun-if-env-changed=QORGAU_REQUIRE_S3");
+    println!("cargo::rustc-check-cfg=cfg(qorgau_no_moto)");
+    let moto = env::var_os("PATH")
+        .is_some_and(|path| env::split_paths(&path).any(|dir| dir.join("moto_server").is_file()));
+    let s3_required = env::var("QORGAU_REQUIRE_S3").is_ok_and(|v| v == "1");
+    if !moto && !s3_required {
+        println!("cargo::rustc-cfg=qorgau_no_moto");
     }
 }
