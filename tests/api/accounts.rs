@@ -156,6 +156,12 @@ async fn a_deactivated_user_is_refused_within_the_window_and_cannot_sign_in(back
     let me = app.get("/api/v1/me", admin).await;
     let r = act(app, admin, &id(&me.body), "deactivate").await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    // Nor resets their own password (that would end their own login mid-work): 409, and the
+    // token still works.
+    let own = format!("/api/v1/users/{}/password-reset", id(&me.body));
+    let r = app.post(&own, admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert_eq!(app.get("/api/v1/me", admin).await.status, StatusCode::OK);
 
     // Audited, each with who did it.
     let log = app.get("/api/v1/audit?limit=500", admin).await;

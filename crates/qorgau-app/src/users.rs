@@ -267,6 +267,7 @@ pub struct Reset {
 /// Resets the account's password to `chosen` (which must meet the policy) or to a generated
 /// temporary one, which the user must change at their next sign-in (until then their tokens may
 /// do nothing else); ends every login of the account, clears its sign-in lockout; audited.
+/// Refused for one's own account (`POST /me/password` changes one's own).
 pub fn reset_password(
     conn: &mut DbConnection,
     operator: &Operator<'_>,
@@ -274,6 +275,11 @@ pub fn reset_password(
     chosen: Option<String>,
 ) -> Result<Reset, AppError> {
     let username = operator.account(conn, id)?.user.username;
+    if operator.is(id) {
+        return Err(AppError::conflict(
+            "you cannot reset your own password: change it with POST /api/v1/me/password",
+        ));
+    }
     let (password, temporary_password) = match chosen {
         Some(password) => {
             account::check_password(&username, &password)

@@ -164,6 +164,7 @@ pub async fn reactivate(
     (status = 200, body = PasswordResetView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
+    (status = 409, body = Problem, description = "One's own account: change it with `POST /me/password`"),
     (status = 422, body = Problem),
 ))]
 #[post("/users/{id}/password-reset")]
