@@ -247,7 +247,7 @@ fn main() -> anyhow::Result<()> {
                 // The erased documents' bytes, after the commits (and any an interrupted run
                 // left): the store is not in the database's transactions.
                 let purged = actix_web::rt::System::new()
-                    .block_on(qorgau_api::documents::purge_erased(&state))
+                    .block_on(state.purge_erased_documents())
                     .map_err(|e| anyhow::anyhow!("document store: {e}"))?;
                 println!("{purged} erased document(s) deleted from the document store");
             }
@@ -257,8 +257,7 @@ fn main() -> anyhow::Result<()> {
             let state = ready(config)?;
             actix_web::rt::System::new().block_on(async {
                 let orphans = state
-                    .documents
-                    .orphans(&state)
+                    .document_orphans()
                     .await
                     .map_err(|e| anyhow::anyhow!("document store: {e}"))?;
                 for key in &orphans {

@@ -700,10 +700,10 @@ async fn a_retried_upload_is_stored_once(backend: Backend, store: Store) {
     let stray = format!("documents/{}", uuid::Uuid::new_v4());
     let state = &w.app.state;
     state.documents.put(&stray, PDF.to_vec()).await.unwrap();
-    assert!(state.documents.orphans(state).await.unwrap().is_empty());
+    assert!(state.document_orphans().await.unwrap().is_empty());
     w.app.clock.advance(chrono::Duration::minutes(61));
     assert_eq!(
-        state.documents.orphans(state).await.unwrap(),
+        state.document_orphans().await.unwrap(),
         std::slice::from_ref(&stray)
     );
     state.documents.delete(&stray).await.unwrap();

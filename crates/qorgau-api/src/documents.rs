@@ -6,7 +6,7 @@
 //! once and never changed. Upload order: the bytes are written first, then the row commits; if
 //! the row does not commit (a refusal, a retry answered from its stored response, a failure) the
 //! object is deleted again, and a crash in between leaves an orphan object that no row names,
-//! unreachable through the API ([`Store::orphans`], docs/operations.md § Documents).
+//! unreachable through the API (`AppState::document_orphans`, docs/operations.md § Documents).
 
 use std::sync::Arc;
 
@@ -16,11 +16,9 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use qorgau_domain::ids::DocumentId;
-use qorgau_persistence::documents;
 
 use crate::config::{Config, StoreKind};
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// How old an object without a record must be to count as an orphan.
 pub const ORPHAN_AFTER_MINUTES: i64 = 60;
@@ -132,41 +130,9 @@ impl Store {
         }
         Ok(keys)
     }
-
-    /// Keys in the store that no document row names: bytes of uploads that never committed.
-    /// Only objects written more than [`ORPHAN_AFTER_MINUTES`] ago count: a younger one may be
-    /// an upload whose record is committing now.
-    pub async fn orphans(&self, state: &AppState) -> Result<Vec<String>, ApiError> {
-        let settled = state.now() - chrono::Duration::minutes(ORPHAN_AFTER_MINUTES);
-        let keys = self.keys().await?;
-        let known = state.run(|conn| Ok(documents::storage_keys(conn)?)).await?;
-        let known: std::collections::HashSet<String> = known.into_iter().collect();
-        Ok(keys
-            .into_iter()
-            .filter(|(k, written)| *written < settled && !known.contains(k))
-            .map(|(k, _)| k)
-            .collect())
-    }
 }
 
 fn failed(what: &str, key: &str, e: &object_store::Error) -> ApiError {
     tracing::error!(key, error = %e, "document store: cannot {what}");
     ApiError::Unavailable
-}
-
-/// Deletes from the store the bytes of every document retention erased and not yet purged,
-/// recording each; returns how many. Safe to repeat: run after every retention run, it also
-/// finishes what an interrupted one left.
-pub async fn purge_erased(state: &AppState) -> Result<usize, ApiError> {
-    let pending = state.run(|conn| Ok(documents::to_purge(conn)?)).await?;
-    let mut purged = 0;
-    for (id, key) in pending {
-        state.documents.delete(&key).await?;
-        let at = state.now().naive_utc();
-        state
-            .run(move |conn| Ok(documents::mark_purged(conn, id, at)?))
-            .await?;
-        purged += 1;
-    }
-    Ok(purged)
 }
