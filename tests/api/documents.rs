@@ -236,6 +236,13 @@ async fn upload(
     upload_with(w, token, case, form(&[("kind", kind)], Some(file)), &[]).await
 }
 
+/// The case manager uploads `name`, a PDF of `kind`, to `case`: it must be stored; its id.
+async fn uploaded_pdf(w: &World, case: &str, kind: &str, name: &str) -> String {
+    let r = upload(w, &w.manager, case, kind, (name, "application/pdf", PDF)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
 /// `GET` answering the raw bytes.
 async fn download(
     w: &World,
@@ -562,16 +569,7 @@ async fn a_photo_needs_consent_to_images(backend: Backend, store: Store) {
 async fn another_regions_document_is_not_found(backend: Backend, store: Store) {
     let w = world(backend, store, None).await;
     let case = w.open_case("Самат", true).await;
-    let r = upload(
-        &w,
-        &w.manager,
-        &case,
-        "court_decision",
-        ("d.pdf", "application/pdf", PDF),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap();
+    let id = &uploaded_pdf(&w, &case, "court_decision", "d.pdf").await;
     let almaty = &w.almaty_supervisor;
     for path in [
         format!("/api/v1/documents/{id}"),
@@ -617,16 +615,7 @@ async fn a_deleted_document_leaves_the_list_with_its_reason_audited(
 ) {
     let w = world(backend, store, None).await;
     let case = w.open_case("Мирас", true).await;
-    let r = upload(
-        &w,
-        &w.manager,
-        &case,
-        "commission_decision",
-        ("c.pdf", "application/pdf", PDF),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["id"].as_str().unwrap();
+    let id = &uploaded_pdf(&w, &case, "commission_decision", "c.pdf").await;
     let delete = format!("/api/v1/documents/{id}/delete");
 
     let r = w.app.post(&delete, &w.manager, json!({})).await;

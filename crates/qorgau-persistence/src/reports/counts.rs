@@ -185,6 +185,11 @@ fn code<T: std::str::FromStr>(value: Option<&str>) -> Result<T, DbError> {
         .ok_or_else(|| unknown(value))
 }
 
+/// A clock's outcome as the fact query spelled it (`kpi::Outcome::of`, in SQL).
+fn outcome(value: Option<&str>) -> Result<Outcome, DbError> {
+    value.and_then(Outcome::parse).ok_or_else(|| unknown(value))
+}
+
 fn key_of(record_key: i64) -> u32 {
     Tally::new(1, record_key).key
 }
@@ -210,11 +215,7 @@ fn signal_counts(
             Ok(SignalCount {
                 source: code(row.a.as_deref())?,
                 status: code(row.b.as_deref())?,
-                triage: row
-                    .c
-                    .as_deref()
-                    .and_then(Outcome::parse)
-                    .ok_or_else(|| unknown(row.c.as_deref()))?,
+                triage: outcome(row.c.as_deref())?,
                 records: row.tally(),
             })
         })
@@ -343,11 +344,7 @@ fn deadline_counts(
         .map(|row| {
             Ok(DeadlineCount {
                 kind: code(row.a.as_deref())?,
-                outcome: row
-                    .b
-                    .as_deref()
-                    .and_then(Outcome::parse)
-                    .ok_or_else(|| unknown(row.b.as_deref()))?,
+                outcome: outcome(row.b.as_deref())?,
                 records: row.tally(),
             })
         })
