@@ -183,7 +183,10 @@ pub struct ExportQuery {
 /// — for a court or a subject-access request: the region's supervisor only, audited as
 /// `export`. `format=pdf` gives the same document as a printable PDF.
 #[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ExportQuery), responses(
-    (status = 200, body = ChildFileView, description = "The file; with `format=pdf`, `application/pdf` (an attachment)"),
+    (status = 200, description = "The file; with `format=pdf`, the same as a PDF attachment", content(
+        (ChildFileView = "application/json"),
+        (String = "application/pdf"),
+    )),
     (status = 403, body = Problem, description = "Only a supervisor may export a child's file"),
     (status = 404, body = Problem),
     (status = 422, body = Problem, description = "An unknown `format`"),
