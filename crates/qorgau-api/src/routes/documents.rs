@@ -13,7 +13,9 @@ use base64::Engine;
 use futures_util::StreamExt;
 use qorgau_app::documents::{self, Stored};
 use qorgau_app::idempotency::Idempotency;
-use qorgau_domain::document::{DocumentDeleteInput, DocumentForm, parse_delete, parse_document};
+use qorgau_domain::document::{
+    DocumentDeleteInput, DocumentForm, NewDocument, parse_delete, parse_document,
+};
 use qorgau_domain::ids::{CaseId, DocumentId};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -69,21 +71,7 @@ pub async fn upload_document(
     let document = parse_document(&form)?;
     let bytes = form.file.unwrap_or_default();
     let sha256 = hex(&Sha256::digest(&bytes));
-    let key = key.map(|key| {
-        let request = Sha256::new()
-            .chain_update(format!("{} {}\n", req.method(), req.path()))
-            .chain_update(format!(
-                "{}\n{}\n{}\n{sha256}",
-                document.kind.as_str(),
-                document.description.as_deref().unwrap_or_default(),
-                document.file_name
-            ))
-            .finalize();
-        Idempotency {
-            key,
-            request_hash: hex(&request),
-        }
-    });
+    let key = key.map(|key| retry_key(&req, key, &document, &sha256));
     let doc_id = DocumentId::new();
     let storage_key = state.documents.key_of(doc_id);
     let stored = Stored {
@@ -111,6 +99,25 @@ pub async fn upload_document(
         state.documents.discard(&storage_key).await;
     }
     answer
+}
+
+/// The `Idempotency-Key` of an upload with a digest of what makes it "the same request": the
+/// method and path, the kind, description and file name, and the file's SHA-256 (a multipart
+/// body has no canonical JSON form to hash, as `Retryable` does).
+fn retry_key(req: &HttpRequest, key: String, document: &NewDocument, sha256: &str) -> Idempotency {
+    let request = Sha256::new()
+        .chain_update(format!("{} {}\n", req.method(), req.path()))
+        .chain_update(format!(
+            "{}\n{}\n{}\n{sha256}",
+            document.kind.as_str(),
+            document.description.as_deref().unwrap_or_default(),
+            document.file_name
+        ))
+        .finalize();
+    Idempotency {
+        key,
+        request_hash: hex(&request),
+    }
 }
 
 /// Reads the upload form: its `kind` and `description` fields and one `file` part, the file
