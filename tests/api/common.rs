@@ -140,6 +140,21 @@ impl Drop for TestDb {
     }
 }
 
+/// The variable naming a streaming replica of the test server (`postgres://user@host:port`,
+/// no database): `tests/reliability/replica.sh` starts one and sets it, so that the reports of
+/// every PostgreSQL test read the replica (`reports.database_url`).
+pub const REPLICA_VAR: &str = "QORGAU_TEST_REPORTS_REPLICA";
+
+/// With [`REPLICA_VAR`] set, `database_url` (a PostgreSQL test database) on the replica.
+pub fn replica_of(database_url: &str) -> Option<String> {
+    let replica = std::env::var(REPLICA_VAR).ok().filter(|u| !u.is_empty())?;
+    if !database_url.starts_with("postgres") {
+        return None;
+    }
+    let name = database_url.rsplit('/').next()?;
+    Some(format!("{}/{name}", replica.trim_end_matches('/')))
+}
+
 /// The audit key of every test server and command (`QORGAU_AUDIT_KEY`).
 pub const TEST_AUDIT_KEY: &str = "test-audit-key-test-audit-key-test-audit-key";
 
@@ -147,6 +162,9 @@ pub const TEST_AUDIT_KEY: &str = "test-audit-key-test-audit-key-test-audit-key";
 pub fn test_config(database_url: &str) -> Config {
     let mut config = Config::load(None).unwrap();
     config.database_url = database_url.to_string();
+    if let Some(replica) = replica_of(database_url) {
+        config.reports.database_url = replica;
+    }
     config.data_dir = data_dir_of(database_url);
     config.workers = 1;
     config.pool_size = 8;

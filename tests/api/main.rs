@@ -30,6 +30,7 @@ mod merge;
 mod notifications;
 mod openapi;
 mod protocol;
+mod replica;
 mod report_facts;
 mod reports;
 mod retention;

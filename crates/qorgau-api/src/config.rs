@@ -9,6 +9,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use qorgau_domain::account::LockoutPolicy;
 use qorgau_domain::audit::AuditKey;
+use qorgau_persistence::Backend;
 use serde::{Deserialize, Serialize};
 
 use crate::rate_limit::ProxyNet;
@@ -78,6 +79,8 @@ pub struct Config {
     pub retention: Retention,
     /// `[documents]`: uploads, their size limit and where their bytes are stored.
     pub documents: Documents,
+    /// `[reports]`: where the reports read from.
+    pub reports: Reports,
     #[serde(skip)]
     pub secrets: Secrets,
 }
@@ -118,6 +121,22 @@ impl Documents {
         } else {
             PathBuf::from(self.directory.trim())
         }
+    }
+}
+
+/// The `[reports]` table (docs/configuration.md, docs/operations.md § Reports on a replica).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Reports {
+    /// A PostgreSQL streaming replica of `database_url` that the indicators and aggregates (JSON
+    /// and CSV) read from, through a read-only pool of their own; empty: they read the primary.
+    /// Environment: `QORGAU_REPORTS_DATABASE_URL` (or `QORGAU_REPORTS__DATABASE_URL`).
+    pub database_url: String,
+}
+
+impl Reports {
+    /// The replica's URL, when one is configured.
+    pub fn replica_url(&self) -> Option<&str> {
+        Some(self.database_url.trim()).filter(|url| !url.is_empty())
     }
 }
 
@@ -180,17 +199,27 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         // `QORGAU_RETENTION__CLOSED_CASE_YEARS` sets `retention.closed_case_years`.
-        let env = Env::prefixed("QORGAU_").split("__").ignore(&[
-            "jwt_secret",
-            "audit_key",
-            "smtp_password",
-            "metrics_token",
-            "s3_access_key_id",
-            "s3_secret_access_key",
-            "config",
-            "test_database_url",
-            "require_postgres",
-        ]);
+        // `QORGAU_REPORTS_DATABASE_URL` too, the name docs/operations.md gives it.
+        let env = Env::prefixed("QORGAU_")
+            .split("__")
+            .map(|key| {
+                if key == "reports_database_url" {
+                    "reports.database_url".into()
+                } else {
+                    key.into()
+                }
+            })
+            .ignore(&[
+                "jwt_secret",
+                "audit_key",
+                "smtp_password",
+                "metrics_token",
+                "s3_access_key_id",
+                "s3_secret_access_key",
+                "config",
+                "test_database_url",
+                "require_postgres",
+            ]);
         let mut config: Config = figment.merge(env).extract().map_err(Box::new)?;
         config.secrets = Secrets {
             jwt_secret: non_empty_env("QORGAU_JWT_SECRET"),
@@ -243,6 +272,15 @@ impl Config {
                 "documents.s3_bucket",
                 "must be set when documents.store is \"s3\"",
             );
+        }
+        if let Some(url) = self.reports.replica_url() {
+            let postgres = |url: &str| Backend::of_url(url) == Backend::Postgres;
+            if !postgres(&self.database_url) || !postgres(url) {
+                return refuse(
+                    "reports.database_url",
+                    "must be empty or the postgres:// URL of a streaming replica of database_url, which must be PostgreSQL too (SQLite has no replicas: leave it empty, and reports read the database itself)",
+                );
+            }
         }
         if !self.cors_origins.iter().all(|o| is_origin(o)) {
             return refuse(
@@ -335,6 +373,7 @@ impl Config {
     pub fn redacted(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or_default();
         value["database_url"] = mask_url_password(&self.database_url).into();
+        value["reports"]["database_url"] = mask_url_password(&self.reports.database_url).into();
         let shown = |given: &Option<String>| {
             if given.is_some() {
                 "(set)"
@@ -511,6 +550,40 @@ mod tests {
                 matches!(
                     load_with(&format!("[documents]\n{bad}")),
                     Err(ConfigError::Setting { key: k, .. }) if k == key
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_reports_replica_is_postgresql_beside_postgresql() {
+        assert_eq!(load_with("").expect("defaults").reports.replica_url(), None);
+        let primary = "database_url = \"postgres://qorgau@db/qorgau\"\n";
+        let config = load_with(&format!(
+            "{primary}[reports]\ndatabase_url = \"postgres://qorgau:s3cret@replica/qorgau\""
+        ))
+        .expect("valid");
+        assert_eq!(
+            config.reports.replica_url(),
+            Some("postgres://qorgau:s3cret@replica/qorgau")
+        );
+        assert_eq!(
+            config.redacted()["reports"]["database_url"],
+            "postgres://qorgau:***@replica/qorgau"
+        );
+        for bad in [
+            // SQLite has no replicas: a second file would be another database.
+            "[reports]\ndatabase_url = \"postgres://qorgau@replica/qorgau\"".to_string(),
+            format!("{primary}[reports]\ndatabase_url = \"sqlite://data/copy.db\""),
+        ] {
+            assert!(
+                matches!(
+                    load_with(&bad),
+                    Err(ConfigError::Setting {
+                        key: "reports.database_url",
+                        ..
+                    })
                 ),
                 "{bad}"
             );

@@ -190,13 +190,25 @@ impl AppState {
     pub fn open(config: Config) -> Result<AppState, StartupError> {
         let secret = config.jwt_secret()?;
         let audit_key = config.audit_key()?;
+        let checkout_timeout = std::time::Duration::from_millis(config.db_timeout_ms);
         let db = Database::open(
             &config.database_url,
             &PoolSettings {
                 max_size: config.pool_size,
-                checkout_timeout: std::time::Duration::from_millis(config.db_timeout_ms),
+                checkout_timeout,
             },
         )?;
+        let reports_db = match config.reports.replica_url() {
+            // One connection per report computed at once: the reports are all it serves.
+            Some(url) => Database::open_for_reads(
+                url,
+                &PoolSettings {
+                    max_size: crate::state::REPORT_SLOTS as u32,
+                    checkout_timeout,
+                },
+            )?,
+            None => db.clone(),
+        };
         let rules = load_rules(&config)?;
         let documents = crate::documents::Store::open(&config).map_err(StartupError::Setup)?;
         let app = qorgau_app::App {
@@ -210,6 +222,7 @@ impl AppState {
         Ok(AppState {
             app,
             db,
+            reports_db,
             tokens: TokenKeys::new(
                 &secret,
                 chrono::Duration::minutes(config.access_token_minutes),

@@ -19,6 +19,9 @@ pub struct AppState {
     /// What the use cases need; `AppState` dereferences to it.
     pub app: App,
     pub db: Database,
+    /// What the reports read: a read-only pool on the streaming replica of
+    /// `reports.database_url`, or `db` itself when none is configured.
+    pub reports_db: Database,
     pub tokens: TokenKeys,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
@@ -68,19 +71,11 @@ impl AppState {
         T: Send + 'static,
         E: From<qorgau_persistence::DbError> + From<qorgau_app::AppError> + Send + 'static,
     {
-        let db = self.db.clone();
-        web::block(move || {
-            let mut conn = db.conn()?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|_| {
-            tracing::error!("blocking task failed");
-            E::from(qorgau_app::AppError::Internal)
-        })?
+        on_blocking_pool(self.db.clone(), work).await
     }
 
-    /// [`AppState::run`] for a report's work, one report at a time (`REPORT_SLOTS`).
+    /// [`AppState::run`] for a report's work, one report at a time (`REPORT_SLOTS`), on a
+    /// connection of the reports' database (`reports_db`): the replica when there is one.
     pub async fn run_report<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -92,8 +87,26 @@ impl AppState {
             .acquire()
             .await
             .map_err(|_| ApiError::Internal)?;
-        self.run(work).await
+        on_blocking_pool(self.reports_db.clone(), work).await
     }
+}
+
+/// Runs `work` with a connection of `db` on the blocking pool.
+async fn on_blocking_pool<T, E, F>(db: Database, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<qorgau_persistence::DbError> + From<qorgau_app::AppError> + Send + 'static,
+{
+    web::block(move || {
+        let mut conn = db.conn()?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|_| {
+        tracing::error!("blocking task failed");
+        E::from(qorgau_app::AppError::Internal)
+    })?
 }
 
 /// For unit tests: an `AppState` on a scratch SQLite file and data directory, removed when

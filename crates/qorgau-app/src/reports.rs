@@ -1,13 +1,14 @@
 //! Reports (api.md § Supervision and reports): the indicators of an area over a period, and
 //! de-identified counts for analysts. Definitions: `docs/reporting.md`.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::report::aggregate::{self, Dimension};
 use qorgau_domain::report::kpi::{self, Kpis};
 use qorgau_domain::report::rounding::Tally;
 use qorgau_domain::report::{Area, Disclosure, Period, kazakhstan_date};
-use qorgau_persistence::{DbConnection, families, reports};
+use qorgau_persistence::reports::Source;
+use qorgau_persistence::{DbConnection, families, read_only, reports};
 
 use crate::app::App;
 use crate::area::AreaAsked;
@@ -29,6 +30,8 @@ pub struct KpiReport {
     /// Families (household records) in accompaniment (`accompaniment.households`): computed
     /// apart from `kpis` by [`households_in_accompaniment`].
     pub households: Tally,
+    /// How fresh the data read was ([`data_as_of`]).
+    pub as_of: DateTime<Utc>,
     /// Whether the reader sees counts rounded (analysts) or exact (supervisors).
     rounded: bool,
 }
@@ -60,14 +63,40 @@ pub fn kpis(
     } else {
         Period::parse(asked.from, asked.to, kazakhstan_date(now))?
     };
-    let area = asked.area.resolve(conn, caller, Action::ViewReports)?;
-    let households = households_in_accompaniment(conn, &area, &period)?;
-    Ok(KpiReport {
-        kpis: indicators(conn, &area, &period, now)?,
-        households,
-        period,
-        area,
-        rounded,
+    let as_of = data_as_of(conn, app)?;
+    read_only(conn, |conn| {
+        let area = asked.area.resolve(conn, caller, Action::ViewReports)?;
+        let households = households_in_accompaniment(conn, &area, &period)?;
+        Ok(KpiReport {
+            kpis: indicators(conn, &area, &period, now)?,
+            households,
+            as_of,
+            period,
+            area,
+            rounded,
+        })
+    })
+}
+
+/// How fresh the data a report reads on `conn` is: on a streaming replica
+/// (`reports.database_url`), the commit time of the last transaction it replayed — everything
+/// the primary committed up to then is in the report, anything later may not be; on the
+/// primary, the time of the read. A replica that has replayed nothing since it started knows
+/// no such time: the time of the read, and a warning in the log (docs/operations.md § Reports
+/// on a replica). Read before the report's snapshot, so that it never claims more than the
+/// report holds.
+pub fn data_as_of(conn: &mut DbConnection, app: &App) -> Result<DateTime<Utc>, AppError> {
+    Ok(match reports::source(conn)? {
+        Source::Primary => app.now(),
+        Source::Replica {
+            replayed_at: Some(at),
+        } => at.and_utc(),
+        Source::Replica { replayed_at: None } => {
+            tracing::warn!(
+                "the reports' replica has replayed no transaction since it started: as_of is the time of the read"
+            );
+            app.now()
+        }
     })
 }
 
@@ -114,6 +143,8 @@ pub struct Aggregates {
     pub area: Area,
     /// Each cell: its value of each dimension, in order, and its published count.
     pub cells: Vec<(Vec<String>, i64)>,
+    /// How fresh the data read was ([`data_as_of`]).
+    pub as_of: DateTime<Utc>,
 }
 
 /// Signals received in whole months, counted per combination of `group_by` (comma-separated
@@ -136,12 +167,17 @@ pub fn aggregates(
         }
     };
     let period = Period::whole_months(asked.from, asked.to, kazakhstan_date(now))?;
-    let area = asked.area.resolve(conn, caller, Action::ViewAggregates)?;
-    let counted = reports::aggregate(conn, &dimensions, &area, &period)?;
+    let as_of = data_as_of(conn, app)?;
+    let (area, counted) = read_only(conn, |conn| {
+        let area = asked.area.resolve(conn, caller, Action::ViewAggregates)?;
+        let counted = reports::aggregate(conn, &dimensions, &area, &period)?;
+        Ok::<_, AppError>((area, counted))
+    })?;
     Ok(Aggregates {
         cells: aggregate::publish(counted, &app.rounding),
         dimensions,
         period,
         area,
+        as_of,
     })
 }

@@ -96,6 +96,8 @@ diesel::define_sql_function! {
 pub struct Manager {
     backend: Backend,
     target: String,
+    /// Every transaction of these connections is read-only (`Database::open_for_reads`).
+    read_only: bool,
 }
 
 impl ManageConnection for Manager {
@@ -104,9 +106,17 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.target)
-                .map(DbConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
+                if self.read_only {
+                    // A replica refuses writes anyway; a primary given here by mistake (or on
+                    // purpose, as the tests do) now refuses them too.
+                    conn.batch_execute("SET default_transaction_read_only = on")
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(DbConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)
                     .map_err(r2d2::Error::ConnectionError)?;
@@ -149,6 +159,18 @@ impl Database {
     /// Opens the pool without connecting yet: the server starts, reports 503 while the
     /// database is away, and recovers by itself when it returns.
     pub fn open(url: &str, settings: &PoolSettings) -> Result<Self, DbError> {
+        Self::open_pool(url, settings, false)
+    }
+
+    /// [`Database::open`] for reads only: on PostgreSQL every transaction of its connections is
+    /// read-only (`default_transaction_read_only`), so a statement that would write fails
+    /// instead of writing. What the reports read from (`reports.database_url`: a streaming
+    /// replica, docs/operations.md § Reports on a replica).
+    pub fn open_for_reads(url: &str, settings: &PoolSettings) -> Result<Self, DbError> {
+        Self::open_pool(url, settings, true)
+    }
+
+    fn open_pool(url: &str, settings: &PoolSettings, read_only: bool) -> Result<Self, DbError> {
         let backend = Backend::of_url(url);
         let target = match backend {
             Backend::Postgres => url.to_string(),
@@ -171,7 +193,11 @@ impl Database {
             // connection is detected by its first statement and discarded instead.
             .test_on_check_out(false)
             .connection_timeout(settings.checkout_timeout)
-            .build_unchecked(Manager { backend, target });
+            .build_unchecked(Manager {
+                backend,
+                target,
+                read_only,
+            });
         Ok(Database { pool, backend })
     }
 
@@ -231,6 +257,42 @@ where
         Err(e) => {
             // The original error is the one worth reporting; a failed rollback marks the
             // connection broken and the pool discards it.
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` as one read-only transaction that sees one snapshot of the database: on PostgreSQL
+/// `REPEATABLE READ, READ ONLY` (which a hot standby accepts), so that the statements of a
+/// report agree with each other and none of them can write; on SQLite a deferred transaction,
+/// whose first read fixes the snapshot (WAL). Inside another transaction it is a savepoint.
+pub fn read_only<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<DbError>,
+{
+    let begun = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN"),
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        ),
+    };
+    match begun {
+        Err(diesel::result::Error::AlreadyInTransaction) => {
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)
+        }
+        begun => begun,
+    }
+    .map_err(DbError::from)?;
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
+                .map_err(DbError::from)?;
+            Ok(value)
+        }
+        Err(e) => {
             let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
             Err(e)
         }

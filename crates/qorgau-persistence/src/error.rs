@@ -71,14 +71,17 @@ impl From<UnknownCode> for DbError {
 }
 
 /// Messages that mean "try again shortly" rather than "this request is wrong": SQLite's busy
-/// lock, PostgreSQL shutting down or terminating the backend.
+/// lock, PostgreSQL shutting down or terminating the backend, and a hot standby cancelling a
+/// report's query whose rows its replay had to remove (docs/operations.md § Reports on a
+/// replica).
 fn is_transient(message: &str) -> bool {
-    const TRANSIENT: [&str; 5] = [
+    const TRANSIENT: [&str; 6] = [
         "database is locked",
         "terminating connection",
         "server closed the connection",
         "the database system is shutting down",
         "the database system is starting up",
+        "due to conflict with recovery",
     ];
     TRANSIENT.iter().any(|t| message.contains(t))
 }
@@ -96,6 +99,9 @@ mod tests {
         assert!(is_transient("database is locked"));
         assert!(is_transient(
             "FATAL: terminating connection due to administrator command"
+        ));
+        assert!(is_transient(
+            "canceling statement due to conflict with recovery"
         ));
         assert!(!is_transient("syntax error at or near"));
     }

@@ -62,7 +62,7 @@ pub mod trainings;
 pub mod transfers;
 pub mod users;
 
-pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, write};
+pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, read_only, write};
 pub use error::DbError;
 
 /// Keyset pagination: rows after `after` (an id), at most `limit`. Callers ask for one row more

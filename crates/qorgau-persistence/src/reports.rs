@@ -52,6 +52,47 @@ macro_rules! within {
 }
 pub(crate) use within;
 
+/// Where a report's connection reads: the primary, or a streaming replica and how far it has
+/// replayed the primary's changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The database written to (and SQLite, which has no replicas).
+    Primary,
+    /// A PostgreSQL hot standby (`pg_is_in_recovery()`). `replayed_at` is the commit time (UTC)
+    /// of the last transaction it replayed (`pg_last_xact_replay_timestamp()`), `None` while it
+    /// has replayed none since it started.
+    Replica { replayed_at: Option<NaiveDateTime> },
+}
+
+/// Whether `conn` reads a primary or a replica, and how fresh the replica is. Read it before
+/// the report's snapshot is taken: everything replayed by then is in the snapshot.
+pub fn source(conn: &mut DbConnection) -> Result<Source, DbError> {
+    #[derive(QueryableByName)]
+    struct Recovery {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        replica: bool,
+        #[diesel(sql_type = Nullable<Timestamp>)]
+        replayed_at: Option<NaiveDateTime>,
+    }
+    match conn {
+        DbConnection::Sqlite(_) => Ok(Source::Primary),
+        DbConnection::Postgres(pg) => {
+            let recovery: Recovery = diesel::sql_query(
+                "SELECT pg_is_in_recovery() AS replica, \
+                 pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC' AS replayed_at",
+            )
+            .get_result(pg)?;
+            Ok(if recovery.replica {
+                Source::Replica {
+                    replayed_at: recovery.replayed_at,
+                }
+            } else {
+                Source::Primary
+            })
+        }
+    }
+}
+
 /// Everything the indicators of `period` in `area` are computed from.
 pub fn kpi_facts(
     conn: &mut DbConnection,

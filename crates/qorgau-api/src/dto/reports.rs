@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::area::AreaAsked;
 use qorgau_app::reports::{Aggregates, KpiReport as Computed, ReportAsked};
 use qorgau_app::{App, AppError};
@@ -154,6 +154,10 @@ pub struct KpiReport {
     pub district_code: Option<String>,
     /// Counts rounded and small ones shown as 0 (analysts); exact (supervisors).
     pub small_cells_suppressed: bool,
+    /// How fresh the data is: everything recorded up to this instant is counted. Read from a
+    /// streaming replica (docs/operations.md § Reports on a replica), the commit time of the
+    /// last change it had replayed; from the primary, the time of the read.
+    pub as_of: DateTime<Utc>,
     pub signals: SignalKpis,
     pub cases: CaseKpis,
     pub times: TimeKpis,
@@ -224,6 +228,7 @@ impl KpiReport {
             period,
             area,
             households,
+            as_of,
             ..
         } = computed;
         let staff: i64 = k.training.iter().map(|t| t.staff).sum();
@@ -234,6 +239,7 @@ impl KpiReport {
             region_code: area.region,
             district_code: area.district,
             small_cells_suppressed: d.is_rounded(),
+            as_of,
             signals: SignalKpis {
                 received: d.count(k.signals_received),
                 screened_out: d.count(k.signals_screened_out),
@@ -391,6 +397,9 @@ pub struct AggregateReport {
     pub min_cell: i64,
     /// Every count is a multiple of this.
     pub rounding_base: i64,
+    /// How fresh the data is: everything recorded up to this instant is counted (as in the
+    /// indicators' `as_of`).
+    pub as_of: DateTime<Utc>,
     pub cells: Vec<AggregateCell>,
 }
 
@@ -436,6 +445,7 @@ impl From<Aggregates> for AggregateReport {
             unit: "signals".into(),
             min_cell: MIN_CELL,
             rounding_base: ROUNDING_BASE,
+            as_of: a.as_of,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, SecondsFormat, Utc};
 use qorgau_app::reports::{self, ReportAsked};
 
 use crate::auth::Caller;
@@ -18,8 +19,21 @@ fn wants_csv(req: &HttpRequest) -> bool {
         .any(|v| v.to_ascii_lowercase().contains("text/csv"))
 }
 
+/// How fresh a report's data is (its `as_of`, docs/api.md § Supervision and reports), as a
+/// header of JSON and CSV alike: a CSV of aggregates has no other place for it.
+fn data_as_of(as_of: DateTime<Utc>) -> (&'static str, String) {
+    (
+        "x-data-as-of",
+        as_of.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+    )
+}
+
 /// `rows` as a CSV attachment named `name.csv`.
-fn csv_response(name: String, rows: Vec<Vec<String>>) -> Result<HttpResponse, ApiError> {
+fn csv_response(
+    name: String,
+    as_of: (&'static str, String),
+    rows: Vec<Vec<String>>,
+) -> Result<HttpResponse, ApiError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
         out.write_record(&row).map_err(|_| ApiError::Internal)?;
@@ -27,6 +41,7 @@ fn csv_response(name: String, rows: Vec<Vec<String>>) -> Result<HttpResponse, Ap
     let body = out.into_inner().map_err(|_| ApiError::Internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
+        .insert_header(as_of)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}.csv\""),
@@ -45,7 +60,7 @@ fn csv_response(name: String, rows: Vec<Vec<String>>) -> Result<HttpResponse, Ap
     (status = 200, content(
         (KpiReport = "application/json"),
         (String = "text/csv", example = "indicator,value\ncases.closed,1\n"),
-    )),
+    ), headers(("X-Data-As-Of" = String, description = "How fresh the data is, as `as_of` (RFC 3339): read from a replica, the commit time of the last change it had replayed; from the primary, the time of the read"))),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -63,11 +78,12 @@ pub async fn kpis(
         .run_report(move |conn| Ok(reports::kpis(conn, &app, &caller, &asked)?))
         .await?;
     let name = file_name("kpis", &computed.area, &computed.period);
+    let as_of = data_as_of(computed.as_of);
     let report = KpiReport::new(computed, &state);
     if !wants_csv(&req) {
-        return Ok(HttpResponse::Ok().json(report));
+        return Ok(HttpResponse::Ok().insert_header(as_of).json(report));
     }
-    csv_response(name, report.csv_rows()?)
+    csv_response(name, as_of, report.csv_rows()?)
 }
 
 /// De-identified counts of signals over whole months, rounded.
@@ -80,7 +96,7 @@ pub async fn kpis(
     (status = 200, content(
         (AggregateReport = "application/json"),
         (String = "text/csv", example = "region,concern,count\nKZ-71,neglect,20\n"),
-    )),
+    ), headers(("X-Data-As-Of" = String, description = "How fresh the data is, as `as_of` (RFC 3339): read from a replica, the commit time of the last change it had replayed; from the primary, the time of the read"))),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -105,9 +121,12 @@ pub async fn aggregates(
             )?)
         })
         .await?;
+    let as_of = data_as_of(counted.as_of);
     if wants_csv(&req) {
         let name = file_name("aggregates", &counted.area, &counted.period);
-        return csv_response(name, AggregateReport::csv_rows(counted));
+        return csv_response(name, as_of, AggregateReport::csv_rows(counted));
     }
-    Ok(HttpResponse::Ok().json(AggregateReport::from(counted)))
+    Ok(HttpResponse::Ok()
+        .insert_header(as_of)
+        .json(AggregateReport::from(counted)))
 }
