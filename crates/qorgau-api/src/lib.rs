@@ -13,6 +13,7 @@ pub mod error;
 pub mod etag;
 pub mod idempotency;
 pub mod json;
+pub mod labels;
 pub mod list;
 pub mod mail;
 pub mod metrics;

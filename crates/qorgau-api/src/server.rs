@@ -59,6 +59,7 @@ use qorgau_domain::report::rounding::Rounding;
         (name = "reports", description = "Indicators and de-identified counts"),
         (name = "audit", description = "The audit log, children's access logs and break-glass access"),
         (name = "operations", description = "Health and metrics"),
+        (name = "labels", description = "Labels of every code, in Kazakh, Russian and English"),
     )
 )]
 struct ApiDoc;
