@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod body_limit;
 pub mod config;
+pub mod console;
 pub mod document_upkeep;
 pub mod documents;
 pub mod drain;

@@ -330,6 +330,8 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .into_utoipa_app()
             .configure(routes::configure)
             .into_app()
+            // The browser console: HTML pages and forms under /console (docs/console.md).
+            .configure(crate::console::configure)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
             }))
