@@ -13,6 +13,7 @@ mod bad_input;
 mod case_file;
 mod cases;
 mod cli;
+mod console;
 mod demo_scale;
 mod documents;
 mod errors;

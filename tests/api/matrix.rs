@@ -372,6 +372,7 @@ fn table() -> Vec<Op> {
         public(GET,  "/metrics",                     Nothing, none),
         public(POST, "/api/v1/auth/login",           Login,   login),
         public(POST, "/api/v1/auth/refresh",         Refresh, refresh),
+        public(GET,  "/api/v1/labels",               Nothing, none),
         //                                                                                    in scope           out of scope
         //                                                                                    a m i c s s a i    a m i c s s a i
         //                                                                                    d o n m p u n n    d o n m p u n n

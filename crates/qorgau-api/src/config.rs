@@ -81,6 +81,8 @@ pub struct Config {
     pub documents: Documents,
     /// `[reports]`: where the reports read from.
     pub reports: Reports,
+    /// `[console]`: the browser console's sign-in (`/console/`).
+    pub console: Console,
     #[serde(skip)]
     pub secrets: Secrets,
 }
@@ -138,6 +140,24 @@ impl Reports {
     pub fn replica_url(&self) -> Option<&str> {
         Some(self.database_url.trim()).filter(|url| !url.is_empty())
     }
+}
+
+/// Whether the console's cookies carry `Secure` (`console.secure_cookies`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecureCookies {
+    /// When `public_url` is `https://` (the server is reached over TLS, directly or by a proxy).
+    Auto,
+    Always,
+    Never,
+}
+
+/// The `[console]` table (docs/configuration.md § Console).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Console {
+    /// How long a console sign-in lasts, in hours (1–24): its login and its cookie end then.
+    pub session_hours: i64,
+    pub secure_cookies: SecureCookies,
 }
 
 /// The `[retention]` table (docs/configuration.md § Retention).
@@ -261,6 +281,9 @@ impl Config {
                 "must be between 1 and 100 (years after a child's last case closed)",
             );
         }
+        if !(1..=24).contains(&self.console.session_hours) {
+            return refuse("console.session_hours", "must be between 1 and 24 (hours)");
+        }
         if !(1..=MAX_DOCUMENT_BYTES).contains(&self.documents.max_bytes) {
             return refuse(
                 "documents.max_bytes",
@@ -301,6 +324,15 @@ impl Config {
         LockoutPolicy {
             max_failures: self.login_max_failures,
             window: chrono::Duration::minutes(self.login_lockout_minutes),
+        }
+    }
+
+    /// Whether the console's cookies are marked `Secure` (sent over HTTPS only).
+    pub fn secure_cookies(&self) -> bool {
+        match self.console.secure_cookies {
+            SecureCookies::Auto => self.behind_tls(),
+            SecureCookies::Always => true,
+            SecureCookies::Never => false,
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod body_limit;
 pub mod config;
+pub mod console;
 pub mod document_upkeep;
 pub mod documents;
 pub mod drain;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod etag;
 pub mod idempotency;
 pub mod json;
+pub mod labels;
 pub mod list;
 pub mod mail;
 pub mod metrics;

@@ -59,6 +59,7 @@ use qorgau_domain::report::rounding::Rounding;
         (name = "reports", description = "Indicators and de-identified counts"),
         (name = "audit", description = "The audit log, children's access logs and break-glass access"),
         (name = "operations", description = "Health and metrics"),
+        (name = "labels", description = "Labels of every code, in Kazakh, Russian and English"),
     )
 )]
 struct ApiDoc;
@@ -342,6 +343,8 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .into_utoipa_app()
             .configure(routes::configure)
             .into_app()
+            // The browser console: HTML pages and forms under /console (docs/console.md).
+            .configure(crate::console::configure)
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
             }))

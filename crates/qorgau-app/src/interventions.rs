@@ -17,16 +17,22 @@ use crate::error::AppError;
 use crate::protocol;
 
 /// Logs help given to the child of an open case, optionally against a measure of its plan. The
-/// child seen in person meets the first-contact deadline.
+/// child seen in person meets the first-contact deadline. With `expected_version` (the case's
+/// version the form was made from, as an `If-Match` names it), a case changed since — moved
+/// on, reassigned, its risk revised — is [`AppError::Stale`] and nothing is written.
 pub fn record_intervention(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
+    expected_version: Option<i64>,
     intervention: Intervention,
 ) -> Result<InterventionRow, AppError> {
     let now = caller.at;
     write(conn, |tx| {
         let case = case_for_work(tx, caller, case_id)?;
+        if let Some(expected) = expected_version {
+            AppError::unless_current(expected, case.version)?;
+        }
         ensure_open(&case)?;
         if let Some(measure) = intervention.plan_measure_id
             && plans::find_measure(tx, &measure.to_string())?

@@ -39,3 +39,4 @@ pub mod taxonomy;
 pub mod timeline;
 pub mod triage;
 pub mod validation;
+pub mod vocabulary;

@@ -59,6 +59,15 @@ impl FromRequest for AnyCaller {
 fn authenticate(
     req: &HttpRequest,
 ) -> impl Future<Output = Result<(Caller, bool), ApiError>> + 'static {
+    authenticate_token(req, bearer(req))
+}
+
+/// [`authenticate`] with the token found elsewhere than `Authorization` (the console's session
+/// cookie): the same checks of signature, expiry and login.
+pub fn authenticate_token(
+    req: &HttpRequest,
+    token: Option<&str>,
+) -> impl Future<Output = Result<(Caller, bool), ApiError>> + 'static {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     // One reading of the clock for the request: the token's expiry, the session's and the
     // time the use case records are the same instant.
@@ -66,7 +75,7 @@ fn authenticate(
     let verified = state
         .as_ref()
         .zip(at)
-        .and_then(|(s, at)| s.tokens.verify(bearer(req)?, at));
+        .and_then(|(s, at)| s.tokens.verify(token?, at));
     let ip = req.peer_addr().map(|a| a.ip().to_string());
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let reading = matches!(

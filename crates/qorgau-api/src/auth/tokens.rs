@@ -28,6 +28,15 @@ struct Claims {
     exp: i64,
 }
 
+/// HMAC-SHA256 of `message` under `key`.
+fn mac(key: &[u8], message: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    // HMAC accepts a key of any length.
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
 /// What a genuine, unexpired access token says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bearer {
@@ -48,6 +57,9 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     access_ttl: chrono::Duration,
+    /// The key of [`TokenKeys::tag`]: derived from the secret, so that no tag is ever a
+    /// signature a token could carry.
+    tag_key: std::sync::Arc<[u8]>,
 }
 
 impl TokenKeys {
@@ -63,7 +75,28 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl,
+            tag_key: mac(secret, b"qorgau form tags").into(),
         }
+    }
+
+    /// A token of `bearer`'s login that expires at `expires` rather than after the access
+    /// lifetime: the console's session cookie, which lasts as long as its login.
+    pub fn issue_until(
+        &self,
+        bearer: &Bearer,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        self.sign(bearer, now, expires)
+    }
+
+    /// A keyed tag of `value` for `purpose` (HMAC-SHA256, base64url): the console's form
+    /// tokens, bound to a login or to a browser's pre-sign-in cookie. Unforgeable without the
+    /// secret, and the same on every instance.
+    pub fn tag(&self, purpose: &str, value: &str) -> String {
+        use base64::Engine;
+        let message = [purpose.as_bytes(), b"\0", value.as_bytes()].concat();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac(&self.tag_key, &message))
     }
 
     pub fn access_ttl_seconds(&self) -> i64 {
@@ -71,6 +104,15 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, bearer: &Bearer, now: DateTime<Utc>) -> Result<String, ApiError> {
+        self.sign(bearer, now, now + self.access_ttl)
+    }
+
+    fn sign(
+        &self,
+        bearer: &Bearer,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
         let actor = &bearer.actor;
         let claims = Claims {
             sub: actor.user_id,
@@ -81,7 +123,7 @@ impl TokenKeys {
             district: actor.district_code.clone(),
             pcr: bearer.password_change_required,
             iat: now.timestamp(),
-            exp: (now + self.access_ttl).timestamp(),
+            exp: expires.timestamp(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
             tracing::error!(error = %e, "token signing failed");
@@ -181,6 +223,17 @@ mod tests {
             keys.verify(&token, exp + leeway + chrono::Duration::seconds(1)),
             None
         );
+    }
+
+    #[test]
+    fn tags_depend_on_purpose_value_and_secret() {
+        let keys = TokenKeys::new(&[7; 32], chrono::Duration::minutes(15));
+        let tag = keys.tag("csrf", "session-a");
+        assert_eq!(tag, keys.tag("csrf", "session-a"));
+        assert_ne!(tag, keys.tag("csrf", "session-b"));
+        assert_ne!(tag, keys.tag("other", "session-a"));
+        let other = TokenKeys::new(&[8; 32], chrono::Duration::minutes(15));
+        assert_ne!(tag, other.tag("csrf", "session-a"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use qorgau_app::passwords;
 use qorgau_app::sessions::{self, Renewal, SignedIn};
 use qorgau_app::users;
 
+use crate::auth::login::sign_in;
 use crate::auth::tokens::Bearer;
 use crate::auth::{AnyCaller, Caller};
 use crate::dto::auth::{LoginRequest, PasswordChangeRequest, RefreshRequest, TokenPair};
@@ -27,18 +28,8 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let LoginRequest { username, password } = body.0;
-    let now = state.now();
-    let policy = state.config.lockout();
-    let attempt = state
-        .run(move |conn| Ok(sessions::attempt(conn, policy, &username, now)?))
-        .await?;
-    // argon2 is deliberately slow: verify on the verification threads, holding no connection.
-    let valid = passwords::verify_queued(password, attempt.password_hash()).await?;
-    let verified = attempt.verified(valid).ok_or(ApiError::Unauthorized)?;
     let lasts = chrono::Duration::days(state.config.refresh_token_days);
-    let signed_in = state
-        .run(move |conn| Ok(sessions::sign_in(conn, verified, lasts, now)?))
-        .await?;
+    let signed_in = sign_in(&state, username, password, lasts).await?;
     Ok(web::Json(pair(&state, signed_in)?))
 }
 

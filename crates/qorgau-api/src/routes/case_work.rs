@@ -262,8 +262,9 @@ pub async fn add_intervention(
 ) -> Result<HttpResponse, ApiError> {
     let intervention = parse_intervention(body.body, caller.at)?;
     let id = CaseId(id.into_inner());
-    let work =
-        move |conn: &mut _, _: &_, caller: &_| record_intervention(conn, caller, id, intervention);
+    let work = move |conn: &mut _, _: &_, caller: &_| {
+        record_intervention(conn, caller, id, None, intervention)
+    };
     state
         .once(caller, body.key, work, created::<InterventionView, _>)
         .await

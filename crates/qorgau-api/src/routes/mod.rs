@@ -13,6 +13,7 @@ pub mod families;
 pub mod geography;
 pub mod health;
 pub mod interviews;
+pub mod labels;
 pub mod notifications;
 pub mod organisations;
 pub mod outbox;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::metrics)
         .service(
             scope::scope("/api/v1")
+                .service(labels::labels)
                 .service(auth::login)
                 .service(auth::refresh)
                 .service(auth::logout)

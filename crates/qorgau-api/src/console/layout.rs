@@ -1,0 +1,165 @@
+//! The frame of every console page — language, landmarks, navigation, the language and
+//! sign-out forms — and the small helpers pages share (dates, labels, form fields).
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use maud::{DOCTYPE, Markup, html};
+use qorgau_domain::deadline::kazakhstan;
+
+use crate::labels::{Lang, Ui};
+
+/// Which entry of the navigation a page belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Tasks,
+    Notifications,
+    Cases,
+    None,
+}
+
+/// What the frame shows around a page.
+pub struct Frame<'a> {
+    pub lang: Lang,
+    pub form_token: &'a str,
+    /// The page's own path (with its query), where the language form comes back to.
+    pub here: &'a str,
+    /// Signed in: the navigation and the sign-out button.
+    pub signed_in: bool,
+    pub nav: Nav,
+}
+
+/// A whole page: `<html lang>`, a skip link, header with navigation, `main` with the title as
+/// its `h1`, and the language form.
+pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
+    let lang = frame.lang;
+    let t = |text| lang.t(text);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Qorgau" }
+                link rel="stylesheet" href="/console/static/console.css";
+            }
+            body {
+                a.skip href="#main" { (t(Ui::SkipToContent)) }
+                header.top {
+                    p.brand { a href="/console/" { "Qorgau" } span.tagline { (t(Ui::Tagline)) } }
+                    @if frame.signed_in {
+                        nav aria-label=(t(Ui::MainNavigation)) {
+                            ul {
+                                (nav_item(frame, Nav::Tasks, "/console/", t(Ui::NavTasks)))
+                                (nav_item(frame, Nav::Notifications, "/console/notifications", t(Ui::NavNotifications)))
+                                (nav_item(frame, Nav::Cases, "/console/cases", t(Ui::NavCases)))
+                            }
+                        }
+                        form.signout method="post" action="/console/sign-out" {
+                            (token(frame.form_token))
+                            button type="submit" { (t(Ui::SignOut)) }
+                        }
+                    }
+                }
+                main #main {
+                    h1 { (title) }
+                    (body)
+                }
+                footer {
+                    form.language method="post" action="/console/language" {
+                        (token(frame.form_token))
+                        input type="hidden" name="back" value=(frame.here);
+                        label for="lang" { (t(Ui::Language)) }
+                        select #lang name="lang" {
+                            @for l in Lang::ALL {
+                                option value=(l.code()) lang=(l.code()) selected[l == lang] { (l.name()) }
+                            }
+                        }
+                        button type="submit" { (t(Ui::ChangeLanguage)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn nav_item(frame: &Frame, item: Nav, href: &str, text: &str) -> Markup {
+    html! {
+        li { a href=(href) aria-current=[(frame.nav == item).then_some("page")] { (text) } }
+    }
+}
+
+/// The hidden form-token field every form carries.
+pub fn token(form_token: &str) -> Markup {
+    html! { input type="hidden" name="csrf" value=(form_token); }
+}
+
+/// A page as the response: HTML, UTF-8.
+pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(markup.into_string())
+}
+
+/// The page of an error status, without navigation (the login may be gone).
+pub fn error_page(status: StatusCode, lang: Lang, forged: bool) -> HttpResponse {
+    let (title, text) = match status {
+        StatusCode::NOT_FOUND => (Ui::NotFoundTitle, Ui::NotFoundText),
+        StatusCode::FORBIDDEN if forged => (Ui::ForbiddenTitle, Ui::CsrfText),
+        StatusCode::FORBIDDEN => (Ui::ForbiddenTitle, Ui::ForbiddenText),
+        StatusCode::CONFLICT => (Ui::ErrorTitle, Ui::NotAllowedNow),
+        StatusCode::TOO_MANY_REQUESTS => (Ui::ErrorTitle, Ui::TooManyAttempts),
+        _ => (Ui::ErrorTitle, Ui::ErrorText),
+    };
+    let frame = Frame {
+        lang,
+        form_token: "",
+        here: "/console/",
+        signed_in: false,
+        nav: Nav::None,
+    };
+    let body = html! {
+        p { (lang.t(text)) }
+        p { a href="/console/" { (lang.t(Ui::BackToTasks)) } }
+    };
+    // Without the language form: it would need a form token this page cannot know.
+    let markup = html! { (page_without_footer(&frame, lang.t(title), body)) };
+    respond(status, markup)
+}
+
+fn page_without_footer(frame: &Frame, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(frame.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Qorgau" }
+                link rel="stylesheet" href="/console/static/console.css";
+            }
+            body {
+                header.top { p.brand { a href="/console/" { "Qorgau" } } }
+                main #main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+/// A moment as people in Kazakhstan read it: `07.12.2026 10:30` (UTC+5), with the exact
+/// instant in `<time datetime>`.
+pub fn when(at: DateTime<Utc>) -> Markup {
+    let local = at.with_timezone(&kazakhstan());
+    html! { time datetime=(at.to_rfc3339()) { (local.format("%d.%m.%Y %H:%M")) } }
+}
+
+pub fn day(date: NaiveDate) -> Markup {
+    html! { time datetime=(date.to_string()) { (date.format("%d.%m.%Y")) } }
+}
+
+/// A notice above a page's content: `role="status"` for news, `role="alert"` for a refusal.
+pub fn notice(text: &str, alert: bool) -> Markup {
+    html! {
+        @if alert { p.notice.alert role="alert" { (text) } }
+        @else { p.notice role="status" { (text) } }
+    }
+}

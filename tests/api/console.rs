@@ -1,0 +1,547 @@
+//! The console (docs/console.md): sign-in and sign-out with the REST login's accounts, lockout
+//! and sessions; form tokens; scope; the stale-form rule; languages; the labels catalogue.
+
+use std::collections::BTreeMap;
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
+
+use crate::common::{Backend, USER_PASSWORD, invalid_fields};
+use crate::on_both_backends;
+use crate::world::World;
+
+/// A browser without JavaScript: keeps the cookies it is given, follows nothing by itself.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    accept_language: Option<&'static str>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    html: String,
+}
+
+impl Page {
+    /// The value of the first hidden field `name` of the page.
+    fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let at = self
+            .html
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {}", self.html));
+        let rest = &self.html[at + marker.len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+impl Browser {
+    fn new(w: &World) -> Browser {
+        Browser {
+            base: w.app.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+            accept_language: None,
+        }
+    }
+
+    async fn send(&mut self, req: reqwest::RequestBuilder) -> Page {
+        let mut req = req;
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.header(COOKIE, jar.join("; "));
+        }
+        if let Some(lang) = self.accept_language {
+            req = req.header(ACCEPT_LANGUAGE, lang);
+        }
+        let res = req.send().await.unwrap();
+        let set_cookies: Vec<String> = res
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        for c in &set_cookies {
+            let (pair, attributes) = c.split_once(';').unwrap_or((c, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        Page {
+            status: res.status(),
+            location: res
+                .headers()
+                .get(LOCATION)
+                .map(|v| v.to_str().unwrap().to_string()),
+            set_cookies,
+            html: res.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let req = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    async fn post_owned(&mut self, path: &str, form: &[(String, String)]) -> Page {
+        let req = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    /// Signs in through the sign-in form; panics unless it lands on the tasks.
+    async fn sign_in(&mut self, username: &str) -> Page {
+        let form = self.get("/console/sign-in").await;
+        let csrf = form.field("csrf");
+        let done = self
+            .post(
+                "/console/sign-in",
+                &[
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("password", USER_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        assert_eq!(done.location.as_deref(), Some("/console/"));
+        done
+    }
+
+    fn session(&self) -> String {
+        self.cookies["qorgau_session"].clone()
+    }
+}
+
+async fn interventions(w: &World, case: &str) -> usize {
+    let r = w
+        .app
+        .get(&format!("/api/v1/cases/{case}/interventions"), &w.manager)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body["items"].as_array().unwrap().len()
+}
+
+async fn signing_in_and_out_uses_the_logins_of_the_api(backend: Backend) {
+    let w = World::new(backend).await;
+    let mut b = Browser::new(&w);
+    let home = b.get("/console/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.location.as_deref(), Some("/console/sign-in"));
+    let form = b.get("/console/sign-in").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("<html lang=\"kk\">"), "{}", form.html);
+    let csrf = form.field("csrf");
+    let wrong = b
+        .post(
+            "/console/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("username", "cm.astana"),
+                ("password", "not it at all"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong.html.contains("Пайдаланушы аты немесе құпиясөз қате."),
+        "{}",
+        wrong.html
+    );
+    assert!(!b.cookies.contains_key("qorgau_session"));
+
+    let signed_in = b.sign_in("cm.astana").await;
+    let cookie = signed_in
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("qorgau_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("Path=/console") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let tasks = b.get("/console/").await;
+    assert_eq!(tasks.status, StatusCode::OK, "{}", tasks.html);
+    assert!(tasks.html.contains("Менің тапсырмаларым"));
+
+    // Signing out ends the login: the cookie, replayed, no longer works.
+    let session = b.session();
+    let csrf = tasks.field("csrf");
+    let out = b.post("/console/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(!b.cookies.contains_key("qorgau_session"));
+    b.cookies.insert("qorgau_session".into(), session.clone());
+    assert_eq!(b.get("/console/").await.status, StatusCode::SEE_OTHER);
+    // …as a token of that login too.
+    assert_eq!(
+        w.app.get("/api/v1/me", &session).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The REST logout of the same login ends the console's session.
+    let mut b = Browser::new(&w);
+    b.sign_in("cm.astana").await;
+    assert_eq!(b.get("/console/").await.status, StatusCode::OK);
+    let r = w
+        .app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/auth/logout",
+            Some(&b.session()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(b.get("/console/").await.status, StatusCode::SEE_OTHER);
+}
+
+async fn the_lockout_is_the_apis(backend: Backend) {
+    let w = World::new(backend).await;
+    let mut b = Browser::new(&w);
+    let csrf = b.get("/console/sign-in").await.field("csrf");
+    for _ in 0..5 {
+        let r = b
+            .post(
+                "/console/sign-in",
+                &[
+                    ("csrf", &csrf),
+                    ("username", "cm.astana"),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Locked out: the console and the API refuse even the right password.
+    let r = b
+        .post(
+            "/console/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("username", "cm.astana"),
+                ("password", USER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.html);
+    assert_eq!(
+        w.app.login_pair("cm.astana", USER_PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+async fn a_form_without_its_token_is_refused_and_changes_nothing(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = w.open_case("Aruzhan", true).await;
+    let mut b = Browser::new(&w);
+    // Sign-in without the token, or with another browser's.
+    let other = Browser::new(&w).get("/console/sign-in").await.field("csrf");
+    b.get("/console/sign-in").await;
+    for csrf in ["", other.as_str()] {
+        let r = b
+            .post(
+                "/console/sign-in",
+                &[
+                    ("csrf", csrf),
+                    ("username", "cm.astana"),
+                    ("password", USER_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+        assert!(!b.cookies.contains_key("qorgau_session"));
+    }
+    b.sign_in("cm.astana").await;
+    let page = b.get(&format!("/console/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let version = page.field("version");
+    let path = format!("/console/cases/{case}/interventions");
+    let body = |csrf: &'static str| {
+        vec![
+            ("csrf", csrf),
+            ("kind", "home_visit"),
+            ("assistance_type", "social"),
+            ("summary", "Visited the family."),
+        ]
+    };
+    for csrf in ["", "forged-token"] {
+        let mut form = body(csrf);
+        form.push(("version", &version));
+        let r = b.post(&path, &form).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+        assert!(r.html.contains("<html lang=\"kk\">"));
+    }
+    assert_eq!(interventions(&w, &case).await, 0);
+    // Sign-out without it leaves the login as it was; marking everything read too.
+    assert_eq!(
+        b.post("/console/sign-out", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        b.post("/console/notifications/read-all", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(b.get("/console/").await.status, StatusCode::OK);
+}
+
+async fn a_case_out_of_scope_is_not_found_as_in_the_api(backend: Backend) {
+    let w = World::new(backend).await;
+    let mine = w.open_case("Dana", true).await;
+    let theirs = w.open_case("Erlan", false).await;
+    let mut b = Browser::new(&w);
+    b.sign_in("cm.astana").await;
+    assert_eq!(
+        b.get(&format!("/console/cases/{mine}")).await.status,
+        StatusCode::OK
+    );
+    let api = w
+        .app
+        .get(&format!("/api/v1/cases/{theirs}"), &w.manager)
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    for path in [
+        format!("/console/cases/{theirs}"),
+        format!("/console/cases/{}", uuid::Uuid::new_v4()),
+        "/console/cases/not-an-id".to_string(),
+        "/console/no-such-page".to_string(),
+    ] {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.html.contains("Табылмады"), "{path}: {}", page.html);
+        assert!(!page.html.contains("Erlan"));
+    }
+    // Nor can it be written to.
+    let csrf = b.get("/console/").await.field("csrf");
+    let r = b
+        .post(
+            &format!("/console/cases/{theirs}/interventions"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("kind", "home_visit"),
+                ("assistance_type", "social"),
+                ("summary", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The list shows mine only.
+    let list = b.get("/console/cases").await;
+    assert!(list.html.contains(&format!("/console/cases/{mine}")));
+    assert!(!list.html.contains(&format!("/console/cases/{theirs}")));
+}
+
+async fn a_stale_form_is_refused_and_a_current_one_recorded(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = w.open_case("Bolat", true).await;
+    let mut b = Browser::new(&w);
+    b.sign_in("cm.astana").await;
+    let path = format!("/console/cases/{case}");
+    let page = b.get(&path).await;
+    let (csrf, version, retry) = (
+        page.field("csrf"),
+        page.field("version"),
+        page.field("retry"),
+    );
+    let form = |version: &str, retry: &str, summary: &str| {
+        vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("version".to_string(), version.to_string()),
+            ("retry".to_string(), retry.to_string()),
+            ("kind".to_string(), "home_visit".to_string()),
+            ("assistance_type".to_string(), "social".to_string()),
+            ("occurred_at".to_string(), "2026-11-25T10:30".to_string()),
+            ("summary".to_string(), summary.to_string()),
+            ("child_seen".to_string(), "on".to_string()),
+            ("duration_minutes".to_string(), "45".to_string()),
+        ]
+    };
+    let target = format!("{path}/interventions");
+    // Someone changes the case meanwhile (the supervisor assigns it again: a new version).
+    w.assign_to_manager(&case).await;
+    let stale = b
+        .post_owned(&target, &form(&version, &retry, "Home visit, all well."))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ештеңе сақталмады"), "{}", stale.html);
+    // The form is shown again as typed, on the version shown now.
+    assert!(stale.html.contains("Home visit, all well."));
+    assert_ne!(stale.field("version"), version);
+    assert_eq!(interventions(&w, &case).await, 0);
+
+    // Bad input: the form again, the field named in the page's language.
+    let bad = b
+        .post_owned(
+            &target,
+            &form(&stale.field("version"), &stale.field("retry"), ""),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(bad.html.contains("id=\"summary-error\""), "{}", bad.html);
+    assert!(bad.html.contains("aria-invalid=\"true\""));
+    assert_eq!(interventions(&w, &case).await, 0);
+
+    // From the current version it is recorded once, even if the form is sent twice.
+    let current = form(
+        &bad.field("version"),
+        &bad.field("retry"),
+        "Home visit, all well.",
+    );
+    let done = b.post_owned(&target, &current).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let again = b.post_owned(&target, &current).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+    assert_eq!(interventions(&w, &case).await, 1);
+    let shown = b.get(done.location.as_deref().unwrap()).await;
+    assert!(shown.html.contains("Көмек тіркелді."), "{}", shown.html);
+    assert!(shown.html.contains("Home visit, all well."));
+    assert!(shown.html.contains("Үйге бару"), "the kind's label");
+    // On the timeline too, as the API's.
+    let r = w
+        .app
+        .get(&format!("/api/v1/cases/{case}"), &w.manager)
+        .await;
+    let child = r.body["child_id"].as_str().unwrap();
+    let t = w
+        .app
+        .get(&format!("/api/v1/children/{child}/timeline"), &w.manager)
+        .await;
+    assert!(
+        t.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "intervention")
+    );
+    assert!(shown.html.contains("Көмек көрсетілді"), "timeline label");
+}
+
+async fn the_language_is_chosen_then_accepted_then_kazakh(backend: Backend) {
+    let w = World::new(backend).await;
+    let mut b = Browser::new(&w);
+    let kk = b.get("/console/sign-in").await;
+    assert!(kk.html.contains("<html lang=\"kk\">") && kk.html.contains("Кіру"));
+    b.accept_language = Some("ru-RU,ru;q=0.9,en;q=0.5");
+    let ru = b.get("/console/sign-in").await;
+    assert!(
+        ru.html.contains("<html lang=\"ru\">") && ru.html.contains("Войти"),
+        "{}",
+        ru.html
+    );
+    let csrf = ru.field("csrf");
+    let chosen = b
+        .post(
+            "/console/language",
+            &[
+                ("csrf", &csrf),
+                ("lang", "en"),
+                ("back", "/console/sign-in"),
+            ],
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    assert_eq!(chosen.location.as_deref(), Some("/console/sign-in"));
+    let en = b.get("/console/sign-in").await;
+    assert!(
+        en.html.contains("<html lang=\"en\">") && en.html.contains("Sign in"),
+        "{}",
+        en.html
+    );
+    // Signed in, the choice stays; a label of a code follows it.
+    b.sign_in("cm.astana").await;
+    let cases = b.get("/console/cases").await;
+    assert!(cases.html.contains("Closure requested"), "{}", cases.html);
+    // Another site's address is never where the form sends back to.
+    let csrf = cases.field("csrf");
+    let away = b
+        .post(
+            "/console/language",
+            &[
+                ("csrf", &csrf),
+                ("lang", "kk"),
+                ("back", "https://example.com/"),
+            ],
+        )
+        .await;
+    assert_eq!(away.location.as_deref(), Some("/console/"));
+    // Without the token, nothing is chosen.
+    let forged = b
+        .post(
+            "/console/language",
+            &[("lang", "ru"), ("back", "/console/")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+async fn the_labels_are_served_to_clients(backend: Backend) {
+    let w = World::new(backend).await;
+    let ru = w
+        .app
+        .send(reqwest::Method::GET, "/api/v1/labels?lang=ru", None, None)
+        .await;
+    assert_eq!(ru.status, StatusCode::OK, "{:?}", ru.body);
+    assert_eq!(ru.body["lang"], "ru");
+    assert_eq!(ru.body["codes"]["risk_level"]["critical"], "Критический");
+    assert_eq!(
+        ru.body["codes"]["notification_kind"]["referral_accepted"],
+        "Направление принято"
+    );
+    assert_eq!(ru.body["ui"]["sign_in"], "Войти");
+    let kk = w
+        .app
+        .send(reqwest::Method::GET, "/api/v1/labels", None, None)
+        .await;
+    assert_eq!(kk.body["lang"], "kk");
+    assert_eq!(kk.body["codes"]["concern"]["neglect"], "Қараусыз қалдыру");
+    let en = w
+        .app
+        .send_with(
+            reqwest::Method::GET,
+            "/api/v1/labels",
+            None,
+            None,
+            &[("accept-language", "en-GB,en;q=0.9")],
+        )
+        .await;
+    assert_eq!(
+        en.body["codes"]["case_status"]["in_progress"],
+        "In progress"
+    );
+    let bad = w
+        .app
+        .send(reqwest::Method::GET, "/api/v1/labels?lang=de", None, None)
+        .await;
+    assert_eq!(invalid_fields(&bad), ["lang"]);
+}
+
+on_both_backends!(
+    signing_in_and_out_uses_the_logins_of_the_api,
+    the_lockout_is_the_apis,
+    a_form_without_its_token_is_refused_and_changes_nothing,
+    a_case_out_of_scope_is_not_found_as_in_the_api,
+    a_stale_form_is_refused_and_a_current_one_recorded,
+    the_language_is_chosen_then_accepted_then_kazakh,
+    the_labels_are_served_to_clients,
+);

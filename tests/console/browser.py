@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""The console in a real browser: Debian's headless Chromium driven by Selenium.
+
+For each database (SQLite, then PostgreSQL on a scratch database) it starts `qorgau serve` on a
+free port, sets up a district with its intake, a mobile group and a case manager over the REST
+API, files a signal and opens a case for her; then, in Kazakh and in Russian, signs in as the
+case manager through the console, opens a task, opens its case, logs an intervention with the
+form and finds it in the case's interventions and on the timeline, visits her cases and
+notifications, and signs out. Screenshots go to target/console-screenshots/.
+
+    python3 tests/console/browser.py            # both databases
+    BACKENDS=sqlite python3 tests/console/browser.py
+
+Environment: QORGAU_BIN (default target/debug/qorgau), QORGAU_TEST_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/postgres: where the scratch database is made), CHROMIUM and
+CHROMEDRIVER (default /usr/bin/chromium, /usr/bin/chromedriver).
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlparse, urlunparse
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("QORGAU_BIN", os.path.join(ROOT, "target", "debug", "qorgau"))
+PG_URL = os.environ.get("QORGAU_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SHOTS = os.path.join(ROOT, "target", "console-screenshots")
+PASSWORD = "a long passphrase"
+
+# What each language must show: the tasks' heading, the saved notice, the timeline's label of
+# an intervention, the sign-in button.
+WORDS = {
+    "kk": {"tasks": "Менің тапсырмаларым", "saved": "Көмек тіркелді.",
+           "timeline": "Көмек көрсетілді", "sign_in": "Кіру", "kind": "Үйге бару"},
+    "ru": {"tasks": "Мои задачи", "saved": "Помощь записана.",
+           "timeline": "Оказана помощь", "sign_in": "Войти", "kind": "Посещение на дому"},
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Api:
+    def __init__(self, base):
+        self.base = base + "/api/v1"
+
+    def call(self, method, path, body=None, token=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("content-type", "application/json")
+        if token:
+            req.add_header("authorization", "Bearer " + token)
+        try:
+            with urllib.request.urlopen(req) as res:
+                text = res.read().decode()
+                return res.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as e:
+            raise SystemExit(f"{method} {path}: {e.code} {e.read().decode()}")
+
+    def login(self, username, password):
+        return self.call("POST", "/auth/login", {"username": username, "password": password})[1]["access_token"]
+
+
+def scratch_postgres():
+    """A fresh database on the test server; its URL and a function that drops it."""
+    name = f"qorgau_console_{os.getpid()}"
+    parts = urlparse(PG_URL)
+    admin = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URL, "-c"]
+    quiet = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+    subprocess.run(admin + [f"DROP DATABASE IF EXISTS {name}"], check=True, env=quiet)
+    subprocess.run(admin + [f"CREATE DATABASE {name}"], check=True, env=quiet)
+    url = urlunparse(parts._replace(path="/" + name))
+
+    def drop():
+        subprocess.run(admin + [f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, env=quiet)
+
+    return url, drop
+
+
+def start_server(database_url, data_dir):
+    port = free_port()
+    env = dict(os.environ,
+               QORGAU_DATABASE_URL=database_url, QORGAU_DATA_DIR=data_dir,
+               QORGAU_LISTEN=f"127.0.0.1:{port}", QORGAU_PUBLIC_URL=f"http://127.0.0.1:{port}",
+               QORGAU_LOG_LEVEL="warn", QORGAU_WORKER_ENABLED="false")
+    log = open(os.path.join(data_dir, "server.log"), "w")
+    proc = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    password = None
+    deadline = time.time() + 60
+    while password is None:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"the server stopped: see {log.name}")
+        m = re.search(r"password: (\S+)", line)
+        if m:
+            password = m.group(1)
+        if time.time() > deadline:
+            raise SystemExit("no admin password printed")
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health/ready")
+            break
+        except Exception:
+            time.sleep(0.1)
+    return proc, base, password
+
+
+def world(api, admin_password):
+    """A district, its intake and mobile group, a case manager, and a case opened for her."""
+    admin = api.login("admin", admin_password)
+    api.call("POST", "/regions/KZ-71/districts", {
+        "code": "KZ-71-01", "name": {"kk": "Алматы ауданы", "ru": "район Алматы", "en": "Almaty district"}}, admin)
+
+    def org(kind, district):
+        body = {"name": f"{kind} KZ-71", "kind": kind, "region_code": "KZ-71", "district_code": district}
+        return api.call("POST", "/organisations", body, admin)[1]["id"]
+
+    def user(username, role, organisation):
+        body = {"username": username, "full_name": username, "email": f"{username}@example.kz",
+                "password": PASSWORD, "role": role, "organisation_id": organisation}
+        return api.call("POST", "/users", body, admin)[1]["id"]
+
+    department = org("child_rights_department", None)
+    centre = org("family_support_centre", "KZ-71-01")
+    group = org("mobile_group", "KZ-71-01")
+    manager = user("aigerim", "case_manager", department)
+    user("intake", "intake_coordinator", centre)
+    user("mobile", "mobile_group_member", group)
+    mobile, intake = api.login("mobile", PASSWORD), api.login("intake", PASSWORD)
+    signal = api.call("POST", "/signals", {
+        "source": "mobile_group", "concerns": ["neglect"], "urgency": "high",
+        "description": "Соседи сообщают, что ребёнок часто один дома.",
+        "observed_at": "2026-11-24T18:30:00Z", "region_code": "KZ-71", "district_code": "KZ-71-01",
+        "child": {"first_name": "Әлихан", "last_name": "Серікұлы", "birth_date": "2015-03-14"},
+        "reporter": {"anonymous": True}}, mobile)[1]
+    api.call("POST", f"/signals/{signal['id']}/triage",
+             {"decision": "open_case", "risk_level": "high", "assignee_id": manager}, intake)
+
+
+def browser(accept_language):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,1800"]:
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def click_and_wait(driver, element, arrived):
+    """Clicks `element` (a link or a form's button) and waits until `arrived(driver)`: a form's
+    POST and its 303 finish after the click returns."""
+    element.click()
+    # The old page's elements go stale as the new page loads: look again until it is there.
+    WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException,
+                                                  NoSuchElementException]).until(arrived)
+
+
+def at(path):
+    return lambda d: d.current_url.split("?")[0].split("#")[0].endswith(path)
+
+
+def heading(text):
+    return lambda d: d.find_element(By.TAG_NAME, "h1").text == text
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+    print(f"  ok: {what}")
+
+
+def walk(base, backend, lang):
+    """One case manager's session in `lang`: sign in, a task, its case, an intervention."""
+    words = WORDS[lang]
+    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-{lang}-{name}.png"))
+    # Kazakh is chosen with the language form, from an English browser; Russian comes from the
+    # browser's Accept-Language.
+    driver = browser("en-US,en" if lang == "kk" else "ru-RU,ru")
+    try:
+        driver.get(base + "/console/")
+        check(driver.current_url.endswith("/console/sign-in"), f"{lang}: signed out, the console asks to sign in")
+        if lang == "kk":
+            check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "kk: an English browser first sees English")
+            Select(driver.find_element(By.ID, "lang")).select_by_value("kk")
+            click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.language button"),
+                           lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "kk")
+        check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang, f"{lang}: <html lang={lang}>")
+        check(driver.find_element(By.CSS_SELECTOR, "form.sign-in button").text == words["sign_in"], f"{lang}: sign-in button in {lang}")
+        shot("1-sign-in")
+        driver.find_element(By.ID, "username").send_keys("aigerim")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"), heading(words["tasks"]))
+        check(driver.find_element(By.TAG_NAME, "h1").text == words["tasks"], f"{lang}: signed in, on my tasks")
+        shot("2-tasks")
+        task = driver.find_element(By.CSS_SELECTOR, "table.tasks a[href^='/console/cases/']")
+        click_and_wait(driver, task, lambda d: "/console/cases/" in d.current_url)
+        check("/console/cases/" in driver.current_url, f"{lang}: a task opens its case")
+        check("Әлихан" in driver.find_element(By.ID, "main").text, f"{lang}: the child card shows the child")
+        shot("3-case")
+        summary = f"{lang}: үйге бардық / посетили семью ({backend})"
+        Select(driver.find_element(By.ID, "kind")).select_by_value("home_visit")
+        Select(driver.find_element(By.ID, "assistance_type")).select_by_value("social")
+        driver.find_element(By.ID, "summary").send_keys(summary)
+        driver.find_element(By.ID, "duration_minutes").send_keys("40")
+        driver.find_element(By.ID, "child_seen").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.record-form button"),
+                       lambda d: "saved=1" in d.current_url)
+        main = driver.find_element(By.ID, "main").text
+        check(words["saved"] in main, f"{lang}: the intervention is saved")
+        rows = driver.find_element(By.CSS_SELECTOR, "table.interventions").text
+        check(summary in rows and words["kind"] in rows, f"{lang}: it is listed with its kind's label")
+        timeline = driver.find_element(By.CSS_SELECTOR, "ol.timeline").text
+        check(words["timeline"] in timeline, f"{lang}: it is on the timeline")
+        shot("4-intervention-logged")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/cases']"), at("/console/cases"))
+        check(len(driver.find_elements(By.CSS_SELECTOR, "table.cases tbody tr")) == 1, f"{lang}: my cases lists the case")
+        shot("5-cases")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/notifications']"),
+                       at("/console/notifications"))
+        shot("6-notifications")
+        if lang == "kk":
+            unread = len(driver.find_elements(By.CSS_SELECTOR, "li.unread"))
+            check(unread >= 1, f"{lang}: the case's assignment is an unread notification")
+            button = driver.find_element(By.CSS_SELECTOR, "li.unread form.inline button")
+            click_and_wait(driver, button,
+                           lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.unread")) == unread - 1)
+            check(True, f"{lang}: marked read")
+        else:
+            listed = driver.find_elements(By.CSS_SELECTOR, "ul.notifications li")
+            check(listed and not driver.find_elements(By.CSS_SELECTOR, "li.unread"),
+                  f"{lang}: the notification read in the other session is listed as read")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"), at("/console/sign-in"))
+        check(driver.current_url.endswith("/console/sign-in"), f"{lang}: signed out")
+        driver.get(base + "/console/")
+        check(driver.current_url.endswith("/console/sign-in"), f"{lang}: the session is over")
+    except Exception:
+        shot("failure")
+        raise
+    finally:
+        driver.quit()
+
+
+def run(backend):
+    data_dir = tempfile.mkdtemp(prefix=f"qorgau-console-{backend}-")
+    drop = None
+    if backend == "sqlite":
+        url = f"sqlite://{data_dir}/qorgau.db"
+    else:
+        url, drop = scratch_postgres()
+    proc, base, admin_password = start_server(url, data_dir)
+    try:
+        world(Api(base), admin_password)
+        for lang in ["kk", "ru"]:
+            walk(base, backend, lang)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if drop:
+            drop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    started = time.time()
+    backends = os.environ.get("BACKENDS", "sqlite postgres").split()
+    for backend in backends:
+        print(f"== {backend}")
+        run(backend)
+    shots = sorted(f for f in os.listdir(SHOTS) if f.endswith(".png"))
+    print(f"console browser test: passed on {', '.join(backends)} in {time.time() - started:.0f} s; "
+          f"{len(shots)} screenshots in {os.path.relpath(SHOTS, ROOT)}/")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+        sys.exit(1)
