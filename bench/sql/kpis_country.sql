@@ -1,6 +1,8 @@
 -- GET /api/v1/reports/kpis?from=&to=: the whole country, one calendar year (Kazakhstan time:
 -- :start and :end are local midnights in UTC), the same statements as kpis.sql without the
 -- region: one query per family of report facts, each one index range of one fact table.
+SELECT pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC' AS replayed_at;
+BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 SELECT "families"."id" FROM "families" WHERE ("families"."id" = ANY(SELECT "family_members"."family_id" FROM "family_members" WHERE ((("family_members"."child_id" = ANY(SELECT "cases"."child_id" FROM "cases" WHERE (("cases"."opened_at" < :end) AND (("cases"."closed_at" IS NULL) OR ("cases"."closed_at" >= :start))))) AND ("family_members"."added_at" < :end)) AND (("family_members"."removed_at" IS NULL) OR ("family_members"."removed_at" >= :start)))));
 SELECT source AS a, status AS b, CASE WHEN triaged_at IS NOT NULL THEN (CASE WHEN triaged_at <= triage_due_at THEN 'met_on_time' ELSE 'met_late' END) WHEN triage_due_at < :now THEN 'overdue' ELSE 'pending' END AS c, COUNT(*) AS n, CAST(MOD(COALESCE(SUM(record_key), 0), 4294967296) AS BIGINT) AS key_sum FROM report_signals WHERE received_at >= :start AND received_at < :end GROUP BY 1, 2, 3;
 SELECT received_at AS "from", triaged_at AS "to", CAST(NULL AS TEXT) AS a FROM report_signals WHERE received_at >= :start AND received_at < :end AND triaged_at IS NOT NULL;
@@ -17,3 +19,4 @@ SELECT CAST(NULL AS TEXT) AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c
 SELECT CAST(NULL AS TEXT) AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, CAST(MOD(COALESCE(SUM(child_key), 0), 4294967296) AS BIGINT) AS key_sum FROM (SELECT DISTINCT child_id, child_key FROM report_referrals WHERE organisation_kind = 'family_support_centre' AND status <> 'declined' AND responded_at < :end AND (completed_at IS NULL OR completed_at >= :start) AND (withdrawn_at IS NULL OR withdrawn_at >= :start)) d;
 SELECT "users"."role", COUNT(*) FROM ("users" INNER JOIN "organisations" ON ("users"."organisation_id" = "organisations"."id")) WHERE (("users"."active" = 't') AND ("users"."role" = ANY('{case_manager,specialist}'))) GROUP BY "users"."role";
 SELECT "users"."role", COUNT(*) FROM ("users" INNER JOIN "organisations" ON ("users"."organisation_id" = "organisations"."id")) WHERE ((("users"."active" = 't') AND ("users"."role" = ANY('{case_manager,specialist}'))) AND ("users"."id" = ANY(SELECT "trainings"."user_id" FROM "trainings" WHERE ("trainings"."completed_on" <= :last_day)))) GROUP BY "users"."role";
+COMMIT;
