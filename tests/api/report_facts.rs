@@ -9,9 +9,10 @@ use std::process::{Command, Output};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::RunQueryDsl;
 use qorgau_app::reports::{indicators, indicators_from_source};
+use qorgau_domain::report::aggregate::Dimension;
 use qorgau_domain::report::{Area, Period};
 use qorgau_persistence::DbConnection;
-use qorgau_persistence::report_facts;
+use qorgau_persistence::{report_facts, reports};
 
 use crate::common::{Backend, TEST_AUDIT_KEY, TestDb};
 use crate::on_both_backends;
@@ -44,6 +45,39 @@ fn agree(conn: &mut DbConnection, areas: &[Area], periods: &[Period], now: Naive
                 "indicators of {area:?} over {period:?}: from the facts (left), from the source tables (right)"
             );
             signals += facts.signals_received.count;
+        }
+    }
+    signals
+}
+
+/// Every aggregate the facts can serve (every ordered choice of the dimensions they carry: all
+/// but the child's sex and age) of each area and period equals the same aggregate from the
+/// source tables, cell by cell with its key sum; returns the signals counted in all.
+fn aggregates_agree(conn: &mut DbConnection, areas: &[Area], periods: &[Period]) -> i64 {
+    use Dimension::{Concern, District, Month, Region, Source};
+    let carried = [Region, District, Concern, Source, Month];
+    let mut signals = 0;
+    for subset in 1..(1u32 << carried.len()) {
+        let mut dims: Vec<Dimension> = (0..carried.len())
+            .filter(|i| subset & (1 << i) != 0)
+            .map(|i| carried[i])
+            .collect();
+        // Another order of the same dimensions too: the cells' keys follow it.
+        if subset % 3 == 0 {
+            dims.reverse();
+        }
+        for area in areas {
+            for period in periods {
+                let facts = reports::aggregate(conn, &dims, area, period).unwrap();
+                let source = reports::aggregate_from_source(conn, &dims, area, period).unwrap();
+                assert_eq!(
+                    facts, source,
+                    "aggregate by {dims:?} of {area:?} over {period:?}: facts (left), source (right)"
+                );
+                if dims == [Region] {
+                    signals += facts.iter().map(|(_, t)| t.count).sum::<i64>();
+                }
+            }
         }
     }
     signals
@@ -82,6 +116,8 @@ async fn facts_agree_with_the_source_on_the_known_month(backend: Backend) {
         let counted = agree(&mut conn, &areas, &periods, now);
         assert!(counted > 20, "{counted} signals compared");
     }
+    let counted = aggregates_agree(&mut conn, &areas, &periods);
+    assert!(counted > 20, "{counted} signals aggregated");
     // The month the existing test knows: six signals in Astana, through the facts.
     let k = indicators(
         &mut conn,
@@ -183,6 +219,8 @@ async fn facts_agree_with_the_source_on_a_generated_history(backend: Backend) {
     let now = NaiveDateTime::parse_from_str("2026-11-25 12:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     let counted = agree(&mut conn, &areas, &periods, now);
     assert!(counted > 1000, "{counted} signals compared");
+    let counted = aggregates_agree(&mut conn, &areas[..4], &periods[7..]);
+    assert!(counted > 500, "{counted} signals aggregated");
 
     // A fact that drifted from its source is found, named, and a rebuild repairs it.
     let drift = "UPDATE report_signals SET status = 'received' WHERE signal_id = \

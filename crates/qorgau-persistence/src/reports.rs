@@ -594,14 +594,63 @@ enum Param {
 /// each with its true count and the sum of its signals' keys (for `rounding`).
 ///
 /// Grouping happens in the database (month and age need each backend's date functions), so
-/// the rows returned are few whatever the number of signals.
+/// the rows returned are few whatever the number of signals. The counts are read from the
+/// report facts (`report_signals`, `report_signal_concerns`: one index range of the period)
+/// unless a dimension is the child's sex or age, which only the source tables hold;
+/// [`aggregate_from_source`] is the same count from the source tables, the reference the facts
+/// are tested against (docs/reporting.md § Report facts).
 pub fn aggregate(
     conn: &mut DbConnection,
     dims: &[Dimension],
     area: &Area,
     period: &Period,
 ) -> Result<Vec<(Vec<String>, Tally)>, DbError> {
+    let child_dimension = dims
+        .iter()
+        .any(|d| matches!(d, Dimension::Sex | Dimension::AgeBand));
+    let read = if child_dimension {
+        Read::Source
+    } else {
+        Read::Facts
+    };
+    aggregate_from(conn, read, dims, area, period)
+}
+
+/// [`aggregate`] computed from the source tables (`signals`, `signal_concerns`, `children`).
+pub fn aggregate_from_source(
+    conn: &mut DbConnection,
+    dims: &[Dimension],
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<(Vec<String>, Tally)>, DbError> {
+    aggregate_from(conn, Read::Source, dims, area, period)
+}
+
+/// Where an aggregate's rows come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read {
+    Facts,
+    Source,
+}
+
+fn aggregate_from(
+    conn: &mut DbConnection,
+    read: Read,
+    dims: &[Dimension],
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<(Vec<String>, Tally)>, DbError> {
     let postgres = matches!(conn, DbConnection::Postgres(_));
+    let facts = read == Read::Facts;
+    let by_concern = dims.contains(&Dimension::Concern);
+    // `s` is the row of one signal (or, in the facts grouped by concern, of one signal's
+    // concern, which carries the signal's area and time); `src` its fact row for the source.
+    let concern = if facts { "s.concern" } else { "sc.concern" };
+    let source = if facts && by_concern {
+        "src.source"
+    } else {
+        "s.source"
+    };
     let offset = KAZAKHSTAN_UTC_OFFSET_HOURS;
     let local = if postgres {
         format!("(s.received_at + INTERVAL '{offset} hours')")
@@ -612,8 +661,8 @@ pub fn aggregate(
         match d {
             Dimension::Region => "s.region_code".into(),
             Dimension::District => "s.district_code".into(),
-            Dimension::Concern => "sc.concern".into(),
-            Dimension::Source => "s.source".into(),
+            Dimension::Concern => concern.into(),
+            Dimension::Source => source.into(),
             Dimension::Sex => "COALESCE(c.sex, 'unknown')".into(),
             Dimension::Month if postgres => format!("to_char({local}, 'YYYY-MM')"),
             Dimension::Month => format!("strftime('%Y-%m', {local})"),
@@ -634,9 +683,16 @@ pub fn aggregate(
             format!("CAST(NULL AS {sql_type}) AS {name}")
         }
     };
-    let key_sum = key_sum_sql(postgres, "s.id");
+    let (key_sum, table) = match (read, by_concern) {
+        (Read::Facts, true) => (
+            sum_keys_sql(postgres, "s.record_key"),
+            "report_signal_concerns s",
+        ),
+        (Read::Facts, false) => (sum_keys_sql(postgres, "s.record_key"), "report_signals s"),
+        (Read::Source, _) => (key_sum_sql(postgres, "s.id"), "signals s"),
+    };
     let mut sql = format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {}, COUNT(*) AS n, {key_sum} AS key_sum FROM signals s",
+        "SELECT {}, {}, {}, {}, {}, {}, {}, COUNT(*) AS n, {key_sum} AS key_sum FROM {table}",
         column(Dimension::Region, "region", "TEXT"),
         column(Dimension::District, "district", "TEXT"),
         column(Dimension::Concern, "concern", "TEXT"),
@@ -648,8 +704,14 @@ pub fn aggregate(
     if dims.contains(&Dimension::Sex) || dims.contains(&Dimension::AgeBand) {
         sql.push_str(" LEFT JOIN children c ON c.id = s.child_id");
     }
-    if dims.contains(&Dimension::Concern) {
-        sql.push_str(" JOIN signal_concerns sc ON sc.signal_id = s.id");
+    match read {
+        Read::Facts if by_concern && dims.contains(&Dimension::Source) => {
+            sql.push_str(" JOIN report_signals src ON src.signal_id = s.signal_id");
+        }
+        Read::Source if by_concern => {
+            sql.push_str(" JOIN signal_concerns sc ON sc.signal_id = s.id");
+        }
+        _ => {}
     }
     sql.push_str(" WHERE s.received_at >= ? AND s.received_at < ?");
     let mut params = vec![Param::Time(period.start()), Param::Time(period.end())];
