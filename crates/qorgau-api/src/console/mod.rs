@@ -10,6 +10,7 @@
 
 mod cases;
 mod inbox;
+mod intake;
 mod layout;
 pub mod session;
 mod sign_in;
@@ -47,6 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/cases/{id}/interventions",
                 web::post().to(cases::log_intervention),
             )
+            .route("/signals", web::get().to(intake::queue))
+            .route("/signals/{id}", web::get().to(intake::signal_page))
+            .route("/signals/{id}/triage", web::post().to(intake::triage))
             .route("/static/console.css", web::get().to(stylesheet))
             // A malformed id names no page; nor does any other path here.
             .app_data(web::PathConfig::default().error_handler(|_, req| {
