@@ -713,6 +713,130 @@ async fn a_signal_out_of_scope_is_not_found_as_in_the_api(backend: Backend) {
     assert_eq!(signal_status(&w, &s).await["status"], "received");
 }
 
+async fn plan_status(w: &World, case: &str) -> serde_json::Value {
+    let r = w
+        .app
+        .get(&format!("/api/v1/cases/{case}/plan"), &w.manager)
+        .await;
+    r.body["status"].clone()
+}
+
+async fn draft_plan(w: &World, case: &str, organisation: &str, title: &str) {
+    let due = (w.app.now() + chrono::Duration::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    let plan = json!({"goals": [{"title": title, "measures": [
+        {"kind": "social", "description": "Family support", "responsible_organisation_id": organisation,
+         "due_date": due}]}]});
+    let r = w.app.put_plan(case, &w.manager, plan).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+async fn the_supervisor_decides_a_plan_from_the_dashboard(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = w.open_case("Nurlan", true).await;
+    let org = w
+        .app
+        .organisation("family_support_centre", "KZ-71", Some("KZ-71-01"))
+        .await;
+    draft_plan(&w, &case, &org, "Safe at home").await;
+    let mut b = Browser::new(&w);
+    b.sign_in("sup.astana").await;
+    let board = b.get("/console/supervision").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.html);
+    let mine = format!("/console/cases?assignee_id={}", w.manager_id);
+    assert!(board.html.contains(&mine), "{}", board.html);
+    assert!(board.html.contains(&format!("/console/cases/{case}/plan")));
+    assert!(!board.html.contains("href=\"/console/signals\""));
+    let list = b.get(&mine).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    assert!(list.html.contains(&format!("/console/cases/{case}")));
+    let bad_filter = b.get("/console/cases?assignee_id=nobody").await;
+    assert_eq!(bad_filter.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let path = format!("/console/cases/{case}/plan");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("Safe at home"));
+    let (csrf, revision) = (page.field("csrf"), page.field("revision"));
+    let target = format!("{path}/decision");
+    let r = b
+        .post(&target, &[("revision", &revision), ("decision", "approve")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Returned without a note: the note is named.
+    let bad = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("revision", &revision),
+                ("decision", "reject"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        bad.html.contains("id=\"reject-note-error\""),
+        "{}",
+        bad.html
+    );
+    assert_eq!(plan_status(&w, &case).await, "draft");
+    // The manager writes a new version meanwhile: the form made from the old one decides nothing.
+    draft_plan(&w, &case, &org, "Safe at home, and at school").await;
+    let stale = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("revision", &revision),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ештеңе шешілмеді"), "{}", stale.html);
+    assert!(stale.html.contains("and at school"));
+    assert_eq!(plan_status(&w, &case).await, "draft");
+    let done = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("revision", &stale.field("revision")),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(plan_status(&w, &case).await, "approved");
+    assert!(
+        b.get(done.location.as_deref().unwrap())
+            .await
+            .html
+            .contains("Жоспар бойынша шешім сақталды.")
+    );
+
+    // Another region's supervisor: not found, and cannot decide.
+    let mut other = Browser::new(&w);
+    other.sign_in("sup.almaty").await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    let csrf = other.get("/console/").await.field("csrf");
+    let r = other
+        .post(
+            &target,
+            &[("csrf", &csrf), ("revision", "1"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.html);
+    // A case manager's navigation has neither the queue nor the dashboard.
+    let mut cm = Browser::new(&w);
+    cm.sign_in("cm.astana").await;
+    let home = cm.get("/console/").await;
+    assert!(!home.html.contains("/console/supervision") && !home.html.contains("/console/signals"));
+}
+
 on_both_backends!(
     signing_in_and_out_uses_the_logins_of_the_api,
     the_lockout_is_the_apis,
@@ -723,4 +847,5 @@ on_both_backends!(
     the_labels_are_served_to_clients,
     the_intake_coordinator_triages_a_signal_from_the_queue,
     a_signal_out_of_scope_is_not_found_as_in_the_api,
+    the_supervisor_decides_a_plan_from_the_dashboard,
 );

@@ -18,6 +18,7 @@ pub enum Nav {
     Notifications,
     Cases,
     Signals,
+    Supervision,
     None,
 }
 
@@ -25,7 +26,8 @@ pub enum Nav {
 pub fn entries(role: Role) -> &'static [Nav] {
     match role {
         Role::IntakeCoordinator => &[Nav::Tasks, Nav::Notifications, Nav::Signals],
-        Role::Supervisor | Role::CaseManager => &[Nav::Tasks, Nav::Notifications, Nav::Cases],
+        Role::Supervisor => &[Nav::Tasks, Nav::Notifications, Nav::Supervision, Nav::Cases],
+        Role::CaseManager => &[Nav::Tasks, Nav::Notifications, Nav::Cases],
         _ => &[Nav::Tasks, Nav::Notifications],
     }
 }
@@ -37,6 +39,7 @@ impl Nav {
             Nav::Notifications => ("/console/notifications", Ui::NavNotifications),
             Nav::Cases => ("/console/cases", Ui::NavCases),
             Nav::Signals => ("/console/signals", Ui::NavSignals),
+            Nav::Supervision => ("/console/supervision", Ui::NavSupervision),
         }
     }
 }
