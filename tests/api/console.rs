@@ -8,7 +8,8 @@ use reqwest::header::{ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
 
 use crate::common::{Backend, USER_PASSWORD, invalid_fields};
 use crate::on_both_backends;
-use crate::world::World;
+use crate::world::{World, signal};
+use serde_json::json;
 
 /// A browser without JavaScript: keeps the cookies it is given, follows nothing by itself.
 struct Browser {
@@ -536,6 +537,306 @@ async fn the_labels_are_served_to_clients(backend: Backend) {
     assert_eq!(invalid_fields(&bad), ["lang"]);
 }
 
+async fn signal_status(w: &World, signal: &str) -> serde_json::Value {
+    let r = w
+        .app
+        .get(&format!("/api/v1/signals/{signal}"), &w.intake)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    r.body
+}
+
+async fn file_signal(w: &World, first_name: &str) -> String {
+    let child = json!({"first_name": first_name, "last_name": "Test", "birth_date": "2015-03-03"});
+    let r = w.file(signal(child)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+async fn the_intake_coordinator_triages_a_signal_from_the_queue(backend: Backend) {
+    let w = World::new(backend).await;
+    let s = file_signal(&w, "Aigerim").await;
+    let mut b = Browser::new(&w);
+    b.sign_in("intake.one").await;
+    let queue = b.get("/console/signals").await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.html);
+    assert!(
+        queue.html.contains(&format!("/console/signals/{s}")),
+        "{}",
+        queue.html
+    );
+    // Her navigation: the queue, not the supervisor's dashboard nor a case list.
+    assert!(
+        queue
+            .html
+            .contains("href=\"/console/signals\" aria-current=\"page\"")
+    );
+    assert!(
+        !queue.html.contains("/console/supervision")
+            && !queue.html.contains("href=\"/console/cases\"")
+    );
+
+    let page = b.get(&format!("/console/signals/{s}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("Қараусыз қалдыру"),
+        "the concern's label"
+    );
+    assert!(page.html.contains("Aigerim"), "{}", page.html);
+    let (csrf, retry) = (page.field("csrf"), page.field("retry"));
+    let path = format!("/console/signals/{s}/triage");
+    for forged in ["", "forged-token"] {
+        let r = b
+            .post(
+                &path,
+                &[
+                    ("csrf", forged),
+                    ("retry", &retry),
+                    ("decision", "open_case"),
+                    ("risk_level", "high"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.html);
+    }
+    // Invalid input: the signal again, the sent form's field named.
+    let bad = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("retry", &retry),
+                ("decision", "open_case"),
+                ("risk_level", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        bad.html.contains("id=\"open_case-risk_level-error\""),
+        "{}",
+        bad.html
+    );
+    assert!(bad.html.contains("aria-invalid=\"true\""));
+    let bad = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("retry", &retry),
+                ("decision", "screen_out"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        bad.html.contains("id=\"screen_out-reason-error\""),
+        "{}",
+        bad.html
+    );
+    assert_eq!(signal_status(&w, &s).await["status"], "received");
+
+    // Opened as the REST triage opens it, once even if the form is sent twice.
+    let retry = bad.field("retry");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("retry", &retry),
+        ("decision", "open_case"),
+        ("risk_level", "high"),
+    ];
+    let done = b.post(&path, &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let again = b.post(&path, &form).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+    let api = signal_status(&w, &s).await;
+    assert_eq!(api["status"], "case_opened");
+    assert_eq!(api["risk_level"], "high");
+    let case = api["case_id"].as_str().unwrap();
+    let shown = b.get(done.location.as_deref().unwrap()).await;
+    assert!(shown.html.contains("Сигнал сұрыпталды."), "{}", shown.html);
+    assert!(shown.html.contains(&format!("/console/cases/{case}")));
+    assert!(
+        !b.get("/console/signals")
+            .await
+            .html
+            .contains(&format!("/console/signals/{s}"))
+    );
+    // Another decision afterwards: refused as the API refuses it (409), nothing changed.
+    let late = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("retry", "another"),
+                ("decision", "screen_out"),
+                ("reason", "Duplicate"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.html);
+    assert_eq!(signal_status(&w, &s).await["status"], "case_opened");
+}
+
+async fn a_signal_out_of_scope_is_not_found_as_in_the_api(backend: Backend) {
+    let w = World::new(backend).await;
+    let s = file_signal(&w, "Timur").await;
+    let api = w
+        .app
+        .get(&format!("/api/v1/signals/{s}"), &w.intake_elsewhere)
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    let mut b = Browser::new(&w);
+    b.sign_in("intake.two").await;
+    assert!(!b.get("/console/signals").await.html.contains(&s));
+    for path in [
+        format!("/console/signals/{s}"),
+        format!("/console/signals/{}", uuid::Uuid::new_v4()),
+        "/console/signals/not-an-id".to_string(),
+    ] {
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!page.html.contains("Timur"));
+    }
+    let csrf = b.get("/console/").await.field("csrf");
+    let r = b
+        .post(
+            &format!("/console/signals/{s}/triage"),
+            &[
+                ("csrf", &csrf),
+                ("decision", "screen_out"),
+                ("reason", "Not ours"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.html);
+    assert_eq!(signal_status(&w, &s).await["status"], "received");
+}
+
+async fn plan_status(w: &World, case: &str) -> serde_json::Value {
+    let r = w
+        .app
+        .get(&format!("/api/v1/cases/{case}/plan"), &w.manager)
+        .await;
+    r.body["status"].clone()
+}
+
+async fn draft_plan(w: &World, case: &str, organisation: &str, title: &str) {
+    let due = (w.app.now() + chrono::Duration::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    let plan = json!({"goals": [{"title": title, "measures": [
+        {"kind": "social", "description": "Family support", "responsible_organisation_id": organisation,
+         "due_date": due}]}]});
+    let r = w.app.put_plan(case, &w.manager, plan).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+async fn the_supervisor_decides_a_plan_from_the_dashboard(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = w.open_case("Nurlan", true).await;
+    let org = w
+        .app
+        .organisation("family_support_centre", "KZ-71", Some("KZ-71-01"))
+        .await;
+    draft_plan(&w, &case, &org, "Safe at home").await;
+    let mut b = Browser::new(&w);
+    b.sign_in("sup.astana").await;
+    let board = b.get("/console/supervision").await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.html);
+    let mine = format!("/console/cases?assignee_id={}", w.manager_id);
+    assert!(board.html.contains(&mine), "{}", board.html);
+    assert!(board.html.contains(&format!("/console/cases/{case}/plan")));
+    assert!(!board.html.contains("href=\"/console/signals\""));
+    let list = b.get(&mine).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    assert!(list.html.contains(&format!("/console/cases/{case}")));
+    let bad_filter = b.get("/console/cases?assignee_id=nobody").await;
+    assert_eq!(bad_filter.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let path = format!("/console/cases/{case}/plan");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("Safe at home"));
+    let (csrf, revision) = (page.field("csrf"), page.field("revision"));
+    let target = format!("{path}/decision");
+    let r = b
+        .post(&target, &[("revision", &revision), ("decision", "approve")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Returned without a note: the note is named.
+    let bad = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("revision", &revision),
+                ("decision", "reject"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        bad.html.contains("id=\"reject-note-error\""),
+        "{}",
+        bad.html
+    );
+    assert_eq!(plan_status(&w, &case).await, "draft");
+    // The manager writes a new version meanwhile: the form made from the old one decides nothing.
+    draft_plan(&w, &case, &org, "Safe at home, and at school").await;
+    let stale = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("revision", &revision),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ештеңе шешілмеді"), "{}", stale.html);
+    assert!(stale.html.contains("and at school"));
+    assert_eq!(plan_status(&w, &case).await, "draft");
+    let done = b
+        .post(
+            &target,
+            &[
+                ("csrf", &csrf),
+                ("revision", &stale.field("revision")),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(plan_status(&w, &case).await, "approved");
+    assert!(
+        b.get(done.location.as_deref().unwrap())
+            .await
+            .html
+            .contains("Жоспар бойынша шешім сақталды.")
+    );
+
+    // Another region's supervisor: not found, and cannot decide.
+    let mut other = Browser::new(&w);
+    other.sign_in("sup.almaty").await;
+    assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+    let csrf = other.get("/console/").await.field("csrf");
+    let r = other
+        .post(
+            &target,
+            &[("csrf", &csrf), ("revision", "1"), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.html);
+    // A case manager's navigation has neither the queue nor the dashboard.
+    let mut cm = Browser::new(&w);
+    cm.sign_in("cm.astana").await;
+    let home = cm.get("/console/").await;
+    assert!(!home.html.contains("/console/supervision") && !home.html.contains("/console/signals"));
+}
+
 on_both_backends!(
     signing_in_and_out_uses_the_logins_of_the_api,
     the_lockout_is_the_apis,
@@ -544,4 +845,7 @@ on_both_backends!(
     a_stale_form_is_refused_and_a_current_one_recorded,
     the_language_is_chosen_then_accepted_then_kazakh,
     the_labels_are_served_to_clients,
+    the_intake_coordinator_triages_a_signal_from_the_queue,
+    a_signal_out_of_scope_is_not_found_as_in_the_api,
+    the_supervisor_decides_a_plan_from_the_dashboard,
 );

@@ -6,7 +6,9 @@ free port, sets up a district with its intake, a mobile group and a case manager
 API, files a signal and opens a case for her; then, in Kazakh and in Russian, signs in as the
 case manager through the console, opens a task, opens its case, logs an intervention with the
 form and finds it in the case's interventions and on the timeline, visits her cases and
-notifications, and signs out. Screenshots go to target/console-screenshots/.
+notifications, and signs out. Then, in Kazakh, the intake coordinator triages a waiting signal
+into a case from her queue, and the supervisor finds the case in the region and approves, from
+her dashboard, the plan the case manager submitted. Screenshots go to target/console-screenshots/.
 
     python3 tests/console/browser.py            # both databases
     BACKENDS=sqlite python3 tests/console/browser.py
@@ -144,15 +146,30 @@ def world(api, admin_password):
     manager = user("aigerim", "case_manager", department)
     user("intake", "intake_coordinator", centre)
     user("mobile", "mobile_group_member", group)
+    user("sup", "supervisor", department)
     mobile, intake = api.login("mobile", PASSWORD), api.login("intake", PASSWORD)
-    signal = api.call("POST", "/signals", {
-        "source": "mobile_group", "concerns": ["neglect"], "urgency": "high",
-        "description": "Соседи сообщают, что ребёнок часто один дома.",
-        "observed_at": "2026-11-24T18:30:00Z", "region_code": "KZ-71", "district_code": "KZ-71-01",
-        "child": {"first_name": "Әлихан", "last_name": "Серікұлы", "birth_date": "2015-03-14"},
-        "reporter": {"anonymous": True}}, mobile)[1]
-    api.call("POST", f"/signals/{signal['id']}/triage",
-             {"decision": "open_case", "risk_level": "high", "assignee_id": manager}, intake)
+
+    def file(first_name, last_name):
+        return api.call("POST", "/signals", {
+            "source": "mobile_group", "concerns": ["neglect"], "urgency": "high",
+            "description": "Соседи сообщают, что ребёнок часто один дома.",
+            "observed_at": "2026-11-24T18:30:00Z", "region_code": "KZ-71", "district_code": "KZ-71-01",
+            "child": {"first_name": first_name, "last_name": last_name, "birth_date": "2015-03-14"},
+            "reporter": {"anonymous": True}}, mobile)[1]
+
+    signal = file("Әлихан", "Серікұлы")
+    case = api.call("POST", f"/signals/{signal['id']}/triage",
+                    {"decision": "open_case", "risk_level": "high", "assignee_id": manager}, intake)[1]["case_id"]
+    # A plan for the supervisor to decide, and a signal for the intake coordinator to triage.
+    due = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 60 * 86400))
+    plan = {"goals": [{"title": "Үйде қауіпсіз", "measures": [{
+        "kind": "social", "description": "Отбасын қолдау", "responsible_organisation_id": centre, "due_date": due}]}]}
+    req = urllib.request.Request(f"{api.base}/cases/{case}/plan", data=json.dumps(plan).encode(), method="PUT")
+    for name, value in [("content-type", "application/json"), ("if-none-match", "*"),
+                        ("authorization", "Bearer " + api.login("aigerim", PASSWORD))]:
+        req.add_header(name, value)
+    urllib.request.urlopen(req).read()
+    return {"intake": intake, "waiting": file("Дана", "Ерланқызы")["id"], "plan_case": case}
 
 
 def browser(accept_language):
@@ -260,6 +277,67 @@ def walk(base, backend, lang):
         driver.quit()
 
 
+def sign_in(driver, base, username, title):
+    driver.get(base + "/console/sign-in")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"), heading(title))
+
+
+def sign_out(driver):
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"), at("/console/sign-in"))
+
+
+def triage_and_decide(base, backend, api, made):
+    """In Kazakh: the intake coordinator triages the waiting signal into a case from her queue;
+    the supervisor finds it in the region, and approves the submitted plan from her dashboard."""
+    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-kk-{name}.png"))
+    driver = browser("kk-KZ,kk")
+    try:
+        sign_in(driver, base, "intake", "Менің тапсырмаларым")
+        nav = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
+        check(not any("/console/supervision" in h or h.endswith("/console/cases") for h in nav),
+              "kk: the intake coordinator's navigation has her pages only")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/signals']"), at("/console/signals"))
+        shot("7-triage-queue")
+        link = driver.find_element(By.CSS_SELECTOR, f"table.queue a[href='/console/signals/{made['waiting']}']")
+        click_and_wait(driver, link, at(f"/console/signals/{made['waiting']}"))
+        main = driver.find_element(By.ID, "main").text
+        check("Қараусыз қалдыру" in main and "Дана" in main, "kk: the signal shows its concern's label and the child")
+        Select(driver.find_element(By.ID, "open_case-risk_level")).select_by_value("high")
+        shot("8-signal")
+        button = driver.find_element(By.XPATH, "//select[@id='open_case-risk_level']/ancestor::form//button")
+        click_and_wait(driver, button, lambda d: "triaged=1" in d.current_url)
+        check("Сигнал сұрыпталды." in driver.find_element(By.ID, "main").text, "kk: the signal is triaged into a case")
+        sign_out(driver)
+        status, signal = api.call("GET", f"/signals/{made['waiting']}", token=made["intake"])
+        check(signal["status"] == "case_opened", "kk: the API sees the case opened")
+
+        sign_in(driver, base, "sup", "Менің тапсырмаларым")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/supervision']"),
+                       at("/console/supervision"))
+        board = driver.find_element(By.ID, "main").text
+        check("aigerim" in board, "kk: the dashboard shows the case manager's caseload")
+        shot("9-dashboard")
+        driver.get(base + "/console/cases")
+        check(f"/console/cases/{signal['case_id']}" in driver.page_source,
+              "kk: the supervisor finds the case opened by triage in the region")
+        driver.get(base + "/console/supervision")
+        plan = driver.find_element(By.CSS_SELECTOR, f"a[href='/console/cases/{made['plan_case']}/plan']")
+        click_and_wait(driver, plan, at(f"/console/cases/{made['plan_case']}/plan"))
+        check("Үйде қауіпсіз" in driver.find_element(By.ID, "main").text, "kk: the plan to decide is shown")
+        button = driver.find_element(By.XPATH, "//input[@name='decision'][@value='approve']/ancestor::form//button")
+        click_and_wait(driver, button, lambda d: "decided=1" in d.current_url)
+        check("Жоспар бойынша шешім сақталды." in driver.find_element(By.ID, "main").text, "kk: the plan is approved")
+        shot("10-plan-approved")
+        sign_out(driver)
+    except Exception:
+        shot("failure")
+        raise
+    finally:
+        driver.quit()
+
+
 def run(backend):
     data_dir = tempfile.mkdtemp(prefix=f"qorgau-console-{backend}-")
     drop = None
@@ -269,9 +347,11 @@ def run(backend):
         url, drop = scratch_postgres()
     proc, base, admin_password = start_server(url, data_dir)
     try:
-        world(Api(base), admin_password)
+        api = Api(base)
+        made = world(api, admin_password)
         for lang in ["kk", "ru"]:
             walk(base, backend, lang)
+        triage_and_decide(base, backend, api, made)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -188,11 +188,14 @@ fn content_rows(plan_id: &str, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>) {
 
 /// The supervisor approves the draft, or rejects it with a note (returned to the case manager,
 /// who is told either way). Approval meets the plan deadline and (re)starts the periodic review.
+/// With `expected_revision` (the console's form, made from the plan as read) nothing is decided
+/// unless the plan is still at that revision (`Stale`); the REST route passes none.
 pub fn decide_plan(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
     case_id: CaseId,
+    expected_revision: Option<i64>,
     decision: PlanDecision,
 ) -> Result<PlanCard, AppError> {
     let now = caller.at;
@@ -200,6 +203,10 @@ pub fn decide_plan(
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::DecidePlan)?;
         plans::lock(tx, case_id)?;
+        if let Some(expected) = expected_revision {
+            let current = plans::revision(tx, case_id)?.unwrap_or(0);
+            AppError::unless_current(expected, current)?;
+        }
         let latest_version = plans::versions(tx, case_id)?
             .pop()
             .filter(|p| p.status == PlanStatus::Draft);

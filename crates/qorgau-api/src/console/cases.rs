@@ -44,6 +44,9 @@ pub struct CaseFilter {
     risk_level: String,
     #[serde(default)]
     overdue: Option<String>,
+    /// A case manager's cases (the supervisor's dashboard links here).
+    #[serde(default)]
+    assignee_id: String,
     cursor: Option<String>,
 }
 
@@ -53,7 +56,13 @@ impl CaseFilter {
         CaseSearch::try_from(CaseQuery {
             status: some(&self.status),
             risk_level: some(&self.risk_level),
-            assignee_id: None,
+            assignee_id: match some(&self.assignee_id) {
+                Some(id) => Some(
+                    id.parse()
+                        .map_err(|_| ApiError::invalid("assignee_id", "is not a user id"))?,
+                ),
+                None => None,
+            },
             region_code: None,
             district_code: None,
             overdue: self.overdue.as_ref().map(|_| true),
@@ -67,6 +76,9 @@ impl CaseFilter {
     /// The list's path with these filters (no cursor).
     fn path(&self) -> String {
         let mut query = vec![];
+        if let Ok(id) = self.assignee_id.trim().parse::<Uuid>() {
+            query.push(format!("assignee_id={id}"));
+        }
         for (name, value) in [("status", &self.status), ("risk_level", &self.risk_level)] {
             if let Some(code) = Some(value.trim()).filter(|v| valid_code(name, v)) {
                 query.push(format!("{name}={code}"));
@@ -435,7 +447,7 @@ fn assessment_list(lang: Lang, items: &[AssessmentView]) -> Markup {
     }
 }
 
-fn plan(lang: Lang, plan: Option<&PlanView>) -> Markup {
+pub fn plan(lang: Lang, plan: Option<&PlanView>) -> Markup {
     let t = |text| lang.t(text);
     html! {
         section aria-labelledby="plan" {

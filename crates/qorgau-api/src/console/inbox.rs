@@ -23,10 +23,10 @@ pub const PAGE_SIZE: i64 = 50;
 
 #[derive(Deserialize)]
 pub struct Cursor {
-    cursor: Option<String>,
+    pub cursor: Option<String>,
 }
 
-fn page_of(cursor: &Cursor) -> ListParams {
+pub fn page_of(cursor: &Cursor) -> ListParams {
     ListParams {
         limit: Some(PAGE_SIZE),
         cursor: cursor.cursor.clone(),
@@ -136,6 +136,7 @@ pub fn render(
         form_token: &signed.form_token,
         here,
         signed_in: true,
+        entries: layout::entries(signed.caller.actor.role),
         nav,
     };
     layout::respond(StatusCode::OK, layout::page(&frame, title, body))

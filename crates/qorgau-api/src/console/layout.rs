@@ -7,6 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, html};
 use qorgau_domain::deadline::kazakhstan;
 
+use qorgau_domain::role::Role;
+
 use crate::labels::{Lang, Ui};
 
 /// Which entry of the navigation a page belongs to.
@@ -15,7 +17,31 @@ pub enum Nav {
     Tasks,
     Notifications,
     Cases,
+    Signals,
+    Supervision,
     None,
+}
+
+/// The entries of the navigation a role has: its own pages only.
+pub fn entries(role: Role) -> &'static [Nav] {
+    match role {
+        Role::IntakeCoordinator => &[Nav::Tasks, Nav::Notifications, Nav::Signals],
+        Role::Supervisor => &[Nav::Tasks, Nav::Notifications, Nav::Supervision, Nav::Cases],
+        Role::CaseManager => &[Nav::Tasks, Nav::Notifications, Nav::Cases],
+        _ => &[Nav::Tasks, Nav::Notifications],
+    }
+}
+
+impl Nav {
+    fn path_and_text(self) -> (&'static str, Ui) {
+        match self {
+            Nav::Tasks | Nav::None => ("/console/", Ui::NavTasks),
+            Nav::Notifications => ("/console/notifications", Ui::NavNotifications),
+            Nav::Cases => ("/console/cases", Ui::NavCases),
+            Nav::Signals => ("/console/signals", Ui::NavSignals),
+            Nav::Supervision => ("/console/supervision", Ui::NavSupervision),
+        }
+    }
 }
 
 /// What the frame shows around a page.
@@ -26,6 +52,8 @@ pub struct Frame<'a> {
     pub here: &'a str,
     /// Signed in: the navigation and the sign-out button.
     pub signed_in: bool,
+    /// The navigation's entries (the signed-in role's pages).
+    pub entries: &'a [Nav],
     pub nav: Nav,
 }
 
@@ -50,9 +78,9 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                     @if frame.signed_in {
                         nav aria-label=(t(Ui::MainNavigation)) {
                             ul {
-                                (nav_item(frame, Nav::Tasks, "/console/", t(Ui::NavTasks)))
-                                (nav_item(frame, Nav::Notifications, "/console/notifications", t(Ui::NavNotifications)))
-                                (nav_item(frame, Nav::Cases, "/console/cases", t(Ui::NavCases)))
+                                @for item in frame.entries {
+                                    (nav_item(frame, *item))
+                                }
                             }
                         }
                         form.signout method="post" action="/console/sign-out" {
@@ -83,7 +111,9 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     }
 }
 
-fn nav_item(frame: &Frame, item: Nav, href: &str, text: &str) -> Markup {
+fn nav_item(frame: &Frame, item: Nav) -> Markup {
+    let (href, text) = item.path_and_text();
+    let text = frame.lang.t(text);
     html! {
         li { a href=(href) aria-current=[(frame.nav == item).then_some("page")] { (text) } }
     }
@@ -116,6 +146,7 @@ pub fn error_page(status: StatusCode, lang: Lang, forged: bool) -> HttpResponse 
         form_token: "",
         here: "/console/",
         signed_in: false,
+        entries: &[],
         nav: Nav::None,
     };
     let body = html! {
@@ -162,4 +193,9 @@ pub fn notice(text: &str, alert: bool) -> Markup {
         @if alert { p.notice.alert role="alert" { (text) } }
         @else { p.notice role="status" { (text) } }
     }
+}
+
+/// The first eight characters of an id: what a person reads and compares of it.
+pub fn short_id(id: uuid::Uuid) -> String {
+    id.simple().to_string()[..8].to_string()
 }

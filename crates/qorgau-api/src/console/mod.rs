@@ -10,9 +10,11 @@
 
 mod cases;
 mod inbox;
+mod intake;
 mod layout;
 pub mod session;
 mod sign_in;
+mod supervision;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -46,6 +48,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/cases/{id}/interventions",
                 web::post().to(cases::log_intervention),
+            )
+            .route("/signals", web::get().to(intake::queue))
+            .route("/signals/{id}", web::get().to(intake::signal_page))
+            .route("/signals/{id}/triage", web::post().to(intake::triage))
+            .route("/supervision", web::get().to(supervision::dashboard))
+            .route("/cases/{id}/plan", web::get().to(supervision::plan_page))
+            .route(
+                "/cases/{id}/plan/decision",
+                web::post().to(supervision::decide_plan),
             )
             .route("/static/console.css", web::get().to(stylesheet))
             // A malformed id names no page; nor does any other path here.

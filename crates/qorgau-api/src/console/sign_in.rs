@@ -97,6 +97,7 @@ fn sign_in_page(visitor: &Visitor, username: &str, problem: Option<Ui>) -> Marku
         form_token: &visitor.form_token,
         here: "/console/sign-in",
         signed_in: false,
+        entries: &[],
         nav: Nav::None,
     };
     let body = html! {

@@ -192,7 +192,7 @@ pub async fn decide_plan(
     let id = CaseId(id.into_inner());
     let app = state.app.clone();
     let card = state
-        .run(move |conn| Ok(plans::decide_plan(conn, &app, &caller, id, decision)?))
+        .run(move |conn| Ok(plans::decide_plan(conn, &app, &caller, id, None, decision)?))
         .await?;
     Ok(with_etag(PlanView::try_from(card)?))
 }
