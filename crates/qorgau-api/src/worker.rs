@@ -127,7 +127,7 @@ async fn deliver(
             Ok(()) => {
                 sent += 1;
                 blocking(state, move |conn| {
-                    Ok(outbox::mark_sent(conn, &id, now.naive_utc())?)
+                    Ok(outbox::mark_sent(conn, id, now.naive_utc())?)
                 })
                 .await?;
             }
@@ -151,7 +151,7 @@ async fn deliver(
                     ((now + wait).naive_utc(), None)
                 };
                 blocking(state, move |conn| {
-                    Ok(outbox::mark_failed(conn, &id, retry_at, &error, failed_at)?)
+                    Ok(outbox::mark_failed(conn, id, retry_at, &error, failed_at)?)
                 })
                 .await?;
             }

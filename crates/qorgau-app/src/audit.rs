@@ -11,11 +11,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use qorgau_domain::audit::{AuditKey, ChainBreak, Checkpoint, Head, Walk, keyed_hash};
-use qorgau_domain::ids::ChildId;
+use qorgau_domain::ids::{AuditEntryId, ChildId};
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit::{self, AuditRow};
 use qorgau_persistence::{DbConnection, write};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::caller::Caller;
@@ -113,7 +112,7 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
     let break_glass =
         actor.role == Role::Supervisor && target.region.is_some_and(|r| r != actor.region_code);
     AuditRow {
-        user_id: Some(actor.user_id.to_string()),
+        user_id: Some(actor.user_id),
         region_code: target
             .region
             .map_or_else(|| Some(actor.region_code.clone()), |r| Some(r.to_string())),
@@ -127,13 +126,13 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
 /// The parts of an entry that do not depend on who acted.
 fn row(at: DateTime<Utc>, act: Act, target: &Target<'_>) -> AuditRow {
     AuditRow {
-        id: Uuid::now_v7().to_string(),
+        id: AuditEntryId::new(),
         at: at.naive_utc(),
         user_id: None,
         action: act.as_str().into(),
         resource: target.resource.into(),
         resource_id: target.id.clone(),
-        child_id: target.child_id.map(|c| c.to_string()),
+        child_id: target.child_id,
         region_code: None,
         ip: None,
         request_id: None,
@@ -155,13 +154,13 @@ pub fn log_system(
     run: &str,
 ) -> Result<(), AppError> {
     let row = AuditRow {
-        id: Uuid::now_v7().to_string(),
+        id: AuditEntryId::new(),
         at: at.naive_utc(),
         user_id: None,
         action: act.as_str().into(),
         resource: target.resource.into(),
         resource_id: target.id,
-        child_id: target.child_id.map(|c| c.to_string()),
+        child_id: target.child_id,
         region_code: target.region.map(str::to_string),
         ip: None,
         request_id: Some(run.to_string()),
@@ -243,7 +242,7 @@ fn seal_batch(
     for row in &pending {
         seq += 1;
         let next = keyed_hash(key, seq, &hash, &row.entry());
-        audit::mark_sealed(conn, &row.id, seq, &hash, &next)?;
+        audit::mark_sealed(conn, row.id, seq, &hash, &next)?;
         hash = next;
     }
     let checkpoint = Checkpoint::sign(key, seq, hash, now);

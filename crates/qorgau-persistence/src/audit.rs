@@ -9,7 +9,7 @@ use qorgau_domain::audit::{AuditEntry, Head, Sealed};
 
 use crate::DbConnection;
 use crate::error::DbError;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{AuditEntryId, BreakGlassId, CaseId, ChildId, UserId};
 
 use crate::schema::{audit_head, audit_log, break_glass};
 
@@ -17,15 +17,20 @@ use crate::schema::{audit_head, audit_log, break_glass};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
-    pub id: String,
+    pub id: AuditEntryId,
     pub at: NaiveDateTime,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub action: String,
     pub resource: String,
+    /// The id of the record reached, of the kind `resource` names (a case, a child, a user, a
+    /// document, a retention run…): one column for every kind, so it stays the text all ids
+    /// are stored as.
     pub resource_id: String,
-    pub child_id: Option<String>,
+    pub child_id: Option<ChildId>,
     pub region_code: Option<String>,
     pub ip: Option<String>,
+    /// The request's `X-Request-Id` (the client's, or one made for it) or a retention run's id:
+    /// a correlation tag taken as given, not the id of a record.
     pub request_id: Option<String>,
     pub break_glass: bool,
     pub seq: Option<i64>,
@@ -53,14 +58,15 @@ impl AuditRow {
             prev_hash: _,
             hash: _,
         } = self.clone();
+        // The chain hashes the ids as the text they are stored as.
         AuditEntry {
-            id,
+            id: id.to_string(),
             at,
-            user_id,
+            user_id: user_id.map(|u| u.to_string()),
             action,
             resource,
             resource_id,
-            child_id,
+            child_id: child_id.map(|c| c.to_string()),
             region_code,
             ip,
             request_id,
@@ -160,7 +166,7 @@ pub fn pending(conn: &mut DbConnection, limit: i64) -> Result<Vec<AuditRow>, DbE
 /// Gives the entry `id` its place in the chain.
 pub fn mark_sealed(
     conn: &mut DbConnection,
-    id: &str,
+    id: AuditEntryId,
     seq: i64,
     prev_hash: &str,
     hash: &str,
@@ -212,8 +218,8 @@ pub fn unsealed(conn: &mut DbConnection) -> Result<i64, DbError> {
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     pub region: Option<String>,
-    pub child_id: Option<String>,
-    pub user_id: Option<String>,
+    pub child_id: Option<ChildId>,
+    pub user_id: Option<UserId>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
     pub break_glass: Option<bool>,
@@ -255,9 +261,9 @@ pub fn list(
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = break_glass)]
 pub struct BreakGlassRow {
-    pub id: String,
+    pub id: BreakGlassId,
     pub case_id: CaseId,
-    pub user_id: String,
+    pub user_id: UserId,
     pub reason: String,
     pub granted_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,

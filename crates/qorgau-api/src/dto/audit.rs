@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::audit_log::AuditAsked;
+use qorgau_domain::ids::{ChildId, UserId};
 use qorgau_persistence::audit::{AuditRow, BreakGlassRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +13,7 @@ use uuid::Uuid;
 pub struct AuditView {
     pub at: DateTime<Utc>,
     /// `null` for what the operator did at the server's console (`qorgau user …`).
-    pub user_id: Option<String>,
+    pub user_id: Option<Uuid>,
     /// `read`, `list`, `create` or `update`; `delete` for a document's soft delete; for accounts also `deactivate`, `reactivate`,
     /// `reset_password`, `change_password` and `hand_over`; retention's entries (no user):
     /// `anonymise`, `retention_run`, `retention_dry_run`.
@@ -21,7 +22,7 @@ pub struct AuditView {
     /// for a retention run, whose `resource_id` holds its counts.
     pub resource: String,
     pub resource_id: String,
-    pub child_id: Option<String>,
+    pub child_id: Option<Uuid>,
     pub ip: Option<String>,
     pub request_id: Option<String>,
     /// Access under break-glass (a supervisor outside their region).
@@ -34,11 +35,11 @@ impl From<AuditRow> for AuditView {
     fn from(r: AuditRow) -> Self {
         AuditView {
             at: r.at.and_utc(),
-            user_id: r.user_id,
+            user_id: r.user_id.map(|u| u.0),
             action: r.action,
             resource: r.resource,
             resource_id: r.resource_id,
-            child_id: r.child_id,
+            child_id: r.child_id.map(|c| c.0),
             ip: r.ip,
             request_id: r.request_id,
             break_glass: r.break_glass,
@@ -65,8 +66,8 @@ pub struct AuditQuery {
 impl From<AuditQuery> for AuditAsked {
     fn from(q: AuditQuery) -> Self {
         AuditAsked {
-            child_id: q.child_id.map(|c| c.to_string()),
-            user_id: q.user_id.map(|u| u.to_string()),
+            child_id: q.child_id.map(ChildId),
+            user_id: q.user_id.map(UserId),
             from: q.from,
             to: q.to,
             break_glass: q.break_glass,
@@ -84,9 +85,9 @@ pub struct BreakGlassRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct BreakGlassView {
-    pub id: String,
-    pub case_id: String,
-    pub user_id: String,
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub user_id: Uuid,
     pub reason: String,
     pub granted_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -96,9 +97,9 @@ pub struct BreakGlassView {
 impl From<BreakGlassRow> for BreakGlassView {
     fn from(r: BreakGlassRow) -> Self {
         BreakGlassView {
-            id: r.id,
-            case_id: r.case_id.to_string(),
-            user_id: r.user_id,
+            id: r.id.0,
+            case_id: r.case_id.0,
+            user_id: r.user_id.0,
             reason: r.reason,
             granted_at: r.granted_at.and_utc(),
             expires_at: r.expires_at.and_utc(),

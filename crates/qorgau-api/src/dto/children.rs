@@ -81,7 +81,7 @@ impl TryFrom<TimelineRow> for TimelineItem {
                 .transpose()
         };
         Ok(TimelineItem {
-            actor_id: id("actor_id", e.actor_id)?,
+            actor_id: e.actor_id.map(|a| a.0),
             case_id: e.case_id.map(|c| c.0),
             ref_id: id("ref_id", e.ref_id)?,
             at: e.at.and_utc(),
