@@ -679,7 +679,7 @@ async fn a_chain_sealed_before_the_key_keeps_verifying_after_the_upgrade(backend
     for row in qorgau_persistence::audit::pending(&mut conn, 1000).unwrap() {
         seq += 1;
         let hash = legacy_hash(seq, &prev, &row.entry());
-        qorgau_persistence::audit::mark_sealed(&mut conn, row.id, seq, &prev, &hash).unwrap();
+        qorgau_persistence::audit::mark_sealed(&mut conn, &row.id, seq, &prev, &hash).unwrap();
         prev = hash;
     }
     diesel::update(audit_head::table)
@@ -734,7 +734,7 @@ async fn a_chain_sealed_before_the_key_keeps_verifying_after_the_upgrade(backend
     for row in sealed_rows(&mut conn).iter().take(legacy as usize) {
         let seq = row.seq.unwrap();
         let hash = legacy_hash(seq, &prev, &row.entry());
-        qorgau_persistence::audit::mark_sealed(&mut conn, row.id, seq, &prev, &hash).unwrap();
+        qorgau_persistence::audit::mark_sealed(&mut conn, &row.id, seq, &prev, &hash).unwrap();
         prev = hash;
     }
     let said = refused(&cli_verify(&w.app));

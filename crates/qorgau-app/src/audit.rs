@@ -112,7 +112,7 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
     let break_glass =
         actor.role == Role::Supervisor && target.region.is_some_and(|r| r != actor.region_code);
     AuditRow {
-        user_id: Some(actor.user_id),
+        user_id: Some(actor.user_id.to_string()),
         region_code: target
             .region
             .map_or_else(|| Some(actor.region_code.clone()), |r| Some(r.to_string())),
@@ -126,13 +126,13 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
 /// The parts of an entry that do not depend on who acted.
 fn row(at: DateTime<Utc>, act: Act, target: &Target<'_>) -> AuditRow {
     AuditRow {
-        id: AuditEntryId::new(),
+        id: AuditEntryId::new().to_string(),
         at: at.naive_utc(),
         user_id: None,
         action: act.as_str().into(),
         resource: target.resource.into(),
         resource_id: target.id.clone(),
-        child_id: target.child_id,
+        child_id: target.child_id.map(|c| c.to_string()),
         region_code: None,
         ip: None,
         request_id: None,
@@ -154,13 +154,13 @@ pub fn log_system(
     run: &str,
 ) -> Result<(), AppError> {
     let row = AuditRow {
-        id: AuditEntryId::new(),
+        id: AuditEntryId::new().to_string(),
         at: at.naive_utc(),
         user_id: None,
         action: act.as_str().into(),
         resource: target.resource.into(),
         resource_id: target.id,
-        child_id: target.child_id,
+        child_id: target.child_id.map(|c| c.to_string()),
         region_code: target.region.map(str::to_string),
         ip: None,
         request_id: Some(run.to_string()),
@@ -242,7 +242,7 @@ fn seal_batch(
     for row in &pending {
         seq += 1;
         let next = keyed_hash(key, seq, &hash, &row.entry());
-        audit::mark_sealed(conn, row.id, seq, &hash, &next)?;
+        audit::mark_sealed(conn, &row.id, seq, &hash, &next)?;
         hash = next;
     }
     let checkpoint = Checkpoint::sign(key, seq, hash, now);

@@ -9,24 +9,30 @@ use qorgau_domain::audit::{AuditEntry, Head, Sealed};
 
 use crate::DbConnection;
 use crate::error::DbError;
-use qorgau_domain::ids::{AuditEntryId, BreakGlassId, CaseId, ChildId, UserId};
+use qorgau_domain::ids::{BreakGlassId, CaseId, ChildId, UserId};
 
 use crate::schema::{audit_head, audit_log, break_glass};
 
 /// One access, as written. `seq`, `prev_hash` and `hash` are set by [`seal`].
+///
+/// Unlike the other rows, an entry keeps its ids (`id`, `user_id`, `child_id`) as the text
+/// stored: the log is evidence, hash-chained, and an entry edited in the database — even to a
+/// value that is no id — must still be read, so that the chain's verification reports it as
+/// edited and a review shows what is there, rather than the read failing. Entries are written
+/// from typed ids (`AuditEntryId`, `UserId`, `ChildId`) and filtered by them.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
-    pub id: AuditEntryId,
+    pub id: String,
     pub at: NaiveDateTime,
-    pub user_id: Option<UserId>,
+    pub user_id: Option<String>,
     pub action: String,
     pub resource: String,
     /// The id of the record reached, of the kind `resource` names (a case, a child, a user, a
     /// document, a retention run…): one column for every kind, so it stays the text all ids
     /// are stored as.
     pub resource_id: String,
-    pub child_id: Option<ChildId>,
+    pub child_id: Option<String>,
     pub region_code: Option<String>,
     pub ip: Option<String>,
     /// The request's `X-Request-Id` (the client's, or one made for it) or a retention run's id:
@@ -58,15 +64,14 @@ impl AuditRow {
             prev_hash: _,
             hash: _,
         } = self.clone();
-        // The chain hashes the ids as the text they are stored as.
         AuditEntry {
-            id: id.to_string(),
+            id,
             at,
-            user_id: user_id.map(|u| u.to_string()),
+            user_id,
             action,
             resource,
             resource_id,
-            child_id: child_id.map(|c| c.to_string()),
+            child_id,
             region_code,
             ip,
             request_id,
@@ -166,7 +171,7 @@ pub fn pending(conn: &mut DbConnection, limit: i64) -> Result<Vec<AuditRow>, DbE
 /// Gives the entry `id` its place in the chain.
 pub fn mark_sealed(
     conn: &mut DbConnection,
-    id: AuditEntryId,
+    id: &str,
     seq: i64,
     prev_hash: &str,
     hash: &str,

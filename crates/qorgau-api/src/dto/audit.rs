@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub struct AuditView {
     pub at: DateTime<Utc>,
     /// `null` for what the operator did at the server's console (`qorgau user …`).
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<String>,
     /// `read`, `list`, `create` or `update`; `delete` for a document's soft delete; for accounts also `deactivate`, `reactivate`,
     /// `reset_password`, `change_password` and `hand_over`; retention's entries (no user):
     /// `anonymise`, `retention_run`, `retention_dry_run`.
@@ -22,7 +22,7 @@ pub struct AuditView {
     /// for a retention run, whose `resource_id` holds its counts.
     pub resource: String,
     pub resource_id: String,
-    pub child_id: Option<Uuid>,
+    pub child_id: Option<String>,
     pub ip: Option<String>,
     pub request_id: Option<String>,
     /// Access under break-glass (a supervisor outside their region).
@@ -35,11 +35,11 @@ impl From<AuditRow> for AuditView {
     fn from(r: AuditRow) -> Self {
         AuditView {
             at: r.at.and_utc(),
-            user_id: r.user_id.map(|u| u.0),
+            user_id: r.user_id,
             action: r.action,
             resource: r.resource,
             resource_id: r.resource_id,
-            child_id: r.child_id.map(|c| c.0),
+            child_id: r.child_id,
             ip: r.ip,
             request_id: r.request_id,
             break_glass: r.break_glass,
