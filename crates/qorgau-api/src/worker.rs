@@ -121,7 +121,7 @@ async fn deliver(
             body: row.body.clone(),
         };
         let outcome = mailer.send(&message, &state.config.smtp_from).await;
-        let id = row.id.clone();
+        let id = row.id;
         let attempts = row.attempts + 1;
         match outcome {
             Ok(()) => {

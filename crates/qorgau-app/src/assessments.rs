@@ -46,7 +46,7 @@ pub fn record_assessment(
             summary: assessment.summary.clone(),
             risk_level: assessment.risk_level,
             domains,
-            recorded_by: me.clone(),
+            recorded_by: me,
             recorded_at: now.naive_utc(),
         };
         assessments::insert(tx, &row)?;
@@ -61,7 +61,7 @@ pub fn record_assessment(
             now,
             TimelineKind::Assessment,
             label.into(),
-            &row.id,
+            row.id,
         )?;
         match assessment.kind {
             AssessmentKind::Initial => {

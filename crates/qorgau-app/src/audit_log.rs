@@ -148,7 +148,7 @@ pub fn open(
         audit::log(c, caller, Act::Create, target)?;
         let event = Event::new(NotificationKind::BreakGlass, About::case(&case))
             .by(row.user_id)
-            .on(&row.id);
+            .on(row.id);
         inbox::notify(
             c,
             app,

@@ -60,7 +60,7 @@ pub fn add(
             "Consent recorded from {} ({})",
             row.given_by_name, row.relation
         );
-        note(tx, caller, &case, now, TimelineKind::Consent, text, &row.id)?;
+        note(tx, caller, &case, now, TimelineKind::Consent, text, row.id)?;
         Ok(row)
     })
 }

@@ -58,7 +58,7 @@ pub fn record(
             child_seen: follow_up.child_seen,
             outcome: follow_up.outcome,
             note: follow_up.note,
-            recorded_by: me.clone(),
+            recorded_by: me,
             recorded_at: now.naive_utc(),
         };
         follow_ups::insert(tx, &row)?;
@@ -75,13 +75,13 @@ pub fn record(
             now,
             TimelineKind::FollowUp,
             summary,
-            &row.id,
+            row.id,
         )?;
         protocol::meet(tx, &case, DeadlineKind::FollowUp, None, me, now)?;
         if row.outcome == FollowUpOutcome::Concerns {
             let event = Event::new(NotificationKind::FollowUpConcerns, About::case(&case))
                 .by(me)
-                .on(&row.id);
+                .on(row.id);
             inbox::notify(
                 tx,
                 app,

@@ -68,7 +68,7 @@ pub fn record_intervention(
             now,
             TimelineKind::Intervention,
             summary,
-            &row.id,
+            row.id,
         )?;
         if row.child_seen {
             protocol::meet(tx, &case, DeadlineKind::FirstContact, None, me, now)?;

@@ -72,7 +72,7 @@ pub fn add(
             now,
             TimelineKind::Interview,
             text,
-            &row.id,
+            row.id,
         )?;
         Ok(row)
     })

@@ -196,7 +196,7 @@ pub fn unmerge(
         let (keep, _) = visible_child(c, caller, Action::MergeChildren, cmd.keep_id)?;
         let undo = merge_to_undo(c, &keep, cmd.merge_id)?;
         let duplicate = children::find(c, undo.duplicate_id)?.ok_or_else(|| {
-            AppError::corrupt("child_merges", &undo.id, "duplicate_id", undo.duplicate_id)
+            AppError::corrupt("child_merges", undo.id, "duplicate_id", undo.duplicate_id)
         })?;
         // The record comes back as a child of its region: the caller must supervise that region
         // too (it differs if the kept child has been transferred since).

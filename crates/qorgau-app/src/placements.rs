@@ -70,7 +70,7 @@ pub fn add(
             now,
             TimelineKind::Placement,
             text,
-            &row.id,
+            row.id,
         )?;
         Ok(placement(row, kazakhstan_date(now.naive_utc())))
     })

@@ -278,11 +278,11 @@ pub fn review_plan(
         };
         let row = PlanReviewRow {
             id: PlanReviewId::new(),
-            plan_id: approved.id.clone(),
+            plan_id: approved.id,
             case_id: case.id,
             decision: review.decision,
             note: review.note,
-            reviewed_by: me.clone(),
+            reviewed_by: me,
             reviewed_at: now.naive_utc(),
         };
         plans::insert_review(tx, &row)?;
@@ -297,7 +297,7 @@ pub fn review_plan(
             now,
             TimelineKind::PlanReviewed,
             summary,
-            &row.id,
+            row.id,
         )?;
         protocol::meet(tx, &case, DeadlineKind::PlanReview, None, me, now)?;
         let risk = case.risk_level;

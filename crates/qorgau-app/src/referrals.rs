@@ -104,7 +104,7 @@ fn consent_facts(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<Consent
                 .filter(|code| !code.is_empty())
                 .map(|code| {
                     OrganisationKind::from_code(code).ok_or_else(|| {
-                        AppError::corrupt("consents", &k.id, "share_with", &k.share_with)
+                        AppError::corrupt("consents", k.id, "share_with", &k.share_with)
                     })
                 })
                 .collect::<Result<_, _>>()?;

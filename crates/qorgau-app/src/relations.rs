@@ -36,7 +36,7 @@ pub fn add(
             is_legal_representative: new.is_legal_representative,
             alleged_perpetrator: new.alleged_perpetrator,
             phone: new.phone,
-            created_by: me.clone(),
+            created_by: me,
             created_at: now.naive_utc(),
         };
         relations::insert(tx, &row)?;
@@ -50,7 +50,7 @@ pub fn add(
             row.full_name, row.relation
         );
         let kind = TimelineKind::Relation;
-        let event = timeline::event(child.id, open_case, now, kind, text, me, &row.id);
+        let event = timeline::event(child.id, open_case, now, kind, text, me, row.id);
         timeline::record(tx, &event)?;
         Ok(row)
     })

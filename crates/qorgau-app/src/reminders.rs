@@ -153,7 +153,7 @@ fn deadline(
         return Ok(false);
     }
     let case = cases::find(conn, d.case_id)?
-        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", d.case_id))?;
+        .ok_or_else(|| AppError::corrupt("deadlines", d.id, "case_id", d.case_id))?;
     let (kind, to, timeline_kind, summary) = if escalation {
         (
             NotificationKind::DeadlineEscalation,
@@ -170,7 +170,7 @@ fn deadline(
             format!("Deadline {} due soon: assignee reminded", d.kind),
         )
     };
-    let mut event = Event::new(kind, About::case(&case)).on(&d.id);
+    let mut event = Event::new(kind, About::case(&case)).on(d.id);
     event.deadline = Some((d.kind, d.due_at.and_utc()));
     inbox::notify(conn, app, &event, &[to], now)?;
     timeline::record(

@@ -435,8 +435,7 @@ pub fn later_reports(
             concerns.sort();
             let either: Vec<String> = signal_concerns.iter().chain(&concerns).cloned().collect();
             let withheld = Withheld::for_reader(conn, &caller.actor, &signal, &either)?;
-            let mut child =
-                stored_json("signal_reports", &row.id, "child_facts", &row.child_facts)?;
+            let mut child = stored_json("signal_reports", row.id, "child_facts", &row.child_facts)?;
             let hidden = withheld.apply(&mut row.description, &mut child);
             Ok(LaterReport {
                 row,

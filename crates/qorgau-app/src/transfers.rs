@@ -70,12 +70,12 @@ pub fn request(
             now,
             TimelineKind::TransferRequested,
             text,
-            &row.id,
+            row.id,
         )?;
         let me = caller.actor.user_id;
         let event = Event::new(NotificationKind::TransferRequested, About::case(&case))
             .by(me)
-            .on(&row.id);
+            .on(row.id);
         inbox::notify(tx, app, &event, &[inbox::supervisors(&row.to_region)], now)?;
         Ok(row)
     })
@@ -127,7 +127,7 @@ fn decided(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let me = caller.actor.user_id;
-    let event = Event::new(kind, About::case(case)).by(me).on(&transfer.id);
+    let event = Event::new(kind, About::case(case)).by(me).on(transfer.id);
     let to = [
         inbox::supervisors(&transfer.from_region),
         inbox::manager(case),
@@ -162,7 +162,7 @@ pub fn accept(
             now,
             TimelineKind::TransferAccepted,
             text,
-            &transfer.id,
+            transfer.id,
         )?;
         decided(
             tx,
@@ -206,7 +206,7 @@ pub fn decline(
             now,
             TimelineKind::TransferDeclined,
             text,
-            &transfer.id,
+            transfer.id,
         )?;
         decided(
             tx,

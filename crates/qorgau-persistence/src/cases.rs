@@ -148,7 +148,7 @@ pub fn list(
         query = query.filter(cases::risk_level.eq(v.clone()));
     }
     if let Some(v) = &filter.assignee_id {
-        query = query.filter(cases::assignee_id.eq(v.clone()));
+        query = query.filter(cases::assignee_id.eq(*v));
     }
     if let Some(v) = &filter.region_code {
         query = query.filter(cases::region_code.eq(v.clone()));

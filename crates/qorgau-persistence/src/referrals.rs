@@ -135,7 +135,7 @@ pub fn list(
         ),
     };
     if let Some(o) = &filter.organisation_id {
-        query = query.filter(referrals::to_organisation_id.eq(o.clone()));
+        query = query.filter(referrals::to_organisation_id.eq(*o));
     }
     if let Some(s) = &filter.status {
         query = query.filter(referrals::status.eq(s.clone()));

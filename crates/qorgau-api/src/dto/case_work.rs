@@ -39,7 +39,7 @@ impl TryFrom<AssessmentRow> for AssessmentView {
             id: a.id.0,
             case_id: a.case_id.0,
             recorded_by: a.recorded_by.0,
-            domains: stored_json("assessments", &a.id, "domains", &a.domains)?,
+            domains: stored_json("assessments", a.id, "domains", &a.domains)?,
             kind: a.kind,
             summary: a.summary,
             risk_level: a.risk_level.map(|r| r.as_str().into()),

@@ -77,7 +77,7 @@ impl TryFrom<TimelineRow> for TimelineItem {
         let row = e.id;
         let id = |column: &str, value: Option<String>| {
             value
-                .map(|v| stored("timeline_events", &row, column, &v))
+                .map(|v| stored("timeline_events", row, column, &v))
                 .transpose()
         };
         Ok(TimelineItem {
