@@ -92,7 +92,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
     let orgs: Vec<OrganisationRow> = ORGANISATIONS
         .iter()
         .map(|(kind, district, name)| OrganisationRow {
-            id: OrganisationId::new().to_string(),
+            id: OrganisationId::new(),
             name: (*name).into(),
             kind: *kind,
             region_code: "KZ-71".into(),
@@ -107,7 +107,7 @@ pub fn load(state: &AppState) -> anyhow::Result<()> {
         let organisation_id = orgs
             .iter()
             .find(|o| o.kind == kind)
-            .map(|o| o.id.clone())
+            .map(|o| o.id.to_string())
             .unwrap_or_default();
         let new = NewAccount {
             username: username.into(),

@@ -442,7 +442,9 @@ fn create_user(config: Config, args: CreateUser) -> anyhow::Result<()> {
     let now = state.now();
     let organisation_id = match organisation {
         Some(id) => id,
-        None if role == "admin" => write(&mut conn, |c| accounts::administration(c, now))?.id,
+        None if role == "admin" => write(&mut conn, |c| accounts::administration(c, now))?
+            .id
+            .to_string(),
         None => bail!("--organisation is required for role {role}"),
     };
     let new = NewAccount {

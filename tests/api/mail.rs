@@ -111,9 +111,10 @@ fn notify_manager(w: &World, case_id: &str, kind: NotificationKind) {
         .unwrap()
         .unwrap();
     let event = Event::new(kind, About::case(&case));
-    let to = [qorgau_persistence::users::Among::User(&w.manager_id)];
+    let manager = w.manager_id.parse().unwrap();
+    let to = [qorgau_persistence::users::Among::User(manager)];
     let sent = inbox::notify(&mut conn, &w.app.state.app, &event, &to, w.app.now()).unwrap();
-    assert_eq!(sent, std::slice::from_ref(&w.manager_id));
+    assert_eq!(sent, [manager]);
 }
 
 async fn the_digest_goes_out_once_per_working_day(backend: Backend) {

@@ -1081,8 +1081,8 @@ impl Fx {
         use qorgau_domain::notification::{Mail, NotificationKind};
         use qorgau_persistence::notifications::{self, NotificationRow};
         let row = NotificationRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            recipient_id: recipient.into(),
+            id: qorgau_domain::ids::NotificationId::new(),
+            recipient_id: recipient.parse().unwrap(),
             kind: NotificationKind::CaseAssigned,
             case_id: Some(case.parse().unwrap()),
             signal_id: None,
@@ -1095,7 +1095,7 @@ impl Fx {
         };
         let mut conn = self.app.state.db.conn().unwrap();
         notifications::insert(&mut conn, &row).unwrap();
-        row.id
+        row.id.to_string()
     }
 
     /// Who files the cell's signal: the caller at home if they may, else the place's mobile group.

@@ -623,7 +623,7 @@ pub(crate) async fn march_2025(backend: Backend) -> March {
         deadline_rows::insert(
             &mut conn,
             &DeadlineRow {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: qorgau_domain::ids::DeadlineId::new(),
                 case_id: case.parse().expect("a case id"),
                 kind: kind.parse().expect("a deadline kind"),
                 ref_id: None,
@@ -2213,7 +2213,7 @@ on_both_backends!(
 fn area_of(
     conn: &mut qorgau_persistence::DbConnection,
     case_id: &str,
-) -> (String, String, Option<String>) {
+) -> (String, String, Option<qorgau_domain::ids::UserId>) {
     cases::table
         .find(case_id)
         .select((cases::region_code, cases::district_code, cases::assignee_id))

@@ -337,20 +337,20 @@ async fn supervisor_decides_plans_closures_transfers_and_reopening(backend: Back
     let mut conn = w.app.state.db.conn().unwrap();
     let at = w.app.now().naive_utc();
     let contact = |outcome| FollowUpRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: qorgau_domain::ids::FollowUpId::new(),
         case_id: case.parse().unwrap(),
         occurred_at: at,
         child_seen: true,
         outcome,
         note: "Visited".into(),
-        recorded_by: w.manager_id.clone(),
+        recorded_by: w.manager_id.parse().unwrap(),
         recorded_at: at,
     };
     let concerns = contact(FollowUpOutcome::Concerns);
     follow_ups::insert(&mut conn, &concerns).unwrap();
     let list = tasks(&w, sup, "").await;
     let reopen = &of_kind(&list, "reopen_decision")[0];
-    assert_eq!(reopen["id"], concerns.id.as_str());
+    assert_eq!(reopen["id"], concerns.id.to_string());
     assert_eq!(reopen["subject"], number.as_str());
     assert!(
         of_kind(

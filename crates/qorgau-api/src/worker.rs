@@ -121,13 +121,13 @@ async fn deliver(
             body: row.body.clone(),
         };
         let outcome = mailer.send(&message, &state.config.smtp_from).await;
-        let id = row.id.clone();
+        let id = row.id;
         let attempts = row.attempts + 1;
         match outcome {
             Ok(()) => {
                 sent += 1;
                 blocking(state, move |conn| {
-                    Ok(outbox::mark_sent(conn, &id, now.naive_utc())?)
+                    Ok(outbox::mark_sent(conn, id, now.naive_utc())?)
                 })
                 .await?;
             }
@@ -151,7 +151,7 @@ async fn deliver(
                     ((now + wait).naive_utc(), None)
                 };
                 blocking(state, move |conn| {
-                    Ok(outbox::mark_failed(conn, &id, retry_at, &error, failed_at)?)
+                    Ok(outbox::mark_failed(conn, id, retry_at, &error, failed_at)?)
                 })
                 .await?;
             }

@@ -18,7 +18,7 @@ use crate::error::AppError;
 /// Where a case sits for access: its place, and its case manager as owner.
 pub fn case_location(c: &CaseRow) -> Location<'_> {
     Location {
-        owner: c.assignee_id.as_deref().and_then(|a| a.parse().ok()),
+        owner: c.assignee_id,
         organisation: None,
         region: Some(&c.region_code),
         district: Some(&c.district_code),
@@ -69,7 +69,7 @@ pub fn case_for_work(
 ) -> Result<CaseRow, AppError> {
     let actor = &caller.actor;
     if actor.role == Role::Specialist {
-        if referrals::active_for(conn, id, &actor.organisation_id.to_string())? {
+        if referrals::active_for(conn, id, actor.organisation_id)? {
             let case = cases::find(conn, id)?.ok_or(AppError::NotFound)?;
             unless_anonymised(conn, &case)?;
             audit_case(conn, caller, Act::Update, &case)?;

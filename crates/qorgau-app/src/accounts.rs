@@ -11,7 +11,7 @@ use qorgau_persistence::organisations::{self, OrganisationRow};
 use qorgau_persistence::users::{self, UserRow};
 use qorgau_persistence::{DbConnection, DbError, write};
 
-use crate::error::{AppError, stored};
+use crate::error::AppError;
 use crate::{passwords, secrets};
 
 /// A user with their organisation, which fixes their region and district.
@@ -133,11 +133,11 @@ pub fn insert(
     new: HashedAccount,
     now: DateTime<Utc>,
 ) -> Result<Account, AppError> {
-    let org_id = new.account.organisation_id.to_string();
-    let organisation = organisations::find(conn, &org_id)?
+    let org_id = new.account.organisation_id;
+    let organisation = organisations::find(conn, org_id)?
         .ok_or_else(|| AppError::invalid("organisation_id", "no such organisation"))?;
     let user = UserRow {
-        id: UserId::new().to_string(),
+        id: UserId::new(),
         username: new.account.username,
         full_name: new.account.full_name,
         email: new.account.email,
@@ -181,7 +181,7 @@ pub fn ensure_admin(
             email: None,
             password: String::new(),
             role: Role::Admin,
-            organisation_id: stored("organisations", &org.id, "id", &org.id)?,
+            organisation_id: org.id,
         };
         insert(
             conn,
@@ -222,7 +222,7 @@ pub fn administration(
         return Ok(existing);
     }
     let row = OrganisationRow {
-        id: OrganisationId::new().to_string(),
+        id: OrganisationId::new(),
         name: ADMINISTRATION.into(),
         kind: OrganisationKind::Other,
         region_code: "KZ-71".into(),

@@ -6,13 +6,12 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::assessment::{Assessment, AssessmentKind, status_after};
 use qorgau_domain::case::CaseStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{AssessmentId, CaseId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::assessments::{self, AssessmentRow};
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::{DbConnection, Page, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -32,7 +31,7 @@ pub fn record_assessment(
     assessment: Assessment,
 ) -> Result<AssessmentRow, AppError> {
     let now = caller.at;
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
         let status = ensure_open(&case)?;
@@ -41,13 +40,13 @@ pub fn record_assessment(
             AppError::Internal
         })?;
         let row = AssessmentRow {
-            id: Uuid::now_v7().to_string(),
+            id: AssessmentId::new(),
             case_id,
             kind: assessment.kind.as_str().into(),
             summary: assessment.summary.clone(),
             risk_level: assessment.risk_level,
             domains,
-            recorded_by: me.clone(),
+            recorded_by: me,
             recorded_at: now.naive_utc(),
         };
         assessments::insert(tx, &row)?;
@@ -62,11 +61,11 @@ pub fn record_assessment(
             now,
             TimelineKind::Assessment,
             label.into(),
-            &row.id,
+            row.id,
         )?;
         match assessment.kind {
             AssessmentKind::Initial => {
-                protocol::meet(tx, &case, DeadlineKind::InitialAssessment, None, &me, now)?;
+                protocol::meet(tx, &case, DeadlineKind::InitialAssessment, None, me, now)?;
             }
             AssessmentKind::Comprehensive => {
                 protocol::meet(
@@ -74,7 +73,7 @@ pub fn record_assessment(
                     &case,
                     DeadlineKind::ComprehensiveAssessment,
                     None,
-                    &me,
+                    me,
                     now,
                 )?;
                 let risk = match assessment.risk_level {
@@ -84,9 +83,9 @@ pub fn record_assessment(
                 protocol::start(tx, app, &case, DeadlineKind::PlanApproval, now, risk, None)?;
             }
         }
-        revise_risk(tx, app, caller, &case, &assessment, &row.id, now)?;
+        revise_risk(tx, app, caller, &case, &assessment, row.id, now)?;
         if let Some(next) = status_after(assessment.kind, status) {
-            move_on(tx, caller, &case, status, next, &row.id, now)?;
+            move_on(tx, caller, &case, status, next, row.id, now)?;
         }
         Ok(row)
     })
@@ -100,7 +99,7 @@ fn revise_risk(
     caller: &Caller,
     case: &CaseRow,
     assessment: &Assessment,
-    assessment_id: &str,
+    assessment_id: AssessmentId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Some(risk) = assessment.risk_level.filter(|r| *r != case.risk_level) else {
@@ -131,7 +130,7 @@ fn move_on(
     case: &CaseRow,
     from: CaseStatus,
     to: CaseStatus,
-    assessment_id: &str,
+    assessment_id: AssessmentId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     cases::move_status(tx, case.id, from, to, None, None)?;

@@ -11,11 +11,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use qorgau_domain::audit::{AuditKey, ChainBreak, Checkpoint, Head, Walk, keyed_hash};
-use qorgau_domain::ids::ChildId;
+use qorgau_domain::ids::{AuditEntryId, ChildId};
 use qorgau_domain::role::Role;
 use qorgau_persistence::audit::{self, AuditRow};
 use qorgau_persistence::{DbConnection, write};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::caller::Caller;
@@ -127,7 +126,7 @@ fn entry(caller: &Caller, act: Act, target: &Target<'_>) -> AuditRow {
 /// The parts of an entry that do not depend on who acted.
 fn row(at: DateTime<Utc>, act: Act, target: &Target<'_>) -> AuditRow {
     AuditRow {
-        id: Uuid::now_v7().to_string(),
+        id: AuditEntryId::new().to_string(),
         at: at.naive_utc(),
         user_id: None,
         action: act.as_str().into(),
@@ -155,7 +154,7 @@ pub fn log_system(
     run: &str,
 ) -> Result<(), AppError> {
     let row = AuditRow {
-        id: Uuid::now_v7().to_string(),
+        id: AuditEntryId::new().to_string(),
         at: at.naive_utc(),
         user_id: None,
         action: act.as_str().into(),

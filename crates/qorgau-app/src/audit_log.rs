@@ -3,12 +3,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use qorgau_domain::access::{Action, Scope};
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{BreakGlassId, CaseId, ChildId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::validation::Validation;
 use qorgau_persistence::audit::{self as store, AuditFilter, AuditRow, BreakGlassRow};
 use qorgau_persistence::{DbConnection, Page, cases, write};
-use uuid::Uuid;
 
 use crate::access::visible_child;
 use crate::app::App;
@@ -19,8 +18,8 @@ use crate::inbox::{self, About, Event};
 
 /// Which entries of the audit log a review asks for.
 pub struct AuditAsked {
-    pub child_id: Option<String>,
-    pub user_id: Option<String>,
+    pub child_id: Option<ChildId>,
+    pub user_id: Option<UserId>,
     /// From this instant (inclusive).
     pub from: Option<DateTime<Utc>>,
     /// Until this instant (exclusive).
@@ -49,8 +48,8 @@ pub fn entries(
 ) -> Result<Vec<AuditRow>, AppError> {
     let filter = AuditFilter {
         region: reviewed_region(caller, asked.region_code.as_deref())?,
-        child_id: asked.child_id.clone(),
-        user_id: asked.user_id.clone(),
+        child_id: asked.child_id,
+        user_id: asked.user_id,
         from: asked.from.map(|t| t.naive_utc()),
         to: asked.to.map(|t| t.naive_utc()),
         break_glass: asked.break_glass,
@@ -68,7 +67,7 @@ pub fn access_log(
 ) -> Result<Vec<AuditRow>, AppError> {
     visible_child(conn, caller, Action::ViewAudit, child_id)?;
     let filter = AuditFilter {
-        child_id: Some(child_id.to_string()),
+        child_id: Some(child_id),
         ..AuditFilter::default()
     };
     listed(conn, &filter, page)
@@ -131,9 +130,9 @@ pub fn open(
         let case =
             cases::find(c, case_id)?.ok_or_else(|| AppError::invalid("case_id", "no such case"))?;
         let row = BreakGlassRow {
-            id: Uuid::now_v7().to_string(),
+            id: BreakGlassId::new(),
             case_id: case.id,
-            user_id: caller.actor.user_id.to_string(),
+            user_id: caller.actor.user_id,
             reason,
             granted_at: now.naive_utc(),
             expires_at: (now + asked.lasts).naive_utc(),
@@ -148,8 +147,8 @@ pub fn open(
         };
         audit::log(c, caller, Act::Create, target)?;
         let event = Event::new(NotificationKind::BreakGlass, About::case(&case))
-            .by(&row.user_id)
-            .on(&row.id);
+            .by(row.user_id)
+            .on(row.id);
         inbox::notify(
             c,
             app,

@@ -116,8 +116,8 @@ pub(crate) fn note(
     summary: String,
     ref_id: impl std::fmt::Display,
 ) -> Result<(), AppError> {
-    let me = caller.actor.user_id.to_string();
-    let event = timeline::event(case.child_id, Some(case.id), at, kind, summary, &me, ref_id);
+    let me = caller.actor.user_id;
+    let event = timeline::event(case.child_id, Some(case.id), at, kind, summary, me, ref_id);
     timeline::record(conn, &event)
 }
 
@@ -162,7 +162,7 @@ pub fn list_cases(
     let filter = CaseFilter {
         status: search.status,
         risk_level: search.risk_level,
-        assignee_id: search.assignee_id.map(|a| a.to_string()),
+        assignee_id: search.assignee_id.map(UserId),
         region_code: search.region_code,
         district_code: search.district_code,
         overdue_at: overdue.then(|| caller.at.naive_utc()),
@@ -283,8 +283,8 @@ fn replace_concerns(
         .collect();
     // Routed with the case as edited (its new risk level).
     let current = cases::find(tx, id)?.ok_or(AppError::Internal)?;
-    let me = caller.actor.user_id.to_string();
-    protocol::route(tx, app, &current, &added, &me, now)?;
+    let me = caller.actor.user_id;
+    protocol::route(tx, app, &current, &added, me, now)?;
     let summary = format!("Concerns set to {}", codes.join(", "));
     note(
         tx,
@@ -314,8 +314,8 @@ pub fn assign_case(
         let case = visible_case(tx, caller, case_id, Action::AssignCase)?;
         let holder = holder_for(tx, &case, UserId(assignee), "assignee_id")?;
         let summary = format!("Assigned to {}", holder.full_name);
-        let me = caller.actor.user_id.to_string();
-        give(tx, app, &me, &case, &holder, summary, now)?;
+        let me = caller.actor.user_id;
+        give(tx, app, me, &case, &holder, summary, now)?;
         reload(tx, case_id, now)
     })
 }
@@ -330,7 +330,7 @@ pub(crate) fn holder_for(
     field: &str,
 ) -> Result<UserRow, AppError> {
     users::lock(tx, assignee)?;
-    match users::find(tx, &assignee.to_string())? {
+    match users::find(tx, assignee)? {
         Some((user, org))
             if may_hold(user.role, user.active, &org.region_code, &case.region_code) =>
         {
@@ -349,13 +349,13 @@ pub(crate) fn holder_for(
 pub(crate) fn give(
     tx: &mut DbConnection,
     app: &App,
-    by: &str,
+    by: UserId,
     case: &CaseRow,
     holder: &UserRow,
     summary: String,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let assignee = holder.id.as_str();
+    let assignee = holder.id;
     cases::assign(tx, case.id, assignee)?;
     let event = timeline::event(
         case.child_id,
@@ -368,7 +368,7 @@ pub(crate) fn give(
     );
     timeline::record(tx, &event)?;
     protocol::meet(tx, case, DeadlineKind::Assignment, None, by, now)?;
-    if case.assignee_id.as_deref() != Some(assignee) {
+    if case.assignee_id != Some(assignee) {
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(by);
         inbox::notify(tx, app, &event, &[users::Among::User(assignee)], now)?;
     }

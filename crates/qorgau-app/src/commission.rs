@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, CommissionMatterId, CommissionMeasureId, OrganisationId};
 use qorgau_domain::interagency::{
     CommissionDecision, MeasureStatus, NewCommissionMatter, measure_status,
 };
@@ -12,7 +12,6 @@ use qorgau_domain::report::kazakhstan_date;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::commission::{self, MatterRow, MeasureRow};
 use qorgau_persistence::{DbConnection, Page, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -47,7 +46,7 @@ fn with_measures(
     matters: Vec<MatterRow>,
     today: NaiveDate,
 ) -> Result<Vec<Matter>, AppError> {
-    let ids: Vec<String> = matters.iter().map(|m| m.id.clone()).collect();
+    let ids: Vec<CommissionMatterId> = matters.iter().map(|m| m.id).collect();
     let mut measures = commission::measures(conn, &ids)?;
     Ok(matters
         .into_iter()
@@ -83,17 +82,17 @@ pub fn add_matter(
     let now = app.now();
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
-        let org = new.commission_organisation_id.to_string();
+        let org = OrganisationId(new.commission_organisation_id);
         let commission_kind = Some(OrganisationKind::Commission);
-        require_organisation(tx, "commission_organisation_id", &org, commission_kind)?;
+        require_organisation(tx, "commission_organisation_id", org, commission_kind)?;
         let row = MatterRow {
-            id: Uuid::now_v7().to_string(),
+            id: CommissionMatterId::new(),
             case_id: id,
             commission_organisation_id: org,
             grounds: new.grounds,
             hearing_date: None,
             decision: None,
-            created_by: caller.actor.user_id.to_string(),
+            created_by: caller.actor.user_id,
             created_at: now.naive_utc(),
             decided_at: None,
         };
@@ -106,7 +105,7 @@ pub fn add_matter(
             now,
             TimelineKind::CommissionReferral,
             text,
-            &row.id,
+            row.id,
         )?;
         one(tx, row, kazakhstan_date(now.naive_utc()))
     })
@@ -118,22 +117,21 @@ pub fn decide(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: Uuid,
+    id: CommissionMatterId,
     decision: CommissionDecision,
 ) -> Result<Matter, AppError> {
-    let id = id.to_string();
     let now = app.now();
     write(conn, |tx| {
-        let matter = commission::find(tx, &id)?.ok_or(AppError::NotFound)?;
+        let matter = commission::find(tx, id)?.ok_or(AppError::NotFound)?;
         let case = visible_case(tx, caller, matter.case_id, Action::WorkCase)?;
         let mut measures = Vec::new();
         for (i, m) in decision.measures.iter().enumerate() {
-            let org = m.responsible_organisation_id.to_string();
+            let org = OrganisationId(m.responsible_organisation_id);
             let field = format!("measures[{i}].responsible_organisation_id");
-            require_organisation(tx, &field, &org, None)?;
+            require_organisation(tx, &field, org, None)?;
             measures.push(MeasureRow {
-                id: Uuid::now_v7().to_string(),
-                matter_id: id.clone(),
+                id: CommissionMeasureId::new(),
+                matter_id: id,
                 description: m.description.clone(),
                 responsible_organisation_id: org,
                 due_date: m.due_date,
@@ -145,7 +143,7 @@ pub fn decide(
         let hearing = decision.hearing_date;
         if !commission::decide(
             tx,
-            &id,
+            id,
             hearing,
             &decision.decision,
             now.naive_utc(),
@@ -167,9 +165,9 @@ pub fn decide(
             now,
             TimelineKind::CommissionDecision,
             text,
-            &id,
+            id,
         )?;
-        let matter = commission::find(tx, &id)?.ok_or(AppError::Internal)?;
+        let matter = commission::find(tx, id)?.ok_or(AppError::Internal)?;
         one(tx, matter, kazakhstan_date(now.naive_utc()))
     })
 }
@@ -179,19 +177,18 @@ pub fn measure_done(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: Uuid,
+    id: CommissionMeasureId,
     done_note: String,
 ) -> Result<Measure, AppError> {
-    let id = id.to_string();
     let now = app.now();
     write(conn, |tx| {
-        let m = commission::find_measure(tx, &id)?.ok_or(AppError::NotFound)?;
-        let matter = commission::find(tx, &m.matter_id)?.ok_or_else(|| {
-            AppError::corrupt("commission_measures", &id, "matter_id", &m.matter_id)
+        let m = commission::find_measure(tx, id)?.ok_or(AppError::NotFound)?;
+        let matter = commission::find(tx, m.matter_id)?.ok_or_else(|| {
+            AppError::corrupt("commission_measures", id, "matter_id", m.matter_id)
         })?;
         let case = visible_case(tx, caller, matter.case_id, Action::WorkCase)?;
-        let me = caller.actor.user_id.to_string();
-        if !commission::mark_done(tx, &id, &me, now.naive_utc(), &done_note)? {
+        let me = caller.actor.user_id;
+        if !commission::mark_done(tx, id, me, now.naive_utc(), &done_note)? {
             return Err(AppError::conflict("the measure is already done"));
         }
         let text = format!("Commission measure done: {}", m.description);
@@ -202,9 +199,9 @@ pub fn measure_done(
             now,
             TimelineKind::CommissionMeasureDone,
             text,
-            &id,
+            id,
         )?;
-        let done = commission::find_measure(tx, &id)?.ok_or(AppError::Internal)?;
+        let done = commission::find_measure(tx, id)?.ok_or(AppError::Internal)?;
         Ok(measure(done, kazakhstan_date(now.naive_utc())))
     })
 }

@@ -3,12 +3,11 @@
 
 use qorgau_domain::access::Action;
 use qorgau_domain::consent::NewConsent;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ConsentId, RelationId};
 use qorgau_domain::interagency::check_consenting_relation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::consents::{self, ConsentRow};
 use qorgau_persistence::{DbConnection, Page, relations, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -30,7 +29,7 @@ pub fn add(
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if let Some(rel) = new.given_by_relation_id {
-            let relation = relations::find(tx, &rel.to_string())?
+            let relation = relations::find(tx, RelationId(rel))?
                 .filter(|r| r.child_id == case.child_id)
                 .ok_or_else(|| {
                     AppError::invalid("given_by_relation_id", "no such relation of this child")
@@ -38,9 +37,9 @@ pub fn add(
             check_consenting_relation(relation.alleged_perpetrator)?;
         }
         let row = ConsentRow {
-            id: Uuid::now_v7().to_string(),
+            id: ConsentId::new(),
             case_id: id,
-            given_by_relation_id: new.given_by_relation_id.map(|r| r.to_string()),
+            given_by_relation_id: new.given_by_relation_id.map(RelationId),
             given_by_name: new.given_by_name,
             relation: new.relation,
             services: new.services,
@@ -52,7 +51,7 @@ pub fn add(
                 .join(","),
             given_at: new.given_at.naive_utc(),
             withdrawn_at: None,
-            recorded_by: caller.actor.user_id.to_string(),
+            recorded_by: caller.actor.user_id,
             recorded_at: now.naive_utc(),
             images: new.images,
         };
@@ -61,7 +60,7 @@ pub fn add(
             "Consent recorded from {} ({})",
             row.given_by_name, row.relation
         );
-        note(tx, caller, &case, now, TimelineKind::Consent, text, &row.id)?;
+        note(tx, caller, &case, now, TimelineKind::Consent, text, row.id)?;
         Ok(row)
     })
 }
@@ -83,14 +82,13 @@ pub fn withdraw(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    id: Uuid,
+    id: ConsentId,
 ) -> Result<ConsentRow, AppError> {
-    let id = id.to_string();
     let now = app.now();
     write(conn, |tx| {
-        let consent = consents::find(tx, &id)?.ok_or(AppError::NotFound)?;
+        let consent = consents::find(tx, id)?.ok_or(AppError::NotFound)?;
         let case = visible_case(tx, caller, consent.case_id, Action::WorkCase)?;
-        if !consents::withdraw(tx, &id, now.naive_utc())? {
+        if !consents::withdraw(tx, id, now.naive_utc())? {
             return Err(AppError::conflict("the consent is already withdrawn"));
         }
         let text = format!("Consent of {} withdrawn", consent.given_by_name);
@@ -101,8 +99,8 @@ pub fn withdraw(
             now,
             TimelineKind::ConsentWithdrawn,
             text,
-            &id,
+            id,
         )?;
-        consents::find(tx, &id)?.ok_or(AppError::Internal)
+        consents::find(tx, id)?.ok_or(AppError::Internal)
     })
 }

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, NaiveTime, Utc};
 use qorgau_domain::deadline::kazakhstan;
+use qorgau_domain::ids::{NotificationId, UserId};
 use qorgau_domain::notification::EmailPreference;
 use qorgau_persistence::notifications;
 use qorgau_persistence::{DbConnection, users, write};
@@ -32,7 +33,7 @@ pub fn send_due(
     let day = local.date_naive().to_string();
     let mut sent = 0;
     for user in notifications::digest_recipients(conn, BATCH)? {
-        match write(conn, |c| digest(c, app, &user, &day, now)) {
+        match write(conn, |c| digest(c, app, user, &day, now)) {
             Ok(true) => sent += 1,
             Ok(false) => {}
             // Already sent today (by this worker or another): what arrived since waits for
@@ -49,14 +50,14 @@ pub fn send_due(
 fn digest(
     conn: &mut DbConnection,
     app: &App,
-    user: &str,
+    user: UserId,
     day: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     // A duplicate key (sent already) is a `Conflict`, and rolls this transaction back.
     notifications::claim_digest(conn, user, day, now.naive_utc())?;
     let rows = notifications::awaiting_digest(conn, user)?;
-    let ids: Vec<String> = rows.iter().map(|n| n.id.clone()).collect();
+    let ids: Vec<NotificationId> = rows.iter().map(|n| n.id).collect();
     notifications::mark_digested(conn, &ids, now.naive_utc())?;
     let email = users::recipients(conn, users::Among::User(user))?
         .into_iter()

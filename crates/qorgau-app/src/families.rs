@@ -180,7 +180,7 @@ fn card(
             }
         }
         if let Some(relation) = member.row.relation_id {
-            member.relation = relations::find(conn, &relation.to_string())?;
+            member.relation = relations::find(conn, relation)?;
         }
         members.push(member);
     }
@@ -201,14 +201,14 @@ fn child_event(
     summary: String,
     family: FamilyId,
 ) -> Result<(), AppError> {
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     let event = timeline::event(
         child,
         open_case,
         now,
         TimelineKind::Relation,
         summary,
-        &me,
+        me,
         family,
     );
     timeline::record(conn, &event)
@@ -259,7 +259,7 @@ fn add_member(
             child_event(tx, caller, child.id, open_case, now, summary, family.id)?;
         }
         NewMember::Relation(relation, _) => {
-            let found = relations::find(tx, &relation.to_string())?;
+            let found = relations::find(tx, *relation)?;
             let members: Vec<ChildId> = families::members(tx, family.id)?
                 .iter()
                 .filter_map(|m| m.child_id)
@@ -480,7 +480,7 @@ pub fn remove(
             child_event(tx, caller, child, open, now, summary, family.id)?;
         }
         if let Some(relation) = card.row.relation_id {
-            card.relation = relations::find(tx, &relation.to_string())?;
+            card.relation = relations::find(tx, relation)?;
         }
         Ok(card)
     })

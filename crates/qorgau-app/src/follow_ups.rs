@@ -5,14 +5,13 @@
 
 use qorgau_domain::access::Action;
 use qorgau_domain::case::CaseStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, FollowUpId};
 use qorgau_domain::lifecycle::{FollowUp, FollowUpOutcome};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::follow_ups::{self, FollowUpRow};
 use qorgau_persistence::{DbConnection, Page, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -33,7 +32,7 @@ pub fn record(
     follow_up: FollowUp,
 ) -> Result<FollowUpRow, AppError> {
     let now = caller.at;
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
         if case.status != CaseStatus::Closed {
@@ -53,13 +52,13 @@ pub fn record(
             ));
         }
         let row = FollowUpRow {
-            id: Uuid::now_v7().to_string(),
+            id: FollowUpId::new(),
             case_id: case.id,
             occurred_at: follow_up.occurred_at.naive_utc(),
             child_seen: follow_up.child_seen,
             outcome: follow_up.outcome,
             note: follow_up.note,
-            recorded_by: me.clone(),
+            recorded_by: me,
             recorded_at: now.naive_utc(),
         };
         follow_ups::insert(tx, &row)?;
@@ -76,13 +75,13 @@ pub fn record(
             now,
             TimelineKind::FollowUp,
             summary,
-            &row.id,
+            row.id,
         )?;
-        protocol::meet(tx, &case, DeadlineKind::FollowUp, None, &me, now)?;
+        protocol::meet(tx, &case, DeadlineKind::FollowUp, None, me, now)?;
         if row.outcome == FollowUpOutcome::Concerns {
             let event = Event::new(NotificationKind::FollowUpConcerns, About::case(&case))
-                .by(&me)
-                .on(&row.id);
+                .by(me)
+                .on(row.id);
             inbox::notify(
                 tx,
                 app,

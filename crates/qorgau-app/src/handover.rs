@@ -41,15 +41,15 @@ pub fn hand_over(
 ) -> Result<HandedOver, AppError> {
     caller.actor.scope(Action::HandOverCases)?;
     let now = caller.at;
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
-        let giver = directory::account_for(tx, caller, &from.to_string(), Action::HandOverCases)?;
+        let giver = directory::account_for(tx, caller, from, Action::HandOverCases)?;
         if to == from {
             return Err(AppError::invalid("to", "must be another user"));
         }
         // The giver's row first: an assignment to them waits until the hand-over is done.
         users::lock(tx, from)?;
-        let taker = match users::find(tx, &to.to_string())? {
+        let taker = match users::find(tx, to)? {
             Some((user, org))
                 if may_hold(
                     user.role,
@@ -75,12 +75,12 @@ pub fn hand_over(
         );
         for case in &open {
             let holder = holder_for(tx, case, to, "to")?;
-            give(tx, app, &me, case, &holder, summary.clone(), now)?;
+            give(tx, app, me, case, &holder, summary.clone(), now)?;
             audit::log(tx, caller, Act::HandOver, case_target(case))?;
         }
         let target = Target {
             resource: "user",
-            id: giver.user.id.clone(),
+            id: giver.user.id.to_string(),
             child_id: None,
             region: Some(&giver.organisation.region_code),
         };

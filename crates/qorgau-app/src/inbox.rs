@@ -8,7 +8,7 @@
 //! never a concern, a description or a name, whoever receives it.
 
 use chrono::{DateTime, Utc};
-use qorgau_domain::ids::{CaseId, SignalId};
+use qorgau_domain::ids::{CaseId, NotificationId, OrganisationId, SignalId, UserId};
 use qorgau_domain::notification::{EmailPreference, Mail, NotificationKind};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -47,7 +47,7 @@ pub struct Event<'a> {
     /// The record acted on (referral, transfer, plan, deadline, grant, gap…).
     pub ref_id: Option<String>,
     /// Who caused it: not told of their own act. `None` for the worker.
-    pub actor: Option<&'a str>,
+    pub actor: Option<UserId>,
     /// For deadline reminders and escalations: which deadline and when it is due, so that the
     /// mail says it (`notices::deadline_notice`).
     pub deadline: Option<(DeadlineKind, DateTime<Utc>)>,
@@ -64,7 +64,7 @@ impl<'a> Event<'a> {
         }
     }
 
-    pub fn by(mut self, actor: &'a str) -> Self {
+    pub fn by(mut self, actor: UserId) -> Self {
         self.actor = Some(actor);
         self
     }
@@ -83,13 +83,13 @@ pub fn supervisors(region: &str) -> Among<'_> {
 /// The case's manager; the region's supervisors while it has none.
 pub fn manager(case: &CaseRow) -> Among<'_> {
     match &case.assignee_id {
-        Some(a) => Among::User(a),
+        Some(a) => Among::User(*a),
         None => supervisors(&case.region_code),
     }
 }
 
 /// The staff of an organisation.
-pub fn staff(organisation: &str) -> Among<'_> {
+pub fn staff(organisation: OrganisationId) -> Among<'static> {
     Among::Organisation(organisation)
 }
 
@@ -101,11 +101,11 @@ pub fn notify(
     event: &Event<'_>,
     to: &[Among<'_>],
     now: DateTime<Utc>,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<UserId>, AppError> {
     let mut recipients: Vec<users::Recipient> = Vec::new();
     for among in to {
         for r in users::recipients(conn, *among)? {
-            if Some(r.id.as_str()) != event.actor && !recipients.iter().any(|k| k.id == r.id) {
+            if Some(r.id) != event.actor && !recipients.iter().any(|k| k.id == r.id) {
                 recipients.push(r);
             }
         }
@@ -113,7 +113,7 @@ pub fn notify(
     if recipients.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = recipients.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<UserId> = recipients.iter().map(|r| r.id).collect();
     let chosen = notifications::preferences(conn, &ids)?;
     let (case_id, signal_id, subject) = match event.about {
         About::Case { id, number } => (Some(id), None, number.to_string()),
@@ -126,8 +126,8 @@ pub fn notify(
             (mail, Some(_)) => mail,
         };
         let row = NotificationRow {
-            id: Uuid::now_v7().to_string(),
-            recipient_id: r.id.clone(),
+            id: NotificationId::new(),
+            recipient_id: r.id,
             kind: event.kind,
             case_id,
             signal_id,
@@ -198,28 +198,28 @@ pub fn list(
     unread_only: bool,
     page: &Page,
 ) -> Result<(Vec<NotificationRow>, i64), AppError> {
-    let me = caller.actor.user_id.to_string();
-    let rows = notifications::inbox(conn, &me, unread_only, page)?;
-    let unread = notifications::unread_count(conn, &me)?;
+    let me = caller.actor.user_id;
+    let rows = notifications::inbox(conn, me, unread_only, page)?;
+    let unread = notifications::unread_count(conn, me)?;
     Ok((rows, unread))
 }
 
 /// Marks one of the caller's notifications read (again: no change). Another user's
 /// notification is not found.
 pub fn mark_read(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<(), AppError> {
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     let at = caller.at.naive_utc();
-    let id = id.to_string();
-    write(conn, |c| notifications::mark_read(c, &id, &me, at))?
+    let id = NotificationId(id);
+    write(conn, |c| notifications::mark_read(c, id, me, at))?
         .map(|_| ())
         .ok_or(AppError::NotFound)
 }
 
 /// Marks all of the caller's notifications read; how many were unread.
 pub fn mark_all_read(conn: &mut DbConnection, caller: &Caller) -> Result<usize, AppError> {
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     let at = caller.at.naive_utc();
-    Ok(write(conn, |c| notifications::mark_all_read(c, &me, at))?)
+    Ok(write(conn, |c| notifications::mark_all_read(c, me, at))?)
 }
 
 /// The caller's email preference; `None` while they keep the default.
@@ -227,10 +227,7 @@ pub fn preference(
     conn: &mut DbConnection,
     caller: &Caller,
 ) -> Result<Option<EmailPreference>, AppError> {
-    Ok(notifications::preference(
-        conn,
-        &caller.actor.user_id.to_string(),
-    )?)
+    Ok(notifications::preference(conn, caller.actor.user_id)?)
 }
 
 /// Records the caller's choice of email; `None` returns to the default.
@@ -239,9 +236,9 @@ pub fn set_preference(
     caller: &Caller,
     email: Option<EmailPreference>,
 ) -> Result<(), AppError> {
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     let at = caller.at.naive_utc();
     Ok(write(conn, |c| {
-        notifications::set_preference(c, &me, email, at)
+        notifications::set_preference(c, me, email, at)
     })?)
 }

@@ -2,6 +2,7 @@
 //! commission matters, placements, interviews) share: the check that an organisation they name
 //! exists. (The entry each change leaves on the timeline is `cases::note`.)
 
+use qorgau_domain::ids::OrganisationId;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_persistence::{DbConnection, organisations};
 
@@ -12,7 +13,7 @@ use crate::error::AppError;
 pub fn require_organisation(
     conn: &mut DbConnection,
     field: &str,
-    id: &str,
+    id: OrganisationId,
     kind: Option<OrganisationKind>,
 ) -> Result<(), AppError> {
     let org = organisations::find(conn, id)?

@@ -2,13 +2,12 @@
 //! organisation holds an active referral on the case — a partner's specialists.
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, InterventionId, PlanMeasureId};
 use qorgau_domain::intervention::Intervention;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::interventions::{self, InterventionRow};
 use qorgau_persistence::{DbConnection, Page, plans, write};
-use uuid::Uuid;
 
 use crate::access::{case_for_work, visible_case};
 use crate::caller::Caller;
@@ -35,7 +34,7 @@ pub fn record_intervention(
         }
         ensure_open(&case)?;
         if let Some(measure) = intervention.plan_measure_id
-            && plans::find_measure(tx, &measure.to_string())?
+            && plans::find_measure(tx, PlanMeasureId(measure))?
                 .filter(|(_, of_case, _)| *of_case == case_id)
                 .is_none()
         {
@@ -44,9 +43,9 @@ pub fn record_intervention(
                 "no such measure in this case's plan",
             ));
         }
-        let me = caller.actor.user_id.to_string();
+        let me = caller.actor.user_id;
         let row = InterventionRow {
-            id: Uuid::now_v7().to_string(),
+            id: InterventionId::new(),
             case_id,
             kind: intervention.kind,
             assistance_type: intervention.assistance_type.as_str().into(),
@@ -54,8 +53,8 @@ pub fn record_intervention(
             summary: intervention.summary,
             child_seen: intervention.child_seen,
             duration_minutes: intervention.duration_minutes.map(i32::from),
-            plan_measure_id: intervention.plan_measure_id.map(|m| m.to_string()),
-            recorded_by: me.clone(),
+            plan_measure_id: intervention.plan_measure_id.map(PlanMeasureId),
+            recorded_by: me,
             recorded_at: now.naive_utc(),
         };
         interventions::insert(tx, &row)?;
@@ -75,10 +74,10 @@ pub fn record_intervention(
             now,
             TimelineKind::Intervention,
             summary,
-            &row.id,
+            row.id,
         )?;
         if row.child_seen {
-            protocol::meet(tx, &case, DeadlineKind::FirstContact, None, &me, now)?;
+            protocol::meet(tx, &case, DeadlineKind::FirstContact, None, me, now)?;
         }
         Ok(row)
     })

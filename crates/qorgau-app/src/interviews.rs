@@ -3,12 +3,11 @@
 //! (Barnahus principle).
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, InterviewId, OrganisationId};
 use qorgau_domain::interagency::{InterviewInput, parse_interview};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::interviews::{self, InterviewRow};
 use qorgau_persistence::{DbConnection, write};
-use uuid::Uuid;
 
 use crate::access::{case_for_work, visible_case};
 use crate::app::App;
@@ -39,10 +38,10 @@ pub fn add(
         let case = case_for_work(tx, caller, id)?;
         let previous = interviews::for_case(tx, id)?.len();
         let new = parse_interview(input, previous, now)?;
-        let org = new.organisation_id.to_string();
-        require_organisation(tx, "organisation_id", &org, None)?;
+        let org = OrganisationId(new.organisation_id);
+        require_organisation(tx, "organisation_id", org, None)?;
         let row = InterviewRow {
-            id: Uuid::now_v7().to_string(),
+            id: InterviewId::new(),
             case_id: id,
             child_id: case.child_id,
             conducted_at: new.conducted_at.naive_utc(),
@@ -56,7 +55,7 @@ pub fn add(
                 .join(","),
             recording_ref: new.recording_ref,
             repeat_reason: new.repeat_reason,
-            recorded_by: caller.actor.user_id.to_string(),
+            recorded_by: caller.actor.user_id,
             recorded_at: now.naive_utc(),
         };
         interviews::insert(tx, &row)?;
@@ -73,7 +72,7 @@ pub fn add(
             now,
             TimelineKind::Interview,
             text,
-            &row.id,
+            row.id,
         )?;
         Ok(row)
     })

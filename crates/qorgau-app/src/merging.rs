@@ -4,13 +4,12 @@
 use std::collections::BTreeSet;
 
 use qorgau_domain::access::{Action, Location};
-use qorgau_domain::ids::ChildId;
+use qorgau_domain::ids::{ChildId, MergeId};
 use qorgau_domain::merge::{self as rules, Identity, IdentityField, Refusal};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::validation::{Validation, bounded_text};
 use qorgau_persistence::children::{self, ChildRow, MergeRow, NewMerge, Unmerged};
 use qorgau_persistence::{DbConnection, DbError, write};
-use uuid::Uuid;
 
 use crate::access::{child_target, visible_child};
 use crate::audit::{self, Act};
@@ -114,12 +113,12 @@ pub fn merge(
         .map_err(refused)?;
         let listed: Vec<&str> = differences.iter().map(|d| d.as_str()).collect();
         let listed = listed.join(", ");
-        let me = caller.actor.user_id.to_string();
-        let merge_id = Uuid::now_v7().to_string();
+        let me = caller.actor.user_id;
+        let merge_id = MergeId::new();
         let new = NewMerge {
-            id: &merge_id,
+            id: merge_id,
             reason: &cmd.reason,
-            merged_by: &me,
+            merged_by: me,
             at: caller.at.naive_utc(),
             flagged_at,
             confirmed_differences: cmd.confirmed.as_ref().map(|_| listed.clone()),
@@ -145,14 +144,14 @@ pub fn merge(
         );
         // Both timelines: the duplicate keeps a trace of where it went.
         let both = [&keep, &duplicate];
-        on_both(c, caller, both, TimelineKind::Merge, summary, &merge_id)
+        on_both(c, caller, both, TimelineKind::Merge, summary, merge_id)
     })
 }
 
 /// An undoing of the merge `merge_id` (by default the latest in force) into `keep_id`, parsed.
 pub struct UnmergeChild {
     keep_id: ChildId,
-    merge_id: Option<String>,
+    merge_id: Option<MergeId>,
     reason: String,
 }
 
@@ -167,9 +166,9 @@ impl UnmergeChild {
             Some(m) => v
                 .check(
                     "merge_id",
-                    m.parse::<Uuid>().map_err(|_| "must be a merge id"),
+                    m.parse::<MergeId>().map_err(|_| "must be a merge id"),
                 )
-                .map(|m| Some(m.to_string())),
+                .map(Some),
             None => Some(None),
         };
         let reason = v.check("reason", bounded_text(reason, 2000));
@@ -195,9 +194,9 @@ pub fn unmerge(
 ) -> Result<ChildCard, AppError> {
     write(conn, |c| {
         let (keep, _) = visible_child(c, caller, Action::MergeChildren, cmd.keep_id)?;
-        let undo = merge_to_undo(c, &keep, cmd.merge_id.as_deref())?;
+        let undo = merge_to_undo(c, &keep, cmd.merge_id)?;
         let duplicate = children::find(c, undo.duplicate_id)?.ok_or_else(|| {
-            AppError::corrupt("child_merges", &undo.id, "duplicate_id", undo.duplicate_id)
+            AppError::corrupt("child_merges", undo.id, "duplicate_id", undo.duplicate_id)
         })?;
         // The record comes back as a child of its region: the caller must supervise that region
         // too (it differs if the kept child has been transferred since).
@@ -217,8 +216,8 @@ pub fn unmerge(
             })?;
         audit::log(c, caller, Act::Update, child_target(&duplicate))?;
         children::lock(c, &[keep.id, duplicate.id])?;
-        let me = caller.actor.user_id.to_string();
-        match children::unmerge(c, &undo, &me, &cmd.reason, caller.at.naive_utc())? {
+        let me = caller.actor.user_id;
+        match children::unmerge(c, &undo, me, &cmd.reason, caller.at.naive_utc())? {
             Unmerged::Done => {}
             Unmerged::Changed => {
                 return Err(AppError::conflict(
@@ -239,7 +238,7 @@ pub fn unmerge(
             duplicate.id, keep.id, cmd.reason
         );
         let both = [&keep, &duplicate];
-        on_both(c, caller, both, TimelineKind::Unmerge, summary, &undo.id)
+        on_both(c, caller, both, TimelineKind::Unmerge, summary, undo.id)
     })
 }
 
@@ -247,7 +246,7 @@ pub fn unmerge(
 fn merge_to_undo(
     c: &mut DbConnection,
     keep: &ChildRow,
-    merge_id: Option<&str>,
+    merge_id: Option<MergeId>,
 ) -> Result<MergeRow, AppError> {
     let undo = match merge_id {
         Some(m) => children::find_merge(c, m)?
@@ -277,19 +276,11 @@ fn on_both(
     [keep, other]: [&ChildRow; 2],
     kind: TimelineKind,
     summary: String,
-    merge_id: &str,
+    merge_id: MergeId,
 ) -> Result<ChildCard, AppError> {
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     for child in [&keep.id, &other.id] {
-        let e = timeline::event(
-            *child,
-            None,
-            caller.at,
-            kind,
-            summary.clone(),
-            &me,
-            merge_id,
-        );
+        let e = timeline::event(*child, None, caller.at, kind, summary.clone(), me, merge_id);
         timeline::record(c, &e)?;
     }
     let (child, open_case_id) = visible_child(c, caller, Action::ViewChildren, keep.id)?;

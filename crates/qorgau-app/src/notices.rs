@@ -7,6 +7,7 @@
 //! transaction of the event it reports; the API's mail transport delivers it.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use qorgau_domain::ids::OutboxMessageId;
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use serde::{Deserialize, Serialize};
@@ -263,7 +264,7 @@ pub fn enqueue(
     qorgau_persistence::outbox::enqueue(
         conn,
         &qorgau_persistence::outbox::OutboxRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: OutboxMessageId::new(),
             recipient: m.to,
             subject: m.subject,
             body: m.body,

@@ -66,7 +66,7 @@ fn validate(new: NewOrganisation, caller: &Caller) -> Result<OrganisationRow, Ap
     match (name, kind, region, district, email) {
         (Some(name), Some(kind), Some(region), Some(district), Some(email)) if v.is_empty() => {
             Ok(OrganisationRow {
-                id: OrganisationId::new().to_string(),
+                id: OrganisationId::new(),
                 name,
                 kind,
                 region_code: region.as_str().into(),
@@ -111,7 +111,7 @@ pub fn list(
 pub fn get(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: OrganisationId,
 ) -> Result<OrganisationRow, AppError> {
     caller.actor.scope(Action::ViewOrganisations)?;
     organisations::find(conn, id)?.ok_or(AppError::NotFound)

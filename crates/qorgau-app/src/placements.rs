@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, OrganisationId, PlacementId};
 use qorgau_domain::interagency::{
     NewPlacement, PlacementEndInput, exceeds_limit, parse_placement_end,
 };
@@ -47,17 +47,17 @@ pub fn add(
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if let Some(org) = new.organisation_id {
-            require_organisation(tx, "organisation_id", &org.to_string(), None)?;
+            require_organisation(tx, "organisation_id", OrganisationId(org), None)?;
         }
         let row = PlacementRow {
-            id: Uuid::now_v7().to_string(),
+            id: PlacementId::new(),
             case_id: id,
             kind: new.kind,
-            organisation_id: new.organisation_id.map(|o| o.to_string()),
+            organisation_id: new.organisation_id.map(OrganisationId),
             started_on: new.started_on,
             ended_on: new.ended_on,
             end_reason: new.end_reason.map(|r| r.as_str().into()),
-            created_by: caller.actor.user_id.to_string(),
+            created_by: caller.actor.user_id,
             created_at: now.naive_utc(),
             version: 1,
         };
@@ -70,7 +70,7 @@ pub fn add(
             now,
             TimelineKind::Placement,
             text,
-            &row.id,
+            row.id,
         )?;
         Ok(placement(row, kazakhstan_date(now.naive_utc())))
     })
@@ -92,18 +92,18 @@ pub fn end(
     caller: &Caller,
     command: PlacementEnd,
 ) -> Result<Placement, AppError> {
-    let id = command.id.to_string();
+    let id = PlacementId(command.id);
     let now = app.now();
     let today = kazakhstan_date(now.naive_utc());
     write(conn, |tx| {
-        let started = placements::find(tx, &id)?.ok_or(AppError::NotFound)?;
+        let started = placements::find(tx, id)?.ok_or(AppError::NotFound)?;
         let case = visible_case(tx, caller, started.case_id, Action::WorkCase)?;
         AppError::unless_current(command.expected_version, started.version)?;
         if started.ended_on.is_some() {
             return Err(AppError::conflict("the placement has already ended"));
         }
         let (ended_on, reason) = parse_placement_end(command.input, started.started_on, today)?;
-        if !placements::end(tx, &id, started.version, ended_on, reason.as_str())? {
+        if !placements::end(tx, id, started.version, ended_on, reason.as_str())? {
             return Err(AppError::Stale);
         }
         let text = format!(
@@ -118,18 +118,22 @@ pub fn end(
             now,
             TimelineKind::PlacementEnded,
             text,
-            &id,
+            id,
         )?;
         Ok(placement(
-            placements::find(tx, &id)?.ok_or(AppError::Internal)?,
+            placements::find(tx, id)?.ok_or(AppError::Internal)?,
             today,
         ))
     })
 }
 
 /// One placement of a case the caller may see.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<Placement, AppError> {
-    let row = placements::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?;
+pub fn get(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: PlacementId,
+) -> Result<Placement, AppError> {
+    let row = placements::find(conn, id)?.ok_or(AppError::NotFound)?;
     visible_case(conn, caller, row.case_id, Action::ViewCases)?;
     Ok(placement(row, kazakhstan_date(caller.at.naive_utc())))
 }

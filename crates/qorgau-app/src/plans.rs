@@ -2,7 +2,7 @@
 //! approved or rejected by the supervisor, measures marked done once approved.
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, OrganisationId, PlanGoalId, PlanId, PlanMeasureId, PlanReviewId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::plan::PlanStatus;
 use qorgau_domain::plan::{Plan, PlanDecision, PlanReview};
@@ -11,7 +11,6 @@ use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::validation::FieldError;
 use qorgau_persistence::plans::{self, GoalRow, MeasureRow, PlanReviewRow, PlanRow};
 use qorgau_persistence::{DbConnection, DbError, deadlines, organisations, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -37,7 +36,7 @@ pub struct PlanCard {
 fn latest(conn: &mut DbConnection, case_id: CaseId) -> Result<PlanCard, AppError> {
     let versions = plans::versions(conn, case_id)?;
     let plan = versions.last().cloned().ok_or(AppError::NotFound)?;
-    let (goals, measures) = plans::content(conn, &plan.id)?;
+    let (goals, measures) = plans::content(conn, plan.id)?;
     let revision = versions
         .iter()
         .map(|v| v.revision)
@@ -93,18 +92,18 @@ pub fn draft_plan(
         responsible_exist(tx, plan)?;
         let version = plans::next_version(tx, case_id)?;
         let row = PlanRow {
-            id: Uuid::now_v7().to_string(),
+            id: PlanId::new(),
             case_id,
             version,
             status: PlanStatus::Draft,
-            created_by: caller.actor.user_id.to_string(),
+            created_by: caller.actor.user_id,
             created_at: now.naive_utc(),
             decided_by: None,
             decided_at: None,
             decision_note: None,
             revision: revision.unwrap_or(0) + 1,
         };
-        let (goals, measures) = content_rows(&row.id, plan);
+        let (goals, measures) = content_rows(row.id, plan);
         // Two first versions at once: the second finds version 1 taken.
         plans::insert_version(tx, &row, &goals, &measures).map_err(|e| match e {
             DbError::Duplicate(_) => AppError::Stale,
@@ -118,12 +117,12 @@ pub fn draft_plan(
             now,
             TimelineKind::PlanVersion,
             summary,
-            &row.id,
+            row.id,
         )?;
-        let me = caller.actor.user_id.to_string();
+        let me = caller.actor.user_id;
         let event = Event::new(NotificationKind::PlanSubmitted, About::case(&case))
-            .by(&me)
-            .on(&row.id);
+            .by(me)
+            .on(row.id);
         inbox::notify(
             tx,
             app,
@@ -140,8 +139,8 @@ fn responsible_exist(tx: &mut DbConnection, plan: &Plan) -> Result<(), AppError>
     let mut missing = Vec::new();
     for (g, goal) in plan.goals.iter().enumerate() {
         for (m, measure) in goal.measures.iter().enumerate() {
-            let org = measure.responsible_organisation_id.to_string();
-            if organisations::find(tx, &org)?.is_none() {
+            let org = OrganisationId(measure.responsible_organisation_id);
+            if organisations::find(tx, org)?.is_none() {
                 missing.push(FieldError {
                     field: format!("goals[{g}].measures[{m}].responsible_organisation_id"),
                     message: "no such organisation".into(),
@@ -157,20 +156,20 @@ fn responsible_exist(tx: &mut DbConnection, plan: &Plan) -> Result<(), AppError>
 }
 
 /// The goal and measure rows of version `plan_id` of `plan`, in the order given.
-fn content_rows(plan_id: &str, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>) {
+fn content_rows(plan_id: PlanId, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>) {
     let mut goals = Vec::new();
     let mut measures = Vec::new();
     for (g, goal) in plan.goals.iter().enumerate() {
-        let goal_id = Uuid::now_v7().to_string();
+        let goal_id = PlanGoalId::new();
         for (m, measure) in goal.measures.iter().enumerate() {
             measures.push(MeasureRow {
-                id: Uuid::now_v7().to_string(),
-                plan_id: plan_id.into(),
-                goal_id: goal_id.clone(),
+                id: PlanMeasureId::new(),
+                plan_id,
+                goal_id,
                 position: i32::try_from(m).unwrap_or(i32::MAX),
                 kind: measure.kind.as_str().into(),
                 description: measure.description.clone(),
-                responsible_organisation_id: measure.responsible_organisation_id.to_string(),
+                responsible_organisation_id: OrganisationId(measure.responsible_organisation_id),
                 due_date: measure.due_date,
                 done_at: None,
                 done_by: None,
@@ -178,7 +177,7 @@ fn content_rows(plan_id: &str, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>) {
         }
         goals.push(GoalRow {
             id: goal_id,
-            plan_id: plan_id.into(),
+            plan_id,
             position: i32::try_from(g).unwrap_or(i32::MAX),
             title: goal.title.clone(),
         });
@@ -199,7 +198,7 @@ pub fn decide_plan(
     decision: PlanDecision,
 ) -> Result<PlanCard, AppError> {
     let now = caller.at;
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::DecidePlan)?;
         plans::lock(tx, case_id)?;
@@ -225,25 +224,25 @@ pub fn decide_plan(
                 TimelineKind::PlanRejected,
             ),
         };
-        if !plans::decide(tx, &draft.id, status, &me, now.naive_utc(), note_text)? {
+        if !plans::decide(tx, draft.id, status, me, now.naive_utc(), note_text)? {
             return Err(AppError::conflict("the draft was decided meanwhile"));
         }
-        plans::touch(tx, case_id, &draft.id)?;
+        plans::touch(tx, case_id, draft.id)?;
         crate::facts::case(tx, case_id)?;
         let summary = match note_text {
             Some(text) => format!("Individual plan version {} {status}: {text}", draft.version),
             None => format!("Individual plan version {} {status}", draft.version),
         };
-        note(tx, caller, &case, now, kind, summary, &draft.id)?;
+        note(tx, caller, &case, now, kind, summary, draft.id)?;
         let told = match decision {
             PlanDecision::Approve { .. } => NotificationKind::PlanApproved,
             PlanDecision::Reject { .. } => NotificationKind::PlanReturned,
         };
-        let event = Event::new(told, About::case(&case)).by(&me).on(&draft.id);
+        let event = Event::new(told, About::case(&case)).by(me).on(draft.id);
         inbox::notify(tx, app, &event, &[inbox::manager(&case)], now)?;
         if matches!(decision, PlanDecision::Approve { .. }) {
-            protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, &me, now)?;
-            protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;
+            protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, me, now)?;
+            protocol::meet(tx, &case, DeadlineKind::PlanReview, None, me, now)?;
             let risk = case.risk_level;
             protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
         }
@@ -271,7 +270,7 @@ pub fn review_plan(
     review: PlanReview,
 ) -> Result<PlanReviewed, AppError> {
     let now = caller.at;
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
         ensure_open(&case)?;
@@ -285,12 +284,12 @@ pub fn review_plan(
             ));
         };
         let row = PlanReviewRow {
-            id: Uuid::now_v7().to_string(),
-            plan_id: approved.id.clone(),
+            id: PlanReviewId::new(),
+            plan_id: approved.id,
             case_id: case.id,
             decision: review.decision,
             note: review.note,
-            reviewed_by: me.clone(),
+            reviewed_by: me,
             reviewed_at: now.naive_utc(),
         };
         plans::insert_review(tx, &row)?;
@@ -305,9 +304,9 @@ pub fn review_plan(
             now,
             TimelineKind::PlanReviewed,
             summary,
-            &row.id,
+            row.id,
         )?;
-        protocol::meet(tx, &case, DeadlineKind::PlanReview, None, &me, now)?;
+        protocol::meet(tx, &case, DeadlineKind::PlanReview, None, me, now)?;
         let risk = case.risk_level;
         protocol::start(tx, app, &case, DeadlineKind::PlanReview, now, risk, None)?;
         // As stored (the database keeps microseconds), so that it matches the case card.
@@ -328,7 +327,7 @@ pub fn measure_done(
     conn: &mut DbConnection,
     caller: &Caller,
     case_id: CaseId,
-    measure_id: &str,
+    measure_id: PlanMeasureId,
 ) -> Result<PlanCard, AppError> {
     let now = caller.at;
     write(conn, |tx| {
@@ -339,12 +338,12 @@ pub fn measure_done(
         if plan_status != PlanStatus::Approved {
             return Err(AppError::conflict("measures are done on an approved plan"));
         }
-        let me = caller.actor.user_id.to_string();
+        let me = caller.actor.user_id;
         plans::lock(tx, case_id)?;
-        if !plans::mark_done(tx, measure_id, &me, now.naive_utc())? {
+        if !plans::mark_done(tx, measure_id, me, now.naive_utc())? {
             return Err(AppError::conflict("the measure is already done"));
         }
-        plans::touch(tx, case_id, &measure.plan_id)?;
+        plans::touch(tx, case_id, measure.plan_id)?;
         let summary = format!("Plan measure done: {}", measure.description);
         note(
             tx,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::ids::{CaseId, DeadlineId, ReferralId, RoutingGapId, TimelineEventId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
@@ -19,7 +19,6 @@ use qorgau_persistence::signals::SignalRow;
 use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::users::Among;
 use qorgau_persistence::{DbConnection, organisations, routing};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::AppError;
@@ -32,18 +31,18 @@ fn note(
     at: DateTime<Utc>,
     kind: TimelineKind,
     summary: String,
-    actor: Option<&str>,
-    ref_id: &str,
+    actor: Option<UserId>,
+    ref_id: impl std::fmt::Display,
 ) -> Result<(), AppError> {
     let row = TimelineRow {
-        id: Uuid::now_v7().to_string(),
+        id: TimelineEventId::new(),
         child_id: case.child_id,
         case_id: Some(case.id),
         at: at.naive_utc(),
         kind,
         summary,
-        actor_id: actor.map(str::to_string),
-        ref_id: Some(ref_id.into()),
+        actor_id: actor,
+        ref_id: Some(ref_id.to_string()),
     };
     Ok(timeline::record(conn, &row)?)
 }
@@ -56,7 +55,7 @@ pub fn start(
     kind: DeadlineKind,
     starts: DateTime<Utc>,
     risk: RiskLevel,
-    ref_id: Option<&str>,
+    ref_id: Option<ReferralId>,
 ) -> Result<(), AppError> {
     deadlines::cancel(conn, case.id, Some(kind), ref_id)?;
     let due = app.deadline(kind, starts, risk).naive_utc();
@@ -68,15 +67,15 @@ pub fn start(
 fn pending_deadline(
     case: &CaseRow,
     kind: DeadlineKind,
-    ref_id: Option<&str>,
+    ref_id: Option<ReferralId>,
     starts_at: NaiveDateTime,
     due_at: NaiveDateTime,
 ) -> DeadlineRow {
     DeadlineRow {
-        id: Uuid::now_v7().to_string(),
+        id: DeadlineId::new(),
         case_id: case.id,
         kind,
-        ref_id: ref_id.map(str::to_string),
+        ref_id,
         starts_at,
         due_at,
         status: DeadlineStatus::Pending,
@@ -85,7 +84,7 @@ fn pending_deadline(
         escalated_at: None,
         region_code: case.region_code.clone(),
         district_code: case.district_code.clone(),
-        assignee_id: case.assignee_id.clone(),
+        assignee_id: case.assignee_id,
     }
 }
 
@@ -94,8 +93,8 @@ pub fn meet(
     conn: &mut DbConnection,
     case: &CaseRow,
     kind: DeadlineKind,
-    ref_id: Option<&str>,
-    actor: &str,
+    ref_id: Option<ReferralId>,
+    actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     if let Some(d) = deadlines::meet(conn, case.id, kind, ref_id, now.naive_utc())? {
@@ -111,7 +110,7 @@ pub fn meet(
             TimelineKind::DeadlineMet,
             format!("Deadline {} met{late}", kind.as_str()),
             Some(actor),
-            &d.id,
+            d.id,
         )?;
     }
     Ok(())
@@ -126,7 +125,7 @@ pub fn retime(
 ) -> Result<(), AppError> {
     for d in deadlines::pending(conn, case_id)? {
         let due = app.deadline(d.kind, d.starts_at.and_utc(), risk);
-        deadlines::set_due(conn, &d.id, due.naive_utc())?;
+        deadlines::set_due(conn, d.id, due.naive_utc())?;
     }
     Ok(())
 }
@@ -141,9 +140,9 @@ pub fn on_case_opened(
     case: &CaseRow,
     signal: &SignalRow,
     concerns: &[Concern],
-    actor: &str,
+    actor: UserId,
     now: DateTime<Utc>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<UserId>, AppError> {
     deadlines::insert(
         conn,
         &DeadlineRow {
@@ -173,7 +172,7 @@ pub fn on_case_opened(
         && let Some(manager) =
             routing::least_loaded_manager(conn, &case.region_code, &case.district_code)?
     {
-        qorgau_persistence::cases::assign(conn, case.id, &manager)?;
+        qorgau_persistence::cases::assign(conn, case.id, manager)?;
         note(
             conn,
             case,
@@ -181,11 +180,11 @@ pub fn on_case_opened(
             TimelineKind::Assigned,
             "Assigned automatically to the least-loaded case manager".into(),
             None,
-            &manager,
+            manager,
         )?;
         auto = Some(manager);
     }
-    if let Some(assignee) = case.assignee_id.as_deref().or(auto.as_deref()) {
+    if let Some(assignee) = case.assignee_id.or(auto) {
         meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(actor);
         inbox::notify(conn, app, &event, &[Among::User(assignee)], now)?;
@@ -206,7 +205,7 @@ pub fn route(
     app: &App,
     case: &CaseRow,
     concerns: &[Concern],
-    actor: &str,
+    actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     if concerns.is_empty() {
@@ -229,10 +228,10 @@ pub fn route(
         let Some(org) =
             routing::nearest_organisation(conn, kind, &case.region_code, &case.district_code)?
         else {
-            let id = Uuid::now_v7().to_string();
+            let id = RoutingGapId::new();
             routing::record_gap(
                 conn,
-                &id,
+                id,
                 case.id,
                 action.as_str(),
                 kind,
@@ -246,12 +245,12 @@ pub fn route(
                 TimelineKind::RoutingGap,
                 format!("No {kind} in the district or region for the mandatory {action}"),
                 Some(actor),
-                &id,
+                id,
             )?;
             let supervisors = inbox::supervisors(&case.region_code);
             let gap = Event::new(NotificationKind::RoutingGap, About::case(case))
                 .by(actor)
-                .on(&id);
+                .on(id);
             inbox::notify(conn, app, &gap, &[supervisors], now)?;
             if to_supervisors {
                 // Without the department the duty still stands: the supervisors are told now,
@@ -265,7 +264,7 @@ pub fn route(
         let row = ReferralRow {
             id: ReferralId::new(),
             case_id: case.id,
-            to_organisation_id: org.clone(),
+            to_organisation_id: org,
             service: rule
                 .note
                 .clone()
@@ -284,7 +283,7 @@ pub fn route(
             consent_id: None,
             override_basis: Some(OverrideBasis::LegalDuty.as_str().into()),
             override_note: Some("mandatory under the interagency protocol".into()),
-            created_by: actor.into(),
+            created_by: actor,
             created_at: now.naive_utc(),
             responded_at: None,
             responded_by: None,
@@ -304,7 +303,7 @@ pub fn route(
             DeadlineKind::ReferralResponse,
             now,
             risk,
-            Some(&row.id.to_string()),
+            Some(row.id),
         )?;
         note(
             conn,
@@ -316,7 +315,7 @@ pub fn route(
                 protocol.version
             ),
             Some(actor),
-            &row.id.to_string(),
+            row.id,
         )?;
         tell(conn, app, case, &row, to_supervisors, actor, now)?;
     }
@@ -331,7 +330,7 @@ fn tell(
     case: &CaseRow,
     row: &ReferralRow,
     to_supervisors: bool,
-    actor: &str,
+    actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let kind = match row.kind {
@@ -342,11 +341,11 @@ fn tell(
     let to = if to_supervisors {
         inbox::supervisors(&case.region_code)
     } else {
-        inbox::staff(&row.to_organisation_id)
+        inbox::staff(row.to_organisation_id)
     };
     inbox::notify(conn, app, &event, &[to], now)?;
     if row.kind == ReferralKind::Notification
-        && let Some(address) = organisations::find(conn, &row.to_organisation_id)?
+        && let Some(address) = organisations::find(conn, row.to_organisation_id)?
             .and_then(|o| o.email)
             .filter(|e| !e.trim().is_empty())
     {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
-use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::ids::{CaseId, OrganisationId, ReferralId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
@@ -77,7 +77,7 @@ fn standing(
 ) -> Result<referral::Actor, AppError> {
     let actor = &caller.actor;
     if actor.role == Role::Specialist {
-        let own_org = r.to_organisation_id == actor.organisation_id.to_string();
+        let own_org = r.to_organisation_id == actor.organisation_id;
         let at = Location {
             organisation: Some(actor.organisation_id),
             ..Location::default()
@@ -104,7 +104,7 @@ fn consent_facts(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<Consent
                 .filter(|code| !code.is_empty())
                 .map(|code| {
                     OrganisationKind::from_code(code).ok_or_else(|| {
-                        AppError::corrupt("consents", &k.id, "share_with", &k.share_with)
+                        AppError::corrupt("consents", k.id, "share_with", &k.share_with)
                     })
                 })
                 .collect::<Result<_, _>>()?;
@@ -135,7 +135,7 @@ pub fn create(
         if case.status == CaseStatus::Closed {
             return Err(AppError::conflict("the case is closed"));
         }
-        let org = organisations::find(tx, &new.to_organisation_id.to_string())?
+        let org = organisations::find(tx, OrganisationId(new.to_organisation_id))?
             .ok_or_else(|| AppError::invalid("to_organisation_id", "no such organisation"))?;
         let kind = org.kind;
         let consent_override = new.consent_override.as_ref();
@@ -172,7 +172,7 @@ pub fn create(
             consent_id,
             override_basis,
             override_note,
-            created_by: caller.actor.user_id.to_string(),
+            created_by: caller.actor.user_id,
             created_at: now.naive_utc(),
             responded_at: None,
             responded_by: None,
@@ -192,22 +192,22 @@ pub fn create(
             DeadlineKind::ReferralResponse,
             now,
             urgency,
-            Some(&row.id.to_string()),
+            Some(row.id),
         )?;
         let mut text = format!("Referred to {} for {}", org.name, row.service);
         if let Some(basis) = &row.override_basis {
             text = format!("{text} (consent overridden: {basis})");
         }
         note(tx, caller, &case, now, TimelineKind::Referral, text, row.id)?;
-        let me = caller.actor.user_id.to_string();
+        let me = caller.actor.user_id;
         let event = Event::new(NotificationKind::ReferralReceived, About::case(&case))
-            .by(&me)
+            .by(me)
             .on(row.id);
         inbox::notify(
             tx,
             app,
             &event,
-            &[inbox::staff(&row.to_organisation_id)],
+            &[inbox::staff(row.to_organisation_id)],
             now,
         )?;
         Ok(Referral { row, summary: None })
@@ -307,7 +307,7 @@ fn told_of<'a>(
         ReferralStatus::Completed => (NotificationKind::ReferralCompleted, inbox::manager(case)),
         _ => (
             NotificationKind::ReferralWithdrawn,
-            inbox::staff(&r.to_organisation_id),
+            inbox::staff(r.to_organisation_id),
         ),
     }
 }
@@ -340,10 +340,10 @@ pub fn act(
             ReferralAction::Complete { outcome } => (None, Some(outcome.as_str())),
             _ => (None, None),
         };
-        let me = caller.actor.user_id.to_string();
+        let me = caller.actor.user_id;
         let step = Step {
             to: next,
-            by: &me,
+            by: me,
             at: now.naive_utc(),
             decline_reason: reason,
             outcome,
@@ -359,11 +359,9 @@ pub fn act(
         let deadline = DeadlineKind::ReferralResponse;
         match next {
             ReferralStatus::Accepted | ReferralStatus::Declined => {
-                protocol::meet(tx, &case, deadline, Some(&id.to_string()), &me, now)?
+                protocol::meet(tx, &case, deadline, Some(id), me, now)?
             }
-            ReferralStatus::Withdrawn => {
-                deadlines::cancel(tx, case.id, Some(deadline), Some(&id.to_string()))?
-            }
+            ReferralStatus::Withdrawn => deadlines::cancel(tx, case.id, Some(deadline), Some(id))?,
             _ => {}
         }
         let mut text = format!("Referral for {} {}", r.service, next.as_str());
@@ -372,7 +370,7 @@ pub fn act(
         }
         note(tx, caller, &case, now, moved_to(next), text, id)?;
         let (kind, to) = told_of(next, &case, &r);
-        let event = Event::new(kind, About::case(&case)).by(&me).on(id);
+        let event = Event::new(kind, About::case(&case)).by(me).on(id);
         inbox::notify(tx, app, &event, &[to], now)?;
         let row = referrals::find(tx, id)?.ok_or(AppError::Internal)?;
         let summary = if next.is_active() || by == referral::Actor::CaseTeam {

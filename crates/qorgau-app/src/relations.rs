@@ -2,12 +2,11 @@
 //! flagged (api.md § Interagency records).
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::ChildId;
+use qorgau_domain::ids::{ChildId, RelationId};
 use qorgau_domain::interagency::NewRelation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::relations::{self, RelationRow};
 use qorgau_persistence::{DbConnection, Page, write};
-use uuid::Uuid;
 
 use crate::access::visible_child;
 use crate::app::App;
@@ -26,18 +25,18 @@ pub fn add(
 ) -> Result<RelationRow, AppError> {
     let id = child_id;
     let now = app.now();
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
         let (child, open_case) = visible_child(tx, caller, Action::EditChild, id)?;
         let row = RelationRow {
-            id: Uuid::now_v7().to_string(),
+            id: RelationId::new(),
             child_id: child.id,
             full_name: new.full_name,
             relation: new.relation,
             is_legal_representative: new.is_legal_representative,
             alleged_perpetrator: new.alleged_perpetrator,
             phone: new.phone,
-            created_by: me.clone(),
+            created_by: me,
             created_at: now.naive_utc(),
         };
         relations::insert(tx, &row)?;
@@ -51,7 +50,7 @@ pub fn add(
             row.full_name, row.relation
         );
         let kind = TimelineKind::Relation;
-        let event = timeline::event(child.id, open_case, now, kind, text, &me, &row.id);
+        let event = timeline::event(child.id, open_case, now, kind, text, me, row.id);
         timeline::record(tx, &event)?;
         Ok(row)
     })

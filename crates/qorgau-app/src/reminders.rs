@@ -8,6 +8,7 @@
 //! event are written in the claiming transaction, so none exists without the others.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use qorgau_domain::ids::TimelineEventId;
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -17,7 +18,6 @@ use qorgau_persistence::signals::{self, SignalRow};
 use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::users::Among;
 use qorgau_persistence::{DbConnection, cases, write};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::AppError;
@@ -126,7 +126,7 @@ fn triage(
         timeline::record(
             conn,
             &TimelineRow {
-                id: Uuid::now_v7().to_string(),
+                id: TimelineEventId::new(),
                 child_id: *child,
                 case_id: None,
                 at: now.naive_utc(),
@@ -149,11 +149,11 @@ fn deadline(
     escalation: bool,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    if !deadlines::claim(conn, &d.id, escalation, now.naive_utc())? {
+    if !deadlines::claim(conn, d.id, escalation, now.naive_utc())? {
         return Ok(false);
     }
     let case = cases::find(conn, d.case_id)?
-        .ok_or_else(|| AppError::corrupt("deadlines", &d.id, "case_id", d.case_id))?;
+        .ok_or_else(|| AppError::corrupt("deadlines", d.id, "case_id", d.case_id))?;
     let (kind, to, timeline_kind, summary) = if escalation {
         (
             NotificationKind::DeadlineEscalation,
@@ -170,20 +170,20 @@ fn deadline(
             format!("Deadline {} due soon: assignee reminded", d.kind),
         )
     };
-    let mut event = Event::new(kind, About::case(&case)).on(&d.id);
+    let mut event = Event::new(kind, About::case(&case)).on(d.id);
     event.deadline = Some((d.kind, d.due_at.and_utc()));
     inbox::notify(conn, app, &event, &[to], now)?;
     timeline::record(
         conn,
         &TimelineRow {
-            id: Uuid::now_v7().to_string(),
+            id: TimelineEventId::new(),
             child_id: case.child_id,
             case_id: Some(case.id),
             at: now.naive_utc(),
             kind: timeline_kind,
             summary,
             actor_id: None,
-            ref_id: Some(d.id.clone()),
+            ref_id: Some(d.id.to_string()),
         },
     )?;
     Ok(true)

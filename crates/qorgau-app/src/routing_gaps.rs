@@ -9,6 +9,7 @@
 //! shows (audited) to whoever opens it.
 
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::RoutingGapId;
 use qorgau_domain::lifecycle::REASON_MAX;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_domain::validation::bounded_text;
@@ -40,7 +41,7 @@ pub fn list(
 fn gap_target(g: &GapOfCase) -> Target<'_> {
     Target {
         resource: "routing_gap",
-        id: g.gap.id.clone(),
+        id: g.gap.id.to_string(),
         child_id: Some(g.child_id),
         region: Some(&g.region_code),
     }
@@ -52,22 +53,22 @@ fn gap_target(g: &GapOfCase) -> Target<'_> {
 pub fn resolve(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: RoutingGapId,
     note_text: &str,
 ) -> Result<GapOfCase, AppError> {
     let scope = caller.actor.scope(Action::ViewCaseload)?;
     let resolution = bounded_text(note_text, REASON_MAX)
         .map_err(|e| AppError::invalid("note", e.to_string()))?;
     let now = caller.at;
-    let me = caller.actor.user_id.to_string();
+    let me = caller.actor.user_id;
     write(conn, |tx| {
         let gap = routing::find_gap(tx, id)?.ok_or(AppError::NotFound)?;
         let case = cases::find(tx, gap.case_id)?
-            .ok_or_else(|| AppError::corrupt("routing_gaps", &gap.id, "case_id", gap.case_id))?;
+            .ok_or_else(|| AppError::corrupt("routing_gaps", gap.id, "case_id", gap.case_id))?;
         if !scope.contains(&case_location(&case)) {
             return Err(AppError::NotFound);
         }
-        if !routing::resolve_gap(tx, id, &me, now.naive_utc(), &resolution)? {
+        if !routing::resolve_gap(tx, id, me, now.naive_utc(), &resolution)? {
             return Err(AppError::conflict("the routing gap is already resolved"));
         }
         let resolved = GapOfCase {

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::Account;
 use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
-use crate::error::{AppError, stored};
+use crate::error::AppError;
 use crate::passwords;
 use crate::secrets::random_token;
 
@@ -134,8 +134,8 @@ fn start_login(
     let session = SessionId::new();
     let refresh_token = random_token();
     let row = SessionRow {
-        id: session.to_string(),
-        user_id: user.id.clone(),
+        id: session,
+        user_id: user.id,
         created_at: now.naive_utc(),
         expires_at: (now + lasts).naive_utc(),
         revoked_at: None,
@@ -174,7 +174,7 @@ pub fn renew(
     let (rotation, account) = write(conn, |conn| {
         let rotation = sessions::rotate(conn, &presented, &replacement, now.naive_utc())?;
         let account = match &rotation {
-            Rotation::Rotated { user_id, .. } => users::find(conn, user_id)?,
+            Rotation::Rotated { user_id, .. } => users::find(conn, *user_id)?,
             Rotation::Reused | Rotation::Invalid => None,
         };
         Ok::<_, AppError>((rotation, account))
@@ -183,7 +183,7 @@ pub fn renew(
         (Rotation::Rotated { session_id, .. }, Some((user, org))) if user.active => {
             Ok(Renewal::Renewed(SignedIn {
                 actor: actor_of(&user, &org)?,
-                session: stored("sessions", &session_id, "id", &session_id)?,
+                session: session_id,
                 refresh_token,
                 password_change_required: user.must_change_password,
             }))
@@ -198,9 +198,9 @@ pub fn renew(
 
 /// Ends the caller's login: its refresh token and access tokens stop working.
 pub fn sign_out(conn: &mut DbConnection, caller: &Caller) -> Result<(), AppError> {
-    let session = caller.session.to_string();
+    let session = caller.session;
     write(conn, |conn| {
-        sessions::revoke(conn, &session, "logout", caller.at.naive_utc())?;
+        sessions::revoke(conn, session, "logout", caller.at.naive_utc())?;
         Ok(())
     })
 }
@@ -231,8 +231,7 @@ pub fn begin_password_change(
     current: &str,
     new: String,
 ) -> Result<PasswordChange, AppError> {
-    let (user, _) =
-        users::find(conn, &caller.actor.user_id.to_string())?.ok_or(AppError::NotFound)?;
+    let (user, _) = users::find(conn, caller.actor.user_id)?.ok_or(AppError::NotFound)?;
     let mut v = Validation::new();
     v.check("new", account::check_password(&user.username, &new));
     if new == current {
@@ -257,7 +256,7 @@ pub fn change_password(
     let PasswordChange { attempt, new } = change;
     let verified = attempt
         .verified(current_ok)
-        .filter(|v| v.account.user.id == caller.actor.user_id.to_string())
+        .filter(|v| v.account.user.id == caller.actor.user_id)
         .ok_or_else(|| AppError::invalid("current", "is not your current password"))?;
     let hash = passwords::hash(&new)?;
     let now = caller.at;
@@ -281,9 +280,9 @@ pub fn change_password(
 /// The actor a user acts as: their role, and the place their organisation fixes.
 pub fn actor_of(user: &UserRow, org: &OrganisationRow) -> Result<Actor, AppError> {
     Ok(Actor {
-        user_id: stored("users", &user.id, "id", &user.id)?,
+        user_id: user.id,
         role: user.role,
-        organisation_id: stored("organisations", &org.id, "id", &org.id)?,
+        organisation_id: org.id,
         region_code: org.region_code.clone(),
         district_code: org.district_code.clone(),
     })

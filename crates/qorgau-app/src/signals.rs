@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::filing::{self, Resend};
-use qorgau_domain::ids::{CaseId, SignalId};
+use qorgau_domain::ids::{CaseId, SignalId, SignalReportId, UserId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::role::Role;
@@ -14,7 +14,6 @@ use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::signals::{self, SignalFilter, SignalReportRow, SignalRow};
 use qorgau_persistence::{DbConnection, DbError, Page, cases, geography, users, write};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::audit::{self, Act, Target};
@@ -113,7 +112,7 @@ fn file_once(
     signal: &NewSignal,
 ) -> Result<(Filed, Signal), FileError> {
     let now = caller.at;
-    let user = &caller.actor.user_id.to_string();
+    let user = caller.actor.user_id;
     let (_, kind) = account(conn, user)?;
     check_source(caller.actor.role, kind, signal.source)?;
     let (region, district) = (signal.region.as_str(), signal.district.as_str());
@@ -129,9 +128,9 @@ fn file_once(
     let mut concerns: Option<Vec<String>> = None;
     let (filed, row, act) = match existing {
         Some(row) => {
-            let (role, kind_of_filer) = account(conn, &row.filed_by)?;
+            let (role, kind_of_filer) = account(conn, row.filed_by)?;
             let filer = filing::Filer {
-                is_caller: row.filed_by == *user,
+                is_caller: row.filed_by == user,
                 role,
                 kind: kind_of_filer,
             };
@@ -187,7 +186,7 @@ fn check_source(role: Role, kind: OrganisationKind, source: SignalSource) -> Res
 
 /// The role of `user_id` and the kind of the organisation they work for: what decides the
 /// sources they may file as.
-fn account(conn: &mut DbConnection, user_id: &str) -> Result<(Role, OrganisationKind), AppError> {
+fn account(conn: &mut DbConnection, user_id: UserId) -> Result<(Role, OrganisationKind), AppError> {
     let (user, org) = users::find(conn, user_id)?.ok_or(AppError::Internal)?;
     Ok((user.role, org.kind))
 }
@@ -207,7 +206,7 @@ fn insert_new(
     conn: &mut DbConnection,
     app: &App,
     signal: &NewSignal,
-    user: &str,
+    user: UserId,
     now: DateTime<Utc>,
 ) -> Result<SignalRow, AppError> {
     let (region, district) = (signal.region.as_str(), signal.district.as_str());
@@ -233,7 +232,7 @@ fn insert_new(
         status: SignalStatus::Received,
         received_at: now.naive_utc(),
         triage_due_at: triage_due_at.naive_utc(),
-        filed_by: user.into(),
+        filed_by: user,
         triaged_at: None,
         triaged_by: None,
         risk_level: None,
@@ -270,7 +269,7 @@ fn replace_content(
     conn: &mut DbConnection,
     mut row: SignalRow,
     signal: &NewSignal,
-    user: &str,
+    user: UserId,
     now: DateTime<Utc>,
 ) -> Result<SignalRow, AppError> {
     if row.child_id.is_none() {
@@ -295,7 +294,7 @@ fn add_later_report(
     app: &App,
     row: &SignalRow,
     signal: &NewSignal,
-    user: &str,
+    user: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let mut content = row.clone();
@@ -303,10 +302,10 @@ fn add_later_report(
     signals::add_report(
         conn,
         &SignalReportRow {
-            id: Uuid::now_v7().to_string(),
+            id: SignalReportId::new(),
             signal_id: row.id,
             received_at: now.naive_utc(),
-            filed_by: user.into(),
+            filed_by: user,
             concerns: concern_codes(signal).join(","),
             urgency: content.urgency,
             description: content.description,
@@ -338,7 +337,7 @@ fn add_later_report(
     };
     let mut told: Vec<String> = Vec::new();
     for person in row.triaged_by.iter().chain(assignee.iter()) {
-        if let Some(email) = users::find(conn, person)?.and_then(|(u, _)| u.email)
+        if let Some(email) = users::find(conn, *person)?.and_then(|(u, _)| u.email)
             && !told.contains(&email)
         {
             told.push(email);
@@ -436,8 +435,7 @@ pub fn later_reports(
             concerns.sort();
             let either: Vec<String> = signal_concerns.iter().chain(&concerns).cloned().collect();
             let withheld = Withheld::for_reader(conn, &caller.actor, &signal, &either)?;
-            let mut child =
-                stored_json("signal_reports", &row.id, "child_facts", &row.child_facts)?;
+            let mut child = stored_json("signal_reports", row.id, "child_facts", &row.child_facts)?;
             let hidden = withheld.apply(&mut row.description, &mut child);
             Ok(LaterReport {
                 row,
@@ -466,7 +464,7 @@ fn visible_signal(
 
 fn location(row: &SignalRow) -> Location<'_> {
     Location {
-        owner: row.filed_by.parse().ok(),
+        owner: Some(row.filed_by),
         organisation: None,
         region: Some(&row.region_code),
         district: Some(&row.district_code),
@@ -582,8 +580,6 @@ fn child_location(
     let Some(case) = case_id else {
         return Ok(false);
     };
-    at.owner = cases::find(conn, case)?
-        .and_then(|c| c.assignee_id)
-        .and_then(|a| a.parse().ok());
+    at.owner = cases::find(conn, case)?.and_then(|c| c.assignee_id);
     Ok(allowed(&at))
 }

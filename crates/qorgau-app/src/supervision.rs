@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::access::Action;
+use qorgau_domain::ids::UserId;
 use qorgau_domain::report::Area;
 use qorgau_domain::report::caseload::{Caseload, assemble};
 use qorgau_persistence::DbConnection;
@@ -44,7 +45,7 @@ pub fn caseload(
 pub struct OverdueAsked {
     pub area: AreaAsked,
     /// Only work on cases assigned to this user.
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     /// The (due time, id) of the last row of the previous page.
     pub after: Option<(NaiveDateTime, String)>,
     pub limit: i64,
@@ -61,7 +62,7 @@ pub fn overdue(
     Ok(supervision::overdue(
         conn,
         &area,
-        asked.assignee_id.as_deref(),
+        asked.assignee_id,
         app.now().naive_utc(),
         asked.after.as_ref(),
         asked.limit,

@@ -67,7 +67,7 @@ pub fn mine(
     let now = as_of.naive_utc();
     let actor = &caller.actor;
     let commission_staff = actor.role == Role::Specialist
-        && organisations::find(conn, &actor.organisation_id.to_string())?
+        && organisations::find(conn, actor.organisation_id)?
             .is_some_and(|o| o.kind == OrganisationKind::Commission);
     let kinds = task::kinds_for(actor.role, commission_staff);
     let listed: Vec<TaskKind> = kinds
@@ -83,8 +83,8 @@ pub fn mine(
     let found = match actor.role {
         Role::CaseManager => {
             let deadlines: Vec<_> = kinds.iter().filter_map(|k| k.deadline()).collect();
-            let me = actor.user_id.to_string();
-            tasks::manager(conn, &me, &deadlines, &listed, &window)?
+            let me = actor.user_id;
+            tasks::manager(conn, me, &deadlines, &listed, &window)?
         }
         Role::Supervisor => match actor.scope(Action::ViewCaseload) {
             Ok(Scope::Region(region)) => tasks::supervisor(conn, &region, now, &listed, &window)?,
@@ -96,8 +96,8 @@ pub fn mine(
             _ => Found::default(),
         },
         Role::Specialist => {
-            let org = actor.organisation_id.to_string();
-            tasks::specialist(conn, &org, commission_staff, &listed, &window)?
+            let org = actor.organisation_id;
+            tasks::specialist(conn, org, commission_staff, &listed, &window)?
         }
         Role::Admin | Role::MobileGroupMember | Role::Analyst | Role::Integration => {
             Found::default()
@@ -159,11 +159,11 @@ pub fn position(row: &TaskRow) -> After {
 /// case, else the case.
 pub fn link(row: &TaskRow) -> String {
     use TaskKind::*;
-    let case = row.case_id.as_deref().unwrap_or_default();
+    let case = row.case_id.map(|c| c.to_string()).unwrap_or_default();
     match row.kind {
         Triage => format!(
             "/api/v1/signals/{}",
-            row.signal_id.as_deref().unwrap_or_default()
+            row.signal_id.map(|s| s.to_string()).unwrap_or_default()
         ),
         ReferralResponse | ReferralInProgress => format!("/api/v1/referrals/{}", row.id),
         PlanDecision | PlanReturned | PlanApproval | PlanReview => {
@@ -189,13 +189,18 @@ pub fn link(row: &TaskRow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qorgau_domain::ids::{CaseId, SignalId};
+
+    fn case() -> CaseId {
+        CaseId(uuid::Uuid::from_u128(0xc))
+    }
 
     fn row(kind: TaskKind, id: &str, due: Option<&str>) -> TaskRow {
         TaskRow {
             kind,
             id: id.into(),
             due_at: due.map(|d| d.parse().expect("a time")),
-            case_id: Some("c".into()),
+            case_id: Some(case()),
             signal_id: None,
             subject: "KZ-71-2026-000001".into(),
             deadline: None,
@@ -229,11 +234,12 @@ mod tests {
         );
         assert_eq!(
             link(&row(TaskKind::PlanDecision, "p", None)),
-            "/api/v1/cases/c/plan"
+            format!("/api/v1/cases/{}/plan", case())
         );
         let mut signal = row(TaskKind::Triage, "s", Some("2025-03-01T00:00:00"));
         signal.case_id = None;
-        signal.signal_id = Some("s".into());
-        assert_eq!(link(&signal), "/api/v1/signals/s");
+        let s = SignalId(uuid::Uuid::from_u128(0x5));
+        signal.signal_id = Some(s);
+        assert_eq!(link(&signal), format!("/api/v1/signals/{s}"));
     }
 }

@@ -2,11 +2,10 @@
 //! change they record.
 
 use chrono::{DateTime, Utc};
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, TimelineEventId, UserId};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::DbConnection;
 use qorgau_persistence::timeline::{self, TimelineRow};
-use uuid::Uuid;
 
 use crate::error::AppError;
 
@@ -18,17 +17,17 @@ pub fn event(
     at: DateTime<Utc>,
     kind: TimelineKind,
     summary: String,
-    actor: &str,
+    actor: UserId,
     ref_id: impl std::fmt::Display,
 ) -> TimelineRow {
     TimelineRow {
-        id: Uuid::now_v7().to_string(),
+        id: TimelineEventId::new(),
         child_id,
         case_id,
         at: at.naive_utc(),
         kind,
         summary,
-        actor_id: Some(actor.into()),
+        actor_id: Some(actor),
         ref_id: Some(ref_id.to_string()),
     }
 }

@@ -4,14 +4,13 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::TransferStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, TransferId};
 use qorgau_domain::interagency::{TransferInput, parse_transfer};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::transfers::{self, TransferRow};
 use qorgau_persistence::{DbConnection, Page, geography, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -48,7 +47,7 @@ pub fn request(
             ));
         }
         let row = TransferRow {
-            id: Uuid::now_v7().to_string(),
+            id: TransferId::new(),
             case_id: id,
             from_region: case.region_code.clone(),
             from_district: case.district_code.clone(),
@@ -56,7 +55,7 @@ pub fn request(
             to_district: new.district.as_str().into(),
             reason: new.reason,
             status: TransferStatus::Pending,
-            requested_by: caller.actor.user_id.to_string(),
+            requested_by: caller.actor.user_id,
             requested_at: now.naive_utc(),
             decided_by: None,
             decided_at: None,
@@ -71,12 +70,12 @@ pub fn request(
             now,
             TimelineKind::TransferRequested,
             text,
-            &row.id,
+            row.id,
         )?;
-        let me = caller.actor.user_id.to_string();
+        let me = caller.actor.user_id;
         let event = Event::new(NotificationKind::TransferRequested, About::case(&case))
-            .by(&me)
-            .on(&row.id);
+            .by(me)
+            .on(row.id);
         inbox::notify(tx, app, &event, &[inbox::supervisors(&row.to_region)], now)?;
         Ok(row)
     })
@@ -107,8 +106,8 @@ fn decide(
     at: DateTime<Utc>,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
-    let me = caller.actor.user_id.to_string();
-    if transfers::decide(conn, &transfer.id, status, &me, at.naive_utc(), reason)? {
+    let me = caller.actor.user_id;
+    if transfers::decide(conn, transfer.id, status, me, at.naive_utc(), reason)? {
         Ok(())
     } else {
         Err(AppError::conflict("the transfer was decided meanwhile"))
@@ -127,8 +126,8 @@ fn decided(
     kind: NotificationKind,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let me = caller.actor.user_id.to_string();
-    let event = Event::new(kind, About::case(case)).by(&me).on(&transfer.id);
+    let me = caller.actor.user_id;
+    let event = Event::new(kind, About::case(case)).by(me).on(transfer.id);
     let to = [
         inbox::supervisors(&transfer.from_region),
         inbox::manager(case),
@@ -163,7 +162,7 @@ pub fn accept(
             now,
             TimelineKind::TransferAccepted,
             text,
-            &transfer.id,
+            transfer.id,
         )?;
         decided(
             tx,
@@ -207,7 +206,7 @@ pub fn decline(
             now,
             TimelineKind::TransferDeclined,
             text,
-            &transfer.id,
+            transfer.id,
         )?;
         decided(
             tx,
@@ -220,7 +219,7 @@ pub fn decline(
         )?;
         Ok(TransferRow {
             status: TransferStatus::Declined,
-            decided_by: Some(caller.actor.user_id.to_string()),
+            decided_by: Some(caller.actor.user_id),
             decided_at: Some(now.naive_utc()),
             decline_reason: Some(reason),
             ..transfer

@@ -44,7 +44,7 @@ pub fn transition_case(
             plan_approved: plans::has_approved(tx, case_id)?,
         };
         let actor = &caller.actor;
-        let is_assignee = case.assignee_id.as_deref() == Some(actor.user_id.to_string().as_str());
+        let is_assignee = case.assignee_id == Some(actor.user_id);
         let t = decide(actor.role, is_assignee, &facts, input).map_err(refusal)?;
         // Closure fields: the reason is kept from the request until reopening; the date is set
         // on closing.
@@ -73,8 +73,8 @@ pub fn transition_case(
         note(tx, caller, &case, now, kind, summary, case_id)?;
         clocks(tx, app, &case, &t, now)?;
         if let Some(kind) = told_of(&t) {
-            let me = actor.user_id.to_string();
-            let event = Event::new(kind, About::case(&case)).by(&me);
+            let me = actor.user_id;
+            let event = Event::new(kind, About::case(&case)).by(me);
             let to = match kind {
                 NotificationKind::ClosureRequested => inbox::supervisors(&case.region_code),
                 _ => inbox::manager(&case),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::account::{self, SessionRevocation};
-use qorgau_domain::ids::{OrganisationId, UserId};
+use qorgau_domain::ids::{OrganisationId, TrainingId, UserId};
 use qorgau_domain::report::{kazakhstan_date, parse_training};
 use qorgau_domain::role::Role;
 use qorgau_domain::validation::{Validation, bounded_text, email};
@@ -14,12 +14,11 @@ use qorgau_persistence::users::{self, UserChanges, UserFilter};
 use qorgau_persistence::{
     DbConnection, Page, cases, login_failures, organisations, sessions, write,
 };
-use uuid::Uuid;
 
 use crate::accounts::{self, Account, NewAccount};
 use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
-use crate::error::{AppError, stored};
+use crate::error::AppError;
 use crate::{passwords, secrets};
 
 /// Creates a user (administrators). The password is hashed before the transaction opens.
@@ -91,14 +90,14 @@ pub fn list(
 }
 
 /// One user, if within the caller's view.
-pub fn get(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<Account, AppError> {
+pub fn get(conn: &mut DbConnection, caller: &Caller, id: UserId) -> Result<Account, AppError> {
     account_for(conn, caller, id, Action::ViewUsers)
 }
 
 /// The caller's own account; `None` if it is gone.
 pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<Option<Account>, AppError> {
-    let id = caller.actor.user_id.to_string();
-    Ok(users::find(conn, &id)?.map(Account::from))
+    let id = caller.actor.user_id;
+    Ok(users::find(conn, id)?.map(Account::from))
 }
 
 /// The account `id` if the caller may take `action` on it (else not found, as out of scope, or
@@ -106,14 +105,14 @@ pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<Option<Account>, A
 pub(crate) fn account_for(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: UserId,
     action: Action,
 ) -> Result<Account, AppError> {
     let account = Account::from(users::find(conn, id)?.ok_or(AppError::NotFound)?);
     let (user, org) = (&account.user, &account.organisation);
     let at = Location {
-        owner: Some(stored("users", &user.id, "id", &user.id)?),
-        organisation: Some(stored("organisations", &org.id, "id", &org.id)?),
+        owner: Some(user.id),
+        organisation: Some(org.id),
         region: Some(&org.region_code),
         district: org.district_code.as_deref(),
     };
@@ -148,7 +147,7 @@ impl Operator<'_> {
         match self {
             Operator::Caller(caller) => {
                 caller.actor.scope(Action::ManageUsers)?;
-                account_for(conn, caller, &id.to_string(), Action::ManageUsers)
+                account_for(conn, caller, id, Action::ManageUsers)
             }
             Operator::Console { .. } => find(conn, id),
         }
@@ -163,7 +162,7 @@ impl Operator<'_> {
     fn log(&self, conn: &mut DbConnection, act: Act, account: &Account) -> Result<(), AppError> {
         let target = Target {
             resource: "user",
-            id: account.user.id.clone(),
+            id: account.user.id.to_string(),
             child_id: None,
             region: Some(&account.organisation.region_code),
         };
@@ -177,14 +176,14 @@ impl Operator<'_> {
 /// The account `id`, whoever may see it: for the console, and to show an account once changed.
 fn find(conn: &mut DbConnection, id: UserId) -> Result<Account, AppError> {
     Ok(Account::from(
-        users::find(conn, &id.to_string())?.ok_or(AppError::NotFound)?,
+        users::find(conn, id)?.ok_or(AppError::NotFound)?,
     ))
 }
 
 /// The id of the account named `username`, active or not (the console names accounts so).
 pub fn id_of(conn: &mut DbConnection, username: &str) -> Result<UserId, AppError> {
     let (user, _) = users::find_by_username(conn, username.trim())?.ok_or(AppError::NotFound)?;
-    stored("users", &user.id, "id", &user.id)
+    Ok(user.id)
 }
 
 /// Refuses to take from a user what they hold: open cases and pending deadlines must be handed
@@ -194,7 +193,7 @@ pub(crate) fn ensure_holds_nothing(
     account: &Account,
     doing: &str,
 ) -> Result<(), AppError> {
-    let id: UserId = stored("users", &account.user.id, "id", &account.user.id)?;
+    let id = account.user.id;
     let held = cases::held_by(conn, id)?;
     if held.is_empty() {
         return Ok(());
@@ -377,7 +376,7 @@ pub fn edit(
         let moves = changes.role.is_some_and(|r| r != account.user.role)
             || changes
                 .organisation_id
-                .is_some_and(|o| o.to_string() != account.user.organisation_id);
+                .is_some_and(|o| o != account.user.organisation_id);
         if moves {
             if operator.is(id) {
                 return Err(AppError::conflict(
@@ -385,7 +384,7 @@ pub fn edit(
                 ));
             }
             if let Some(org) = changes.organisation_id
-                && organisations::find(tx, &org.to_string())?.is_none()
+                && organisations::find(tx, org)?.is_none()
             {
                 return Err(AppError::invalid("organisation_id", "no such organisation"));
             }
@@ -416,7 +415,7 @@ pub struct NewTraining {
 pub fn add_training(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: UserId,
     new: &NewTraining,
 ) -> Result<TrainingRow, AppError> {
     caller.actor.scope(Action::RecordTraining)?;
@@ -429,11 +428,11 @@ pub fn add_training(
     write(conn, |c| {
         let account = account_for(c, caller, id, Action::RecordTraining)?;
         let row = TrainingRow {
-            id: Uuid::now_v7().to_string(),
+            id: TrainingId::new(),
             user_id: account.user.id,
             course: training.course,
             completed_on: training.completed_on,
-            recorded_by: caller.actor.user_id.to_string(),
+            recorded_by: caller.actor.user_id,
             recorded_at: now.naive_utc(),
         };
         trainings::insert(c, &row)?;
@@ -445,9 +444,9 @@ pub fn add_training(
 pub fn trainings(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: UserId,
     page: &Page,
 ) -> Result<Vec<TrainingRow>, AppError> {
     let account = account_for(conn, caller, id, Action::ViewUsers)?;
-    trainings::for_user(conn, &account.user.id, page)?.ok_or_else(AppError::foreign_cursor)
+    trainings::for_user(conn, account.user.id, page)?.ok_or_else(AppError::foreign_cursor)
 }

@@ -11,6 +11,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::ConsentId;
 use crate::organisation::OrganisationKind;
 use crate::referral::{ConsentOverride, OverrideBasis, may_override};
 use crate::role::Role;
@@ -135,7 +136,7 @@ pub fn parse_consent(
 /// What the stored records say about one consent, for [`sharing_basis`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentFacts {
-    pub id: String,
+    pub id: ConsentId,
     pub share_with: Vec<OrganisationKind>,
     pub given_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
@@ -153,7 +154,7 @@ impl ConsentFacts {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SharingBasis {
-    Consent { consent_id: String },
+    Consent { consent_id: ConsentId },
     Override { basis: OverrideBasis },
 }
 
@@ -176,7 +177,7 @@ pub fn sharing_basis(
         .max_by_key(|c| c.given_at);
     if let Some(consent) = covering {
         return Ok(SharingBasis::Consent {
-            consent_id: consent.id.clone(),
+            consent_id: consent.id,
         });
     }
     let mut v = Validation::new();
@@ -316,6 +317,13 @@ mod tests {
         assert!(at("2000-01-01T00:00:00Z").is_ok());
     }
 
+    /// A consent id named for the test (its name's bytes as the UUID's).
+    fn cid(name: &str) -> ConsentId {
+        ConsentId(uuid::Uuid::from_u128(
+            name.bytes().fold(0, |a, b| (a << 8) | u128::from(b)),
+        ))
+    }
+
     fn facts(
         id: &str,
         kinds: &[OrganisationKind],
@@ -324,7 +332,7 @@ mod tests {
     ) -> ConsentFacts {
         let day = |d| Utc.with_ymd_and_hms(2026, 5, d, 9, 0, 0).unwrap();
         ConsentFacts {
-            id: id.into(),
+            id: cid(id),
             share_with: kinds.to_vec(),
             given_at: day(given),
             withdrawn_at: withdrawn.map(day),
@@ -353,7 +361,7 @@ mod tests {
         assert_eq!(
             basis,
             Ok(SharingBasis::Consent {
-                consent_id: "new".into()
+                consent_id: cid("new")
             })
         );
         // Consent wins over an override, even one the role could not make.
@@ -361,7 +369,7 @@ mod tests {
         assert_eq!(
             basis,
             Ok(SharingBasis::Consent {
-                consent_id: "new".into()
+                consent_id: cid("new")
             })
         );
         // Before it was withdrawn, the withdrawn consent was the latest.
@@ -369,7 +377,7 @@ mod tests {
         assert_eq!(
             sharing_basis(&consents, SCHOOL, None, Role::CaseManager, on_the_4th),
             Ok(SharingBasis::Consent {
-                consent_id: "withdrawn".into()
+                consent_id: cid("withdrawn")
             })
         );
     }

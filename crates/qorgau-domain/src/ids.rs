@@ -232,6 +232,14 @@ macro_rules! for_each_id {
             $crate::ids::DocumentId,
             $crate::ids::FamilyId,
             $crate::ids::FamilyMemberId,
+            $crate::ids::PlanReviewId,
+            $crate::ids::FollowUpId,
+            $crate::ids::TrainingId,
+            $crate::ids::NotificationId,
+            $crate::ids::OutboxMessageId,
+            $crate::ids::AuditEntryId,
+            $crate::ids::BreakGlassId,
+            $crate::ids::RoutingGapId,
         );
     };
 }
@@ -293,6 +301,22 @@ id_type!(
     FamilyId,
     /// A member of a family, current or removed (`family_members`).
     FamilyMemberId,
+    /// A review of a plan version (`plan_reviews`).
+    PlanReviewId,
+    /// A follow-up contact after a case's closure (`follow_ups`).
+    FollowUpId,
+    /// A training a user completed (`trainings`).
+    TrainingId,
+    /// A notification to one user (`notifications`).
+    NotificationId,
+    /// An email waiting in, sent from or given up by the outbox (`outbox`).
+    OutboxMessageId,
+    /// One entry of the audit log (`audit_log`).
+    AuditEntryId,
+    /// A supervisor's time-limited access to a case outside their scope (`break_glass`).
+    BreakGlassId,
+    /// A mandatory step of the protocol with no organisation to take it (`routing_gaps`).
+    RoutingGapId,
 );
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{AssessmentId, CaseId, UserId};
 use qorgau_domain::taxonomy::RiskLevel;
 
 use crate::error::DbError;
@@ -12,14 +12,14 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessments)]
 pub struct AssessmentRow {
-    pub id: String,
+    pub id: AssessmentId,
     pub case_id: CaseId,
     pub kind: String,
     pub summary: String,
     pub risk_level: Option<RiskLevel>,
     /// JSON list of domain findings.
     pub domains: String,
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
 }
 

@@ -9,11 +9,17 @@ use qorgau_domain::audit::{AuditEntry, Head, Sealed};
 
 use crate::DbConnection;
 use crate::error::DbError;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{BreakGlassId, CaseId, ChildId, UserId};
 
 use crate::schema::{audit_head, audit_log, break_glass};
 
 /// One access, as written. `seq`, `prev_hash` and `hash` are set by [`seal`].
+///
+/// Unlike the other rows, an entry keeps its ids (`id`, `user_id`, `child_id`) as the text
+/// stored: the log is evidence, hash-chained, and an entry edited in the database — even to a
+/// value that is no id — must still be read, so that the chain's verification reports it as
+/// edited and a review shows what is there, rather than the read failing. Entries are written
+/// from typed ids (`AuditEntryId`, `UserId`, `ChildId`) and filtered by them.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
@@ -22,10 +28,15 @@ pub struct AuditRow {
     pub user_id: Option<String>,
     pub action: String,
     pub resource: String,
+    /// The id of the record reached, of the kind `resource` names (a case, a child, a user, a
+    /// document, a retention run…): one column for every kind, so it stays the text all ids
+    /// are stored as.
     pub resource_id: String,
     pub child_id: Option<String>,
     pub region_code: Option<String>,
     pub ip: Option<String>,
+    /// The request's `X-Request-Id` (the client's, or one made for it) or a retention run's id:
+    /// a correlation tag taken as given, not the id of a record.
     pub request_id: Option<String>,
     pub break_glass: bool,
     pub seq: Option<i64>,
@@ -212,8 +223,8 @@ pub fn unsealed(conn: &mut DbConnection) -> Result<i64, DbError> {
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     pub region: Option<String>,
-    pub child_id: Option<String>,
-    pub user_id: Option<String>,
+    pub child_id: Option<ChildId>,
+    pub user_id: Option<UserId>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
     pub break_glass: Option<bool>,
@@ -255,9 +266,9 @@ pub fn list(
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = break_glass)]
 pub struct BreakGlassRow {
-    pub id: String,
+    pub id: BreakGlassId,
     pub case_id: CaseId,
-    pub user_id: String,
+    pub user_id: UserId,
     pub reason: String,
     pub granted_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,

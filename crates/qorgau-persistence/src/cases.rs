@@ -27,7 +27,7 @@ pub struct CaseRow {
     pub risk_level: RiskLevel,
     pub region_code: String,
     pub district_code: String,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub opened_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
     pub closure_reason: Option<String>,
@@ -107,7 +107,7 @@ pub fn find(conn: &mut DbConnection, id: CaseId) -> Result<Option<CaseRow>, DbEr
 pub struct CaseFilter {
     pub status: Option<String>,
     pub risk_level: Option<String>,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub region_code: Option<String>,
     pub district_code: Option<String>,
     /// Only cases with a pending deadline due before this instant.
@@ -148,7 +148,7 @@ pub fn list(
         query = query.filter(cases::risk_level.eq(v.clone()));
     }
     if let Some(v) = &filter.assignee_id {
-        query = query.filter(cases::assignee_id.eq(v.clone()));
+        query = query.filter(cases::assignee_id.eq(*v));
     }
     if let Some(v) = &filter.region_code {
         query = query.filter(cases::region_code.eq(v.clone()));
@@ -303,7 +303,7 @@ pub fn held_by(conn: &mut DbConnection, user: UserId) -> Result<Held, DbError> {
 }
 
 /// Gives the case, and so its deadlines, to `assignee`.
-pub fn assign(conn: &mut DbConnection, id: CaseId, assignee: &str) -> Result<(), DbError> {
+pub fn assign(conn: &mut DbConnection, id: CaseId, assignee: UserId) -> Result<(), DbError> {
     diesel::update(cases::table.find(id))
         .set((
             cases::assignee_id.eq(assignee),

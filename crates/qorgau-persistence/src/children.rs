@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, MergeId, UserId};
 use qorgau_domain::merge::MovedRecord;
 
 use crate::error::DbError;
@@ -273,11 +273,11 @@ pub fn lock(conn: &mut DbConnection, ids: &[ChildId]) -> Result<(), DbError> {
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = child_merges)]
 pub struct MergeRow {
-    pub id: String,
+    pub id: MergeId,
     pub child_id: ChildId,
     pub duplicate_id: ChildId,
     pub reason: String,
-    pub merged_by: String,
+    pub merged_by: UserId,
     pub merged_at: NaiveDateTime,
     /// The duplicate's IIN, given to the kept record (which had none).
     pub moved_iin: Option<String>,
@@ -289,15 +289,15 @@ pub struct MergeRow {
     /// False for merges made before moves were recorded (migration 000012): not undoable.
     pub moves_recorded: bool,
     pub undone_at: Option<NaiveDateTime>,
-    pub undone_by: Option<String>,
+    pub undone_by: Option<UserId>,
     pub undo_reason: Option<String>,
 }
 
 /// A merge about to be made.
 pub struct NewMerge<'a> {
-    pub id: &'a str,
+    pub id: MergeId,
     pub reason: &'a str,
-    pub merged_by: &'a str,
+    pub merged_by: UserId,
     pub at: NaiveDateTime,
     pub flagged_at: Option<NaiveDateTime>,
     pub confirmed_differences: Option<String>,
@@ -418,7 +418,7 @@ pub fn merge(
     Ok(())
 }
 
-pub fn find_merge(conn: &mut DbConnection, id: &str) -> Result<Option<MergeRow>, DbError> {
+pub fn find_merge(conn: &mut DbConnection, id: MergeId) -> Result<Option<MergeRow>, DbError> {
     Ok(child_merges::table
         .find(id)
         .select(MergeRow::as_select())
@@ -464,7 +464,7 @@ pub enum Unmerged {
 pub fn unmerge(
     conn: &mut DbConnection,
     merge: &MergeRow,
-    undone_by: &str,
+    undone_by: UserId,
     reason: &str,
     at: NaiveDateTime,
 ) -> Result<Unmerged, DbError> {

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, CommissionMatterId, CommissionMeasureId, OrganisationId, UserId};
 
 use crate::error::DbError;
 use crate::schema::{commission_matters, commission_measures};
@@ -12,13 +12,13 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commission_matters)]
 pub struct MatterRow {
-    pub id: String,
+    pub id: CommissionMatterId,
     pub case_id: CaseId,
-    pub commission_organisation_id: String,
+    pub commission_organisation_id: OrganisationId,
     pub grounds: String,
     pub hearing_date: Option<NaiveDate>,
     pub decision: Option<String>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub decided_at: Option<NaiveDateTime>,
 }
@@ -26,14 +26,14 @@ pub struct MatterRow {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = commission_measures)]
 pub struct MeasureRow {
-    pub id: String,
-    pub matter_id: String,
+    pub id: CommissionMeasureId,
+    pub matter_id: CommissionMatterId,
     pub description: String,
-    pub responsible_organisation_id: String,
+    pub responsible_organisation_id: OrganisationId,
     pub due_date: NaiveDate,
     pub done_at: Option<NaiveDateTime>,
     pub done_note: Option<String>,
-    pub done_by: Option<String>,
+    pub done_by: Option<UserId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &MatterRow) -> Result<(), DbError> {
@@ -43,7 +43,7 @@ pub fn insert(conn: &mut DbConnection, row: &MatterRow) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<MatterRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: CommissionMatterId) -> Result<Option<MatterRow>, DbError> {
     Ok(commission_matters::table
         .find(id)
         .select(MatterRow::as_select())
@@ -66,7 +66,7 @@ pub fn for_case(
 /// Records the hearing's decision and its measures; `false` if already decided.
 pub fn decide(
     conn: &mut DbConnection,
-    id: &str,
+    id: CommissionMatterId,
     hearing_date: NaiveDate,
     decision: &str,
     at: NaiveDateTime,
@@ -96,7 +96,7 @@ pub fn decide(
 
 pub fn measures(
     conn: &mut DbConnection,
-    matter_ids: &[String],
+    matter_ids: &[CommissionMatterId],
 ) -> Result<Vec<MeasureRow>, DbError> {
     Ok(commission_measures::table
         .filter(commission_measures::matter_id.eq_any(matter_ids))
@@ -105,7 +105,10 @@ pub fn measures(
         .load(conn)?)
 }
 
-pub fn find_measure(conn: &mut DbConnection, id: &str) -> Result<Option<MeasureRow>, DbError> {
+pub fn find_measure(
+    conn: &mut DbConnection,
+    id: CommissionMeasureId,
+) -> Result<Option<MeasureRow>, DbError> {
     Ok(commission_measures::table
         .find(id)
         .select(MeasureRow::as_select())
@@ -115,8 +118,8 @@ pub fn find_measure(conn: &mut DbConnection, id: &str) -> Result<Option<MeasureR
 
 pub fn mark_done(
     conn: &mut DbConnection,
-    id: &str,
-    by: &str,
+    id: CommissionMeasureId,
+    by: UserId,
     at: NaiveDateTime,
     note: &str,
 ) -> Result<bool, DbError> {

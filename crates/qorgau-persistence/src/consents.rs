@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ConsentId, RelationId, UserId};
 
 use crate::error::DbError;
 use crate::schema::consents;
@@ -11,9 +11,9 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consents)]
 pub struct ConsentRow {
-    pub id: String,
+    pub id: ConsentId,
     pub case_id: CaseId,
-    pub given_by_relation_id: Option<String>,
+    pub given_by_relation_id: Option<RelationId>,
     pub given_by_name: String,
     pub relation: String,
     pub services: bool,
@@ -21,7 +21,7 @@ pub struct ConsentRow {
     pub share_with: String,
     pub given_at: NaiveDateTime,
     pub withdrawn_at: Option<NaiveDateTime>,
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
     /// Consent to images of the child (photos) being kept on the case file.
     pub images: bool,
@@ -55,7 +55,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<ConsentR
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ConsentRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: ConsentId) -> Result<Option<ConsentRow>, DbError> {
     Ok(consents::table
         .find(id)
         .select(ConsentRow::as_select())
@@ -64,7 +64,11 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<ConsentRow>, DbE
 }
 
 /// Marks the consent withdrawn; `false` when it already was.
-pub fn withdraw(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<bool, DbError> {
+pub fn withdraw(
+    conn: &mut DbConnection,
+    id: ConsentId,
+    at: NaiveDateTime,
+) -> Result<bool, DbError> {
     let changed = diesel::update(
         consents::table
             .find(id)
@@ -81,7 +85,7 @@ pub fn active_image_consent(
     conn: &mut DbConnection,
     case_id: CaseId,
     at: NaiveDateTime,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<ConsentId>, DbError> {
     Ok(consents::table
         .filter(consents::case_id.eq(case_id))
         .filter(consents::images.eq(true))

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, DeadlineId, ReferralId, UserId};
 use qorgau_domain::protocol::DeadlineKind;
 
 use crate::DbConnection;
@@ -15,10 +15,11 @@ use crate::schema::deadlines;
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = deadlines)]
 pub struct DeadlineRow {
-    pub id: String,
+    pub id: DeadlineId,
     pub case_id: CaseId,
     pub kind: DeadlineKind,
-    pub ref_id: Option<String>,
+    /// The referral a `referral_response` deadline waits on (a case has one per referral).
+    pub ref_id: Option<ReferralId>,
     pub starts_at: NaiveDateTime,
     pub due_at: NaiveDateTime,
     pub status: DeadlineStatus,
@@ -29,7 +30,7 @@ pub struct DeadlineRow {
     /// joining its cases; changed with the case (`cases::assign`, `transfers::relocate`).
     pub region_code: String,
     pub district_code: String,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &DeadlineRow) -> Result<(), DbError> {
@@ -60,7 +61,7 @@ pub fn meet(
     conn: &mut DbConnection,
     case_id: CaseId,
     kind: DeadlineKind,
-    ref_id: Option<&str>,
+    ref_id: Option<ReferralId>,
     at: NaiveDateTime,
 ) -> Result<Option<DeadlineRow>, DbError> {
     let mut query = deadlines::table
@@ -70,7 +71,7 @@ pub fn meet(
         .select(DeadlineRow::as_select())
         .into_boxed();
     if let Some(r) = ref_id {
-        query = query.filter(deadlines::ref_id.eq(r.to_string()));
+        query = query.filter(deadlines::ref_id.eq(r));
     }
     let Some(found) = query.first(conn).optional()? else {
         return Ok(None);
@@ -93,7 +94,7 @@ pub fn cancel(
     conn: &mut DbConnection,
     case_id: CaseId,
     kind: Option<DeadlineKind>,
-    ref_id: Option<&str>,
+    ref_id: Option<ReferralId>,
 ) -> Result<(), DbError> {
     let mut query = diesel::update(deadlines::table)
         .filter(deadlines::case_id.eq(case_id))
@@ -103,7 +104,7 @@ pub fn cancel(
         query = query.filter(deadlines::kind.eq(k));
     }
     if let Some(r) = ref_id {
-        query = query.filter(deadlines::ref_id.eq(r.to_string()));
+        query = query.filter(deadlines::ref_id.eq(r));
     }
     query
         .set(deadlines::status.eq(DeadlineStatus::Cancelled))
@@ -111,7 +112,11 @@ pub fn cancel(
     Ok(())
 }
 
-pub fn set_due(conn: &mut DbConnection, id: &str, due_at: NaiveDateTime) -> Result<(), DbError> {
+pub fn set_due(
+    conn: &mut DbConnection,
+    id: DeadlineId,
+    due_at: NaiveDateTime,
+) -> Result<(), DbError> {
     diesel::update(deadlines::table.find(id))
         .set(deadlines::due_at.eq(due_at))
         .execute(conn)?;
@@ -149,7 +154,7 @@ pub fn awaiting(
 /// exactly one sees `true` — the conditional update is the lock.
 pub fn claim(
     conn: &mut DbConnection,
-    id: &str,
+    id: DeadlineId,
     escalation: bool,
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {

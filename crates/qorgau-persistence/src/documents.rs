@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::document::{DocumentKind, MediaType};
-use qorgau_domain::ids::{CaseId, DocumentId, UserId};
+use qorgau_domain::ids::{CaseId, ConsentId, DocumentId, UserId};
 
 use crate::error::DbError;
 use crate::schema::documents;
@@ -23,7 +23,7 @@ pub struct DocumentRow {
     /// Lower-case hex SHA-256 of the bytes.
     pub sha256: String,
     pub storage_key: String,
-    pub consent_id: Option<String>,
+    pub consent_id: Option<ConsentId>,
     pub uploaded_by: UserId,
     pub uploaded_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,

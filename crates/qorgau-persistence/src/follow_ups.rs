@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, FollowUpId, UserId};
 use qorgau_domain::lifecycle::FollowUpOutcome;
 
 use crate::error::DbError;
@@ -13,13 +13,13 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = follow_ups)]
 pub struct FollowUpRow {
-    pub id: String,
+    pub id: FollowUpId,
     pub case_id: CaseId,
     pub occurred_at: NaiveDateTime,
     pub child_seen: bool,
     pub outcome: FollowUpOutcome,
     pub note: String,
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, InterventionId, PlanMeasureId, UserId};
 use qorgau_domain::intervention::InterventionKind;
 
 use crate::error::DbError;
@@ -12,7 +12,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = interventions)]
 pub struct InterventionRow {
-    pub id: String,
+    pub id: InterventionId,
     pub case_id: CaseId,
     pub kind: InterventionKind,
     pub assistance_type: String,
@@ -20,8 +20,8 @@ pub struct InterventionRow {
     pub summary: String,
     pub child_seen: bool,
     pub duration_minutes: Option<i32>,
-    pub plan_measure_id: Option<String>,
-    pub recorded_by: String,
+    pub plan_measure_id: Option<PlanMeasureId>,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
 }
 

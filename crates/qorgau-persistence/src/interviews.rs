@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, InterviewId, OrganisationId, UserId};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -11,17 +11,17 @@ use crate::schema::interviews;
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = interviews)]
 pub struct InterviewRow {
-    pub id: String,
+    pub id: InterviewId,
     pub case_id: CaseId,
     pub child_id: ChildId,
     pub conducted_at: NaiveDateTime,
     pub interviewer_name: String,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// Codes of who was present, comma-separated.
     pub present: String,
     pub recording_ref: Option<String>,
     pub repeat_reason: Option<String>,
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::{CaseId, SignalId};
+use qorgau_domain::ids::{CaseId, NotificationId, SignalId, UserId};
 use qorgau_domain::notification::{EmailPreference, Mail, NotificationKind};
 
 use crate::error::DbError;
@@ -12,11 +12,14 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
-    pub id: String,
-    pub recipient_id: String,
+    pub id: NotificationId,
+    pub recipient_id: UserId,
     pub kind: NotificationKind,
     pub case_id: Option<CaseId>,
     pub signal_id: Option<SignalId>,
+    /// The record acted on, whose kind varies with `kind` (a referral, a transfer, a plan, a
+    /// deadline, a grant, a routing gap…): one column for all of them, so it stays the text
+    /// every id is stored as; `inbox::link` reads it by `kind`.
     pub ref_id: Option<String>,
     /// The case number, or the signal's id for a signal not on a case.
     pub subject: String,
@@ -36,7 +39,7 @@ pub fn insert(conn: &mut DbConnection, row: &NotificationRow) -> Result<(), DbEr
 /// The recipient's notifications, newest first (ids are time-ordered), after the cursor.
 pub fn inbox(
     conn: &mut DbConnection,
-    recipient: &str,
+    recipient: UserId,
     unread_only: bool,
     page: &Page,
 ) -> Result<Vec<NotificationRow>, DbError> {
@@ -55,7 +58,7 @@ pub fn inbox(
     Ok(query.load(conn)?)
 }
 
-pub fn unread_count(conn: &mut DbConnection, recipient: &str) -> Result<i64, DbError> {
+pub fn unread_count(conn: &mut DbConnection, recipient: UserId) -> Result<i64, DbError> {
     Ok(notifications::table
         .filter(notifications::recipient_id.eq(recipient))
         .filter(notifications::read_at.is_null())
@@ -67,18 +70,20 @@ pub fn unread_count(conn: &mut DbConnection, recipient: &str) -> Result<i64, DbE
 /// else whether it was unread until now.
 pub fn mark_read(
     conn: &mut DbConnection,
-    id: &str,
-    recipient: &str,
+    id: NotificationId,
+    recipient: UserId,
     at: NaiveDateTime,
 ) -> Result<Option<bool>, DbError> {
-    let mine = notifications::table
-        .filter(notifications::id.eq(id))
-        .filter(notifications::recipient_id.eq(recipient));
-    let exists: i64 = mine.count().get_result(conn)?;
+    let mine = || {
+        notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::recipient_id.eq(recipient))
+    };
+    let exists: i64 = mine().count().get_result(conn)?;
     if exists == 0 {
         return Ok(None);
     }
-    let changed = diesel::update(mine.filter(notifications::read_at.is_null()))
+    let changed = diesel::update(mine().filter(notifications::read_at.is_null()))
         .set(notifications::read_at.eq(at))
         .execute(conn)?;
     Ok(Some(changed == 1))
@@ -87,7 +92,7 @@ pub fn mark_read(
 /// Marks all of the recipient's unread notifications read; how many were.
 pub fn mark_all_read(
     conn: &mut DbConnection,
-    recipient: &str,
+    recipient: UserId,
     at: NaiveDateTime,
 ) -> Result<usize, DbError> {
     Ok(diesel::update(
@@ -100,7 +105,7 @@ pub fn mark_all_read(
 }
 
 /// Users with notifications waiting for their digest.
-pub fn digest_recipients(conn: &mut DbConnection, limit: i64) -> Result<Vec<String>, DbError> {
+pub fn digest_recipients(conn: &mut DbConnection, limit: i64) -> Result<Vec<UserId>, DbError> {
     Ok(notifications::table
         .filter(notifications::mail.eq(Mail::Digest))
         .filter(notifications::digested_at.is_null())
@@ -114,7 +119,7 @@ pub fn digest_recipients(conn: &mut DbConnection, limit: i64) -> Result<Vec<Stri
 /// A user's notifications waiting for their digest, oldest first.
 pub fn awaiting_digest(
     conn: &mut DbConnection,
-    recipient: &str,
+    recipient: UserId,
 ) -> Result<Vec<NotificationRow>, DbError> {
     Ok(notifications::table
         .filter(notifications::recipient_id.eq(recipient))
@@ -127,7 +132,7 @@ pub fn awaiting_digest(
 
 pub fn mark_digested(
     conn: &mut DbConnection,
-    ids: &[String],
+    ids: &[NotificationId],
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
     diesel::update(notifications::table.filter(notifications::id.eq_any(ids)))
@@ -140,7 +145,7 @@ pub fn mark_digested(
 /// worker already sent it. Run it first in the digest's transaction.
 pub fn claim_digest(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     day: &str,
     at: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -157,7 +162,7 @@ pub fn claim_digest(
 /// The user's email preference; `None` when they never chose.
 pub fn preference(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
 ) -> Result<Option<EmailPreference>, DbError> {
     Ok(user_preferences::table
         .find(user_id)
@@ -169,8 +174,8 @@ pub fn preference(
 /// The preferences of several users at once (those who chose; the rest are absent).
 pub fn preferences(
     conn: &mut DbConnection,
-    user_ids: &[String],
-) -> Result<Vec<(String, EmailPreference)>, DbError> {
+    user_ids: &[UserId],
+) -> Result<Vec<(UserId, EmailPreference)>, DbError> {
     Ok(user_preferences::table
         .filter(user_preferences::user_id.eq_any(user_ids))
         .select((user_preferences::user_id, user_preferences::email))
@@ -180,7 +185,7 @@ pub fn preferences(
 /// Records the user's choice; `None` returns them to the default.
 pub fn set_preference(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     email: Option<EmailPreference>,
     at: NaiveDateTime,
 ) -> Result<(), DbError> {

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::OrganisationId;
 use qorgau_domain::organisation::OrganisationKind;
 
 use crate::error::DbError;
@@ -11,7 +12,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: OrganisationKind,
     pub region_code: String,
@@ -33,7 +34,10 @@ pub fn insert(conn: &mut DbConnection, row: &OrganisationRow) -> Result<(), DbEr
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<OrganisationRow>, DbError> {
+pub fn find(
+    conn: &mut DbConnection,
+    id: OrganisationId,
+) -> Result<Option<OrganisationRow>, DbError> {
     Ok(organisations::table
         .find(id)
         .select(OrganisationRow::as_select())

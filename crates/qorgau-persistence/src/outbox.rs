@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use qorgau_domain::ids::OutboxMessageId;
 
 use crate::error::DbError;
 use crate::schema::outbox;
@@ -12,7 +13,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
-    pub id: String,
+    pub id: OutboxMessageId,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -65,7 +66,11 @@ pub fn lease(
     Ok(changed == 1)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<(), DbError> {
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: OutboxMessageId,
+    at: NaiveDateTime,
+) -> Result<(), DbError> {
     diesel::update(outbox::table.find(id))
         .set(outbox::sent_at.eq(at))
         .execute(conn)?;
@@ -75,7 +80,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result
 /// Records a failed attempt: retried at `retry_at`, or given up when `failed_at` is set.
 pub fn mark_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: OutboxMessageId,
     retry_at: NaiveDateTime,
     error: &str,
     failed_at: Option<NaiveDateTime>,

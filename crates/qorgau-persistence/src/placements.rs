@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, OrganisationId, PlacementId, UserId};
 use qorgau_domain::interagency::PlacementType;
 
 use crate::error::DbError;
@@ -12,14 +12,14 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = placements)]
 pub struct PlacementRow {
-    pub id: String,
+    pub id: PlacementId,
     pub case_id: CaseId,
     pub kind: PlacementType,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
     pub end_reason: Option<String>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     /// Counts the placement's changes: its `ETag` (migration 000020).
     pub version: i32,
@@ -32,7 +32,7 @@ pub fn insert(conn: &mut DbConnection, row: &PlacementRow) -> Result<(), DbError
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<PlacementRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: PlacementId) -> Result<Option<PlacementRow>, DbError> {
     Ok(placements::table
         .find(id)
         .select(PlacementRow::as_select())
@@ -55,7 +55,7 @@ pub fn for_case(
 /// Ends an open placement still at `version`; `false` if it had ended or changed meanwhile.
 pub fn end(
     conn: &mut DbConnection,
-    id: &str,
+    id: PlacementId,
     version: i32,
     ended_on: NaiveDate,
     reason: &str,

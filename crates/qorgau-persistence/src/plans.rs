@@ -3,7 +3,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{
+    CaseId, OrganisationId, PlanGoalId, PlanId, PlanMeasureId, PlanReviewId, UserId,
+};
 use qorgau_domain::plan::{PlanReviewDecision, PlanStatus};
 
 use crate::DbConnection;
@@ -13,13 +15,13 @@ use crate::schema::{plan_goals, plan_measures, plan_reviews, plans};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plans)]
 pub struct PlanRow {
-    pub id: String,
+    pub id: PlanId,
     pub case_id: CaseId,
     pub version: i32,
     pub status: PlanStatus,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
     /// The case's plan revision this row last took: the plan's `ETag` is the highest of its
@@ -30,8 +32,8 @@ pub struct PlanRow {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plan_goals)]
 pub struct GoalRow {
-    pub id: String,
-    pub plan_id: String,
+    pub id: PlanGoalId,
+    pub plan_id: PlanId,
     pub position: i32,
     pub title: String,
 }
@@ -39,16 +41,16 @@ pub struct GoalRow {
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plan_measures)]
 pub struct MeasureRow {
-    pub id: String,
-    pub plan_id: String,
-    pub goal_id: String,
+    pub id: PlanMeasureId,
+    pub plan_id: PlanId,
+    pub goal_id: PlanGoalId,
     pub position: i32,
     pub kind: String,
     pub description: String,
-    pub responsible_organisation_id: String,
+    pub responsible_organisation_id: OrganisationId,
     pub due_date: NaiveDate,
     pub done_at: Option<NaiveDateTime>,
-    pub done_by: Option<String>,
+    pub done_by: Option<UserId>,
 }
 
 /// The next version number of the case's plan.
@@ -79,7 +81,7 @@ pub fn revision(conn: &mut DbConnection, case_id: CaseId) -> Result<Option<i32>,
 }
 
 /// Gives the version `plan_id` of the case's plan the next revision: the plan changed.
-pub fn touch(conn: &mut DbConnection, case_id: CaseId, plan_id: &str) -> Result<(), DbError> {
+pub fn touch(conn: &mut DbConnection, case_id: CaseId, plan_id: PlanId) -> Result<(), DbError> {
     let next = revision(conn, case_id)?.unwrap_or(0) + 1;
     diesel::update(plans::table.find(plan_id))
         .set(plans::revision.eq(next))
@@ -127,7 +129,7 @@ pub fn versions(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<PlanRow>
 
 pub fn content(
     conn: &mut DbConnection,
-    plan_id: &str,
+    plan_id: PlanId,
 ) -> Result<(Vec<GoalRow>, Vec<MeasureRow>), DbError> {
     let goals = plan_goals::table
         .filter(plan_goals::plan_id.eq(plan_id))
@@ -154,9 +156,9 @@ pub fn has_approved(conn: &mut DbConnection, case_id: CaseId) -> Result<bool, Db
 /// Records the supervisor's decision on a draft; `false` when it is no longer a draft.
 pub fn decide(
     conn: &mut DbConnection,
-    plan_id: &str,
+    plan_id: PlanId,
     status: PlanStatus,
-    by: &str,
+    by: UserId,
     at: NaiveDateTime,
     note: Option<&str>,
 ) -> Result<bool, DbError> {
@@ -178,7 +180,7 @@ pub fn decide(
 /// A measure with the case its plan belongs to and the plan's status.
 pub fn find_measure(
     conn: &mut DbConnection,
-    id: &str,
+    id: PlanMeasureId,
 ) -> Result<Option<(MeasureRow, CaseId, PlanStatus)>, DbError> {
     Ok(plan_measures::table
         .inner_join(plans::table.on(plans::id.eq(plan_measures::plan_id)))
@@ -190,8 +192,8 @@ pub fn find_measure(
 
 pub fn mark_done(
     conn: &mut DbConnection,
-    measure_id: &str,
-    by: &str,
+    measure_id: PlanMeasureId,
+    by: UserId,
     at: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(
@@ -208,12 +210,12 @@ pub fn mark_done(
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = plan_reviews)]
 pub struct PlanReviewRow {
-    pub id: String,
-    pub plan_id: String,
+    pub id: PlanReviewId,
+    pub plan_id: PlanId,
     pub case_id: CaseId,
     pub decision: PlanReviewDecision,
     pub note: String,
-    pub reviewed_by: String,
+    pub reviewed_by: UserId,
     pub reviewed_at: NaiveDateTime,
 }
 

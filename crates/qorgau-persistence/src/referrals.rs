@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
-use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::ids::{CaseId, ConsentId, OrganisationId, ReferralId, UserId};
 use qorgau_domain::referral::{ReferralKind, ReferralStatus};
 use qorgau_domain::taxonomy::RiskLevel;
 
@@ -16,19 +16,19 @@ use crate::{DbConnection, Page};
 pub struct ReferralRow {
     pub id: ReferralId,
     pub case_id: CaseId,
-    pub to_organisation_id: String,
+    pub to_organisation_id: OrganisationId,
     pub service: String,
     pub reason: String,
     pub urgency: Option<RiskLevel>,
     pub status: ReferralStatus,
     pub respond_by: NaiveDateTime,
-    pub consent_id: Option<String>,
+    pub consent_id: Option<ConsentId>,
     pub override_basis: Option<String>,
     pub override_note: Option<String>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
     pub responded_at: Option<NaiveDateTime>,
-    pub responded_by: Option<String>,
+    pub responded_by: Option<UserId>,
     pub decline_reason: Option<String>,
     pub completed_at: Option<NaiveDateTime>,
     pub outcome: Option<String>,
@@ -41,7 +41,7 @@ pub struct ReferralRow {
 
 #[derive(Clone, Debug, Default)]
 pub struct ReferralFilter {
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub status: Option<String>,
 }
 
@@ -85,7 +85,7 @@ fn active_statuses() -> Vec<ReferralStatus> {
 pub fn active_for(
     conn: &mut DbConnection,
     case_id: CaseId,
-    organisation: &str,
+    organisation: OrganisationId,
 ) -> Result<bool, DbError> {
     Ok(diesel::select(diesel::dsl::exists(
         referrals::table
@@ -135,7 +135,7 @@ pub fn list(
         ),
     };
     if let Some(o) = &filter.organisation_id {
-        query = query.filter(referrals::to_organisation_id.eq(o.clone()));
+        query = query.filter(referrals::to_organisation_id.eq(*o));
     }
     if let Some(s) = &filter.status {
         query = query.filter(referrals::status.eq(s.clone()));
@@ -149,7 +149,7 @@ pub fn list(
 /// The fields a step of the referral sets.
 pub struct Step<'a> {
     pub to: ReferralStatus,
-    pub by: &'a str,
+    pub by: UserId,
     pub at: NaiveDateTime,
     pub decline_reason: Option<&'a str>,
     pub outcome: Option<&'a str>,

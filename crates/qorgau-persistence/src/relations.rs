@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::ChildId;
+use qorgau_domain::ids::{ChildId, RelationId, UserId};
 
 use crate::error::DbError;
 use crate::schema::relations;
@@ -11,14 +11,14 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = relations)]
 pub struct RelationRow {
-    pub id: String,
+    pub id: RelationId,
     pub child_id: ChildId,
     pub full_name: String,
     pub relation: String,
     pub is_legal_representative: bool,
     pub alleged_perpetrator: bool,
     pub phone: Option<String>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_at: NaiveDateTime,
 }
 
@@ -54,7 +54,7 @@ pub fn alleged_perpetrators(
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<RelationRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: RelationId) -> Result<Option<RelationRow>, DbError> {
     Ok(relations::table
         .find(id)
         .select(RelationRow::as_select())

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
 use qorgau_domain::case::CaseStatus;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, OrganisationId, RoutingGapId, UserId};
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::referral::ReferralKind;
 use qorgau_domain::role::Role;
@@ -21,7 +21,7 @@ pub fn nearest_organisation(
     kind: &str,
     region: &str,
     district: &str,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<OrganisationId>, DbError> {
     let in_district = organisations::table
         .filter(organisations::kind.eq(kind))
         .filter(organisations::district_code.eq(district))
@@ -47,8 +47,8 @@ pub fn least_loaded_manager(
     conn: &mut DbConnection,
     region: &str,
     district: &str,
-) -> Result<Option<String>, DbError> {
-    let managers: Vec<(String, Option<String>)> = users::table
+) -> Result<Option<UserId>, DbError> {
+    let managers: Vec<(UserId, Option<String>)> = users::table
         .inner_join(organisations::table)
         .filter(users::role.eq(Role::CaseManager))
         .filter(users::active.eq(true))
@@ -56,33 +56,33 @@ pub fn least_loaded_manager(
         .order(users::id)
         .select((users::id, organisations::district_code))
         .load(conn)?;
-    let local: Vec<String> = managers
+    let local: Vec<UserId> = managers
         .iter()
         .filter(|(_, d)| d.as_deref() == Some(district))
-        .map(|(id, _)| id.clone())
+        .map(|(id, _)| *id)
         .collect();
     let pool = if local.is_empty() {
         managers.into_iter().map(|(id, _)| id).collect()
     } else {
         local
     };
-    let open: Vec<(Option<String>, i64)> = cases::table
+    let open: Vec<(Option<UserId>, i64)> = cases::table
         .filter(cases::assignee_id.eq_any(&pool))
         .filter(cases::status.ne(CaseStatus::Closed))
         .group_by(cases::assignee_id)
         .select((cases::assignee_id, diesel::dsl::count_star()))
         .load(conn)?;
-    let load = |id: &String| {
+    let load = |id: &UserId| {
         open.iter()
             .find(|(a, _)| a.as_ref() == Some(id))
             .map_or(0, |(_, n)| *n)
     };
-    Ok(pool.iter().min_by_key(|id| load(id)).cloned())
+    Ok(pool.iter().min_by_key(|id| load(id)).copied())
 }
 
 pub fn record_gap(
     conn: &mut DbConnection,
-    id: &str,
+    id: RoutingGapId,
     case_id: CaseId,
     action: &str,
     kind: &str,
@@ -115,7 +115,7 @@ pub fn gaps(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<(String, Str
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = routing_gaps)]
 pub struct GapRow {
-    pub id: String,
+    pub id: RoutingGapId,
     pub case_id: CaseId,
     pub action: ReferralKind,
     pub organisation_kind: OrganisationKind,
@@ -123,7 +123,7 @@ pub struct GapRow {
     pub concerns: String,
     pub recorded_at: NaiveDateTime,
     pub resolved_at: Option<NaiveDateTime>,
-    pub resolved_by: Option<String>,
+    pub resolved_by: Option<UserId>,
     pub resolution: Option<String>,
 }
 
@@ -182,7 +182,7 @@ pub fn list_gaps(
         .collect())
 }
 
-pub fn find_gap(conn: &mut DbConnection, id: &str) -> Result<Option<GapRow>, DbError> {
+pub fn find_gap(conn: &mut DbConnection, id: RoutingGapId) -> Result<Option<GapRow>, DbError> {
     Ok(routing_gaps::table
         .find(id)
         .select(GapRow::as_select())
@@ -194,8 +194,8 @@ pub fn find_gap(conn: &mut DbConnection, id: &str) -> Result<Option<GapRow>, DbE
 /// exactly one changes the row. Returns whether this one did.
 pub fn resolve_gap(
     conn: &mut DbConnection,
-    id: &str,
-    by: &str,
+    id: RoutingGapId,
+    by: UserId,
     at: NaiveDateTime,
     resolution: &str,
 ) -> Result<bool, DbError> {

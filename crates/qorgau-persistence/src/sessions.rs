@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::account::SessionRevocation;
-use qorgau_domain::ids::UserId;
+use qorgau_domain::ids::{SessionId, UserId};
 
 use crate::DbConnection;
 use crate::error::DbError;
@@ -12,8 +12,8 @@ use crate::schema::{refresh_tokens, sessions, users};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: SessionId,
+    pub user_id: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -29,12 +29,12 @@ pub fn start(
     diesel::insert_into(sessions::table)
         .values(session)
         .execute(conn)?;
-    issue(conn, &session.id, refresh_hash, session.created_at)
+    issue(conn, session.id, refresh_hash, session.created_at)
 }
 
 fn issue(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: SessionId,
     refresh_hash: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -51,7 +51,10 @@ fn issue(
 #[derive(Debug, PartialEq, Eq)]
 pub enum Rotation {
     /// The token was fresh; it is now used and `new_hash` replaces it.
-    Rotated { session_id: String, user_id: String },
+    Rotated {
+        session_id: SessionId,
+        user_id: UserId,
+    },
     /// The token had been used before: someone holds a copy. The whole login is revoked.
     Reused,
     /// Unknown token, or its login is revoked or expired.
@@ -90,13 +93,13 @@ pub fn rotate(
     if claimed == 0 {
         revoke(
             conn,
-            &session.id,
+            session.id,
             SessionRevocation::RefreshTokenReuse.as_str(),
             now,
         )?;
         return Ok(Rotation::Reused);
     }
-    issue(conn, &session.id, new_hash, now)?;
+    issue(conn, session.id, new_hash, now)?;
     Ok(Rotation::Rotated {
         session_id: session.id,
         user_id: session.user_id,
@@ -106,7 +109,7 @@ pub fn rotate(
 /// Ends a login; returns whether it was still active.
 pub fn revoke(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: SessionId,
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
@@ -146,7 +149,7 @@ pub fn revoke_all_of(
 /// When the login expires, if it is still valid (not revoked, not expired, its account active).
 pub fn active_until(
     conn: &mut DbConnection,
-    session_id: &str,
+    session_id: SessionId,
     now: NaiveDateTime,
 ) -> Result<Option<NaiveDateTime>, DbError> {
     Ok(sessions::table

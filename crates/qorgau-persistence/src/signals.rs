@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::access::Scope;
-use qorgau_domain::ids::{CaseId, ChildId, SignalId};
+use qorgau_domain::ids::{CaseId, ChildId, SignalId, SignalReportId, UserId};
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{RiskLevel, SignalSource};
 
@@ -33,9 +33,9 @@ pub struct SignalRow {
     pub status: SignalStatus,
     pub received_at: NaiveDateTime,
     pub triage_due_at: NaiveDateTime,
-    pub filed_by: String,
+    pub filed_by: UserId,
     pub triaged_at: Option<NaiveDateTime>,
-    pub triaged_by: Option<String>,
+    pub triaged_by: Option<UserId>,
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<String>,
     pub case_id: Option<CaseId>,
@@ -204,7 +204,7 @@ pub fn list(
 /// triages exactly one changes a row. Returns whether this one did.
 pub struct TriageRecord<'a> {
     pub status: SignalStatus,
-    pub triaged_by: &'a str,
+    pub triaged_by: UserId,
     pub at: NaiveDateTime,
     pub risk_level: Option<RiskLevel>,
     pub screen_out_reason: Option<&'a str>,
@@ -240,10 +240,10 @@ pub fn record_triage(
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signal_reports)]
 pub struct SignalReportRow {
-    pub id: String,
+    pub id: SignalReportId,
     pub signal_id: SignalId,
     pub received_at: NaiveDateTime,
-    pub filed_by: String,
+    pub filed_by: UserId,
     /// Concern codes, comma-separated.
     pub concerns: String,
     pub urgency: Option<RiskLevel>,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, UserId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::report::caseload::{CaseloadFacts, OpenCases};
 use qorgau_domain::report::{Area, kazakhstan_date, kazakhstan_midnight};
@@ -199,13 +199,15 @@ pub fn caseload(
 /// `commission_measure`, due at the end of its due date in Kazakhstan).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OverdueRow {
+    /// The lapsed deadline's id, or the overdue commission measure's (`kind` says which): two
+    /// kinds of record in one list, so the id is kept as the text both are stored as.
     pub id: String,
     pub case_id: CaseId,
     pub case_number: String,
     pub district_code: String,
     pub kind: String,
     pub due_at: NaiveDateTime,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
 }
 
 /// The kind of an overdue commission measure in the overdue list.
@@ -216,7 +218,7 @@ pub const COMMISSION_MEASURE: &str = "commission_measure";
 pub fn overdue(
     conn: &mut DbConnection,
     area: &Area,
-    assignee: Option<&str>,
+    assignee: Option<UserId>,
     now: NaiveDateTime,
     after: Option<&(NaiveDateTime, String)>,
     limit: i64,
@@ -261,7 +263,7 @@ pub fn overdue(
             String,
             String,
             NaiveDateTime,
-            Option<String>,
+            Option<UserId>,
         )>(conn)?
         .into_iter()
         .map(
@@ -317,7 +319,7 @@ pub fn overdue(
     }
     rows.extend(
         measures
-            .load::<(String, CaseId, String, String, NaiveDate, Option<String>)>(conn)?
+            .load::<(String, CaseId, String, String, NaiveDate, Option<UserId>)>(conn)?
             .into_iter()
             .map(
                 |(id, case_id, case_number, district_code, due, assignee_id)| OverdueRow {

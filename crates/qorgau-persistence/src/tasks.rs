@@ -9,6 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use qorgau_domain::case::{CaseStatus, TransferStatus};
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::ids::{CaseId, OrganisationId, SignalId, UserId};
 use qorgau_domain::lifecycle::FollowUpOutcome;
 use qorgau_domain::plan::PlanStatus;
 use qorgau_domain::protocol::DeadlineKind;
@@ -33,11 +34,12 @@ pub struct TaskRow {
     /// The record the task is about: the deadline, the plan version, the closure's return (a
     /// timeline event), the case (a closure awaiting decision), the transfer, the gap, the
     /// follow-up contact, the signal, the referral or the commission measure.
+    /// Kept as the text ids are stored as, since its kind varies with the task's `kind`.
     pub id: String,
     /// `None` for a task with no clock.
     pub due_at: Option<NaiveDateTime>,
-    pub case_id: Option<String>,
-    pub signal_id: Option<String>,
+    pub case_id: Option<CaseId>,
+    pub signal_id: Option<SignalId>,
     /// The case number, or the signal's id for a signal not yet on a case.
     pub subject: String,
     /// Which deadline lapsed (`lapsed_deadline`).
@@ -57,7 +59,7 @@ impl TaskRow {
         }
     }
 
-    fn case(mut self, case_id: String, number: String) -> Self {
+    fn case(mut self, case_id: CaseId, number: String) -> Self {
         self.case_id = Some(case_id);
         self.subject = number;
         self
@@ -154,7 +156,7 @@ macro_rules! due_before {
 /// (each counted), their returned plans and closures; rows only for the kinds in `listed`.
 pub fn manager(
     conn: &mut DbConnection,
-    user: &str,
+    user: UserId,
     deadline_kinds: &[DeadlineKind],
     listed: &[TaskKind],
     w: &Window,
@@ -190,7 +192,7 @@ pub fn manager(
     if let Some(after) = w.clocked()
         && !wanted.is_empty()
     {
-        let rows: Vec<(String, DeadlineKind, NaiveDateTime, String, String)> = due_before!(
+        let rows: Vec<(String, DeadlineKind, NaiveDateTime, CaseId, String)> = due_before!(
             after_due!(
                 deadlines::table
                     .inner_join(cases::table)
@@ -235,7 +237,7 @@ pub fn manager(
 /// The manager's open cases whose latest plan version was rejected (no later version).
 fn plans_returned(
     conn: &mut DbConnection,
-    user: &str,
+    user: UserId,
     list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
@@ -270,7 +272,7 @@ fn plans_returned(
     if let Some(id) = after {
         query = query.filter(plans::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((
         count,
         rows.into_iter()
@@ -285,7 +287,7 @@ fn plans_returned(
 /// since: the return (a timeline event) with no later closure request of the case.
 fn closures_returned(
     conn: &mut DbConnection,
-    user: &str,
+    user: UserId,
     list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
@@ -326,7 +328,7 @@ fn closures_returned(
     if let Some(id) = after {
         query = query.filter(timeline_events::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((
         count,
         rows.into_iter()
@@ -406,7 +408,7 @@ fn plan_decisions(
     if let Some(id) = after {
         query = query.filter(plans::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((count, on_cases(TaskKind::PlanDecision, rows)))
 }
 
@@ -438,7 +440,7 @@ fn closure_decisions(
     if let Some(id) = after {
         query = query.filter(cases::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((count, on_cases(TaskKind::ClosureDecision, rows)))
 }
 
@@ -471,7 +473,7 @@ fn incoming_transfers(
     if let Some(id) = after {
         query = query.filter(transfers::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((count, on_cases(TaskKind::IncomingTransfer, rows)))
 }
 
@@ -511,7 +513,7 @@ fn area_deadlines(
     let (true, Some(after)) = (list, w.clocked()) else {
         return Ok((count, Vec::new()));
     };
-    let rows: Vec<(String, DeadlineKind, NaiveDateTime, String, String)> = after_due!(
+    let rows: Vec<(String, DeadlineKind, NaiveDateTime, CaseId, String)> = after_due!(
         narrowed!(deadlines::table.inner_join(cases::table))
             .order((deadlines::due_at, deadlines::id))
             .limit(w.limit)
@@ -574,7 +576,7 @@ fn triage(
     let (true, Some(after)) = (list, w.clocked()) else {
         return Ok((count, Vec::new()));
     };
-    let rows: Vec<(String, NaiveDateTime)> = after_due!(
+    let rows: Vec<(SignalId, NaiveDateTime)> = after_due!(
         base()
             .order((signals::triage_due_at, signals::id))
             .limit(w.limit)
@@ -589,9 +591,9 @@ fn triage(
         rows.into_iter()
             .map(|(id, due)| TaskRow {
                 kind: TaskKind::Triage,
-                signal_id: Some(id.clone()),
-                subject: id.clone(),
-                id,
+                signal_id: Some(id),
+                subject: id.to_string(),
+                id: id.to_string(),
                 due_at: Some(due),
                 case_id: None,
                 deadline: None,
@@ -643,7 +645,7 @@ fn routing_gaps_open(
     if let Some(id) = after {
         query = query.filter(routing_gaps::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((count, on_cases(TaskKind::RoutingGap, rows)))
 }
 
@@ -687,7 +689,7 @@ fn reopen_decisions(
     if let Some(id) = after {
         query = query.filter(follow_ups::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((count, on_cases(TaskKind::ReopenDecision, rows)))
 }
 
@@ -695,7 +697,7 @@ fn reopen_decisions(
 /// and accepted; for a commission's staff, its measures not yet carried out.
 pub fn specialist(
     conn: &mut DbConnection,
-    organisation: &str,
+    organisation: OrganisationId,
     commission: bool,
     listed: &[TaskKind],
     w: &Window,
@@ -722,7 +724,7 @@ pub fn specialist(
 /// `referrals_organisation_status`.
 fn referrals_pending(
     conn: &mut DbConnection,
-    organisation: &str,
+    organisation: OrganisationId,
     list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
@@ -739,7 +741,7 @@ fn referrals_pending(
     let (true, Some(after)) = (list, w.clocked()) else {
         return Ok((count, Vec::new()));
     };
-    let rows: Vec<(String, NaiveDateTime, String, String)> = after_due!(
+    let rows: Vec<(String, NaiveDateTime, CaseId, String)> = after_due!(
         base()
             .order((referrals::respond_by, referrals::id))
             .limit(w.limit)
@@ -767,7 +769,7 @@ fn referrals_pending(
 /// Referrals the organisation accepted and has not completed.
 fn referrals_accepted(
     conn: &mut DbConnection,
-    organisation: &str,
+    organisation: OrganisationId,
     list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
@@ -793,7 +795,7 @@ fn referrals_accepted(
     if let Some(id) = after {
         query = query.filter(referrals::id.gt(id));
     }
-    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, CaseId, String)> = query.load(conn)?;
     Ok((count, on_cases(TaskKind::ReferralInProgress, rows)))
 }
 
@@ -801,7 +803,7 @@ fn referrals_accepted(
 /// midnight (Kazakhstan) after its due date. Read from `commission_matters_commission`.
 fn measures_due(
     conn: &mut DbConnection,
-    organisation: &str,
+    organisation: OrganisationId,
     list: bool,
     w: &Window,
 ) -> Result<(i64, Vec<TaskRow>), DbError> {
@@ -847,7 +849,7 @@ fn measures_due(
             None => query.filter(commission_measures::due_date.ge(from)),
         };
     }
-    let rows: Vec<(String, NaiveDate, String, String)> = query.load(conn)?;
+    let rows: Vec<(String, NaiveDate, CaseId, String)> = query.load(conn)?;
     Ok((
         count,
         rows.into_iter()
@@ -870,7 +872,7 @@ fn last_date_due_before(before: NaiveDateTime) -> NaiveDate {
     }
 }
 
-fn on_cases(kind: TaskKind, rows: Vec<(String, String, String)>) -> Vec<TaskRow> {
+fn on_cases(kind: TaskKind, rows: Vec<(String, CaseId, String)>) -> Vec<TaskRow> {
     rows.into_iter()
         .map(|(id, case, number)| TaskRow::on_case(kind, id, None).case(case, number))
         .collect()

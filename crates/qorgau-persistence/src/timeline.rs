@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, TimelineEventId, UserId};
 use qorgau_domain::timeline::TimelineKind;
 
 use crate::DbConnection;
@@ -12,13 +12,16 @@ use crate::schema::timeline_events;
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = timeline_events)]
 pub struct TimelineRow {
-    pub id: String,
+    pub id: TimelineEventId,
     pub child_id: ChildId,
     pub case_id: Option<CaseId>,
     pub at: NaiveDateTime,
     pub kind: TimelineKind,
     pub summary: String,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
+    /// The record the event is about, whose kind varies with `kind` (a signal, an assessment,
+    /// a plan, a referral, a deadline, a merge, a user…): one column for all of them, so it
+    /// stays the text every id is stored as.
     pub ref_id: Option<String>,
 }
 

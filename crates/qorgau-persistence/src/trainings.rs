@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use qorgau_domain::ids::{TrainingId, UserId};
 
 use crate::error::DbError;
 use crate::schema::trainings;
@@ -10,11 +11,11 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = trainings)]
 pub struct TrainingRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: TrainingId,
+    pub user_id: UserId,
     pub course: String,
     pub completed_on: NaiveDate,
-    pub recorded_by: String,
+    pub recorded_by: UserId,
     pub recorded_at: NaiveDateTime,
 }
 
@@ -30,7 +31,7 @@ pub fn insert(conn: &mut DbConnection, row: &TrainingRow) -> Result<(), DbError>
 /// user's: `None` when it is not.
 pub fn for_user(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     page: &Page,
 ) -> Result<Option<Vec<TrainingRow>>, DbError> {
     let mut query = trainings::table

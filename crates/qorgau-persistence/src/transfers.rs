@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use qorgau_domain::case::TransferStatus;
-use qorgau_domain::ids::{CaseId, ChildId};
+use qorgau_domain::ids::{CaseId, ChildId, TransferId, UserId};
 
 use crate::error::DbError;
 use crate::schema::{cases, children, deadlines, transfers};
@@ -12,7 +12,7 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = transfers)]
 pub struct TransferRow {
-    pub id: String,
+    pub id: TransferId,
     pub case_id: CaseId,
     pub from_region: String,
     pub from_district: String,
@@ -20,9 +20,9 @@ pub struct TransferRow {
     pub to_district: String,
     pub reason: String,
     pub status: TransferStatus,
-    pub requested_by: String,
+    pub requested_by: UserId,
     pub requested_at: NaiveDateTime,
-    pub decided_by: Option<String>,
+    pub decided_by: Option<UserId>,
     pub decided_at: Option<NaiveDateTime>,
     pub decline_reason: Option<String>,
 }
@@ -62,9 +62,9 @@ pub fn pending_to_region(
 /// Records the decision on a pending transfer; `false` if it was decided meanwhile.
 pub fn decide(
     conn: &mut DbConnection,
-    id: &str,
+    id: TransferId,
     status: TransferStatus,
-    by: &str,
+    by: UserId,
     at: NaiveDateTime,
     reason: Option<&str>,
 ) -> Result<bool, DbError> {

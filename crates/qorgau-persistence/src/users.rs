@@ -15,13 +15,13 @@ use crate::{DbConnection, Page};
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
     pub password_hash: String,
     pub role: Role,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub active: bool,
     pub created_at: NaiveDateTime,
     /// Bumped by every change an administrator makes (`ETag` of `GET /users/{id}`).
@@ -77,7 +77,7 @@ pub fn find_active_by_username(
 
 pub fn find(
     conn: &mut DbConnection,
-    id: &str,
+    id: UserId,
 ) -> Result<Option<(UserRow, OrganisationRow)>, DbError> {
     Ok(users::table
         .inner_join(organisations::table)
@@ -238,7 +238,7 @@ pub fn update_if_version(
 /// Who may be told of an event: an active user's id and email.
 #[derive(Clone, Debug, PartialEq, Eq, Queryable)]
 pub struct Recipient {
-    pub id: String,
+    pub id: UserId,
     pub email: Option<String>,
 }
 
@@ -246,9 +246,9 @@ pub struct Recipient {
 #[derive(Clone, Copy, Debug)]
 pub enum Among<'a> {
     /// One user.
-    User(&'a str),
+    User(UserId),
     /// The staff of one organisation (every role).
-    Organisation(&'a str),
+    Organisation(OrganisationId),
     /// Users of a role whose organisation is in the region.
     Region(Role, &'a str),
     /// Users of a role whose organisation is in the district.

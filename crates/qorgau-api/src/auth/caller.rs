@@ -89,9 +89,9 @@ pub fn authenticate_token(
         let sid = token.session.to_string();
         let now = at.naive_utc();
         let active = state.recent_sessions.is_fresh(&sid, now) || {
-            let checked = sid.clone();
+            let checked = token.session;
             let until = state
-                .run(move |conn| Ok(sessions::active_until(conn, &checked, now)?))
+                .run(move |conn| Ok(sessions::active_until(conn, checked, now)?))
                 .await?;
             until
                 .inspect(|expires| state.recent_sessions.remember(sid, *expires))

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::audit_log::AuditAsked;
+use qorgau_domain::ids::{ChildId, UserId};
 use qorgau_persistence::audit::{AuditRow, BreakGlassRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,8 +66,8 @@ pub struct AuditQuery {
 impl From<AuditQuery> for AuditAsked {
     fn from(q: AuditQuery) -> Self {
         AuditAsked {
-            child_id: q.child_id.map(|c| c.to_string()),
-            user_id: q.user_id.map(|u| u.to_string()),
+            child_id: q.child_id.map(ChildId),
+            user_id: q.user_id.map(UserId),
             from: q.from,
             to: q.to,
             break_glass: q.break_glass,
@@ -84,9 +85,9 @@ pub struct BreakGlassRequest {
 
 #[derive(Serialize, ToSchema)]
 pub struct BreakGlassView {
-    pub id: String,
-    pub case_id: String,
-    pub user_id: String,
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub user_id: Uuid,
     pub reason: String,
     pub granted_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -96,9 +97,9 @@ pub struct BreakGlassView {
 impl From<BreakGlassRow> for BreakGlassView {
     fn from(r: BreakGlassRow) -> Self {
         BreakGlassView {
-            id: r.id,
-            case_id: r.case_id.to_string(),
-            user_id: r.user_id,
+            id: r.id.0,
+            case_id: r.case_id.0,
+            user_id: r.user_id.0,
             reason: r.reason,
             granted_at: r.granted_at.and_utc(),
             expires_at: r.expires_at.and_utc(),

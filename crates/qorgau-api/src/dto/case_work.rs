@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::{stored, stored_json};
+use qorgau_app::error::stored_json;
 use qorgau_app::plans::{PlanCard, PlanReviewed};
 use qorgau_domain::assessment::DomainFinding;
 use qorgau_domain::lifecycle::FollowUpOutcome;
@@ -35,12 +35,11 @@ pub struct AssessmentView {
 impl TryFrom<AssessmentRow> for AssessmentView {
     type Error = AppError;
     fn try_from(a: AssessmentRow) -> Result<Self, AppError> {
-        let id = |column: &str, value: &str| stored::<Uuid>("assessments", &a.id, column, value);
         Ok(AssessmentView {
-            id: id("id", &a.id)?,
+            id: a.id.0,
             case_id: a.case_id.0,
-            recorded_by: id("recorded_by", &a.recorded_by)?,
-            domains: stored_json("assessments", &a.id, "domains", &a.domains)?,
+            recorded_by: a.recorded_by.0,
+            domains: stored_json("assessments", a.id, "domains", &a.domains)?,
             kind: a.kind,
             summary: a.summary,
             risk_level: a.risk_level.map(|r| r.as_str().into()),
@@ -105,13 +104,12 @@ impl TryFrom<PlanCard> for PlanView {
             versions,
             revision,
         } = card;
-        let id = |column: &str, value: &str| stored::<Uuid>("plans", &plan.id, column, value);
         let goals = goals
             .into_iter()
             .map(|g| {
                 let of_goal = measures.iter().filter(|m| m.goal_id == g.id);
                 Ok(GoalView {
-                    id: stored("plan_goals", &g.id, "id", &g.id)?,
+                    id: g.id.0,
                     measures: of_goal
                         .map(MeasureView::try_from)
                         .collect::<Result<_, _>>()?,
@@ -120,14 +118,10 @@ impl TryFrom<PlanCard> for PlanView {
             })
             .collect::<Result<_, AppError>>()?;
         Ok(PlanView {
-            id: id("id", &plan.id)?,
+            id: plan.id.0,
             case_id: plan.case_id.0,
-            created_by: id("created_by", &plan.created_by)?,
-            decided_by: plan
-                .decided_by
-                .as_deref()
-                .map(|by| id("decided_by", by))
-                .transpose()?,
+            created_by: plan.created_by.0,
+            decided_by: plan.decided_by.map(|by| by.0),
             version: plan.version,
             status: plan.status.as_str().into(),
             created_at: plan.created_at.and_utc(),
@@ -146,13 +140,9 @@ impl TryFrom<PlanCard> for PlanView {
 impl TryFrom<&MeasureRow> for MeasureView {
     type Error = AppError;
     fn try_from(m: &MeasureRow) -> Result<Self, AppError> {
-        let id = |column: &str, value: &str| stored::<Uuid>("plan_measures", &m.id, column, value);
         Ok(MeasureView {
-            id: id("id", &m.id)?,
-            responsible_organisation_id: id(
-                "responsible_organisation_id",
-                &m.responsible_organisation_id,
-            )?,
+            id: m.id.0,
+            responsible_organisation_id: m.responsible_organisation_id.0,
             kind: m.kind.clone(),
             description: m.description.clone(),
             due_date: m.due_date,
@@ -165,7 +155,7 @@ impl TryFrom<PlanRow> for PlanVersionView {
     type Error = AppError;
     fn try_from(p: PlanRow) -> Result<Self, AppError> {
         Ok(PlanVersionView {
-            id: stored("plans", &p.id, "id", &p.id)?,
+            id: p.id.0,
             version: p.version,
             status: p.status.as_str().into(),
             created_at: p.created_at.and_utc(),
@@ -192,16 +182,11 @@ pub struct InterventionView {
 impl TryFrom<InterventionRow> for InterventionView {
     type Error = AppError;
     fn try_from(i: InterventionRow) -> Result<Self, AppError> {
-        let id = |column: &str, value: &str| stored::<Uuid>("interventions", &i.id, column, value);
         Ok(InterventionView {
-            id: id("id", &i.id)?,
+            id: i.id.0,
             case_id: i.case_id.0,
-            recorded_by: id("recorded_by", &i.recorded_by)?,
-            plan_measure_id: i
-                .plan_measure_id
-                .as_deref()
-                .map(|m| id("plan_measure_id", m))
-                .transpose()?,
+            recorded_by: i.recorded_by.0,
+            plan_measure_id: i.plan_measure_id.map(|m| m.0),
             kind: i.kind.as_str().into(),
             assistance_type: i.assistance_type,
             occurred_at: i.occurred_at.and_utc(),
@@ -231,11 +216,10 @@ pub struct FollowUpView {
 impl TryFrom<FollowUpRow> for FollowUpView {
     type Error = AppError;
     fn try_from(f: FollowUpRow) -> Result<Self, AppError> {
-        let id = |column: &str, value: &str| stored::<Uuid>("follow_ups", &f.id, column, value);
         Ok(FollowUpView {
-            id: id("id", &f.id)?,
+            id: f.id.0,
             case_id: f.case_id.0,
-            recorded_by: id("recorded_by", &f.recorded_by)?,
+            recorded_by: f.recorded_by.0,
             occurred_at: f.occurred_at.and_utc(),
             child_seen: f.child_seen,
             outcome: f.outcome,
@@ -265,13 +249,11 @@ impl TryFrom<PlanReviewed> for PlanReviewView {
     type Error = AppError;
     fn try_from(r: PlanReviewed) -> Result<Self, AppError> {
         let review = r.review;
-        let id =
-            |column: &str, value: &str| stored::<Uuid>("plan_reviews", &review.id, column, value);
         Ok(PlanReviewView {
-            id: id("id", &review.id)?,
+            id: review.id.0,
             case_id: review.case_id.0,
-            plan_id: id("plan_id", &review.plan_id)?,
-            reviewed_by: id("reviewed_by", &review.reviewed_by)?,
+            plan_id: review.plan_id.0,
+            reviewed_by: review.reviewed_by.0,
             version: r.version,
             decision: review.decision,
             note: review.note,

@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::cases::{CardDeadline, CaseCard, CaseEdit, CaseSearch, CaseSummary};
-use qorgau_app::error::stored;
 use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::ids::CaseId;
 use qorgau_domain::protocol::DeadlineKind;
@@ -66,21 +65,16 @@ pub struct DeadlineView {
     /// `pending`, `met` or `overdue` (pending and past due).
     pub status: String,
     /// The referral a `referral_response` deadline waits on.
-    pub referral_id: Option<String>,
+    pub referral_id: Option<Uuid>,
 }
 
 impl CaseView {
     /// The case as a list shows it: no deadlines, no alerts.
     fn of(c: CaseRow, concerns: Vec<String>) -> Result<Self, AppError> {
-        let id = |column: &str, value: &str| stored::<Uuid>("cases", &c.id, column, value);
         Ok(CaseView {
             id: c.id.0,
             child_id: c.child_id.0,
-            assignee_id: c
-                .assignee_id
-                .as_deref()
-                .map(|a| id("assignee_id", a))
-                .transpose()?,
+            assignee_id: c.assignee_id.map(|a| a.0),
             number: c.number,
             status: c.status.as_str().into(),
             risk_level: c.risk_level.as_str().into(),
@@ -126,7 +120,7 @@ impl TryFrom<RelationRow> for PersonAlert {
     type Error = AppError;
     fn try_from(r: RelationRow) -> Result<Self, AppError> {
         Ok(PersonAlert {
-            relation_id: stored("relations", &r.id, "id", &r.id)?,
+            relation_id: r.id.0,
             full_name: r.full_name,
             relation: r.relation,
         })
@@ -148,7 +142,7 @@ impl From<CardDeadline> for DeadlineView {
             kind: d.kind.as_str().into(),
             starts_at: d.starts_at.and_utc(),
             due_at: d.due_at.and_utc(),
-            referral_id: d.ref_id,
+            referral_id: d.ref_id.map(|r| r.0),
             met_at: d.met_at.map(|t| t.and_utc()),
         }
     }

@@ -77,11 +77,11 @@ impl TryFrom<TimelineRow> for TimelineItem {
         let row = e.id;
         let id = |column: &str, value: Option<String>| {
             value
-                .map(|v| stored("timeline_events", &row, column, &v))
+                .map(|v| stored("timeline_events", row, column, &v))
                 .transpose()
         };
         Ok(TimelineItem {
-            actor_id: id("actor_id", e.actor_id)?,
+            actor_id: e.actor_id.map(|a| a.0),
             case_id: e.case_id.map(|c| c.0),
             ref_id: id("ref_id", e.ref_id)?,
             at: e.at.and_utc(),

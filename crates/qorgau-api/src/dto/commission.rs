@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
 use qorgau_app::commission::{Matter, Measure};
-use qorgau_app::error::stored;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -38,13 +37,9 @@ impl TryFrom<Measure> for CommissionMeasureView {
     type Error = AppError;
 
     fn try_from(Measure { row: m, status }: Measure) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("commission_measures", &m.id, column, value);
         Ok(CommissionMeasureView {
-            id: id("id", &m.id)?,
-            responsible_organisation_id: id(
-                "responsible_organisation_id",
-                &m.responsible_organisation_id,
-            )?,
+            id: m.id.0,
+            responsible_organisation_id: m.responsible_organisation_id.0,
             status: status.as_str().into(),
             description: m.description,
             due_date: m.due_date,
@@ -58,14 +53,10 @@ impl TryFrom<Matter> for CommissionMatterView {
     type Error = AppError;
 
     fn try_from(Matter { row: m, measures }: Matter) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("commission_matters", &m.id, column, value);
         Ok(CommissionMatterView {
-            id: id("id", &m.id)?,
+            id: m.id.0,
             case_id: m.case_id.0,
-            commission_organisation_id: id(
-                "commission_organisation_id",
-                &m.commission_organisation_id,
-            )?,
+            commission_organisation_id: m.commission_organisation_id.0,
             grounds: m.grounds,
             hearing_date: m.hearing_date,
             decision: m.decision,

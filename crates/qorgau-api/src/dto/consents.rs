@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_persistence::consents::ConsentRow;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -28,15 +27,10 @@ impl TryFrom<ConsentRow> for ConsentView {
     type Error = AppError;
 
     fn try_from(c: ConsentRow) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("consents", &c.id, column, value);
         Ok(ConsentView {
-            id: id("id", &c.id)?,
+            id: c.id.0,
             case_id: c.case_id.0,
-            given_by_relation_id: c
-                .given_by_relation_id
-                .as_deref()
-                .map(|r| id("given_by_relation_id", r))
-                .transpose()?,
+            given_by_relation_id: c.given_by_relation_id.map(|r| r.0),
             given_by_name: c.given_by_name,
             relation: c.relation,
             services: c.services,

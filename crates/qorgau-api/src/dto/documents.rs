@@ -71,10 +71,7 @@ impl From<Document> for DocumentView {
             media_type: row.media_type,
             size_bytes: row.size_bytes,
             sha256: row.sha256,
-            consent_id: row
-                .consent_id
-                .as_deref()
-                .and_then(|c| Uuid::try_parse(c).ok()),
+            consent_id: row.consent_id.map(|c| c.0),
             uploaded_by: row.uploaded_by.0,
             uploaded_at: row.uploaded_at.and_utc(),
             deleted_at: row.deleted_at.map(|t| t.and_utc()),

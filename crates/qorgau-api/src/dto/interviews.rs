@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_persistence::interviews::InterviewRow;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -33,11 +32,10 @@ impl TryFrom<InterviewRow> for InterviewView {
     type Error = AppError;
 
     fn try_from(i: InterviewRow) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("interviews", &i.id, column, value);
         Ok(InterviewView {
-            id: id("id", &i.id)?,
+            id: i.id.0,
             case_id: i.case_id.0,
-            organisation_id: id("organisation_id", &i.organisation_id)?,
+            organisation_id: i.organisation_id.0,
             conducted_at: i.conducted_at.and_utc(),
             interviewer_name: i.interviewer_name,
             present: i

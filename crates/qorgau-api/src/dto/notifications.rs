@@ -39,7 +39,7 @@ impl TryFrom<NotificationRow> for NotificationView {
     fn try_from(n: NotificationRow) -> Result<Self, AppError> {
         let id = |column, value: &str| stored::<Uuid>("notifications", &n.id, column, value);
         Ok(NotificationView {
-            id: id("id", &n.id)?,
+            id: n.id.0,
             kind: n.kind,
             text: format!("{}: {}", n.kind.words().2, n.subject),
             case_id: n.case_id.map(|c| c.0),

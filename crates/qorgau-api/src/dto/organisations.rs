@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_app::organisations::NewOrganisation as Registration;
 use qorgau_persistence::organisations::{OrganisationFilter, OrganisationRow};
 use serde::{Deserialize, Serialize};
@@ -46,7 +45,7 @@ impl TryFrom<OrganisationRow> for OrganisationView {
 
     fn try_from(o: OrganisationRow) -> Result<Self, AppError> {
         Ok(OrganisationView {
-            id: stored("organisations", &o.id, "id", &o.id)?,
+            id: o.id.0,
             name: o.name,
             kind: o.kind.as_str().into(),
             region_code: o.region_code,

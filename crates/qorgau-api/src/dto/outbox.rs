@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_persistence::outbox::OutboxRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,7 +27,7 @@ impl TryFrom<OutboxRow> for OutboxView {
 
     fn try_from(m: OutboxRow) -> Result<Self, AppError> {
         Ok(OutboxView {
-            id: stored::<Uuid>("outbox", &m.id, "id", &m.id)?,
+            id: m.id.0,
             recipient: m.recipient,
             subject: m.subject,
             created_at: m.created_at.and_utc(),

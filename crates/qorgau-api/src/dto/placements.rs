@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_app::placements::Placement;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,15 +35,10 @@ impl TryFrom<Placement> for PlacementView {
             exceeds_limit,
         }: Placement,
     ) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("placements", &p.id, column, value);
         Ok(PlacementView {
-            id: id("id", &p.id)?,
+            id: p.id.0,
             case_id: p.case_id.0,
-            organisation_id: p
-                .organisation_id
-                .as_deref()
-                .map(|o| id("organisation_id", o))
-                .transpose()?,
+            organisation_id: p.organisation_id.map(|o| o.0),
             kind: p.kind.as_str().into(),
             started_on: p.started_on,
             ended_on: p.ended_on,

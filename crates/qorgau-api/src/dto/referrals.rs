@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_app::referrals::{Referral, Summary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -61,16 +60,11 @@ impl TryFrom<Referral> for ReferralView {
     type Error = AppError;
 
     fn try_from(Referral { row: r, summary }: Referral) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("referrals", &r.id, column, value);
         Ok(ReferralView {
             id: r.id.0,
             case_id: r.case_id.0,
-            to_organisation_id: id("to_organisation_id", &r.to_organisation_id)?,
-            consent_id: r
-                .consent_id
-                .as_deref()
-                .map(|c| id("consent_id", c))
-                .transpose()?,
+            to_organisation_id: r.to_organisation_id.0,
+            consent_id: r.consent_id.map(|c| c.0),
             service: r.service,
             reason: r.reason,
             urgency: r.urgency.map(|u| u.as_str().into()),

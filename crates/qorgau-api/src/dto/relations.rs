@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_persistence::relations::RelationRow;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,9 +24,8 @@ impl TryFrom<RelationRow> for RelationView {
     type Error = AppError;
 
     fn try_from(r: RelationRow) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("relations", &r.id, column, value);
         Ok(RelationView {
-            id: id("id", &r.id)?,
+            id: r.id.0,
             child_id: r.child_id.0,
             full_name: r.full_name,
             relation: r.relation,

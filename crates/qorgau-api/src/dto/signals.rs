@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_app::signals::{LaterReport, Signal};
-use qorgau_domain::ids::SignalId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -54,11 +52,6 @@ pub struct ReporterView {
     pub anonymous: bool,
 }
 
-/// A stored id of a signal's row, parsed: a corrupt one is an error naming the row.
-fn optional_id(row: SignalId, column: &str, value: Option<&str>) -> Result<Option<Uuid>, AppError> {
-    value.map(|v| stored("signals", row, column, v)).transpose()
-}
-
 impl TryFrom<Signal> for SignalView {
     type Error = AppError;
 
@@ -67,9 +60,9 @@ impl TryFrom<Signal> for SignalView {
         Ok(SignalView {
             id: r.id.0,
             child_id: r.child_id.map(|c| c.0),
-            filed_by: stored("signals", r.id, "filed_by", &r.filed_by)?,
+            filed_by: r.filed_by.0,
             case_id: r.case_id.map(|c| c.0),
-            triaged_by: optional_id(r.id, "triaged_by", r.triaged_by.as_deref())?,
+            triaged_by: r.triaged_by.map(|u| u.0),
             status: r.status.as_str().into(),
             received_at: r.received_at.and_utc(),
             triage_due_at: r.triage_due_at.and_utc(),
@@ -121,11 +114,10 @@ impl TryFrom<LaterReport> for SignalReportView {
 
     fn try_from(report: LaterReport) -> Result<Self, AppError> {
         let r = report.row;
-        let table = "signal_reports";
         Ok(SignalReportView {
-            id: stored(table, &r.id, "id", &r.id)?,
+            id: r.id.0,
             signal_id: r.signal_id.0,
-            filed_by: stored(table, &r.id, "filed_by", &r.filed_by)?,
+            filed_by: r.filed_by.0,
             received_at: r.received_at.and_utc(),
             concerns: report.concerns,
             urgency: r.urgency.map(|u| u.as_str().into()),

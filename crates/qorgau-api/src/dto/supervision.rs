@@ -271,11 +271,7 @@ impl TryFrom<OverdueRow> for OverdueView {
         Ok(OverdueView {
             id: stored("cases", r.case_id, "overdue item id", &r.id)?,
             case_id: r.case_id.0,
-            assignee_id: r
-                .assignee_id
-                .as_deref()
-                .map(|a| stored("cases", r.case_id, "assignee_id", a))
-                .transpose()?,
+            assignee_id: r.assignee_id.map(|a| a.0),
             case_number: r.case_number,
             district_code: r.district_code,
             kind: r.kind,
@@ -333,15 +329,10 @@ impl TryFrom<GapOfCase> for RoutingGapView {
 
     fn try_from(g: GapOfCase) -> Result<Self, AppError> {
         let gap = g.gap;
-        let id = |column: &str, value: &str| stored::<Uuid>("routing_gaps", &gap.id, column, value);
         Ok(RoutingGapView {
-            id: id("id", &gap.id)?,
+            id: gap.id.0,
             case_id: gap.case_id.0,
-            resolved_by: gap
-                .resolved_by
-                .as_deref()
-                .map(|u| id("resolved_by", u))
-                .transpose()?,
+            resolved_by: gap.resolved_by.map(|u| u.0),
             case_number: g.case_number,
             action: gap.action,
             organisation_kind: gap.organisation_kind,

@@ -90,16 +90,14 @@ impl TryFrom<Task> for TaskView {
     fn try_from(t: Task) -> Result<Self, AppError> {
         let r = t.row;
         let id = |column, value: &str| stored::<Uuid>("tasks", &r.id, column, value);
-        let optional =
-            |column, value: &Option<String>| value.as_deref().map(|v| id(column, v)).transpose();
         Ok(TaskView {
             id: id("id", &r.id)?,
             kind: r.kind,
             label: t.label,
             due_at: r.due_at.map(|d| d.and_utc()),
             overdue: t.overdue,
-            case_id: optional("case_id", &r.case_id)?,
-            signal_id: optional("signal_id", &r.signal_id)?,
+            case_id: r.case_id.map(|c| c.0),
+            signal_id: r.signal_id.map(|s| s.0),
             deadline_kind: r.deadline,
             link: t.link,
             subject: r.subject,
@@ -159,7 +157,7 @@ mod tests {
                 id: "0193".into(),
                 due_at: due.map(|d| d.parse().expect("a time")),
                 case_id: None,
-                signal_id: Some("0193".into()),
+                signal_id: Some(qorgau_domain::ids::SignalId::new()),
                 subject: "0193".into(),
                 deadline: None,
             },

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
-use qorgau_app::error::stored;
 use qorgau_persistence::transfers::TransferRow;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -28,9 +27,8 @@ impl TryFrom<TransferRow> for TransferView {
     type Error = AppError;
 
     fn try_from(t: TransferRow) -> Result<Self, AppError> {
-        let id = |column, value: &str| stored::<Uuid>("transfers", &t.id, column, value);
         Ok(TransferView {
-            id: id("id", &t.id)?,
+            id: t.id.0,
             case_id: t.case_id.0,
             from_region: t.from_region,
             from_district: t.from_district,

@@ -4,7 +4,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::AppError;
 use qorgau_app::accounts::{Account, NewAccount};
-use qorgau_app::error::stored;
 use qorgau_app::handover::HandedOver;
 use qorgau_app::users::{AccountEdit, NewTraining, Reset, UserSearch};
 use qorgau_domain::ids::OrganisationId;
@@ -68,8 +67,8 @@ impl TryFrom<Account> for UserView {
         }: Account,
     ) -> Result<Self, AppError> {
         Ok(UserView {
-            id: stored("users", &u.id, "id", &u.id)?,
-            organisation_id: stored("organisations", &o.id, "id", &o.id)?,
+            id: u.id.0,
+            organisation_id: o.id.0,
             username: u.username,
             full_name: u.full_name,
             email: u.email,
@@ -237,9 +236,9 @@ impl TryFrom<TrainingRow> for TrainingView {
 
     fn try_from(t: TrainingRow) -> Result<Self, AppError> {
         Ok(TrainingView {
-            id: stored("trainings", &t.id, "id", &t.id)?,
-            user_id: stored("trainings", &t.id, "user_id", &t.user_id)?,
-            recorded_by: stored("trainings", &t.id, "recorded_by", &t.recorded_by)?,
+            id: t.id.0,
+            user_id: t.user_id.0,
+            recorded_by: t.recorded_by.0,
             course: t.course,
             completed_on: t.completed_on,
             recorded_at: t.recorded_at.and_utc(),

@@ -11,7 +11,7 @@ use qorgau_app::plans::{self, PlanDraft, draft_plan, plan_of};
 use qorgau_app::transitions::transition_case;
 use qorgau_domain::assessment::{AssessmentInput, parse_assessment};
 use qorgau_domain::deadline::kazakhstan;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, PlanMeasureId};
 use qorgau_domain::intervention::{InterventionInput, parse_intervention};
 use qorgau_domain::lifecycle::{FollowUpInput, TransitionInput, parse_follow_up};
 use qorgau_domain::plan::{
@@ -236,9 +236,9 @@ pub async fn measure_done(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, measure_id) = path.into_inner();
-    let (id, measure_id) = (CaseId(id), measure_id.to_string());
+    let (id, measure_id) = (CaseId(id), PlanMeasureId(measure_id));
     let card = state
-        .run(move |conn| Ok(plans::measure_done(conn, &caller, id, &measure_id)?))
+        .run(move |conn| Ok(plans::measure_done(conn, &caller, id, measure_id)?))
         .await?;
     Ok(with_etag(PlanView::try_from(card)?))
 }

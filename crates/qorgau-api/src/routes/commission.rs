@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::commission;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, CommissionMatterId, CommissionMeasureId};
 use qorgau_domain::interagency::{
     CommissionDecisionInput, CommissionMatterInput, parse_commission_decision,
     parse_commission_matter,
@@ -56,7 +56,7 @@ pub async fn decide_matter(
     body: Retryable<CommissionDecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let decision = parse_commission_decision(body.body)?;
-    let matter = *id;
+    let matter = CommissionMatterId(*id);
     let work = move |conn: &mut _, app: &_, caller: &_| {
         commission::decide(conn, app, caller, matter, decision)
     };
@@ -79,7 +79,15 @@ pub async fn measure_done(
         .map_err(|e| ApiError::invalid("note", e.to_string()))?;
     let app = state.clone();
     let measure = state
-        .run(move |conn| Ok(commission::measure_done(conn, &app, &caller, *id, note)?))
+        .run(move |conn| {
+            Ok(commission::measure_done(
+                conn,
+                &app,
+                &caller,
+                CommissionMeasureId(*id),
+                note,
+            )?)
+        })
         .await?;
     Ok(web::Json(measure.try_into()?))
 }

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::consents;
 use qorgau_domain::consent::{ConsentInput, parse_consent};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, ConsentId};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -72,7 +72,7 @@ pub async fn withdraw_consent(
 ) -> Result<web::Json<ConsentView>, ApiError> {
     let app = state.clone();
     let consent = state
-        .run(move |conn| Ok(consents::withdraw(conn, &app, &caller, *id)?))
+        .run(move |conn| Ok(consents::withdraw(conn, &app, &caller, ConsentId(*id))?))
         .await?;
     Ok(web::Json(consent.try_into()?))
 }

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::organisations;
+use qorgau_domain::ids::OrganisationId;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -66,9 +67,9 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<OrganisationView>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = OrganisationId(id.into_inner());
     let row = state
-        .run(move |conn| Ok(organisations::get(conn, &caller, &id)?))
+        .run(move |conn| Ok(organisations::get(conn, &caller, id)?))
         .await?;
     Ok(web::Json(OrganisationView::try_from(row)?))
 }

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use qorgau_app::placements::{self, PlacementEnd};
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, PlacementId};
 use qorgau_domain::interagency::{PlacementEndInput, PlacementInput, parse_placement};
 use qorgau_domain::report::kazakhstan_date;
 use uuid::Uuid;
@@ -51,7 +51,7 @@ pub async fn get_placement(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let placement = state
-        .run(move |conn| Ok(placements::get(conn, &caller, *id)?))
+        .run(move |conn| Ok(placements::get(conn, &caller, PlacementId(*id))?))
         .await?;
     Ok(with_etag(PlacementView::try_from(placement)?))
 }

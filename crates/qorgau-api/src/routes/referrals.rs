@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use qorgau_app::{referrals, transfers};
-use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::ids::{CaseId, OrganisationId, ReferralId};
 use qorgau_domain::interagency::{TransferInput, parse_decline_reason};
 use qorgau_domain::referral::{ReferralAction, ReferralInput, parse_reason, parse_referral};
 use qorgau_persistence::referrals::ReferralFilter;
@@ -61,7 +61,7 @@ pub async fn list(
 ) -> Result<web::Json<List<ReferralView>>, ApiError> {
     let page = params.page()?;
     let filter = ReferralFilter {
-        organisation_id: query.organisation_id.map(|o| o.to_string()),
+        organisation_id: query.organisation_id.map(OrganisationId),
         status: query.status.clone(),
     };
     let query_page = page.clone();

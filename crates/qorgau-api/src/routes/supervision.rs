@@ -6,6 +6,7 @@ use actix_web::{get, post, web};
 use qorgau_app::area::AreaAsked;
 use qorgau_app::routing_gaps as gaps;
 use qorgau_app::supervision::{self, OverdueAsked};
+use qorgau_domain::ids::{RoutingGapId, UserId};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -64,7 +65,7 @@ pub async fn overdue(
             region_code: q.region_code,
             district_code: q.district_code,
         },
-        assignee_id: q.assignee_id.map(|a| a.to_string()),
+        assignee_id: q.assignee_id.map(UserId),
         after: page.after.as_deref().map(parse_cursor).transpose()?,
         limit: page.limit,
     };
@@ -119,9 +120,9 @@ pub async fn resolve_routing_gap(
     id: web::Path<Uuid>,
     body: Json<GapResolution>,
 ) -> Result<web::Json<RoutingGapView>, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = RoutingGapId(id.into_inner());
     let gap = state
-        .run(move |conn| Ok(gaps::resolve(conn, &caller, &id, &body.0.note)?))
+        .run(move |conn| Ok(gaps::resolve(conn, &caller, id, &body.0.note)?))
         .await?;
     Ok(web::Json(RoutingGapView::try_from(gap)?))
 }

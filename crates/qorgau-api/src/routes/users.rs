@@ -76,9 +76,9 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = UserId(id.into_inner());
     let account = state
-        .run(move |conn| Ok(users::get(conn, &caller, &id)?))
+        .run(move |conn| Ok(users::get(conn, &caller, id)?))
         .await?;
     Ok(with_etag(UserView::try_from(account)?))
 }
@@ -226,9 +226,9 @@ pub async fn add_training(
     id: web::Path<Uuid>,
     body: Retryable<TrainingInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner().to_string();
+    let id = UserId(id.into_inner());
     let new = body.body.into();
-    let work = move |conn: &mut _, _: &_, caller: &_| users::add_training(conn, caller, &id, &new);
+    let work = move |conn: &mut _, _: &_, caller: &_| users::add_training(conn, caller, id, &new);
     state
         .once(caller, body.key, work, created::<TrainingView, _>)
         .await
@@ -249,10 +249,10 @@ pub async fn list_trainings(
     params: web::Query<ListParams>,
 ) -> Result<web::Json<List<TrainingView>>, ApiError> {
     let page = params.page()?;
-    let id = id.into_inner().to_string();
+    let id = UserId(id.into_inner());
     let (rows, page) = state
         .run(move |conn| {
-            let rows = users::trainings(conn, &caller, &id, &page)?;
+            let rows = users::trainings(conn, &caller, id, &page)?;
             Ok((rows, page))
         })
         .await?;

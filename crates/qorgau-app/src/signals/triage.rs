@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use qorgau_domain::access::Action;
 use qorgau_domain::case::{CaseStatus, case_number, may_hold};
 use qorgau_domain::deadline::kazakhstan;
-use qorgau_domain::ids::{CaseId, ChildId, SignalId};
+use qorgau_domain::ids::{CaseId, ChildId, SignalId, UserId};
 use qorgau_domain::signal::ChildFacts;
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
@@ -62,7 +62,7 @@ fn triage(
     if signal.status != SignalStatus::Received {
         return Err(AppError::conflict("this signal has already been triaged"));
     }
-    let me = actor.user_id.to_string();
+    let me = actor.user_id;
     let concerns = super::concerns_of(conn, signal.id)?;
     let concern_codes: Vec<Concern> = concerns
         .iter()
@@ -73,7 +73,7 @@ fn triage(
         .collect::<Result<_, _>>()?;
     let outcome = match decision {
         Triage::OpenCase { risk, assignee } => {
-            let assignee = assignee.map(|a| a.to_string());
+            let assignee = assignee.map(UserId);
             open_case(conn, &signal, &concerns, risk, assignee, now)?
         }
         Triage::LinkCase { risk, case_id } => {
@@ -95,7 +95,7 @@ fn triage(
                 .collect();
             let refs: Vec<&str> = concerns.iter().map(String::as_str).collect();
             cases::add_concerns(conn, case.id, &refs)?;
-            protocol::route(conn, app, &case, &added, &me, now)?;
+            protocol::route(conn, app, &case, &added, me, now)?;
             Outcome {
                 status: SignalStatus::Linked,
                 risk,
@@ -119,7 +119,7 @@ fn triage(
         id,
         &TriageRecord {
             status: outcome.status,
-            triaged_by: &me,
+            triaged_by: me,
             at: now.naive_utc(),
             risk_level: outcome.risk,
             screen_out_reason: outcome.reason.as_deref(),
@@ -130,10 +130,10 @@ fn triage(
     if !recorded {
         return Err(AppError::conflict("this signal has already been triaged"));
     }
-    record_on_timeline(conn, &outcome, id, &me, now)?;
+    record_on_timeline(conn, &outcome, id, me, now)?;
     // The protocol takes over: deadlines, mandatory referrals, automatic assignment.
     if let Some(case) = &outcome.opened {
-        protocol::on_case_opened(conn, app, case, &signal, &concern_codes, &me, now)?;
+        protocol::on_case_opened(conn, app, case, &signal, &concern_codes, me, now)?;
     }
     crate::facts::signal(conn, id, outcome.child_id)?;
     if let Some(case) = outcome.case_id {
@@ -150,7 +150,7 @@ fn open_case(
     signal: &SignalRow,
     concerns: &[String],
     risk: RiskLevel,
-    assignee: Option<String>,
+    assignee: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
     let child_id = match &signal.child_id {
@@ -168,7 +168,7 @@ fn open_case(
         return Err(open_already());
     }
     let child = children::find(conn, child_id)?.ok_or(AppError::Internal)?;
-    if let Some(assignee) = &assignee {
+    if let Some(assignee) = assignee {
         check_assignee(conn, assignee, &child.region_code)?;
     }
     let year = now.with_timezone(&kazakhstan()).year();
@@ -209,7 +209,7 @@ fn record_on_timeline(
     conn: &mut DbConnection,
     outcome: &Outcome,
     signal_id: SignalId,
-    me: &str,
+    me: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Some(child) = &outcome.child_id else {
@@ -251,7 +251,7 @@ fn record_on_timeline(
 
 /// An assignee must be an active case manager of the case's region
 /// (`qorgau_domain::case::may_hold`).
-fn check_assignee(conn: &mut DbConnection, user_id: &str, region: &str) -> Result<(), AppError> {
+fn check_assignee(conn: &mut DbConnection, user_id: UserId, region: &str) -> Result<(), AppError> {
     match users::find(conn, user_id)? {
         Some((user, org)) if may_hold(user.role, user.active, &org.region_code, region) => Ok(()),
         _ => Err(AppError::invalid(
