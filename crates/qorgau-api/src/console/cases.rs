@@ -684,8 +684,9 @@ async fn record(
             let work = |c: &mut DbConnection| {
                 record_intervention(c, &caller, id, Some(expected), intervention)
             };
-            let render =
-                |row: qorgau_persistence::interventions::InterventionRow| Ok((303, row.id));
+            let render = |row: qorgau_persistence::interventions::InterventionRow| {
+                Ok((303, row.id.to_string()))
+            };
             idempotency::once(conn, &caller, key.as_ref(), work, render)?;
             Ok(())
         })
