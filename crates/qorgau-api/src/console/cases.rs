@@ -283,11 +283,9 @@ pub async fn case_page(
     shown: web::Query<Shown>,
 ) -> Result<HttpResponse, ConsoleError> {
     let id = CaseId(id.into_inner());
-    let caller = signed.caller.clone();
-    let file = state
-        .run(move |conn| read_case(conn, &caller, id))
-        .await
-        .map_err(signed.fail())?;
+    let file = signed
+        .run(&state, move |conn, caller| read_case(conn, caller, id))
+        .await?;
     let notice = shown
         .saved
         .is_some()
@@ -702,11 +700,9 @@ async fn refused(
     mut form: InterventionForm,
     refusal: Refusal,
 ) -> Result<HttpResponse, ConsoleError> {
-    let caller = signed.caller.clone();
-    let file = state
-        .run(move |conn| read_case(conn, &caller, id))
-        .await
-        .map_err(signed.fail())?;
+    let file = signed
+        .run(state, move |conn, caller| read_case(conn, caller, id))
+        .await?;
     let (notice, errors, status) = match refusal {
         Refusal::Invalid(fields) => (Ui::FormErrors, fields, StatusCode::UNPROCESSABLE_ENTITY),
         Refusal::Stale => {

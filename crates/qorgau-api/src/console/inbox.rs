@@ -40,21 +40,8 @@ pub async fn tasks(
     req: HttpRequest,
     query: web::Query<Cursor>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let page = page_of(&query).page().map_err(signed.fail())?;
-    let asked = TasksQuery::default().asked(&page).map_err(signed.fail())?;
-    let (app, caller) = (state.app.clone(), signed.caller.clone());
-    let found = state
-        .run(move |conn| Ok(tasks::mine(conn, &app, &caller, &asked)?))
-        .await
-        .map_err(signed.fail())?;
-    let keyed = found
-        .items
-        .into_iter()
-        .map(|t| (cursor_key(&t), t))
-        .collect();
-    let list = checked_page(keyed, &page, |(key, _)| key, |(_, t)| TaskView::try_from(t))
-        .map_err(|e| signed.fail()(e.into()))?;
-    let body = task_list(signed.lang, &list, found.total);
+    let (list, total) = task_page(&state, &signed, &query, TasksQuery::default()).await?;
+    let body = task_list(signed.lang, &list, total);
     Ok(render(
         &signed,
         &req,
@@ -62,6 +49,45 @@ pub async fn tasks(
         signed.lang.t(Ui::NavTasks),
         body,
     ))
+}
+
+/// A page of the user's tasks that match `wanted` (the home page, the triage queue), with
+/// how many match in all.
+pub async fn task_page(
+    state: &AppState,
+    signed: &Signed,
+    cursor: &Cursor,
+    wanted: TasksQuery,
+) -> Result<(List<TaskView>, i64), ConsoleError> {
+    let page = page_of(cursor).page().map_err(signed.fail())?;
+    let asked = wanted.asked(&page).map_err(signed.fail())?;
+    let app = state.app.clone();
+    let found = signed
+        .run(state, move |conn, caller| {
+            Ok(tasks::mine(conn, &app, caller, &asked)?)
+        })
+        .await?;
+    let keyed = found
+        .items
+        .into_iter()
+        .map(|t| (cursor_key(&t), t))
+        .collect();
+    let list = checked_page(keyed, &page, |(key, _)| key, |(_, t)| TaskView::try_from(t))
+        .map_err(|e| signed.fail()(e.into()))?;
+    Ok((list, found.total))
+}
+
+/// A task's due time, or that it has none, marked when overdue.
+pub fn due_cell(lang: Lang, task: &TaskView) -> Markup {
+    html! {
+        td {
+            @match task.due_at {
+                Some(at) => (layout::when(at)),
+                None => (lang.t(Ui::NoDue)),
+            }
+            @if task.overdue { " " strong.badge.overdue { (lang.t(Ui::Overdue)) } }
+        }
+    }
 }
 
 fn task_list(lang: Lang, list: &List<TaskView>, total: i64) -> Markup {
@@ -90,13 +116,7 @@ fn task_list(lang: Lang, list: &List<TaskView>, total: i64) -> Markup {
                                     a href=(format!("/console/cases/{case}")) { (task.subject) }
                                 } @else { (task.subject) }
                             }
-                            td {
-                                @match task.due_at {
-                                    Some(at) => (layout::when(at)),
-                                    None => (t(Ui::NoDue)),
-                                }
-                                @if task.overdue { " " strong.badge.overdue { (t(Ui::Overdue)) } }
-                            }
+                            (due_cell(lang, task))
                         }
                     }
                 }
@@ -234,11 +254,11 @@ pub async fn mark_all_read(
     form: web::Form<TokenOnly>,
 ) -> Result<HttpResponse, ConsoleError> {
     signed.check(&form.csrf)?;
-    let caller = signed.caller.clone();
-    state
-        .run(move |conn| Ok(inbox::mark_all_read(conn, &caller)?))
-        .await
-        .map_err(signed.fail())?;
+    signed
+        .run(&state, move |conn, caller| {
+            Ok(inbox::mark_all_read(conn, caller)?)
+        })
+        .await?;
     Ok(back_to("/console/notifications"))
 }
 

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use qorgau_app::children::{self, Found};
 use qorgau_app::idempotency::{self, Idempotency};
-use qorgau_app::{AppError, signals, tasks};
+use qorgau_app::{AppError, signals};
 use qorgau_domain::ids::{ChildId, SignalId};
 use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_domain::triage::{Decision, TriageInput, parse_triage};
@@ -19,13 +19,12 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::console::inbox::{Cursor, back_to, more, page_of, render};
+use crate::console::inbox::{Cursor, back_to, due_cell, more, render, task_page};
 use crate::console::layout::{self, Nav};
 use crate::console::session::{ConsoleError, Signed};
-use crate::dto::checked_page;
 use crate::dto::children::ChildView;
 use crate::dto::signals::SignalView;
-use crate::dto::tasks::{TaskView, TasksQuery, cursor_key};
+use crate::dto::tasks::{TaskView, TasksQuery};
 use crate::error::ApiError;
 use crate::labels::{Lang, Ui};
 use crate::list::List;
@@ -43,25 +42,12 @@ pub async fn queue(
     req: HttpRequest,
     query: web::Query<Cursor>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let page = page_of(&query).page().map_err(signed.fail())?;
     let wanted = TasksQuery {
         kind: Some("triage".into()),
         due_before: None,
     };
-    let asked = wanted.asked(&page).map_err(signed.fail())?;
-    let (app, caller) = (state.app.clone(), signed.caller.clone());
-    let found = state
-        .run(move |conn| Ok(tasks::mine(conn, &app, &caller, &asked)?))
-        .await
-        .map_err(signed.fail())?;
-    let keyed = found
-        .items
-        .into_iter()
-        .map(|t| (cursor_key(&t), t))
-        .collect();
-    let list = checked_page(keyed, &page, |(key, _)| key, |(_, t)| TaskView::try_from(t))
-        .map_err(|e| signed.fail()(e.into()))?;
-    let body = queue_table(signed.lang, &list, found.total);
+    let (list, total) = task_page(&state, &signed, &query, wanted).await?;
+    let body = queue_table(signed.lang, &list, total);
     Ok(render(
         &signed,
         &req,
@@ -90,13 +76,7 @@ fn queue_table(lang: Lang, list: &List<TaskView>, total: i64) -> Markup {
                                     a href=(format!("/console/signals/{signal}")) { (task.subject) }
                                 } @else { (task.subject) }
                             }
-                            td {
-                                @match task.due_at {
-                                    Some(at) => (layout::when(at)),
-                                    None => (t(Ui::NoDue)),
-                                }
-                                @if task.overdue { " " strong.badge.overdue { (t(Ui::Overdue)) } }
-                            }
+                            (due_cell(lang, task))
                         }
                     }
                 }
@@ -173,11 +153,9 @@ pub async fn signal_page(
     shown: web::Query<Shown>,
 ) -> Result<HttpResponse, ConsoleError> {
     let id = SignalId(id.into_inner());
-    let caller = signed.caller.clone();
-    let file = state
-        .run(move |conn| read_signal(conn, &caller, id))
-        .await
-        .map_err(signed.fail())?;
+    let file = signed
+        .run(&state, move |conn, caller| read_signal(conn, caller, id))
+        .await?;
     let notice = shown
         .triaged
         .is_some()
@@ -410,11 +388,9 @@ async fn refused(
     errors: Vec<FieldError>,
     status: StatusCode,
 ) -> Result<HttpResponse, ConsoleError> {
-    let caller = signed.caller.clone();
-    let file = state
-        .run(move |conn| read_signal(conn, &caller, id))
-        .await
-        .map_err(signed.fail())?;
+    let file = signed
+        .run(state, move |conn, caller| read_signal(conn, caller, id))
+        .await?;
     let notice = match status {
         StatusCode::CONFLICT => Ui::TriageConflict,
         _ => Ui::FormErrors,

@@ -17,6 +17,8 @@ use std::pin::Pin;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload, web};
 
+use qorgau_persistence::DbConnection;
+
 use crate::auth::Caller;
 use crate::auth::caller::authenticate_token;
 use crate::config::Config;
@@ -73,6 +75,19 @@ impl Signed {
     pub fn fail(&self) -> impl Fn(ApiError) -> ConsoleError + use<> {
         let lang = self.lang;
         move |e| ConsoleError::from_api(e, lang)
+    }
+
+    /// Runs `work` as this user on the blocking pool; an error becomes the page of its status.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        state: &AppState,
+        work: impl FnOnce(&mut DbConnection, &Caller) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ConsoleError> {
+        let caller = self.caller.clone();
+        state
+            .run(move |conn| work(conn, &caller))
+            .await
+            .map_err(self.fail())
     }
 }
 

@@ -214,11 +214,9 @@ pub async fn plan_page(
     shown: web::Query<Shown>,
 ) -> Result<HttpResponse, ConsoleError> {
     let id = CaseId(id.into_inner());
-    let caller = signed.caller.clone();
-    let file = state
-        .run(move |conn| read_plan(conn, &caller, id))
-        .await
-        .map_err(signed.fail())?;
+    let file = signed
+        .run(&state, move |conn, caller| read_plan(conn, caller, id))
+        .await?;
     let notice = shown.decided.is_some().then_some((Ui::PlanDecided, false));
     let form = DecisionForm {
         revision: file.plan.revision.to_string(),
@@ -314,11 +312,9 @@ async fn refused(
     mut form: DecisionForm,
     (notice, errors, status): (Ui, Vec<FieldError>, StatusCode),
 ) -> Result<HttpResponse, ConsoleError> {
-    let caller = signed.caller.clone();
-    let file = state
-        .run(move |conn| read_plan(conn, &caller, id))
-        .await
-        .map_err(signed.fail())?;
+    let file = signed
+        .run(state, move |conn, caller| read_plan(conn, caller, id))
+        .await?;
     if status == StatusCode::CONFLICT {
         form.revision = file.plan.revision.to_string();
     }
