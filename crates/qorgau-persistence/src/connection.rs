@@ -248,7 +248,14 @@ where
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
     }
     .map_err(DbError::from)?;
-    match f(conn) {
+    let done = f(conn);
+    finish(conn, done)
+}
+
+/// Ends the transaction (or savepoint) `write` or `read_only` began: commits when its work
+/// succeeded, else rolls back.
+fn finish<T, E: From<DbError>>(conn: &mut DbConnection, done: Result<T, E>) -> Result<T, E> {
+    match done {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
                 .map_err(DbError::from)?;
@@ -286,17 +293,8 @@ where
         begun => begun,
     }
     .map_err(DbError::from)?;
-    match f(conn) {
-        Ok(value) => {
-            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
-                .map_err(DbError::from)?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
-            Err(e)
-        }
-    }
+    let done = f(conn);
+    finish(conn, done)
 }
 
 /// Does the database answer? For readiness checks.
