@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use crate::console::layout::{self, Frame, Nav};
 use crate::console::session::{ConsoleError, Signed};
+use crate::dto;
 use crate::dto::checked_page;
 use crate::dto::notifications::NotificationView;
-use crate::dto::tasks::{TaskView, TasksQuery, cursor_key};
+use crate::dto::tasks::{TaskView, TasksQuery};
 use crate::labels::{Lang, Ui};
 use crate::list::{List, ListParams};
 use crate::state::AppState;
@@ -67,13 +68,7 @@ pub async fn task_page(
             Ok(tasks::mine(conn, &app, caller, &asked)?)
         })
         .await?;
-    let keyed = found
-        .items
-        .into_iter()
-        .map(|t| (cursor_key(&t), t))
-        .collect();
-    let list = checked_page(keyed, &page, |(key, _)| key, |(_, t)| TaskView::try_from(t))
-        .map_err(|e| signed.fail()(e.into()))?;
+    let list = dto::tasks::task_page(found.items, &page).map_err(|e| signed.fail()(e.into()))?;
     Ok((list, found.total))
 }
 

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::dto::checked_page;
 use crate::error::ApiError;
+use crate::list::List;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct TasksQuery {
@@ -120,6 +122,12 @@ pub struct TaskList {
 }
 
 const CURSOR_TIME: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+/// One page of tasks as their views, each keyed by its position in the list.
+pub fn task_page(tasks: Vec<Task>, page: &Page) -> Result<List<TaskView>, AppError> {
+    let keyed = tasks.into_iter().map(|t| (cursor_key(&t), t)).collect();
+    checked_page(keyed, page, |(key, _)| key, |(_, t)| TaskView::try_from(t))
+}
 
 /// The keyset position of a task: `d|due|id` for one with a clock, `w|id` for one without.
 pub fn cursor_key(task: &Task) -> String {

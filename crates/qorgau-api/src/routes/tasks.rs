@@ -4,8 +4,7 @@ use actix_web::{get, web};
 use qorgau_app::tasks;
 
 use crate::auth::Caller;
-use crate::dto::checked_page;
-use crate::dto::tasks::{TaskList, TaskView, TasksQuery, cursor_key};
+use crate::dto::tasks::{TaskList, TasksQuery, task_page};
 use crate::error::{ApiError, Problem};
 use crate::list::ListParams;
 use crate::state::AppState;
@@ -36,12 +35,7 @@ pub async fn list(
     let found = state
         .run(move |conn| Ok(tasks::mine(conn, &app, &caller, &asked)?))
         .await?;
-    let keyed = found
-        .items
-        .into_iter()
-        .map(|t| (cursor_key(&t), t))
-        .collect();
-    let list = checked_page(keyed, &page, |(key, _)| key, |(_, t)| TaskView::try_from(t))?;
+    let list = task_page(found.items, &page)?;
     Ok(web::Json(TaskList {
         items: list.items,
         next_cursor: list.next_cursor,
