@@ -125,8 +125,36 @@ where
 
 impl AppState {
     /// Runs a creating use case on the blocking pool, once per `Idempotency-Key`
-    /// (`qorgau_app::idempotency::once`), and answers its rendered response — or, to a retry,
-    /// the one stored.
+    /// (`qorgau_app::idempotency::once`): its rendered response — or, to a retry, the one
+    /// stored. The console's forms call it with their own retry keys.
+    pub async fn run_once<T, W, R>(
+        &self,
+        caller: Caller,
+        key: Option<Idempotency>,
+        work: W,
+        render: R,
+    ) -> Result<Response, ApiError>
+    where
+        W: FnOnce(&mut DbConnection, &App, &qorgau_app::Caller) -> Result<T, AppError>
+            + Send
+            + 'static,
+        R: FnOnce(T) -> Result<Response, AppError> + Send + 'static,
+    {
+        let app = self.app.clone();
+        self.run(move |conn| {
+            let work = |c: &mut DbConnection| work(c, &app, &caller);
+            Ok(idempotency::once(
+                conn,
+                &caller,
+                key.as_ref(),
+                work,
+                render,
+            )?)
+        })
+        .await
+    }
+
+    /// [`AppState::run_once`] answered as the JSON response it rendered or stored.
     pub async fn once<T, W, R>(
         &self,
         caller: Caller,
@@ -140,19 +168,7 @@ impl AppState {
             + 'static,
         R: FnOnce(T) -> Result<Response, AppError> + Send + 'static,
     {
-        let app = self.app.clone();
-        let (status, body) = self
-            .run(move |conn| {
-                let work = |c: &mut DbConnection| work(c, &app, &caller);
-                Ok(idempotency::once(
-                    conn,
-                    &caller,
-                    key.as_ref(),
-                    work,
-                    render,
-                )?)
-            })
-            .await?;
+        let (status, body) = self.run_once(caller, key, work, render).await?;
         let status = StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?;
         Ok(HttpResponse::build(status)
             .content_type("application/json")

@@ -6,9 +6,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
+use qorgau_app::Caller;
 use qorgau_app::cases::{CaseSearch, case_card, list_cases};
 use qorgau_app::children::{self, Found};
-use qorgau_app::idempotency::{self, Idempotency};
+use qorgau_app::idempotency::Idempotency;
 use qorgau_app::interventions::record_intervention;
 use qorgau_app::{AppError, assessments, interventions, plans, referrals};
 use qorgau_domain::case::CaseStatus;
@@ -676,19 +677,15 @@ async fn record(
     intervention: qorgau_domain::intervention::Intervention,
     key: Option<Idempotency>,
 ) -> Result<(), ApiError> {
-    let caller = signed.caller.clone();
+    let work = move |c: &mut DbConnection, _: &qorgau_app::App, caller: &Caller| {
+        record_intervention(c, caller, id, Some(expected), intervention)
+    };
+    let render =
+        |row: qorgau_persistence::interventions::InterventionRow| Ok((303, row.id.to_string()));
     state
-        .run(move |conn| {
-            let work = |c: &mut DbConnection| {
-                record_intervention(c, &caller, id, Some(expected), intervention)
-            };
-            let render = |row: qorgau_persistence::interventions::InterventionRow| {
-                Ok((303, row.id.to_string()))
-            };
-            idempotency::once(conn, &caller, key.as_ref(), work, render)?;
-            Ok(())
-        })
-        .await
+        .run_once(signed.caller.clone(), key, work, render)
+        .await?;
+    Ok(())
 }
 
 /// The case page again, as it is now, with the form as it was sent and why it was refused.

@@ -7,8 +7,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
+use qorgau_app::Caller;
 use qorgau_app::children::{self, Found};
-use qorgau_app::idempotency::{self, Idempotency};
+use qorgau_app::idempotency::Idempotency;
 use qorgau_app::{AppError, signals};
 use qorgau_domain::ids::{ChildId, SignalId};
 use qorgau_domain::taxonomy::RiskLevel;
@@ -351,22 +352,12 @@ pub async fn triage(
     let (errors, status) = match parse_triage(form.input()) {
         Err(fields) => (fields, StatusCode::UNPROCESSABLE_ENTITY),
         Ok(decision) => {
-            let (app, caller, key) = (state.app.clone(), signed.caller.clone(), form.retry_key(id));
-            let done = state
-                .run(move |conn| {
-                    let work = |c: &mut DbConnection| {
-                        signals::triage_signal(c, &app, &caller, id, decision)
-                    };
-                    let render = |s: signals::Signal| Ok((303, s.row.id.to_string()));
-                    Ok(idempotency::once(
-                        conn,
-                        &caller,
-                        key.as_ref(),
-                        work,
-                        render,
-                    )?)
-                })
-                .await;
+            let work = move |c: &mut DbConnection, app: &qorgau_app::App, caller: &Caller| {
+                signals::triage_signal(c, app, caller, id, decision)
+            };
+            let render = |s: signals::Signal| Ok((303, s.row.id.to_string()));
+            let (caller, key) = (signed.caller.clone(), form.retry_key(id));
+            let done = state.run_once(caller, key, work, render).await;
             match done {
                 Ok(_) => return Ok(back_to(&format!("/console/signals/{id}?triaged=1"))),
                 Err(ApiError::Validation(fields)) => (fields, StatusCode::UNPROCESSABLE_ENTITY),
