@@ -14,12 +14,13 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use qorgau_api::{AppState, Config};
 use qorgau_app::TestClock;
 use qorgau_app::accounts;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::RiskLevel;
+use qorgau_persistence::connection::establish_postgres;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -92,8 +93,7 @@ impl TestDb {
             Backend::Postgres => {
                 let server = postgres_url();
                 let name = format!("qorgau_test_{id}");
-                let mut conn =
-                    PgConnection::establish(&server).expect("connect to the test server");
+                let mut conn = establish_postgres(&server).expect("connect to the test server");
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut conn)
                     .unwrap();
@@ -130,7 +130,7 @@ impl Drop for TestDb {
                 }
             }
             Cleanup::Database { server, name } => {
-                if let Ok(mut conn) = PgConnection::establish(server) {
+                if let Ok(mut conn) = establish_postgres(server) {
                     let _ =
                         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                             .execute(&mut conn);

@@ -4,8 +4,9 @@
 //! merge can be undone, and both the merge and its undoing stay in the history.
 
 use diesel::sql_types::{Integer, Nullable, Text};
-use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
 use qorgau_domain::iin::Sex;
+use qorgau_persistence::connection::establish_postgres;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -359,7 +360,7 @@ fn merge_records(app: &TestApp) -> Vec<MergeRecord> {
             .load(&mut SqliteConnection::establish(path).unwrap())
             .unwrap(),
         None => diesel::sql_query(sql)
-            .load(&mut PgConnection::establish(url).unwrap())
+            .load(&mut establish_postgres(url).unwrap())
             .unwrap(),
     }
 }
@@ -371,7 +372,7 @@ fn execute(app: &TestApp, sql: &str) {
             .execute(&mut SqliteConnection::establish(path).unwrap())
             .unwrap(),
         None => diesel::sql_query(sql)
-            .execute(&mut PgConnection::establish(url).unwrap())
+            .execute(&mut establish_postgres(url).unwrap())
             .unwrap(),
     };
 }

@@ -11,7 +11,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+use diesel::{PgConnection, QueryableByName, RunQueryDsl};
+use qorgau_persistence::connection::establish_postgres;
 use qorgau_persistence::{Database, PoolSettings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -192,11 +193,11 @@ fn wait_for_replay(primary: &str, replica: &str) {
         #[diesel(sql_type = diesel::sql_types::Bool)]
         replayed: bool,
     }
-    let mut conn = PgConnection::establish(primary).unwrap();
+    let mut conn = establish_postgres(primary).unwrap();
     let Lsn { lsn } = diesel::sql_query("SELECT pg_current_wal_lsn()::text AS lsn")
         .get_result(&mut conn)
         .unwrap();
-    let mut conn = PgConnection::establish(replica).unwrap();
+    let mut conn = establish_postgres(replica).unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let done: Replayed = diesel::sql_query(format!(
@@ -226,7 +227,7 @@ impl ReplayPaused {
             #[diesel(sql_type = diesel::sql_types::Text)]
             state: String,
         }
-        let mut conn = PgConnection::establish(replica_url).unwrap();
+        let mut conn = establish_postgres(replica_url).unwrap();
         diesel::sql_query("SELECT pg_wal_replay_pause()")
             .execute(&mut conn)
             .unwrap();
@@ -271,7 +272,7 @@ async fn on_a_streaming_replica_a_write_appears_in_the_reports_once_replayed() {
         // that the reporting tests read their own writes; with the replay paused, this test's
         // commits would wait forever: its database commits locally.
         let name = config.database_url.rsplit('/').next().unwrap();
-        let mut conn = PgConnection::establish(&primary).unwrap();
+        let mut conn = establish_postgres(&primary).unwrap();
         diesel::sql_query(format!(
             "ALTER DATABASE {name} SET synchronous_commit = local"
         ))

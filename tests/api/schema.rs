@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::sql_types::{Integer, Nullable, Text};
-use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection};
+use qorgau_persistence::connection::establish_postgres;
 use qorgau_persistence::{Database, PoolSettings, migrate};
 
 use crate::common::{Backend, TestDb};
@@ -277,7 +278,7 @@ fn sqlite_schema(url: &str) -> Schema {
 }
 
 fn postgres_schema(url: &str) -> Schema {
-    let mut conn = PgConnection::establish(url).unwrap();
+    let mut conn = establish_postgres(url).unwrap();
     let mut schema = Schema::new();
 
     let columns: Vec<ColumnFact> = diesel::sql_query(

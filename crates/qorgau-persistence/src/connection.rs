@@ -92,6 +92,20 @@ diesel::define_sql_function! {
 /// Establishes connections of the configured backend only. Diesel's own manager would try
 /// each variant in turn, and a PostgreSQL outage would silently open a SQLite file named
 /// after the URL.
+/// Opens one PostgreSQL connection; every PostgreSQL connection of the process, pooled or not,
+/// goes through here.
+///
+/// libpq talks TLS through OpenSSL, which by default frees its locks and tables from an `atexit`
+/// handler. A process that exits while another thread is still inside OpenSSL — the pool's
+/// threads retry connections in the background, a test binary leaves such threads behind —
+/// then crashes with SIGSEGV after its work is done (seen once in CI, after 376 passing tests;
+/// r2d2 issue #137). Initialising OpenSSL first, without that handler, removes the race; the
+/// process's memory goes back to the system at exit anyway.
+pub fn establish_postgres(url: &str) -> ConnectionResult<PgConnection> {
+    openssl_sys::init();
+    PgConnection::establish(url)
+}
+
 #[derive(Debug)]
 pub struct Manager {
     backend: Backend,
@@ -108,7 +122,7 @@ impl ManageConnection for Manager {
         match self.backend {
             Backend::Postgres => {
                 let mut conn =
-                    PgConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
+                    establish_postgres(&self.target).map_err(r2d2::Error::ConnectionError)?;
                 if self.read_only {
                     // A replica refuses writes anyway; a primary given here by mistake (or on
                     // purpose, as the tests do) now refuses them too.
@@ -365,7 +379,7 @@ mod tests {
     fn nested_writes_are_savepoints_on_postgres() {
         let url = std::env::var("QORGAU_TEST_DATABASE_URL")
             .expect("QORGAU_TEST_DATABASE_URL names a PostgreSQL database");
-        let mut conn = DbConnection::Postgres(PgConnection::establish(&url).expect("PostgreSQL"));
+        let mut conn = DbConnection::Postgres(establish_postgres(&url).expect("PostgreSQL"));
         nested_writes_are_savepoints(&mut conn);
     }
 }

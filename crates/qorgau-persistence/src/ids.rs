@@ -121,6 +121,7 @@ fn ids_round_trip_on_sqlite() {
 fn ids_round_trip_on_postgres() {
     let url = std::env::var("QORGAU_TEST_DATABASE_URL")
         .expect("QORGAU_TEST_DATABASE_URL names a PostgreSQL database");
-    let mut conn = DbConnection::Postgres(PgConnection::establish(&url).expect("PostgreSQL"));
+    let mut conn =
+        DbConnection::Postgres(crate::connection::establish_postgres(&url).expect("PostgreSQL"));
     round_trip(&mut conn);
 }
