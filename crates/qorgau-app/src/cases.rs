@@ -21,7 +21,6 @@ use qorgau_persistence::flags::{self, FlagRow};
 use qorgau_persistence::relations::{self, RelationRow};
 use qorgau_persistence::users::UserRow;
 use qorgau_persistence::{DbConnection, Page, users, write};
-use uuid::Uuid;
 
 use crate::access::{case_target, visible_case};
 use crate::app::App;
@@ -129,7 +128,7 @@ pub(crate) fn note(
 pub struct CaseSearch {
     pub status: Option<String>,
     pub risk_level: Option<String>,
-    pub assignee_id: Option<Uuid>,
+    pub assignee_id: Option<UserId>,
     pub region_code: Option<String>,
     pub district_code: Option<String>,
     /// Only cases with a lapsed deadline — of this kind, if one is given.
@@ -162,7 +161,7 @@ pub fn list_cases(
     let filter = CaseFilter {
         status: search.status,
         risk_level: search.risk_level,
-        assignee_id: search.assignee_id.map(UserId),
+        assignee_id: search.assignee_id,
         region_code: search.region_code,
         district_code: search.district_code,
         overdue_at: overdue.then(|| caller.at.naive_utc()),
@@ -307,12 +306,12 @@ pub fn assign_case(
     app: &App,
     caller: &Caller,
     case_id: CaseId,
-    assignee: Uuid,
+    assignee: UserId,
 ) -> Result<CaseCard, AppError> {
     let now = caller.at;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::AssignCase)?;
-        let holder = holder_for(tx, &case, UserId(assignee), "assignee_id")?;
+        let holder = holder_for(tx, &case, assignee, "assignee_id")?;
         let summary = format!("Assigned to {}", holder.full_name);
         let me = caller.actor.user_id;
         give(tx, app, me, &case, &holder, summary, now)?;

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::{CaseId, CommissionMatterId, CommissionMeasureId, OrganisationId};
+use qorgau_domain::ids::{CaseId, CommissionMatterId, CommissionMeasureId};
 use qorgau_domain::interagency::{
     CommissionDecision, MeasureStatus, NewCommissionMatter, measure_status,
 };
@@ -82,7 +82,7 @@ pub fn add_matter(
     let now = app.now();
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
-        let org = OrganisationId(new.commission_organisation_id);
+        let org = new.commission_organisation_id;
         let commission_kind = Some(OrganisationKind::Commission);
         require_organisation(tx, "commission_organisation_id", org, commission_kind)?;
         let row = MatterRow {
@@ -126,7 +126,7 @@ pub fn decide(
         let case = visible_case(tx, caller, matter.case_id, Action::WorkCase)?;
         let mut measures = Vec::new();
         for (i, m) in decision.measures.iter().enumerate() {
-            let org = OrganisationId(m.responsible_organisation_id);
+            let org = m.responsible_organisation_id;
             let field = format!("measures[{i}].responsible_organisation_id");
             require_organisation(tx, &field, org, None)?;
             measures.push(MeasureRow {

@@ -3,7 +3,7 @@
 
 use qorgau_domain::access::Action;
 use qorgau_domain::consent::NewConsent;
-use qorgau_domain::ids::{CaseId, ConsentId, RelationId};
+use qorgau_domain::ids::{CaseId, ConsentId};
 use qorgau_domain::interagency::check_consenting_relation;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::consents::{self, ConsentRow};
@@ -29,7 +29,7 @@ pub fn add(
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if let Some(rel) = new.given_by_relation_id {
-            let relation = relations::find(tx, RelationId(rel))?
+            let relation = relations::find(tx, rel)?
                 .filter(|r| r.child_id == case.child_id)
                 .ok_or_else(|| {
                     AppError::invalid("given_by_relation_id", "no such relation of this child")
@@ -39,7 +39,7 @@ pub fn add(
         let row = ConsentRow {
             id: ConsentId::new(),
             case_id: id,
-            given_by_relation_id: new.given_by_relation_id.map(RelationId),
+            given_by_relation_id: new.given_by_relation_id,
             given_by_name: new.given_by_name,
             relation: new.relation,
             services: new.services,

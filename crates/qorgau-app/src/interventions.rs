@@ -2,7 +2,7 @@
 //! organisation holds an active referral on the case — a partner's specialists.
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::{CaseId, InterventionId, PlanMeasureId};
+use qorgau_domain::ids::{CaseId, InterventionId};
 use qorgau_domain::intervention::Intervention;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::timeline::TimelineKind;
@@ -34,7 +34,7 @@ pub fn record_intervention(
         }
         ensure_open(&case)?;
         if let Some(measure) = intervention.plan_measure_id
-            && plans::find_measure(tx, PlanMeasureId(measure))?
+            && plans::find_measure(tx, measure)?
                 .filter(|(_, of_case, _)| *of_case == case_id)
                 .is_none()
         {
@@ -53,7 +53,7 @@ pub fn record_intervention(
             summary: intervention.summary,
             child_seen: intervention.child_seen,
             duration_minutes: intervention.duration_minutes.map(i32::from),
-            plan_measure_id: intervention.plan_measure_id.map(PlanMeasureId),
+            plan_measure_id: intervention.plan_measure_id,
             recorded_by: me,
             recorded_at: now.naive_utc(),
         };

@@ -3,7 +3,7 @@
 //! (Barnahus principle).
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::{CaseId, InterviewId, OrganisationId};
+use qorgau_domain::ids::{CaseId, InterviewId};
 use qorgau_domain::interagency::{InterviewInput, parse_interview};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::interviews::{self, InterviewRow};
@@ -38,7 +38,7 @@ pub fn add(
         let case = case_for_work(tx, caller, id)?;
         let previous = interviews::for_case(tx, id)?.len();
         let new = parse_interview(input, previous, now)?;
-        let org = OrganisationId(new.organisation_id);
+        let org = new.organisation_id;
         require_organisation(tx, "organisation_id", org, None)?;
         let row = InterviewRow {
             id: InterviewId::new(),

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::{CaseId, OrganisationId, PlacementId};
+use qorgau_domain::ids::{CaseId, PlacementId};
 use qorgau_domain::interagency::{
     NewPlacement, PlacementEndInput, exceeds_limit, parse_placement_end,
 };
@@ -11,7 +11,6 @@ use qorgau_domain::report::kazakhstan_date;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::placements::{self, PlacementRow};
 use qorgau_persistence::{DbConnection, Page, write};
-use uuid::Uuid;
 
 use crate::access::visible_case;
 use crate::app::App;
@@ -47,13 +46,13 @@ pub fn add(
     write(conn, |tx| {
         let case = visible_case(tx, caller, id, Action::WorkCase)?;
         if let Some(org) = new.organisation_id {
-            require_organisation(tx, "organisation_id", OrganisationId(org), None)?;
+            require_organisation(tx, "organisation_id", org, None)?;
         }
         let row = PlacementRow {
             id: PlacementId::new(),
             case_id: id,
             kind: new.kind,
-            organisation_id: new.organisation_id.map(OrganisationId),
+            organisation_id: new.organisation_id,
             started_on: new.started_on,
             ended_on: new.ended_on,
             end_reason: new.end_reason.map(|r| r.as_str().into()),
@@ -78,7 +77,7 @@ pub fn add(
 
 /// The end of a placement, made from the version the editor saw (`If-Match`).
 pub struct PlacementEnd {
-    pub id: Uuid,
+    pub id: PlacementId,
     pub expected_version: i64,
     pub input: PlacementEndInput,
 }
@@ -92,7 +91,7 @@ pub fn end(
     caller: &Caller,
     command: PlacementEnd,
 ) -> Result<Placement, AppError> {
-    let id = PlacementId(command.id);
+    let id = command.id;
     let now = app.now();
     let today = kazakhstan_date(now.naive_utc());
     write(conn, |tx| {

@@ -2,7 +2,7 @@
 //! approved or rejected by the supervisor, measures marked done once approved.
 
 use qorgau_domain::access::Action;
-use qorgau_domain::ids::{CaseId, OrganisationId, PlanGoalId, PlanId, PlanMeasureId, PlanReviewId};
+use qorgau_domain::ids::{CaseId, PlanGoalId, PlanId, PlanMeasureId, PlanReviewId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::plan::PlanStatus;
 use qorgau_domain::plan::{Plan, PlanDecision, PlanReview};
@@ -139,7 +139,7 @@ fn responsible_exist(tx: &mut DbConnection, plan: &Plan) -> Result<(), AppError>
     let mut missing = Vec::new();
     for (g, goal) in plan.goals.iter().enumerate() {
         for (m, measure) in goal.measures.iter().enumerate() {
-            let org = OrganisationId(measure.responsible_organisation_id);
+            let org = measure.responsible_organisation_id;
             if organisations::find(tx, org)?.is_none() {
                 missing.push(FieldError {
                     field: format!("goals[{g}].measures[{m}].responsible_organisation_id"),
@@ -169,7 +169,7 @@ fn content_rows(plan_id: PlanId, plan: &Plan) -> (Vec<GoalRow>, Vec<MeasureRow>)
                 position: i32::try_from(m).unwrap_or(i32::MAX),
                 kind: measure.kind.as_str().into(),
                 description: measure.description.clone(),
-                responsible_organisation_id: OrganisationId(measure.responsible_organisation_id),
+                responsible_organisation_id: measure.responsible_organisation_id,
                 due_date: measure.due_date,
                 done_at: None,
                 done_by: None,

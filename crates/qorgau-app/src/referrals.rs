@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
-use qorgau_domain::ids::{CaseId, OrganisationId, ReferralId};
+use qorgau_domain::ids::{CaseId, ReferralId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
@@ -135,7 +135,7 @@ pub fn create(
         if case.status == CaseStatus::Closed {
             return Err(AppError::conflict("the case is closed"));
         }
-        let org = organisations::find(tx, OrganisationId(new.to_organisation_id))?
+        let org = organisations::find(tx, new.to_organisation_id)?
             .ok_or_else(|| AppError::invalid("to_organisation_id", "no such organisation"))?;
         let kind = org.kind;
         let consent_override = new.consent_override.as_ref();

@@ -11,7 +11,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::ConsentId;
+use crate::ids::{ConsentId, RelationId};
 use crate::organisation::OrganisationKind;
 use crate::referral::{ConsentOverride, OverrideBasis, may_override};
 use crate::role::Role;
@@ -48,7 +48,7 @@ pub struct ConsentInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewConsent {
-    pub given_by_relation_id: Option<uuid::Uuid>,
+    pub given_by_relation_id: Option<RelationId>,
     pub given_by_name: String,
     pub relation: String,
     pub services: bool,
@@ -97,7 +97,9 @@ pub fn parse_consent(
         Some(id) => v
             .check(
                 "given_by_relation_id",
-                uuid::Uuid::parse_str(id.trim()).map_err(|_| "must be a relation id"),
+                id.trim()
+                    .parse::<RelationId>()
+                    .map_err(|_| "must be a relation id"),
             )
             .map(Some),
         None => Some(None),

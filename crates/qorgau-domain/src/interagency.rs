@@ -15,11 +15,14 @@
 //!   seed l. 2789), so each is recorded and a repeat needs a reason.
 //! - **Transfers** between regions when the family moves (brief § 2 step 13).
 
+use std::str::FromStr;
+
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::consent::past_timestamp;
 use crate::geography::{DistrictCode, RegionCode};
+use crate::ids::OrganisationId;
 use crate::plan::iso_date;
 use crate::validation::{FieldError, Validation, bounded_text};
 
@@ -49,8 +52,14 @@ fn optional_text(
     }
 }
 
-fn uuid(v: &mut Validation, field: &str, value: &str, what: &'static str) -> Option<uuid::Uuid> {
-    v.check(field, uuid::Uuid::parse_str(value.trim()).map_err(|_| what))
+/// The id of the kind `T` written in `value`, or `what` recorded under `field`.
+fn parse_id<T: FromStr>(
+    v: &mut Validation,
+    field: &str,
+    value: &str,
+    what: &'static str,
+) -> Option<T> {
+    v.check(field, value.trim().parse::<T>().map_err(|_| what))
 }
 
 /// The first day anything in Qorgau can have happened on.
@@ -176,7 +185,7 @@ pub struct CommissionMatterInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewCommissionMatter {
-    pub commission_organisation_id: uuid::Uuid,
+    pub commission_organisation_id: OrganisationId,
     pub grounds: String,
 }
 
@@ -184,7 +193,7 @@ pub fn parse_commission_matter(
     input: CommissionMatterInput,
 ) -> Result<NewCommissionMatter, Vec<FieldError>> {
     let mut v = Validation::new();
-    let organisation = uuid(
+    let organisation = parse_id(
         &mut v,
         "commission_organisation_id",
         &input.commission_organisation_id,
@@ -229,7 +238,7 @@ pub struct CommissionDecisionInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommissionMeasure {
     pub description: String,
-    pub responsible_organisation_id: uuid::Uuid,
+    pub responsible_organisation_id: OrganisationId,
     pub due_date: NaiveDate,
 }
 
@@ -252,7 +261,7 @@ fn parse_commission_measure(
         &m.description,
         TEXT_MAX,
     );
-    let organisation = uuid(
+    let organisation = parse_id(
         v,
         &format!("measures[{i}].responsible_organisation_id"),
         &m.responsible_organisation_id,
@@ -377,7 +386,7 @@ pub struct PlacementInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPlacement {
     pub kind: PlacementType,
-    pub organisation_id: Option<uuid::Uuid>,
+    pub organisation_id: Option<OrganisationId>,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
     pub end_reason: Option<PlacementEndReason>,
@@ -425,7 +434,7 @@ pub fn parse_placement(
         PlacementType::from_code(input.r#type.trim()).ok_or(PLACEMENT_TYPES),
     );
     let organisation_id = match input.organisation_id.as_deref() {
-        Some(id) => uuid(&mut v, "organisation_id", id, "must be an organisation id").map(Some),
+        Some(id) => parse_id(&mut v, "organisation_id", id, "must be an organisation id").map(Some),
         None => Some(None),
     };
     let started_on = date(&mut v, "started_on", &input.started_on, Some(today));
@@ -526,7 +535,7 @@ pub struct InterviewInput {
 pub struct NewInterview {
     pub conducted_at: DateTime<Utc>,
     pub interviewer_name: String,
-    pub organisation_id: uuid::Uuid,
+    pub organisation_id: OrganisationId,
     /// Without duplicates, in the order first given.
     pub present: Vec<Present>,
     pub recording_ref: Option<String>,
@@ -544,7 +553,7 @@ pub fn parse_interview(
     let mut v = Validation::new();
     let conducted_at = v.check("conducted_at", past_timestamp(&input.conducted_at, now));
     let interviewer_name = v.text("interviewer_name", &input.interviewer_name, NAME_MAX);
-    let organisation_id = uuid(
+    let organisation_id = parse_id(
         &mut v,
         "organisation_id",
         &input.organisation_id,

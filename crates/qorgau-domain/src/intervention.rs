@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::ids::PlanMeasureId;
 use crate::plan::{ASSISTANCE_KINDS, AssistanceKind};
 use crate::validation::{FieldError, Validation};
 
@@ -65,7 +66,7 @@ pub struct Intervention {
     pub summary: String,
     pub child_seen: bool,
     pub duration_minutes: Option<u16>,
-    pub plan_measure_id: Option<uuid::Uuid>,
+    pub plan_measure_id: Option<PlanMeasureId>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -133,7 +134,9 @@ pub fn parse_intervention(
         Some(id) => v
             .check(
                 "plan_measure_id",
-                uuid::Uuid::parse_str(id.trim()).map_err(|_| "must be a plan measure id"),
+                id.trim()
+                    .parse::<PlanMeasureId>()
+                    .map_err(|_| "must be a plan measure id"),
             )
             .map(Some),
         None => Some(None),

@@ -10,6 +10,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::OrganisationId;
 use crate::validation::{FieldError, Validation, bounded_text};
 
 /// Longest goal title.
@@ -96,7 +97,7 @@ pub struct PlanDecisionInput {
 pub struct Measure {
     pub kind: AssistanceKind,
     pub description: String,
-    pub responsible_organisation_id: uuid::Uuid,
+    pub responsible_organisation_id: OrganisationId,
     pub due_date: NaiveDate,
 }
 
@@ -153,7 +154,9 @@ fn parse_measure(
     );
     let organisation = v.check(
         &format!("{path}.responsible_organisation_id"),
-        uuid::Uuid::parse_str(m.responsible_organisation_id.trim())
+        m.responsible_organisation_id
+            .trim()
+            .parse::<OrganisationId>()
             .map_err(|_| "must be an organisation id"),
     );
     let due_date = v.check(

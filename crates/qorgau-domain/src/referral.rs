@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::OrganisationId;
 use crate::role::Role;
 use crate::taxonomy::RiskLevel;
 use crate::validation::{FieldError, Validation, bounded_text};
@@ -115,7 +116,7 @@ pub struct ConsentOverride {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewReferral {
-    pub to_organisation_id: uuid::Uuid,
+    pub to_organisation_id: OrganisationId,
     pub service: String,
     pub reason: String,
     pub urgency: Option<RiskLevel>,
@@ -148,7 +149,10 @@ pub fn parse_referral(input: ReferralInput) -> Result<NewReferral, Vec<FieldErro
     let mut v = Validation::new();
     let to_organisation_id = v.check(
         "to_organisation_id",
-        uuid::Uuid::parse_str(input.to_organisation_id.trim())
+        input
+            .to_organisation_id
+            .trim()
+            .parse::<OrganisationId>()
             .map_err(|_| "must be an organisation id"),
     );
     let service = v.text("service", &input.service, SERVICE_MAX);

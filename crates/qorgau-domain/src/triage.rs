@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::ids::CaseId;
+use crate::ids::{CaseId, UserId};
 use crate::taxonomy::RiskLevel;
 use crate::validation::{FieldError, Validation, bounded_text};
 
@@ -38,7 +38,7 @@ pub struct TriageInput {
 pub enum Triage {
     OpenCase {
         risk: RiskLevel,
-        assignee: Option<uuid::Uuid>,
+        assignee: Option<UserId>,
     },
     LinkCase {
         risk: Option<RiskLevel>,
@@ -71,7 +71,7 @@ pub fn parse_triage(input: TriageInput) -> Result<Triage, Vec<FieldError>> {
                 Some(a) => v
                     .check(
                         "assignee_id",
-                        uuid::Uuid::parse_str(a).map_err(|_| "must be a user id"),
+                        a.parse::<UserId>().map_err(|_| "must be a user id"),
                     )
                     .map(Some),
                 None => Some(None),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::cases::{CardDeadline, CaseCard, CaseEdit, CaseSearch, CaseSummary};
 use qorgau_domain::case_file::FlagKind;
-use qorgau_domain::ids::CaseId;
+use qorgau_domain::ids::{CaseId, UserId};
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::validation::{Validation, bounded_text};
@@ -195,7 +195,7 @@ impl TryFrom<CaseQuery> for CaseSearch {
         Ok(CaseSearch {
             status: q.status,
             risk_level: q.risk_level,
-            assignee_id: q.assignee_id,
+            assignee_id: q.assignee_id.map(UserId),
             region_code: q.region_code,
             district_code: q.district_code,
             overdue: q.overdue.unwrap_or(false),
@@ -282,7 +282,7 @@ pub struct AssignmentRequest {
 
 impl AssignmentRequest {
     /// The user to assign.
-    pub fn assignee(&self) -> Result<Uuid, ApiError> {
+    pub fn assignee(&self) -> Result<UserId, ApiError> {
         self.assignee_id
             .parse()
             .map_err(|_| ApiError::invalid("assignee_id", "must be a user id"))

@@ -75,7 +75,7 @@ pub async fn end_placement(
     body: Json<PlacementEndInput>,
 ) -> Result<HttpResponse, ApiError> {
     let command = PlacementEnd {
-        id: *id,
+        id: PlacementId(*id),
         expected_version: if_match(&req)?,
         input: body.0,
     };

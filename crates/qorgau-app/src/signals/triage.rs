@@ -73,7 +73,6 @@ fn triage(
         .collect::<Result<_, _>>()?;
     let outcome = match decision {
         Triage::OpenCase { risk, assignee } => {
-            let assignee = assignee.map(UserId);
             open_case(conn, &signal, &concerns, risk, assignee, now)?
         }
         Triage::LinkCase { risk, case_id } => {
