@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
 use crate::error::AppError;
-use crate::inbox::{self, About, Event};
+use crate::inbox::{self, Event};
 
 /// Which entries of the audit log a review asks for.
 pub struct AuditAsked {
@@ -146,16 +146,9 @@ pub fn open(
             region: Some(&case.region_code),
         };
         audit::log(c, caller, Act::Create, target)?;
-        let event = Event::new(NotificationKind::BreakGlass, About::case(&case))
-            .by(row.user_id)
-            .on(row.id);
-        inbox::notify(
-            c,
-            app,
-            &event,
-            &[inbox::supervisors(&case.region_code)],
-            now,
-        )?;
+        let event = Event::act(NotificationKind::BreakGlass, &case, row.user_id, row.id);
+        let to = inbox::supervisors(&case.region_code);
+        inbox::notify(c, app, &event, &[to], now)?;
         Ok(row)
     })
 }

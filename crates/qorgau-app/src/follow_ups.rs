@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::caller::Caller;
 use crate::cases::note;
 use crate::error::AppError;
-use crate::inbox::{self, About, Event};
+use crate::inbox::{self, Event};
 use crate::protocol;
 
 /// Records a follow-up contact on a closed case: it happened after the closure (else 422), the
@@ -79,16 +79,9 @@ pub fn record(
         )?;
         protocol::meet(tx, &case, DeadlineKind::FollowUp, None, me, now)?;
         if row.outcome == FollowUpOutcome::Concerns {
-            let event = Event::new(NotificationKind::FollowUpConcerns, About::case(&case))
-                .by(me)
-                .on(row.id);
-            inbox::notify(
-                tx,
-                app,
-                &event,
-                &[inbox::supervisors(&case.region_code)],
-                now,
-            )?;
+            let event = Event::act(NotificationKind::FollowUpConcerns, &case, me, row.id);
+            let to = inbox::supervisors(&case.region_code);
+            inbox::notify(tx, app, &event, &[to], now)?;
         }
         Ok(row)
     })

@@ -64,6 +64,17 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// What most use cases tell of: the user `by` did `kind` on `case`'s record `ref_id` (a
+    /// referral, a plan, a transfer, a grant…).
+    pub fn act(
+        kind: NotificationKind,
+        case: &'a CaseRow,
+        by: UserId,
+        ref_id: impl std::fmt::Display,
+    ) -> Self {
+        Event::new(kind, About::case(case)).by(by).on(ref_id)
+    }
+
     pub fn by(mut self, actor: UserId) -> Self {
         self.actor = Some(actor);
         self

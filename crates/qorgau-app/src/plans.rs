@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::caller::Caller;
 use crate::cases::{ensure_open, note};
 use crate::error::AppError;
-use crate::inbox::{self, About, Event};
+use crate::inbox::{self, Event};
 use crate::protocol;
 
 /// The plan's latest version with its content, and every version.
@@ -120,16 +120,9 @@ pub fn draft_plan(
             row.id,
         )?;
         let me = caller.actor.user_id;
-        let event = Event::new(NotificationKind::PlanSubmitted, About::case(&case))
-            .by(me)
-            .on(row.id);
-        inbox::notify(
-            tx,
-            app,
-            &event,
-            &[inbox::supervisors(&case.region_code)],
-            now,
-        )?;
+        let event = Event::act(NotificationKind::PlanSubmitted, &case, me, row.id);
+        let to = inbox::supervisors(&case.region_code);
+        inbox::notify(tx, app, &event, &[to], now)?;
         latest(tx, case_id)
     })
 }
@@ -238,7 +231,7 @@ pub fn decide_plan(
             PlanDecision::Approve { .. } => NotificationKind::PlanApproved,
             PlanDecision::Reject { .. } => NotificationKind::PlanReturned,
         };
-        let event = Event::new(told, About::case(&case)).by(me).on(draft.id);
+        let event = Event::act(told, &case, me, draft.id);
         inbox::notify(tx, app, &event, &[inbox::manager(&case)], now)?;
         if matches!(decision, PlanDecision::Approve { .. }) {
             protocol::meet(tx, &case, DeadlineKind::PlanApproval, None, me, now)?;
