@@ -19,7 +19,7 @@ use crate::caller::Caller;
 use crate::cases::CaseCard;
 use crate::cases::note;
 use crate::error::AppError;
-use crate::inbox::{self, About, Event};
+use crate::inbox::{self, Event};
 
 /// Asks the receiving region to take the case `case_id` over. The body is parsed here: whether
 /// the region is another one depends on where the case is now.
@@ -73,9 +73,7 @@ pub fn request(
             row.id,
         )?;
         let me = caller.actor.user_id;
-        let event = Event::new(NotificationKind::TransferRequested, About::case(&case))
-            .by(me)
-            .on(row.id);
+        let event = Event::act(NotificationKind::TransferRequested, &case, me, row.id);
         inbox::notify(tx, app, &event, &[inbox::supervisors(&row.to_region)], now)?;
         Ok(row)
     })
@@ -97,43 +95,59 @@ fn to_decide(
     Ok((transfer, case))
 }
 
-/// Records the caller's decision on the pending `transfer`, unless it was decided meanwhile.
-fn decide(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    transfer: &TransferRow,
-    status: TransferStatus,
-    at: DateTime<Utc>,
-    reason: Option<&str>,
-) -> Result<(), AppError> {
-    let me = caller.actor.user_id;
-    if transfers::decide(conn, transfer.id, status, me, at.naive_utc(), reason)? {
-        Ok(())
-    } else {
-        Err(AppError::conflict("the transfer was decided meanwhile"))
-    }
+/// What the receiving region's supervisor decides on a pending transfer.
+enum Decision<'r> {
+    Accept,
+    Decline { reason: &'r str },
 }
 
-/// Tells the sending region's supervisors and the case's manager of the decision on
-/// `transfer`: the manager as the case had one before it (an accepted transfer leaves the case
-/// unassigned in its new region, out of their sight, and they are told that it left).
-fn decided(
+/// Records the caller's decision on the pending transfer of `case_id` (unless it was decided
+/// meanwhile), on the case's timeline; an accepted case moves with its child. Tells the sending
+/// region's supervisors and the case's manager: the manager as the case had one before (an
+/// accepted transfer leaves the case unassigned in its new region, out of their sight, and they
+/// are told that it left). Returns the transfer as it was pending.
+fn decide(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
-    case: &CaseRow,
-    transfer: &TransferRow,
-    kind: NotificationKind,
+    case_id: CaseId,
+    decision: Decision<'_>,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<TransferRow, AppError> {
+    let (transfer, case) = to_decide(conn, &caller.actor, case_id)?;
+    let (status, reason) = match decision {
+        Decision::Accept => (TransferStatus::Accepted, None),
+        Decision::Decline { reason } => (TransferStatus::Declined, Some(reason)),
+    };
     let me = caller.actor.user_id;
-    let event = Event::new(kind, About::case(case)).by(me).on(transfer.id);
+    if !transfers::decide(conn, transfer.id, status, me, now.naive_utc(), reason)? {
+        return Err(AppError::conflict("the transfer was decided meanwhile"));
+    }
+    let (timeline, told, text) = match decision {
+        Decision::Accept => {
+            transfers::relocate(conn, &transfer, case.child_id)?;
+            crate::facts::case(conn, transfer.case_id)?;
+            let text = format!(
+                "Transfer from {} to {} accepted",
+                transfer.from_region, transfer.to_region
+            );
+            let accepted = NotificationKind::TransferAccepted;
+            (TimelineKind::TransferAccepted, accepted, text)
+        }
+        Decision::Decline { reason } => {
+            let text = format!("Transfer to {} declined: {reason}", transfer.to_region);
+            let declined = NotificationKind::TransferDeclined;
+            (TimelineKind::TransferDeclined, declined, text)
+        }
+    };
+    note(conn, caller, &case, now, timeline, text, transfer.id)?;
+    let event = Event::act(told, &case, me, transfer.id);
     let to = [
         inbox::supervisors(&transfer.from_region),
-        inbox::manager(case),
+        inbox::manager(&case),
     ];
     inbox::notify(conn, app, &event, &to, now)?;
-    Ok(())
+    Ok(transfer)
 }
 
 /// The receiving region's supervisor accepts: the case, its history and its child move; the old
@@ -144,36 +158,10 @@ pub fn accept(
     caller: &Caller,
     case_id: CaseId,
 ) -> Result<CaseCard, AppError> {
-    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let (transfer, case) = to_decide(tx, &caller.actor, id)?;
-        decide(tx, caller, &transfer, TransferStatus::Accepted, now, None)?;
-        transfers::relocate(tx, &transfer, case.child_id)?;
-        crate::facts::case(tx, transfer.case_id)?;
-        let text = format!(
-            "Transfer from {} to {} accepted",
-            transfer.from_region, transfer.to_region
-        );
-        note(
-            tx,
-            caller,
-            &case,
-            now,
-            TimelineKind::TransferAccepted,
-            text,
-            transfer.id,
-        )?;
-        decided(
-            tx,
-            app,
-            caller,
-            &case,
-            &transfer,
-            NotificationKind::TransferAccepted,
-            now,
-        )?;
-        let moved = cases::find(tx, id)?.ok_or(AppError::Internal)?;
+        decide(tx, app, caller, case_id, Decision::Accept, now)?;
+        let moved = cases::find(tx, case_id)?.ok_or(AppError::Internal)?;
         crate::cases::card(tx, moved, now)
     })
 }
@@ -186,37 +174,10 @@ pub fn decline(
     case_id: CaseId,
     reason: String,
 ) -> Result<TransferRow, AppError> {
-    let id = case_id;
     let now = app.now();
     write(conn, |tx| {
-        let (transfer, case) = to_decide(tx, &caller.actor, id)?;
-        decide(
-            tx,
-            caller,
-            &transfer,
-            TransferStatus::Declined,
-            now,
-            Some(&reason),
-        )?;
-        let text = format!("Transfer to {} declined: {reason}", transfer.to_region);
-        note(
-            tx,
-            caller,
-            &case,
-            now,
-            TimelineKind::TransferDeclined,
-            text,
-            transfer.id,
-        )?;
-        decided(
-            tx,
-            app,
-            caller,
-            &case,
-            &transfer,
-            NotificationKind::TransferDeclined,
-            now,
-        )?;
+        let decision = Decision::Decline { reason: &reason };
+        let transfer = decide(tx, app, caller, case_id, decision, now)?;
         Ok(TransferRow {
             status: TransferStatus::Declined,
             decided_by: Some(caller.actor.user_id),
