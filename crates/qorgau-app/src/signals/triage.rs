@@ -44,24 +44,41 @@ pub fn triage_signal(
     id: SignalId,
     decision: Triage,
 ) -> Result<Signal, AppError> {
-    write(conn, |c| triage(c, app, caller, id, decision))
+    write(conn, |c| {
+        let signal = to_triage(c, caller, id)?;
+        triage(c, app, caller, signal, decision)
+    })
 }
 
-fn triage(
+/// The signal `id` if the caller may triage it and nobody has yet; the attempt is audited.
+fn to_triage(
     conn: &mut DbConnection,
-    app: &App,
     caller: &Caller,
     id: SignalId,
-    decision: Triage,
-) -> Result<Signal, AppError> {
-    let (actor, now) = (&caller.actor, caller.at);
+) -> Result<SignalRow, AppError> {
     let signal = signals::find(conn, id)?.ok_or(AppError::NotFound)?;
-    actor.authorize(Action::ViewSignals, &location(&signal))?;
-    actor.permit(Action::TriageSignal, &location(&signal))?;
+    caller
+        .actor
+        .authorize(Action::ViewSignals, &location(&signal))?;
+    caller
+        .actor
+        .permit(Action::TriageSignal, &location(&signal))?;
     audit_signal(conn, caller, Act::Update, &signal)?;
     if signal.status != SignalStatus::Received {
         return Err(AppError::conflict("this signal has already been triaged"));
     }
+    Ok(signal)
+}
+
+/// Records `decision` on `signal` (found by [`to_triage`]).
+fn triage(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    signal: SignalRow,
+    decision: Triage,
+) -> Result<Signal, AppError> {
+    let (actor, now, id) = (&caller.actor, caller.at, signal.id);
     let me = actor.user_id;
     let concerns = super::concerns_of(conn, signal.id)?;
     let concern_codes: Vec<Concern> = concerns
