@@ -9,12 +9,12 @@ use qorgau_domain::ids::{CaseId, DeadlineId, ReferralId, RoutingGapId, TimelineE
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::{DeadlineKind, RouteAction};
-use qorgau_domain::referral::{OverrideBasis, ReferralKind, ReferralStatus};
+use qorgau_domain::referral::{OverrideBasis, ReferralKind};
 use qorgau_domain::taxonomy::{Concern, RiskLevel};
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::CaseRow;
 use qorgau_persistence::deadlines::{self, DeadlineRow};
-use qorgau_persistence::referrals::{self, ReferralRow};
+use qorgau_persistence::referrals::ReferralRow;
 use qorgau_persistence::signals::SignalRow;
 use qorgau_persistence::timeline::{self, TimelineRow};
 use qorgau_persistence::users::Among;
@@ -24,6 +24,7 @@ use crate::app::App;
 use crate::error::AppError;
 use crate::inbox::{self, About, Event};
 use crate::notices;
+use crate::referrals::{Outgoing, send};
 
 fn note(
     conn: &mut DbConnection,
@@ -248,9 +249,7 @@ pub fn route(
                 id,
             )?;
             let supervisors = inbox::supervisors(&case.region_code);
-            let gap = Event::new(NotificationKind::RoutingGap, About::case(case))
-                .by(actor)
-                .on(id);
+            let gap = Event::act(NotificationKind::RoutingGap, case, actor, id);
             inbox::notify(conn, app, &gap, &[supervisors], now)?;
             if to_supervisors {
                 // Without the department the duty still stands: the supervisors are told now,
@@ -261,10 +260,8 @@ pub fn route(
             }
             continue;
         };
-        let row = ReferralRow {
-            id: ReferralId::new(),
-            case_id: case.id,
-            to_organisation_id: org,
+        let out = Outgoing {
+            to: org,
             service: rule
                 .note
                 .clone()
@@ -276,35 +273,13 @@ pub fn route(
                 protocol.version, protocol.legal_reference
             ),
             urgency: Some(risk),
-            status: ReferralStatus::Pending,
-            respond_by: app
-                .deadline(DeadlineKind::ReferralResponse, now, risk)
-                .naive_utc(),
             consent_id: None,
             override_basis: Some(OverrideBasis::LegalDuty.as_str().into()),
             override_note: Some("mandatory under the interagency protocol".into()),
-            created_by: actor,
-            created_at: now.naive_utc(),
-            responded_at: None,
-            responded_by: None,
-            decline_reason: None,
-            completed_at: None,
-            outcome: None,
-            withdrawn_at: None,
             kind: action,
             mandatory: true,
         };
-        referrals::insert(conn, &row)?;
-        crate::facts::referral(conn, row.id)?;
-        start(
-            conn,
-            app,
-            case,
-            DeadlineKind::ReferralResponse,
-            now,
-            risk,
-            Some(row.id),
-        )?;
+        let row = send(conn, app, case, out, actor, now)?;
         note(
             conn,
             case,
@@ -337,7 +312,7 @@ fn tell(
         ReferralKind::Referral => NotificationKind::ReferralReceived,
         ReferralKind::Notification => NotificationKind::ProtocolNotification,
     };
-    let event = Event::new(kind, About::case(case)).by(actor).on(row.id);
+    let event = Event::act(kind, case, actor, row.id);
     let to = if to_supervisors {
         inbox::supervisors(&case.region_code)
     } else {

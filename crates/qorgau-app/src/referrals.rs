@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
-use qorgau_domain::ids::{CaseId, ReferralId};
+use qorgau_domain::ids::{CaseId, ConsentId, OrganisationId, ReferralId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
@@ -19,6 +19,7 @@ use qorgau_domain::referral::{
 };
 use qorgau_domain::role::Role;
 use qorgau_domain::signal::age_on;
+use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_domain::timeline::TimelineKind;
 use qorgau_persistence::cases::{self, CaseRow};
 use qorgau_persistence::referrals::{self, ReferralFilter, ReferralRow, Step};
@@ -32,7 +33,7 @@ use crate::audit::{self, Act, Target};
 use crate::caller::Caller;
 use crate::cases::note;
 use crate::error::AppError;
-use crate::inbox::{self, About, Event};
+use crate::inbox::{self, Event};
 use crate::protocol;
 
 /// A referral, with what its reader may know of the case.
@@ -118,6 +119,63 @@ fn consent_facts(conn: &mut DbConnection, case_id: CaseId) -> Result<Vec<Consent
         .collect()
 }
 
+/// What a new referral says: all that a user's referral and the protocol's mandatory one
+/// differ in.
+pub(crate) struct Outgoing {
+    pub to: OrganisationId,
+    pub service: String,
+    pub reason: String,
+    pub urgency: Option<RiskLevel>,
+    pub consent_id: Option<ConsentId>,
+    pub override_basis: Option<String>,
+    pub override_note: Option<String>,
+    pub kind: ReferralKind,
+    pub mandatory: bool,
+}
+
+/// Sends `out` from `case`, by the user `by`: a pending referral with its report fact, and its
+/// response deadline started, counted on its urgency (else the case's risk level).
+pub(crate) fn send(
+    tx: &mut DbConnection,
+    app: &App,
+    case: &CaseRow,
+    out: Outgoing,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<ReferralRow, AppError> {
+    let urgency = out.urgency.unwrap_or(case.risk_level);
+    let row = ReferralRow {
+        id: ReferralId::new(),
+        case_id: case.id,
+        to_organisation_id: out.to,
+        service: out.service,
+        reason: out.reason,
+        urgency: out.urgency,
+        status: ReferralStatus::Pending,
+        respond_by: app
+            .deadline(DeadlineKind::ReferralResponse, now, urgency)
+            .naive_utc(),
+        consent_id: out.consent_id,
+        override_basis: out.override_basis,
+        override_note: out.override_note,
+        created_by: by,
+        created_at: now.naive_utc(),
+        responded_at: None,
+        responded_by: None,
+        decline_reason: None,
+        completed_at: None,
+        outcome: None,
+        withdrawn_at: None,
+        kind: out.kind,
+        mandatory: out.mandatory,
+    };
+    referrals::insert(tx, &row)?;
+    crate::facts::referral(tx, row.id)?;
+    let response = DeadlineKind::ReferralResponse;
+    protocol::start(tx, app, case, response, now, urgency, Some(row.id))?;
+    Ok(row)
+}
+
 /// Refers the case `case_id` to a partner organisation. Sharing needs a consent covering the
 /// organisation's kind, or an override basis (case manager or supervisor only); the referral
 /// response deadline starts now, counted on the referral's urgency (else the case's risk).
@@ -146,10 +204,6 @@ pub fn create(
             caller.actor.role,
             now,
         )?;
-        let urgency = match new.urgency {
-            Some(urgency) => urgency,
-            None => case.risk_level,
-        };
         let (consent_id, override_basis, override_note) = match basis {
             SharingBasis::Consent { consent_id } => (Some(consent_id), None, None),
             SharingBasis::Override { basis } => (
@@ -158,58 +212,27 @@ pub fn create(
                 consent_override.and_then(|o| o.note.clone()),
             ),
         };
-        let row = ReferralRow {
-            id: ReferralId::new(),
-            case_id: id,
-            to_organisation_id: org.id,
+        let out = Outgoing {
+            to: org.id,
             service: new.service,
             reason: new.reason,
             urgency: new.urgency,
-            status: ReferralStatus::Pending,
-            respond_by: app
-                .deadline(DeadlineKind::ReferralResponse, now, urgency)
-                .naive_utc(),
             consent_id,
             override_basis,
             override_note,
-            created_by: caller.actor.user_id,
-            created_at: now.naive_utc(),
-            responded_at: None,
-            responded_by: None,
-            decline_reason: None,
-            completed_at: None,
-            outcome: None,
-            withdrawn_at: None,
             kind: ReferralKind::Referral,
             mandatory: false,
         };
-        referrals::insert(tx, &row)?;
-        crate::facts::referral(tx, row.id)?;
-        protocol::start(
-            tx,
-            app,
-            &case,
-            DeadlineKind::ReferralResponse,
-            now,
-            urgency,
-            Some(row.id),
-        )?;
+        let row = send(tx, app, &case, out, caller.actor.user_id, now)?;
         let mut text = format!("Referred to {} for {}", org.name, row.service);
         if let Some(basis) = &row.override_basis {
             text = format!("{text} (consent overridden: {basis})");
         }
         note(tx, caller, &case, now, TimelineKind::Referral, text, row.id)?;
         let me = caller.actor.user_id;
-        let event = Event::new(NotificationKind::ReferralReceived, About::case(&case))
-            .by(me)
-            .on(row.id);
-        inbox::notify(
-            tx,
-            app,
-            &event,
-            &[inbox::staff(row.to_organisation_id)],
-            now,
-        )?;
+        let event = Event::act(NotificationKind::ReferralReceived, &case, me, row.id);
+        let to = inbox::staff(row.to_organisation_id);
+        inbox::notify(tx, app, &event, &[to], now)?;
         Ok(Referral { row, summary: None })
     })
 }
@@ -370,7 +393,7 @@ pub fn act(
         }
         note(tx, caller, &case, now, moved_to(next), text, id)?;
         let (kind, to) = told_of(next, &case, &r);
-        let event = Event::new(kind, About::case(&case)).by(me).on(id);
+        let event = Event::act(kind, &case, me, id);
         inbox::notify(tx, app, &event, &[to], now)?;
         let row = referrals::find(tx, id)?.ok_or(AppError::Internal)?;
         let summary = if next.is_active() || by == referral::Actor::CaseTeam {
