@@ -1,9 +1,12 @@
 //! Users (api.md § Geography, organisations, users; § Staff accounts).
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use qorgau_app::AppError;
+use qorgau_app::accounts::Account;
 use qorgau_app::handover::hand_over;
 use qorgau_app::users::{self, Operator};
 use qorgau_domain::ids::UserId;
+use qorgau_persistence::DbConnection;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -77,10 +80,8 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = UserId(id.into_inner());
-    let account = state
-        .run(move |conn| Ok(users::get(conn, &caller, id)?))
-        .await?;
-    Ok(with_etag(UserView::try_from(account)?))
+    let work = move |conn: &mut _| users::get(conn, &caller, id);
+    account(&state, Logins::Kept, work).await
 }
 
 /// Edits an account (administrators): `full_name`, `email`, `role`, `organisation_id`.
@@ -108,11 +109,8 @@ pub async fn edit_user(
 ) -> Result<HttpResponse, ApiError> {
     let edit = body.0.into_edit(if_match(&req)?);
     let id = UserId(id.into_inner());
-    let account = state
-        .run(move |conn| Ok(users::edit(conn, &caller, id, edit)?))
-        .await?;
-    state.recent_sessions.forget_all();
-    Ok(with_etag(UserView::try_from(account)?))
+    let work = move |conn: &mut _| users::edit(conn, &caller, id, edit);
+    account(&state, Logins::MayEnd, work).await
 }
 
 /// Deactivates an account (administrators): it cannot sign in, and its logins end — access
@@ -131,11 +129,8 @@ pub async fn deactivate(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = UserId(id.into_inner());
-    let account = state
-        .run(move |conn| Ok(users::deactivate(conn, &Operator::Caller(&caller), id)?))
-        .await?;
-    state.recent_sessions.forget_all();
-    Ok(with_etag(UserView::try_from(account)?))
+    let work = move |conn: &mut _| users::deactivate(conn, &Operator::Caller(&caller), id);
+    account(&state, Logins::MayEnd, work).await
 }
 
 /// Reactivates an account (administrators): it may sign in again with its password.
@@ -151,9 +146,28 @@ pub async fn reactivate(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = UserId(id.into_inner());
-    let account = state
-        .run(move |conn| Ok(users::reactivate(conn, &Operator::Caller(&caller), id)?))
-        .await?;
+    let work = move |conn: &mut _| users::reactivate(conn, &Operator::Caller(&caller), id);
+    account(&state, Logins::Kept, work).await
+}
+
+/// Whether what is done to an account may end its logins.
+enum Logins {
+    Kept,
+    /// A new role or organisation, a deactivation.
+    MayEnd,
+}
+
+/// Runs `work` on an account and answers the account with its version. When its logins may have
+/// ended, the sessions this instance remembers as valid are forgotten at once, to be checked
+/// again.
+async fn account<F>(state: &AppState, logins: Logins, work: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<Account, AppError> + Send + 'static,
+{
+    let account = state.run(move |conn| Ok(work(conn)?)).await?;
+    if let Logins::MayEnd = logins {
+        state.recent_sessions.forget_all();
+    }
     Ok(with_etag(UserView::try_from(account)?))
 }
 
