@@ -4,9 +4,12 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
+use qorgau_app::AppError;
+use qorgau_persistence::DbConnection;
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A view of a resource with a version: what its `ETag` says.
 pub trait Versioned {
@@ -18,6 +21,23 @@ pub fn with_etag<V: Versioned + Serialize>(view: V) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", view.version())))
         .json(view)
+}
+
+impl AppState {
+    /// Runs a use case that reads or edits a versioned resource, and answers the result as its
+    /// view `V` with the version as `ETag` ([`with_etag`]).
+    pub async fn versioned<V, T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        V: TryFrom<T> + Versioned + Serialize,
+        ApiError: From<V::Error>,
+        T: Send + 'static,
+    {
+        let found = self.run(move |conn| Ok(work(conn)?)).await?;
+        Ok(with_etag(V::try_from(found)?))
+    }
 }
 
 /// The version named by `If-Match` (`"3"`, `W/"3"` or `3`); 428 without one.

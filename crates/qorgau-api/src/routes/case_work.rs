@@ -26,7 +26,7 @@ use crate::dto::case_work::{
 use crate::dto::cases::CaseView;
 use crate::dto::checked_page;
 use crate::error::{ApiError, Problem};
-use crate::etag::{if_match_or_absent, with_etag};
+use crate::etag::if_match_or_absent;
 use crate::idempotency::{RetryKey, Retryable, created};
 use crate::json::Json;
 use crate::list::{List, ListParams};
@@ -53,10 +53,8 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let id = CaseId(id.into_inner());
     let app = state.app.clone();
-    let card = state
-        .run(move |conn| Ok(transition_case(conn, &app, &caller, id, body.0)?))
-        .await?;
-    Ok(with_etag(CaseView::try_from(card)?))
+    let work = move |conn: &mut _| transition_case(conn, &app, &caller, id, body.0);
+    state.versioned::<CaseView, _>(work).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,10 +146,8 @@ pub async fn put_plan(
         plan,
     };
     let app = state.app.clone();
-    let card = state
-        .run(move |conn| Ok(draft_plan(conn, &app, &caller, draft)?))
-        .await?;
-    Ok(with_etag(PlanView::try_from(card)?))
+    let work = move |conn: &mut _| draft_plan(conn, &app, &caller, draft);
+    state.versioned::<PlanView, _>(work).await
 }
 
 /// The latest version of the individual plan and the list of versions, with the plan's
@@ -167,10 +163,8 @@ pub async fn get_plan(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = CaseId(id.into_inner());
-    let card = state
-        .run(move |conn| Ok(plan_of(conn, &caller, id)?))
-        .await?;
-    Ok(with_etag(PlanView::try_from(card)?))
+    let work = move |conn: &mut _| plan_of(conn, &caller, id);
+    state.versioned::<PlanView, _>(work).await
 }
 
 /// The supervisor approves the draft, or rejects it with a note.
@@ -191,10 +185,8 @@ pub async fn decide_plan(
     let decision = parse_decision(body.0)?;
     let id = CaseId(id.into_inner());
     let app = state.app.clone();
-    let card = state
-        .run(move |conn| Ok(plans::decide_plan(conn, &app, &caller, id, None, decision)?))
-        .await?;
-    Ok(with_etag(PlanView::try_from(card)?))
+    let work = move |conn: &mut _| plans::decide_plan(conn, &app, &caller, id, None, decision);
+    state.versioned::<PlanView, _>(work).await
 }
 
 /// The case manager of the case, or the region's supervisor, reviewed the approved plan and
@@ -237,10 +229,8 @@ pub async fn measure_done(
 ) -> Result<HttpResponse, ApiError> {
     let (id, measure_id) = path.into_inner();
     let (id, measure_id) = (CaseId(id), PlanMeasureId(measure_id));
-    let card = state
-        .run(move |conn| Ok(plans::measure_done(conn, &caller, id, measure_id)?))
-        .await?;
-    Ok(with_etag(PlanView::try_from(card)?))
+    let work = move |conn: &mut _| plans::measure_done(conn, &caller, id, measure_id);
+    state.versioned::<PlanView, _>(work).await
 }
 
 // ---------------------------------------------------------------------------------------------

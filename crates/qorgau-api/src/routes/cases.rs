@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::dto::cases::{AssignmentRequest, CasePatch, CaseQuery, CaseView};
 use crate::dto::views;
 use crate::error::{ApiError, Problem};
-use crate::etag::{if_match, with_etag};
+use crate::etag::if_match;
 use crate::json::Json;
 use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
@@ -53,10 +53,8 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = CaseId(id.into_inner());
-    let card = state
-        .run(move |conn| Ok(case_card(conn, &caller, id)?))
-        .await?;
-    Ok(with_etag(CaseView::try_from(card)?))
+    let work = move |conn: &mut _| case_card(conn, &caller, id);
+    state.versioned::<CaseView, _>(work).await
 }
 
 /// Edits a case. `If-Match` with the current version is required: a stale version answers 412,
@@ -81,10 +79,8 @@ pub async fn edit(
     let expected = if_match(&req)?;
     let edit = body.0.into_edit(CaseId(id.into_inner()), expected)?;
     let app = state.app.clone();
-    let card = state
-        .run(move |conn| Ok(edit_case(conn, &app, &caller, edit)?))
-        .await?;
-    Ok(with_etag(CaseView::try_from(card)?))
+    let work = move |conn: &mut _| edit_case(conn, &app, &caller, edit);
+    state.versioned::<CaseView, _>(work).await
 }
 
 /// Assigns the case to a case manager of its region (supervisors).
@@ -104,8 +100,6 @@ pub async fn assign(
     let assignee = body.0.assignee()?;
     let id = CaseId(id.into_inner());
     let app = state.app.clone();
-    let card = state
-        .run(move |conn| Ok(assign_case(conn, &app, &caller, id, assignee)?))
-        .await?;
-    Ok(with_etag(CaseView::try_from(card)?))
+    let work = move |conn: &mut _| assign_case(conn, &app, &caller, id, assignee);
+    state.versioned::<CaseView, _>(work).await
 }

@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::dto::checked_page;
 use crate::dto::placements::PlacementView;
 use crate::error::{ApiError, Problem};
-use crate::etag::{if_match, with_etag};
+use crate::etag::if_match;
 use crate::idempotency::{RetryKey, Retryable, created};
 use crate::json::Json;
 use crate::list::{List, ListParams};
@@ -50,10 +50,8 @@ pub async fn get_placement(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let placement = state
-        .run(move |conn| Ok(placements::get(conn, &caller, PlacementId(*id))?))
-        .await?;
-    Ok(with_etag(PlacementView::try_from(placement)?))
+    let work = move |conn: &mut _| placements::get(conn, &caller, PlacementId(*id));
+    state.versioned::<PlacementView, _>(work).await
 }
 
 /// Ends a placement (`ended_on`, `end_reason` — e.g. `breakdown`). `If-Match` with the
@@ -80,10 +78,8 @@ pub async fn end_placement(
         input: body.0,
     };
     let app = state.clone();
-    let placement = state
-        .run(move |conn| Ok(placements::end(conn, &app, &caller, command)?))
-        .await?;
-    Ok(with_etag(PlacementView::try_from(placement)?))
+    let work = move |conn: &mut _| placements::end(conn, &app, &caller, command);
+    state.versioned::<PlacementView, _>(work).await
 }
 
 /// The case's placements, oldest first; an over-long stay in a juvenile adaptation centre is
