@@ -123,23 +123,34 @@ where
     respond::<V, T>(StatusCode::CREATED)(result)
 }
 
+/// A creating use case as [`AppState::run_once`] runs it: on a connection in a transaction, with
+/// the application and the caller.
+pub trait Work<T>:
+    FnOnce(&mut DbConnection, &App, &qorgau_app::Caller) -> Result<T, AppError> + Send + 'static
+{
+}
+
+impl<T, F> Work<T> for F where
+    F: FnOnce(&mut DbConnection, &App, &qorgau_app::Caller) -> Result<T, AppError> + Send + 'static
+{
+}
+
+/// How a use case's result becomes the response stored with the key ([`respond`], [`created`]).
+pub trait Render<T>: FnOnce(T) -> Result<Response, AppError> + Send + 'static {}
+
+impl<T, F> Render<T> for F where F: FnOnce(T) -> Result<Response, AppError> + Send + 'static {}
+
 impl AppState {
     /// Runs a creating use case on the blocking pool, once per `Idempotency-Key`
     /// (`qorgau_app::idempotency::once`): its rendered response — or, to a retry, the one
     /// stored. The console's forms call it with their own retry keys.
-    pub async fn run_once<T, W, R>(
+    pub async fn run_once<T>(
         &self,
         caller: Caller,
         key: Option<Idempotency>,
-        work: W,
-        render: R,
-    ) -> Result<Response, ApiError>
-    where
-        W: FnOnce(&mut DbConnection, &App, &qorgau_app::Caller) -> Result<T, AppError>
-            + Send
-            + 'static,
-        R: FnOnce(T) -> Result<Response, AppError> + Send + 'static,
-    {
+        work: impl Work<T>,
+        render: impl Render<T>,
+    ) -> Result<Response, ApiError> {
         let app = self.app.clone();
         self.run(move |conn| {
             let work = |c: &mut DbConnection| work(c, &app, &caller);
@@ -155,19 +166,13 @@ impl AppState {
     }
 
     /// [`AppState::run_once`] answered as the JSON response it rendered or stored.
-    pub async fn once<T, W, R>(
+    pub async fn once<T>(
         &self,
         caller: Caller,
         key: Option<Idempotency>,
-        work: W,
-        render: R,
-    ) -> Result<HttpResponse, ApiError>
-    where
-        W: FnOnce(&mut DbConnection, &App, &qorgau_app::Caller) -> Result<T, AppError>
-            + Send
-            + 'static,
-        R: FnOnce(T) -> Result<Response, AppError> + Send + 'static,
-    {
+        work: impl Work<T>,
+        render: impl Render<T>,
+    ) -> Result<HttpResponse, ApiError> {
         let (status, body) = self.run_once(caller, key, work, render).await?;
         let status = StatusCode::from_u16(status).map_err(|_| ApiError::Internal)?;
         Ok(HttpResponse::build(status)
