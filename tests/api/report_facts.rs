@@ -14,8 +14,13 @@ use qorgau_domain::report::{Area, Period};
 use qorgau_persistence::DbConnection;
 use qorgau_persistence::{report_facts, reports};
 
-use crate::common::{Backend, TEST_AUDIT_KEY, TestDb};
+use qorgau_domain::iin::Sex;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{Backend, TEST_AUDIT_KEY, TestDb, join_all};
 use crate::on_both_backends;
+use crate::world::{World, iin, signal};
 
 fn area(region: Option<&str>, district: Option<&str>) -> Area {
     Area {
@@ -248,7 +253,41 @@ async fn facts_agree_with_the_source_on_a_generated_history(backend: Backend) {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// Events about one child or one case at the same moment — mobile groups filing about the same
+/// child, visits logged on one case — are each recorded, none refused as a conflict, and the
+/// facts kept as they happened still equal their definition. (At national scale, before the
+/// facts' owners were locked, 1,906 of ≈ 5,000 concurrent signals about a few children were
+/// refused with 409: two transactions rewrote the same child's facts.)
+async fn concurrent_events_about_one_child_keep_every_write_and_the_facts_exact(backend: Backend) {
+    let w = World::new(backend).await;
+    let child = json!({"iin": iin("2014-05-05", Sex::Female, 31), "first_name": "Aru",
+                       "last_name": "Test", "birth_date": "2014-05-05"});
+    let first = w.file(signal(child.clone())).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let filed = join_all((0..12).map(|_| w.file(signal(child.clone())))).await;
+    for r in &filed {
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+
+    let case = w.open_case("Dana", true).await;
+    let path = format!("/api/v1/cases/{case}/interventions");
+    let visits = join_all((0..8).map(|day| {
+        let visit = json!({"kind": "home_visit", "assistance_type": "social",
+                           "occurred_at": format!("2026-11-{:02}T10:00:00Z", 17 - day),
+                           "summary": "Visit", "child_seen": true});
+        w.app.post(&path, &w.manager, visit)
+    }))
+    .await;
+    for r in &visits {
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+
+    let mut conn = w.app.state.db.conn().unwrap();
+    assert_facts_agree(&mut conn);
+}
+
 on_both_backends!(
     facts_agree_with_the_source_on_the_known_month,
     facts_agree_with_the_source_on_a_generated_history,
+    concurrent_events_about_one_child_keep_every_write_and_the_facts_exact,
 );

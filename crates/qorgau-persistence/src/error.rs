@@ -71,12 +71,14 @@ impl From<UnknownCode> for DbError {
 }
 
 /// Messages that mean "try again shortly" rather than "this request is wrong": SQLite's busy
-/// lock, PostgreSQL shutting down or terminating the backend, and a hot standby cancelling a
+/// lock, PostgreSQL shutting down or terminating the backend, a deadlock PostgreSQL broke by
+/// aborting this transaction (nothing of it was written), and a hot standby cancelling a
 /// report's query whose rows its replay had to remove (docs/operations.md § Reports on a
 /// replica).
 fn is_transient(message: &str) -> bool {
-    const TRANSIENT: [&str; 6] = [
+    const TRANSIENT: [&str; 7] = [
         "database is locked",
+        "deadlock detected",
         "terminating connection",
         "server closed the connection",
         "the database system is shutting down",
@@ -103,6 +105,7 @@ mod tests {
         assert!(is_transient(
             "canceling statement due to conflict with recovery"
         ));
+        assert!(is_transient("deadlock detected"));
         assert!(!is_transient("syntax error at or near"));
     }
 }

@@ -204,39 +204,87 @@ fn refresh(conn: &mut DbConnection, fact: Fact, filter: &str, param: &str) -> Re
     Ok(())
 }
 
+/// Makes the other transactions that keep the same facts wait until this one ends
+/// (PostgreSQL; SQLite runs one writer at a time): `SELECT 1 FROM {table} WHERE {filter} FOR NO
+/// KEY UPDATE` — not `FOR UPDATE`, which would wait for the key-share lock another event's
+/// insert holds on the same child (a signal's foreign key) while that event waits for this one.
+///
+/// A fact is rewritten from the source rows its transaction sees. Under READ COMMITTED, two
+/// events about one child at the same moment (two signals, a signal and its sibling's triage)
+/// would each miss the other's uncommitted rows: the second `DELETE` skips the rows the first
+/// inserted, its `INSERT` collides with them (a 409 for a mobile group's signal, seen at
+/// national scale), and where it does not collide the facts of the one committed last lack the
+/// other's signal or visit — a drift `verify` would find. Each refresh therefore first locks
+/// the row that owns the facts it rewrites, always in the same order (the child, then the
+/// signal; the case, whose referrals' facts it also rewrites), so the second waits and then
+/// reads what the first committed.
+fn serialise(
+    conn: &mut DbConnection,
+    table: &str,
+    filter: &str,
+    param: &str,
+) -> Result<(), DbError> {
+    if is_postgres(conn) {
+        execute(
+            conn,
+            &format!("SELECT 1 FROM {table} WHERE {filter} FOR NO KEY UPDATE"),
+            &[param],
+        )?;
+    }
+    Ok(())
+}
+
 /// A signal was received, triaged or edited: its facts and its concerns. A signal about a
 /// child also moves the repeat facts of the child's later signals: see [`child_signals`].
 pub fn signal(conn: &mut DbConnection, signal_id: &str) -> Result<(), DbError> {
+    serialise(
+        conn,
+        "children",
+        "id = (SELECT child_id FROM signals WHERE id = ?)",
+        signal_id,
+    )?;
+    serialise(conn, "signals", "id = ?", signal_id)?;
     refresh(conn, Fact::Signals, "s.id = ?", signal_id)?;
     refresh(conn, Fact::SignalConcerns, "s.id = ?", signal_id)
 }
 
 /// A signal's concerns (with its area and time).
 pub fn signal_concerns(conn: &mut DbConnection, signal_id: &str) -> Result<(), DbError> {
+    serialise(conn, "signals", "id = ?", signal_id)?;
     refresh(conn, Fact::SignalConcerns, "s.id = ?", signal_id)
 }
 
 /// The signals about a child changed (one added, moved to or from the child by a merge, or
 /// retimed): each one's latest earlier signal is looked up again.
 pub fn child_signals(conn: &mut DbConnection, child_id: &str) -> Result<(), DbError> {
+    serialise(conn, "children", "id = ?", child_id)?;
     refresh(conn, Fact::Signals, "s.child_id = ?", child_id)
 }
 
 /// A case was opened, moved on, closed, reopened, transferred, or reached a milestone (child
 /// seen, plan approved): its facts and those of its referrals, which are placed by it.
 pub fn case(conn: &mut DbConnection, case_id: &str) -> Result<(), DbError> {
+    serialise(conn, "cases", "id = ?", case_id)?;
     refresh(conn, Fact::Cases, "c.id = ?", case_id)?;
     refresh(conn, Fact::Referrals, "r.case_id = ?", case_id)
 }
 
 /// The cases of a child changed hands (a merge or its undoing): their facts and referrals.
 pub fn child_cases(conn: &mut DbConnection, child_id: &str) -> Result<(), DbError> {
+    serialise(conn, "cases", "child_id = ?", child_id)?;
     refresh(conn, Fact::Cases, "c.child_id = ?", child_id)?;
     refresh(conn, Fact::Referrals, "c.child_id = ?", child_id)
 }
 
-/// A referral was sent or answered, completed or withdrawn.
+/// A referral was sent or answered, completed or withdrawn: its facts, under its case's lock
+/// (see [`case`]).
 pub fn referral(conn: &mut DbConnection, referral_id: &str) -> Result<(), DbError> {
+    serialise(
+        conn,
+        "cases",
+        "id = (SELECT case_id FROM referrals WHERE id = ?)",
+        referral_id,
+    )?;
     refresh(conn, Fact::Referrals, "r.id = ?", referral_id)
 }
 
