@@ -550,15 +550,25 @@ struct Group {
 
 /// SQL for the key of the record whose id is in `column`, as
 /// [`qorgau_domain::report::rounding::record_key`] computes it: the last eight characters read
-/// as hexadecimal digits, anything else counting as 15. Written digit by digit with `instr`
-/// (SQLite) or `strpos` (PostgreSQL), so both backends agree exactly.
+/// as hexadecimal digits, anything else counting as 15.
+///
+/// PostgreSQL: the tail with every other character made `f`, read as a 32-bit string — one
+/// expression a row instead of eight lookups, which made the deadline statement of a region's
+/// KPIs 2.6 × faster at national scale (92 k deadlines: 371 → 143 ms; docs/benchmarks.md).
+/// SQLite has no such cast: digit by digit with `instr`, over the tail padded with zeros (a
+/// shorter id has fewer digits; SQLite's `substr` would count a start before the first
+/// character from the end).
 pub fn record_key_sql(postgres: bool, column: &str) -> String {
-    let find = if postgres { "strpos" } else { "instr" };
+    if postgres {
+        return format!(
+            "CAST(('x' || lpad(regexp_replace(right({column}, 8), '[^0-9a-f]', 'f', 'g'), 8, '0'))::bit(32) AS BIGINT)"
+        );
+    }
     (0..8)
         .map(|i| {
             format!(
-                "CAST(({find}('0123456789abcdef', substr({column}, length({column}) - {back}, 1)) + 15) % 16 AS BIGINT) * {weight}",
-                back = 7 - i,
+                "CAST((instr('0123456789abcdef', substr(substr('00000000' || {column}, -8), {at}, 1)) + 15) % 16 AS BIGINT) * {weight}",
+                at = i + 1,
                 weight = 1_i64 << (4 * (7 - i)),
             )
         })
@@ -788,11 +798,68 @@ pub(crate) fn numbered(sql: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    use qorgau_domain::report::rounding::record_key;
+
+    use crate::DbConnection;
+
     #[test]
     fn placeholders_are_numbered_for_postgres() {
         assert_eq!(
             super::numbered("a = ? AND b < ? AND c = ?"),
             "a = $1 AND b < $2 AND c = $3"
         );
+    }
+
+    #[derive(QueryableByName)]
+    struct Key {
+        #[diesel(sql_type = BigInt)]
+        key: i64,
+    }
+
+    /// The SQL key of each id equals `record_key`'s, odd ids included (short, upper case, not
+    /// hexadecimal, empty).
+    fn keys_agree(conn: &mut DbConnection) {
+        let postgres = matches!(conn, DbConnection::Postgres(_));
+        let ids = [
+            "019eb9e5-01e3-72cb-80f5-efdb948ef3de",
+            "ffffffff",
+            "00000000",
+            "0000000A",
+            "ABCDEF12",
+            "x",
+            "xy",
+            "1",
+            "",
+            "ab-GHIJ-1a2B",
+        ];
+        for id in ids {
+            let sql = format!(
+                "SELECT {} AS key",
+                super::record_key_sql(postgres, &format!("'{id}'"))
+            );
+            let key = diesel::sql_query(sql).get_result::<Key>(conn).unwrap().key;
+            assert_eq!(key, i64::from(record_key(id)), "{id:?}");
+        }
+    }
+
+    #[test]
+    fn record_keys_in_sql_are_the_domains_on_sqlite() {
+        let mut conn = DbConnection::Sqlite(
+            SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
+        );
+        keys_agree(&mut conn);
+    }
+
+    #[test]
+    #[ignore = "needs PostgreSQL: run with QORGAU_TEST_DATABASE_URL set and --ignored"]
+    fn record_keys_in_sql_are_the_domains_on_postgres() {
+        let url = std::env::var("QORGAU_TEST_DATABASE_URL")
+            .expect("QORGAU_TEST_DATABASE_URL names a PostgreSQL database");
+        let mut conn = DbConnection::Postgres(
+            crate::connection::establish_postgres(&url).expect("PostgreSQL"),
+        );
+        keys_agree(&mut conn);
     }
 }
