@@ -8,7 +8,8 @@ case manager through the console, opens a task, opens its case, logs an interven
 form and finds it in the case's interventions and on the timeline, visits her cases and
 notifications, and signs out. Then, in Kazakh, the intake coordinator triages a waiting signal
 into a case from her queue, and the supervisor finds the case in the region and approves, from
-her dashboard, the plan the case manager submitted. Screenshots go to target/console-screenshots/.
+her dashboard, the plan the case manager submitted. Screenshots go to
+target/console-screenshots/.
 
     python3 tests/console/browser.py            # both databases
     BACKENDS=sqlite python3 tests/console/browser.py
@@ -200,6 +201,19 @@ def heading(text):
     return lambda d: d.find_element(By.TAG_NAME, "h1").text == text
 
 
+def open_form(driver, form):
+    """Opens the case page's form `form` (each is folded in a `details` until asked for)."""
+    box = driver.find_element(By.ID, f"{form}-form")
+    if box.get_attribute("open") is None:
+        box.find_element(By.TAG_NAME, "summary").click()
+
+
+def submit(driver, form):
+    """Sends the case page's form `form` and waits for the page that says it was saved."""
+    button = driver.find_element(By.CSS_SELECTOR, f"#{form}-form button[type='submit']")
+    click_and_wait(driver, button, lambda d: f"saved={form}" in d.current_url)
+
+
 def check(condition, what):
     if not condition:
         raise AssertionError(what)
@@ -235,13 +249,13 @@ def walk(base, backend, lang):
         check("Әлихан" in driver.find_element(By.ID, "main").text, f"{lang}: the child card shows the child")
         shot("3-case")
         summary = f"{lang}: үйге бардық / посетили семью ({backend})"
-        Select(driver.find_element(By.ID, "kind")).select_by_value("home_visit")
-        Select(driver.find_element(By.ID, "assistance_type")).select_by_value("social")
-        driver.find_element(By.ID, "summary").send_keys(summary)
-        driver.find_element(By.ID, "duration_minutes").send_keys("40")
-        driver.find_element(By.ID, "child_seen").click()
-        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.record-form button"),
-                       lambda d: "saved=1" in d.current_url)
+        open_form(driver, "interventions")
+        Select(driver.find_element(By.ID, "interventions-kind")).select_by_value("home_visit")
+        Select(driver.find_element(By.ID, "interventions-assistance_type")).select_by_value("social")
+        driver.find_element(By.ID, "interventions-summary").send_keys(summary)
+        driver.find_element(By.ID, "interventions-duration_minutes").send_keys("40")
+        driver.find_element(By.ID, "interventions-child_seen").click()
+        submit(driver, "interventions")
         main = driver.find_element(By.ID, "main").text
         check(words["saved"] in main, f"{lang}: the intervention is saved")
         rows = driver.find_element(By.CSS_SELECTOR, "table.interventions").text
@@ -307,7 +321,7 @@ def triage_and_decide(base, backend, api, made):
         Select(driver.find_element(By.ID, "open_case-risk_level")).select_by_value("high")
         shot("8-signal")
         button = driver.find_element(By.XPATH, "//select[@id='open_case-risk_level']/ancestor::form//button")
-        click_and_wait(driver, button, lambda d: "triaged=1" in d.current_url)
+        click_and_wait(driver, button, lambda d: "saved=triage" in d.current_url)
         check("Сигнал сұрыпталды." in driver.find_element(By.ID, "main").text, "kk: the signal is triaged into a case")
         sign_out(driver)
         status, signal = api.call("GET", f"/signals/{made['waiting']}", token=made["intake"])
@@ -327,7 +341,7 @@ def triage_and_decide(base, backend, api, made):
         click_and_wait(driver, plan, at(f"/console/cases/{made['plan_case']}/plan"))
         check("Үйде қауіпсіз" in driver.find_element(By.ID, "main").text, "kk: the plan to decide is shown")
         button = driver.find_element(By.XPATH, "//input[@name='decision'][@value='approve']/ancestor::form//button")
-        click_and_wait(driver, button, lambda d: "decided=1" in d.current_url)
+        click_and_wait(driver, button, lambda d: "saved=decision" in d.current_url)
         check("Жоспар бойынша шешім сақталды." in driver.find_element(By.ID, "main").text, "kk: the plan is approved")
         shot("10-plan-approved")
         sign_out(driver)
