@@ -1,5 +1,8 @@
 //! The console (docs/console.md): sign-in and sign-out with the REST login's accounts, lockout
-//! and sessions; form tokens; scope; the stale-form rule; languages; the labels catalogue.
+//! and sessions; form tokens; scope; the stale-form rule; languages; the labels catalogue. The
+//! forms of the case page: `case_forms`.
+
+mod case_forms;
 
 use std::collections::BTreeMap;
 

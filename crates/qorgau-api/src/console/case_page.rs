@@ -157,11 +157,13 @@ impl FormPage for CaseFile {
         let body = html! {
             (view.notice())
             (records::summary(lang, &self.case))
+            (form(&forms::STATUS))
+            (form(&forms::CLOSURE))
             (section("child", t(Ui::Child), records::child_card(lang, self.child.as_ref())))
             (section("deadlines", t(Ui::Deadlines), records::deadlines(signed, &self.case)))
             (section("timeline", t(Ui::Timeline), records::timeline(lang, &self.timeline)))
             (section("assessments", t(Ui::Assessments), html! {
-                (records::assessments(lang, &self.assessments))
+                (records::assessments(lang, &self.assessments)) (form(&forms::ASSESSMENT))
             }))
             (section("plan", t(Ui::Plan), html! {
                 (records::plan(lang, self.plan.as_ref()))
@@ -170,17 +172,17 @@ impl FormPage for CaseFile {
                 (records::interventions(lang, &self.interventions)) (form(&forms::INTERVENTION))
             }))
             (section("referrals", t(Ui::Referrals), html! {
-                (records::referrals(lang, &self.referrals, orgs))
+                (records::referrals(lang, &self.referrals, orgs)) (form(&forms::REFERRAL))
             }))
             (section("consents", t(Ui::Consents), html! {
-                (records::consents(lang, &self.consents))
+                (records::consents(lang, &self.consents)) (form(&forms::CONSENT))
             }))
             (section("relations", t(Ui::Relations), records::relations(lang, &self.relations)))
             (section("placements", t(Ui::Placements), records::placements(lang, &self.placements, orgs)))
             (section("commission", t(Ui::CommissionMatters), records::matters(lang, &self.matters, orgs)))
             @if self.case.status == "closed" {
                 (section("follow-ups", t(Ui::FollowUps), html! {
-                    (records::follow_ups(lang, &self.follow_ups))
+                    (records::follow_ups(lang, &self.follow_ups)) (form(&forms::FOLLOW_UP))
                 }))
             }
         };

@@ -13,16 +13,37 @@ use crate::labels::{Lang, Ui};
 /// page's language (the domain's own message is the API's, in English).
 fn message(form: &str, field: &str) -> Ui {
     match (form, field) {
+        ("assessments", "kind") => Ui::InvalidAssessmentKind,
         (_, "kind") => Ui::InvalidKind,
+        ("assessments", "summary") => Ui::InvalidAssessmentSummary,
         (_, "summary") => Ui::InvalidSummary,
+        ("follow-ups", "occurred_at") => Ui::InvalidFollowUpAt,
         (_, "occurred_at") => Ui::InvalidOccurredAt,
-        (_, "reason") => Ui::InvalidReason,
+        ("referrals" | "screen_out", "reason") => Ui::InvalidReason,
+        (_, "reason") => Ui::InvalidMoveReason,
+        ("follow-ups", "note") => Ui::InvalidFollowUpNote,
         ("reject", "note") => Ui::InvalidReturnNote,
         (_, "note") => Ui::InvalidNote,
         (_, "assistance_type") => Ui::InvalidAssistanceType,
         (_, "duration_minutes") => Ui::InvalidDuration,
-        (_, "risk_level") => Ui::InvalidRiskLevel,
+        (_, "risk_level" | "urgency") => Ui::InvalidRiskLevel,
         (_, "case_id") => Ui::InvalidCaseId,
+        (_, "domains") => Ui::InvalidDomains,
+        (_, "to_organisation_id") => Ui::InvalidReferralOrganisation,
+        (_, "service") => Ui::InvalidService,
+        (_, "consent_override") => Ui::OverrideNotYours,
+        (_, "consent_override.basis") => Ui::InvalidOverrideBasis,
+        (_, "consent_override.note") => Ui::InvalidOverrideNote,
+        (_, "given_by_relation_id") => Ui::InvalidConsentingRelation,
+        (_, "given_by_name") => Ui::InvalidGivenByName,
+        (_, "relation") => Ui::InvalidRelationToChild,
+        (_, "given_at") => Ui::InvalidGivenAt,
+        (_, "to") => Ui::InvalidMove,
+        (_, "closure_reason") => Ui::InvalidClosureReason,
+        (_, "child_seen") => Ui::InvalidChildSeen,
+        (_, "outcome") => Ui::InvalidOutcome,
+        (_, f) if f.starts_with("level_") => Ui::InvalidNeedLevel,
+        (_, f) if f.starts_with("note_") => Ui::InvalidNote,
         _ => Ui::InvalidValue,
     }
 }
@@ -172,6 +193,31 @@ impl<'a> Fields<'a> {
             p.check {
                 input id=(id) type="checkbox" name=(name) value="on" checked[self.values.has(name)];
                 label for=(id) { (label) }
+            }
+        }
+    }
+
+    /// A group of `options` (value, label) under `legend`: check boxes (any number of them) or
+    /// radio buttons (one).
+    pub fn group<'o>(
+        &self,
+        name: &str,
+        legend: &str,
+        radio: bool,
+        options: impl IntoIterator<Item = (&'o str, &'o str)>,
+    ) -> Markup {
+        let kind = if radio { "radio" } else { "checkbox" };
+        html! {
+            fieldset.choices aria-describedby=[self.described(name)] {
+                legend { (legend) }
+                (self.message(name))
+                @for (value, text) in options {
+                    @let id = self.id(&format!("{name}-{value}"));
+                    span.check {
+                        input id=(id) type=(kind) name=(name) value=(value) checked[self.values.all(name).any(|v| v == value)];
+                        label for=(id) { (text) }
+                    }
+                }
             }
         }
     }

@@ -1,8 +1,15 @@
 //! The forms of the case page, each posted to `POST /console/cases/{id}/<key>` and carried out
-//! by the use case of its REST route: log an intervention. Each is described once
-//! ([`CaseForm`]); the page and `form::post` do the rest alike.
+//! by the use case of its REST route: log an intervention, record an assessment, refer, record
+//! a consent, move the case on, request closure, record a follow-up. (The plan has its own
+//! page, `plan_editor`.) Each is described once ([`CaseForm`]); the page and `form::submit` do
+//! the rest alike.
 
+mod assessment;
+mod consent;
+mod follow_up;
 mod intervention;
+mod referral;
+mod transition;
 
 use maud::{Markup, html};
 use qorgau_domain::ids::CaseId;
@@ -16,10 +23,23 @@ use crate::console::session::Signed;
 use crate::console::values::{Values, local, new_retry};
 use crate::labels::Ui;
 
+pub use assessment::FORM as ASSESSMENT;
+pub use consent::FORM as CONSENT;
+pub use follow_up::FORM as FOLLOW_UP;
 pub use intervention::FORM as INTERVENTION;
+pub use referral::FORM as REFERRAL;
+pub use transition::{CLOSURE, STATUS};
 
 /// Every form of the case page.
-const ALL: [&CaseForm; 1] = [&INTERVENTION];
+const ALL: [&CaseForm; 7] = [
+    &INTERVENTION,
+    &ASSESSMENT,
+    &REFERRAL,
+    &CONSENT,
+    &STATUS,
+    &CLOSURE,
+    &FOLLOW_UP,
+];
 
 /// One form of the case page.
 pub struct CaseForm {
