@@ -1,7 +1,7 @@
-//! The forms of the case page (docs/console.md): each carried out by the use case of its REST
-//! route — checked through the API — refused without its form token (nothing changed), invalid
-//! input shown again with the field named in the page's language, an out-of-scope case 404;
-//! and the page's read-only records.
+//! The forms of the case page and the plan's editor (docs/console.md): each carried out by the
+//! use case of its REST route — checked through the API — refused without its form token
+//! (nothing changed), invalid input shown again with the field named in the page's language,
+//! a stale plan refused, an out-of-scope case 404; and the page's read-only records.
 
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -200,6 +200,149 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
     assert_eq!(count(&w, &format!("/cases/{theirs}/assessments")).await, 0);
     // Nor is there a form of another name.
     not_found(&mut b, &page, &case, &[("no-such-form", &[])]).await;
+}
+
+/// The editor's fields for one goal with one measure.
+fn goal<'a>(title: &'a str, organisation: &'a str, due: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("goals[0].title", title),
+        ("goals[0].measures[0].kind", "social"),
+        ("goals[0].measures[0].description", "Family support"),
+        (
+            "goals[0].measures[0].responsible_organisation_id",
+            organisation,
+        ),
+        ("goals[0].measures[0].due_date", due),
+    ]
+}
+
+async fn plan(w: &World, case: &str) -> Value {
+    api(w, &format!("/cases/{case}/plan")).await
+}
+
+async fn the_plan_is_drafted_in_its_editor(backend: Backend) {
+    let w = World::new(backend).await;
+    let case = w.open_case("Miras", true).await;
+    let centre = w
+        .app
+        .organisation("psychological_support_centre", "KZ-71", None)
+        .await;
+    let mut b = Browser::new(&w);
+    b.sign_in("cm.astana").await;
+    let plan_page = format!("/console/cases/{case}/plan");
+    let editor = format!("{plan_page}/draft");
+    let case_page = b.get(&format!("/console/cases/{case}")).await;
+    assert!(case_page.html.contains(&format!("href=\"{plan_page}\"")));
+    let page = b.get(&plan_page).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("Жоспар әлі жасалмаған."));
+    assert_eq!(page.field("revision"), "", "no plan: the first version");
+    let (due, past) = (day(30), day(-2));
+
+    let mut first = goal("Safe at home", &centre, &due);
+    first.push(("revision", ""));
+    forged(&mut b, &editor, &first).await;
+    let none = w
+        .app
+        .get(&format!("/api/v1/cases/{case}/plan"), &w.manager)
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+
+    // More rows: the editor again as typed, with empty rows to add to; nothing saved.
+    let mut more = first.clone();
+    more.push(("more", "1"));
+    let shown = send(&mut b, &page, &editor, &more).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.html);
+    assert!(shown.html.contains("Safe at home"));
+    assert!(shown.html.contains("name=\"goals[1].title\""));
+    assert!(shown.html.contains("name=\"goals[0].measures[1].kind\""));
+
+    // A measure due in the past and a goal without measures: each named. Rows left empty are
+    // no goal (goal 2 is numbered 1 when it comes back).
+    let mut bad = goal("Safe at home", &centre, &past);
+    bad.extend([
+        ("revision", ""),
+        ("goals[1].title", ""),
+        ("goals[1].measures[0].kind", ""),
+        ("goals[2].title", "At school"),
+    ]);
+    let bad = send(&mut b, &page, &editor, &bad).await;
+    refused(
+        &bad,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            "draft-goals-0-measures-0-due_date",
+            "draft-goals-1-measures",
+        ],
+    );
+    assert!(bad.html.contains("value=\"At school\""));
+
+    // Saved: the first version, a draft for the supervisor; the case page shows it.
+    let mut good = first.clone();
+    good.extend([
+        ("goals[1].title", ""),
+        ("goals[1].measures[0].due_date", ""),
+    ]);
+    let done = send(&mut b, &page, &editor, &good).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let location = done.location.unwrap();
+    assert_eq!(location, format!("{plan_page}?saved=draft#draft"));
+    let drafted = plan(&w, &case).await;
+    assert_eq!(
+        (drafted["status"].as_str(), drafted["version"].as_i64()),
+        (Some("draft"), Some(1))
+    );
+    assert_eq!(drafted["goals"].as_array().unwrap().len(), 1);
+    let shown = b.get(&location).await;
+    assert!(
+        shown
+            .html
+            .contains("Жоспар сақталды және бекітуге жіберілді.")
+    );
+    assert!(shown.html.contains("Safe at home"));
+
+    // The editor opened on version 1; version 2 is written meanwhile: the form of version 1
+    // writes nothing, and comes back as typed on the revision shown now.
+    let page = b.get(&plan_page).await;
+    let revision = page.field("revision");
+    assert!(
+        page.html.contains("value=\"Safe at home\""),
+        "the plan to edit"
+    );
+    let other = json!({"goals": [{"title": "Safe at home, and at school", "measures": [
+        {"kind": "pedagogical", "description": "Tutoring", "responsible_organisation_id": centre, "due_date": due}]}]});
+    assert_eq!(
+        w.app.put_plan(&case, &w.manager, other).await.status,
+        StatusCode::OK
+    );
+    let mut mine = goal("Safe at home, with the family", &centre, &due);
+    mine.push(("revision", &revision));
+    let stale = send(&mut b, &page, &editor, &mine).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ештеңе сақталмады"), "{}", stale.html);
+    assert!(
+        stale.html.contains("and at school"),
+        "the plan as it is now"
+    );
+    assert!(
+        stale
+            .html
+            .contains("value=\"Safe at home, with the family\"")
+    );
+    assert_eq!(plan(&w, &case).await["version"], 2);
+    let now = stale.field("revision");
+    assert_ne!(now, revision);
+    let mut mine = goal("Safe at home, with the family", &centre, &due);
+    mine.push(("revision", &now));
+    let done = send(&mut b, &page, &editor, &mine).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(plan(&w, &case).await["version"], 3);
+
+    // Another's case: neither its plan's page nor its editor.
+    let theirs = w.open_case("Erlan", false).await;
+    let their_plan = b.get(&format!("/console/cases/{theirs}/plan")).await;
+    assert_eq!(their_plan.status, StatusCode::NOT_FOUND);
+    not_found(&mut b, &page, &theirs, &[("plan/draft", &first)]).await;
 }
 
 /// The referrals the case team made (the protocol's own routing aside).
@@ -488,6 +631,7 @@ async fn the_case_moves_on_to_closure_and_a_follow_up(backend: Backend) {
 
 on_both_backends!(
     an_assessment_is_recorded_from_the_case_page,
+    the_plan_is_drafted_in_its_editor,
     a_consent_then_a_referral_and_the_records_of_the_case,
     the_case_moves_on_to_closure_and_a_follow_up,
 );

@@ -3,7 +3,7 @@
 //! matters and follow-ups — read through the use cases of the API's `GET`s, so scope checks
 //! and read audit are theirs — and the forms of the case's work (`case_forms`), posted to
 //! `POST /console/cases/{id}/<form>`. An out-of-scope case is 404, as in the API. The plan is
-//! decided on its own page (`plan_page`).
+//! drafted and decided on its own page (`plan_page`).
 
 use actix_web::HttpResponse;
 use maud::html;
@@ -154,6 +154,7 @@ impl FormPage for CaseFile {
         let t = |text| lang.t(text);
         let form = |f: &CaseForm| f.render(signed, self, view.sent);
         let orgs = &self.organisations;
+        let plan_page = format!("/console/cases/{}/plan", self.case.id);
         let body = html! {
             (view.notice())
             (records::summary(lang, &self.case))
@@ -167,6 +168,7 @@ impl FormPage for CaseFile {
             }))
             (section("plan", t(Ui::Plan), html! {
                 (records::plan(lang, self.plan.as_ref()))
+                p { a href=(plan_page) { (t(Ui::OpenPlan)) } }
             }))
             (section("interventions", t(Ui::Interventions), html! {
                 (records::interventions(lang, &self.interventions)) (form(&forms::INTERVENTION))

@@ -42,8 +42,24 @@ fn message(form: &str, field: &str) -> Ui {
         (_, "closure_reason") => Ui::InvalidClosureReason,
         (_, "child_seen") => Ui::InvalidChildSeen,
         (_, "outcome") => Ui::InvalidOutcome,
+        (_, "goals") => Ui::InvalidGoals,
         (_, f) if f.starts_with("level_") => Ui::InvalidNeedLevel,
         (_, f) if f.starts_with("note_") => Ui::InvalidNote,
+        // A goal's or a measure's field: `goals[0].measures[1].due_date`.
+        (_, f) if f.starts_with("goals[") => plan_message(f.rsplit('.').next().unwrap_or(f)),
+        _ => Ui::InvalidValue,
+    }
+}
+
+/// The message of a field of the plan's goals and measures, by the last part of its name.
+fn plan_message(last: &str) -> Ui {
+    match last {
+        "title" => Ui::InvalidGoalTitle,
+        "kind" => Ui::InvalidAssistanceType,
+        "description" => Ui::InvalidMeasureDescription,
+        "responsible_organisation_id" => Ui::InvalidResponsible,
+        "due_date" => Ui::InvalidMeasureDue,
+        f if f.starts_with("measures") => Ui::InvalidGoalMeasures,
         _ => Ui::InvalidValue,
     }
 }

@@ -165,6 +165,11 @@ pub trait FormPage: Sized + Send + 'static {
         id: Self::Id,
         values: &Values,
     ) -> Option<Result<Command, Vec<FieldError>>>;
+
+    /// The values sent, as the page reads them.
+    fn arrived(values: Values) -> Values {
+        values
+    }
 }
 
 /// The query of a form page after a form: `?saved=<form>`.
@@ -204,9 +209,9 @@ pub async fn page<P: FormPage>(
     Ok(page.render(&view))
 }
 
-/// `POST` of a form of page `id`: refused without its token (403, nothing done); else its
-/// [`Command`], carried out, and 303 to the page; refused, the page again (see the module's
-/// documentation). A path naming no form is 404.
+/// `POST` of a form of page `id`: refused without its token (403, nothing done); "more rows"
+/// shows the form again as typed; else its [`Command`], carried out, and 303 to the page;
+/// refused, the page again (see the module's documentation). A path naming no form is 404.
 pub async fn post<P: FormPage>(
     state: web::Data<AppState>,
     signed: Signed,
@@ -216,18 +221,19 @@ pub async fn post<P: FormPage>(
 ) -> Result<HttpResponse, ConsoleError> {
     let (id, form) = path.into_inner();
     let id = P::Id::from(id);
-    let values = values.into_inner();
+    let values = P::arrived(values.into_inner());
     signed.check(values.get("csrf"))?;
     let not_found = ConsoleError::Page(StatusCode::NOT_FOUND, signed.lang);
     let made = P::command(&form, &signed, id, &values).ok_or(not_found)?;
     let refusal = match made {
-        Err(fields) => Refusal::Invalid(fields),
+        _ if values.has("more") => None,
+        Err(fields) => Some(Refusal::Invalid(fields)),
         Ok(command) => match command.run(&state, &signed).await {
             Ok(()) => {
                 let done = format!("{}?saved={form}#{form}", P::path(id));
                 return Ok(back_to(&done));
             }
-            Err(e) => Refusal::of(e).map_err(signed.fail())?,
+            Err(e) => Some(Refusal::of(e).map_err(signed.fail())?),
         },
     };
     let sent = Sent {
@@ -235,45 +241,48 @@ pub async fn post<P: FormPage>(
         values,
         errors: vec![],
     };
-    refused::<P>(&state, &signed, &req, id, sent, refusal).await
+    again::<P>(&state, &signed, &req, id, sent, refusal).await
 }
 
-/// The page again, as it is now, with the form as sent, why it was refused, and a new retry
-/// key (another submission is another request).
-async fn refused<P: FormPage>(
+/// The page again, as it is now, with the form as sent: as typed, to go on with; or refused,
+/// saying why, with a new retry key (another submission is another request).
+async fn again<P: FormPage>(
     state: &AppState,
     signed: &Signed,
     req: &HttpRequest,
     id: P::Id,
     mut sent: Sent,
-    refusal: Refusal,
+    refusal: Option<Refusal>,
 ) -> Result<HttpResponse, ConsoleError> {
     let page = read::<P>(state, signed, id).await?;
     let now = page.fresh(signed, &sent.form);
     let (notice, status) = match refusal {
-        Refusal::Invalid(fields) => {
+        None => (None, StatusCode::OK),
+        Some(Refusal::Invalid(fields)) => {
             sent.errors = fields;
-            (Ui::FormErrors, StatusCode::UNPROCESSABLE_ENTITY)
+            (Some(Ui::FormErrors), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Refusal::Stale => {
+        Some(Refusal::Stale) => {
             // The form now stands on the version shown: sent again, it is a decision made on
             // what the record is now.
             for name in VERSION_FIELDS.into_iter().filter(|n| now.has(n)) {
                 sent.values.set(name, now.get(name));
             }
             let text = P::says(&sent.form, Said::Stale).unwrap_or(Ui::StaleForm);
-            (text, StatusCode::CONFLICT)
+            (Some(text), StatusCode::CONFLICT)
         }
-        Refusal::NotAllowed => {
+        Some(Refusal::NotAllowed) => {
             let text = P::says(&sent.form, Said::NotAllowed).unwrap_or(Ui::NotAllowedNow);
-            (text, StatusCode::CONFLICT)
+            (Some(text), StatusCode::CONFLICT)
         }
     };
-    sent.values.set("retry", new_retry());
+    if notice.is_some() {
+        sent.values.set("retry", new_retry());
+    }
     let view = View {
         signed,
         req,
-        notice: Some((notice, true)),
+        notice: notice.map(|text| (text, true)),
         sent: Some(&sent),
     };
     let mut response = page.render(&view);
