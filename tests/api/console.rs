@@ -1,5 +1,8 @@
 //! The console (docs/console.md): sign-in and sign-out with the REST login's accounts, lockout
-//! and sessions; form tokens; scope; the stale-form rule; languages; the labels catalogue.
+//! and sessions; form tokens; scope; the stale-form rule; languages; the labels catalogue. The
+//! forms of the case page: `case_forms`.
+
+mod case_forms;
 
 use std::collections::BTreeMap;
 
@@ -27,7 +30,22 @@ struct Page {
 }
 
 impl Page {
-    /// The value of the first hidden field `name` of the page.
+    /// The form of the page posted to `action`, as a page of its own (its fields, its messages).
+    fn form(&self, action: &str) -> Page {
+        let at = self
+            .html
+            .find(&format!("action=\"{action}\""))
+            .unwrap_or_else(|| panic!("no form to {action} in {}", self.html));
+        let end = at + self.html[at..].find("</form>").unwrap();
+        Page {
+            status: self.status,
+            location: None,
+            set_cookies: vec![],
+            html: self.html[at..end].to_string(),
+        }
+    }
+
+    /// The value of the first field `name` of the page (hidden, or a one-line field).
     fn field(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
         let at = self
@@ -360,10 +378,12 @@ async fn a_stale_form_is_refused_and_a_current_one_recorded(backend: Backend) {
     b.sign_in("cm.astana").await;
     let path = format!("/console/cases/{case}");
     let page = b.get(&path).await;
+    let target = format!("{path}/interventions");
+    let form = page.form(&target);
     let (csrf, version, retry) = (
         page.field("csrf"),
-        page.field("version"),
-        page.field("retry"),
+        form.field("version"),
+        form.field("retry"),
     );
     let form = |version: &str, retry: &str, summary: &str| {
         vec![
@@ -378,7 +398,6 @@ async fn a_stale_form_is_refused_and_a_current_one_recorded(backend: Backend) {
             ("duration_minutes".to_string(), "45".to_string()),
         ]
     };
-    let target = format!("{path}/interventions");
     // Someone changes the case meanwhile (the supervisor assigns it again: a new version).
     w.assign_to_manager(&case).await;
     let stale = b
@@ -388,25 +407,33 @@ async fn a_stale_form_is_refused_and_a_current_one_recorded(backend: Backend) {
     assert!(stale.html.contains("ештеңе сақталмады"), "{}", stale.html);
     // The form is shown again as typed, on the version shown now.
     assert!(stale.html.contains("Home visit, all well."));
-    assert_ne!(stale.field("version"), version);
+    assert_ne!(stale.form(&target).field("version"), version);
     assert_eq!(interventions(&w, &case).await, 0);
 
     // Bad input: the form again, the field named in the page's language.
     let bad = b
         .post_owned(
             &target,
-            &form(&stale.field("version"), &stale.field("retry"), ""),
+            &form(
+                &stale.form(&target).field("version"),
+                &stale.form(&target).field("retry"),
+                "",
+            ),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
-    assert!(bad.html.contains("id=\"summary-error\""), "{}", bad.html);
+    assert!(
+        bad.html.contains("id=\"interventions-summary-error\""),
+        "{}",
+        bad.html
+    );
     assert!(bad.html.contains("aria-invalid=\"true\""));
     assert_eq!(interventions(&w, &case).await, 0);
 
     // From the current version it is recorded once, even if the form is sent twice.
     let current = form(
-        &bad.field("version"),
-        &bad.field("retry"),
+        &bad.form(&target).field("version"),
+        &bad.form(&target).field("retry"),
         "Home visit, all well.",
     );
     let done = b.post_owned(&target, &current).await;

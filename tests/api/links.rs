@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::common::{Backend, TestApp, invalid_fields, join_all, test_config};
 use crate::on_both_backends;
 use crate::smtp_server;
-use crate::world::{World, all_domains, signal};
+use crate::world::{World, signal};
 
 on_both_backends!(
     an_untriaged_critical_signal_reminds_and_escalates_once_through_smtp,
@@ -504,56 +504,9 @@ async fn routing_gaps_are_the_supervisors_until_resolved(backend: Backend) {
 // ---------------------------------------------------------------------------------------------
 // Defects 3 and 4: follow-up after closure, plan review
 
-/// A medium-risk case of the world's case manager, assessed, with its plan approved; returns
-/// its id.
-async fn with_approved_plan(w: &World, first_name: &str) -> String {
-    let case = w.open_case(first_name, true).await;
-    let cm = &w.manager;
-    let assessments = format!("/api/v1/cases/{case}/assessments");
-    let initial = w
-        .app
-        .post(
-            &assessments,
-            cm,
-            json!({"kind": "initial", "summary": "Seen at home", "domains": [{"domain": "safety", "level": "medium"}]}),
-        )
-        .await;
-    assert_eq!(initial.status, StatusCode::CREATED, "{:?}", initial.body);
-    let full = w
-        .app
-        .post(
-            &assessments,
-            cm,
-            json!({"kind": "comprehensive", "summary": "Needs across domains", "risk_level": "medium", "domains": all_domains()}),
-        )
-        .await;
-    assert_eq!(full.status, StatusCode::CREATED, "{:?}", full.body);
-    let org = w
-        .app
-        .organisation("psychological_support_centre", "KZ-71", None)
-        .await;
-    let due = (w.app.now() + Duration::days(30))
-        .format("%Y-%m-%d")
-        .to_string();
-    let plan = json!({"goals": [{"title": "Safe at home", "measures": [
-        {"kind": "psychological", "description": "Weekly sessions", "responsible_organisation_id": org, "due_date": due}]}]});
-    let drafted = w.app.put_plan(&case, cm, plan).await;
-    assert_eq!(drafted.status, StatusCode::OK, "{:?}", drafted.body);
-    let approved = w
-        .app
-        .post(
-            &format!("/api/v1/cases/{case}/plan/approval"),
-            &w.supervisor,
-            json!({"decision": "approve"}),
-        )
-        .await;
-    assert_eq!(approved.body["status"], "approved", "{:?}", approved.body);
-    case
-}
-
 /// A case taken through its plan to closure; returns its id.
 async fn closed_case(w: &World, first_name: &str) -> String {
-    let case = with_approved_plan(w, first_name).await;
+    let case = w.with_approved_plan(first_name).await;
     let path = format!("/api/v1/cases/{case}/transitions");
     for (token, body) in [
         (&w.manager, json!({"to": "in_progress"})),
@@ -729,7 +682,7 @@ async fn a_follow_up_contact_meets_the_follow_up_deadline(backend: Backend) {
 async fn a_plan_review_meets_the_review_deadline_and_restarts_it(backend: Backend) {
     let mut w = World::new(backend).await;
     w.until(w.app.at("2026-11-27 05:00")).await;
-    let case = with_approved_plan(&w, "Дана").await;
+    let case = w.with_approved_plan("Дана").await;
     let first = deadlines(&w, &case, "plan_review").await;
     assert_eq!(first.len(), 1);
     let first_due = time(&first[0]["due_at"]);

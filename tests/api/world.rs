@@ -224,4 +224,61 @@ impl World {
             .await;
         assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
     }
+
+    /// A medium-risk case of the world's case manager, assessed, with its plan approved; returns
+    /// its id.
+    pub async fn with_approved_plan(&self, first_name: &str) -> String {
+        let case = self.open_case(first_name, true).await;
+        let cm = &self.manager;
+        let assessments = format!("/api/v1/cases/{case}/assessments");
+        let initial = self
+            .app
+            .post(
+                &assessments,
+                cm,
+                json!({"kind": "initial", "summary": "Seen at home", "domains": [{"domain": "safety", "level": "medium"}]}),
+            )
+            .await;
+        assert_eq!(
+            initial.status,
+            reqwest::StatusCode::CREATED,
+            "{:?}",
+            initial.body
+        );
+        let full = self
+            .app
+            .post(
+                &assessments,
+                cm,
+                json!({"kind": "comprehensive", "summary": "Needs across domains", "risk_level": "medium", "domains": all_domains()}),
+            )
+            .await;
+        assert_eq!(full.status, reqwest::StatusCode::CREATED, "{:?}", full.body);
+        let org = self
+            .app
+            .organisation("psychological_support_centre", "KZ-71", None)
+            .await;
+        let due = (self.app.now() + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        let plan = json!({"goals": [{"title": "Safe at home", "measures": [
+            {"kind": "psychological", "description": "Weekly sessions", "responsible_organisation_id": org, "due_date": due}]}]});
+        let drafted = self.app.put_plan(&case, cm, plan).await;
+        assert_eq!(
+            drafted.status,
+            reqwest::StatusCode::OK,
+            "{:?}",
+            drafted.body
+        );
+        let approved = self
+            .app
+            .post(
+                &format!("/api/v1/cases/{case}/plan/approval"),
+                &self.supervisor,
+                json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(approved.body["status"], "approved", "{:?}", approved.body);
+        case
+    }
 }

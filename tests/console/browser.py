@@ -8,7 +8,10 @@ case manager through the console, opens a task, opens its case, logs an interven
 form and finds it in the case's interventions and on the timeline, visits her cases and
 notifications, and signs out. Then, in Kazakh, the intake coordinator triages a waiting signal
 into a case from her queue, and the supervisor finds the case in the region and approves, from
-her dashboard, the plan the case manager submitted. Screenshots go to target/console-screenshots/.
+her dashboard, the plan the case manager submitted. Last, in Kazakh, the case manager records
+the case's initial and comprehensive assessments and drafts a new version of its plan with the
+console's forms, the supervisor approves it, the manager moves the case on and requests its
+closure, and the supervisor closes it. Screenshots go to target/console-screenshots/.
 
     python3 tests/console/browser.py            # both databases
     BACKENDS=sqlite python3 tests/console/browser.py
@@ -32,9 +35,10 @@ import urllib.request
 from urllib.parse import urlparse, urlunparse
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -184,12 +188,15 @@ def browser(accept_language):
 
 
 def click_and_wait(driver, element, arrived):
-    """Clicks `element` (a link or a form's button) and waits until `arrived(driver)`: a form's
-    POST and its 303 finish after the click returns."""
+    """Clicks `element` (a link or a form's button) and waits until a new page is there and
+    `arrived(driver)`: a form's POST and its 303 finish after the click returns, and the page
+    before may already look arrived (the same form sent twice)."""
+    before = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    # The old page's elements go stale as the new page loads: look again until it is there.
-    WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException,
-                                                  NoSuchElementException]).until(arrived)
+    # The old page's elements go stale as the new page loads — found gone, or their node no
+    # longer of the document: look again until the new page is there (or time runs out).
+    WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
+        lambda d: staleness_of(before)(d) and arrived(d))
 
 
 def at(path):
@@ -198,6 +205,34 @@ def at(path):
 
 def heading(text):
     return lambda d: d.find_element(By.TAG_NAME, "h1").text == text
+
+
+def open_form(driver, form):
+    """Opens the case page's form `form` (each is folded in a `details` until asked for)."""
+    box = driver.find_element(By.ID, f"{form}-form")
+    if box.get_attribute("open") is None:
+        box.find_element(By.TAG_NAME, "summary").click()
+
+
+def submit(driver, form):
+    """Sends the case page's form `form` and waits for the page that says it was saved."""
+    button = driver.find_element(By.CSS_SELECTOR, f"#{form}-form button[type='submit']")
+    click_and_wait(driver, button, lambda d: f"saved={form}" in d.current_url)
+
+
+def move_case(driver, to):
+    """Moves the case of the case page on to `to` with its form."""
+    open_form(driver, "status")
+    Select(driver.find_element(By.ID, "status-to")).select_by_value(to)
+    submit(driver, "status")
+
+
+def approve_plan(driver, base, case):
+    """As the supervisor: from the dashboard to the plan of `case` awaiting her, approved."""
+    driver.get(base + "/console/supervision")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"a[href='{case}/plan']"), at(f"{case}/plan"))
+    button = driver.find_element(By.XPATH, "//input[@name='decision'][@value='approve']/ancestor::form//button")
+    click_and_wait(driver, button, lambda d: "saved=decision" in d.current_url)
 
 
 def check(condition, what):
@@ -235,13 +270,13 @@ def walk(base, backend, lang):
         check("Әлихан" in driver.find_element(By.ID, "main").text, f"{lang}: the child card shows the child")
         shot("3-case")
         summary = f"{lang}: үйге бардық / посетили семью ({backend})"
-        Select(driver.find_element(By.ID, "kind")).select_by_value("home_visit")
-        Select(driver.find_element(By.ID, "assistance_type")).select_by_value("social")
-        driver.find_element(By.ID, "summary").send_keys(summary)
-        driver.find_element(By.ID, "duration_minutes").send_keys("40")
-        driver.find_element(By.ID, "child_seen").click()
-        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.record-form button"),
-                       lambda d: "saved=1" in d.current_url)
+        open_form(driver, "interventions")
+        Select(driver.find_element(By.ID, "interventions-kind")).select_by_value("home_visit")
+        Select(driver.find_element(By.ID, "interventions-assistance_type")).select_by_value("social")
+        driver.find_element(By.ID, "interventions-summary").send_keys(summary)
+        driver.find_element(By.ID, "interventions-duration_minutes").send_keys("40")
+        driver.find_element(By.ID, "interventions-child_seen").click()
+        submit(driver, "interventions")
         main = driver.find_element(By.ID, "main").text
         check(words["saved"] in main, f"{lang}: the intervention is saved")
         rows = driver.find_element(By.CSS_SELECTOR, "table.interventions").text
@@ -307,7 +342,7 @@ def triage_and_decide(base, backend, api, made):
         Select(driver.find_element(By.ID, "open_case-risk_level")).select_by_value("high")
         shot("8-signal")
         button = driver.find_element(By.XPATH, "//select[@id='open_case-risk_level']/ancestor::form//button")
-        click_and_wait(driver, button, lambda d: "triaged=1" in d.current_url)
+        click_and_wait(driver, button, lambda d: "saved=triage" in d.current_url)
         check("Сигнал сұрыпталды." in driver.find_element(By.ID, "main").text, "kk: the signal is triaged into a case")
         sign_out(driver)
         status, signal = api.call("GET", f"/signals/{made['waiting']}", token=made["intake"])
@@ -322,14 +357,91 @@ def triage_and_decide(base, backend, api, made):
         driver.get(base + "/console/cases")
         check(f"/console/cases/{signal['case_id']}" in driver.page_source,
               "kk: the supervisor finds the case opened by triage in the region")
-        driver.get(base + "/console/supervision")
-        plan = driver.find_element(By.CSS_SELECTOR, f"a[href='/console/cases/{made['plan_case']}/plan']")
-        click_and_wait(driver, plan, at(f"/console/cases/{made['plan_case']}/plan"))
-        check("Үйде қауіпсіз" in driver.find_element(By.ID, "main").text, "kk: the plan to decide is shown")
-        button = driver.find_element(By.XPATH, "//input[@name='decision'][@value='approve']/ancestor::form//button")
-        click_and_wait(driver, button, lambda d: "decided=1" in d.current_url)
-        check("Жоспар бойынша шешім сақталды." in driver.find_element(By.ID, "main").text, "kk: the plan is approved")
+        approve_plan(driver, base, f"/console/cases/{made['plan_case']}")
+        main = driver.find_element(By.ID, "main").text
+        check("Жоспар бойынша шешім сақталды." in main and "Үйде қауіпсіз" in main,
+              "kk: the plan awaiting her, from her dashboard, is approved")
         shot("10-plan-approved")
+        sign_out(driver)
+    except Exception:
+        shot("failure")
+        raise
+    finally:
+        driver.quit()
+
+
+def to_closure(base, backend, made):
+    """In Kazakh, the case manager takes the first case through its assessments and a new
+    version of its plan, which the supervisor approves; the manager moves the case on and
+    requests its closure, which the supervisor grants — all with the console's forms."""
+    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-kk-{name}.png"))
+    case = f"/console/cases/{made['plan_case']}"
+    main = lambda: driver.find_element(By.ID, "main").text
+    status = lambda: driver.find_element(By.CSS_SELECTOR, "dl.summary dd").text
+    driver = browser("kk-KZ,kk")
+    try:
+        sign_in(driver, base, "aigerim", "Менің тапсырмаларым")
+        driver.get(base + case)
+        open_form(driver, "assessments")
+        Select(driver.find_element(By.ID, "assessments-kind")).select_by_value("initial")
+        Select(driver.find_element(By.ID, "assessments-risk_level")).select_by_value("medium")
+        driver.find_element(By.ID, "assessments-summary").send_keys("Бала қауіпсіз, үй таза.")
+        Select(driver.find_element(By.ID, "assessments-level_safety")).select_by_value("low")
+        submit(driver, "assessments")
+        check("Бағалау тіркелді." in main() and status() == "Бағалау",
+              "kk: the initial assessment is recorded, the case moves on to assessment")
+        open_form(driver, "assessments")
+        Select(driver.find_element(By.ID, "assessments-kind")).select_by_value("comprehensive")
+        driver.find_element(By.ID, "assessments-summary").send_keys("Жеті сала бойынша бағаланды.")
+        for domain in ["safety", "health", "education", "family", "psycho_emotional", "legal", "material"]:
+            Select(driver.find_element(By.ID, f"assessments-level_{domain}")).select_by_value("medium")
+        shot("11-assessment")
+        submit(driver, "assessments")
+        check(status() == "Жоспарлау", "kk: the comprehensive assessment moves the case on to planning")
+
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"main a[href='{case}/plan']"),
+                       at(f"{case}/plan"))
+        title = driver.find_element(By.ID, "draft-goals-0-title")
+        check(title.get_attribute("value") == "Үйде қауіпсіз", "kk: the editor starts from the plan as it is")
+        title.send_keys(", мектепте де")
+        Select(driver.find_element(By.ID, "draft-goals-0-measures-1-kind")).select_by_value("pedagogical")
+        driver.find_element(By.ID, "draft-goals-0-measures-1-description").send_keys("Сабақтан кейінгі қолдау")
+        Select(driver.find_element(By.ID, "draft-goals-0-measures-1-responsible_organisation_id")).select_by_index(1)
+        due = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 30 * 86400))
+        driver.execute_script("arguments[0].value = arguments[1]",
+                              driver.find_element(By.ID, "draft-goals-0-measures-1-due_date"), due)
+        more = driver.find_element(By.CSS_SELECTOR, "form.plan-editor button[name='more']")
+        click_and_wait(driver, more, lambda d: d.find_elements(By.ID, "draft-goals-0-measures-2-kind"))
+        check(driver.find_element(By.ID, "draft-goals-0-measures-1-description").get_attribute("value")
+              == "Сабақтан кейінгі қолдау", "kk: more rows keep what was typed")
+        shot("12-plan-editor")
+        save = driver.find_element(By.CSS_SELECTOR, "form.plan-editor button:not([name])")
+        click_and_wait(driver, save, lambda d: "saved=draft" in d.current_url)
+        check("Жоспар сақталды және бекітуге жіберілді." in main() and "мектепте де" in main(),
+              "kk: the new version of the plan is saved and sent for approval")
+        sign_out(driver)
+
+        sign_in(driver, base, "sup", "Менің тапсырмаларым")
+        approve_plan(driver, base, case)
+        check("Жоспар бойынша шешім сақталды." in main(), "kk: the supervisor approves the new version")
+        sign_out(driver)
+
+        sign_in(driver, base, "aigerim", "Менің тапсырмаларым")
+        driver.get(base + case)
+        move_case(driver, "in_progress")
+        check(status() == "Сүйемелдеу", "kk: the case moves on to its plan's work")
+        open_form(driver, "closure")
+        Select(driver.find_element(By.ID, "closure-closure_reason")).select_by_value("goals_achieved")
+        shot("13-closure-request")
+        submit(driver, "closure")
+        check("Жабу сұралды" in main() and status() == "Жабу сұралды", "kk: closure is requested")
+        sign_out(driver)
+
+        sign_in(driver, base, "sup", "Менің тапсырмаларым")
+        driver.get(base + case)
+        move_case(driver, "closed")
+        check(status() == "Жабық", "kk: the supervisor closes the case")
+        shot("14-closed")
         sign_out(driver)
     except Exception:
         shot("failure")
@@ -352,6 +464,7 @@ def run(backend):
         for lang in ["kk", "ru"]:
             walk(base, backend, lang)
         triage_and_decide(base, backend, api, made)
+        to_closure(base, backend, made)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

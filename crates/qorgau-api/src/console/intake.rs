@@ -4,25 +4,25 @@
 //! `GET /children/{id}/possible-duplicates`) and `POST /signals/{id}/triage`, so scope checks,
 //! audit, the protocol's deadlines and notices are theirs. An out-of-scope signal is 404.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::HttpResponse;
 use maud::{Markup, html};
-use qorgau_app::Caller;
 use qorgau_app::children::{self, Found};
-use qorgau_app::idempotency::Idempotency;
-use qorgau_app::{AppError, signals};
+use qorgau_app::{Caller, signals};
 use qorgau_domain::ids::{ChildId, SignalId};
 use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_domain::triage::{Decision, TriageInput, parse_triage};
 use qorgau_domain::validation::FieldError;
 use qorgau_persistence::{DbConnection, Page};
-use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::console::inbox::{Cursor, back_to, due_cell, more, render, task_page};
+use crate::console::case_page::optional;
+use crate::console::fields::Fields;
+use crate::console::form::{Command, FormPage, Said, Sent, View};
+use crate::console::inbox::{due_cell, subject_cell, task_page};
 use crate::console::layout::{self, Nav};
-use crate::console::session::{ConsoleError, Signed};
+use crate::console::listing::{Cursor, ListPage, Listed, counted};
+use crate::console::session::Signed;
+use crate::console::values::{Values, new_retry};
 use crate::dto::children::ChildView;
 use crate::dto::signals::SignalView;
 use crate::dto::tasks::{TaskView, TasksQuery};
@@ -37,70 +37,41 @@ const DUPLICATES: usize = 5;
 /// `GET /console/signals`: the signals awaiting triage in the caller's district — the
 /// `triage` tasks, so earliest triage deadline first (the oldest and most urgent), overdue
 /// marked, 50 a page.
-pub async fn queue(
-    state: web::Data<AppState>,
-    signed: Signed,
-    req: HttpRequest,
-    query: web::Query<Cursor>,
-) -> Result<HttpResponse, ConsoleError> {
-    let wanted = TasksQuery {
-        kind: Some("triage".into()),
-        due_before: None,
-    };
-    let (list, total) = task_page(&state, &signed, &query, wanted).await?;
-    let body = queue_table(signed.lang, &list, total);
-    Ok(render(
-        &signed,
-        &req,
-        Nav::Signals,
-        signed.lang.t(Ui::NavSignals),
-        body,
-    ))
-}
+pub struct Queue;
 
-fn queue_table(lang: Lang, list: &List<TaskView>, total: i64) -> Markup {
-    let t = |text| lang.t(text);
-    html! {
-        @if list.items.is_empty() { p { (t(Ui::QueueEmpty)) } }
-        @else {
-            p { (t(Ui::QueueTotal)) ": " strong { (total) } }
-            table.queue {
-                thead { tr {
-                    th scope="col" { (t(Ui::Signal)) }
-                    th scope="col" { (t(Ui::TriageDue)) }
-                } }
-                tbody {
-                    @for task in &list.items {
-                        tr.overdue[task.overdue] {
-                            td {
-                                @if let Some(signal) = task.signal_id {
-                                    a href=(format!("/console/signals/{signal}")) { (task.subject) }
-                                } @else { (task.subject) }
-                            }
-                            (due_cell(lang, task))
-                        }
-                    }
-                }
-            }
-            (more(lang, "/console/signals", &list.next_cursor))
-        }
+impl ListPage for Queue {
+    type Query = Cursor;
+    const NAV: (Nav, Ui) = (Nav::Signals, Ui::NavSignals);
+
+    async fn list(state: &AppState, signed: &Signed, query: Cursor) -> Listed {
+        let wanted = TasksQuery {
+            kind: Some("triage".into()),
+            due_before: None,
+        };
+        let (list, total) = task_page(state, signed, &query, wanted).await?;
+        Ok(queue_table(signed.lang, &list, total))
     }
 }
 
+fn queue_table(lang: Lang, list: &List<TaskView>, total: i64) -> Markup {
+    let heads = [Ui::Signal, Ui::TriageDue];
+    let rows = layout::table(lang, "queue", &heads, Ui::QueueEmpty, &list.items, |task| {
+        html! {
+            tr.overdue[task.overdue] {
+                (subject_cell(task, task.signal_id.map(|s| format!("/console/signals/{s}"))))
+                (due_cell(lang, task))
+            }
+        }
+    });
+    counted(lang, Ui::QueueTotal, total, rows, "/console/signals", list)
+}
+
 /// A signal, and the children the signal's child may be.
-struct SignalFile {
+pub struct SignalFile {
     signal: SignalView,
     /// The registered child the signal matched (when the caller may see children).
     child: Option<ChildView>,
     duplicates: Vec<ChildView>,
-}
-
-fn optional<T>(found: Result<T, AppError>) -> Result<Option<T>, AppError> {
-    match found {
-        Ok(v) => Ok(Some(v)),
-        Err(AppError::NotFound | AppError::Denied) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 fn read_signal(
@@ -140,50 +111,68 @@ fn read_signal(
     })
 }
 
-#[derive(Deserialize)]
-pub struct Shown {
-    triaged: Option<String>,
-}
+impl FormPage for SignalFile {
+    type Id = SignalId;
 
-/// `GET /console/signals/{id}`.
-pub async fn signal_page(
-    state: web::Data<AppState>,
-    signed: Signed,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    shown: web::Query<Shown>,
-) -> Result<HttpResponse, ConsoleError> {
-    let id = SignalId(id.into_inner());
-    let file = signed
-        .run(&state, move |conn, caller| read_signal(conn, caller, id))
-        .await?;
-    let notice = shown
-        .triaged
-        .is_some()
-        .then_some((Ui::SignalTriaged, false));
-    let form = TriageForm::fresh();
-    let response = signal_response(&signed, &req, &file, notice, &form, &[]);
-    Ok(response)
-}
+    fn path(id: SignalId) -> String {
+        format!("/console/signals/{id}")
+    }
 
-fn signal_response(
-    signed: &Signed,
-    req: &HttpRequest,
-    file: &SignalFile,
-    notice: Option<(Ui, bool)>,
-    form: &TriageForm,
-    errors: &[FieldError],
-) -> HttpResponse {
-    let lang = signed.lang;
-    let s = &file.signal;
-    let body = html! {
-        @if let Some((text, alert)) = notice { (layout::notice(lang.t(text), alert)) }
-        (summary(signed, s))
-        (children_side_by_side(lang, file))
-        @if s.status == "received" { (triage_forms(signed, s.id, form, errors)) }
-    };
-    let title = format!("{} {}", lang.t(Ui::Signal), layout::short_id(s.id));
-    render(signed, req, Nav::Signals, &title, body)
+    fn read(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        id: SignalId,
+    ) -> Result<SignalFile, ApiError> {
+        read_signal(conn, caller, id)
+    }
+
+    fn render(&self, view: &View) -> HttpResponse {
+        let (signed, lang) = (view.signed, view.signed.lang);
+        let s = &self.signal;
+        let body = html! {
+            (view.notice())
+            (summary(signed, s))
+            (children_side_by_side(lang, self))
+            @if s.status == "received" { (triage_forms(signed, s.id, view.sent)) }
+        };
+        let title = format!("{} {}", lang.t(Ui::Signal), layout::short_id(s.id));
+        layout::render(signed, view.req, Nav::Signals, &title, body)
+    }
+
+    fn fresh(&self, _: &Signed, _: &str) -> Values {
+        Values::default().with("retry", new_retry())
+    }
+
+    fn says(form: &str, what: Said) -> Option<Ui> {
+        (form == FORM).then_some(match what {
+            Said::Saved => Ui::SignalTriaged,
+            // A signal is triaged once: the form sent after is refused, whoever triaged it.
+            Said::Stale | Said::NotAllowed => Ui::TriageConflict,
+        })
+    }
+
+    /// The REST triage's use case, once per retry key.
+    fn command(
+        form: &str,
+        _: &Signed,
+        id: SignalId,
+        v: &Values,
+    ) -> Option<Result<Command, Vec<FieldError>>> {
+        (form == FORM).then(|| {
+            let decision = parse_triage(TriageInput {
+                decision: v.get("decision").into(),
+                risk_level: v.some("risk_level"),
+                case_id: v.some("case_id"),
+                reason: v.some("reason"),
+                assignee_id: None,
+            })?;
+            let key = v.retry_key(&format!("triage {id}"));
+            Ok(Command::new(move |conn, app, caller| {
+                signals::triage_signal(conn, app, caller, id, decision)
+            })
+            .once(key))
+        })
+    }
 }
 
 fn summary(signed: &Signed, s: &SignalView) -> Markup {
@@ -281,205 +270,51 @@ fn children_side_by_side(lang: Lang, file: &SignalFile) -> Markup {
     }
 }
 
-/// A triage form as sent: every field text, so that any input reaches the domain's parser.
-#[derive(Deserialize, Default)]
-pub struct TriageForm {
-    #[serde(default)]
-    csrf: String,
-    /// A key made with the page: a second submission answers what the first did.
-    #[serde(default)]
-    retry: String,
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    risk_level: String,
-    #[serde(default)]
-    case_id: String,
-    #[serde(default)]
-    reason: String,
-}
+/// The triage forms' name.
+const FORM: &str = "triage";
 
-impl TriageForm {
-    fn fresh() -> TriageForm {
-        TriageForm {
-            retry: Uuid::new_v4().to_string(),
-            ..TriageForm::default()
-        }
-    }
-
-    /// The API's body for this form: an empty field is an absent one.
-    fn input(&self) -> TriageInput {
-        let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-        TriageInput {
-            decision: self.decision.clone(),
-            risk_level: some(&self.risk_level),
-            case_id: some(&self.case_id),
-            reason: some(&self.reason),
-            assignee_id: None,
-        }
-    }
-
-    fn retry_key(&self, signal: SignalId) -> Option<Idempotency> {
-        let key = self.retry.trim();
-        let fields = [
-            signal.to_string(),
-            self.decision.clone(),
-            self.risk_level.clone(),
-            self.case_id.clone(),
-            self.reason.clone(),
-        ];
-        let digest = Sha256::digest(fields.join("\u{1f}").as_bytes());
-        ((1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())).then(|| {
-            Idempotency {
-                key: format!("console:{key}"),
-                request_hash: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            }
-        })
-    }
-}
-
-/// `POST /console/signals/{id}/triage`: the REST triage's use case; bad input shows the
-/// signal again with the sent form's fields named, a signal triaged meanwhile says so (409).
-pub async fn triage(
-    state: web::Data<AppState>,
-    signed: Signed,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    form: web::Form<TriageForm>,
-) -> Result<HttpResponse, ConsoleError> {
-    signed.check(&form.csrf)?;
-    let id = SignalId(id.into_inner());
-    let (errors, status) = match parse_triage(form.input()) {
-        Err(fields) => (fields, StatusCode::UNPROCESSABLE_ENTITY),
-        Ok(decision) => {
-            let work = move |c: &mut DbConnection, app: &qorgau_app::App, caller: &Caller| {
-                signals::triage_signal(c, app, caller, id, decision)
-            };
-            let render = |s: signals::Signal| Ok((303, s.row.id.to_string()));
-            let (caller, key) = (signed.caller.clone(), form.retry_key(id));
-            let done = state.run_once(caller, key, work, render).await;
-            match done {
-                Ok(_) => return Ok(back_to(&format!("/console/signals/{id}?triaged=1"))),
-                Err(ApiError::Validation(fields)) => (fields, StatusCode::UNPROCESSABLE_ENTITY),
-                Err(ApiError::Conflict { .. }) => (vec![], StatusCode::CONFLICT),
-                Err(e) => return Err(signed.fail()(e)),
-            }
-        }
-    };
-    refused(&state, &signed, &req, id, form.into_inner(), errors, status).await
-}
-
-/// The signal again, as it is now, with the form as sent and why it was refused.
-async fn refused(
-    state: &AppState,
-    signed: &Signed,
-    req: &HttpRequest,
-    id: SignalId,
-    mut form: TriageForm,
-    errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Result<HttpResponse, ConsoleError> {
-    let file = signed
-        .run(state, move |conn, caller| read_signal(conn, caller, id))
-        .await?;
-    let notice = match status {
-        StatusCode::CONFLICT => Ui::TriageConflict,
-        _ => Ui::FormErrors,
-    };
-    form.retry = Uuid::new_v4().to_string();
-    let mut response = signal_response(signed, req, &file, Some((notice, true)), &form, &errors);
-    *response.status_mut() = status;
-    Ok(response)
-}
-
-/// The message of `field` in the form's language, if the domain refused it.
-fn field_error(lang: Lang, errors: &[FieldError], field: &str) -> Option<&'static str> {
-    errors.iter().find(|e| e.field == field).map(|_| {
-        lang.t(match field {
-            "risk_level" => Ui::InvalidRiskLevel,
-            "case_id" => Ui::InvalidCaseId,
-            "reason" => Ui::InvalidReason,
-            _ => Ui::InvalidValue,
-        })
-    })
-}
+/// The longest screen-out reason, as the domain's triage bounds it.
+const REASON_MAX: usize = 2_000;
 
 /// The three triage forms: open a case, link to the child's open case, screen out. The one
-/// sent comes back as typed, with its refused fields marked.
-fn triage_forms(signed: &Signed, signal: Uuid, form: &TriageForm, errors: &[FieldError]) -> Markup {
+/// sent comes back as typed, with its refused fields marked (each form's fields' ids begin with
+/// its decision's code).
+fn triage_forms(signed: &Signed, signal: Uuid, sent: Option<&Sent>) -> Markup {
     let lang = signed.lang;
     let t = |text| lang.t(text);
-    let sent = |d: Decision| form.decision == d.as_str();
-    // Field ids are unique on the page: the decision's code before the field's name.
-    let field = |d: Decision, name: &str| format!("{}-{name}", d.as_str());
-    let error =
-        |d: Decision, name: &str| sent(d).then(|| field_error(lang, errors, name)).flatten();
-    let invalid = |d: Decision, name: &str| error(d, name).map(|_| "true");
-    let described =
-        |d: Decision, name: &str| error(d, name).map(|_| format!("{}-error", field(d, name)));
-    let message = |d: Decision, name: &str| {
+    let sent = sent.filter(|s| s.form == FORM);
+    let fresh = Values::default().with("retry", new_retry());
+    let none = Values::default();
+    let retry = sent.map_or(&fresh, |s| &s.values);
+    let risks = RiskLevel::ALL.map(RiskLevel::as_str);
+    let action = format!("/console/signals/{signal}/triage");
+    let form = |d: Decision, body: &dyn Fn(&Fields) -> Markup| {
+        let shown = match sent.filter(|s| s.values.get("decision") == d.as_str()) {
+            Some(s) => (&s.values, s.errors.as_slice()),
+            None => (&none, &[][..]),
+        };
+        let f = Fields::new(lang, d.as_str(), shown, &[]);
+        let title = lang.code_label("triage_decision", d.as_str());
         html! {
-            @if let Some(text) = error(d, name) { span.field-error id=(format!("{}-error", field(d, name))) { (text) } }
-        }
-    };
-    let risk = |d: Decision, required: bool| {
-        html! {
-            p {
-                label for=(field(d, "risk_level")) { (t(Ui::RiskLevel)) }
-                (message(d, "risk_level"))
-                select id=(field(d, "risk_level")) name="risk_level" required[required]
-                    aria-invalid=[invalid(d, "risk_level")] aria-describedby=[described(d, "risk_level")] {
-                    option value="" { (t(if required { Ui::Choose } else { Ui::Unchanged })) }
-                    @for r in RiskLevel::ALL {
-                        option value=(r.as_str()) selected[sent(d) && form.risk_level == r.as_str()] { (lang.code_label("risk_level", r.as_str())) }
-                    }
-                }
+            form.record-form method="post" action=(action) novalidate aria-labelledby=(d.as_str()) {
+                h3 id=(d.as_str()) { (title) }
+                (layout::token(&signed.form_token))
+                input type="hidden" name="retry" value=(retry.get("retry"));
+                input type="hidden" name="decision" value=(d.as_str());
+                (body(&f))
+                p { button type="submit" { (title) } }
             }
         }
     };
-    let head = |d: Decision| {
-        html! {
-            (layout::token(&signed.form_token))
-            input type="hidden" name="retry" value=(form.retry);
-            input type="hidden" name="decision" value=(d.as_str());
-        }
-    };
-    let action = format!("/console/signals/{signal}/triage");
     html! {
         section aria-labelledby="triage" {
             h2 #triage { (t(Ui::Triage)) }
-            form.record-form method="post" action=(action) novalidate aria-labelledby="open_case" {
-                h3 #open_case { (lang.code_label("triage_decision", "open_case")) }
-                (head(Decision::OpenCase))
-                (risk(Decision::OpenCase, true))
-                p { button type="submit" { (lang.code_label("triage_decision", "open_case")) } }
-            }
-            form.record-form method="post" action=(action) novalidate aria-labelledby="link_case" {
-                h3 #link_case { (lang.code_label("triage_decision", "link_case")) }
-                (head(Decision::LinkCase))
-                p {
-                    label for="link_case-case_id" { (t(Ui::CaseId)) }
-                    (message(Decision::LinkCase, "case_id"))
-                    input #link_case-case_id type="text" name="case_id" required
-                        value=(if sent(Decision::LinkCase) { form.case_id.as_str() } else { "" })
-                        aria-invalid=[invalid(Decision::LinkCase, "case_id")] aria-describedby=[described(Decision::LinkCase, "case_id")];
-                }
-                (risk(Decision::LinkCase, false))
-                p { button type="submit" { (lang.code_label("triage_decision", "link_case")) } }
-            }
-            form.record-form method="post" action=(action) novalidate aria-labelledby="screen_out" {
-                h3 #screen_out { (lang.code_label("triage_decision", "screen_out")) }
-                (head(Decision::ScreenOut))
-                p {
-                    label for="screen_out-reason" { (t(Ui::Reason)) }
-                    (message(Decision::ScreenOut, "reason"))
-                    textarea #screen_out-reason name="reason" rows="3" required maxlength="2000"
-                        aria-invalid=[invalid(Decision::ScreenOut, "reason")] aria-describedby=[described(Decision::ScreenOut, "reason")] {
-                        @if sent(Decision::ScreenOut) { (form.reason) }
-                    }
-                }
-                p { button type="submit" { (lang.code_label("triage_decision", "screen_out")) } }
-            }
+            (form(Decision::OpenCase, &|f| f.codes("risk_level", t(Ui::RiskLevel), Ui::Choose, "risk_level", &risks)))
+            (form(Decision::LinkCase, &|f| html! {
+                (f.input("case_id", t(Ui::CaseId), "text"))
+                (f.codes("risk_level", t(Ui::RiskLevel), Ui::Unchanged, "risk_level", &risks))
+            }))
+            (form(Decision::ScreenOut, &|f| f.textarea("reason", t(Ui::Reason), REASON_MAX)))
         }
     }
 }

@@ -1,14 +1,15 @@
 //! The frame of every console page — language, landmarks, navigation, the language and
 //! sign-out forms — and the small helpers pages share (dates, labels, form fields).
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{DOCTYPE, Markup, html};
 use qorgau_domain::deadline::kazakhstan;
 
 use qorgau_domain::role::Role;
 
+use crate::console::session::Signed;
 use crate::labels::{Lang, Ui};
 
 /// Which entry of the navigation a page belongs to.
@@ -62,6 +63,42 @@ pub struct Frame<'a> {
 pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
     let lang = frame.lang;
     let t = |text| lang.t(text);
+    let header = html! {
+        p.brand { a href="/console/" { "Qorgau" } span.tagline { (t(Ui::Tagline)) } }
+        @if frame.signed_in {
+            nav aria-label=(t(Ui::MainNavigation)) {
+                ul {
+                    @for item in frame.entries {
+                        (nav_item(frame, *item))
+                    }
+                }
+            }
+            form.signout method="post" action="/console/sign-out" {
+                (token(frame.form_token))
+                button type="submit" { (t(Ui::SignOut)) }
+            }
+        }
+    };
+    let footer = html! {
+        footer {
+            form.language method="post" action="/console/language" {
+                (token(frame.form_token))
+                input type="hidden" name="back" value=(frame.here);
+                label for="lang" { (t(Ui::Language)) }
+                select #lang name="lang" {
+                    @for l in Lang::ALL {
+                        option value=(l.code()) lang=(l.code()) selected[l == lang] { (l.name()) }
+                    }
+                }
+                button type="submit" { (t(Ui::ChangeLanguage)) }
+            }
+        }
+    };
+    document(lang, title, header, body, footer)
+}
+
+/// The document around a page's parts.
+fn document(lang: Lang, title: &str, header: Markup, body: Markup, footer: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -72,40 +109,13 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href="/console/static/console.css";
             }
             body {
-                a.skip href="#main" { (t(Ui::SkipToContent)) }
-                header.top {
-                    p.brand { a href="/console/" { "Qorgau" } span.tagline { (t(Ui::Tagline)) } }
-                    @if frame.signed_in {
-                        nav aria-label=(t(Ui::MainNavigation)) {
-                            ul {
-                                @for item in frame.entries {
-                                    (nav_item(frame, *item))
-                                }
-                            }
-                        }
-                        form.signout method="post" action="/console/sign-out" {
-                            (token(frame.form_token))
-                            button type="submit" { (t(Ui::SignOut)) }
-                        }
-                    }
-                }
+                a.skip href="#main" { (lang.t(Ui::SkipToContent)) }
+                header.top { (header) }
                 main #main {
                     h1 { (title) }
                     (body)
                 }
-                footer {
-                    form.language method="post" action="/console/language" {
-                        (token(frame.form_token))
-                        input type="hidden" name="back" value=(frame.here);
-                        label for="lang" { (t(Ui::Language)) }
-                        select #lang name="lang" {
-                            @for l in Lang::ALL {
-                                option value=(l.code()) lang=(l.code()) selected[l == lang] { (l.name()) }
-                            }
-                        }
-                        button type="submit" { (t(Ui::ChangeLanguage)) }
-                    }
-                }
+                (footer)
             }
         }
     }
@@ -131,7 +141,8 @@ pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
         .body(markup.into_string())
 }
 
-/// The page of an error status, without navigation (the login may be gone).
+/// The page of an error status, without navigation (the login may be gone) nor the language
+/// form (it would need a form token this page cannot know).
 pub fn error_page(status: StatusCode, lang: Lang, forged: bool) -> HttpResponse {
     let (title, text) = match status {
         StatusCode::NOT_FOUND => (Ui::NotFoundTitle, Ui::NotFoundText),
@@ -141,39 +152,36 @@ pub fn error_page(status: StatusCode, lang: Lang, forged: bool) -> HttpResponse 
         StatusCode::TOO_MANY_REQUESTS => (Ui::ErrorTitle, Ui::TooManyAttempts),
         _ => (Ui::ErrorTitle, Ui::ErrorText),
     };
-    let frame = Frame {
-        lang,
-        form_token: "",
-        here: "/console/",
-        signed_in: false,
-        entries: &[],
-        nav: Nav::None,
-    };
+    let header = html! { p.brand { a href="/console/" { "Qorgau" } } };
     let body = html! {
         p { (lang.t(text)) }
         p { a href="/console/" { (lang.t(Ui::BackToTasks)) } }
     };
-    // Without the language form: it would need a form token this page cannot know.
-    let markup = html! { (page_without_footer(&frame, lang.t(title), body)) };
+    let markup = document(lang, lang.t(title), header, body, html! {});
     respond(status, markup)
 }
 
-fn page_without_footer(frame: &Frame, title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang=(frame.lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — Qorgau" }
-                link rel="stylesheet" href="/console/static/console.css";
-            }
-            body {
-                header.top { p.brand { a href="/console/" { "Qorgau" } } }
-                main #main { h1 { (title) } (body) }
-            }
-        }
-    }
+/// A signed-in page with the frame.
+pub fn render(
+    signed: &Signed,
+    req: &HttpRequest,
+    nav: Nav,
+    title: &str,
+    body: Markup,
+) -> HttpResponse {
+    let here = req
+        .uri()
+        .path_and_query()
+        .map_or("/console/", |p| p.as_str());
+    let frame = Frame {
+        lang: signed.lang,
+        form_token: &signed.form_token,
+        here,
+        signed_in: true,
+        entries: entries(signed.caller.actor.role),
+        nav,
+    };
+    respond(StatusCode::OK, page(&frame, title, body))
 }
 
 /// A moment as people in Kazakhstan read it: `07.12.2026 10:30` (UTC+5), with the exact
@@ -198,4 +206,40 @@ pub fn notice(text: &str, alert: bool) -> Markup {
 /// The first eight characters of an id: what a person reads and compares of it.
 pub fn short_id(id: uuid::Uuid) -> String {
     id.simple().to_string()[..8].to_string()
+}
+
+/// A section of a page, labelled by its heading.
+pub fn section(id: &str, heading: &str, content: Markup) -> Markup {
+    html! { section aria-labelledby=(id) { h2 id=(id) { (heading) } (content) } }
+}
+
+/// `rows` as a table under column `headings`, each row made by `row`; `empty` when there are
+/// none.
+pub fn table<T>(
+    lang: Lang,
+    class: &str,
+    headings: &[Ui],
+    empty: Ui,
+    rows: &[T],
+    row: impl Fn(&T) -> Markup,
+) -> Markup {
+    html! {
+        @if rows.is_empty() { p { (lang.t(empty)) } }
+        @else {
+            table class=(class) {
+                thead { tr { @for h in headings { th scope="col" { (lang.t(*h)) } } } }
+                tbody { @for r in rows { (row(r)) } }
+            }
+        }
+    }
+}
+
+/// A risk level, coloured.
+pub fn risk(lang: Lang, code: &str) -> Markup {
+    html! { span class=(format!("risk risk-{code}")) { (lang.code_label("risk_level", code)) } }
+}
+
+/// The badge of something overdue.
+pub fn overdue(lang: Lang) -> Markup {
+    html! { " " strong.badge.overdue { (lang.t(Ui::Overdue)) } }
 }

@@ -8,18 +8,33 @@
 //! checks, audit, timeline and notices are theirs) and renders the result — a page, or a 303 to
 //! one after a form. Sign-in, the session cookie and form tokens: `session`.
 
+mod case_forms;
+mod case_page;
 mod cases;
+mod fields;
+mod form;
 mod inbox;
 mod intake;
 mod layout;
+mod listing;
+mod plan_page;
+mod records;
 pub mod session;
 mod sign_in;
 mod supervision;
+mod values;
 
+use actix_web::error::UrlencodedError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::console::case_page::CaseFile;
+use crate::console::intake::SignalFile;
+use crate::console::plan_page::PlanFile;
 use crate::labels::Lang;
+
+/// The most a form's body may hold, before the server's own body limit.
+const FORM_LIMIT: usize = 1 << 20;
 
 /// The console's stylesheet, compiled into the binary.
 const STYLESHEET: &str = include_str!("console.css");
@@ -28,41 +43,58 @@ const STYLESHEET: &str = include_str!("console.css");
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/console",
-        web::get().to(|| async { inbox::back_to("/console/") }),
+        web::get().to(|| async { form::back_to("/console/") }),
     )
     .service(
         web::scope("/console")
-            .route("/", web::get().to(inbox::tasks))
+            .route("/", web::get().to(listing::page::<inbox::Tasks>))
             .route("/sign-in", web::get().to(sign_in::form))
             .route("/sign-in", web::post().to(sign_in::submit))
             .route("/sign-out", web::post().to(sign_in::sign_out))
             .route("/language", web::post().to(sign_in::language))
-            .route("/notifications", web::get().to(inbox::notifications))
+            .route(
+                "/notifications",
+                web::get().to(listing::page::<inbox::Notifications>),
+            )
             .route(
                 "/notifications/read-all",
                 web::post().to(inbox::mark_all_read),
             )
             .route("/notifications/{id}/read", web::post().to(inbox::mark_read))
-            .route("/cases", web::get().to(cases::list))
-            .route("/cases/{id}", web::get().to(cases::case_page))
-            .route(
-                "/cases/{id}/interventions",
-                web::post().to(cases::log_intervention),
-            )
-            .route("/signals", web::get().to(intake::queue))
-            .route("/signals/{id}", web::get().to(intake::signal_page))
-            .route("/signals/{id}/triage", web::post().to(intake::triage))
+            .route("/cases", web::get().to(listing::page::<cases::MyCases>))
+            .route("/signals", web::get().to(listing::page::<intake::Queue>))
             .route("/supervision", web::get().to(supervision::dashboard))
-            .route("/cases/{id}/plan", web::get().to(supervision::plan_page))
+            // Pages with forms, each form posted to the page's path and its name (`form`).
+            .route("/cases/{id}", web::get().to(form::page::<CaseFile>))
+            .route("/cases/{id}/{form}", web::post().to(form::post::<CaseFile>))
+            .route("/cases/{id}/plan", web::get().to(form::page::<PlanFile>))
             .route(
-                "/cases/{id}/plan/decision",
-                web::post().to(supervision::decide_plan),
+                "/cases/{id}/plan/{form}",
+                web::post().to(form::post::<PlanFile>),
+            )
+            .route("/signals/{id}", web::get().to(form::page::<SignalFile>))
+            .route(
+                "/signals/{id}/{form}",
+                web::post().to(form::post::<SignalFile>),
             )
             .route("/static/console.css", web::get().to(stylesheet))
             // A malformed id names no page; nor does any other path here.
             .app_data(web::PathConfig::default().error_handler(|_, req| {
                 session::ConsoleError::Page(StatusCode::NOT_FOUND, Lang::of_request(req)).into()
             }))
+            // A form's text is bounded by the server's body limit (`max_body_bytes`), not by
+            // the extractor's own 16 KiB; a body that is no form is a 400 page.
+            .app_data(
+                web::FormConfig::default()
+                    .limit(FORM_LIMIT)
+                    .error_handler(|e, req| {
+                        let status = match e {
+                            UrlencodedError::Overflow { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                            _ => StatusCode::BAD_REQUEST,
+                        };
+                        session::ConsoleError::Page(status, Lang::of_request(req)).into()
+                    }),
+            )
             .default_service(web::to(not_found)),
     );
 }

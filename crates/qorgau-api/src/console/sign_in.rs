@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::login;
 use crate::auth::tokens::Bearer;
+use crate::console::form::Pressed;
 use crate::console::layout::{self, Frame, Nav};
 use crate::console::session::{ConsoleError, SESSION_COOKIE, Signed, Visitor, cookie};
 use crate::error::ApiError;
@@ -120,20 +121,12 @@ fn sign_in_page(visitor: &Visitor, username: &str, problem: Option<Ui>) -> Marku
     layout::page(&frame, t(Ui::SignIn), body)
 }
 
-#[derive(Deserialize)]
-pub struct TokenOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /console/sign-out`: ends the login (as `POST /api/v1/auth/logout` does) and clears
 /// the cookie.
 pub async fn sign_out(
     state: web::Data<AppState>,
-    signed: Signed,
-    form: web::Form<TokenOnly>,
+    Pressed(signed): Pressed,
 ) -> Result<HttpResponse, ConsoleError> {
-    signed.check(&form.csrf)?;
     let caller = signed.caller.0.clone();
     state
         .run(move |conn| Ok(qorgau_app::sessions::sign_out(conn, &caller)?))

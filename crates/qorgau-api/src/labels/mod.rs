@@ -122,9 +122,19 @@ pub fn from_accept_language(value: &str) -> Option<Lang> {
     best.map(|(_, lang)| lang)
 }
 
+/// A code and its labels [kk, ru, en].
+type Entry = (&'static str, [&'static str; 3]);
+
 /// Every vocabulary's labels: those of `codes`, and the notification kinds' words of the domain.
-static VOCABULARIES: LazyLock<Vec<(&'static str, Vec<codes::Entry>)>> = LazyLock::new(|| {
+static VOCABULARIES: LazyLock<Vec<(&'static str, Vec<Entry>)>> = LazyLock::new(|| {
     use qorgau_domain::notification::NotificationKind;
+    let mut vocabularies: Vec<(&'static str, Vec<Entry>)> = Vec::new();
+    for &(vocabulary, code, labels) in codes::CODES {
+        match vocabularies.iter_mut().find(|(v, _)| *v == vocabulary) {
+            Some((_, entries)) => entries.push((code, labels)),
+            None => vocabularies.push((vocabulary, vec![(code, labels)])),
+        }
+    }
     let notifications = NotificationKind::ALL
         .iter()
         .map(|k| {
@@ -132,11 +142,8 @@ static VOCABULARIES: LazyLock<Vec<(&'static str, Vec<codes::Entry>)>> = LazyLock
             (k.as_str(), [kk, ru, en])
         })
         .collect();
-    codes::CODES
-        .iter()
-        .map(|(vocabulary, entries)| (*vocabulary, entries.to_vec()))
-        .chain([("notification_kind", notifications)])
-        .collect()
+    vocabularies.push(("notification_kind", notifications));
+    vocabularies
 });
 
 /// (vocabulary, code) → its three labels.
