@@ -16,7 +16,6 @@ use qorgau_persistence::cases::CaseRow;
 use qorgau_persistence::notifications::{self, NotificationRow};
 use qorgau_persistence::users::{self, Among};
 use qorgau_persistence::{DbConnection, Page, write};
-use uuid::Uuid;
 
 use crate::app::App;
 use crate::caller::Caller;
@@ -217,10 +216,13 @@ pub fn list(
 
 /// Marks one of the caller's notifications read (again: no change). Another user's
 /// notification is not found.
-pub fn mark_read(conn: &mut DbConnection, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+pub fn mark_read(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: NotificationId,
+) -> Result<(), AppError> {
     let me = caller.actor.user_id;
     let at = caller.at.naive_utc();
-    let id = NotificationId(id);
     write(conn, |c| notifications::mark_read(c, id, me, at))?
         .map(|_| ())
         .ok_or(AppError::NotFound)

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use maud::{Markup, html};
 use qorgau_app::{inbox, tasks};
-use uuid::Uuid;
+use qorgau_domain::ids::NotificationId;
 
 use crate::console::form::{Pressed, back_to};
 use crate::console::layout::{self, Nav};
@@ -155,7 +155,7 @@ fn notification_list(signed: &Signed, list: &List<NotificationView>, unread: i64
 pub async fn mark_read(
     state: web::Data<AppState>,
     Pressed(signed): Pressed,
-    id: web::Path<Uuid>,
+    id: web::Path<NotificationId>,
 ) -> Result<HttpResponse, ConsoleError> {
     let id = id.into_inner();
     signed

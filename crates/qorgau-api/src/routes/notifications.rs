@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use qorgau_app::inbox;
-use uuid::Uuid;
+use qorgau_domain::ids::NotificationId;
 
 use crate::auth::Caller;
 use crate::dto::checked_page;
@@ -50,7 +50,7 @@ pub async fn list(
 pub async fn read(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<NotificationId>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .run(move |conn| Ok(inbox::mark_read(conn, &caller, *id)?))
