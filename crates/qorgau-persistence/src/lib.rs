@@ -55,6 +55,7 @@ pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod signals;
+pub mod storage;
 pub mod supervision;
 pub mod tasks;
 pub mod timeline;
