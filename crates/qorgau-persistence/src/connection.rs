@@ -175,6 +175,9 @@ pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
     storage: Arc<StorageWatch>,
+    /// SQLite (for writes): held while the pool lives, so that its WAL keeper (`crate::wal`)
+    /// stops once every clone is gone.
+    _wal_keeper: Option<Arc<()>>,
 }
 
 impl Database {
@@ -208,6 +211,7 @@ impl Database {
                 path.to_string()
             }
         };
+        let sqlite_path = target.clone();
         let storage = Arc::new(StorageWatch::default());
         let pool = Pool::builder()
             .max_size(settings.max_size)
@@ -222,10 +226,16 @@ impl Database {
                 read_only,
                 storage: storage.clone(),
             });
+        let wal_keeper = (backend == Backend::Sqlite && !read_only).then(|| {
+            let alive = Arc::new(());
+            crate::wal::keep_small(Path::new(&sqlite_path), Arc::downgrade(&alive));
+            alive
+        });
         Ok(Database {
             pool,
             backend,
             storage,
+            _wal_keeper: wal_keeper,
         })
     }
 
@@ -450,6 +460,88 @@ mod tests {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
+    }
+
+    /// Under writes that always overlap some reader SQLite's WAL never starts over and grows
+    /// with every write (~65 MB here); the pool's keeper (`crate::wal`) empties it as soon as it
+    /// can, SQLite itself never would.
+    #[test]
+    fn a_wal_grown_under_overlapping_reads_and_writes_is_emptied() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+
+        let path = std::env::temp_dir().join(format!("qorgau-wal-{}.db", uuid::Uuid::new_v4()));
+        let settings = PoolSettings {
+            max_size: 4,
+            checkout_timeout: Duration::from_secs(10),
+        };
+        let db = Database::open(&format!("sqlite://{}", path.display()), &settings)
+            .expect("a SQLite pool");
+        db.conn()
+            .expect("a connection")
+            .batch_execute("CREATE TABLE filler (b BLOB NOT NULL)")
+            .expect("a table");
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (db, stop) = (db.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let mut conn = db.conn().expect("a connection");
+                        read_only(&mut conn, |tx| {
+                            tx.batch_execute("SELECT count(*) FROM filler")?;
+                            std::thread::sleep(Duration::from_millis(1));
+                            Ok::<_, DbError>(())
+                        })
+                        .expect("a read");
+                    }
+                })
+            })
+            .collect();
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let db = db.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..2000 {
+                        let mut conn = db.conn().expect("a connection");
+                        write(&mut conn, |tx| {
+                            Ok::<_, DbError>(tx.batch_execute(
+                                "INSERT INTO filler (b) VALUES (randomblob(16000))",
+                            )?)
+                        })
+                        .expect("a write");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("writer");
+        }
+        stop.store(true, Ordering::Relaxed);
+        for r in readers {
+            r.join().expect("reader");
+        }
+        let wal_size = || {
+            std::fs::metadata(format!("{}-wal", path.display()))
+                .expect("the WAL")
+                .len()
+        };
+        let grown = wal_size();
+        let mut size = grown;
+        for _ in 0..40 {
+            if size <= crate::wal::RESTART_ABOVE {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            size = wal_size();
+        }
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert!(
+            size <= crate::wal::RESTART_ABOVE,
+            "the WAL grew to {grown} bytes and was still {size} bytes 4 s later"
+        );
     }
 
     /// A connection whose server refuses writes as read-only (a primary fenced, or a server

@@ -62,6 +62,7 @@ pub mod timeline;
 pub mod trainings;
 pub mod transfers;
 pub mod users;
+mod wal;
 
 pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, read_only, write};
 pub use error::DbError;
