@@ -62,12 +62,15 @@ rel_cleanup() {
             local server="${db%/*}" name="${db##*/}"
             psql "$server/postgres" -qAtX -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
         done
+    fi
+    # After the databases are dropped and before the work directory is removed (e.g. stopping
+    # a private cluster, unmounting a file system made in the work directory).
+    for hook in "${REL_CLEANUP_HOOKS[@]}"; do eval "$hook"; done
+    if [[ "${REL_KEEP:-0}" != 1 ]]; then
         rm -rf "$REL_WORK"
     else
         log "kept $REL_WORK and ${REL_DBS[*]:-no database}"
     fi
-    # After the databases are dropped (e.g. stopping a private cluster).
-    for hook in "${REL_CLEANUP_HOOKS[@]}"; do eval "$hook"; done
     exit "$rc"
 }
 

@@ -6,12 +6,13 @@
 #   tests/reliability/run_all.sh                 every script
 #   tests/reliability/run_all.sh kill9 soak      only these
 #   QUICK=1 tests/reliability/run_all.sh         reduced sizes (SCALE=1000, SOAK_SECONDS=120,
-#                                                FUZZ_EXAMPLES=20) for a smoke run
+#                                                FUZZ_EXAMPLES=20, FAILOVERS=2) for a smoke run
 #
 # Logs go to RELIABILITY_OUT (default /tmp/qorgau-reliability-<time>). Needs a PostgreSQL
 # server for scratch databases (REL_PG_URL, default postgres://postgres@127.0.0.1:5432, a
 # superuser without password), psql, python3, and root (or the postgres user) for pg_restart.sh,
-# which makes its own private cluster.
+# which makes its own private cluster; root and PostgreSQL's server programs for failover.sh
+# (a private primary and synchronous standby) and disk_full.sh (small file systems: mount).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -19,11 +20,12 @@ out="${RELIABILITY_OUT:-/tmp/qorgau-reliability-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 
 # The fault scripts first (cheapest first), then the other engineers' scripts when present.
-all=(ifmatch retry_storm two_instances kill9 pg_restart soak backup_restore graceful_shutdown fuzz)
+all=(ifmatch retry_storm two_instances kill9 pg_restart failover disk_full soak backup_restore graceful_shutdown fuzz)
 if (($#)); then selected=("$@"); else selected=("${all[@]}"); fi
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-    export SCALE="${SCALE:-1000}" SOAK_SECONDS="${SOAK_SECONDS:-120}" FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-20}"
+    export SCALE="${SCALE:-1000}" SOAK_SECONDS="${SOAK_SECONDS:-120}" FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-20}" \
+        FAILOVERS="${FAILOVERS:-2}"
 fi
 if [[ -z "${QORGAU_BIN:-}" ]]; then
     (cd "$root" && cargo build --release --quiet) || { echo "cargo build --release failed"; exit 1; }

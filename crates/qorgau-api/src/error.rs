@@ -67,6 +67,13 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("database unavailable")]
     Unavailable,
+    /// 503: a write refused because the database's storage is full; retried, it succeeds once
+    /// space returns.
+    #[error("the database's storage is full: nothing was saved; send the same request again later")]
+    StorageFull,
+    /// 503 from `/health/ready`, saying why.
+    #[error("{0}")]
+    NotReady(&'static str),
     #[error("internal error")]
     Internal,
 }
@@ -110,7 +117,10 @@ impl ApiError {
                 ("validation", "Validation failed")
             }
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            ApiError::Unavailable => ("unavailable", "Service temporarily unavailable"),
+            ApiError::Unavailable | ApiError::NotReady(_) => {
+                ("unavailable", "Service temporarily unavailable")
+            }
+            ApiError::StorageFull => ("storage-full", "Storage full"),
             ApiError::Internal => ("internal", "Internal error"),
         }
     }
@@ -155,7 +165,9 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::StorageFull | ApiError::NotReady(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -192,7 +204,7 @@ impl ResponseError for ApiError {
                 response
                     .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::StorageFull | ApiError::NotReady(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE));
             }
             ApiError::TooManyRequests { retry_after } => {
@@ -230,6 +242,7 @@ impl From<AppError> for ApiError {
             AppError::Gone { detail } => ApiError::Gone(detail),
             AppError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
             AppError::Unavailable => ApiError::Unavailable,
+            AppError::StorageFull => ApiError::StorageFull,
             AppError::Internal => ApiError::Internal,
         }
     }

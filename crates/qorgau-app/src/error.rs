@@ -44,6 +44,10 @@ pub enum AppError {
     /// The database cannot be reached now; the command changed nothing.
     #[error("database unavailable")]
     Unavailable,
+    /// The database's storage is full: the command changed nothing. Reads still work; writes
+    /// resume once an operator has made space.
+    #[error("the database's storage is full")]
+    StorageFull,
     /// Our fault: logged where it happened.
     #[error("internal error")]
     Internal,
@@ -113,6 +117,11 @@ impl From<DbError> for AppError {
             DbError::Unavailable(reason) => {
                 tracing::warn!(%reason, "database unavailable");
                 AppError::Unavailable
+            }
+            // An error: nothing is written until an operator makes space.
+            DbError::StorageFull(reason) => {
+                tracing::error!(%reason, "database storage full: write refused");
+                AppError::StorageFull
             }
             DbError::Migration(_) | DbError::Other(_) => {
                 tracing::error!(error = %e, "database error");

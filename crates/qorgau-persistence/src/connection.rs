@@ -1,6 +1,7 @@
 //! Connections, the pool, and the transaction helper.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -8,6 +9,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection, R2D2Connection};
 
 use crate::error::DbError;
+use crate::storage::{self, StorageWatch};
 
 /// One connection to whichever database is configured. Only SQL both backends understand
 /// crosses it; where they differ, code matches on the variant in one place.
@@ -112,6 +114,8 @@ pub struct Manager {
     target: String,
     /// Every transaction of these connections is read-only (`Database::open_for_reads`).
     read_only: bool,
+    /// What the work done on these connections found out (`crate::storage`).
+    storage: Arc<StorageWatch>,
 }
 
 impl ManageConnection for Manager {
@@ -155,8 +159,11 @@ impl ManageConnection for Manager {
         conn.ping().map_err(r2d2::Error::QueryError)
     }
 
+    /// Called as a connection goes back to the pool, on the thread that used it: the marks
+    /// its work left (`crate::storage`) are taken here.
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+        let discard = self.storage.take_marks();
+        std::thread::panicking() || discard || conn.is_broken()
     }
 }
 
@@ -167,6 +174,10 @@ pub type Conn = PooledConnection<Manager>;
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
+    storage: Arc<StorageWatch>,
+    /// SQLite (for writes): held while the pool lives, so that its WAL keeper (`crate::wal`)
+    /// stops once every clone is gone.
+    _wal_keeper: Option<Arc<()>>,
 }
 
 impl Database {
@@ -200,6 +211,8 @@ impl Database {
                 path.to_string()
             }
         };
+        let sqlite_path = target.clone();
+        let storage = Arc::new(StorageWatch::default());
         let pool = Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(0))
@@ -211,8 +224,19 @@ impl Database {
                 backend,
                 target,
                 read_only,
+                storage: storage.clone(),
             });
-        Ok(Database { pool, backend })
+        let wal_keeper = (backend == Backend::Sqlite && !read_only).then(|| {
+            let alive = Arc::new(());
+            crate::wal::keep_small(Path::new(&sqlite_path), Arc::downgrade(&alive));
+            alive
+        });
+        Ok(Database {
+            pool,
+            backend,
+            storage,
+            _wal_keeper: wal_keeper,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -221,9 +245,20 @@ impl Database {
 
     /// A connection, or `Unavailable` when none can be had within the checkout timeout.
     pub fn conn(&self) -> Result<Conn, DbError> {
-        self.pool
+        let conn = self
+            .pool
             .get()
-            .map_err(|e| DbError::Unavailable(e.to_string()))
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
+        // What the thread noted before belongs to no connection of this pool.
+        storage::clear();
+        Ok(conn)
+    }
+
+    /// How long ago a write on this pool was last refused because the database's storage is
+    /// full, while no write has committed since (and for at most `storage::REFUSAL_MEMORY`):
+    /// the instance cannot take writes, though it still answers reads.
+    pub fn storage_full_since(&self) -> Option<Duration> {
+        self.storage.full_since()
     }
 
     /// (connections open, of which idle)
@@ -263,7 +298,11 @@ where
     }
     .map_err(DbError::from)?;
     let done = f(conn);
-    finish(conn, done)
+    let done = finish(conn, done);
+    if done.is_ok() {
+        storage::wrote();
+    }
+    done
 }
 
 /// Ends the transaction (or savepoint) `write` or `read_only` began: commits when its work
@@ -372,6 +411,173 @@ mod tests {
             SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
         );
         nested_writes_are_savepoints(&mut conn);
+    }
+
+    /// A write the database refuses for lack of space is `StorageFull`, and the pool remembers
+    /// it — reads still work — until a write commits again.
+    #[test]
+    fn a_write_refused_for_lack_of_space_is_noted_until_one_commits() {
+        let path = std::env::temp_dir().join(format!("qorgau-full-{}.db", uuid::Uuid::new_v4()));
+        let settings = PoolSettings {
+            max_size: 1,
+            checkout_timeout: Duration::from_secs(5),
+        };
+        let db = Database::open(&format!("sqlite://{}", path.display()), &settings)
+            .expect("a SQLite pool");
+        let insert = |tx: &mut DbConnection| {
+            diesel::sql_query("INSERT INTO filler (b) VALUES (zeroblob(100000))")
+                .execute(tx)
+                .map_err(DbError::from)
+        };
+        {
+            let mut conn = db.conn().expect("a connection");
+            conn.batch_execute("CREATE TABLE filler (b BLOB NOT NULL)")
+                .expect("a table");
+            // The file may not grow by another page: SQLite answers as it does on a full
+            // disk (SQLITE_FULL).
+            conn.batch_execute("PRAGMA max_page_count = 3")
+                .expect("a size limit");
+            let refused = write(&mut conn, insert);
+            assert!(
+                matches!(refused, Err(DbError::StorageFull(_))),
+                "{refused:?}"
+            );
+        }
+        assert!(db.storage_full_since().is_some());
+        {
+            let mut conn = db.conn().expect("the same connection");
+            ping(&mut conn).expect("reads still work");
+        }
+        assert!(db.storage_full_since().is_some(), "a read is no write");
+        {
+            let mut conn = db.conn().expect("the same connection");
+            conn.batch_execute("PRAGMA max_page_count = 1000000")
+                .expect("space returns");
+            write(&mut conn, insert).expect("a write commits");
+        }
+        assert!(db.storage_full_since().is_none());
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    /// Under writes that always overlap some reader SQLite's WAL never starts over and grows
+    /// with every write (~65 MB here); the pool's keeper (`crate::wal`) empties it as soon as it
+    /// can, SQLite itself never would.
+    #[test]
+    fn a_wal_grown_under_overlapping_reads_and_writes_is_emptied() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+
+        let path = std::env::temp_dir().join(format!("qorgau-wal-{}.db", uuid::Uuid::new_v4()));
+        let settings = PoolSettings {
+            max_size: 4,
+            checkout_timeout: Duration::from_secs(10),
+        };
+        let db = Database::open(&format!("sqlite://{}", path.display()), &settings)
+            .expect("a SQLite pool");
+        db.conn()
+            .expect("a connection")
+            .batch_execute("CREATE TABLE filler (b BLOB NOT NULL)")
+            .expect("a table");
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (db, stop) = (db.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let mut conn = db.conn().expect("a connection");
+                        read_only(&mut conn, |tx| {
+                            tx.batch_execute("SELECT count(*) FROM filler")?;
+                            std::thread::sleep(Duration::from_millis(1));
+                            Ok::<_, DbError>(())
+                        })
+                        .expect("a read");
+                    }
+                })
+            })
+            .collect();
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let db = db.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..2000 {
+                        let mut conn = db.conn().expect("a connection");
+                        write(&mut conn, |tx| {
+                            Ok::<_, DbError>(tx.batch_execute(
+                                "INSERT INTO filler (b) VALUES (randomblob(16000))",
+                            )?)
+                        })
+                        .expect("a write");
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("writer");
+        }
+        stop.store(true, Ordering::Relaxed);
+        for r in readers {
+            r.join().expect("reader");
+        }
+        let wal_size = || {
+            std::fs::metadata(format!("{}-wal", path.display()))
+                .expect("the WAL")
+                .len()
+        };
+        let grown = wal_size();
+        let mut size = grown;
+        for _ in 0..40 {
+            if size <= crate::wal::RESTART_ABOVE {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            size = wal_size();
+        }
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert!(
+            size <= crate::wal::RESTART_ABOVE,
+            "the WAL grew to {grown} bytes and was still {size} bytes 4 s later"
+        );
+    }
+
+    /// A connection whose server refuses writes as read-only (a primary fenced, or a server
+    /// that became a standby) answers `Unavailable` and is not handed out again: the next one
+    /// is made afresh, where the URL's `target_session_attrs=read-write` finds the primary.
+    #[test]
+    #[ignore = "needs PostgreSQL: run with QORGAU_TEST_DATABASE_URL set and --ignored"]
+    fn a_connection_refused_as_read_only_is_discarded_on_postgres() {
+        let url = std::env::var("QORGAU_TEST_DATABASE_URL")
+            .expect("QORGAU_TEST_DATABASE_URL names a PostgreSQL database");
+        let settings = PoolSettings {
+            max_size: 2,
+            checkout_timeout: Duration::from_secs(5),
+        };
+        let db = Database::open(&url, &settings).expect("a PostgreSQL pool");
+        let create = |tx: &mut DbConnection| {
+            diesel::sql_query("CREATE TEMPORARY TABLE fenced_probe (n INTEGER)")
+                .execute(tx)
+                .map_err(DbError::from)
+        };
+        {
+            let mut conn = db.conn().expect("a connection");
+            // As a fenced primary answers every write.
+            conn.batch_execute("SET default_transaction_read_only = on")
+                .expect("read-only");
+            let refused = write(&mut conn, create);
+            assert!(
+                matches!(refused, Err(DbError::Unavailable(_))),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(db.pool_state().0, 0, "the refused connection is discarded");
+        let mut conn = db.conn().expect("a new connection");
+        write(&mut conn, create).expect("a connection that takes writes");
+        drop(conn);
+        assert_eq!(db.pool_state(), (1, 1), "a good connection is kept");
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub enum DbError {
     /// The database cannot be reached or is too busy right now; worth retrying.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database's storage is full: the write was refused and kept nothing. Worth retrying
+    /// once space returns (`Database::storage_full_since` tells readiness).
+    #[error("database storage full: {0}")]
+    StorageFull(String),
     #[error("migration failed: {0}")]
     Migration(String),
     /// Logged with its causes: for a row it cannot read, diesel names only the field
@@ -53,9 +57,24 @@ impl From<DieselError> for DbError {
             DieselError::BrokenTransactionManager => {
                 DbError::Unavailable("connection lost mid-transaction".into())
             }
+            // The server took no writes: a primary fenced read-only, or a connection made before
+            // a failover to a server now a standby. Another connection (the URL's
+            // `target_session_attrs=read-write` picks the server that takes writes) will do,
+            // so this one is discarded. Nothing was written.
+            DieselError::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, info) => {
+                crate::storage::discard_connection();
+                DbError::Unavailable(info.message().to_string())
+            }
+            DieselError::DatabaseError(_, ref info) if is_storage_full(info.message()) => {
+                crate::storage::refused_for_space();
+                DbError::StorageFull(info.message().to_string())
+            }
             DieselError::DatabaseError(_, ref info) if is_transient(info.message()) => {
                 DbError::Unavailable(info.message().to_string())
             }
+            // A COMMIT that failed, then a rollback that failed too (the connection is broken
+            // and discarded): what matters to the caller is why the commit failed.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => DbError::from(*commit_error),
             other => DbError::Other(other),
         }
     }
@@ -88,6 +107,18 @@ fn is_transient(message: &str) -> bool {
     TRANSIENT.iter().any(|t| message.contains(t))
 }
 
+/// Messages of a write refused for lack of space: SQLite's `SQLITE_FULL`, and the operating
+/// system's `ENOSPC` and `EDQUOT` as PostgreSQL quotes them ("could not extend file …",
+/// "could not write to file …: No space left on device").
+fn is_storage_full(message: &str) -> bool {
+    const FULL: [&str; 3] = [
+        "database or disk is full",
+        "No space left on device",
+        "Disk quota exceeded",
+    ];
+    FULL.iter().any(|t| message.contains(t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +138,59 @@ mod tests {
         ));
         assert!(is_transient("deadlock detected"));
         assert!(!is_transient("syntax error at or near"));
+    }
+
+    #[test]
+    fn a_full_disk_is_told_apart() {
+        assert!(is_storage_full("database or disk is full"));
+        assert!(is_storage_full(
+            "could not extend file \"base/16384/16402\": No space left on device"
+        ));
+        assert!(is_storage_full(
+            "could not write to file \"pg_wal/xlogtemp.4242\": No space left on device"
+        ));
+        assert!(!is_storage_full("database is locked"));
+        assert!(!is_storage_full(
+            "value too long for type character varying(20)"
+        ));
+    }
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    #[test]
+    fn a_full_disk_a_read_only_server_and_a_failed_commit_are_worth_retrying() {
+        crate::storage::clear();
+        let full = DbError::from(database_error(
+            DatabaseErrorKind::Unknown,
+            "database or disk is full",
+        ));
+        assert!(matches!(full, DbError::StorageFull(_)), "{full:?}");
+        let read_only = DbError::from(database_error(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            "cannot execute INSERT in a read-only transaction",
+        ));
+        assert!(
+            matches!(read_only, DbError::Unavailable(_)),
+            "{read_only:?}"
+        );
+        let watch = crate::storage::StorageWatch::default();
+        assert!(watch.take_marks(), "the read-only connection is discarded");
+        assert!(
+            watch.full_since().is_some(),
+            "the refusal for space is noted"
+        );
+        let commit = DbError::from(DieselError::RollbackErrorOnCommit {
+            rollback_error: Box::new(database_error(
+                DatabaseErrorKind::ClosedConnection,
+                "no connection to the server",
+            )),
+            commit_error: Box::new(database_error(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection unexpectedly",
+            )),
+        });
+        assert!(matches!(commit, DbError::Unavailable(_)), "{commit:?}");
     }
 }

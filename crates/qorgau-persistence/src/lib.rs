@@ -55,12 +55,14 @@ pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod signals;
+pub mod storage;
 pub mod supervision;
 pub mod tasks;
 pub mod timeline;
 pub mod trainings;
 pub mod transfers;
 pub mod users;
+mod wal;
 
 pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, read_only, write};
 pub use error::DbError;
