@@ -103,6 +103,15 @@ EOF
     psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE qorgau"
 }
 
+# pg_running: PostgreSQL gave up (a PANIC it could not recover from without space)? Then the
+# operator starts it again, once there is space. Qorgau reconnects by itself.
+pg_running() {
+    if [[ -n "$CASE_PGDATA" ]] && ! pg pg_ctl -D "$CASE_PGDATA" status >/dev/null 2>&1; then
+        echo "[$name] PostgreSQL had stopped: started again (operator step)"
+        pg pg_ctl -D "$CASE_PGDATA" -l "$PG_LOG" -w start >/dev/null
+    fi
+}
+
 fill() { # fill DIR: a file that takes every free block of DIR's file system
     dd if=/dev/zero of="$1/filler" bs=1M status=none 2>/dev/null || true
     dd if=/dev/zero of="$1/filler" bs=4k oflag=append conv=notrunc status=none 2>/dev/null || true
@@ -167,11 +176,12 @@ for name in "${cases[@]}"; do
     sleep "${FULL_SECONDS:-15}"
     rm -f "$MNT/filler"
     sync
-    if [[ -n "$CASE_PGDATA" ]] && ! pg pg_ctl -D "$CASE_PGDATA" status >/dev/null 2>&1; then
-        # PostgreSQL gave up (a PANIC it could not recover from without space): the operator
-        # starts it again once space is back. Qorgau reconnects by itself.
-        echo "[$name] PostgreSQL had stopped while the disk was full: started again (operator step)"
-        pg pg_ctl -D "$CASE_PGDATA" -l "$PG_LOG" -w start >/dev/null
+    pg_running
+    if [[ "$name" == pg_wal ]]; then
+        # The operator also removes the cause (a repaired archive_command, a dropped slot): WAL
+        # is recycled again at checkpoints, instead of filling the volume anew.
+        psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+            -c "ALTER SYSTEM SET max_wal_size = '16MB'" -c "SELECT pg_reload_conf()" -c "CHECKPOINT" >/dev/null
     fi
     echo "space_freed $(now)" >>"$events"
     log "$name: space freed"
@@ -196,12 +206,14 @@ for name in "${cases[@]}"; do
     kill -TERM "$CASE_SERVER"
     wait "$CASE_SERVER" 2>/dev/null || true
     CASE_SERVER=""
+    pg_running
+    # A checker that fails to run says so in its output, which is then not "ok".
     if [[ "$name" == sqlite ]]; then
-        integrity="$(sqlite3 "$db" "PRAGMA integrity_check" 2>&1 | head -5 | tr '\n' ' ')"
+        integrity="$(sqlite3 "$db" "PRAGMA integrity_check" 2>&1 | head -5 | tr '\n' ' ' || true)"
     else
         integrity="$(pg pg_amcheck --install-missing -h 127.0.0.1 -p "$PG_PORT" -U postgres -d qorgau 2>&1 |
-            head -5 | tr '\n' ' ')"
-        [[ -z "$integrity" ]] && integrity="ok"
+            head -5 | tr '\n' ' '; echo "exit ${PIPESTATUS[0]}")"
+        [[ "$integrity" == "exit 0" ]] && integrity="ok"
     fi
     integrity="${integrity% }"
     echo "[$name] integrity: $integrity"

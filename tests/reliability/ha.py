@@ -421,8 +421,8 @@ def cmd_check_disk(a):
     refused = [r for r in w_during if r["status"] != 201]
     reads = [r for r in during if r["op"] == "get"]
     ready = [r for r in during if r["op"] == "ready"]
-    print(f"[{a.label}] full for {freed - full:.1f} s (from the first refused write to the filler's "
-          f"removal); write attempts then: {len(w_during)}, answers: {status_table(w_during)}")
+    print(f"[{a.label}] full for {freed - full:.1f} s (from its filling to the "
+          f"removal of the filler); write attempts then: {len(w_during)}, answers: {status_table(w_during)}")
     bad = [r for r in records if r["status"] >= 500 and r["status"] not in (503, 507)]
     if bad:
         fails.append(f"{len(bad)} answers 5xx other than 503/507 ({status_table(bad)}), e.g. "
