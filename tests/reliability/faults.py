@@ -338,6 +338,16 @@ def cmd_signal_load(a):
     threads += [threading.Thread(target=reader) for _ in range(readers)]
     if a.ready:
         threads.append(threading.Thread(target=ready))
+    run_until_stopped(threads, stop, records, a)
+    posts = [r for r in records if r["op"] == "post"]
+    print(f"load: {len(records)} requests ({len(posts)} POST /signals), "
+          f"{sum(1 for r in posts if r['status'] == 201)} answered 201")
+    return 0
+
+
+def run_until_stopped(threads, stop, records, a):
+    """Starts the load's threads, says so in `a.started`, stops them when `a.stop_file`
+    appears, and writes their records, oldest first, to `a.out` (one JSON object a line)."""
     for t in threads:
         t.start()
     with open(a.started, "w") as f:
@@ -351,10 +361,6 @@ def cmd_signal_load(a):
     with open(a.out, "w") as f:
         for r in records:
             f.write(json.dumps(r) + "\n")
-    posts = [r for r in records if r["op"] == "post"]
-    print(f"load: {len(records)} requests ({len(posts)} POST /signals), "
-          f"{sum(1 for r in posts if r['status'] == 201)} answered 201")
-    return 0
 
 
 def read_records(path):

@@ -16,7 +16,6 @@ path of a SQLite file (read with Python's sqlite3, read-only).
 
 import argparse
 import json
-import os
 import random
 import sqlite3
 import sys
@@ -25,7 +24,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from faults import Http, User, child_of, load_creds, must, now_iso, psql, read_records, signal_body, status_table
+from faults import Http, User, child_of, load_creds, must, now_iso, psql, read_records, run_until_stopped, signal_body, status_table
 
 # --------------------------------------------------------------------------------------------
 # Database
@@ -177,19 +176,7 @@ def cmd_mixed_load(a):
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(a.writers)]
     threads += [threading.Thread(target=reader, args=(n,)) for n in range(a.readers)]
     threads += [threading.Thread(target=ready, args=(i,)) for i in range(len(bases))]
-    for t in threads:
-        t.start()
-    with open(a.started, "w") as f:
-        f.write("started\n")
-    while not os.path.exists(a.stop_file):
-        time.sleep(0.05)
-    stop.set()
-    for t in threads:
-        t.join()
-    records.sort(key=lambda r: r["t0"])
-    with open(a.out, "w") as f:
-        for r in records:
-            f.write(json.dumps(r) + "\n")
+    run_until_stopped(threads, stop, records, a)
     writes = [r for r in records if r["op"] in ("signal", "intervention")]
     print(f"load: {len(records)} requests on {len(bases)} instance(s), {len(cases)} cases; "
           f"{len(writes)} write attempts for {len({r['key'] for r in writes})} keys; "
