@@ -164,10 +164,7 @@ for name in "${cases[@]}"; do
         --readers "${LOAD_READERS:-2}" --retry-for 300 &
     load_pid=$!
     REL_PIDS+=("$load_pid")
-    while [[ ! -e "$REL_WORK/started" ]]; do
-        kill -0 "$load_pid" 2>/dev/null || { log "the load did not start"; exit 1; }
-        sleep 0.05
-    done
+    wait_started "$load_pid"
     echo "load_started $(now)" >>"$events"
     sleep "${WARM_SECONDS:-3}"
     fill "$MNT"

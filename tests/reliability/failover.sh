@@ -125,10 +125,7 @@ events="$REL_WORK/events"
     --out "$REL_WORK/records.jsonl" --writers "${LOAD_WRITERS:-8}" --readers "${LOAD_READERS:-2}" &
 load_pid=$!
 REL_PIDS+=("$load_pid")
-while [[ ! -e "$REL_WORK/started" ]]; do
-    kill -0 "$load_pid" 2>/dev/null || { log "the load did not start"; exit 1; }
-    sleep 0.05
-done
+wait_started "$load_pid"
 echo "load_started $(now)" >>"$events"
 sleep "${SETTLE_SECONDS:-5}"
 

@@ -154,6 +154,15 @@ standard_server() {
     bootstrap a "$PORT"
 }
 
+# wait_started PID: waits until the load process PID has written $REL_WORK/started; fails the
+# script if the load died first.
+wait_started() {
+    while [[ ! -e "$REL_WORK/started" ]]; do
+        kill -0 "$1" 2>/dev/null || { log "the load did not start"; exit 1; }
+        sleep 0.05
+    done
+}
+
 # result NAME STATUS: the last line of each script, read by run_all.sh.
 result() {
     if [[ "$2" == 0 ]]; then echo "RESULT $1: PASS"; else echo "RESULT $1: FAIL"; fi
