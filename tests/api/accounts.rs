@@ -102,7 +102,9 @@ async fn a_deactivated_user_is_refused_within_the_window_and_cannot_sign_in(back
         let url = format!("{other}/api/v1/me");
         let token = token.to_string();
         async move {
-            reqwest::Client::new()
+            crate::common::http_client()
+                .build()
+                .unwrap()
                 .get(url)
                 .bearer_auth(token)
                 .send()

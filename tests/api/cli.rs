@@ -90,7 +90,7 @@ async fn cli_migrates_creates_users_and_imports_districts(backend: Backend) {
 
     let state = qorgau_api::AppState::open(test_config(&db.url)).unwrap();
     let base = serve(state);
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let login = into_response(
         http.post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": "root.admin", "password": "a long passphrase here"}))
@@ -137,7 +137,7 @@ async fn demo_loads_once_and_its_users_log_in(backend: Backend) {
     assert!(String::from_utf8_lossy(&again.stdout).contains("already present"));
 
     let base = serve(qorgau_api::AppState::open(test_config(&db.url)).unwrap());
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let login = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": "demo.case.manager", "password": password}))

@@ -221,7 +221,7 @@ impl TestApp {
         let base = serve(state.clone());
         let mut app = TestApp {
             base,
-            http: reqwest::Client::new(),
+            http: http_client().build().unwrap(),
             admin_token: String::new(),
             state,
             clock,
@@ -313,7 +313,7 @@ impl TestApp {
 
     /// `GET` as `token`, answering a redirect as it is instead of following it (as `get` does).
     pub async fn get_unfollowed(&self, path: &str, token: &str) -> Response {
-        let client = reqwest::Client::builder()
+        let client = http_client()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -484,4 +484,12 @@ pub fn qorgau(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// The tests' HTTP client. It lets an idle connection go after 2 s, before the server's
+/// keep-alive (actix: 5 s) does: a request sent on a connection the server is closing at that
+/// moment fails with `IncompleteMessage` — seen once, after a test spent over 5 s reading a PDF
+/// on a loaded machine before its next request.
+pub fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2))
 }

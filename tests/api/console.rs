@@ -61,7 +61,7 @@ impl Browser {
     fn new(w: &World) -> Browser {
         Browser {
             base: w.app.base.clone(),
-            http: reqwest::Client::builder()
+            http: crate::common::http_client()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),

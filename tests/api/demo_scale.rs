@@ -128,7 +128,7 @@ async fn small_dataset_is_proportionate_valid_and_usable(backend: Backend) {
 
     // The manager reads their case; the supervisor reads the child's whole timeline.
     let base = serve(state);
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let login = |user: &str, password: &str| {
         http.post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": user, "password": password}))

@@ -65,7 +65,7 @@ async fn unreachable_database_is_503_with_retry_after(backend: Backend) {
     };
     let state = qorgau_api::AppState::open(test_config(&url)).unwrap();
     let base = serve(state);
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let login = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&serde_json::json!({"username": "admin", "password": "whatever password"}))

@@ -1840,7 +1840,7 @@ async fn random_queries_over_generated_data_never_reveal_a_small_count(backend: 
     let creds: BTreeMap<&str, &str> = text.lines().filter_map(|l| l.split_once('=')).collect();
     let state = qorgau_api::AppState::open(crate::common::test_config(&db.url)).unwrap();
     let base = crate::common::serve(state.clone());
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let login = crate::common::into_response(
         http.post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": creds["DEMO_ANALYST_USERNAME"],

@@ -101,7 +101,7 @@ async fn a_successful_login_clears_the_failures(backend: Backend) {
 async fn the_lockout_holds_across_instances(backend: Backend) {
     let app = TestApp::start(backend).await;
     let other = serve(qorgau_api::AppState::open(test_config(&app.db.url)).unwrap());
-    let http = reqwest::Client::new();
+    let http = crate::common::http_client().build().unwrap();
     let login = |base: String, password: &'static str| {
         let http = http.clone();
         async move {

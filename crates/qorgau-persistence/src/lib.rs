@@ -61,6 +61,7 @@ pub mod tasks;
 pub mod timeline;
 pub mod trainings;
 pub mod transfers;
+mod turns;
 pub mod users;
 mod wal;
 
