@@ -15,7 +15,7 @@ pub struct LabelsQuery {
 
 /// The label of every code of every vocabulary (concerns, sources, statuses, risk levels, kinds,
 /// reasons, roles…) and the console's texts, in one language. Public: labels disclose nothing.
-#[utoipa::path(tag = "labels", params(LabelsQuery), responses(
+#[utoipa::path(operation_id = "listLabels", tag = "labels", params(LabelsQuery), responses(
     (status = 200, body = Catalogue),
     (status = 422, body = Problem, description = "`lang` is not kk, ru or en"),
 ))]
