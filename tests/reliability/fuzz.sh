@@ -101,6 +101,7 @@ for role in $roles; do
   echo
   echo "==> fuzzing as $role: $examples examples per operation, phases $phases, checks $checks"
   args=(
+    --config-file "$here/schemathesis.toml"
     run "$base/api/v1/openapi.json"
     --url "$base"
     --checks "$checks"

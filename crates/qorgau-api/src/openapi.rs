@@ -9,15 +9,14 @@
 //! where a body is, 429/503 under `/api/v1`, and 400 everywhere (a NUL in the path or query).
 //! Every error is answered as `application/problem+json` ([`crate::error`]) and declared so.
 
-use std::collections::BTreeMap;
-
 use actix_web::App;
 use actix_web::dev::ResourceDef;
 use actix_web::http::StatusCode;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
-    Content, HeaderBuilder, ObjectBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response, Type,
+    Content, HeaderBuilder, Object, ObjectBuilder, OpenApi as OpenApiDoc, Ref, RefOr, Response,
+    Schema, Type,
 };
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -87,7 +86,42 @@ pub fn openapi() -> OpenApiDoc {
             complete(op, under_api);
         }
     }
+    let schemas = spec
+        .components
+        .iter_mut()
+        .flat_map(|c| c.schemas.values_mut());
+    for schema in schemas {
+        if let RefOr::T(Schema::Object(object)) = schema {
+            require_text(object);
+        }
+    }
     spec
+}
+
+/// The request bodies are read with `#[serde(default)]`, so that a missing field is a 422
+/// naming it rather than a parse error; a text field then "defaults" to `""`, which no rule
+/// accepts (every such field is a required code, id, date or text that must not be blank).
+/// The document says so instead of showing a default the server refuses: required, not empty,
+/// not only spaces.
+fn require_text(object: &mut Object) {
+    let blank = Some(serde_json::Value::String(String::new()));
+    for (name, property) in object.properties.iter_mut() {
+        match property {
+            // A code (`value_type` naming its enum): the enum says what is accepted.
+            RefOr::Ref(code) if code.default == blank => code.default = None,
+            RefOr::T(Schema::Object(field)) if field.default == blank => {
+                field.default = None;
+                if field.format.is_none() && field.enum_values.is_none() {
+                    field.min_length = field.min_length.max(Some(1));
+                    field.pattern.get_or_insert_with(|| "\\S".into());
+                }
+            }
+            _ => continue,
+        }
+        if !object.required.contains(name) {
+            object.required.push(name.clone());
+        }
+    }
 }
 
 /// The methods each documented path answers, to tell a wrong method (405, with `Allow`) from
@@ -191,11 +225,14 @@ fn complete(op: &mut Operation, under_api: bool) {
     for (status, description) in common {
         responses
             .entry(status.to_string())
-            .or_insert_with(|| RefOr::T(problem_response(status, description)));
+            .or_insert_with(|| RefOr::T(problem_response(description)));
     }
     for (status, response) in responses.iter_mut() {
         if let RefOr::T(r) = response {
             as_problem_json(r);
+            if status == "429" || status == "503" {
+                retry_after(r);
+            }
             if r.description.is_empty() {
                 r.description = reason(status).to_string();
             }
@@ -203,23 +240,28 @@ fn complete(op: &mut Operation, under_api: bool) {
     }
 }
 
-fn problem_response(status: u16, description: &str) -> Response {
+fn problem_response(description: &str) -> Response {
     let mut response = Response::new(description);
     let problem = Content::new(Some(Ref::from_schema_name("Problem")));
     response
         .content
         .insert(PROBLEM_JSON.into(), RefOr::T(problem));
-    if matches!(status, 429 | 503) {
-        let seconds = ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .minimum(Some(0));
-        let header = HeaderBuilder::new()
-            .schema(Some(seconds))
-            .description(Some("Seconds to wait before retrying"))
-            .build();
-        response.headers = BTreeMap::from([("Retry-After".into(), RefOr::T(header))]);
-    }
     response
+}
+
+/// 429 and 503 always carry `Retry-After` ([`crate::error`]).
+fn retry_after(response: &mut Response) {
+    let seconds = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0));
+    let header = HeaderBuilder::new()
+        .schema(Some(seconds))
+        .description(Some("Seconds to wait before retrying"))
+        .build();
+    response
+        .headers
+        .entry("Retry-After".into())
+        .or_insert(RefOr::T(header));
 }
 
 /// An annotation's `body = Problem` is declared `application/json`; the server answers it as

@@ -175,7 +175,16 @@ pub async fn unmerge(
 #[derive(Deserialize, IntoParams)]
 pub struct ExportQuery {
     /// `json` (the default) or `pdf`: the same file, printable.
+    #[param(schema_with = export_formats)]
     pub format: Option<String>,
+}
+
+/// The values of `format`, read as text so that another is a 422 naming the field.
+fn export_formats() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["json", "pdf"]))
+        .build()
 }
 
 /// The child's whole file in one document — the card, the people around the child, the

@@ -251,7 +251,13 @@ pub async fn get_document(
 /// The document's content, as uploaded, with its type, its name and its SHA-256
 /// (`Repr-Digest`), checked against the stored hash before it is sent. Audited as a read.
 #[utoipa::path(operation_id = "getDocumentContent", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The content", content_type = "application/octet-stream"),
+    (status = 200, description = "The content, in the type detected from its bytes on upload (`MediaType`)", content(
+        (Vec<u8> = "application/pdf"),
+        (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "image/png"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+    )),
     (status = 403, body = Problem, description = "The case's sensitive concerns withhold its documents from this reader"),
     (status = 404, body = Problem),
     (status = 410, body = Problem, description = "The document was deleted, or its content erased by retention"),

@@ -10,6 +10,7 @@ use crate::labels::{Catalogue, Lang, from_accept_language};
 #[derive(Deserialize, IntoParams)]
 pub struct LabelsQuery {
     /// `kk`, `ru` or `en`. Absent: the best of `Accept-Language`, else `kk`.
+    #[param(value_type = Option<Lang>)]
     pub lang: Option<String>,
 }
 

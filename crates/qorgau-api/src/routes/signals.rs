@@ -21,6 +21,10 @@ use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, respond};
 use crate::list::{List, ListParams};
 use crate::state::AppState;
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
+use qorgau_domain::signal::SignalStatus;
+use qorgau_domain::taxonomy::SignalSource;
 
 /// Files a signal. With `Idempotency-Key`, a retry of the same body returns the original
 /// response and stores nothing; the same key with another body is 409. The same `source` +
@@ -58,9 +62,13 @@ fn render((filed, signal): (Filed, signals::Signal)) -> Result<Response, AppErro
 #[derive(Deserialize, IntoParams)]
 pub struct SignalQuery {
     /// `received`, `case_opened`, `linked` or `screened_out`.
+    #[param(value_type = Option<SignalStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
+    #[param(value_type = Option<SignalSource>)]
     pub source: Option<String>,
 }
 
