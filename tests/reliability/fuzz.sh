@@ -20,6 +20,7 @@
 #   FUZZ_CHECKS        schemathesis checks (default not_a_server_error,response_schema_conformance;
 #                      `all` adds conformance of statuses, media types and headers, 405 for an
 #                      undeclared method, and acceptance of valid / refusal of invalid input)
+#   FUZZ_EXCLUDE_CHECKS checks left out of FUZZ_CHECKS, comma-separated (default none)
 #   FUZZ_EXCLUDE       operationIds not to fuzz, comma-separated (default none; logout, say, so
 #                      that the token is not revoked under the fuzzer's feet)
 #   FUZZ_SEED          schemathesis seed, for a reproducible run (default random)
@@ -114,6 +115,7 @@ for role in $roles; do
   )
   [ -n "${FUZZ_MAX_TIME:-}" ] && args+=(--max-time "$FUZZ_MAX_TIME")
   [ -n "${FUZZ_SEED:-}" ] && args+=(--seed "$FUZZ_SEED")
+  [ -n "${FUZZ_EXCLUDE_CHECKS:-}" ] && args+=(--exclude-checks "$FUZZ_EXCLUDE_CHECKS")
   IFS=, read -ra excluded <<<"${FUZZ_EXCLUDE:-}"
   for id in "${excluded[@]}"; do args+=(--exclude-operation-id "$id"); done
   if ! FUZZ_USERNAME="$role" FUZZ_PASSWORD="$password" schemathesis "${args[@]}"; then

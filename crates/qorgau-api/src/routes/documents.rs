@@ -252,11 +252,11 @@ pub async fn get_document(
 /// (`Repr-Digest`), checked against the stored hash before it is sent. Audited as a read.
 #[utoipa::path(operation_id = "getDocumentContent", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, description = "The content, in the type detected from its bytes on upload (`MediaType`)", content(
-        (Vec<u8> = "application/pdf"),
-        (Vec<u8> = "image/jpeg"),
-        (Vec<u8> = "image/png"),
-        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+        (String = "application/pdf"),
+        (String = "image/jpeg"),
+        (String = "image/png"),
+        (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (String = "application/vnd.oasis.opendocument.text"),
     )),
     (status = 403, body = Problem, description = "The case's sensitive concerns withhold its documents from this reader"),
     (status = 404, body = Problem),
