@@ -17,6 +17,12 @@
 #   FUZZ_WORKERS       concurrent schemathesis workers (default 1: with more, Python 3.11's
 #                      ast module fails now and then inside Hypothesis, "AST constructor
 #                      recursion depth mismatch", an error of the fuzzer, not of the server)
+#   FUZZ_CHECKS        schemathesis checks (default not_a_server_error,response_schema_conformance;
+#                      `all` adds conformance of statuses, media types and headers, 405 for an
+#                      undeclared method, and acceptance of valid / refusal of invalid input)
+#   FUZZ_EXCLUDE_CHECKS checks left out of FUZZ_CHECKS, comma-separated (default none)
+#   FUZZ_EXCLUDE       operationIds not to fuzz, comma-separated (default none; logout, say, so
+#                      that the token is not revoked under the fuzzer's feet)
 #   FUZZ_SEED          schemathesis seed, for a reproducible run (default random)
 #   FUZZ_BACKEND       sqlite (default: a scratch file) or postgres (a scratch database created
 #                      on QORGAU_TEST_DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/postgres,
@@ -33,6 +39,7 @@ examples=${FUZZ_EXAMPLES:-100}
 roles=${FUZZ_ROLES:-demo.supervisor demo.case.manager admin}
 phases=${FUZZ_PHASES:-examples,coverage,fuzzing}
 workers=${FUZZ_WORKERS:-1}
+checks=${FUZZ_CHECKS:-not_a_server_error,response_schema_conformance}
 
 if ! command -v schemathesis >/dev/null; then
   echo "installing schemathesis (PyPI)"
@@ -93,11 +100,12 @@ for role in $roles; do
   password=$(awk -v u="$role" '$1 == u {print $2}' "$work/credentials")
   [ -n "$password" ] || { echo "FAIL: no password for $role" >&2; exit 1; }
   echo
-  echo "==> fuzzing as $role: $examples examples per operation, phases $phases"
+  echo "==> fuzzing as $role: $examples examples per operation, phases $phases, checks $checks"
   args=(
+    --config-file "$here/schemathesis.toml"
     run "$base/api/v1/openapi.json"
     --url "$base"
-    --checks not_a_server_error,response_schema_conformance
+    --checks "$checks"
     --max-examples "$examples"
     --phases "$phases"
     --workers "$workers"
@@ -107,6 +115,9 @@ for role in $roles; do
   )
   [ -n "${FUZZ_MAX_TIME:-}" ] && args+=(--max-time "$FUZZ_MAX_TIME")
   [ -n "${FUZZ_SEED:-}" ] && args+=(--seed "$FUZZ_SEED")
+  [ -n "${FUZZ_EXCLUDE_CHECKS:-}" ] && args+=(--exclude-checks "$FUZZ_EXCLUDE_CHECKS")
+  IFS=, read -ra excluded <<<"${FUZZ_EXCLUDE:-}"
+  for id in "${excluded[@]}"; do args+=(--exclude-operation-id "$id"); done
   if ! FUZZ_USERNAME="$role" FUZZ_PASSWORD="$password" schemathesis "${args[@]}"; then
     failed+=("$role")
   fi

@@ -7,9 +7,13 @@
   past "404 no such record" into the handlers.
 """
 
+import base64
+import hashlib
 import json
 import os
+import re
 import urllib.request
+import uuid
 
 import schemathesis
 
@@ -70,3 +74,17 @@ def map_path_parameters(context, path_parameters):
         if digest % 2 == 0:
             path_parameters[name] = pool[digest // 2 % len(pool)]
     return path_parameters
+
+
+@schemathesis.hook
+def map_query(context, query):
+    # A list's `cursor` is opaque: one the list did not hand out is refused (422), and no schema
+    # can say which strings a list hands out. The generated value is made into a cursor of the
+    # list's own form (an id, base64url), so that the fuzzer pages instead of being refused.
+    # Only a value the schema allows: an invalid one (negative testing) must stay invalid.
+    cursor = query.get("cursor") if query else None
+    if isinstance(cursor, str) and re.fullmatch(r"[A-Za-z0-9_-]*", cursor):
+        seed = str(query["cursor"]).encode()
+        token = uuid.UUID(bytes=hashlib.md5(seed).digest())
+        query["cursor"] = base64.urlsafe_b64encode(str(token).encode()).decode().rstrip("=")
+    return query

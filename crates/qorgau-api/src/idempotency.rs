@@ -29,7 +29,7 @@ pub struct RetryKey {
     /// request. A retry with the same key and body answers the original response and changes
     /// nothing; the same key with another body or endpoint is 409.
     #[serde(rename = "Idempotency-Key")]
-    #[param(rename = "Idempotency-Key")]
+    #[param(rename = "Idempotency-Key", pattern = "^[!-~]{1,200}$")]
     pub key: Option<String>,
 }
 

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod metrics;
 pub mod nul;
 pub mod observe;
+pub mod openapi;
 pub mod pdf;
 pub mod rate_limit;
 pub mod routes;
@@ -29,5 +30,6 @@ pub mod worker;
 
 pub use config::Config;
 pub use error::ApiError;
-pub use server::{StartupError, init_logging, openapi, serve, start};
+pub use openapi::openapi;
+pub use server::{StartupError, init_logging, serve, start};
 pub use state::AppState;

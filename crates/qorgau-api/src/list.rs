@@ -15,8 +15,11 @@ pub const MAX_LIMIT: i64 = 500;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ListParams {
     /// Items per page, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page: opaque, base64url; one this list did not give is
+    /// 422.
+    #[param(pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
 }
 

@@ -10,9 +10,6 @@ use actix_web::http::header;
 use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use qorgau_persistence::{Database, DbError, PoolSettings, migrate};
-use utoipa::openapi::OpenApi as OpenApiDoc;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
@@ -25,6 +22,7 @@ use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::nul::refuse_nul;
 use crate::observe::observe;
+use crate::openapi::{Methods, openapi};
 use crate::rate_limit::{self, RateLimit};
 use crate::routes;
 use crate::state::AppState;
@@ -34,138 +32,6 @@ use qorgau_app::{AppError, Clock, Rules, SystemClock};
 use qorgau_domain::calendar::Calendar;
 use qorgau_domain::protocol::{ProtocolSet, default_protocol, parse_protocol};
 use qorgau_domain::report::rounding::Rounding;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Qorgau API",
-        description = "Case management for child protection in Kazakhstan: from the first signal to rehabilitation.",
-        license(name = "Apache-2.0")
-    ),
-    modifiers(&BearerAuth),
-    tags(
-        (name = "auth", description = "Login, token refresh, logout, own profile"),
-        (name = "geography", description = "Regions and districts"),
-        (name = "organisations", description = "Departments, centres, schools, mobile groups and partners"),
-        (name = "users", description = "Staff accounts"),
-        (name = "signals", description = "Signals about children at risk, and their triage"),
-        (name = "children", description = "The child registry and timeline"),
-        (name = "cases", description = "Cases: assessment, plan, interventions, closure"),
-        (name = "referrals", description = "Referrals to partner organisations, transfers between regions"),
-        (name = "records", description = "Relations, consent, commission matters, placements, interviews"),
-        (name = "notifications", description = "The caller's tasks, notifications and email preference"),
-        (name = "protocols", description = "The interagency protocol in force"),
-        (name = "supervision", description = "Caseloads and overdue work of a region"),
-        (name = "reports", description = "Indicators and de-identified counts"),
-        (name = "audit", description = "The audit log, children's access logs and break-glass access"),
-        (name = "operations", description = "Health and metrics"),
-        (name = "labels", description = "Labels of every code, in Kazakh, Russian and English"),
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut OpenApiDoc) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
-
-/// The OpenAPI document, generated from the handlers' annotations.
-pub fn openapi() -> OpenApiDoc {
-    let (_, spec) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes::configure)
-        .split_for_parts();
-    let mut spec = spec;
-    complete_for_generators(&mut spec);
-    spec
-}
-
-/// What OpenAPI 3.1 requires and the annotations leave out, filled in one place: a response
-/// without a description gets its status's reason phrase, and an `operationId` that several
-/// handlers share (utoipa takes the function's name: `list`, `get`…) gets its path's resource
-/// words appended (`list_cases`, `list_children`), so client generators accept the document.
-fn complete_for_generators(spec: &mut OpenApiDoc) {
-    use std::collections::HashMap;
-    use utoipa::openapi::RefOr;
-    let mut uses: HashMap<String, usize> = HashMap::new();
-    for item in spec.paths.paths.values() {
-        for op in operations(item) {
-            *uses
-                .entry(op.operation_id.clone().unwrap_or_default())
-                .or_default() += 1;
-        }
-    }
-    for (path, item) in spec.paths.paths.iter_mut() {
-        let words: Vec<&str> = path
-            .split('/')
-            .filter(|w| !w.is_empty() && !w.starts_with('{') && *w != "api" && *w != "v1")
-            .collect();
-        for op in operations_mut(item) {
-            let id = op.operation_id.clone().unwrap_or_default();
-            if uses.get(&id).copied().unwrap_or(0) > 1 {
-                op.operation_id = Some(format!("{id}_{}", words.join("_").replace('-', "_")));
-            }
-            for (status, response) in op.responses.responses.iter_mut() {
-                if let RefOr::T(r) = response
-                    && r.description.is_empty()
-                {
-                    r.description = status
-                        .parse::<u16>()
-                        .ok()
-                        .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
-                        .and_then(|s| s.canonical_reason())
-                        .unwrap_or("Response")
-                        .to_string();
-                }
-            }
-        }
-    }
-}
-
-fn operations(
-    item: &utoipa::openapi::PathItem,
-) -> impl Iterator<Item = &utoipa::openapi::path::Operation> {
-    [
-        &item.get,
-        &item.put,
-        &item.post,
-        &item.delete,
-        &item.patch,
-        &item.head,
-        &item.options,
-    ]
-    .into_iter()
-    .flatten()
-}
-
-fn operations_mut(
-    item: &mut utoipa::openapi::PathItem,
-) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
-    [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
-        &mut item.head,
-        &mut item.options,
-    ]
-    .into_iter()
-    .flatten()
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -304,11 +170,13 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
     let max_body = state.config.max_body_bytes;
     // One limiter for all workers: a client's allowance must not multiply by their number.
     let limits = web::Data::new(RateLimit::new(&state.config));
+    let methods = web::Data::new(Methods::of(&spec));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .app_data(limits.clone())
+            .app_data(methods.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(
                 web::QueryConfig::default().error_handler(|e, _| {
@@ -345,9 +213,11 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .into_app()
             // The browser console: HTML pages and forms under /console (docs/console.md).
             .configure(crate::console::configure)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
-            }))
+            .default_service(web::to(
+                |req: actix_web::HttpRequest, methods: web::Data<Methods>| async move {
+                    Err::<actix_web::HttpResponse, _>(methods.refusal(req.path()))
+                },
+            ))
     })
     .workers(workers)
     .disable_signals()

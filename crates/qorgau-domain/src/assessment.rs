@@ -57,8 +57,10 @@ crate::code_enum! {
 #[serde(default)]
 pub struct DomainInput {
     /// `safety`, `health`, `education`, `family`, `psycho_emotional`, `legal` or `material`.
+    #[cfg_attr(feature = "openapi", schema(value_type = AssessmentDomain))]
     pub domain: String,
     /// `none`, `low`, `medium` or `high`.
+    #[cfg_attr(feature = "openapi", schema(value_type = NeedLevel))]
     pub level: String,
     pub note: Option<String>,
 }
@@ -69,9 +71,11 @@ pub struct DomainInput {
 #[serde(default)]
 pub struct AssessmentInput {
     /// `initial` or `comprehensive`.
+    #[cfg_attr(feature = "openapi", schema(value_type = AssessmentKind))]
     pub kind: String,
     pub summary: String,
     /// `critical`, `high`, `medium` or `low`: the assessor's view of the risk.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<RiskLevel>))]
     pub risk_level: Option<String>,
     /// Required, covering all seven domains, for a comprehensive assessment.
     pub domains: Option<Vec<DomainInput>>,

@@ -68,11 +68,13 @@ crate::code_enum! {
 #[serde(default)]
 pub struct NoteInput {
     /// `contact` or `supervision` (supervisors only).
+    #[cfg_attr(feature = "openapi", schema(value_type = NoteKind))]
     pub kind: String,
     /// The note, at most 10 000 characters.
     pub text: String,
     /// When the contact or the supervision session took place: RFC 3339 with an offset, not in
     /// the future. Absent: not recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::DateTime<chrono::Utc>>))]
     pub occurred_at: Option<String>,
     /// Read only by those who may read sensitive text on the case (the case's manager, the
     /// region's supervisor); others get the note with its text withheld.
@@ -131,11 +133,13 @@ pub fn note_readable<'c>(
 #[serde(default)]
 pub struct FlagInput {
     /// `watch`, `court_pending`, `media_attention` or `special_supervision`.
+    #[cfg_attr(feature = "openapi", schema(value_type = FlagKind))]
     pub kind: String,
     /// Why (required, at most 2 000 characters).
     pub reason: String,
     /// `YYYY-MM-DD`: the hearing for `court_pending`, else until when; from 2000-01-01, at most
     /// ten years ahead.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub date: Option<String>,
 }
 

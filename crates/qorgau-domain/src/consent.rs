@@ -28,6 +28,7 @@ pub const CLOCK_SKEW_MINUTES: i64 = 5;
 #[serde(default)]
 pub struct ConsentInput {
     /// The recorded relation who consents, if they are on record.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub given_by_relation_id: Option<String>,
     pub given_by_name: String,
     /// E.g. `mother`, `guardian`.
@@ -37,6 +38,7 @@ pub struct ConsentInput {
     /// Organisation kind codes the child's data may be shared with.
     pub share_with: Vec<String>,
     /// RFC 3339, e.g. `2026-05-10T14:30:00+05:00`.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::DateTime<chrono::Utc>))]
     pub given_at: String,
     /// Consent to images of the child (photos) being kept on the case file: what a document of
     /// kind `photo` needs (seed l. 651–654). Absent: `false`.

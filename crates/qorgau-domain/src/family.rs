@@ -72,8 +72,10 @@ impl FamilyRelation {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ChildMemberInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub child_id: String,
     /// `child`, `sibling`, `half_sibling` or `other`.
+    #[cfg_attr(feature = "openapi", schema(value_type = FamilyRelation))]
     pub relation: String,
 }
 
@@ -83,10 +85,12 @@ pub struct ChildMemberInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AdultMemberInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub relation_id: Option<String>,
     /// At most 200 characters.
     pub full_name: Option<String>,
     /// `mother`, `father`, `guardian`, `grandparent` or `other`.
+    #[cfg_attr(feature = "openapi", schema(value_type = FamilyRelation))]
     pub relation: String,
 }
 
@@ -106,8 +110,10 @@ pub struct MembersInput {
 #[serde(default)]
 pub struct FamilyInput {
     /// The family's region (`KZ-71`).
+    #[cfg_attr(feature = "openapi", schema(value_type = RegionCode))]
     pub region_code: String,
     /// A district of that region (`KZ-71-01`).
+    #[cfg_attr(feature = "openapi", schema(value_type = DistrictCode))]
     pub district_code: String,
     /// How the team calls the household, at most 200 characters.
     pub label: String,
@@ -122,11 +128,14 @@ pub struct FamilyInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct MemberInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub child_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub relation_id: Option<String>,
     pub full_name: Option<String>,
     /// For a child: `child`, `sibling`, `half_sibling`, `other`; for an adult: `mother`,
     /// `father`, `guardian`, `grandparent`, `other`.
+    #[cfg_attr(feature = "openapi", schema(value_type = FamilyRelation))]
     pub relation: String,
 }
 

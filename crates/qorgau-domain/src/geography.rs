@@ -126,3 +126,35 @@ mod tests {
         }
     }
 }
+
+/// The codes' schemas in the OpenAPI document: the patterns [`RegionCode::parse`] and
+/// [`DistrictCode::parse`] accept (that a district belongs to the region given beside it, no
+/// pattern can say).
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
+
+    fn code(pattern: &str, example: &str, description: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .examples([example])
+            .description(Some(description))
+            .into()
+    }
+
+    impl utoipa::PartialSchema for super::RegionCode {
+        fn schema() -> RefOr<Schema> {
+            code("^KZ-[0-9]{2}$", "KZ-71", "An ISO 3166-2:KZ region code")
+        }
+    }
+    impl utoipa::ToSchema for super::RegionCode {}
+
+    impl utoipa::PartialSchema for super::DistrictCode {
+        fn schema() -> RefOr<Schema> {
+            let description = "A district: its region's code, `-`, and 1–8 letters or digits";
+            code("^KZ-[0-9]{2}-[A-Za-z0-9]{1,8}$", "KZ-71-01", description)
+        }
+    }
+    impl utoipa::ToSchema for super::DistrictCode {}
+}

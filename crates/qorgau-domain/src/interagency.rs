@@ -218,8 +218,10 @@ pub fn parse_commission_matter(
 #[serde(default)]
 pub struct CommissionMeasureInput {
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub responsible_organisation_id: String,
     /// `YYYY-MM-DD`.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::NaiveDate))]
     pub due_date: String,
 }
 
@@ -229,6 +231,7 @@ pub struct CommissionMeasureInput {
 #[serde(default)]
 pub struct CommissionDecisionInput {
     /// `YYYY-MM-DD`.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::NaiveDate))]
     pub hearing_date: String,
     pub decision: String,
     pub measures: Vec<CommissionMeasureInput>,
@@ -371,13 +374,18 @@ const END_REASONS: &str = "must be planned_end, return_to_family, adoption, brea
 pub struct PlacementInput {
     /// One of the [`PlacementType`] codes.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = PlacementType))]
     pub r#type: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub organisation_id: Option<String>,
     /// `YYYY-MM-DD`, not in the future.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::NaiveDate))]
     pub started_on: String,
     /// `YYYY-MM-DD`; given together with `end_reason`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub ended_on: Option<String>,
     /// One of the [`PlacementEndReason`] codes; given together with `ended_on`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<PlacementEndReason>))]
     pub end_reason: Option<String>,
 }
 
@@ -398,7 +406,9 @@ pub struct NewPlacement {
 #[serde(default)]
 pub struct PlacementEndInput {
     /// `YYYY-MM-DD`, not before the start and not in the future.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::NaiveDate))]
     pub ended_on: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = PlacementEndReason))]
     pub end_reason: String,
 }
 
@@ -518,10 +528,13 @@ crate::code_enum! {
 #[serde(default)]
 pub struct InterviewInput {
     /// RFC 3339, e.g. `2026-05-10T14:30:00+05:00`.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::DateTime<chrono::Utc>))]
     pub conducted_at: String,
     pub interviewer_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub organisation_id: String,
     /// [`Present`] codes.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Present>))]
     pub present: Vec<String>,
     /// Where the recording is kept; the recording itself is not stored in Qorgau.
     pub recording_ref: Option<String>,
@@ -627,8 +640,10 @@ pub fn parse_interview(
 #[serde(default)]
 pub struct TransferInput {
     /// `KZ-NN`, the receiving region.
+    #[cfg_attr(feature = "openapi", schema(value_type = RegionCode))]
     pub region_code: String,
     /// A district of the receiving region, e.g. `KZ-71-01`.
+    #[cfg_attr(feature = "openapi", schema(value_type = DistrictCode))]
     pub district_code: String,
     pub reason: String,
 }

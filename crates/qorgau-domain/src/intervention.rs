@@ -42,16 +42,20 @@ crate::code_enum! {
 #[serde(default)]
 pub struct InterventionInput {
     /// One of the [`InterventionKind`] codes.
+    #[cfg_attr(feature = "openapi", schema(value_type = InterventionKind))]
     pub kind: String,
     /// `medical`, `psychological`, `pedagogical`, `social` or `legal`.
+    #[cfg_attr(feature = "openapi", schema(value_type = AssistanceKind))]
     pub assistance_type: String,
     /// RFC 3339 with an offset, e.g. `2026-05-10T14:30:00+05:00`.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::DateTime<chrono::Utc>))]
     pub occurred_at: String,
     pub summary: String,
     pub child_seen: bool,
     /// 1 to 1440.
     pub duration_minutes: Option<i64>,
     /// The plan measure this intervention carries out.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub plan_measure_id: Option<String>,
 }
 

@@ -130,11 +130,13 @@ pub fn mover_of(role: Role, is_assignee: bool) -> Option<Mover> {
 #[serde(default)]
 pub struct TransitionInput {
     /// The target status code.
+    #[cfg_attr(feature = "openapi", schema(value_type = CaseStatus))]
     pub to: String,
     /// Required to return a closure request or to reopen a case, and for closure reason
     /// `other`; optional otherwise.
     pub reason: Option<String>,
     /// Required to request closure; not accepted on other moves.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ClosureReason>))]
     pub closure_reason: Option<String>,
 }
 
@@ -306,10 +308,12 @@ crate::code_enum! {
 pub struct FollowUpInput {
     /// When the contact happened: RFC 3339 with an offset, not in the future and not before
     /// the case was closed.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::DateTime<chrono::Utc>))]
     pub occurred_at: String,
     /// Whether the child was seen in person (required).
     pub child_seen: Option<bool>,
     /// `stable` or `concerns`.
+    #[cfg_attr(feature = "openapi", schema(value_type = FollowUpOutcome))]
     pub outcome: String,
     /// What was found (required).
     pub note: String,

@@ -56,10 +56,13 @@ crate::code_enum! {
 #[serde(default)]
 pub struct MeasureInput {
     /// `medical`, `psychological`, `pedagogical`, `social` or `legal`.
+    #[cfg_attr(feature = "openapi", schema(value_type = AssistanceKind))]
     pub kind: String,
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub responsible_organisation_id: String,
     /// `YYYY-MM-DD`, today or later.
+    #[cfg_attr(feature = "openapi", schema(value_type = chrono::NaiveDate))]
     pub due_date: String,
 }
 
@@ -278,6 +281,7 @@ crate::code_enum! {
 #[serde(default)]
 pub struct PlanReviewInput {
     /// `unchanged` (a changed plan is a new version: `PUT /cases/{id}/plan`).
+    #[cfg_attr(feature = "openapi", schema(value_type = PlanReviewDecision))]
     pub decision: String,
     /// What the review considered (required).
     pub note: String,

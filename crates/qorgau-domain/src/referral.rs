@@ -84,6 +84,7 @@ pub fn may_override(role: Role) -> bool {
 #[serde(default)]
 pub struct ConsentOverrideInput {
     /// `threat_to_life_or_health`, `court_order` or `legal_duty`.
+    #[cfg_attr(feature = "openapi", schema(value_type = OverrideBasis))]
     pub basis: String,
     /// Why; required for `threat_to_life_or_health` and `court_order`.
     pub note: Option<String>,
@@ -94,10 +95,12 @@ pub struct ConsentOverrideInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReferralInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub to_organisation_id: String,
     pub service: String,
     pub reason: String,
     /// `critical`, `high`, `medium` or `low`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<RiskLevel>))]
     pub urgency: Option<String>,
     /// Needed when no active consent covers the receiving organisation's kind.
     pub consent_override: Option<ConsentOverrideInput>,

@@ -74,19 +74,25 @@ crate::code_enum! {
 #[serde(default)]
 pub struct SignalInput {
     /// One of the signal source codes, e.g. `mobile_group`, `contact_centre_111`.
+    #[cfg_attr(feature = "openapi", schema(value_type = SignalSource))]
     pub source: String,
     /// The source's own reference; the same `source` + `external_ref` updates that signal.
     pub external_ref: Option<String>,
     /// At least one concern code from the taxonomy.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Concern>))]
     pub concerns: Vec<String>,
     /// `critical`, `high`, `medium` or `low`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<RiskLevel>))]
     pub urgency: Option<String>,
     pub description: String,
     /// When the situation was observed, RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::DateTime<chrono::Utc>>))]
     pub observed_at: Option<String>,
     /// ISO 3166-2:KZ code, e.g. `KZ-71`.
+    #[cfg_attr(feature = "openapi", schema(value_type = RegionCode))]
     pub region_code: String,
     /// A district of that region, e.g. `KZ-71-01`.
+    #[cfg_attr(feature = "openapi", schema(value_type = DistrictCode))]
     pub district_code: String,
     pub child: Option<ChildInput>,
     pub reporter: Option<ReporterInput>,
@@ -103,10 +109,12 @@ pub struct ChildInput {
     pub first_name: Option<String>,
     pub middle_name: Option<String>,
     /// `YYYY-MM-DD`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub birth_date: Option<String>,
     /// Estimated age in years when the birth date is unknown.
     pub approx_age: Option<i64>,
     /// `male` or `female`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Sex>))]
     pub sex: Option<String>,
     pub address: Option<String>,
 }

@@ -21,14 +21,18 @@ crate::code_enum! {
 #[serde(default)]
 pub struct TriageInput {
     /// `open_case`, `link_case` or `screen_out`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Decision))]
     pub decision: String,
     /// `critical`, `high`, `medium` or `low`; required to open or link a case.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<RiskLevel>))]
     pub risk_level: Option<String>,
     /// The open case of the same child, for `link_case`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub case_id: Option<String>,
     /// Required for `screen_out`.
     pub reason: Option<String>,
     /// Optional case manager to assign a newly opened case to.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub assignee_id: Option<String>,
 }
 

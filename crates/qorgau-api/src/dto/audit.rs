@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::audit_log::AuditAsked;
+use qorgau_domain::geography::RegionCode;
 use qorgau_domain::ids::{ChildId, UserId};
 use qorgau_persistence::audit::{AuditRow, BreakGlassRow};
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,7 @@ pub struct AuditQuery {
     /// Only break-glass accesses (`true`) or only ordinary ones (`false`).
     pub break_glass: Option<bool>,
     /// An administrator may narrow to one region; a supervisor always sees their own.
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
 }
 
@@ -78,6 +80,7 @@ impl From<AuditQuery> for AuditAsked {
 
 #[derive(Deserialize, ToSchema)]
 pub struct BreakGlassRequest {
+    #[schema(value_type = Uuid)]
     pub case_id: String,
     /// Why the record must be opened now; reviewed in the case's region.
     pub reason: String,
@@ -112,5 +115,6 @@ impl From<BreakGlassRow> for BreakGlassView {
 #[serde(default)]
 pub struct BreakGlassQuery {
     /// A supervisor sees grants on their own region's cases; an administrator any region.
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
 }

@@ -17,14 +17,21 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::etag::Versioned;
+use qorgau_domain::assessment::AssessmentKind;
+use qorgau_domain::intervention::InterventionKind;
+use qorgau_domain::plan::AssistanceKind;
+use qorgau_domain::plan::PlanStatus;
+use qorgau_domain::taxonomy::RiskLevel;
 
 #[derive(Serialize, ToSchema)]
 pub struct AssessmentView {
     pub id: Uuid,
     pub case_id: Uuid,
     /// `initial` or `comprehensive`.
+    #[schema(value_type = AssessmentKind)]
     pub kind: String,
     pub summary: String,
+    #[schema(value_type = Option<RiskLevel>)]
     pub risk_level: Option<String>,
     #[schema(value_type = Vec<Object>)]
     pub domains: Vec<DomainFinding>,
@@ -54,6 +61,7 @@ pub struct PlanView {
     pub case_id: Uuid,
     pub version: i32,
     /// `draft`, `approved`, `rejected` or `superseded`.
+    #[schema(value_type = PlanStatus)]
     pub status: String,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
@@ -79,6 +87,7 @@ pub struct GoalView {
 pub struct MeasureView {
     pub id: Uuid,
     /// `medical`, `psychological`, `pedagogical`, `social` or `legal`.
+    #[schema(value_type = AssistanceKind)]
     pub kind: String,
     pub description: String,
     pub responsible_organisation_id: Uuid,
@@ -90,6 +99,7 @@ pub struct MeasureView {
 pub struct PlanVersionView {
     pub id: Uuid,
     pub version: i32,
+    #[schema(value_type = PlanStatus)]
     pub status: String,
     pub created_at: DateTime<Utc>,
 }
@@ -167,7 +177,9 @@ impl TryFrom<PlanRow> for PlanVersionView {
 pub struct InterventionView {
     pub id: Uuid,
     pub case_id: Uuid,
+    #[schema(value_type = InterventionKind)]
     pub kind: String,
+    #[schema(value_type = AssistanceKind)]
     pub assistance_type: String,
     pub occurred_at: DateTime<Utc>,
     pub summary: String,

@@ -18,6 +18,10 @@ use uuid::Uuid;
 use crate::dto::case_file::FlagView;
 use crate::error::ApiError;
 use crate::etag::Versioned;
+use qorgau_domain::case::CaseStatus;
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
+use qorgau_domain::lifecycle::ClosureReason;
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseView {
@@ -25,14 +29,18 @@ pub struct CaseView {
     /// Per region and year, e.g. `KZ-71-2026-000123`.
     pub number: String,
     pub child_id: Uuid,
+    #[schema(value_type = CaseStatus)]
     pub status: String,
+    #[schema(value_type = RiskLevel)]
     pub risk_level: String,
+    #[schema(value_type = Vec<Concern>)]
     pub concerns: Vec<String>,
     pub region_code: String,
     pub district_code: String,
     pub assignee_id: Option<Uuid>,
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<ClosureReason>)]
     pub closure_reason: Option<String>,
     /// Increases with every change; send it back in `If-Match` to edit.
     pub version: i32,
@@ -57,6 +65,7 @@ pub struct PersonAlert {
 
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineView {
+    #[schema(value_type = DeadlineKind)]
     pub kind: String,
     /// When the clock started (the protocol's clock-start event).
     pub starts_at: DateTime<Utc>,
@@ -156,15 +165,20 @@ impl Versioned for CaseView {
 
 #[derive(Deserialize, IntoParams)]
 pub struct CaseQuery {
+    #[param(value_type = Option<CaseStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<RiskLevel>)]
     pub risk_level: Option<String>,
     pub assignee_id: Option<Uuid>,
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
     /// Only cases with a lapsed deadline.
     pub overdue: Option<bool>,
     /// Only cases with a lapsed deadline of this kind (e.g. `first_contact`: the child not seen
     /// in time); implies `overdue=true`.
+    #[param(value_type = Option<DeadlineKind>)]
     pub overdue_kind: Option<String>,
     /// `true`: cases not closed; `false`: closed cases.
     pub open: Option<bool>,
@@ -172,6 +186,7 @@ pub struct CaseQuery {
     pub unassigned: Option<bool>,
     /// Only cases with an active flag of this kind (`watch`, `court_pending`,
     /// `media_attention`, `special_supervision`).
+    #[param(value_type = Option<FlagKind>)]
     pub flag: Option<String>,
 }
 
@@ -210,10 +225,12 @@ impl TryFrom<CaseQuery> for CaseSearch {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct CasePatch {
+    #[schema(value_type = Option<RiskLevel>)]
     pub risk_level: Option<String>,
     /// Why the risk level changed; required when it does.
     pub risk_reason: Option<String>,
     /// Replaces the case's concerns (at least one).
+    #[schema(value_type = Option<Vec<Concern>>)]
     pub concerns: Option<Vec<String>>,
 }
 
@@ -277,6 +294,7 @@ fn concerns(v: &mut Validation, codes: &[String]) -> Option<Vec<Concern>> {
 
 #[derive(Deserialize, ToSchema)]
 pub struct AssignmentRequest {
+    #[schema(value_type = Uuid)]
     pub assignee_id: String,
 }
 

@@ -13,6 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::views;
+use qorgau_domain::iin::Sex;
+use qorgau_domain::timeline::TimelineKind;
 
 #[derive(Serialize, ToSchema)]
 pub struct ChildView {
@@ -23,6 +25,7 @@ pub struct ChildView {
     pub middle_name: Option<String>,
     pub birth_date: Option<NaiveDate>,
     /// `male` or `female`.
+    #[schema(value_type = Option<Sex>)]
     pub sex: Option<String>,
     pub address: Option<String>,
     pub region_code: String,
@@ -63,6 +66,7 @@ impl TryFrom<ChildCard> for ChildView {
 pub struct TimelineItem {
     pub at: DateTime<Utc>,
     /// `signal`, `signal_updated`, `triage`, `case_opened`, `merge`, `unmerge`, …
+    #[schema(value_type = TimelineKind)]
     pub kind: String,
     pub summary: String,
     pub actor_id: Option<Uuid>,
@@ -155,6 +159,7 @@ impl From<ChildQuery> for ChildSearch {
 #[derive(Deserialize, ToSchema)]
 pub struct MergeRequest {
     /// The record that is the same child; its signals and cases move to this one.
+    #[schema(value_type = Uuid)]
     pub duplicate_id: String,
     pub reason: String,
     /// The fields in which the two records differ, confirmed by the supervisor: exactly
@@ -170,6 +175,7 @@ pub struct MergeRequest {
 pub struct UnmergeRequest {
     /// The merge to undo (the `ref_id` of the `merge` event on the child's timeline); by
     /// default the most recent merge into this child that is still in force.
+    #[schema(value_type = Option<Uuid>)]
     pub merge_id: Option<String>,
     pub reason: String,
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::dto::views;
+use qorgau_domain::interagency::MeasureStatus;
 
 #[derive(Serialize, ToSchema)]
 pub struct CommissionMatterView {
@@ -28,6 +29,7 @@ pub struct CommissionMeasureView {
     pub responsible_organisation_id: Uuid,
     pub due_date: NaiveDate,
     /// `pending`, `done` or `overdue` (past due and not done).
+    #[schema(value_type = MeasureStatus)]
     pub status: String,
     pub done_at: Option<DateTime<Utc>>,
     pub done_note: Option<String>,

@@ -1,6 +1,7 @@
 //! Bodies of regions and districts.
 
 use qorgau_app::geography::NewDistrict as District;
+use qorgau_domain::geography::DistrictCode;
 use qorgau_domain::geography::LocalizedName;
 use qorgau_persistence::geography::{DistrictRow, RegionRow};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub struct DistrictView {
 #[derive(Deserialize, ToSchema)]
 pub struct NewDistrict {
     /// The region's code, a dash, and 1–8 letters or digits: `KZ-71-01`.
+    #[schema(value_type = DistrictCode)]
     pub code: String,
     pub name: LocalizedName,
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::dto::views;
+use qorgau_domain::interagency::Present;
 
 #[derive(Serialize, ToSchema)]
 pub struct InterviewView {
@@ -16,6 +17,7 @@ pub struct InterviewView {
     pub conducted_at: DateTime<Utc>,
     pub interviewer_name: String,
     pub organisation_id: Uuid,
+    #[schema(value_type = Vec<Present>)]
     pub present: Vec<String>,
     pub recording_ref: Option<String>,
     pub repeat_reason: Option<String>,

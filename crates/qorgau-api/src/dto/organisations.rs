@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::organisations::NewOrganisation as Registration;
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
+use qorgau_domain::organisation::OrganisationKind;
 use qorgau_persistence::organisations::{OrganisationFilter, OrganisationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,8 +14,11 @@ use uuid::Uuid;
 #[derive(Deserialize, ToSchema)]
 pub struct NewOrganisation {
     pub name: String,
+    #[schema(value_type = OrganisationKind)]
     pub kind: String,
+    #[schema(value_type = RegionCode)]
     pub region_code: String,
+    #[schema(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
     pub email: Option<String>,
 }
@@ -33,6 +39,7 @@ impl From<NewOrganisation> for Registration {
 pub struct OrganisationView {
     pub id: Uuid,
     pub name: String,
+    #[schema(value_type = OrganisationKind)]
     pub kind: String,
     pub region_code: String,
     pub district_code: Option<String>,
@@ -58,7 +65,9 @@ impl TryFrom<OrganisationRow> for OrganisationView {
 
 #[derive(Deserialize, IntoParams)]
 pub struct OrganisationQuery {
+    #[param(value_type = Option<OrganisationKind>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
 }
 

@@ -8,16 +8,20 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::etag::Versioned;
+use qorgau_domain::interagency::PlacementEndReason;
+use qorgau_domain::interagency::PlacementType;
 
 #[derive(Serialize, ToSchema)]
 pub struct PlacementView {
     pub id: Uuid,
     pub case_id: Uuid,
     #[serde(rename = "type")]
+    #[schema(value_type = PlacementType)]
     pub kind: String,
     pub organisation_id: Option<Uuid>,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
+    #[schema(value_type = Option<PlacementEndReason>)]
     pub end_reason: Option<String>,
     /// A juvenile adaptation centre placement longer than 3 months (seed l. 718).
     pub exceeds_limit: bool,

@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::referrals::{Referral, Summary};
+use qorgau_domain::referral::OverrideBasis;
+use qorgau_domain::referral::ReferralKind;
+use qorgau_domain::referral::ReferralStatus;
+use qorgau_domain::taxonomy::RiskLevel;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -14,13 +18,16 @@ pub struct ReferralView {
     pub to_organisation_id: Uuid,
     pub service: String,
     pub reason: String,
+    #[schema(value_type = Option<RiskLevel>)]
     pub urgency: Option<String>,
     /// `pending`, `accepted`, `declined`, `completed` or `withdrawn`.
+    #[schema(value_type = ReferralStatus)]
     pub status: String,
     pub respond_by: DateTime<Utc>,
     /// The consent that covers sharing, if that is the basis.
     pub consent_id: Option<Uuid>,
     /// `threat_to_life_or_health`, `court_order` or `legal_duty` when consent was overridden.
+    #[schema(value_type = Option<OverrideBasis>)]
     pub override_basis: Option<String>,
     pub override_note: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -29,6 +36,7 @@ pub struct ReferralView {
     pub completed_at: Option<DateTime<Utc>>,
     pub outcome: Option<String>,
     /// `referral`, or `notification` (the protocol's mandatory "tell them").
+    #[schema(value_type = ReferralKind)]
     pub kind: String,
     /// Created by the protocol's routing, on the basis `legal_duty`.
     pub mandatory: bool,
@@ -87,6 +95,7 @@ impl TryFrom<Referral> for ReferralView {
 #[derive(Deserialize, IntoParams)]
 pub struct ReferralQuery {
     pub organisation_id: Option<Uuid>,
+    #[param(value_type = Option<ReferralStatus>)]
     pub status: Option<String>,
 }
 

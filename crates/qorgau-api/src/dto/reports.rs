@@ -7,6 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use qorgau_app::area::AreaAsked;
 use qorgau_app::reports::{Aggregates, KpiReport as Computed, ReportAsked};
 use qorgau_app::{App, AppError};
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
+use qorgau_domain::report::aggregate::Dimension;
 use qorgau_domain::report::kpi::{DeadlineOutcome, ReferralOutcome, Timed};
 use qorgau_domain::report::rounding::{ROUNDING_BASE, Tally};
 use qorgau_domain::report::stats::share;
@@ -21,7 +24,9 @@ pub struct KpiQuery {
     /// Last day, included; default today.
     pub to: Option<NaiveDate>,
     /// Default: a supervisor's own region; the whole country for an analyst.
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
 }
 
@@ -343,13 +348,16 @@ pub fn file_name(kind: &str, area: &Area, period: &Period) -> String {
 pub struct AggregateQuery {
     /// Comma-separated, in the order wanted: `region`, `district`, `concern`, `source`,
     /// `age_band`, `sex`, `month`.
+    #[param(schema_with = group_by_schema, style = Form, explode = false, required = true)]
     pub group_by: Option<String>,
     /// Counted from the first of its month; default January of `to`'s year.
     pub from: Option<NaiveDate>,
     /// Counted to the end of its month, but no later than the last month that has ended
     /// (the default).
     pub to: Option<NaiveDate>,
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
 }
 
@@ -368,6 +376,18 @@ impl AggregateQuery {
     }
 }
 
+/// `group_by` as the document gives it: a comma-separated list (`style=form, explode=false`) of
+/// dimensions, each at most once, as `parse_group_by` reads it.
+fn group_by_schema() -> utoipa::openapi::Array {
+    use utoipa::PartialSchema;
+    utoipa::openapi::ArrayBuilder::new()
+        .items(Dimension::schema())
+        .min_items(Some(1))
+        .max_items(Some(Dimension::ALL.len()))
+        .unique_items(true)
+        .build()
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AggregateCell {
     /// The cell's value of each grouping dimension.
@@ -383,6 +403,7 @@ pub struct AggregateCell {
 /// control).
 #[derive(Serialize, ToSchema)]
 pub struct AggregateReport {
+    #[schema(value_type = Vec<Dimension>)]
     pub group_by: Vec<String>,
     /// The first day counted: the first of a month.
     pub from: NaiveDate,

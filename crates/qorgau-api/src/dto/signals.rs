@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
 use qorgau_app::signals::{LaterReport, Signal};
+use qorgau_domain::signal::SignalStatus;
+use qorgau_domain::taxonomy::Concern;
+use qorgau_domain::taxonomy::RiskLevel;
+use qorgau_domain::taxonomy::SignalSource;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,14 +15,18 @@ use uuid::Uuid;
 pub struct SignalView {
     pub id: Uuid,
     /// `received`, `case_opened`, `linked` or `screened_out`.
+    #[schema(value_type = SignalStatus)]
     pub status: String,
     pub received_at: DateTime<Utc>,
     /// The matched or newly registered child; null when nothing identifies one.
     pub child_id: Option<Uuid>,
     pub triage_due_at: DateTime<Utc>,
+    #[schema(value_type = SignalSource)]
     pub source: String,
     pub external_ref: Option<String>,
+    #[schema(value_type = Vec<Concern>)]
     pub concerns: Vec<String>,
+    #[schema(value_type = Option<RiskLevel>)]
     pub urgency: Option<String>,
     pub description: String,
     pub observed_at: Option<DateTime<Utc>>,
@@ -29,6 +37,7 @@ pub struct SignalView {
     #[schema(value_type = Object)]
     pub child: serde_json::Value,
     pub reporter: ReporterView,
+    #[schema(value_type = Option<RiskLevel>)]
     pub risk_level: Option<String>,
     pub case_id: Option<Uuid>,
     pub triaged_at: Option<DateTime<Utc>>,
@@ -97,7 +106,9 @@ pub struct SignalReportView {
     pub signal_id: Uuid,
     pub received_at: DateTime<Utc>,
     pub filed_by: Uuid,
+    #[schema(value_type = Vec<Concern>)]
     pub concerns: Vec<String>,
+    #[schema(value_type = Option<RiskLevel>)]
     pub urgency: Option<String>,
     pub description: String,
     pub observed_at: Option<DateTime<Utc>>,

@@ -9,6 +9,8 @@ use qorgau_app::area::AreaAsked;
 use qorgau_app::error::stored;
 use qorgau_app::supervision::CaseloadOf;
 use qorgau_domain::case_file::FlagKind;
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::protocol::DeadlineKind;
 use qorgau_domain::referral::ReferralKind;
@@ -24,8 +26,10 @@ use uuid::Uuid;
 #[derive(Deserialize, IntoParams)]
 pub struct AreaQuery {
     /// A region in the caller's scope; a supervisor's own region by default.
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
     /// One district of that region.
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
 }
 
@@ -242,7 +246,9 @@ impl TryFrom<CaseloadOf> for CaseloadView {
 
 #[derive(Deserialize, IntoParams)]
 pub struct OverdueQuery {
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
     /// Only work on cases assigned to this user.
     pub assignee_id: Option<Uuid>,
@@ -256,6 +262,7 @@ pub struct OverdueView {
     pub case_number: String,
     pub district_code: String,
     /// A deadline kind (`first_contact`, …) or `commission_measure`.
+    #[schema(value_type = DeadlineKind)]
     pub kind: String,
     /// When it fell due; a commission measure falls due at the midnight (Kazakhstan time) after
     /// its due date.

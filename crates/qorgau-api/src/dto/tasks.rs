@@ -22,8 +22,10 @@ use crate::list::List;
 pub struct TasksQuery {
     /// Only tasks due before this instant (RFC 3339, e.g. `2026-12-11T19:00:00Z`); tasks with no
     /// clock are left out.
+    #[param(value_type = Option<DateTime<Utc>>)]
     pub due_before: Option<String>,
     /// Only tasks of this kind (`first_contact`, `triage`, `lapsed_deadline`…).
+    #[param(value_type = Option<TaskKind>)]
     pub kind: Option<String>,
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_app::AppError;
+use qorgau_domain::case::TransferStatus;
 use qorgau_persistence::transfers::TransferRow;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,6 +18,7 @@ pub struct TransferView {
     pub to_district: String,
     pub reason: String,
     /// `pending`, `accepted` or `declined`.
+    #[schema(value_type = TransferStatus)]
     pub status: String,
     pub requested_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,

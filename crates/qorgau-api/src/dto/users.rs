@@ -6,7 +6,10 @@ use qorgau_app::AppError;
 use qorgau_app::accounts::{Account, NewAccount};
 use qorgau_app::handover::HandedOver;
 use qorgau_app::users::{AccountEdit, NewTraining, Reset, UserSearch};
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
 use qorgau_domain::ids::OrganisationId;
+use qorgau_domain::role::Role;
 use qorgau_persistence::trainings::TrainingRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +22,9 @@ pub struct NewUser {
     pub email: Option<String>,
     /// Never echoed or logged. At least 12 characters, not containing the username.
     pub password: String,
+    #[schema(value_type = Role)]
     pub role: String,
+    #[schema(value_type = Uuid)]
     pub organisation_id: String,
 }
 
@@ -43,6 +48,7 @@ pub struct UserView {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
+    #[schema(value_type = Role)]
     pub role: String,
     pub organisation_id: Uuid,
     /// Fixed by the organisation.
@@ -93,10 +99,13 @@ impl crate::etag::Versioned for UserView {
 pub struct UserQuery {
     pub organisation_id: Option<Uuid>,
     /// One of the roles.
+    #[param(value_type = Option<Role>)]
     pub role: Option<String>,
     /// The region of the user's organisation.
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
     /// The district of the user's organisation.
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
     /// `true`: active accounts only; `false`: deactivated ones only.
     pub active: Option<bool>,
@@ -126,7 +135,9 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
+    #[schema(value_type = Option<Uuid>)]
     pub organisation_id: Option<String>,
 }
 
@@ -209,6 +220,7 @@ pub struct TrainingInput {
     /// The course, e.g. "Child rights and child protection basics".
     pub course: String,
     /// `YYYY-MM-DD`, not in the future.
+    #[schema(value_type = chrono::NaiveDate)]
     pub completed_on: String,
 }
 

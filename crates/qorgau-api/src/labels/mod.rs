@@ -27,6 +27,18 @@ pub enum Lang {
     En,
 }
 
+/// In the OpenAPI document, the codes `lang=` takes (any case, as `from_code` reads them).
+impl utoipa::PartialSchema for Lang {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .enum_values(Some(Lang::ALL.map(Lang::code)))
+            .into()
+    }
+}
+
+impl ToSchema for Lang {}
+
 impl Lang {
     pub const ALL: [Lang; 3] = [Lang::Kk, Lang::Ru, Lang::En];
 
@@ -163,6 +175,7 @@ static INDEX: LazyLock<HashMap<(&'static str, &'static str), [&'static str; 3]>>
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Catalogue {
     /// `kk`, `ru` or `en`.
+    #[schema(value_type = Lang)]
     pub lang: &'static str,
     /// The console's texts by key (`sign_in`, `nav_cases`…).
     pub ui: BTreeMap<&'static str, &'static str>,

@@ -16,7 +16,7 @@ use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// The audit log, newest first: a supervisor's region, or everything for an administrator.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listAuditEntries", tag = "audit", security(("bearer" = [])), params(AuditQuery, ListParams), responses(
     (status = 200, body = List<AuditView>),
     (status = 403, body = Problem),
 ))]
@@ -38,7 +38,7 @@ pub async fn list(
 
 /// Who opened this child's data and when, newest first — for the supervisor of the child's
 /// region.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "getChildAccessLog", tag = "audit", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<AuditView>),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -61,7 +61,7 @@ pub async fn access_log(
 
 /// Break-glass: a supervisor opens a case outside their scope, stating why, for
 /// `break_glass_minutes`. Every access under it is flagged in the audit log.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), request_body = BreakGlassRequest, params(RetryKey), responses(
+#[utoipa::path(operation_id = "openBreakGlass", tag = "audit", security(("bearer" = [])), request_body = BreakGlassRequest, params(RetryKey), responses(
     (status = 201, body = BreakGlassView),
     (status = 403, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"),
@@ -85,7 +85,7 @@ pub async fn open(
 }
 
 /// Break-glass grants on a region's cases, newest first, for review.
-#[utoipa::path(tag = "audit", security(("bearer" = [])), params(BreakGlassQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listBreakGlassGrants", tag = "audit", security(("bearer" = [])), params(BreakGlassQuery, ListParams), responses(
     (status = 200, body = List<BreakGlassView>),
     (status = 403, body = Problem),
 ))]

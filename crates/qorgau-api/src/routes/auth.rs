@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 /// Exchanges a username and password for tokens. An unknown user and a wrong password get the
 /// same answer. After repeated failures for a username, attempts are refused for a while.
-#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
+#[utoipa::path(operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = TokenPair),
     (status = 401, body = Problem, description = "Bad credentials"),
     (status = 422, body = Problem),
@@ -35,7 +35,7 @@ pub async fn login(
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
 /// one revokes every token of that login.
-#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+#[utoipa::path(operation_id = "refreshTokens", tag = "auth", request_body = RefreshRequest, responses(
     (status = 200, body = TokenPair),
     (status = 401, body = Problem, description = "Unknown, used or revoked refresh token"),
 ))]
@@ -60,7 +60,7 @@ pub async fn refresh(
 }
 
 /// Ends the caller's login: its refresh token and access tokens stop working.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "logout", tag = "auth", security(("bearer" = [])), responses(
     (status = 204, description = "Logged out"),
     (status = 401, body = Problem),
 ))]
@@ -77,7 +77,7 @@ pub async fn logout(
 }
 
 /// The caller's own profile.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "getMe", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = UserView),
     (status = 401, body = Problem),
 ))]
@@ -97,7 +97,7 @@ pub async fn me(
 /// new one meets the policy of creation and differs from the current one; a wrong current
 /// password is 422 and counts against the sign-in lockout (429 once locked). Every login of the
 /// user ends — this one too — and the answer is the pair of a new login.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = PasswordChangeRequest, responses(
+#[utoipa::path(operation_id = "changePassword", tag = "auth", security(("bearer" = [])), request_body = PasswordChangeRequest, responses(
     (status = 200, body = TokenPair),
     (status = 401, body = Problem),
     (status = 422, body = Problem, description = "`current` wrong, or `new` against the policy"),

@@ -21,7 +21,7 @@ use crate::state::AppState;
 /// Writes a note on the case: `contact` (the case's manager or the region's supervisor) or
 /// `supervision` (the supervisor only). `sensitive` keeps the text from those who may not read
 /// sensitive text on the case. On the child's timeline without its text.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = NoteInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addNote", tag = "cases", security(("bearer" = [])), request_body = NoteInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = NoteView),
     (status = 403, body = Problem, description = "A supervision note by someone other than the supervisor"),
     (status = 404, body = Problem),
@@ -45,7 +45,7 @@ pub async fn add_note(
 
 /// The case's notes in the order they were written; a withheld text is empty and named in
 /// `hidden`.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listNotes", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<NoteView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -73,7 +73,7 @@ pub async fn list_notes(
 
 /// Flags the case (the case's manager or the region's supervisor) with a reason and, for
 /// `court_pending`, the hearing date (else, optionally, until when).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FlagInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "setFlag", tag = "cases", security(("bearer" = [])), request_body = FlagInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = FlagView),
     (status = 404, body = Problem),
     (status = 409, body = Problem, description = "A flag of this kind is already active, the case is closed, or the Idempotency-Key was used for another request"),
@@ -96,7 +96,7 @@ pub async fn set_flag(
 }
 
 /// Clears the case's active flag of this kind, with a reason. The flag stays on record.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FlagClearInput,
+#[utoipa::path(operation_id = "clearFlag", tag = "cases", security(("bearer" = [])), request_body = FlagClearInput,
     params(("id" = Uuid, Path), ("kind" = FlagKind, Path)), responses(
     (status = 200, body = FlagView),
     (status = 404, body = Problem, description = "No such case, or no such flag kind"),
@@ -121,7 +121,7 @@ pub async fn clear_flag(
 }
 
 /// The case's flags, active and cleared, in the order they were set.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listFlags", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<FlagView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),

@@ -37,7 +37,7 @@ use crate::state::AppState;
 
 /// Moves the case through its lifecycle. 409 lists the moves allowed from here; 403 when the
 /// move belongs to another role.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = TransitionInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "transitionCase", tag = "cases", security(("bearer" = [])), request_body = TransitionInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = CaseView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -63,7 +63,7 @@ pub async fn transition(
 /// Records an assessment. An initial assessment moves a case in intake to assessment; a
 /// comprehensive one (all seven domains) moves it to planning. A risk level different from the
 /// case's revises it.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = AssessmentInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addAssessment", tag = "cases", security(("bearer" = [])), request_body = AssessmentInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = AssessmentView),
     (status = 404, body = Problem),
     (status = 409, body = Problem, description = "Not allowed in the case's status, or the Idempotency-Key was used for another request"),
@@ -87,7 +87,7 @@ pub async fn add_assessment(
 }
 
 /// The case's assessments, oldest first.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listAssessments", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<AssessmentView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -117,7 +117,7 @@ pub async fn list_assessments(
 /// Writes a new version of the individual plan as a draft for the supervisor to approve.
 /// Earlier approved versions are kept; an unapproved draft is superseded. `If-Match` with the
 /// plan's `ETag` is required (the first version: `If-None-Match: *`): a stale one answers 412.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanInput,
+#[utoipa::path(operation_id = "putPlan", tag = "cases", security(("bearer" = [])), request_body = PlanInput,
     params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The plan's ETag, as read"),
         ("If-None-Match" = Option<String>, Header, description = "`*` to write the first version")),
@@ -152,7 +152,7 @@ pub async fn put_plan(
 
 /// The latest version of the individual plan and the list of versions, with the plan's
 /// revision as `ETag`.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getPlan", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = PlanView, headers(("ETag" = String, description = "The plan's revision, quoted"))),
     (status = 404, body = Problem, description = "No such case, or no plan yet"),
 ))]
@@ -168,7 +168,7 @@ pub async fn get_plan(
 }
 
 /// The supervisor approves the draft, or rejects it with a note.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanDecisionInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "decidePlan", tag = "cases", security(("bearer" = [])), request_body = PlanDecisionInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = PlanView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -192,7 +192,7 @@ pub async fn decide_plan(
 /// The case manager of the case, or the region's supervisor, reviewed the approved plan and
 /// keeps it unchanged: the pending `plan_review` deadline is met and its clock restarts from
 /// now. A changed plan is a new version instead (`PUT /cases/{id}/plan`).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = PlanReviewInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "reviewPlan", tag = "cases", security(("bearer" = [])), request_body = PlanReviewInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = PlanReviewView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -216,7 +216,7 @@ pub async fn review_plan(
 }
 
 /// Marks a measure of an approved plan as done.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "markPlanMeasureDone", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ("measure_id" = Uuid, Path)), responses(
     (status = 200, body = PlanView),
     (status = 404, body = Problem),
     (status = 409, body = Problem, description = "Already done, or the plan is not approved"),
@@ -237,7 +237,7 @@ pub async fn measure_done(
 // Interventions
 
 /// Logs help given to the child, optionally against a measure of the plan.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = InterventionInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addIntervention", tag = "cases", security(("bearer" = [])), request_body = InterventionInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = InterventionView),
     (status = 404, body = Problem),
     (status = 409, body = Problem, description = "Not allowed in the case's status, or the Idempotency-Key was used for another request"),
@@ -261,7 +261,7 @@ pub async fn add_intervention(
 }
 
 /// The case's interventions, in the order they happened (by `occurred_at`, then id).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listInterventions", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<InterventionView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -291,7 +291,7 @@ pub async fn list_interventions(
 /// Records a contact with the child of a closed case (its case manager or the region's
 /// supervisor): meets the case's `follow_up` deadline; `concerns` asks the region's supervisors
 /// to decide whether to reopen it.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = FollowUpInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addFollowUp", tag = "cases", security(("bearer" = [])), request_body = FollowUpInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = FollowUpView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -316,7 +316,7 @@ pub async fn add_follow_up(
 }
 
 /// The case's follow-up contacts after closure, in the order they were recorded.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listFollowUps", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<FollowUpView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),

@@ -17,7 +17,7 @@ use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// Cases the caller may see: their own for a case manager, the region's for a supervisor.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(CaseQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listCases", tag = "cases", security(("bearer" = [])), params(CaseQuery, ListParams), responses(
     (status = 200, body = List<CaseView>),
     (status = 403, body = Problem),
 ))]
@@ -42,7 +42,7 @@ pub async fn list(
 }
 
 /// One case, with `ETag: "<version>"`.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getCase", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = CaseView, headers(("ETag" = String, description = "The case version, quoted"))),
     (status = 404, body = Problem),
 ))]
@@ -59,7 +59,7 @@ pub async fn get(
 
 /// Edits a case. `If-Match` with the current version is required: a stale version answers 412,
 /// so two people cannot silently overwrite each other.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = CasePatch,
+#[utoipa::path(operation_id = "editCase", tag = "cases", security(("bearer" = [])), request_body = CasePatch,
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag of the version being edited")),
     responses(
         (status = 200, body = CaseView),
@@ -84,7 +84,7 @@ pub async fn edit(
 }
 
 /// Assigns the case to a case manager of its region (supervisors).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = AssignmentRequest, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "assignCase", tag = "cases", security(("bearer" = [])), request_body = AssignmentRequest, params(("id" = Uuid, Path)), responses(
     (status = 200, body = CaseView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),

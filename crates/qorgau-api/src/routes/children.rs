@@ -22,7 +22,7 @@ use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Children the caller may see, by IIN, name (spelling-tolerant) or birth date.
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(ChildQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listChildren", tag = "children", security(("bearer" = [])), params(ChildQuery, ListParams), responses(
     (status = 200, body = List<ChildView>),
     (status = 403, body = Problem),
 ))]
@@ -45,7 +45,7 @@ pub async fn list(
 
 /// A child's card. A record merged into another answers `307` with `Location` the record it
 /// was merged into (the one that stands now) — if the caller may see that one, else 404.
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getChild", tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ChildView),
     (status = 307, body = MergedRecord, description = "A merged record: the child is now the record in `Location`",
         headers(("Location" = String, description = "/api/v1/children/{merged_into}"))),
@@ -66,7 +66,7 @@ pub async fn get(
 
 /// Everything that happened to the child, oldest first. A merged record's timeline is what
 /// stayed on it — the merge — with `merged_into`, for whoever may read that child's file.
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getChildTimeline", tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Timeline),
     (status = 404, body = Problem),
 ))]
@@ -85,7 +85,7 @@ pub async fn timeline(
 
 /// Children flagged as probably the same person (never merged automatically), in id order:
 /// those the caller may see.
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listPossibleDuplicates", tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<ChildView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -115,7 +115,7 @@ pub async fn possible_duplicates(
 /// A pair not flagged as possible duplicates, or whose last name, first name, birth date or
 /// sex differ, merges only with `confirm_differences` listing exactly the fields that differ;
 /// two records that both have an IIN never merge.
-#[utoipa::path(tag = "children", security(("bearer" = [])), request_body = MergeRequest, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "mergeChild", tag = "children", security(("bearer" = [])), request_body = MergeRequest, params(("id" = Uuid, Path)), responses(
     (status = 200, body = ChildView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -146,7 +146,7 @@ pub async fn merge(
 /// moved goes back to the other record, which is a child of its own again with its IIN and its
 /// possible-duplicate flag; the merge stays in the history, marked undone, and both timelines
 /// record the undoing. Answers with this child's card.
-#[utoipa::path(tag = "children", security(("bearer" = [])), request_body = UnmergeRequest, params(("id" = Uuid, Path, description = "The child the record was merged into")), responses(
+#[utoipa::path(operation_id = "unmergeChild", tag = "children", security(("bearer" = [])), request_body = UnmergeRequest, params(("id" = Uuid, Path, description = "The child the record was merged into")), responses(
     (status = 200, body = ChildView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -175,14 +175,23 @@ pub async fn unmerge(
 #[derive(Deserialize, IntoParams)]
 pub struct ExportQuery {
     /// `json` (the default) or `pdf`: the same file, printable.
+    #[param(schema_with = export_formats)]
     pub format: Option<String>,
+}
+
+/// The values of `format`, read as text so that another is a 422 naming the field.
+fn export_formats() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["json", "pdf"]))
+        .build()
 }
 
 /// The child's whole file in one document — the card, the people around the child, the
 /// signals, every case the caller may see with all its work, notes and flags, and the timeline
 /// — for a court or a subject-access request: the region's supervisor only, audited as
 /// `export`. `format=pdf` gives the same document as a printable PDF.
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ExportQuery), responses(
+#[utoipa::path(operation_id = "exportChild", tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path), ExportQuery), responses(
     (status = 200, description = "The file; with `format=pdf`, the same as a PDF attachment", content(
         (ChildFileView = "application/json"),
         (String = "application/pdf"),

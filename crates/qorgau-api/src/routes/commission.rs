@@ -22,7 +22,7 @@ use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Refers the case to the commission on minors' affairs, with the grounds.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionMatterInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addCommissionMatter", tag = "records", security(("bearer" = [])), request_body = CommissionMatterInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = CommissionMatterView), (status = 404, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
@@ -44,7 +44,7 @@ pub async fn add_matter(
 }
 
 /// Records the hearing's decision and the measures it ordered.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = CommissionDecisionInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "decideCommissionMatter", tag = "records", security(("bearer" = [])), request_body = CommissionDecisionInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 200, body = CommissionMatterView), (status = 404, body = Problem),
     (status = 409, body = Problem, description = "Already decided, or the Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
@@ -65,7 +65,7 @@ pub async fn decide_matter(
 }
 
 /// Records that a commission measure was carried out.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = DoneInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "markCommissionMeasureDone", tag = "records", security(("bearer" = [])), request_body = DoneInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = CommissionMeasureView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
 ))]
 #[post("/commission-measures/{id}/done")]
@@ -93,7 +93,7 @@ pub async fn measure_done(
 }
 
 /// The case's commission matters with their measures' execution, oldest first.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listCommissionMatters", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<CommissionMatterView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),

@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 /// Records the legal representative's consent. A relation marked as an alleged perpetrator
 /// cannot be recorded as the one consenting (422).
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = ConsentInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addConsent", tag = "records", security(("bearer" = [])), request_body = ConsentInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = ConsentView), (status = 404, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
@@ -37,7 +37,7 @@ pub async fn add_consent(
 }
 
 /// The consents recorded on the case, withdrawn ones included, oldest first.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listConsents", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<ConsentView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -61,7 +61,7 @@ pub async fn list_consents(
 }
 
 /// Withdraws a consent: referrals made after this need another basis.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "withdrawConsent", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ConsentView), (status = 404, body = Problem), (status = 409, body = Problem),
 ))]
 #[post("/consents/{id}/withdraw")]

@@ -47,7 +47,7 @@ pub fn is_upload(method: &actix_web::http::Method, path: &str) -> bool {
 /// content (PDF, JPEG, PNG, DOCX, ODT), never by the name; a `photo` needs the legal
 /// representative's consent to images on the case. The SHA-256 of the content is stored and
 /// answered. The file is written to the store before the record commits.
-#[utoipa::path(tag = "cases", security(("bearer" = [])),
+#[utoipa::path(operation_id = "uploadDocument", tag = "cases", security(("bearer" = [])),
     request_body(content = DocumentUpload, content_type = "multipart/form-data"),
     params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = DocumentView),
@@ -203,7 +203,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The case's documents, deleted ones left out, in the order they were uploaded.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listDocuments", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<DocumentView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -231,7 +231,7 @@ pub async fn list_documents(
 
 /// A document's record: what it is, its size and SHA-256, who uploaded it; a deleted one too,
 /// with who deleted it and why. Audited as a read.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getDocument", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = DocumentView),
     (status = 404, body = Problem),
 ))]
@@ -250,8 +250,14 @@ pub async fn get_document(
 
 /// The document's content, as uploaded, with its type, its name and its SHA-256
 /// (`Repr-Digest`), checked against the stored hash before it is sent. Audited as a read.
-#[utoipa::path(tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
-    (status = 200, description = "The content", content_type = "application/octet-stream"),
+#[utoipa::path(operation_id = "getDocumentContent", tag = "cases", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "The content, in the type detected from its bytes on upload (`MediaType`)", content(
+        (String = "application/pdf"),
+        (String = "image/jpeg"),
+        (String = "image/png"),
+        (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (String = "application/vnd.oasis.opendocument.text"),
+    )),
     (status = 403, body = Problem, description = "The case's sensitive concerns withhold its documents from this reader"),
     (status = 404, body = Problem),
     (status = 410, body = Problem, description = "The document was deleted, or its content erased by retention"),
@@ -313,7 +319,7 @@ fn ascii_name(name: &str) -> String {
 /// Deletes the document (soft delete) with a reason: the case's manager or the region's
 /// supervisor. It leaves the case's list and its content is no longer served (410); the record,
 /// its hash and its content stay for the record. Audited (`delete`).
-#[utoipa::path(tag = "cases", security(("bearer" = [])), request_body = DocumentDeleteInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "deleteDocument", tag = "cases", security(("bearer" = [])), request_body = DocumentDeleteInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = DocumentView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),

@@ -22,7 +22,7 @@ use crate::state::AppState;
 /// relation already recorded on a member child (`relation_id`) or a name, with a role
 /// (`mother`, `father`, `guardian`, `grandparent`, `other`). The case manager of a member
 /// child's open case or the region's supervisor; each child gets a timeline event.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = FamilyInput, params(RetryKey), responses(
+#[utoipa::path(operation_id = "createFamily", tag = "records", security(("bearer" = [])), request_body = FamilyInput, params(RetryKey), responses(
     (status = 201, body = FamilyView),
     (status = 403, body = Problem),
     (status = 404, body = Problem, description = "A child, or the place, outside the caller's reach"),
@@ -45,7 +45,7 @@ pub async fn create(
 /// A family with its current members, its version as `ETag`. A child member the reader may
 /// not see is listed without its name (`hidden`); an open case the reader may not see is
 /// counted in `hidden_open_cases`, never shown. Audited on each child member.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getFamily", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = FamilyView, headers(("ETag" = String, description = "The family's version, quoted"))),
     (status = 404, body = Problem),
 ))]
@@ -64,7 +64,7 @@ pub async fn get(
 
 /// Changes the family's `label` or `address` (an empty address removes it). `If-Match` with the
 /// family's version is required: a stale one answers 412.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = FamilyPatchInput,
+#[utoipa::path(operation_id = "editFamily", tag = "records", security(("bearer" = [])), request_body = FamilyPatchInput,
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag (version) of the family being changed")),
     responses(
         (status = 200, body = FamilyView, headers(("ETag" = String, description = "The family's new version, quoted"))),
@@ -92,7 +92,7 @@ pub async fn edit(
 /// Adds one member: a child (`child_id`; on its timeline) or an adult (`relation_id` of a
 /// relation recorded on a member child, or `full_name`), with its `relation`. The family gets a
 /// new version.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = MemberInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addFamilyMember", tag = "records", security(("bearer" = [])), request_body = MemberInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = MemberView),
     (status = 403, body = Problem),
     (status = 404, body = Problem, description = "No such family, or the child outside the caller's reach"),
@@ -116,7 +116,7 @@ pub async fn add_member(
 
 /// Removes a member from the family, with a reason; the membership stays on record (and on a
 /// child's timeline). The family gets a new version.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = RemovalInput,
+#[utoipa::path(operation_id = "removeFamilyMember", tag = "records", security(("bearer" = [])), request_body = RemovalInput,
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), responses(
     (status = 200, body = MemberView),
     (status = 403, body = Problem),
@@ -142,7 +142,7 @@ pub async fn remove_member(
 
 /// The family of a child whose file the caller may read (`family: null` when it belongs to
 /// none): its members, its siblings' open cases within the caller's scope, the others counted.
-#[utoipa::path(tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getChildFamily", tag = "children", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ChildFamilyView),
     (status = 404, body = Problem),
 ))]

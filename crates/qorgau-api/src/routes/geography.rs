@@ -11,7 +11,7 @@ use crate::list::{List, ListParams, paginate};
 use crate::state::AppState;
 
 /// The 20 regions with their districts, in code order (the cursor is a region code).
-#[utoipa::path(tag = "geography", security(("bearer" = [])), params(ListParams), responses(
+#[utoipa::path(operation_id = "listRegions", tag = "geography", security(("bearer" = [])), params(ListParams), responses(
     (status = 200, body = List<RegionView>),
     (status = 401, body = Problem),
     (status = 422, body = Problem),
@@ -38,7 +38,7 @@ pub async fn list_regions(
 }
 
 /// Adds a district to a region (administrators).
-#[utoipa::path(tag = "geography", security(("bearer" = [])), request_body = NewDistrict,
+#[utoipa::path(operation_id = "addDistrict", tag = "geography", security(("bearer" = [])), request_body = NewDistrict,
     params(("code" = String, Path, description = "Region code, e.g. KZ-71"), RetryKey),
     responses(
         (status = 201, body = DistrictView),

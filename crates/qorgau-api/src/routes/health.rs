@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// 200 while the process runs.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is running")))]
+#[utoipa::path(operation_id = "getLiveness", tag = "operations", responses((status = 200, description = "The process is running")))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "live"}))
@@ -18,7 +18,7 @@ pub async fn live() -> HttpResponse {
 /// 503 from the start of a graceful stop, so that load balancers send nothing more. The 503's
 /// `detail` says why: stopping, the database not answering, or its storage full (writes
 /// refused for lack of space lately, none committed since).
-#[utoipa::path(tag = "operations", responses(
+#[utoipa::path(operation_id = "getReadiness", tag = "operations", responses(
     (status = 200, description = "The database answers"),
     (status = 503, description = "The database is unavailable, or the server is stopping", body = crate::error::Problem),
 ))]
@@ -50,7 +50,7 @@ async fn readiness(state: &AppState) -> Result<&'static str, ApiError> {
 /// Prometheus text format. Metrics describe the service's load, not children, but they are an
 /// operator's view (issue 17, finding 11): with `QORGAU_METRICS_TOKEN` set, the scraper sends it
 /// as a bearer token; without one, only the machine itself (loopback) may read them.
-#[utoipa::path(tag = "operations", responses(
+#[utoipa::path(operation_id = "getMetrics", tag = "operations", responses(
     (status = 200, description = "Prometheus metrics", content_type = "text/plain"),
     (status = 401, description = "The metrics token is missing or wrong, or the scraper is not local and no token is configured", body = crate::error::Problem),
 ))]

@@ -14,7 +14,7 @@ use crate::idempotency::{RetryKey, Retryable, created};
 use crate::state::AppState;
 
 /// Records an interview of the child; a second one in the same case needs `repeat_reason`.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = InterviewInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addInterview", tag = "records", security(("bearer" = [])), request_body = InterviewInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = InterviewView), (status = 404, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
@@ -34,7 +34,7 @@ pub async fn add_interview(
 }
 
 /// The case's interviews, and how many times the child has been interviewed in all.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "listInterviews", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Interviews), (status = 404, body = Problem),
 ))]
 #[get("/cases/{id}/interviews")]

@@ -10,12 +10,13 @@ use crate::labels::{Catalogue, Lang, from_accept_language};
 #[derive(Deserialize, IntoParams)]
 pub struct LabelsQuery {
     /// `kk`, `ru` or `en`. Absent: the best of `Accept-Language`, else `kk`.
+    #[param(value_type = Option<Lang>)]
     pub lang: Option<String>,
 }
 
 /// The label of every code of every vocabulary (concerns, sources, statuses, risk levels, kinds,
 /// reasons, roles…) and the console's texts, in one language. Public: labels disclose nothing.
-#[utoipa::path(tag = "labels", params(LabelsQuery), responses(
+#[utoipa::path(operation_id = "listLabels", tag = "labels", params(LabelsQuery), responses(
     (status = 200, body = Catalogue),
     (status = 422, body = Problem, description = "`lang` is not kk, ru or en"),
 ))]

@@ -16,7 +16,7 @@ use crate::list::ListParams;
 use crate::state::AppState;
 
 /// The caller's notifications, newest first, with the count of unread ones.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(InboxParams, ListParams), responses(
+#[utoipa::path(operation_id = "listNotifications", tag = "notifications", security(("bearer" = [])), params(InboxParams, ListParams), responses(
     (status = 200, body = NotificationList), (status = 422, body = Problem),
 ))]
 #[get("/me/notifications")]
@@ -43,7 +43,7 @@ pub async fn list(
 }
 
 /// Marks one of the caller's notifications read. Another user's answers 404.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "markNotificationRead", tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 204), (status = 404, body = Problem),
 ))]
 #[post("/notifications/{id}/read")]
@@ -59,7 +59,7 @@ pub async fn read(
 }
 
 /// Marks all of the caller's notifications read.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), responses((status = 200, body = ReadAll)))]
+#[utoipa::path(operation_id = "markAllNotificationsRead", tag = "notifications", security(("bearer" = [])), responses((status = 200, body = ReadAll)))]
 #[post("/me/notifications/read-all")]
 pub async fn read_all(
     state: web::Data<AppState>,
@@ -72,7 +72,7 @@ pub async fn read_all(
 }
 
 /// The caller's email preference (`null`: the default).
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), responses((status = 200, body = Preferences)))]
+#[utoipa::path(operation_id = "getPreferences", tag = "notifications", security(("bearer" = [])), responses((status = 200, body = Preferences)))]
 #[get("/me/preferences")]
 pub async fn preferences(
     state: web::Data<AppState>,
@@ -86,7 +86,7 @@ pub async fn preferences(
 
 /// Chooses how notifications are mailed: `immediate`, `daily_digest` or `off`; `null` returns
 /// to the default.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = PreferencesInput, responses(
+#[utoipa::path(operation_id = "setPreferences", tag = "notifications", security(("bearer" = [])), request_body = PreferencesInput, responses(
     (status = 200, body = Preferences), (status = 422, body = Problem),
 ))]
 #[put("/me/preferences")]

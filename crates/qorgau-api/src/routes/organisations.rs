@@ -14,7 +14,7 @@ use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Registers an organisation (administrators).
-#[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewOrganisation, params(RetryKey), responses(
+#[utoipa::path(operation_id = "createOrganisation", tag = "organisations", security(("bearer" = [])), request_body = NewOrganisation, params(RetryKey), responses(
     (status = 201, body = OrganisationView),
     (status = 403, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"),
@@ -35,7 +35,7 @@ pub async fn create(
 
 /// Organisations, optionally by kind and region. Every signed-in user may list them: they are
 /// the directory that referrals and plans are addressed to.
-#[utoipa::path(tag = "organisations", security(("bearer" = [])), params(OrganisationQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listOrganisations", tag = "organisations", security(("bearer" = [])), params(OrganisationQuery, ListParams), responses(
     (status = 200, body = List<OrganisationView>),
     (status = 401, body = Problem),
 ))]
@@ -57,7 +57,7 @@ pub async fn list(
 }
 
 /// One organisation.
-#[utoipa::path(tag = "organisations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getOrganisation", tag = "organisations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = OrganisationView),
     (status = 404, body = Problem),
 ))]

@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// Outgoing mail, oldest first; `failed=true`: only what was given up as undeliverable (a
 /// permanent refusal after 3 attempts, any failure after 30), to fix the address and resend.
-#[utoipa::path(tag = "operations", security(("bearer" = [])), params(OutboxParams, ListParams), responses(
+#[utoipa::path(operation_id = "listOutbox", tag = "operations", security(("bearer" = [])), params(OutboxParams, ListParams), responses(
     (status = 200, body = List<OutboxView>), (status = 403, body = Problem), (status = 422, body = Problem),
 ))]
 #[get("/admin/outbox")]

@@ -19,7 +19,7 @@ use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Records a placement of the child.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = PlacementInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addPlacement", tag = "records", security(("bearer" = [])), request_body = PlacementInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = PlacementView), (status = 404, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
@@ -40,7 +40,7 @@ pub async fn add_placement(
 }
 
 /// One placement, with its version as `ETag`.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getPlacement", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = PlacementView, headers(("ETag" = String, description = "The placement's version, quoted"))),
     (status = 404, body = Problem),
 ))]
@@ -56,7 +56,7 @@ pub async fn get_placement(
 
 /// Ends a placement (`ended_on`, `end_reason` — e.g. `breakdown`). `If-Match` with the
 /// placement's version is required: a stale one answers 412.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = PlacementEndInput,
+#[utoipa::path(operation_id = "endPlacement", tag = "records", security(("bearer" = [])), request_body = PlacementEndInput,
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag (version) of the placement being changed")),
     responses(
         (status = 200, body = PlacementView, headers(("ETag" = String, description = "The placement's new version, quoted"))),
@@ -84,7 +84,7 @@ pub async fn end_placement(
 
 /// The case's placements, oldest first; an over-long stay in a juvenile adaptation centre is
 /// flagged.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listPlacements", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<PlacementView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),

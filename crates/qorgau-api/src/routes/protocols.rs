@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 /// The rule set in force today: version, effective date, legal reference, deadlines, routing.
 /// Every signed-in user may read it: it is what their deadlines are counted by.
-#[utoipa::path(tag = "protocols", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "getActiveProtocol", tag = "protocols", security(("bearer" = [])), responses(
     (status = 200, body = Protocol),
     (status = 401, body = Problem),
 ))]

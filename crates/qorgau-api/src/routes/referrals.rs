@@ -24,7 +24,7 @@ use crate::state::AppState;
 
 /// Refers the case to a partner organisation. Sharing needs a consent covering the
 /// organisation's kind, or an override basis (case manager or supervisor only).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = ReferralInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "createReferral", tag = "referrals", security(("bearer" = [])), request_body = ReferralInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = ReferralView),
     (status = 404, body = Problem),
     (status = 409, body = Problem, description = "Not allowed in the case's status, or the Idempotency-Key was used for another request"),
@@ -48,7 +48,7 @@ pub async fn create(
 
 /// Referrals: a specialist sees their organisation's queue (with the case summary of active
 /// ones); the case team sees the referrals of their cases.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(ReferralQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listReferrals", tag = "referrals", security(("bearer" = [])), params(ReferralQuery, ListParams), responses(
     (status = 200, body = List<ReferralView>),
     (status = 403, body = Problem),
 ))]
@@ -77,7 +77,7 @@ pub async fn list(
 
 /// The referrals and notifications of one case, oldest first — for the case team and the
 /// supervisor (specialists use `GET /referrals`, bounded by their organisation).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listCaseReferrals", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<ReferralView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
@@ -101,7 +101,7 @@ pub async fn list_for_case(
 }
 
 /// One referral.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getReferral", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ReferralView),
     (status = 404, body = Problem),
 ))]
@@ -132,7 +132,7 @@ async fn step(
 }
 
 /// The receiving organisation accepts the referral.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "acceptReferral", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ReferralView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
 ))]
 #[post("/referrals/{id}/accept")]
@@ -145,7 +145,7 @@ pub async fn accept(
 }
 
 /// The receiving organisation declines, with a reason.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = ReasonInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "declineReferral", tag = "referrals", security(("bearer" = [])), request_body = ReasonInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = ReferralView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
 ))]
 #[post("/referrals/{id}/decline")]
@@ -166,7 +166,7 @@ pub async fn decline(
 }
 
 /// The receiving organisation completes the referral, with its outcome.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = OutcomeInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "completeReferral", tag = "referrals", security(("bearer" = [])), request_body = OutcomeInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = ReferralView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
 ))]
 #[post("/referrals/{id}/complete")]
@@ -187,7 +187,7 @@ pub async fn complete(
 }
 
 /// The case team withdraws the referral.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "withdrawReferral", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = ReferralView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
 ))]
 #[post("/referrals/{id}/withdraw")]
@@ -203,7 +203,7 @@ pub async fn withdraw(
 // Transfers
 
 /// Asks the receiving region to take the case over (the family moved).
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = TransferInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "requestTransfer", tag = "referrals", security(("bearer" = [])), request_body = TransferInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 202, body = TransferView, description = "Pending the receiving supervisor's decision"),
     (status = 404, body = Problem),
     (status = 409, body = Problem, description = "A transfer is pending already, or the Idempotency-Key was used for another request"),
@@ -225,7 +225,7 @@ pub async fn request_transfer(
 
 /// The receiving region's supervisor accepts: the case, its history and its child move; the old
 /// team loses access; the case awaits assignment in its new region.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "acceptTransfer", tag = "referrals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = CaseView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
 ))]
 #[post("/cases/{id}/transfer/accept")]
@@ -245,7 +245,7 @@ pub async fn accept_transfer(
 }
 
 /// The receiving region's supervisor declines, with a reason; the case stays where it is.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), request_body = ReasonInput, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "declineTransfer", tag = "referrals", security(("bearer" = [])), request_body = ReasonInput, params(("id" = Uuid, Path)), responses(
     (status = 200, body = TransferView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
 ))]
 #[post("/cases/{id}/transfer/decline")]
@@ -272,7 +272,7 @@ pub async fn decline_transfer(
 }
 
 /// Transfers awaiting the caller's decision (supervisors: into their region), oldest first.
-#[utoipa::path(tag = "referrals", security(("bearer" = [])), params(ListParams), responses(
+#[utoipa::path(operation_id = "listIncomingTransfers", tag = "referrals", security(("bearer" = [])), params(ListParams), responses(
     (status = 200, body = List<TransferView>),
     (status = 403, body = Problem),
     (status = 422, body = Problem),

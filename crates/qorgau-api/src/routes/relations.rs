@@ -16,7 +16,7 @@ use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Records a family member or legal representative of the child.
-#[utoipa::path(tag = "records", security(("bearer" = [])), request_body = RelationInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addRelation", tag = "records", security(("bearer" = [])), request_body = RelationInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = RelationView), (status = 403, body = Problem), (status = 404, body = Problem),
     (status = 409, body = Problem, description = "The Idempotency-Key was used for another request"), (status = 422, body = Problem),
 ))]
@@ -38,7 +38,7 @@ pub async fn add_relation(
 
 /// The child's family members and legal representatives, in the order they were recorded;
 /// alleged perpetrators are flagged.
-#[utoipa::path(tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listRelations", tag = "records", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<RelationView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),

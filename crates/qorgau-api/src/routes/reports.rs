@@ -56,7 +56,7 @@ fn csv_response(
 /// the share of each deadline kind met on time, referrals per organisation kind, repeat signals,
 /// accompaniment and staff training (definitions: docs/reporting.md). `Accept: text/csv`
 /// returns the same as `indicator,value` rows.
-#[utoipa::path(tag = "reports", security(("bearer" = [])), params(KpiQuery), responses(
+#[utoipa::path(operation_id = "getKpis", tag = "reports", security(("bearer" = [])), params(KpiQuery), responses(
     (status = 200, content(
         (KpiReport = "application/json"),
         (String = "text/csv", example = "indicator,value\ncases.closed,1\n"),
@@ -92,7 +92,7 @@ pub async fn kpis(
 /// supervisors for their region). Counts are randomly rounded to multiples of 5, the same
 /// signals always alike, and cells of 1–4 left out like empty ones, so that no subtraction
 /// between queries gives a small count away. `Accept: text/csv` returns one row per cell.
-#[utoipa::path(tag = "reports", security(("bearer" = [])), params(AggregateQuery), responses(
+#[utoipa::path(operation_id = "getAggregates", tag = "reports", security(("bearer" = [])), params(AggregateQuery), responses(
     (status = 200, content(
         (AggregateReport = "application/json"),
         (String = "text/csv", example = "region,concern,count\nKZ-71,neglect,20\n"),

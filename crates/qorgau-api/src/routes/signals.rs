@@ -21,11 +21,15 @@ use crate::error::{ApiError, Problem};
 use crate::idempotency::{RetryKey, Retryable, respond};
 use crate::list::{List, ListParams};
 use crate::state::AppState;
+use qorgau_domain::geography::DistrictCode;
+use qorgau_domain::geography::RegionCode;
+use qorgau_domain::signal::SignalStatus;
+use qorgau_domain::taxonomy::SignalSource;
 
 /// Files a signal. With `Idempotency-Key`, a retry of the same body returns the original
 /// response and stores nothing; the same key with another body is 409. The same `source` +
 /// `external_ref` updates that signal (200).
-#[utoipa::path(tag = "signals", security(("bearer" = [])), request_body = SignalInput,
+#[utoipa::path(operation_id = "fileSignal", tag = "signals", security(("bearer" = [])), request_body = SignalInput,
     params(RetryKey),
     responses(
         (status = 201, body = SignalView, description = "Stored"),
@@ -58,15 +62,19 @@ fn render((filed, signal): (Filed, signals::Signal)) -> Result<Response, AppErro
 #[derive(Deserialize, IntoParams)]
 pub struct SignalQuery {
     /// `received`, `case_opened`, `linked` or `screened_out`.
+    #[param(value_type = Option<SignalStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<RegionCode>)]
     pub region_code: Option<String>,
+    #[param(value_type = Option<DistrictCode>)]
     pub district_code: Option<String>,
+    #[param(value_type = Option<SignalSource>)]
     pub source: Option<String>,
 }
 
 /// The signals the caller may see: the district's queue for intake, the region for a
 /// supervisor, what they filed for a mobile group.
-#[utoipa::path(tag = "signals", security(("bearer" = [])), params(SignalQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listSignals", tag = "signals", security(("bearer" = [])), params(SignalQuery, ListParams), responses(
     (status = 200, body = List<SignalView>),
     (status = 403, body = Problem),
 ))]
@@ -95,7 +103,7 @@ pub async fn list(
 }
 
 /// One signal.
-#[utoipa::path(tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getSignal", tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = SignalView),
     (status = 404, body = Problem),
 ))]
@@ -114,7 +122,7 @@ pub async fn get(
 
 /// What the source sent again after the signal was triaged, oldest first: to the signal's
 /// readers, with the signal's redaction (a sensitive concern of either hides the description).
-#[utoipa::path(tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listSignalReports", tag = "signals", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<SignalReportView>),
     (status = 404, body = Problem),
 ))]
@@ -136,7 +144,7 @@ pub async fn reports(
 }
 
 /// Triages a signal: open a case, link it to the child's open case, or screen it out.
-#[utoipa::path(tag = "signals", security(("bearer" = [])), request_body = TriageInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "triageSignal", tag = "signals", security(("bearer" = [])), request_body = TriageInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 200, body = SignalView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),

@@ -25,7 +25,7 @@ use crate::state::AppState;
 /// Per case manager: open cases by risk and status, overdue cases, children not seen in time
 /// and overdue work items; then unassigned cases and untriaged signals. Every count has a link
 /// to the list behind it.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(AreaQuery), responses(
+#[utoipa::path(operation_id = "getCaseload", tag = "supervision", security(("bearer" = [])), params(AreaQuery), responses(
     (status = 200, body = CaseloadView),
     (status = 403, body = Problem),
     (status = 404, body = Problem, description = "A region or district outside the caller's"),
@@ -46,7 +46,7 @@ pub async fn caseload(
 }
 
 /// Every lapsed deadline and overdue commission measure of the region, oldest first.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(OverdueQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listOverdue", tag = "supervision", security(("bearer" = [])), params(OverdueQuery, ListParams), responses(
     (status = 200, body = List<OverdueView>),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -80,7 +80,7 @@ pub async fn overdue(
 
 /// The routing gaps of the supervisor's region — mandatory steps of the protocol that found no
 /// organisation to take them — oldest first; `resolved=false` is her list of gaps to resolve.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), params(RoutingGapQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listRoutingGaps", tag = "supervision", security(("bearer" = [])), params(RoutingGapQuery, ListParams), responses(
     (status = 200, body = List<RoutingGapView>),
     (status = 403, body = Problem, description = "Not a supervisor"),
     (status = 422, body = Problem),
@@ -106,7 +106,7 @@ pub async fn list_routing_gaps(
 
 /// The supervisor of the case's region records how a routing gap's duty was met; the gap leaves
 /// the list of open gaps. Audited, and noted on the case's timeline.
-#[utoipa::path(tag = "supervision", security(("bearer" = [])), request_body = GapResolution, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "resolveRoutingGap", tag = "supervision", security(("bearer" = [])), request_body = GapResolution, params(("id" = Uuid, Path)), responses(
     (status = 200, body = RoutingGapView),
     (status = 403, body = Problem, description = "Not a supervisor"),
     (status = 404, body = Problem, description = "No such gap in the caller's region"),

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// triage. A specialist: referrals to their organisation pending or accepted; a commission's
 /// staff, its measures not yet carried out. Other roles: an empty list. Tasks carry no name,
 /// concern or description; reading them is not audited.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(TasksQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listTasks", tag = "notifications", security(("bearer" = [])), params(TasksQuery, ListParams), responses(
     (status = 200, body = TaskList), (status = 422, body = Problem),
 ))]
 #[get("/me/tasks")]

@@ -23,7 +23,7 @@ use crate::list::{List, ListParams};
 use crate::state::AppState;
 
 /// Creates a user (administrators). The password is never echoed.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = NewUser, params(RetryKey), responses(
+#[utoipa::path(operation_id = "createUser", tag = "users", security(("bearer" = [])), request_body = NewUser, params(RetryKey), responses(
     (status = 201, body = UserView),
     (status = 403, body = Problem),
     (status = 409, body = Problem, description = "Username taken, or the Idempotency-Key was used for another request"),
@@ -45,7 +45,7 @@ pub async fn create(
 /// Users the caller may see: administrators all, supervisors their region, others their
 /// organisation — deactivated accounts too, unless `active` is given. Filters narrow within
 /// that view.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(UserQuery, ListParams), responses(
+#[utoipa::path(operation_id = "listUsers", tag = "users", security(("bearer" = [])), params(UserQuery, ListParams), responses(
     (status = 200, body = List<UserView>),
     (status = 401, body = Problem),
     (status = 403, body = Problem),
@@ -69,7 +69,7 @@ pub async fn list(
 }
 
 /// One user, if within the caller's view, with `ETag: "<version>"`.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "getUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = UserView, headers(("ETag" = String, description = "The account's version, quoted"))),
     (status = 404, body = Problem),
 ))]
@@ -88,7 +88,7 @@ pub async fn get(
 /// `If-Match` with the current version is required. A new role or organisation ends the user's
 /// logins; it is refused (409) for one's own account and for a user holding open cases — hand
 /// them over first.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = UserPatch,
+#[utoipa::path(operation_id = "editUser", tag = "users", security(("bearer" = [])), request_body = UserPatch,
     params(("id" = Uuid, Path), ("If-Match" = String, Header, description = "The ETag of the version being edited")),
     responses(
         (status = 200, body = UserView, headers(("ETag" = String, description = "The new version, quoted"))),
@@ -116,7 +116,7 @@ pub async fn edit_user(
 /// Deactivates an account (administrators): it cannot sign in, and its logins end — access
 /// tokens are refused at once on this instance, within 2 s on the others. 409 for a user who
 /// holds open cases (hand them over first) and for one's own account.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "deactivateUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = UserView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -134,7 +134,7 @@ pub async fn deactivate(
 }
 
 /// Reactivates an account (administrators): it may sign in again with its password.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "reactivateUser", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = UserView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -174,7 +174,7 @@ where
 /// Resets an account's password (administrators) to the one given, or to a temporary one shown
 /// once in the answer. The user's logins end, their lockout is cleared, and at the next sign-in
 /// their tokens may only change the password (`POST /me/password`).
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = PasswordResetRequest, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "resetUserPassword", tag = "users", security(("bearer" = [])), request_body = PasswordResetRequest, params(("id" = Uuid, Path)), responses(
     (status = 200, body = PasswordResetView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -203,7 +203,7 @@ pub async fn reset_password(
 /// Hands every open case of the user — with its pending deadlines and tasks — to `to`, an active
 /// case manager of the user's region (administrators; the supervisor of the user's region).
 /// Each case is on the new holder's list at once, with a timeline entry and a notification.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = HandoverRequest, params(("id" = Uuid, Path)), responses(
+#[utoipa::path(operation_id = "handOverUserWork", tag = "users", security(("bearer" = [])), request_body = HandoverRequest, params(("id" = Uuid, Path)), responses(
     (status = 200, body = HandoverView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -226,7 +226,7 @@ pub async fn handover(
 
 /// Records a child-rights training the user completed (seed indicator 2): administrators, or
 /// the supervisor for staff of their region.
-#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = TrainingInput, params(("id" = Uuid, Path), RetryKey), responses(
+#[utoipa::path(operation_id = "addTraining", tag = "users", security(("bearer" = [])), request_body = TrainingInput, params(("id" = Uuid, Path), RetryKey), responses(
     (status = 201, body = TrainingView),
     (status = 403, body = Problem),
     (status = 404, body = Problem),
@@ -250,7 +250,7 @@ pub async fn add_training(
 
 /// The trainings recorded for a user the caller may see, most recent first (by `completed_on`,
 /// then id).
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
+#[utoipa::path(operation_id = "listTrainings", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path), ListParams), responses(
     (status = 200, body = List<TrainingView>),
     (status = 404, body = Problem),
     (status = 422, body = Problem),
