@@ -286,8 +286,44 @@ async fn concurrent_events_about_one_child_keep_every_write_and_the_facts_exact(
     assert_facts_agree(&mut conn);
 }
 
+/// A new signal rewrites the repeat facts of its child's signals from its own time on, not all
+/// of them: one received between two others (the clock set back) becomes the latest earlier
+/// signal of the later one, and the facts still equal their definition — as they do when the
+/// child is only identified at triage.
+async fn a_signal_between_two_others_moves_only_the_later_ones_repeat_fact(backend: Backend) {
+    let w = World::new(backend).await;
+    let child = json!({"iin": iin("2013-03-03", Sex::Male, 41), "first_name": "Timur",
+                       "last_name": "Test", "birth_date": "2013-03-03"});
+    for at in ["2026-11-25 09:00", "2026-11-29 09:00", "2026-11-27 09:00"] {
+        w.app.at(at);
+        let r = w.file(signal(child.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    w.app.back_to_the_present();
+    let mut conn = w.app.state.db.conn().unwrap();
+    assert_facts_agree(&mut conn);
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+        previous_received_at: Option<chrono::NaiveDateTime>,
+    }
+    let latest: Vec<Row> = diesel::sql_query(
+        "SELECT previous_received_at FROM report_signals ORDER BY received_at DESC LIMIT 1",
+    )
+    .load(&mut *conn)
+    .unwrap();
+    assert_eq!(
+        latest[0]
+            .previous_received_at
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string()),
+        Some("2026-11-27 09:00".to_string()),
+        "the signal of 29 November follows the one of 27 November now"
+    );
+}
+
 on_both_backends!(
     facts_agree_with_the_source_on_the_known_month,
     facts_agree_with_the_source_on_a_generated_history,
     concurrent_events_about_one_child_keep_every_write_and_the_facts_exact,
+    a_signal_between_two_others_moves_only_the_later_ones_repeat_fact,
 );

@@ -5,8 +5,8 @@
 //!
 //! | event | use case | facts |
 //! |---|---|---|
-//! | signal received, resent before triage | `signals::file` | the signal, the child's signals (repeats) |
-//! | signal triaged (case opened, linked, screened out) | `signals::triage::triage` | the signal, the child's signals, the case |
+//! | signal received, resent before triage | `signals::file` | the signal, the child's signals from it on (repeats) |
+//! | signal triaged (case opened, linked, screened out) | `signals::triage::triage` | the signal, the child's signals from it on, the case |
 //! | case moved on, closed, reopened | `transitions`, `assessments` | the case |
 //! | case transferred to another area | `transfers::accept` | the case and its referrals |
 //! | child seen (intervention) | `interventions::record` | the case |
@@ -30,7 +30,7 @@ use qorgau_persistence::{DbConnection, write};
 use crate::error::AppError;
 use crate::reports;
 
-/// A signal was written: its facts, and the repeat facts of its child's signals.
+/// A signal was written: its facts, and the repeat facts of its child's signals from it on.
 pub(crate) fn signal(
     conn: &mut DbConnection,
     signal_id: impl Display,
@@ -38,9 +38,9 @@ pub(crate) fn signal(
 ) -> Result<(), AppError> {
     let signal = signal_id.to_string();
     match child_id {
-        // The child's signals include this one.
+        // This one and the child's later signals.
         Some(child) => {
-            report_facts::child_signals(conn, &child.to_string())?;
+            report_facts::child_signals_from(conn, &child.to_string(), &signal)?;
             report_facts::signal_concerns(conn, &signal)?;
         }
         None => report_facts::signal(conn, &signal)?,
