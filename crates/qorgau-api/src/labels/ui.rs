@@ -347,7 +347,7 @@ ui_texts! {
     Declined = "declined" => ["Қабылданбады", "Отклонено", "Declined"],
     Awaiting = "awaiting" => ["Жауап күтуде", "Ждут ответа", "Awaiting an answer"],
     AcceptanceRate = "acceptance_rate" => ["Қабылдау үлесі", "Доля принятых", "Acceptance rate"],
-    GroupBy = "group_by" => ["Топтау (белгіленген ретпен)", "Группировать по (в порядке отметки)", "Group by (in this order)"],
+    GroupBy = "group_by" => ["Топтау белгілері", "Группировать по", "Group by"],
     SuppressedCells = "suppressed_cells" => ["Әр сан 5-ке еселі етіп кездейсоқ дөңгелектенеді; 1–4 сигналы бар ұяшық бос ұяшық сияқты тізімге енгізілмейді, сондықтан жолдың болмауы сигнал жоқ дегенді білдірмейді. Есеп тек аяқталған айлар бойынша.", "Каждое число случайно округлено до кратного 5; ячейка с 1–4 сигналами не выводится, как и пустая, поэтому отсутствие строки не означает, что сигналов не было. Учитываются только завершившиеся месяцы.", "Every count is randomly rounded to a multiple of 5; a cell of 1–4 signals is not listed, exactly like an empty one, so a missing row does not mean there were none. Only whole months that have ended are counted."],
     DownloadCsv = "download_csv" => ["CSV жүктеу", "Скачать CSV", "Download CSV"],
     NoCells = "no_cells" => ["Көрсетілетін ұяшық жоқ.", "Нет ячеек для показа.", "No cell to show."],

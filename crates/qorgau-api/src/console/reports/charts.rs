@@ -1,6 +1,6 @@
-//! Bar charts as server-rendered SVG: no script, nothing fetched. Each chart is a `figure` with
-//! its caption, an SVG (`role="img"`, named by its `<title>`, its numbers said in `<desc>`) and
-//! the same numbers in a table under it, for whoever does not see the bars.
+//! Bar charts as server-rendered SVG: no script, nothing fetched. Each chart is a `figure` (under
+//! its section's heading) of an SVG (`role="img"`, named by its `<title>`, its numbers said in
+//! `<desc>`) and the same numbers in a table under it, for whoever does not see the bars.
 
 use maud::{Markup, html};
 
@@ -28,11 +28,13 @@ pub struct Group {
     pub bars: Vec<Bar>,
 }
 
-/// A chart: `id` (unique on the page), its caption, the series' names (the legend), its groups
-/// and the table that gives the same numbers.
+/// A chart: `id` (unique on the page), its caption, the series' names (the legend), its groups,
+/// the least value the longest bar stands for (so that bars of next to nothing stay short), and
+/// the table that gives the same numbers.
 pub struct Chart<'a> {
     pub id: &'a str,
     pub caption: &'a str,
+    pub at_least: f64,
     pub series: &'a [&'a str],
     pub groups: Vec<Group>,
     pub table: Markup,
@@ -44,7 +46,7 @@ impl Chart<'_> {
             .groups
             .iter()
             .flat_map(|g| g.bars.iter().filter_map(|b| b.value))
-            .fold(0.0_f64, f64::max);
+            .fold(self.at_least, f64::max);
         let per_group = LABEL + self.series.len() as f64 * (BAR + GAP) + AFTER;
         let legend = if self.series.len() > 1 {
             LABEL + AFTER
@@ -54,7 +56,6 @@ impl Chart<'_> {
         let height = legend + per_group * self.groups.len() as f64;
         html! {
             figure.chart {
-                figcaption { (self.caption) }
                 @if !self.groups.is_empty() { (self.svg(legend, per_group, height, max)) }
                 (self.table)
             }

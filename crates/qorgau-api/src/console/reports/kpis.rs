@@ -149,6 +149,7 @@ fn times(lang: Lang, r: &KpiReport) -> Markup {
     Chart {
         id: "times-chart",
         caption: lang.t(Ui::TimesTitle),
+        at_least: 1.0,
         series: &[lang.t(Ui::Median), lang.t(Ui::P90)],
         groups,
         table: numbers(lang, &heads, &rows),
@@ -192,6 +193,7 @@ fn deadlines(lang: Lang, r: &KpiReport) -> Markup {
     Chart {
         id: "deadlines-chart",
         caption: lang.t(Ui::DeadlinesMet),
+        at_least: 100.0,
         series: &[lang.t(Ui::ShareMetOnTime)],
         groups,
         table: numbers(lang, &heads, &rows),
@@ -236,6 +238,7 @@ fn referrals(lang: Lang, r: &KpiReport) -> Markup {
     Chart {
         id: "referrals-chart",
         caption: lang.t(Ui::Referrals),
+        at_least: 1.0,
         series: &[
             lang.t(Ui::ReferralsSent),
             lang.t(Ui::Accepted),
