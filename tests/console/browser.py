@@ -450,8 +450,7 @@ def to_closure(base, backend, made):
         click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/supervision']"),
                        at("/console/supervision"))
         action = f"/console/supervision/{made['plan_case']}/closure"
-        button = driver.find_element(
-            By.XPATH, f"//form[@action='{action}'][.//input[@name='decision'][@value='approve']]//button")
+        button = driver.find_element(By.XPATH, f"//form[@action='{action}']//button[@value='approve']")
         shot("14-closure-awaiting")
         click_and_wait(driver, button, lambda d: "saved=closure" in d.current_url)
         check("Жабу туралы шешім сақталды." in main(), "kk: the supervisor closes the case from her dashboard")

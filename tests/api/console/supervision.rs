@@ -80,7 +80,7 @@ async fn closures_are_decided_from_the_dashboard(backend: Backend) {
     refused(
         &bad,
         StatusCode::UNPROCESSABLE_ENTITY,
-        &[&format!("return-{closing}-reason")],
+        &[&format!("closure-{}-reason", &closing[..8])],
     );
     // The case changes meanwhile (assigned again): a decision made on what it was decides nothing.
     w.assign_to_manager(&closing).await;
@@ -206,7 +206,7 @@ async fn transfers_and_routing_gaps_are_decided_from_the_dashboard(backend: Back
     refused(
         &bad,
         StatusCode::UNPROCESSABLE_ENTITY,
-        &[&format!("decline-{moving}-reason")],
+        &[&format!("transfer-{}-reason", &moving[..8])],
     );
     let done = send(&mut almaty, &board, &target, &[("decision", "accept")]).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
@@ -252,7 +252,7 @@ async fn transfers_and_routing_gaps_are_decided_from_the_dashboard(backend: Back
     refused(
         &bad,
         StatusCode::UNPROCESSABLE_ENTITY,
-        &[&format!("resolve-{gap}-note")],
+        &[&format!("gap-{}-note", &gap[..8])],
     );
     let form = [
         ("decision", "resolve"),

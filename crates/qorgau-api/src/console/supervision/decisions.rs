@@ -138,8 +138,9 @@ pub fn command(form: &str, id: Uuid, v: &Values) -> Option<Result<Command, Vec<F
     }
 }
 
-/// The form `decision` of row `id` posted to `form`: hidden fields, a text `field` (required
-/// when `required`) and its button. Sent back, it shows as sent.
+/// The form of row `id` posted to `form`: hidden fields, a text field, and a button for each
+/// decision (its `decision`). Sent back, it shows as sent. One form a row keeps the dashboard
+/// small: its page stays under 100 KB with every list full.
 struct RowForm<'a> {
     signed: &'a Signed,
     sent: Option<(Uuid, &'a Sent)>,
@@ -150,28 +151,28 @@ struct RowForm<'a> {
 impl RowForm<'_> {
     fn render(
         &self,
-        decision: &str,
         hidden: &Values,
-        field: Option<(&str, Ui, bool)>,
-        button: Ui,
+        (field, label): (&str, Ui),
+        buttons: &[(&str, Ui)],
     ) -> Markup {
         let lang = self.signed.lang;
         let sent = self
             .sent
             .filter(|(row, s)| *row == self.id && s.form == self.form)
-            .map(|(_, s)| s)
-            .filter(|s| s.values.get("decision") == decision);
+            .map(|(_, s)| s);
         let shown = Sent::shown(sent, self.form, hidden);
-        let required: Vec<&str> = field.iter().filter(|f| f.2).map(|f| f.0).collect();
-        let f = Fields::new(lang, decision, shown, &required).in_row(self.id);
+        let f = Fields::new(lang, self.form, shown, &[]).in_row(layout::short_id(self.id));
         let action = format!("/console/supervision/{}/{}", self.id, self.form);
         html! {
             form.row-form method="post" action=(action) novalidate {
                 (layout::token(&self.signed.form_token))
-                input type="hidden" name="decision" value=(decision);
                 @for (name, _) in hidden.pairs() { (f.hidden(&[name.as_str()])) }
-                @if let Some((name, label, _)) = field { (f.textarea(name, lang.t(label), REASON_MAX)) }
-                p { button type="submit" { (lang.t(button)) } }
+                (f.textarea(field, lang.t(label), REASON_MAX))
+                p {
+                    @for (decision, text) in buttons {
+                        button type="submit" name="decision" value=(decision) { (lang.t(*text)) } " "
+                    }
+                }
             }
         }
     }
@@ -187,16 +188,13 @@ pub fn render(signed: &Signed, d: &Decisions, sent: Option<(Uuid, &Sent)>) -> Ma
     };
     let closures = html! {
         (listed(lang, &d.closures, &[Ui::CaseNumber, Ui::ClosureReason, Ui::RiskLevel, Ui::Decision], |case: &CaseView| {
-            let form = row("closure", case.id);
             let version = Values::default().with("version", case.version.to_string());
+            let buttons = [("approve", Ui::ApproveClosure), ("return", Ui::ReturnClosure)];
             html! { tr {
                 td { a href=(format!("/console/cases/{}", case.id)) { (case.number) } }
                 td { @if let Some(r) = &case.closure_reason { (lang.code_label("closure_reason", r)) } }
                 td { (layout::risk(lang, &case.risk_level)) }
-                td.decide {
-                    (form.render("approve", &version, Some(("reason", Ui::NoteOptional, false)), Ui::ApproveClosure))
-                    (form.render("return", &version, Some(("reason", Ui::ReturnNote, true)), Ui::ReturnClosure))
-                }
+                td { (row("closure", case.id).render(&version, ("reason", Ui::ClosureDecisionNote), &buttons)) }
             } }
         }))
         @if d.closures.more {
@@ -204,40 +202,42 @@ pub fn render(signed: &Signed, d: &Decisions, sent: Option<(Uuid, &Sent)>) -> Ma
         }
     };
     let none = Values::default();
-    let transfers = listed(
-        lang,
-        &d.transfers,
-        &[
-            Ui::Case,
-            Ui::FromDistrict,
-            Ui::ToDistrict,
-            Ui::Reason,
-            Ui::Decision,
-        ],
-        |t: &TransferView| {
-            let form = row("transfer", t.case_id);
-            html! { tr {
-                td { (layout::short_id(t.case_id)) br; (layout::when(t.requested_at)) }
-                td { (t.from_district) }
-                td { (t.to_district) }
-                td { (t.reason) }
-                td.decide {
-                    (form.render("accept", &none, None, Ui::AcceptTransfer))
-                    (form.render("decline", &none, Some(("reason", Ui::DeclineReason, true)), Ui::DeclineTransfer))
-                }
-            } }
-        },
-    );
+    let heads = [
+        Ui::Case,
+        Ui::FromDistrict,
+        Ui::ToDistrict,
+        Ui::Reason,
+        Ui::Decision,
+    ];
+    let transfers = listed(lang, &d.transfers, &heads, |t: &TransferView| {
+        let buttons = [
+            ("accept", Ui::AcceptTransfer),
+            ("decline", Ui::DeclineTransfer),
+        ];
+        html! { tr {
+            td { (layout::short_id(t.case_id)) br; (layout::when(t.requested_at)) }
+            td { (t.from_district) }
+            td { (t.to_district) }
+            td { (t.reason) }
+            td { (row("transfer", t.case_id).render(&none, ("reason", Ui::DeclineReason), &buttons)) }
+        } }
+    });
+    let heads = [
+        Ui::CaseNumber,
+        Ui::Step,
+        Ui::MissingOrganisation,
+        Ui::Recorded,
+        Ui::Decision,
+    ];
     let gaps = html! {
         p { (lang.t(Ui::RoutingGapsHelp)) }
-        (listed(lang, &d.gaps, &[Ui::CaseNumber, Ui::Step, Ui::MissingOrganisation, Ui::Recorded, Ui::Decision], |g: &RoutingGapView| {
-            let form = row("gap", g.id);
+        (listed(lang, &d.gaps, &heads, |g: &RoutingGapView| {
             html! { tr {
                 td { a href=(format!("/console/cases/{}", g.case_id)) { (g.case_number) } }
                 td { (lang.code_label("referral_kind", g.action.as_str())) }
                 td { (lang.code_label("organisation_kind", g.organisation_kind.as_str())) }
                 td { (layout::when(g.recorded_at)) }
-                td.decide { (form.render("resolve", &none, Some(("note", Ui::GapNote, true)), Ui::ResolveGap)) }
+                td { (row("gap", g.id).render(&none, ("note", Ui::GapNote), &[("resolve", Ui::ResolveGap)])) }
             } }
         }))
     };
