@@ -3,6 +3,8 @@
 //! forms of the case page: `case_forms`.
 
 mod case_forms;
+mod reports;
+mod supervision;
 
 use std::collections::BTreeMap;
 
@@ -146,6 +148,36 @@ impl Browser {
 
     fn session(&self) -> String {
         self.cookies["qorgau_session"].clone()
+    }
+}
+
+/// Posts `fields` to `target` with the page's token.
+async fn send(b: &mut Browser, page: &Page, target: &str, fields: &[(&str, &str)]) -> Page {
+    let csrf = page.field("csrf");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    b.post(target, &form).await
+}
+
+/// Each forged form is refused (403) and its page answers in Kazakh.
+async fn forged(b: &mut Browser, target: &str, fields: &[(&str, &str)]) {
+    for csrf in ["", "forged-token"] {
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        let r = b.post(target, &form).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{target}: {}", r.html);
+    }
+}
+
+/// `page` refused with `status`, each of `field_ids` marked with its message.
+fn refused(page: &Page, status: StatusCode, field_ids: &[&str]) {
+    assert_eq!(page.status, status, "{}", page.html);
+    for id in field_ids {
+        assert!(
+            page.html.contains(&format!("id=\"{id}-error\"")),
+            "{id}: {}",
+            page.html
+        );
     }
 }
 

@@ -11,7 +11,9 @@ into a case from her queue, and the supervisor finds the case in the region and 
 her dashboard, the plan the case manager submitted. Last, in Kazakh, the case manager records
 the case's initial and comprehensive assessments and drafts a new version of its plan with the
 console's forms, the supervisor approves it, the manager moves the case on and requests its
-closure, and the supervisor closes it. Screenshots go to target/console-screenshots/.
+closure, and the supervisor closes it from her dashboard and opens the region's indicators;
+then an analyst opens the aggregates, counts them by region and downloads them as CSV.
+Screenshots go to target/console-screenshots/.
 
     python3 tests/console/browser.py            # both databases
     BACKENDS=sqlite python3 tests/console/browser.py
@@ -151,6 +153,7 @@ def world(api, admin_password):
     user("intake", "intake_coordinator", centre)
     user("mobile", "mobile_group_member", group)
     user("sup", "supervisor", department)
+    user("analyst", "analyst", department)
     mobile, intake = api.login("mobile", PASSWORD), api.login("intake", PASSWORD)
 
     def file(first_name, last_name):
@@ -176,15 +179,21 @@ def world(api, admin_password):
     return {"intake": intake, "waiting": file("Дана", "Ерланқызы")["id"], "plan_case": case}
 
 
-def browser(accept_language):
+def browser(accept_language, downloads=None):
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1280,1800"]:
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
+    prefs = {"intl.accept_languages": accept_language}
+    if downloads:
+        prefs.update({"download.default_directory": downloads, "download.prompt_for_download": False})
+    options.add_experimental_option("prefs", prefs)
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(service=service, options=options)
+    driver = webdriver.Chrome(service=service, options=options)
+    if downloads:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    return driver
 
 
 def click_and_wait(driver, element, arrived):
@@ -438,16 +447,61 @@ def to_closure(base, backend, made):
         sign_out(driver)
 
         sign_in(driver, base, "sup", "Менің тапсырмаларым")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/supervision']"),
+                       at("/console/supervision"))
+        action = f"/console/supervision/{made['plan_case']}/closure"
+        button = driver.find_element(By.XPATH, f"//form[@action='{action}']//button[@value='approve']")
+        shot("14-closure-awaiting")
+        click_and_wait(driver, button, lambda d: "saved=closure" in d.current_url)
+        check("Жабу туралы шешім сақталды." in main(), "kk: the supervisor closes the case from her dashboard")
+        check(not driver.find_elements(By.CSS_SELECTOR, f"form[action='{action}']"), "kk: it awaits her no more")
         driver.get(base + case)
-        move_case(driver, "closed")
-        check(status() == "Жабық", "kk: the supervisor closes the case")
-        shot("14-closed")
+        check(status() == "Жабық", "kk: the case is closed")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/reports']"),
+                       at("/console/reports"))
+        charts = driver.find_elements(By.CSS_SELECTOR, "figure.chart svg[role='img']")
+        check(len(charts) >= 2 and "Жоспар бекітілгенге дейін" in main(),
+              "kk: the region's indicators, charted and in tables")
+        shot("15-reports")
         sign_out(driver)
     except Exception:
         shot("failure")
         raise
     finally:
         driver.quit()
+
+
+def aggregates(base, backend):
+    """In Kazakh, the analyst counts the signals by region and downloads the counts as CSV."""
+    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-kk-{name}.png"))
+    downloads = tempfile.mkdtemp(prefix="qorgau-downloads-")
+    driver = browser("kk-KZ,kk", downloads)
+    try:
+        sign_in(driver, base, "analyst", "Менің тапсырмаларым")
+        nav = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
+        check(any(h.endswith("/console/reports") for h in nav) and not any("/console/supervision" in h for h in nav),
+              "kk: the analyst's navigation has her pages only")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/aggregates']"),
+                       at("/console/aggregates"))
+        driver.find_element(By.ID, "aggregates-group_by-region").click()
+        button = driver.find_element(By.CSS_SELECTOR, "form.filters button")
+        click_and_wait(driver, button, lambda d: "group_by=region" in d.current_url)
+        check(driver.find_elements(By.CSS_SELECTOR, "a.download"), "kk: counted by region, with the CSV's link")
+        shot("16-aggregates")
+        driver.find_element(By.CSS_SELECTOR, "a.download").click()
+        WebDriverWait(driver, 10).until(
+            lambda d: [f for f in os.listdir(downloads) if f.endswith(".csv")])
+        name = next(f for f in os.listdir(downloads) if f.endswith(".csv"))
+        with open(os.path.join(downloads, name), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        check(name.startswith("aggregates-KZ-") and lines[0] == "region,count", f"kk: {name} downloaded")
+        sign_out(driver)
+    except Exception:
+        shot("failure")
+        raise
+    finally:
+        driver.quit()
+        shutil.rmtree(downloads, ignore_errors=True)
 
 
 def run(backend):
@@ -465,6 +519,7 @@ def run(backend):
             walk(base, backend, lang)
         triage_and_decide(base, backend, api, made)
         to_closure(base, backend, made)
+        aggregates(base, backend)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -153,6 +153,14 @@ pub fn open(
     })
 }
 
+/// The caller's own break-glass grants still running, the soonest to expire first: what they
+/// may open now, and until when. A supervisor's only (others hold none).
+pub fn my_grants(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<BreakGlassRow>, AppError> {
+    caller.actor.scope(Action::BreakGlass)?;
+    let me = caller.actor.user_id.to_string();
+    Ok(store::active_grants_of(conn, &me, caller.at.naive_utc())?)
+}
+
 /// Break-glass grants on a region's cases, newest first, for review: a supervisor's own
 /// region's, any region's (or the one asked) for an administrator. A page of rows (one more
 /// than shown).

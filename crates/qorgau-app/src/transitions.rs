@@ -22,17 +22,23 @@ use crate::inbox::{self, About, Event};
 use crate::protocol;
 
 /// Moves the case as `input` asks. Conflict lists the moves allowed from here; denied when the
-/// move belongs to another role.
+/// move belongs to another role. With `expected_version` (the case's version the decision was
+/// made on, as an `If-Match` names it), a case changed since is [`AppError::Stale`] and nothing
+/// is written: a closure approved on what the case was, not on what it became.
 pub fn transition_case(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
     case_id: CaseId,
+    expected_version: Option<i64>,
     input: TransitionInput,
 ) -> Result<CaseCard, AppError> {
     let now = caller.at;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::ViewCases)?;
+        if let Some(expected) = expected_version {
+            AppError::unless_current(expected, case.version)?;
+        }
         let from = case.status;
         let facts = CaseState {
             status: from,

@@ -298,6 +298,20 @@ pub fn has_grant(
     Ok(n > 0)
 }
 
+/// The unexpired grants `user` holds at `now`, the soonest to expire first.
+pub fn active_grants_of(
+    conn: &mut DbConnection,
+    user: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<BreakGlassRow>, DbError> {
+    Ok(break_glass::table
+        .select(BreakGlassRow::as_select())
+        .filter(break_glass::user_id.eq(user))
+        .filter(break_glass::expires_at.gt(now))
+        .order((break_glass::expires_at.asc(), break_glass::id.asc()))
+        .load(conn)?)
+}
+
 /// Grants on cases of `region` (all regions when `None`), newest first, older than `before`.
 pub fn grants(
     conn: &mut DbConnection,

@@ -7,7 +7,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Browser, Page};
+use super::{Browser, Page, forged, refused, send};
 use crate::common::Backend;
 use crate::on_both_backends;
 use crate::world::{World, all_domains, day};
@@ -36,24 +36,6 @@ fn local(w: &World, minutes: i64) -> String {
         .to_string()
 }
 
-/// Posts `fields` to `target` with the page's token.
-async fn send(b: &mut Browser, page: &Page, target: &str, fields: &[(&str, &str)]) -> Page {
-    let csrf = page.field("csrf");
-    let mut form = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    b.post(target, &form).await
-}
-
-/// Each forged form is refused (403) and its page answers in Kazakh.
-async fn forged(b: &mut Browser, target: &str, fields: &[(&str, &str)]) {
-    for csrf in ["", "forged-token"] {
-        let mut form = vec![("csrf", csrf)];
-        form.extend_from_slice(fields);
-        let r = b.post(target, &form).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "{target}: {}", r.html);
-    }
-}
-
 /// `POST path` over the API as the case manager; panics unless 201.
 async fn created(w: &World, path: &str, body: Value) -> Value {
     let r = w
@@ -70,17 +52,6 @@ async fn not_found(b: &mut Browser, page: &Page, case: &str, forms: &[(&str, &[(
     for (form, fields) in forms {
         let r = send(b, page, &format!("/console/cases/{case}/{form}"), fields).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{form}: {}", r.html);
-    }
-}
-
-fn refused(page: &Page, status: StatusCode, field_ids: &[&str]) {
-    assert_eq!(page.status, status, "{}", page.html);
-    for id in field_ids {
-        assert!(
-            page.html.contains(&format!("id=\"{id}-error\"")),
-            "{id}: {}",
-            page.html
-        );
     }
 }
 

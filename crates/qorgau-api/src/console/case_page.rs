@@ -125,7 +125,12 @@ impl FormPage for CaseFile {
         format!("/console/cases/{id}")
     }
 
-    fn read(conn: &mut DbConnection, caller: &Caller, id: CaseId) -> Result<CaseFile, ApiError> {
+    fn read(
+        conn: &mut DbConnection,
+        _: &qorgau_app::App,
+        caller: &Caller,
+        id: CaseId,
+    ) -> Result<CaseFile, ApiError> {
         let case = CaseView::try_from(qorgau_app::cases::case_card(conn, caller, id)?)?;
         let child_id = ChildId(case.child_id);
         let (child, timeline) = child_of(conn, caller, child_id)?;

@@ -20,9 +20,14 @@ fn message(form: &str, field: &str) -> Ui {
         ("follow-ups", "occurred_at") => Ui::InvalidFollowUpAt,
         (_, "occurred_at") => Ui::InvalidOccurredAt,
         ("referrals" | "screen_out", "reason") => Ui::InvalidReason,
+        ("transfer", "reason") => Ui::InvalidDeclineReason,
+        ("break-glass", "reason") => Ui::InvalidBreakGlassReason,
+        ("closure", "reason") => Ui::InvalidReturnNote,
         (_, "reason") => Ui::InvalidMoveReason,
         ("follow-ups", "note") => Ui::InvalidFollowUpNote,
         ("reject", "note") => Ui::InvalidReturnNote,
+        ("break-glass", "case_id") => Ui::InvalidBreakGlassCase,
+        ("gap", "note") => Ui::InvalidGapNote,
         (_, "note") => Ui::InvalidNote,
         (_, "assistance_type") => Ui::InvalidAssistanceType,
         (_, "duration_minutes") => Ui::InvalidDuration,
@@ -38,6 +43,11 @@ fn message(form: &str, field: &str) -> Ui {
         (_, "given_by_name") => Ui::InvalidGivenByName,
         (_, "relation") => Ui::InvalidRelationToChild,
         (_, "given_at") => Ui::InvalidGivenAt,
+        ("period" | "aggregates", "from") => Ui::InvalidPeriodFrom,
+        ("period" | "aggregates", "to") => Ui::InvalidPeriodTo,
+        (_, "region_code") => Ui::InvalidRegion,
+        (_, "district_code") => Ui::InvalidDistrict,
+        (_, "group_by") => Ui::InvalidGroupBy,
         (_, "to") => Ui::InvalidMove,
         (_, "closure_reason") => Ui::InvalidClosureReason,
         (_, "child_seen") => Ui::InvalidChildSeen,
@@ -73,6 +83,9 @@ pub struct Fields<'a> {
     errors: &'a [FieldError],
     /// The fields that must be filled in.
     required: &'a [&'a str],
+    /// The row of a list the form stands in, when the page has one such form a row: part of
+    /// its fields' ids.
+    row: Option<String>,
 }
 
 impl<'a> Fields<'a> {
@@ -88,6 +101,15 @@ impl<'a> Fields<'a> {
             values,
             errors,
             required,
+            row: None,
+        }
+    }
+
+    /// The fields of the form of one row (`row`) of a list: their ids `form-row-field`.
+    pub fn in_row(self, row: impl std::fmt::Display) -> Fields<'a> {
+        Fields {
+            row: Some(row.to_string()),
+            ..self
         }
     }
 
@@ -103,7 +125,10 @@ impl<'a> Fields<'a> {
     /// The id of field `name` (`goals[0].title` → `plan-goals-0-title`).
     pub fn id(&self, name: &str) -> String {
         let name = name.replace(['[', '.'], "-").replace(']', "");
-        format!("{}-{name}", self.form)
+        match &self.row {
+            Some(row) => format!("{}-{row}-{name}", self.form),
+            None => format!("{}-{name}", self.form),
+        }
     }
 
     /// The message of `name`, if it was refused.

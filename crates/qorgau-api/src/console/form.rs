@@ -146,7 +146,12 @@ pub trait FormPage: Sized + Send + 'static {
     fn path(id: Self::Id) -> String;
 
     /// Reads the page through the use cases of the API's reads, as `caller`.
-    fn read(conn: &mut DbConnection, caller: &Caller, id: Self::Id) -> Result<Self, ApiError>;
+    fn read(
+        conn: &mut DbConnection,
+        app: &App,
+        caller: &Caller,
+        id: Self::Id,
+    ) -> Result<Self, ApiError>;
 
     /// The page, the form sent back as typed (the others made afresh).
     fn render(&self, view: &View) -> HttpResponse;
@@ -183,8 +188,9 @@ async fn read<P: FormPage>(
     signed: &Signed,
     id: P::Id,
 ) -> Result<P, ConsoleError> {
+    let app = state.app.clone();
     signed
-        .run(state, move |conn, caller| P::read(conn, caller, id))
+        .run(state, move |conn, caller| P::read(conn, &app, caller, id))
         .await
 }
 
@@ -197,12 +203,23 @@ pub async fn page<P: FormPage>(
     id: web::Path<Uuid>,
     done: web::Query<Done>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let page = read::<P>(&state, &signed, P::Id::from(id.into_inner())).await?;
+    show::<P>(&state, &signed, &req, P::Id::from(id.into_inner()), &done).await
+}
+
+/// Page `id` as it is now, saying what the form just carried out did.
+pub async fn show<P: FormPage>(
+    state: &AppState,
+    signed: &Signed,
+    req: &HttpRequest,
+    id: P::Id,
+    done: &Done,
+) -> Result<HttpResponse, ConsoleError> {
+    let page = read::<P>(state, signed, id).await?;
     let saved = done.saved.as_deref();
     let notice = saved.and_then(|form| P::says(form, Said::Saved));
     let view = View {
-        signed: &signed,
-        req: &req,
+        signed,
+        req,
         notice: notice.map(|text| (text, false)),
         sent: None,
     };
@@ -221,14 +238,39 @@ pub async fn post<P: FormPage>(
 ) -> Result<HttpResponse, ConsoleError> {
     let (id, form) = path.into_inner();
     let id = P::Id::from(id);
-    let values = P::arrived(values.into_inner());
+    let make = |signed: &Signed, values: &Values| P::command(&form, signed, id, values);
+    let made = submitted::<P>(&signed, values.into_inner(), make)?;
+    carry_out::<P>(&state, &signed, &req, id, form, made).await
+}
+
+/// A form as it arrived: refused without its token (403, nothing done), else the values sent
+/// and the command `make` makes of them — `None`, no such form (404).
+pub fn submitted<P: FormPage>(
+    signed: &Signed,
+    values: Values,
+    make: impl FnOnce(&Signed, &Values) -> Option<Result<Command, Vec<FieldError>>>,
+) -> Result<(Values, Result<Command, Vec<FieldError>>), ConsoleError> {
+    let values = P::arrived(values);
     signed.check(values.get("csrf"))?;
     let not_found = ConsoleError::Page(StatusCode::NOT_FOUND, signed.lang);
-    let made = P::command(&form, &signed, id, &values).ok_or(not_found)?;
+    let made = make(signed, &values).ok_or(not_found)?;
+    Ok((values, made))
+}
+
+/// A form of page `id` that arrived ([`submitted`]): "more rows" shows it again as typed; else
+/// its command, carried out, and 303 to the page; refused, the page again.
+pub async fn carry_out<P: FormPage>(
+    state: &AppState,
+    signed: &Signed,
+    req: &HttpRequest,
+    id: P::Id,
+    form: String,
+    (values, made): (Values, Result<Command, Vec<FieldError>>),
+) -> Result<HttpResponse, ConsoleError> {
     let refusal = match made {
         _ if values.has("more") => None,
         Err(fields) => Some(Refusal::Invalid(fields)),
-        Ok(command) => match command.run(&state, &signed).await {
+        Ok(command) => match command.run(state, signed).await {
             Ok(()) => {
                 let done = format!("{}?saved={form}#{form}", P::path(id));
                 return Ok(back_to(&done));
@@ -241,7 +283,7 @@ pub async fn post<P: FormPage>(
         values,
         errors: vec![],
     };
-    again::<P>(&state, &signed, &req, id, sent, refusal).await
+    again::<P>(state, signed, req, id, sent, refusal).await
 }
 
 /// The page again, as it is now, with the form as sent: as typed, to go on with; or refused,

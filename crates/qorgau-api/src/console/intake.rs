@@ -120,6 +120,7 @@ impl FormPage for SignalFile {
 
     fn read(
         conn: &mut DbConnection,
+        _: &qorgau_app::App,
         caller: &Caller,
         id: SignalId,
     ) -> Result<SignalFile, ApiError> {

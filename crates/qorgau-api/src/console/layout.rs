@@ -20,6 +20,8 @@ pub enum Nav {
     Cases,
     Signals,
     Supervision,
+    Reports,
+    Aggregates,
     None,
 }
 
@@ -27,7 +29,19 @@ pub enum Nav {
 pub fn entries(role: Role) -> &'static [Nav] {
     match role {
         Role::IntakeCoordinator => &[Nav::Tasks, Nav::Notifications, Nav::Signals],
-        Role::Supervisor => &[Nav::Tasks, Nav::Notifications, Nav::Supervision, Nav::Cases],
+        Role::Supervisor => &[
+            Nav::Tasks,
+            Nav::Notifications,
+            Nav::Supervision,
+            Nav::Cases,
+            Nav::Reports,
+        ],
+        Role::Analyst => &[
+            Nav::Tasks,
+            Nav::Notifications,
+            Nav::Reports,
+            Nav::Aggregates,
+        ],
         Role::CaseManager => &[Nav::Tasks, Nav::Notifications, Nav::Cases],
         _ => &[Nav::Tasks, Nav::Notifications],
     }
@@ -41,6 +55,8 @@ impl Nav {
             Nav::Cases => ("/console/cases", Ui::NavCases),
             Nav::Signals => ("/console/signals", Ui::NavSignals),
             Nav::Supervision => ("/console/supervision", Ui::NavSupervision),
+            Nav::Reports => ("/console/reports", Ui::NavReports),
+            Nav::Aggregates => ("/console/aggregates", Ui::NavAggregates),
         }
     }
 }

@@ -19,6 +19,7 @@ mod layout;
 mod listing;
 mod plan_page;
 mod records;
+mod reports;
 pub mod session;
 mod sign_in;
 mod supervision;
@@ -31,6 +32,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::console::case_page::CaseFile;
 use crate::console::intake::SignalFile;
 use crate::console::plan_page::PlanFile;
+use crate::console::supervision::Dashboard;
 use crate::labels::Lang;
 
 /// The most a form's body may hold, before the server's own body limit.
@@ -64,6 +66,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/cases", web::get().to(listing::page::<cases::MyCases>))
             .route("/signals", web::get().to(listing::page::<intake::Queue>))
             .route("/supervision", web::get().to(supervision::dashboard))
+            .route(
+                "/supervision/break-glass",
+                web::post().to(supervision::break_glass),
+            )
+            .route(
+                "/supervision/{id}/{form}",
+                web::post().to(form::post::<Dashboard>),
+            )
+            .route("/reports", web::get().to(reports::kpis::page))
+            .route("/aggregates", web::get().to(reports::aggregates::page))
+            .route("/aggregates.csv", web::get().to(reports::aggregates::csv))
             // Pages with forms, each form posted to the page's path and its name (`form`).
             .route("/cases/{id}", web::get().to(form::page::<CaseFile>))
             .route("/cases/{id}/{form}", web::post().to(form::post::<CaseFile>))

@@ -265,7 +265,12 @@ impl FormPage for PlanFile {
         format!("/console/cases/{id}/plan")
     }
 
-    fn read(conn: &mut DbConnection, caller: &Caller, id: CaseId) -> Result<PlanFile, ApiError> {
+    fn read(
+        conn: &mut DbConnection,
+        _: &qorgau_app::App,
+        caller: &Caller,
+        id: CaseId,
+    ) -> Result<PlanFile, ApiError> {
         let case = CaseView::try_from(case_card(conn, caller, id)?)?;
         Ok(PlanFile {
             plan: optional(plans::plan_of(conn, caller, id))?

@@ -53,7 +53,7 @@ pub async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     let id = CaseId(id.into_inner());
     let app = state.app.clone();
-    let work = move |conn: &mut _| transition_case(conn, &app, &caller, id, body.0);
+    let work = move |conn: &mut _| transition_case(conn, &app, &caller, id, None, body.0);
     state.versioned::<CaseView, _>(work).await
 }
 

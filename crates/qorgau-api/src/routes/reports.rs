@@ -21,15 +21,15 @@ fn wants_csv(req: &HttpRequest) -> bool {
 
 /// How fresh a report's data is (its `as_of`, docs/api.md § Supervision and reports), as a
 /// header of JSON and CSV alike: a CSV of aggregates has no other place for it.
-fn data_as_of(as_of: DateTime<Utc>) -> (&'static str, String) {
+pub(crate) fn data_as_of(as_of: DateTime<Utc>) -> (&'static str, String) {
     (
         "x-data-as-of",
         as_of.to_rfc3339_opts(SecondsFormat::AutoSi, true),
     )
 }
 
-/// `rows` as a CSV attachment named `name.csv`.
-fn csv_response(
+/// `rows` as a CSV attachment named `name.csv` (also the console's download of aggregates).
+pub(crate) fn csv_response(
     name: String,
     as_of: (&'static str, String),
     rows: Vec<Vec<String>>,

@@ -92,5 +92,5 @@ fn transition(case: CaseId, to: &str, v: &Values) -> Command {
         reason: v.some("reason"),
         closure_reason: v.some("closure_reason"),
     };
-    Command::new(move |conn, app, caller| transition_case(conn, app, caller, case, input))
+    Command::new(move |conn, app, caller| transition_case(conn, app, caller, case, None, input))
 }

@@ -1,29 +1,25 @@
-//! The supervisor's region dashboard — caseload per case manager, overdue work and the plans
-//! awaiting a decision — through the use cases of `GET /supervision/caseload`,
-//! `GET /supervision/overdue` and `GET /me/tasks?kind=plan_decision`. The decision on a plan is
-//! on the plan's page (`plan_page`).
+//! The dashboard's view of the region's work: caseload per case manager (each count a link to
+//! the cases behind it), overdue work and the plans awaiting a decision — through the use cases
+//! of `GET /supervision/caseload`, `GET /supervision/overdue` and
+//! `GET /me/tasks?kind=plan_decision`. The decision on a plan is on the plan's page
+//! (`plan_page`).
 
-use actix_web::{HttpRequest, HttpResponse, web};
 use maud::{Markup, html};
 use qorgau_app::area::AreaAsked;
 use qorgau_app::supervision::{self, OverdueAsked};
-use qorgau_app::tasks;
+use qorgau_app::{App, Caller, tasks};
 use qorgau_domain::taxonomy::RiskLevel;
 use qorgau_persistence::{DbConnection, Page};
 use uuid::Uuid;
 
+use super::SHOWN;
 use crate::console::inbox::{due_cell, subject_cell};
-use crate::console::layout::{self, Nav};
-use crate::console::session::{ConsoleError, Signed};
+use crate::console::layout;
 use crate::dto::supervision::{CaseloadView, OverdueView};
 use crate::dto::tasks::{TaskView, TasksQuery};
 use crate::dto::views;
 use crate::error::ApiError;
 use crate::labels::{Lang, Ui};
-use crate::state::AppState;
-
-/// Rows of overdue work and of plans awaiting a decision the dashboard shows at most.
-const SHOWN: i64 = 20;
 
 /// The caller's whole scope (the supervisor's region).
 fn everywhere() -> AreaAsked {
@@ -33,17 +29,15 @@ fn everywhere() -> AreaAsked {
     }
 }
 
-struct Dashboard {
+pub struct Board {
     caseload: CaseloadView,
     overdue: Vec<OverdueView>,
     plans: Vec<TaskView>,
 }
 
-fn read_dashboard(
-    conn: &mut DbConnection,
-    app: &qorgau_app::App,
-    caller: &qorgau_app::Caller,
-) -> Result<Dashboard, ApiError> {
+/// The region's work; a caller who is no supervisor is refused here (403), as
+/// `GET /supervision/caseload` refuses them.
+pub fn read(conn: &mut DbConnection, app: &App, caller: &Caller) -> Result<Board, ApiError> {
     let caseload =
         CaseloadView::try_from(supervision::caseload(conn, app, caller, &everywhere())?)?;
     let asked = OverdueAsked {
@@ -66,32 +60,19 @@ fn read_dashboard(
         .into_iter()
         .map(TaskView::try_from)
         .collect::<Result<_, _>>()?;
-    Ok(Dashboard {
+    Ok(Board {
         caseload,
         overdue,
         plans,
     })
 }
 
-/// `GET /console/supervision`: the region dashboard.
-pub async fn dashboard(
-    state: web::Data<AppState>,
-    signed: Signed,
-    req: HttpRequest,
-) -> Result<HttpResponse, ConsoleError> {
-    let (app, caller) = (state.app.clone(), signed.caller.clone());
-    let board = state
-        .run(move |conn| read_dashboard(conn, &app, &caller))
-        .await
-        .map_err(signed.fail())?;
-    let lang = signed.lang;
-    let body = html! {
+pub fn render(lang: Lang, board: &Board) -> Markup {
+    html! {
         (layout::section("caseload", lang.t(Ui::Caseload), caseload(lang, &board.caseload)))
         (layout::section("overdue", lang.t(Ui::OverdueWork), overdue(lang, &board.overdue)))
         (layout::section("plans", lang.t(Ui::PlansAwaiting), plans_awaiting(lang, &board.plans)))
-    };
-    let title = signed.lang.t(Ui::NavSupervision);
-    Ok(layout::render(&signed, &req, Nav::Supervision, title, body))
+    }
 }
 
 fn cases_of(manager: Uuid, filter: &str) -> String {
