@@ -109,7 +109,7 @@ fn case_of(r: &Response) -> String {
 }
 
 /// GET with `Accept: text/csv`.
-async fn csv(w: &World, path: &str, token: &str) -> Response {
+pub(crate) async fn csv(w: &World, path: &str, token: &str) -> Response {
     let res = w
         .app
         .http

@@ -23,6 +23,7 @@ postgres://postgres@127.0.0.1:5432/postgres: where the scratch database is made)
 CHROMEDRIVER (default /usr/bin/chromium, /usr/bin/chromedriver).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -196,6 +197,21 @@ def browser(accept_language, downloads=None):
     return driver
 
 
+@contextlib.contextmanager
+def session(backend, lang, accept_language, downloads=None):
+    """A browser for one walk and its `shot(name)`; a screenshot named `failure` when the walk
+    fails; the browser closed in any case."""
+    driver = browser(accept_language, downloads)
+    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-{lang}-{name}.png"))
+    try:
+        yield driver, shot
+    except Exception:
+        shot("failure")
+        raise
+    finally:
+        driver.quit()
+
+
 def click_and_wait(driver, element, arrived):
     """Clicks `element` (a link or a form's button) and waits until a new page is there and
     `arrived(driver)`: a form's POST and its 303 finish after the click returns, and the page
@@ -253,11 +269,9 @@ def check(condition, what):
 def walk(base, backend, lang):
     """One case manager's session in `lang`: sign in, a task, its case, an intervention."""
     words = WORDS[lang]
-    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-{lang}-{name}.png"))
     # Kazakh is chosen with the language form, from an English browser; Russian comes from the
     # browser's Accept-Language.
-    driver = browser("en-US,en" if lang == "kk" else "ru-RU,ru")
-    try:
+    with session(backend, lang, "en-US,en" if lang == "kk" else "ru-RU,ru") as (driver, shot):
         driver.get(base + "/console/")
         check(driver.current_url.endswith("/console/sign-in"), f"{lang}: signed out, the console asks to sign in")
         if lang == "kk":
@@ -314,11 +328,6 @@ def walk(base, backend, lang):
         check(driver.current_url.endswith("/console/sign-in"), f"{lang}: signed out")
         driver.get(base + "/console/")
         check(driver.current_url.endswith("/console/sign-in"), f"{lang}: the session is over")
-    except Exception:
-        shot("failure")
-        raise
-    finally:
-        driver.quit()
 
 
 def sign_in(driver, base, username, title):
@@ -335,9 +344,7 @@ def sign_out(driver):
 def triage_and_decide(base, backend, api, made):
     """In Kazakh: the intake coordinator triages the waiting signal into a case from her queue;
     the supervisor finds it in the region, and approves the submitted plan from her dashboard."""
-    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-kk-{name}.png"))
-    driver = browser("kk-KZ,kk")
-    try:
+    with session(backend, "kk", "kk-KZ,kk") as (driver, shot):
         sign_in(driver, base, "intake", "Менің тапсырмаларым")
         nav = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
         check(not any("/console/supervision" in h or h.endswith("/console/cases") for h in nav),
@@ -372,23 +379,16 @@ def triage_and_decide(base, backend, api, made):
               "kk: the plan awaiting her, from her dashboard, is approved")
         shot("10-plan-approved")
         sign_out(driver)
-    except Exception:
-        shot("failure")
-        raise
-    finally:
-        driver.quit()
 
 
 def to_closure(base, backend, made):
     """In Kazakh, the case manager takes the first case through its assessments and a new
     version of its plan, which the supervisor approves; the manager moves the case on and
     requests its closure, which the supervisor grants — all with the console's forms."""
-    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-kk-{name}.png"))
     case = f"/console/cases/{made['plan_case']}"
     main = lambda: driver.find_element(By.ID, "main").text
     status = lambda: driver.find_element(By.CSS_SELECTOR, "dl.summary dd").text
-    driver = browser("kk-KZ,kk")
-    try:
+    with session(backend, "kk", "kk-KZ,kk") as (driver, shot):
         sign_in(driver, base, "aigerim", "Менің тапсырмаларым")
         driver.get(base + case)
         open_form(driver, "assessments")
@@ -464,19 +464,12 @@ def to_closure(base, backend, made):
               "kk: the region's indicators, charted and in tables")
         shot("15-reports")
         sign_out(driver)
-    except Exception:
-        shot("failure")
-        raise
-    finally:
-        driver.quit()
 
 
 def aggregates(base, backend):
     """In Kazakh, the analyst counts the signals by region and downloads the counts as CSV."""
-    shot = lambda name: driver.save_screenshot(os.path.join(SHOTS, f"{backend}-kk-{name}.png"))
     downloads = tempfile.mkdtemp(prefix="qorgau-downloads-")
-    driver = browser("kk-KZ,kk", downloads)
-    try:
+    with session(backend, "kk", "kk-KZ,kk", downloads) as (driver, shot):
         sign_in(driver, base, "analyst", "Менің тапсырмаларым")
         nav = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
         check(any(h.endswith("/console/reports") for h in nav) and not any("/console/supervision" in h for h in nav),
@@ -496,11 +489,6 @@ def aggregates(base, backend):
             lines = f.read().splitlines()
         check(name.startswith("aggregates-KZ-") and lines[0] == "region,count", f"kk: {name} downloaded")
         sign_out(driver)
-    except Exception:
-        shot("failure")
-        raise
-    finally:
-        driver.quit()
         shutil.rmtree(downloads, ignore_errors=True)
 
 

@@ -176,12 +176,14 @@ async fn the_analyst_reads_aggregates_and_downloads_them(backend: Backend) {
         "a concern by its label: {}",
         page.html
     );
-    let api = a_csv(
+    let api = crate::reports::csv(
         &w,
         "/api/v1/reports/aggregates?group_by=region,concern",
         &token,
     )
     .await;
+    assert_eq!(api.status, StatusCode::OK, "{:?}", api.body);
+    let api = api.body.as_str().expect("CSV text").to_string();
     let cells = api.lines().count() - 1;
     assert!(cells >= 2, "{api}");
     assert_eq!(page.html.matches("<td class=\"count\">").count(), cells);
@@ -238,21 +240,6 @@ async fn the_analyst_reads_aggregates_and_downloads_them(backend: Backend) {
             .status(),
         StatusCode::FORBIDDEN
     );
-}
-
-/// The API's CSV of `path`, as `token`.
-async fn a_csv(w: &World, path: &str, token: &str) -> String {
-    let res = w
-        .app
-        .http
-        .get(format!("{}{path}", w.app.base))
-        .bearer_auth(token)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    res.text().await.unwrap()
 }
 
 on_both_backends!(

@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, SecondsFormat, Utc};
-use qorgau_app::reports::{self, ReportAsked};
+use qorgau_app::reports::{self, Aggregates, ReportAsked};
 
 use crate::auth::Caller;
 use crate::dto::reports::{AggregateQuery, AggregateReport, KpiQuery, KpiReport, file_name};
@@ -21,7 +21,7 @@ fn wants_csv(req: &HttpRequest) -> bool {
 
 /// How fresh a report's data is (its `as_of`, docs/api.md § Supervision and reports), as a
 /// header of JSON and CSV alike: a CSV of aggregates has no other place for it.
-pub(crate) fn data_as_of(as_of: DateTime<Utc>) -> (&'static str, String) {
+fn data_as_of(as_of: DateTime<Utc>) -> (&'static str, String) {
     (
         "x-data-as-of",
         as_of.to_rfc3339_opts(SecondsFormat::AutoSi, true),
@@ -29,7 +29,7 @@ pub(crate) fn data_as_of(as_of: DateTime<Utc>) -> (&'static str, String) {
 }
 
 /// `rows` as a CSV attachment named `name.csv` (also the console's download of aggregates).
-pub(crate) fn csv_response(
+fn csv_response(
     name: String,
     as_of: (&'static str, String),
     rows: Vec<Vec<String>>,
@@ -109,8 +109,26 @@ pub async fn aggregates(
     query: web::Query<AggregateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (group_by, asked) = query.into_inner().into_parts();
+    let counted = count_aggregates(&state, caller, group_by, asked).await?;
+    if wants_csv(&req) {
+        return aggregates_csv(counted);
+    }
+    let as_of = data_as_of(counted.as_of);
+    Ok(HttpResponse::Ok()
+        .insert_header(as_of)
+        .json(AggregateReport::from(counted)))
+}
+
+/// The aggregates `caller` asked for, counted in a report slot (`AppState::run_report`): the
+/// REST route's and the console's download.
+pub(crate) async fn count_aggregates(
+    state: &AppState,
+    caller: Caller,
+    group_by: Option<String>,
+    asked: ReportAsked,
+) -> Result<Aggregates, ApiError> {
     let app = state.app.clone();
-    let counted = state
+    state
         .run_report(move |conn| {
             Ok(reports::aggregates(
                 conn,
@@ -120,13 +138,12 @@ pub async fn aggregates(
                 &asked,
             )?)
         })
-        .await?;
+        .await
+}
+
+/// Counted aggregates as the CSV attachment (`X-Data-As-Of`, the API's file name).
+pub(crate) fn aggregates_csv(counted: Aggregates) -> Result<HttpResponse, ApiError> {
     let as_of = data_as_of(counted.as_of);
-    if wants_csv(&req) {
-        let name = file_name("aggregates", &counted.area, &counted.period);
-        return csv_response(name, as_of, AggregateReport::csv_rows(counted));
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header(as_of)
-        .json(AggregateReport::from(counted)))
+    let name = file_name("aggregates", &counted.area, &counted.period);
+    csv_response(name, as_of, AggregateReport::csv_rows(counted))
 }

@@ -21,10 +21,9 @@ use crate::console::fields::Fields;
 use crate::console::layout::{self, Nav};
 use crate::console::session::{ConsoleError, Signed};
 use crate::console::values::Values;
-use crate::dto::reports::{AggregateReport, file_name};
 use crate::error::ApiError;
 use crate::labels::{Lang, Ui};
-use crate::routes::reports::{csv_response, data_as_of};
+use crate::routes::reports::{aggregates_csv, count_aggregates};
 use crate::state::AppState;
 
 /// Cells the page lists at most (the CSV has them all): the page stays under 100 KB.
@@ -155,20 +154,8 @@ pub async fn csv(
     query: web::Query<Values>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (group_by, asked) = parts(&query).map_err(|f| signed.fail()(ApiError::Validation(f)))?;
-    let (app, caller) = (state.app.clone(), signed.caller.clone());
-    let counted = state
-        .run_report(move |conn| {
-            Ok(reports::aggregates(
-                conn,
-                &app,
-                &caller,
-                group_by.as_deref(),
-                &asked,
-            )?)
-        })
+    let counted = count_aggregates(&state, signed.caller.clone(), group_by, asked)
         .await
         .map_err(signed.fail())?;
-    let as_of = data_as_of(counted.as_of);
-    let name = file_name("aggregates", &counted.area, &counted.period);
-    csv_response(name, as_of, AggregateReport::csv_rows(counted)).map_err(signed.fail())
+    aggregates_csv(counted).map_err(signed.fail())
 }
