@@ -368,9 +368,11 @@ impl FromRequest for Pressed {
         let signed = Signed::from_request(req, payload);
         let form = web::Form::<TokenOnly>::from_request(req, payload);
         Box::pin(async move {
-            let signed = signed.await?;
+            // The body is read whatever the answer (a login ended, a password to change first):
+            // a body left unread closes the connection under the browser's next request.
             // A body that is no form carries no token.
             let sent = form.await.map(|f| f.into_inner().csrf).unwrap_or_default();
+            let signed = signed.await?;
             signed.check(&sent)?;
             Ok(Pressed(signed))
         })
