@@ -121,7 +121,7 @@ pub fn regions(
 }
 
 /// A place's name in the page's language.
-pub fn named<'a>(lang: Lang, [kk, ru, en]: [&'a str; 3]) -> &'a str {
+pub fn named(lang: Lang, [kk, ru, en]: [&str; 3]) -> &str {
     match lang {
         Lang::Kk => kk,
         Lang::Ru => ru,
