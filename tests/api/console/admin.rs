@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::supervision::PAGE_LIMIT;
 use super::{Browser, Page, forged, refused, send};
-use crate::common::{Backend, USER_PASSWORD};
+use crate::common::{Backend, USER_PASSWORD, join_all};
 use crate::on_both_backends;
 use crate::world::World;
 
@@ -634,7 +634,68 @@ async fn a_reset_login_changes_its_password_before_anything_else(backend: Backen
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
 
+/// Full pages stay under 100 KB: 50 users a page, and the create form offering 200
+/// organisations of the region.
+async fn the_administrators_pages_stay_small(backend: Backend) {
+    let w = World::new(backend).await;
+    let app = &w.app;
+    let token = &app.admin_token;
+    let organisations = (0..200).map(|i| {
+        let body = serde_json::json!({
+            "name": format!("Family-support centre number {i} of the capital's district"),
+            "kind": "family_support_centre", "region_code": "KZ-71",
+            "district_code": "KZ-71-01", "email": format!("centre{i}@example.kz"),
+        });
+        async move { app.post("/api/v1/organisations", token, body).await.status }
+    });
+    let made = join_all(organisations).await;
+    assert!(made.iter().all(|s| *s == StatusCode::CREATED), "{made:?}");
+    let department = api(
+        &w,
+        "/organisations?region_code=KZ-71&kind=child_rights_department",
+    )
+    .await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let users = (0..50).map(|i| {
+        let body = serde_json::json!({
+            "username": format!("case.manager.{i}"), "full_name": format!("Case Manager Number {i}"),
+            "password": USER_PASSWORD, "role": "case_manager", "organisation_id": department,
+        });
+        async move { app.post("/api/v1/users", token, body).await.status }
+    });
+    let made = join_all(users).await;
+    assert!(made.iter().all(|s| *s == StatusCode::CREATED), "{made:?}");
+
+    let mut b = admin(&w).await;
+    let page = b.get("/console/admin/users").await;
+    shown(&page);
+    assert!(page.html.contains("rel=\"next\""), "a second page");
+    let offered = posted(&page, "/console/admin/users")
+        .html
+        .matches("<option")
+        .count();
+    assert!(offered > 200, "{offered} options");
+    let next = b.get("/console/admin/users?active=true").await;
+    shown(&next);
+    let page = b.get("/console/admin/organisations").await;
+    shown(&page);
+    assert!(page.html.contains("rel=\"next\""), "a second page");
+    let page = b
+        .get("/console/admin/organisations?region_code=KZ-71")
+        .await;
+    shown(&page);
+    for path in [
+        "/console/admin/districts",
+        "/console/admin/districts?region_code=KZ-71",
+    ] {
+        shown(&b.get(path).await);
+    }
+}
+
 on_both_backends!(
+    the_administrators_pages_stay_small,
     the_administrator_adds_districts_and_organisations,
     the_administrator_manages_users,
     a_reset_login_changes_its_password_before_anything_else,
