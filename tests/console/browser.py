@@ -12,7 +12,9 @@ her dashboard, the plan the case manager submitted. Last, in Kazakh, the case ma
 the case's initial and comprehensive assessments and drafts a new version of its plan with the
 console's forms, the supervisor approves it, the manager moves the case on and requests its
 closure, and the supervisor closes it from her dashboard and opens the region's indicators;
-then an analyst opens the aggregates, counts them by region and downloads them as CSV.
+then an analyst opens the aggregates, counts them by region and downloads them as CSV; and, in
+Russian, the administrator adds a district and a case manager and resets her password, and she
+signs in with it, is kept on the password page until she changes it, then reaches her tasks.
 In the same walks, as someone else, the guards: another district's case manager gets "not found"
 for the case's address, a form sent without its CSRF token is refused and records nothing, and
 an intervention form made before the case changed is refused and shows the case as it is now.
@@ -569,6 +571,68 @@ def guards(base, backend, api, made):
         sign_out(driver)
 
 
+def administration(base, backend, admin_password):
+    """In Russian, the administrator adds a district and a case manager with the console's forms,
+    then resets her password; the case manager signs in with the one-time password, is sent to
+    the password page before anything else, changes it and reaches her tasks."""
+    with session(backend, "ru", "ru-RU,ru") as (driver, shot):
+        visit(driver, base + "/console/sign-in")
+        driver.find_element(By.ID, "username").send_keys("admin")
+        driver.find_element(By.ID, "password").send_keys(admin_password)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"),
+                       lambda d: "/console/" in d.current_url and "sign-in" not in d.current_url)
+        nav = [a.get_attribute("href").split("/console")[1] for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
+        check("/admin/users" in nav and "/supervision" not in nav, "ru: the administrator's navigation has her pages")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/admin/districts']"),
+                       at("/console/admin/districts"))
+        Select(driver.find_element(By.ID, "districts-region_code")).select_by_value("KZ-71")
+        driver.find_element(By.ID, "districts-code").send_keys("KZ-71-02")
+        for lang, name in [("kk", "Есіл ауданы"), ("ru", "район Есиль"), ("en", "Esil district")]:
+            driver.find_element(By.ID, f"districts-name-{lang}").send_keys(name)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/console/admin/districts'] button"),
+                       lambda d: "saved=districts" in d.current_url)
+        check("Район добавлен" in driver.find_element(By.ID, "main").text, "ru: the district is added")
+        visit(driver, base + "/console/admin/districts?region_code=KZ-71")
+        check("район Есиль" in driver.find_element(By.ID, "main").text, "ru: it is listed in its region")
+        shot("17-admin-districts")
+
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/admin/users']"),
+                       at("/console/admin/users"))
+        for field, value in [("username", "dana"), ("full_name", "Дана Ерланқызы"),
+                             ("email", "dana@example.kz"), ("password", PASSWORD)]:
+            driver.find_element(By.ID, f"users-{field}").send_keys(value)
+        Select(driver.find_element(By.ID, "users-role")).select_by_value("case_manager")
+        organisations = Select(driver.find_element(By.ID, "users-organisation_id"))
+        organisations.select_by_visible_text(next(o.text for o in organisations.options if "child_rights_department KZ-71" in o.text))
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/console/admin/users'] button"),
+                       lambda d: "saved=users" in d.current_url)
+        check("dana" in driver.find_element(By.ID, "main").text, "ru: a case manager created")
+        row = driver.find_element(By.XPATH, "//tr[td[contains(., 'dana')]]")
+        click_and_wait(driver, row.find_element(By.CSS_SELECTOR, "form[action$='/password-reset'] button"),
+                       lambda d: d.find_elements(By.ID, "one-time-password"))
+        once = driver.find_element(By.ID, "one-time-password").text.strip()
+        check(len(once) >= 12, "ru: her password reset, the one-time password shown once")
+        shot("18-admin-users")
+        sign_out(driver)
+
+        visit(driver, base + "/console/sign-in")
+        driver.find_element(By.ID, "username").send_keys("dana")
+        driver.find_element(By.ID, "password").send_keys(once)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"), at("/console/password"))
+        visit(driver, base + "/console/cases")
+        check(driver.current_url.split("?")[0].endswith("/console/password"),
+              "ru: after a reset, every page sends her to the password page")
+        driver.find_element(By.ID, "password-current").send_keys(once)
+        driver.find_element(By.ID, "password-new").send_keys("another long passphrase")
+        driver.find_element(By.ID, "password-repeat").send_keys("another long passphrase")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/console/password'] button"),
+                       lambda d: "saved=password" in d.current_url)
+        shot("19-password-changed")
+        visit(driver, base + "/console/")
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Мои задачи", "ru: the password changed, her tasks open")
+        sign_out(driver)
+
+
 def aggregates(base, backend):
     """In Kazakh, the analyst counts the signals by region and downloads the counts as CSV."""
     downloads = tempfile.mkdtemp(prefix="qorgau-downloads-")
@@ -612,6 +676,7 @@ def run(backend):
         guards(base, backend, api, made)
         to_closure(base, backend, made)
         aggregates(base, backend)
+        administration(base, backend, admin_password)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
