@@ -40,10 +40,12 @@ fn sqlite(url: &str) -> SqliteConnection {
     SqliteConnection::establish(url.trim_start_matches("sqlite://")).unwrap()
 }
 
+// `pragma_table_xinfo`, not `_info`: the latter leaves out generated columns
+// (`deadlines.record_key`, migration 000030), which PostgreSQL lists.
 fn sqlite_columns(url: &str) -> BTreeSet<Column> {
     diesel::sql_query(
         "SELECT m.name AS table_name, p.name AS column_name, (p.\"notnull\" OR p.pk > 0) AS not_null
-         FROM sqlite_master m JOIN pragma_table_info(m.name) p
+         FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name != '__diesel_schema_migrations'",
     )
     .load(&mut sqlite(url))
@@ -194,7 +196,7 @@ fn sqlite_schema(url: &str) -> Schema {
     let columns: Vec<ColumnFact> = diesel::sql_query(format!(
         "SELECT t.name AS table_name, p.name AS column_name, p.type AS declared,
                 (p.\"notnull\" OR p.pk > 0) AS not_null, p.dflt_value AS default_value
-         FROM ({SQLITE_TABLES}) t JOIN pragma_table_info(t.name) p"
+         FROM ({SQLITE_TABLES}) t JOIN pragma_table_xinfo(t.name) p"
     ))
     .load(&mut conn)
     .unwrap();

@@ -323,8 +323,10 @@ fn case_times(
 }
 
 /// The cases' deadlines whose clock started in the period, per kind and outcome. Deadlines
-/// are their own facts: they carry their case's area and their start (migration 000010), and
-/// the index `deadlines_area_started` holds every column read here.
+/// are their own facts: they carry their case's area and their start (migration 000010) and
+/// their record key (a generated column, migration 000030), and the indexes
+/// `deadlines_area_started` (an area) and `deadlines_started` (the country) hold every column
+/// read here.
 fn deadline_counts(
     conn: &mut DbConnection,
     area: &Area,
@@ -336,7 +338,7 @@ fn deadline_counts(
         "SELECT kind AS a, {} AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, {} AS key_sum \
          FROM deadlines WHERE {} AND status <> 'cancelled' AND kind <> 'triage' GROUP BY 1, 2",
         outcome_sql("due_at", "met_at"),
-        super::key_sum_sql(postgres(conn), "id"),
+        sum_keys_sql(postgres(conn), "record_key"),
         within("starts_at", area, period, &mut params)
     );
     load::<Counted>(conn, &sql, &params)?
