@@ -90,20 +90,136 @@ impl TestDb {
                     cleanup: Cleanup::File(path),
                 }
             }
-            Backend::Postgres => {
-                let server = postgres_url();
-                let name = format!("qorgau_test_{id}");
-                let mut conn = establish_postgres(&server).expect("connect to the test server");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .unwrap();
-                let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    cleanup: Cleanup::Database { server, name },
-                }
-            }
+            Backend::Postgres => postgres_db(None),
         }
+    }
+
+    /// A database that exists for one test, with every migration applied. On PostgreSQL a copy
+    /// of this process's migrated template (`CREATE DATABASE … TEMPLATE`, 0.2 s instead of
+    /// 1.5 s of migrations); on SQLite a new file, migrated by the server (a fraction of a
+    /// second).
+    pub fn migrated(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb::new(backend),
+            Backend::Postgres => postgres_db(Some(pg_databases::template())),
+        }
+    }
+}
+
+/// A new PostgreSQL database, empty or a copy of `template`, named after this process (so that
+/// a later run can tell the leftovers of a process that has ended, `pg_databases`).
+fn postgres_db(template: Option<&str>) -> TestDb {
+    let server = postgres_url();
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let name = format!("{}{id}", pg_databases::prefix());
+    let mut conn = establish_postgres(&server).expect("connect to the test server");
+    let from = template.map_or(String::new(), |t| format!(" TEMPLATE {t}"));
+    diesel::sql_query(format!("CREATE DATABASE {name}{from}"))
+        .execute(&mut conn)
+        .unwrap();
+    TestDb {
+        url: on_server(&server, &name),
+        cleanup: Cleanup::Database { server, name },
+    }
+}
+
+/// `name` on the server of `server_url`.
+fn on_server(server_url: &str, name: &str) -> String {
+    let base = server_url.rsplit_once('/').map_or(server_url, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// The PostgreSQL databases of the tests: one migrated template a process, and the dropping.
+///
+/// `DROP DATABASE` makes the server take an immediate checkpoint and waits for it (1–2 s while
+/// other tests write), so a test does not drop its database itself: it hands the name to one
+/// thread that drops them in turn while the tests go on. Whatever that thread had not dropped
+/// when the process ended, and the template, are dropped by the next run that finds them
+/// (their names carry the process id; a process still running keeps its databases).
+mod pg_databases {
+    use std::sync::mpsc::{Sender, channel};
+    use std::sync::{Mutex, OnceLock};
+
+    use diesel::RunQueryDsl;
+    use qorgau_persistence::DbConnection;
+    use qorgau_persistence::connection::establish_postgres;
+
+    const PREFIX: &str = "qorgau_test_";
+
+    /// The prefix of this process's databases: `qorgau_test_<pid>_`.
+    pub fn prefix() -> String {
+        format!("{PREFIX}{}_", std::process::id())
+    }
+
+    /// This process's migrated template, made at its first use (and the leftovers of ended
+    /// runs queued for dropping).
+    pub fn template() -> &'static str {
+        static TEMPLATE: OnceLock<String> = OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let server = super::postgres_url();
+            let mut conn = establish_postgres(&server).expect("connect to the test server");
+            for name in leftovers(&mut conn) {
+                drop_later(&server, name);
+            }
+            let name = format!("{}template", prefix());
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .unwrap();
+            // Closed before the first copy: a template must have no connection.
+            let mut db = DbConnection::Postgres(
+                establish_postgres(&super::on_server(&server, &name)).unwrap(),
+            );
+            qorgau_persistence::migrate::run(&mut db).unwrap();
+            name
+        })
+    }
+
+    /// Drops `name` soon, on the dropping thread.
+    pub fn drop_later(server: &str, name: String) {
+        static DROPPER: OnceLock<Mutex<Sender<(String, String)>>> = OnceLock::new();
+        let sender = DROPPER.get_or_init(|| {
+            let (send, receive) = channel::<(String, String)>();
+            std::thread::spawn(move || {
+                for (server, name) in receive {
+                    if let Ok(mut conn) = establish_postgres(&server) {
+                        let _ = diesel::sql_query(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        ))
+                        .execute(&mut conn);
+                    }
+                }
+            });
+            Mutex::new(send)
+        });
+        let _ = sender.lock().unwrap().send((server.to_string(), name));
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct Named {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+
+    /// The test databases of processes that have ended.
+    fn leftovers(conn: &mut diesel::PgConnection) -> Vec<String> {
+        let names: Vec<Named> = diesel::sql_query(format!(
+            "SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'"
+        ))
+        .load(conn)
+        .unwrap_or_default();
+        names
+            .into_iter()
+            .map(|n| n.datname)
+            .filter(|name| {
+                // Only a name with a process id that is gone: a process still running (another
+                // test run on the same server) keeps its own, and so do names from before.
+                let pid = name[PREFIX.len()..].split('_').next().unwrap_or("");
+                std::path::Path::new("/proc/self").exists()
+                    && pid
+                        .parse::<u32>()
+                        .is_ok_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
+            })
+            .collect()
     }
 }
 
@@ -129,13 +245,7 @@ impl Drop for TestDb {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            Cleanup::Database { server, name } => {
-                if let Ok(mut conn) = establish_postgres(server) {
-                    let _ =
-                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut conn);
-                }
-            }
+            Cleanup::Database { server, name } => pg_databases::drop_later(server, name.clone()),
         }
     }
 }
@@ -207,7 +317,7 @@ impl TestApp {
 
     /// As `start`, with the test configuration adjusted first.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let db = TestDb::new(backend);
+        let db = TestDb::migrated(backend);
         let mut config = test_config(&db.url);
         adjust(&mut config);
         let clock = Arc::new(TestClock::default());

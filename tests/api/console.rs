@@ -2,6 +2,7 @@
 //! and sessions; form tokens; scope; the stale-form rule; languages; the labels catalogue. The
 //! forms of the case page: `case_forms`.
 
+mod admin;
 mod case_forms;
 mod reports;
 mod supervision;
@@ -28,6 +29,7 @@ struct Page {
     status: StatusCode,
     location: Option<String>,
     set_cookies: Vec<String>,
+    cache_control: Option<String>,
     html: String,
 }
 
@@ -43,6 +45,7 @@ impl Page {
             status: self.status,
             location: None,
             set_cookies: vec![],
+            cache_control: None,
             html: self.html[at..end].to_string(),
         }
     }
@@ -108,6 +111,10 @@ impl Browser {
                 .get(LOCATION)
                 .map(|v| v.to_str().unwrap().to_string()),
             set_cookies,
+            cache_control: res
+                .headers()
+                .get(reqwest::header::CACHE_CONTROL)
+                .map(|v| v.to_str().unwrap().to_string()),
             html: res.text().await.unwrap(),
         }
     }
@@ -127,20 +134,21 @@ impl Browser {
         self.send(req).await
     }
 
-    /// Signs in through the sign-in form; panics unless it lands on the tasks.
-    async fn sign_in(&mut self, username: &str) -> Page {
+    /// Signs in through the sign-in form with `password`: the answer, wherever it leads.
+    async fn sign_in_as(&mut self, username: &str, password: &str) -> Page {
         let form = self.get("/console/sign-in").await;
         let csrf = form.field("csrf");
-        let done = self
-            .post(
-                "/console/sign-in",
-                &[
-                    ("csrf", &csrf),
-                    ("username", username),
-                    ("password", USER_PASSWORD),
-                ],
-            )
-            .await;
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ];
+        self.post("/console/sign-in", &fields).await
+    }
+
+    /// Signs in through the sign-in form; panics unless it lands on the tasks.
+    async fn sign_in(&mut self, username: &str) -> Page {
+        let done = self.sign_in_as(username, USER_PASSWORD).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
         assert_eq!(done.location.as_deref(), Some("/console/"));
         done

@@ -12,15 +12,22 @@ her dashboard, the plan the case manager submitted. Last, in Kazakh, the case ma
 the case's initial and comprehensive assessments and drafts a new version of its plan with the
 console's forms, the supervisor approves it, the manager moves the case on and requests its
 closure, and the supervisor closes it from her dashboard and opens the region's indicators;
-then an analyst opens the aggregates, counts them by region and downloads them as CSV.
-Screenshots go to target/console-screenshots/.
+then an analyst opens the aggregates, counts them by region and downloads them as CSV; and, in
+Russian, the administrator adds a district and a case manager and resets her password, and she
+signs in with it, is kept on the password page until she changes it, then reaches her tasks.
+In the same walks, as someone else, the guards: another district's case manager gets "not found"
+for the case's address, a form sent without its CSRF token is refused and records nothing, and
+an intervention form made before the case changed is refused and shows the case as it is now.
+axe-core checks every page the walks see (each kind of page in each language once): no serious
+or critical violation of WCAG 2.1 A/AA. Screenshots go to target/console-screenshots/.
 
     python3 tests/console/browser.py            # both databases
     BACKENDS=sqlite python3 tests/console/browser.py
 
 Environment: QORGAU_BIN (default target/debug/qorgau), QORGAU_TEST_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/postgres: where the scratch database is made), CHROMIUM and
-CHROMEDRIVER (default /usr/bin/chromium, /usr/bin/chromedriver).
+CHROMEDRIVER (default /usr/bin/chromium, /usr/bin/chromedriver), AXE_JS (default
+/opt/qorgau-axe-core/package/axe.min.js: `npm pack axe-core@4.10` unpacked there; .ci/run does it).
 """
 
 import contextlib
@@ -49,6 +56,12 @@ BIN = os.environ.get("QORGAU_BIN", os.path.join(ROOT, "target", "debug", "qorgau
 PG_URL = os.environ.get("QORGAU_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SHOTS = os.path.join(ROOT, "target", "console-screenshots")
 PASSWORD = "a long passphrase"
+AXE_JS = os.environ.get("AXE_JS", "/opt/qorgau-axe-core/package/axe.min.js")
+# The rules of WCAG 2.1 A and AA; the impacts that fail the test.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING = {"serious", "critical"}
+# The pages checked (path with ids as {id}, language) and what was found on them.
+AUDITED = {}
 
 # What each language must show: the tasks' heading, the saved notice, the timeline's label of
 # an intervention, the sign-in button.
@@ -70,10 +83,12 @@ class Api:
     def __init__(self, base):
         self.base = base + "/api/v1"
 
-    def call(self, method, path, body=None, token=None):
+    def call(self, method, path, body=None, token=None, headers=()):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method)
         req.add_header("content-type", "application/json")
+        for name, value in headers:
+            req.add_header(name, value)
         if token:
             req.add_header("authorization", "Bearer " + token)
         try:
@@ -155,6 +170,10 @@ def world(api, admin_password):
     user("mobile", "mobile_group_member", group)
     user("sup", "supervisor", department)
     user("analyst", "analyst", department)
+    # A case manager of another region, for the guards.
+    user("other", "case_manager", api.call("POST", "/organisations", {
+        "name": "child_rights_department KZ-75", "kind": "child_rights_department",
+        "region_code": "KZ-75", "district_code": None}, admin)[1]["id"])
     mobile, intake = api.login("mobile", PASSWORD), api.login("intake", PASSWORD)
 
     def file(first_name, last_name):
@@ -177,7 +196,8 @@ def world(api, admin_password):
                         ("authorization", "Bearer " + api.login("aigerim", PASSWORD))]:
         req.add_header(name, value)
     urllib.request.urlopen(req).read()
-    return {"intake": intake, "waiting": file("Дана", "Ерланқызы")["id"], "plan_case": case}
+    return {"intake": intake, "waiting": file("Дана", "Ерланқызы")["id"], "plan_case": case,
+            "admin": admin}
 
 
 def browser(accept_language, downloads=None):
@@ -212,6 +232,41 @@ def session(backend, lang, accept_language, downloads=None):
         driver.quit()
 
 
+def page_kind(driver):
+    """The page as a kind: its path with ids and numbers as {id}, and its language."""
+    path = urlparse(driver.current_url).path
+    path = re.sub(r"/[0-9a-f]{8}-[0-9a-f-]{27,}|/\d+", "/{id}", path)
+    return path, driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+
+
+def audit(driver):
+    """axe-core on the page, once for each kind of page in each language; a serious or
+    critical violation fails the test there, naming the rule and the elements."""
+    kind = page_kind(driver)
+    if kind in AUDITED:
+        return
+    with open(AXE_JS) as f:
+        driver.execute_script(f.read())
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));",
+        AXE_TAGS)
+    AUDITED[kind] = found
+    failing = [v for v in found if v["impact"] in AXE_FAILING]
+    if failing:
+        raise AssertionError(f"axe-core on {kind[0]} ({kind[1]}): " + "; ".join(
+            f"{v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}" for v in failing))
+
+
+def visit(driver, url):
+    """Opens `url` and checks the page with axe-core."""
+    driver.get(url)
+    audit(driver)
+
+
 def click_and_wait(driver, element, arrived):
     """Clicks `element` (a link or a form's button) and waits until a new page is there and
     `arrived(driver)`: a form's POST and its 303 finish after the click returns, and the page
@@ -222,6 +277,7 @@ def click_and_wait(driver, element, arrived):
     # longer of the document: look again until the new page is there (or time runs out).
     WebDriverWait(driver, 10, ignored_exceptions=[WebDriverException]).until(
         lambda d: staleness_of(before)(d) and arrived(d))
+    audit(driver)
 
 
 def at(path):
@@ -254,7 +310,7 @@ def move_case(driver, to):
 
 def approve_plan(driver, base, case):
     """As the supervisor: from the dashboard to the plan of `case` awaiting her, approved."""
-    driver.get(base + "/console/supervision")
+    visit(driver, base + "/console/supervision")
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f"a[href='{case}/plan']"), at(f"{case}/plan"))
     button = driver.find_element(By.XPATH, "//input[@name='decision'][@value='approve']/ancestor::form//button")
     click_and_wait(driver, button, lambda d: "saved=decision" in d.current_url)
@@ -272,7 +328,7 @@ def walk(base, backend, lang):
     # Kazakh is chosen with the language form, from an English browser; Russian comes from the
     # browser's Accept-Language.
     with session(backend, lang, "en-US,en" if lang == "kk" else "ru-RU,ru") as (driver, shot):
-        driver.get(base + "/console/")
+        visit(driver, base + "/console/")
         check(driver.current_url.endswith("/console/sign-in"), f"{lang}: signed out, the console asks to sign in")
         if lang == "kk":
             check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "kk: an English browser first sees English")
@@ -326,12 +382,12 @@ def walk(base, backend, lang):
                   f"{lang}: the notification read in the other session is listed as read")
         click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"), at("/console/sign-in"))
         check(driver.current_url.endswith("/console/sign-in"), f"{lang}: signed out")
-        driver.get(base + "/console/")
+        visit(driver, base + "/console/")
         check(driver.current_url.endswith("/console/sign-in"), f"{lang}: the session is over")
 
 
 def sign_in(driver, base, username, title):
-    driver.get(base + "/console/sign-in")
+    visit(driver, base + "/console/sign-in")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"), heading(title))
@@ -370,7 +426,7 @@ def triage_and_decide(base, backend, api, made):
         board = driver.find_element(By.ID, "main").text
         check("aigerim" in board, "kk: the dashboard shows the case manager's caseload")
         shot("9-dashboard")
-        driver.get(base + "/console/cases")
+        visit(driver, base + "/console/cases")
         check(f"/console/cases/{signal['case_id']}" in driver.page_source,
               "kk: the supervisor finds the case opened by triage in the region")
         approve_plan(driver, base, f"/console/cases/{made['plan_case']}")
@@ -390,7 +446,7 @@ def to_closure(base, backend, made):
     status = lambda: driver.find_element(By.CSS_SELECTOR, "dl.summary dd").text
     with session(backend, "kk", "kk-KZ,kk") as (driver, shot):
         sign_in(driver, base, "aigerim", "Менің тапсырмаларым")
-        driver.get(base + case)
+        visit(driver, base + case)
         open_form(driver, "assessments")
         Select(driver.find_element(By.ID, "assessments-kind")).select_by_value("initial")
         Select(driver.find_element(By.ID, "assessments-risk_level")).select_by_value("medium")
@@ -436,7 +492,7 @@ def to_closure(base, backend, made):
         sign_out(driver)
 
         sign_in(driver, base, "aigerim", "Менің тапсырмаларым")
-        driver.get(base + case)
+        visit(driver, base + case)
         move_case(driver, "in_progress")
         check(status() == "Сүйемелдеу", "kk: the case moves on to its plan's work")
         open_form(driver, "closure")
@@ -455,7 +511,7 @@ def to_closure(base, backend, made):
         click_and_wait(driver, button, lambda d: "saved=closure" in d.current_url)
         check("Жабу туралы шешім сақталды." in main(), "kk: the supervisor closes the case from her dashboard")
         check(not driver.find_elements(By.CSS_SELECTOR, f"form[action='{action}']"), "kk: it awaits her no more")
-        driver.get(base + case)
+        visit(driver, base + case)
         check(status() == "Жабық", "kk: the case is closed")
         click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/reports']"),
                        at("/console/reports"))
@@ -463,6 +519,117 @@ def to_closure(base, backend, made):
         check(len(charts) >= 2 and "Жоспар бекітілгенге дейін" in main(),
               "kk: the region's indicators, charted and in tables")
         shot("15-reports")
+        sign_out(driver)
+
+
+def guards(base, backend, api, made):
+    """In Kazakh: a case manager of another region gets "not found" for the case's address; the
+    case's manager sends the intervention form without its CSRF token (refused, nothing
+    recorded), then a form made before the case changed (refused, the case shown as it is now,
+    nothing recorded)."""
+    case = made["plan_case"]
+    manager = api.login("aigerim", PASSWORD)
+    logged = lambda: len(api.call("GET", f"/cases/{case}/interventions", token=manager)[1]["items"])
+    with session(backend, "kk", "kk-KZ,kk") as (driver, shot):
+        sign_in(driver, base, "other", "Менің тапсырмаларым")
+        visit(driver, f"{base}/console/cases/{case}")
+        main = driver.find_element(By.ID, "main").text
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Табылмады" and "Әлихан" not in main,
+              "kk: another region's case manager: the case's address is not found, nothing of the child shown")
+        shot("guard-not-found")
+        visit(driver, base + "/console/")
+        sign_out(driver)
+
+        sign_in(driver, base, "aigerim", "Менің тапсырмаларым")
+        before = logged()
+        visit(driver, f"{base}/console/cases/{case}")
+        open_form(driver, "interventions")
+        Select(driver.find_element(By.ID, "interventions-kind")).select_by_value("consultation")
+        Select(driver.find_element(By.ID, "interventions-assistance_type")).select_by_value("social")
+        driver.find_element(By.ID, "interventions-summary").send_keys("CSRF-сыз жіберілген форма")
+        driver.execute_script(
+            "document.querySelector('#interventions-form input[name=csrf]').remove()")
+        button = driver.find_element(By.CSS_SELECTOR, "#interventions-form button[type='submit']")
+        click_and_wait(driver, button, lambda d: "Форманың мерзімі өтті" in d.find_element(By.ID, "main").text)
+        check(logged() == before, "kk: a form sent without its CSRF token is refused and records nothing")
+        shot("guard-csrf")
+
+        visit(driver, f"{base}/console/cases/{case}")
+        open_form(driver, "interventions")
+        Select(driver.find_element(By.ID, "interventions-kind")).select_by_value("consultation")
+        Select(driver.find_element(By.ID, "interventions-assistance_type")).select_by_value("social")
+        driver.find_element(By.ID, "interventions-summary").send_keys("Ескі беттен жіберілген форма")
+        # Meanwhile the case changes through the API: its risk is revised.
+        version = api.call("GET", f"/cases/{case}", token=manager)[1]["version"]
+        api.call("PATCH", f"/cases/{case}", {"risk_level": "medium", "risk_reason": "Отбасы көмекті қабылдады"}, manager, [("if-match", f'"{version}"')])
+        button = driver.find_element(By.CSS_SELECTOR, "#interventions-form button[type='submit']")
+        click_and_wait(driver, button, lambda d: "кейс өзгерді" in d.find_element(By.ID, "main").text)
+        check(logged() == before, "kk: a form made before the case changed is refused, nothing recorded")
+        typed = driver.find_element(By.ID, "interventions-summary").get_attribute("value")
+        check(typed == "Ескі беттен жіберілген форма", "kk: the refused form comes back as typed")
+        shot("guard-stale")
+        sign_out(driver)
+
+
+def administration(base, backend, admin_password):
+    """In Russian, the administrator adds a district and a case manager with the console's forms,
+    then resets her password; the case manager signs in with the one-time password, is sent to
+    the password page before anything else, changes it and reaches her tasks."""
+    with session(backend, "ru", "ru-RU,ru") as (driver, shot):
+        visit(driver, base + "/console/sign-in")
+        driver.find_element(By.ID, "username").send_keys("admin")
+        driver.find_element(By.ID, "password").send_keys(admin_password)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"),
+                       lambda d: "/console/" in d.current_url and "sign-in" not in d.current_url)
+        nav = [a.get_attribute("href").split("/console")[1] for a in driver.find_elements(By.CSS_SELECTOR, "nav a")]
+        check("/admin/users" in nav and "/supervision" not in nav, "ru: the administrator's navigation has her pages")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/admin/districts']"),
+                       at("/console/admin/districts"))
+        Select(driver.find_element(By.ID, "districts-region_code")).select_by_value("KZ-71")
+        driver.find_element(By.ID, "districts-code").send_keys("KZ-71-02")
+        for lang, name in [("kk", "Есіл ауданы"), ("ru", "район Есиль"), ("en", "Esil district")]:
+            driver.find_element(By.ID, f"districts-name-{lang}").send_keys(name)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/console/admin/districts'] button"),
+                       lambda d: "saved=districts" in d.current_url)
+        check("Район добавлен" in driver.find_element(By.ID, "main").text, "ru: the district is added")
+        visit(driver, base + "/console/admin/districts?region_code=KZ-71")
+        check("район Есиль" in driver.find_element(By.ID, "main").text, "ru: it is listed in its region")
+        shot("17-admin-districts")
+
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav a[href='/console/admin/users']"),
+                       at("/console/admin/users"))
+        for field, value in [("username", "dana"), ("full_name", "Дана Ерланқызы"),
+                             ("email", "dana@example.kz"), ("password", PASSWORD)]:
+            driver.find_element(By.ID, f"users-{field}").send_keys(value)
+        Select(driver.find_element(By.ID, "users-role")).select_by_value("case_manager")
+        organisations = Select(driver.find_element(By.ID, "users-organisation_id"))
+        organisations.select_by_visible_text(next(o.text for o in organisations.options if "child_rights_department KZ-71" in o.text))
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/console/admin/users'] button"),
+                       lambda d: "saved=users" in d.current_url)
+        check("dana" in driver.find_element(By.ID, "main").text, "ru: a case manager created")
+        row = driver.find_element(By.XPATH, "//tr[td[contains(., 'dana')]]")
+        click_and_wait(driver, row.find_element(By.CSS_SELECTOR, "form[action$='/password-reset'] button"),
+                       lambda d: d.find_elements(By.ID, "one-time-password"))
+        once = driver.find_element(By.ID, "one-time-password").text.strip()
+        check(len(once) >= 12, "ru: her password reset, the one-time password shown once")
+        shot("18-admin-users")
+        sign_out(driver)
+
+        visit(driver, base + "/console/sign-in")
+        driver.find_element(By.ID, "username").send_keys("dana")
+        driver.find_element(By.ID, "password").send_keys(once)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.sign-in button"), at("/console/password"))
+        visit(driver, base + "/console/cases")
+        check(driver.current_url.split("?")[0].endswith("/console/password"),
+              "ru: after a reset, every page sends her to the password page")
+        driver.find_element(By.ID, "password-current").send_keys(once)
+        driver.find_element(By.ID, "password-new").send_keys("another long passphrase")
+        driver.find_element(By.ID, "password-repeat").send_keys("another long passphrase")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[method='post'][action='/console/password'] button"),
+                       lambda d: "saved=password" in d.current_url)
+        shot("19-password-changed")
+        visit(driver, base + "/console/")
+        check(driver.find_element(By.TAG_NAME, "h1").text == "Мои задачи", "ru: the password changed, her tasks open")
         sign_out(driver)
 
 
@@ -506,8 +673,10 @@ def run(backend):
         for lang in ["kk", "ru"]:
             walk(base, backend, lang)
         triage_and_decide(base, backend, api, made)
+        guards(base, backend, api, made)
         to_closure(base, backend, made)
         aggregates(base, backend)
+        administration(base, backend, admin_password)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -524,8 +693,10 @@ def main():
         print(f"== {backend}")
         run(backend)
     shots = sorted(f for f in os.listdir(SHOTS) if f.endswith(".png"))
+    minor = sum(1 for found in AUDITED.values() for v in found)
     print(f"console browser test: passed on {', '.join(backends)} in {time.time() - started:.0f} s; "
-          f"{len(shots)} screenshots in {os.path.relpath(SHOTS, ROOT)}/")
+          f"axe-core on {len(AUDITED)} pages (kind and language): 0 serious or critical, {minor} minor "
+          f"or moderate; {len(shots)} screenshots in {os.path.relpath(SHOTS, ROOT)}/")
 
 
 if __name__ == "__main__":

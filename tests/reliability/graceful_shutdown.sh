@@ -19,7 +19,7 @@ cd "$root"
 
 bin=${QORGAU_BIN:-}
 if [ -z "$bin" ]; then
-  cargo build --quiet --bin qorgau
+  cargo build --quiet --workspace --bins
   bin="$root/target/debug/qorgau"
 fi
 

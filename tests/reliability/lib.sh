@@ -7,7 +7,7 @@ qorgau_bin() {
   if [ -n "${QORGAU_BIN:-}" ]; then
     echo "$QORGAU_BIN"
   else
-    (cd "$root" && cargo build --quiet --bin qorgau >&2)
+    (cd "$root" && cargo build --quiet --workspace --bins >&2)
     echo "$root/target/debug/qorgau"
   fi
 }

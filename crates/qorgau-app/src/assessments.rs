@@ -22,18 +22,24 @@ use crate::protocol;
 
 /// Records an assessment on an open case. An initial assessment moves a case in intake to
 /// assessment; a comprehensive one moves it to planning and starts the plan's clock. A risk
-/// level different from the case's revises it.
+/// level different from the case's revises it. With `expected_version` (the case's version the
+/// form was made from, as an `If-Match` names it), a case changed since — moved on, reassigned,
+/// its risk revised — is [`AppError::Stale`] and nothing is written.
 pub fn record_assessment(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
     case_id: CaseId,
+    expected_version: Option<i64>,
     assessment: Assessment,
 ) -> Result<AssessmentRow, AppError> {
     let now = caller.at;
     let me = caller.actor.user_id;
     write(conn, |tx| {
         let case = visible_case(tx, caller, case_id, Action::WorkCase)?;
+        if let Some(expected) = expected_version {
+            AppError::unless_current(expected, case.version)?;
+        }
         let status = ensure_open(&case)?;
         let domains = serde_json::to_string(&assessment.domains).map_err(|e| {
             tracing::error!(error = %e, "cannot serialise assessment domains");

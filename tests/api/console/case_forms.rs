@@ -65,11 +65,17 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
     let page = b.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     let retry = page.form(&target).field("retry");
+    let version = page.form(&target).field("version");
     let listed = format!("/cases/{case}/assessments");
     forged(
         &mut b,
         &target,
-        &[("retry", &retry), ("kind", "initial"), ("summary", "Safe")],
+        &[
+            ("version", &version),
+            ("retry", &retry),
+            ("kind", "initial"),
+            ("summary", "Safe"),
+        ],
     )
     .await;
     assert_eq!(count(&w, &listed).await, 0);
@@ -81,6 +87,7 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
         &page,
         &target,
         &[
+            ("version", &version),
             ("retry", &retry),
             ("kind", "comprehensive"),
             ("summary", ""),
@@ -103,6 +110,7 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
         &page,
         &target,
         &[
+            ("version", &version),
             ("retry", &retry),
             ("kind", "initial"),
             ("summary", "Safe"),
@@ -121,6 +129,7 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
     // assessment and takes the risk the assessor found.
     let retry = bad.form(&target).field("retry");
     let initial = [
+        ("version", version.as_str()),
         ("retry", retry.as_str()),
         ("kind", "initial"),
         ("summary", "Safe for now"),
@@ -146,9 +155,12 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
     assert!(shown.html.contains("Бағалау тіркелді."), "{}", shown.html);
     assert!(shown.html.contains("Safe for now") && shown.html.contains("Бастапқы бағалау"));
 
-    // Comprehensive, every domain found: the case moves on to planning.
+    // Comprehensive, every domain found: the case moves on to planning. From the version the
+    // first page showed — before the initial assessment moved the case on — it is stale:
+    // refused, nothing recorded, the form as typed on the version shown now.
     let retry = shown.form(&target).field("retry");
     let mut full = vec![
+        ("version", version.as_str()),
         ("retry", retry.as_str()),
         ("kind", "comprehensive"),
         ("summary", "Needs across domains"),
@@ -160,6 +172,16 @@ async fn an_assessment_is_recorded_from_the_case_page(backend: Backend) {
         .map(|d| format!("level_{}", d["domain"].as_str().unwrap()))
         .collect();
     full.extend(levels.iter().map(|l| (l.as_str(), "medium")));
+    let stale = send(&mut b, &shown, &target, &full).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ештеңе сақталмады"), "{}", stale.html);
+    assert!(stale.html.contains("Needs across domains"));
+    let now = stale.form(&target).field("version");
+    assert_ne!(now, version);
+    assert_eq!(now, shown.form(&target).field("version"));
+    assert_eq!(count(&w, &listed).await, 1);
+    assert_eq!(status(&w, &case).await, "assessment");
+    full[0].1 = now.as_str();
     let done = send(&mut b, &shown, &target, &full).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     assert_eq!(status(&w, &case).await, "planning");
@@ -495,9 +517,31 @@ async fn the_case_moves_on_to_closure_and_a_follow_up(backend: Backend) {
         !page.html.contains(&format!("action=\"{path}/closure\"")),
         "not from planning"
     );
-    forged(&mut b, &moves, &[("to", "in_progress")]).await;
+    let version = page.form(&moves).field("version");
+    let onward = [("version", version.as_str()), ("to", "in_progress")];
+    forged(&mut b, &moves, &onward).await;
     assert_eq!(status(&w, &case).await, "planning");
-    let done = send(&mut b, &page, &moves, &[("to", "in_progress")]).await;
+    // The case changed since the page was read (assigned again): the move is refused, nothing
+    // moved, the form as chosen on the version shown now.
+    w.assign_to_manager(&case).await;
+    let stale = send(&mut b, &page, &moves, &onward).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ештеңе сақталмады"), "{}", stale.html);
+    assert!(
+        stale.html.contains("id=\"status-form\" open"),
+        "{}",
+        stale.html
+    );
+    let now = stale.form(&moves).field("version");
+    assert_ne!(now, version);
+    assert_eq!(status(&w, &case).await, "planning");
+    let done = send(
+        &mut b,
+        &page,
+        &moves,
+        &[("version", &now), ("to", "in_progress")],
+    )
+    .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     assert_eq!(status(&w, &case).await, "in_progress");
 
@@ -506,7 +550,9 @@ async fn the_case_moves_on_to_closure_and_a_follow_up(backend: Backend) {
     b.accept_language = Some("ru-RU,ru");
     let page = b.get(&path).await;
     let closure = format!("{path}/closure");
-    let bad = send(&mut b, &page, &closure, &[("closure_reason", "")]).await;
+    let version = page.form(&closure).field("version");
+    let v = ("version", version.as_str());
+    let bad = send(&mut b, &page, &closure, &[v, ("closure_reason", "")]).await;
     refused(
         &bad,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -521,13 +567,32 @@ async fn the_case_moves_on_to_closure_and_a_follow_up(backend: Backend) {
         &mut b,
         &page,
         &closure,
-        &[("closure_reason", "other"), ("reason", " ")],
+        &[v, ("closure_reason", "other"), ("reason", " ")],
     )
     .await;
     refused(&bad, StatusCode::UNPROCESSABLE_ENTITY, &["closure-reason"]);
-    forged(&mut b, &closure, &[("closure_reason", "goals_achieved")]).await;
+    forged(&mut b, &closure, &[v, ("closure_reason", "goals_achieved")]).await;
     assert_eq!(status(&w, &case).await, "in_progress");
-    let request = [("closure_reason", "goals_achieved")];
+    // From a version the case no longer has: refused, nothing requested, the reason as chosen.
+    let stale = send(
+        &mut b,
+        &page,
+        &closure,
+        &[("version", "0"), ("closure_reason", "goals_achieved")],
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(stale.html.contains("ничего не сохранено"), "{}", stale.html);
+    assert!(
+        stale
+            .form(&closure)
+            .html
+            .contains("value=\"goals_achieved\" selected"),
+        "{}",
+        stale.html
+    );
+    assert_eq!(status(&w, &case).await, "in_progress");
+    let request = [v, ("closure_reason", "goals_achieved")];
     let done = send(&mut b, &page, &closure, &request).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     assert_eq!(status(&w, &case).await, "closure_requested");
@@ -542,7 +607,14 @@ async fn the_case_moves_on_to_closure_and_a_follow_up(backend: Backend) {
     sup.sign_in("sup.astana").await;
     let page = sup.get(&path).await;
     assert!(page.form(&moves).html.contains("value=\"closed\""));
-    let done = send(&mut sup, &page, &moves, &[("to", "closed")]).await;
+    let version = page.form(&moves).field("version");
+    let done = send(
+        &mut sup,
+        &page,
+        &moves,
+        &[("version", &version), ("to", "closed")],
+    )
+    .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     assert_eq!(status(&w, &case).await, "closed");
 

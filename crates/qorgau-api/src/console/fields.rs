@@ -13,6 +13,20 @@ use crate::labels::{Lang, Ui};
 /// page's language (the domain's own message is the API's, in English).
 fn message(form: &str, field: &str) -> Ui {
     match (form, field) {
+        ("password", "current") => Ui::InvalidCurrentPassword,
+        ("password", "new") | ("users", "password") => Ui::InvalidNewPassword,
+        ("password", "repeat") => Ui::InvalidRepeatPassword,
+        ("users", "username") => Ui::InvalidUsername,
+        ("users", "full_name") => Ui::InvalidFullName,
+        (_, "email") => Ui::InvalidEmail,
+        (_, "role") => Ui::InvalidRole,
+        (_, "organisation_id") => Ui::InvalidOrganisation,
+        ("organisations", "name") => Ui::InvalidOrganisationName,
+        ("organisations", "kind") => Ui::InvalidOrganisationKind,
+        ("organisations", "district_code") => Ui::InvalidOrganisationDistrict,
+        ("organisations" | "districts", "region_code") => Ui::InvalidRegionChoice,
+        ("districts", "code") => Ui::InvalidDistrictCode,
+        ("districts", f) if f.starts_with("name.") => Ui::InvalidDistrictName,
         ("assessments", "kind") => Ui::InvalidAssessmentKind,
         (_, "kind") => Ui::InvalidKind,
         ("assessments", "summary") => Ui::InvalidAssessmentSummary,

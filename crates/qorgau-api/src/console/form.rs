@@ -153,6 +153,18 @@ pub trait FormPage: Sized + Send + 'static {
         id: Self::Id,
     ) -> Result<Self, ApiError>;
 
+    /// Reads the page to show `sent` again: as [`FormPage::read`] unless the page reads what
+    /// it offers from the form (the list an administrator's form chose from).
+    fn read_again(
+        conn: &mut DbConnection,
+        app: &App,
+        caller: &Caller,
+        id: Self::Id,
+        _sent: &Values,
+    ) -> Result<Self, ApiError> {
+        Self::read(conn, app, caller, id)
+    }
+
     /// The page, the form sent back as typed (the others made afresh).
     fn render(&self, view: &View) -> HttpResponse;
 
@@ -180,7 +192,7 @@ pub trait FormPage: Sized + Send + 'static {
 /// The query of a form page after a form: `?saved=<form>`.
 #[derive(Deserialize)]
 pub struct Done {
-    saved: Option<String>,
+    pub saved: Option<String>,
 }
 
 async fn read<P: FormPage>(
@@ -296,7 +308,12 @@ async fn again<P: FormPage>(
     mut sent: Sent,
     refusal: Option<Refusal>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let page = read::<P>(state, signed, id).await?;
+    let (app, values) = (state.app.clone(), sent.values.clone());
+    let page = signed
+        .run(state, move |conn, caller| {
+            P::read_again(conn, &app, caller, id, &values)
+        })
+        .await?;
     let now = page.fresh(signed, &sent.form);
     let (notice, status) = match refusal {
         None => (None, StatusCode::OK),
@@ -334,9 +351,9 @@ async fn again<P: FormPage>(
 
 /// A form made of the token alone (a button).
 #[derive(Deserialize)]
-struct TokenOnly {
+pub struct TokenOnly {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 /// A signed-in user's press of a button: a form of the token alone, refused without the right
@@ -351,9 +368,11 @@ impl FromRequest for Pressed {
         let signed = Signed::from_request(req, payload);
         let form = web::Form::<TokenOnly>::from_request(req, payload);
         Box::pin(async move {
-            let signed = signed.await?;
+            // The body is read whatever the answer (a login ended, a password to change first):
+            // a body left unread closes the connection under the browser's next request.
             // A body that is no form carries no token.
             let sent = form.await.map(|f| f.into_inner().csrf).unwrap_or_default();
+            let signed = signed.await?;
             signed.check(&sent)?;
             Ok(Pressed(signed))
         })

@@ -22,6 +22,11 @@ pub enum Nav {
     Supervision,
     Reports,
     Aggregates,
+    AdminUsers,
+    AdminOrganisations,
+    AdminDistricts,
+    /// The password page (linked beside the sign-out button, not in the navigation).
+    Password,
     None,
 }
 
@@ -43,6 +48,13 @@ pub fn entries(role: Role) -> &'static [Nav] {
             Nav::Aggregates,
         ],
         Role::CaseManager => &[Nav::Tasks, Nav::Notifications, Nav::Cases],
+        Role::Admin => &[
+            Nav::Tasks,
+            Nav::Notifications,
+            Nav::AdminUsers,
+            Nav::AdminOrganisations,
+            Nav::AdminDistricts,
+        ],
         _ => &[Nav::Tasks, Nav::Notifications],
     }
 }
@@ -57,6 +69,10 @@ impl Nav {
             Nav::Supervision => ("/console/supervision", Ui::NavSupervision),
             Nav::Reports => ("/console/reports", Ui::NavReports),
             Nav::Aggregates => ("/console/aggregates", Ui::NavAggregates),
+            Nav::AdminUsers => ("/console/admin/users", Ui::NavAdminUsers),
+            Nav::AdminOrganisations => ("/console/admin/organisations", Ui::NavAdminOrganisations),
+            Nav::AdminDistricts => ("/console/admin/districts", Ui::NavAdminDistricts),
+            Nav::Password => ("/console/password", Ui::ChangePassword),
         }
     }
 }
@@ -88,6 +104,9 @@ pub fn page(frame: &Frame, title: &str, body: Markup) -> Markup {
                         (nav_item(frame, *item))
                     }
                 }
+            }
+            p.account {
+                a href="/console/password" aria-current=[(frame.nav == Nav::Password).then_some("page")] { (t(Ui::ChangePassword)) }
             }
             form.signout method="post" action="/console/sign-out" {
                 (token(frame.form_token))
@@ -185,6 +204,18 @@ pub fn render(
     title: &str,
     body: Markup,
 ) -> HttpResponse {
+    let entries = entries(signed.caller.actor.role);
+    framed(signed, req, (entries, nav), title, body)
+}
+
+/// A signed-in page with the frame and the navigation's `entries`, `nav` the current one.
+pub fn framed(
+    signed: &Signed,
+    req: &HttpRequest,
+    (entries, nav): (&[Nav], Nav),
+    title: &str,
+    body: Markup,
+) -> HttpResponse {
     let here = req
         .uri()
         .path_and_query()
@@ -194,7 +225,7 @@ pub fn render(
         form_token: &signed.form_token,
         here,
         signed_in: true,
-        entries: entries(signed.caller.actor.role),
+        entries,
         nav,
     };
     respond(StatusCode::OK, page(&frame, title, body))

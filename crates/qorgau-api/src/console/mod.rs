@@ -8,6 +8,7 @@
 //! checks, audit, timeline and notices are theirs) and renders the result — a page, or a 303 to
 //! one after a form. Sign-in, the session cookie and form tokens: `session`.
 
+mod admin;
 mod case_forms;
 mod case_page;
 mod cases;
@@ -17,6 +18,7 @@ mod inbox;
 mod intake;
 mod layout;
 mod listing;
+mod password;
 mod plan_page;
 mod records;
 mod reports;
@@ -29,6 +31,9 @@ use actix_web::error::UrlencodedError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::console::admin::districts::Districts;
+use crate::console::admin::organisations::Organisations;
+use crate::console::admin::users::{self, Users};
 use crate::console::case_page::CaseFile;
 use crate::console::intake::SignalFile;
 use crate::console::plan_page::PlanFile;
@@ -54,6 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/sign-in", web::post().to(sign_in::submit))
             .route("/sign-out", web::post().to(sign_in::sign_out))
             .route("/language", web::post().to(sign_in::language))
+            .route("/password", web::get().to(password::page))
+            .route("/password", web::post().to(password::submit))
             .route(
                 "/notifications",
                 web::get().to(listing::page::<inbox::Notifications>),
@@ -89,6 +96,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/signals/{id}/{form}",
                 web::post().to(form::post::<SignalFile>),
+            )
+            // The administrator's pages.
+            .route(
+                "/admin",
+                web::get().to(|| async { form::back_to("/console/admin/users") }),
+            )
+            .route("/admin/users", web::get().to(admin::page::<Users>))
+            .route("/admin/users", web::post().to(admin::create::<Users>))
+            .route(
+                "/admin/users/{id}/deactivate",
+                web::post().to(users::deactivate),
+            )
+            .route(
+                "/admin/users/{id}/password-reset",
+                web::post().to(users::reset_password),
+            )
+            .route(
+                "/admin/organisations",
+                web::get().to(admin::page::<Organisations>),
+            )
+            .route(
+                "/admin/organisations",
+                web::post().to(admin::create::<Organisations>),
+            )
+            .route("/admin/districts", web::get().to(admin::page::<Districts>))
+            .route(
+                "/admin/districts",
+                web::post().to(admin::create::<Districts>),
             )
             .route("/static/console.css", web::get().to(stylesheet))
             // A malformed id names no page; nor does any other path here.

@@ -4,7 +4,8 @@
 //!   `auth::tokens`) that expires with the login (`console.session_hours`): each request is
 //!   checked as a bearer token is — signature, expiry, and the login still active — so signing
 //!   out here, `POST /api/v1/auth/logout` with a token of the same login, a deactivation or a
-//!   password reset end it alike.
+//!   password reset end it alike. A login whose password an administrator reset may only choose
+//!   a new one: every page but the password page sends it there ([`Anyone`]).
 //! - Every form carries a **form token**: a keyed tag of the login (`TokenKeys::tag`), or before
 //!   sign-in of a random browser cookie — a synchronizer token nobody else can compute. A `POST`
 //!   without the right one is refused (403) before anything else runs.
@@ -95,6 +96,35 @@ impl FromRequest for Signed {
     type Error = ConsoleError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ConsoleError>>>>;
 
+    /// A login that must change its password first (an administrator reset it) is sent to the
+    /// password page from every other page.
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let anyone = Anyone::from_request(req, payload);
+        Box::pin(async move {
+            match anyone.await? {
+                Anyone {
+                    signed,
+                    must_change_password: false,
+                } => Ok(signed),
+                _ => Err(ConsoleError::ChangePassword),
+            }
+        })
+    }
+}
+
+/// A signed-in console request, whether or not its login must change its password first: the
+/// password page, signing out and the language choice take it; every other page takes
+/// [`Signed`].
+pub struct Anyone {
+    pub signed: Signed,
+    /// An administrator reset the password: the login may only choose a new one.
+    pub must_change_password: bool,
+}
+
+impl FromRequest for Anyone {
+    type Error = ConsoleError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ConsoleError>>>>;
+
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let lang = Lang::of_request(req);
         let token = labels::cookie(req, SESSION_COOKIE);
@@ -103,16 +133,19 @@ impl FromRequest for Signed {
         Box::pin(async move {
             let state = state.ok_or(ConsoleError::Page(StatusCode::INTERNAL_SERVER_ERROR, lang))?;
             match login.await {
-                Ok((caller, false)) => {
+                Ok((caller, must_change_password)) => {
                     let form_token = state.tokens.tag(FORM_PURPOSE, &caller.session.to_string());
-                    Ok(Signed {
+                    let signed = Signed {
                         caller,
                         lang,
                         form_token,
+                    };
+                    Ok(Anyone {
+                        signed,
+                        must_change_password,
                     })
                 }
-                // A login that must change its password first has no console yet.
-                Ok((_, true)) | Err(ApiError::Unauthorized) => Err(ConsoleError::SignIn),
+                Err(ApiError::Unauthorized) => Err(ConsoleError::SignIn),
                 Err(e) => Err(ConsoleError::from_api(e, lang)),
             }
         })
@@ -189,6 +222,8 @@ impl FromRequest for Visitor {
 pub enum ConsoleError {
     /// Not signed in (or the login ended): to the sign-in page.
     SignIn,
+    /// The login must change its password first: to the password page.
+    ChangePassword,
     /// A form without its token: 403, nothing done.
     Forged(Lang),
     /// The page of an HTTP error status.
@@ -208,6 +243,7 @@ impl std::fmt::Display for ConsoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ConsoleError::SignIn => f.write_str("sign in"),
+            ConsoleError::ChangePassword => f.write_str("change the password first"),
             ConsoleError::Forged(_) => f.write_str("form token missing or wrong"),
             ConsoleError::Page(status, _) => write!(f, "{status}"),
         }
@@ -217,7 +253,7 @@ impl std::fmt::Display for ConsoleError {
 impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ConsoleError::SignIn => StatusCode::SEE_OTHER,
+            ConsoleError::SignIn | ConsoleError::ChangePassword => StatusCode::SEE_OTHER,
             ConsoleError::Forged(_) => StatusCode::FORBIDDEN,
             ConsoleError::Page(status, _) => *status,
         }
@@ -227,6 +263,9 @@ impl ResponseError for ConsoleError {
         match self {
             ConsoleError::SignIn => HttpResponse::SeeOther()
                 .insert_header(("Location", "/console/sign-in"))
+                .finish(),
+            ConsoleError::ChangePassword => HttpResponse::SeeOther()
+                .insert_header(("Location", "/console/password"))
                 .finish(),
             ConsoleError::Forged(lang) => layout::error_page(StatusCode::FORBIDDEN, *lang, true),
             ConsoleError::Page(status, lang) => layout::error_page(*status, *lang, false),

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use crate::auth::login;
 use crate::auth::tokens::Bearer;
-use crate::console::form::Pressed;
+use crate::console::form::TokenOnly;
 use crate::console::layout::{self, Frame, Nav};
-use crate::console::session::{ConsoleError, SESSION_COOKIE, Signed, Visitor, cookie};
+use crate::console::session::{Anyone, ConsoleError, SESSION_COOKIE, Visitor, cookie};
 use crate::error::ApiError;
 use crate::labels::{LANG_COOKIE, Lang, Ui};
 use crate::state::AppState;
@@ -49,9 +49,6 @@ pub async fn submit(
         Ok(layout::respond(status, page))
     };
     let signed_in = match login::sign_in(&state, username.clone(), password, lasts).await {
-        Ok(s) if s.password_change_required => {
-            return refused(StatusCode::FORBIDDEN, Ui::PasswordChangeRequired);
-        }
         Ok(s) => s,
         Err(ApiError::Unauthorized) => {
             return refused(StatusCode::UNAUTHORIZED, Ui::BadCredentials);
@@ -61,16 +58,22 @@ pub async fn submit(
         }
         Err(e) => return Err(ConsoleError::from_api(e, visitor.lang)),
     };
+    // A password an administrator reset: the new login may only choose its own first.
+    let next = match signed_in.password_change_required {
+        true => "/console/password",
+        false => "/console/",
+    };
     let session = session_cookie(&state, signed_in, lasts)
         .map_err(|e| ConsoleError::from_api(e, visitor.lang))?;
     Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, "/console/"))
+        .insert_header((LOCATION, next))
         .insert_header((SET_COOKIE, session))
         .finish())
 }
 
-/// The session cookie of a new login: an access token of it, expiring with it.
-fn session_cookie(
+/// The session cookie of a new login: an access token of it, expiring with it (and, while its
+/// password must be changed, good for the password page only).
+pub fn session_cookie(
     state: &AppState,
     signed_in: SignedIn,
     lasts: chrono::Duration,
@@ -79,7 +82,7 @@ fn session_cookie(
     let bearer = Bearer {
         actor: signed_in.actor,
         session: signed_in.session,
-        password_change_required: false,
+        password_change_required: signed_in.password_change_required,
     };
     let token = state.tokens.issue_until(&bearer, now, now + lasts)?;
     Ok(cookie(
@@ -125,8 +128,11 @@ fn sign_in_page(visitor: &Visitor, username: &str, problem: Option<Ui>) -> Marku
 /// the cookie.
 pub async fn sign_out(
     state: web::Data<AppState>,
-    Pressed(signed): Pressed,
+    anyone: Anyone,
+    form: web::Form<TokenOnly>,
 ) -> Result<HttpResponse, ConsoleError> {
+    let signed = anyone.signed;
+    signed.check(&form.csrf)?;
     let caller = signed.caller.0.clone();
     state
         .run(move |conn| Ok(qorgau_app::sessions::sign_out(conn, &caller)?))
@@ -154,11 +160,11 @@ pub struct LanguageForm {
 pub async fn language(
     state: web::Data<AppState>,
     visitor: Visitor,
-    signed: Option<Signed>,
+    signed: Option<Anyone>,
     form: web::Form<LanguageForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     match &signed {
-        Some(signed) => signed.check(&form.csrf)?,
+        Some(anyone) => anyone.signed.check(&form.csrf)?,
         None => visitor.check(&form.csrf)?,
     }
     let lang = Lang::from_code(&form.lang).unwrap_or(visitor.lang);

@@ -1,11 +1,10 @@
 //! Login, refresh, logout, `GET /me` and changing one's password (api.md § Auth).
 
 use actix_web::{HttpResponse, get, post, web};
-use qorgau_app::passwords;
 use qorgau_app::sessions::{self, Renewal, SignedIn};
 use qorgau_app::users;
 
-use crate::auth::login::sign_in;
+use crate::auth::login::{change_password as change, sign_in};
 use crate::auth::tokens::Bearer;
 use crate::auth::{AnyCaller, Caller};
 use crate::dto::auth::{LoginRequest, PasswordChangeRequest, RefreshRequest, TokenPair};
@@ -110,24 +109,8 @@ pub async fn change_password(
     body: Json<PasswordChangeRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let PasswordChangeRequest { current, new } = body.0;
-    let policy = state.config.lockout();
-    let who = caller.clone();
-    let (change, current) = state
-        .run(move |conn| {
-            let change = sessions::begin_password_change(conn, policy, &who, &current, new)?;
-            Ok((change, current))
-        })
-        .await?;
-    let current_ok = passwords::verify_queued(current, change.password_hash()).await?;
     let lasts = chrono::Duration::days(state.config.refresh_token_days);
-    let signed_in = state
-        .run(move |conn| {
-            Ok(sessions::change_password(
-                conn, &caller, change, current_ok, lasts,
-            )?)
-        })
-        .await?;
-    state.recent_sessions.forget_all();
+    let signed_in = change(&state, caller.0, current, new, lasts).await?;
     Ok(web::Json(pair(&state, signed_in)?))
 }
 

@@ -79,7 +79,7 @@ pub async fn add_assessment(
     let assessment = parse_assessment(body.body)?;
     let id = CaseId(id.into_inner());
     let work = move |conn: &mut _, app: &_, caller: &_| {
-        record_assessment(conn, app, caller, id, assessment)
+        record_assessment(conn, app, caller, id, None, assessment)
     };
     state
         .once(caller, body.key, work, created::<AssessmentView, _>)

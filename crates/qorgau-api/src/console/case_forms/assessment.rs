@@ -1,4 +1,5 @@
-//! Record an assessment: `POST /cases/{id}/assessments`'s use case (an initial assessment moves
+//! Record an assessment: `POST /cases/{id}/assessments`'s use case, from the case's version the
+//! form was made from — a case changed since is refused and nothing written (an initial assessment moves
 //! a case in intake on to assessment, a comprehensive one to planning; a risk level other than
 //! the case's revises it), once per retry key. The seven domains' findings are a need level and
 //! a note each: a comprehensive assessment needs all seven.
@@ -26,7 +27,7 @@ pub const FORM: CaseForm = CaseForm {
     texts: [Ui::RecordAssessment, Ui::Save, Ui::AssessmentSaved],
     required: &["kind", "summary"],
     now: None,
-    hidden: &["retry"],
+    hidden: &["version", "retry"],
     offered: open,
     fields,
     make,
@@ -93,9 +94,10 @@ fn make(_: &Signed, case: CaseId, v: &Values) -> Result<Command, Vec<FieldError>
             })
             .collect::<Vec<_>>()
     })?;
+    let expected = v.version("version");
     let key = v.retry_key(&format!("assessments {case}"));
     Ok(Command::new(move |conn, app, caller| {
-        record_assessment(conn, app, caller, case, assessment)
+        record_assessment(conn, app, caller, case, Some(expected), assessment)
     })
     .once(key))
 }

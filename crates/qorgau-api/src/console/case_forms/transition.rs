@@ -1,8 +1,9 @@
 //! Move the case through its lifecycle — on to the next stage, or a closure request with its
 //! reason — with `POST /cases/{id}/transitions`'s use case, which decides whether the move is
 //! allowed. The page offers the moves the domain's table gives the caller from the case's
-//! status and recorded facts (`lifecycle::allowed`); a move made impossible meanwhile is
-//! refused as the API refuses it (409), the case as it is now shown.
+//! status and recorded facts (`lifecycle::allowed`). Each form sends the case's version it was
+//! made from: a case changed since is refused and nothing moved (409, the form as typed, standing
+//! on the version shown); a move made impossible meanwhile is refused as the API refuses it.
 
 use maud::{Markup, html};
 use qorgau_app::transitions::transition_case;
@@ -24,7 +25,7 @@ pub const STATUS: CaseForm = CaseForm {
     texts: [Ui::MoveCase, Ui::Move, Ui::CaseMoved],
     required: &["to"],
     now: None,
-    hidden: &[],
+    hidden: &["version"],
     offered: |signed, file| !moves(signed, file).is_empty(),
     fields: status_fields,
     make: |_, case, v| Ok(transition(case, v.get("to"), v)),
@@ -85,12 +86,15 @@ fn closure_fields(f: &Fields, _: &Signed, _: &CaseFile) -> Markup {
     }
 }
 
-/// The use case's move to `to`; the domain checks the move, its reasons and the caller.
+/// The use case's move to `to`, from the case's version the form was made from (a case changed
+/// since is refused and nothing moved); the domain checks the move, its reasons and the caller.
 fn transition(case: CaseId, to: &str, v: &Values) -> Command {
     let input = TransitionInput {
         to: to.into(),
         reason: v.some("reason"),
         closure_reason: v.some("closure_reason"),
     };
-    Command::new(move |conn, app, caller| transition_case(conn, app, caller, case, None, input))
+    // A version that does not parse is no version the case had: stale.
+    let expected = Some(v.version("version"));
+    Command::new(move |conn, app, caller| transition_case(conn, app, caller, case, expected, input))
 }
