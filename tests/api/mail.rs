@@ -221,3 +221,59 @@ async fn the_digest_goes_out_once_per_working_day(backend: Backend) {
         1
     );
 }
+
+/// A relay whose certificate comes from a private (or national) CA (issue 23): refused by
+/// Mozilla's list and by the system's store, which do not hold that CA — the send fails as a
+/// transient error, to be retried — and trusted once `smtp_ca_file` names it, alone
+/// (`smtp_roots = "none"`) or beside the system's store. The mail travels over implicit TLS to
+/// the test server, which holds a certificate for `localhost` issued by that CA.
+#[actix_web::test]
+async fn a_relay_certified_by_a_private_ca_is_trusted_through_smtp_ca_file() {
+    use qorgau_api::config::{SmtpRoots, SmtpSecurity};
+    use qorgau_api::mail::Mailer;
+    let smtp = smtp_server::start_tls().await;
+    let ca = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/api/fixtures/smtp-tls/ca.pem"
+    );
+    let mailer = |roots, ca_file: &str| {
+        let mut config = test_config("unused");
+        config.smtp_host = "localhost".into();
+        config.smtp_port = smtp.port;
+        config.smtp_security = SmtpSecurity::Tls;
+        config.smtp_roots = roots;
+        config.smtp_ca_file = ca_file.into();
+        Mailer::from_config(&config)
+    };
+    let message = Message {
+        to: "cm.astana@example.kz".into(),
+        subject: "Qorgau: TLS".into(),
+        body: "over TLS\n".into(),
+    };
+    let from = "Qorgau <no-reply@qorgau.local>";
+    // A machine without ca-certificates has no system store: the start is refused instead.
+    let system = mailer(SmtpRoots::System, "").ok();
+    for untrusting in [mailer(SmtpRoots::Mozilla, "").ok(), system] {
+        let Some(untrusting) = untrusting else {
+            continue;
+        };
+        let refused = untrusting.send(&message, from).await.unwrap_err();
+        assert!(!refused.is_permanent(), "{refused}");
+    }
+    assert!(smtp.received().is_empty());
+
+    mailer(SmtpRoots::None, ca)
+        .unwrap()
+        .send(&message, from)
+        .await
+        .unwrap();
+    let mut expected = 1;
+    if let Ok(both) = mailer(SmtpRoots::System, ca) {
+        both.send(&message, from).await.unwrap();
+        expected += 1;
+    }
+    let mails = smtp.wait_for(expected, StdDuration::from_secs(5)).await;
+    assert_eq!(mails.len(), expected);
+    assert_eq!(mails[0].text().trim_end(), "over TLS");
+    assert_eq!(mails[0].to, vec!["cm.astana@example.kz".to_string()]);
+}

@@ -30,6 +30,7 @@ mod matrix;
 mod merge;
 mod notifications;
 mod openapi;
+mod operator;
 mod protocol;
 mod replica;
 mod report_facts;

@@ -12,8 +12,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
 
 /// Recipients in this domain are refused with `550 5.1.1` (permanently).
 pub const NO_SUCH_MAILBOX: &str = "@nowhere.example.kz";
@@ -58,6 +58,49 @@ pub async fn start() -> SmtpServer {
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             tokio::spawn(serve(stream, Arc::clone(&store)));
+        }
+    });
+    SmtpServer { port, received }
+}
+
+/// [`start`] over implicit TLS (`smtp_security = "tls"`), with the certificate of `localhost`
+/// in `tests/api/fixtures/smtp-tls/` (`server.pem`, its key `server.key`), issued by the
+/// private test CA `ca.pem`, which no public trust store holds.
+pub async fn start_tls() -> SmtpServer {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/fixtures/smtp-tls");
+    let certs = CertificateDer::pem_file_iter(format!("{dir}/server.pem"))
+        .expect("server.pem")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("certificates");
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/server.key")).expect("server.key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .expect("the server's certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the test SMTP server");
+    let port = listener.local_addr().expect("local address").port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let store = Arc::clone(&received);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                // A client that does not trust the certificate ends the handshake: no session.
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    serve(tls, store).await;
+                }
+            });
         }
     });
     SmtpServer { port, received }
@@ -143,8 +186,8 @@ fn lock(received: &Mutex<Vec<ReceivedMail>>) -> MutexGuard<'_, Vec<ReceivedMail>
 
 /// One SMTP session. Any I/O error simply ends it: the client sees a dropped connection, which
 /// is what a test about failures wants anyway.
-async fn serve(stream: TcpStream, store: Arc<Mutex<Vec<ReceivedMail>>>) {
-    let (read, mut write) = stream.into_split();
+async fn serve<S: AsyncRead + AsyncWrite>(stream: S, store: Arc<Mutex<Vec<ReceivedMail>>>) {
+    let (read, mut write) = tokio::io::split(stream);
     let mut reader = BufReader::new(read);
     let mut from: Option<String> = None;
     let mut to: Vec<String> = Vec::new();

@@ -115,10 +115,15 @@ wait_ready() {
     "$PY" "$FAULTS" wait-ready --base "http://127.0.0.1:$1" --timeout "${2:-30}"
 }
 
-# admin_password LABEL: the password `qorgau serve` printed for the first administrator.
+# admin_password LABEL: the first administrator's password, from the 0600 file `qorgau serve`
+# writes to its data_dir when standard output is not a terminal (or as printed, at one).
 admin_password() {
-    local out="$REL_WORK/$1.out" _
+    local out="$REL_WORK/$1.out" file="$REL_WORK/data-$1/initial-admin-password" _
     for _ in $(seq 100); do
+        if [ -s "$file" ] && grep -q initial-admin-password "$out" 2>/dev/null; then
+            head -1 "$file"
+            return 0
+        fi
         if grep -q '^  password: ' "$out" 2>/dev/null; then
             sed -n 's/^  password: //p' "$out" | head -1
             return 0

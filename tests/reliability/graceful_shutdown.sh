@@ -56,7 +56,7 @@ serve() {
 }
 
 serve serve
-password=$(awk '/password:/ {print $2; exit}' "$work/serve.out")
+password=$(cat "$QORGAU_DATA_DIR/initial-admin-password")
 # Let the worker make a pass or two.
 sleep 1.5
 

@@ -17,7 +17,8 @@ free_port() {
 }
 
 # start_server BIN DIR DATABASE_URL: serves DATABASE_URL on a free port in the background,
-# logging to DIR/serve.log (standard output, with the first admin's password, to DIR/serve.out).
+# logging to DIR/serve.log (standard output to DIR/serve.out; the first admin's password to
+# DIR/data/initial-admin-password).
 # Sets server_pid and base; returns once /health/ready answers 200.
 start_server() {
   local bin=$1 dir=$2 url=$3 port
@@ -50,10 +51,11 @@ stop_server() {
 }
 
 # load_users BIN DIR DATABASE_URL: runs `qorgau demo` and writes DIR/credentials, one
-# `username password` a line: admin (from DIR/serve.out) and the demo users.
+# `username password` a line: admin (from DIR/data/initial-admin-password) and the demo users.
 load_users() {
   local bin=$1 dir=$2 url=$3 admin_password
-  admin_password=$(awk '/password:/ {print $2; exit}' "$dir/serve.out")
+  # Standard output is a file: the password is in data_dir's 0600 file, not printed.
+  admin_password=$(cat "$dir/data/initial-admin-password" 2>/dev/null || true)
   if [ -z "$admin_password" ]; then
     echo "FAIL: no admin password printed (was the database empty?)" >&2
     return 1

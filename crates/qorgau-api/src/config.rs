@@ -1,7 +1,9 @@
 //! Configuration: `config/default.toml` (compiled in) < an optional file < `QORGAU_*`
 //! environment variables. Secrets (`QORGAU_JWT_SECRET`, `QORGAU_AUDIT_KEY`,
-//! `QORGAU_SMTP_PASSWORD`) are read from the environment only, never from a file that could be
-//! committed; local mode generates the first two under `data_dir` when they are not given.
+//! `QORGAU_SMTP_PASSWORD`…) are read from the environment only, never from a configuration file
+//! that could be committed — or from the file a `QORGAU_<NAME>_FILE` variable names (a systemd
+//! credential, a Kubernetes or Docker secret), so that the value need not sit in the process's
+//! environment; local mode generates the first two under `data_dir` when they are not given.
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +43,34 @@ pub enum SmtpSecurity {
     None,
 }
 
+/// The certificate authorities trusted for the SMTP relay's TLS (`smtp_roots`), besides
+/// `smtp_ca_file`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpRoots {
+    /// The operating system's trust store (Debian: `/etc/ssl/certs`, from `ca-certificates`
+    /// and `update-ca-certificates`; `SSL_CERT_FILE`/`SSL_CERT_DIR` override).
+    System,
+    /// Mozilla's list compiled into the binary (`webpki-roots`), whatever the system holds.
+    Mozilla,
+    /// None: only the certificates of `smtp_ca_file`, which must then be set.
+    None,
+}
+
+/// Where `serve` hands over the password of the first administrator it creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstAdminPassword {
+    /// Printed when standard output is a terminal, else written to
+    /// `data_dir/initial-admin-password` (mode 0600) and only that path printed.
+    Auto,
+    /// Always written to the file.
+    File,
+    /// Always printed: for a harness that reads standard output (the browser test). Whatever
+    /// keeps standard output (a journal, a container's log) then keeps the password.
+    Print,
+}
+
 /// The effective configuration. Each field is documented in `config/default.toml`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Config {
@@ -64,6 +94,12 @@ pub struct Config {
     pub smtp_username: String,
     pub smtp_from: String,
     pub smtp_security: SmtpSecurity,
+    /// Which certificate authorities an SMTP relay's certificate may come from.
+    pub smtp_roots: SmtpRoots,
+    /// Where `serve` puts the first administrator's password (`first_admin_password`).
+    pub first_admin_password: FirstAdminPassword,
+    /// A PEM file of further CA certificates trusted for the relay (a national or private CA).
+    pub smtp_ca_file: String,
     pub worker_enabled: bool,
     pub worker_interval_seconds: u64,
     /// Kazakhstan time (`HH:MM`) from which each working day's digest is sent.
@@ -204,6 +240,16 @@ pub enum ConfigError {
         key: &'static str,
         reason: &'static str,
     },
+    #[error("{var}: cannot read {path}: {source}")]
+    UnreadableFile {
+        var: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{var}: {path} is empty")]
+    EmptyFile { var: String, path: PathBuf },
+    #[error("{var} and {var}_FILE are both set: keep one")]
+    BothSet { var: &'static str },
     #[error("cannot keep the generated secret at {path}: {source}")]
     SecretFile {
         path: PathBuf,
@@ -230,7 +276,16 @@ impl Config {
                 }
             })
             .ignore(&[
+                // Read by `env_or_file`, with their `_FILE` variants.
+                "database_url_file",
+                "reports_database_url_file",
                 "jwt_secret",
+                "jwt_secret_file",
+                "audit_key_file",
+                "smtp_password_file",
+                "metrics_token_file",
+                "s3_access_key_id_file",
+                "s3_secret_access_key_file",
                 "audit_key",
                 "smtp_password",
                 "metrics_token",
@@ -241,13 +296,20 @@ impl Config {
                 "require_postgres",
             ]);
         let mut config: Config = figment.merge(env).extract().map_err(Box::new)?;
+        // Connection strings may carry a password: they may come from a file too.
+        if let Some(url) = env_or_file("QORGAU_DATABASE_URL")? {
+            config.database_url = url;
+        }
+        if let Some(url) = env_or_file("QORGAU_REPORTS_DATABASE_URL")? {
+            config.reports.database_url = url;
+        }
         config.secrets = Secrets {
-            jwt_secret: non_empty_env("QORGAU_JWT_SECRET"),
-            audit_key: non_empty_env("QORGAU_AUDIT_KEY"),
-            smtp_password: non_empty_env("QORGAU_SMTP_PASSWORD"),
-            metrics_token: non_empty_env("QORGAU_METRICS_TOKEN"),
-            s3_access_key_id: non_empty_env("QORGAU_S3_ACCESS_KEY_ID"),
-            s3_secret_access_key: non_empty_env("QORGAU_S3_SECRET_ACCESS_KEY"),
+            jwt_secret: env_or_file("QORGAU_JWT_SECRET")?,
+            audit_key: env_or_file("QORGAU_AUDIT_KEY")?,
+            smtp_password: env_or_file("QORGAU_SMTP_PASSWORD")?,
+            metrics_token: env_or_file("QORGAU_METRICS_TOKEN")?,
+            s3_access_key_id: env_or_file("QORGAU_S3_ACCESS_KEY_ID")?,
+            s3_secret_access_key: env_or_file("QORGAU_S3_SECRET_ACCESS_KEY")?,
         };
         config.check()?;
         Ok(config)
@@ -294,6 +356,12 @@ impl Config {
             return refuse(
                 "documents.s3_bucket",
                 "must be set when documents.store is \"s3\"",
+            );
+        }
+        if self.smtp_roots == SmtpRoots::None && self.smtp_ca_file.trim().is_empty() {
+            return refuse(
+                "smtp_roots",
+                "is \"none\": then smtp_ca_file must name the PEM file of the CA certificates to trust",
             );
         }
         if let Some(url) = self.reports.replica_url() {
@@ -435,6 +503,38 @@ fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The value of the environment variable `var`, or the contents of the file that `var_FILE`
+/// names (without the line end a file usually has). Both set is refused; an unreadable or
+/// empty file too: a secret that silently went missing would only show later.
+fn env_or_file(var: &'static str) -> Result<Option<String>, ConfigError> {
+    let file_var = format!("{var}_FILE");
+    let given = non_empty_env(var);
+    let Some(path) = non_empty_env(&file_var) else {
+        return Ok(given);
+    };
+    if given.is_some() {
+        return Err(ConfigError::BothSet { var });
+    }
+    read_secret_file(&file_var, Path::new(path.trim())).map(Some)
+}
+
+/// A secret file's contents, the line end(s) at its end removed.
+pub fn read_secret_file(var: &str, path: &Path) -> Result<String, ConfigError> {
+    let contents = std::fs::read_to_string(path).map_err(|source| ConfigError::UnreadableFile {
+        var: var.to_string(),
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value = contents.trim_end_matches(['\r', '\n']);
+    if value.trim().is_empty() {
+        return Err(ConfigError::EmptyFile {
+            var: var.to_string(),
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(value.to_string())
+}
+
 /// Writes `contents` to a new file at `path`, readable by its owner only — unless the file
 /// exists by then, which is kept: the contents go to a private temporary file first and are
 /// linked into place, which fails rather than replace anything.
@@ -454,6 +554,29 @@ fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         other => other,
     }
+}
+
+/// Writes `contents` to `path`, readable by its owner only (0600), replacing any file there: a
+/// private temporary file first, renamed into place, so the path never holds a partial or
+/// readable copy.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(contents.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
@@ -528,6 +651,9 @@ mod tests {
             "trusted_proxies = [\"10.0.0.0/33\"]",
             "digest_time = \"5pm\"",
             "digest_time = \"25:00\"",
+            "smtp_roots = \"none\"",
+            "smtp_roots = \"everyone\"",
+            "first_admin_password = \"shout\"",
         ] {
             assert!(load_with(bad).is_err(), "{bad}");
         }

@@ -19,9 +19,10 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParametersBuilder};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::{Config, Mode, SmtpSecurity};
+use crate::config::{Config, Mode, SmtpRoots, SmtpSecurity};
 
 /// The notices are composed and queued by the use cases (`qorgau_app::notices`); this module
 /// delivers them.
@@ -76,7 +77,9 @@ impl Mailer {
     /// * `smtp_host` set → SMTP on `smtp_port`: `starttls` upgrades a plain connection (port
     ///   587), `tls` is implicit TLS from the first byte (port 465), `none` is unencrypted and
     ///   meant only for a relay on the same machine and for tests. Credentials are used when
-    ///   `smtp_username` is set; then `QORGAU_SMTP_PASSWORD` is required.
+    ///   `smtp_username` is set; then `QORGAU_SMTP_PASSWORD` is required. The relay's
+    ///   certificate must chain to a CA of `smtp_roots` (by default the system's trust store)
+    ///   or of `smtp_ca_file` ([`trust`]).
     /// * `smtp_host` empty → `.eml` files under `data_dir/outbox` in local mode, an error in
     ///   production mode.
     pub fn from_config(config: &Config) -> Result<Mailer, MailError> {
@@ -97,6 +100,16 @@ impl Mailer {
             SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
         };
         let mut builder = builder.port(config.smtp_port).timeout(Some(SMTP_TIMEOUT));
+        match config.smtp_security {
+            SmtpSecurity::Starttls => builder = builder.tls(Tls::Required(trust(config, host)?)),
+            SmtpSecurity::Tls => builder = builder.tls(Tls::Wrapper(trust(config, host)?)),
+            SmtpSecurity::None if !config.smtp_ca_file.trim().is_empty() => {
+                return Err(MailError::Config(
+                    "smtp_ca_file is set but smtp_security is \"none\": no TLS would use it".into(),
+                ));
+            }
+            SmtpSecurity::None => {}
+        }
         let username = config.smtp_username.trim();
         if !username.is_empty() {
             let Some(password) = &config.secrets.smtp_password else {
@@ -134,6 +147,57 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// The TLS parameters for the relay `host`: the CAs of `smtp_roots`, plus those of
+/// `smtp_ca_file`. lettre's own default (its `webpki-roots`) is not used for `system`: an
+/// operator adds a national or private CA to the system's store (`update-ca-certificates`)
+/// or names it in `smtp_ca_file`. A store or file without a certificate stops the start.
+pub fn trust(
+    config: &Config,
+    host: &str,
+) -> Result<lettre::transport::smtp::client::TlsParameters, MailError> {
+    let mut params = TlsParametersBuilder::new(host.to_string());
+    params = match config.smtp_roots {
+        SmtpRoots::Mozilla => params.certificate_store(CertificateStore::WebpkiRoots),
+        SmtpRoots::None => params.certificate_store(CertificateStore::None),
+        SmtpRoots::System => {
+            let found = rustls_native_certs::load_native_certs();
+            if found.certs.is_empty() {
+                return Err(MailError::Config(format!(
+                    "smtp_roots is \"system\" but the system's trust store holds no certificate ({}): install ca-certificates, or set smtp_ca_file or smtp_roots = \"mozilla\"",
+                    found
+                        .errors
+                        .first()
+                        .map_or_else(|| "none found".to_string(), ToString::to_string)
+                )));
+            }
+            let mut params = params.certificate_store(CertificateStore::None);
+            for der in found.certs {
+                // One unparsable certificate in the store is skipped, as a TLS library would.
+                if let Ok(certificate) = Certificate::from_der(der.to_vec()) {
+                    params = params.add_root_certificate(certificate);
+                }
+            }
+            params
+        }
+    };
+    let file = config.smtp_ca_file.trim();
+    if !file.is_empty() {
+        let pem = std::fs::read(file)
+            .map_err(|e| MailError::Config(format!("smtp_ca_file {file}: {e}")))?;
+        let certificate = Certificate::from_pem(&pem)
+            .map_err(|e| MailError::Config(format!("smtp_ca_file {file}: {e}")))?;
+        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(MailError::Config(format!(
+                "smtp_ca_file {file}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
+            )));
+        }
+        params = params.add_root_certificate(certificate);
+    }
+    params
+        .build_rustls()
+        .map_err(|e| MailError::Config(format!("SMTP TLS for {host:?}: {e}")))
 }
 
 /// The lettre message for `message`. lettre adds `Date` and `Message-ID`, encodes non-ASCII
@@ -219,6 +283,53 @@ mod tests {
                 Mailer::Smtp(_)
             ));
         }
+    }
+
+    /// `smtp_roots` and `smtp_ca_file` (issue 23): the system's store by default, Mozilla's
+    /// list, or only a named CA file; a CA file that is missing or holds no certificate stops
+    /// the start, naming the file.
+    #[test]
+    fn the_relay_is_trusted_through_the_configured_authorities() {
+        let ca = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/api/fixtures/smtp-tls/ca.pem"
+        );
+        let mut smtp = config(Mode::Production, "smtp.example.kz");
+        for roots in [SmtpRoots::System, SmtpRoots::Mozilla] {
+            smtp.smtp_roots = roots;
+            for file in ["", ca] {
+                smtp.smtp_ca_file = file.into();
+                for security in [SmtpSecurity::Starttls, SmtpSecurity::Tls] {
+                    smtp.smtp_security = security;
+                    assert!(
+                        matches!(Mailer::from_config(&smtp), Ok(Mailer::Smtp(_))),
+                        "{roots:?} {file:?} {security:?}"
+                    );
+                }
+            }
+        }
+        smtp.smtp_roots = SmtpRoots::None;
+        smtp.smtp_ca_file = ca.into();
+        assert!(matches!(Mailer::from_config(&smtp), Ok(Mailer::Smtp(_))));
+
+        smtp.smtp_ca_file = "/nonexistent/qorgau-ca.pem".into();
+        let err = Mailer::from_config(&smtp).unwrap_err().to_string();
+        assert!(
+            err.contains("smtp_ca_file /nonexistent/qorgau-ca.pem"),
+            "{err}"
+        );
+        let not_pem = std::env::temp_dir().join(format!("qorgau-ca-{}.pem", uuid::Uuid::new_v4()));
+        std::fs::write(&not_pem, "not a certificate\n").unwrap();
+        smtp.smtp_ca_file = not_pem.display().to_string();
+        let err = Mailer::from_config(&smtp).unwrap_err().to_string();
+        assert!(err.contains("no PEM certificate"), "{err}");
+        let _ = std::fs::remove_file(not_pem);
+
+        // Without TLS a CA file would be ignored: refused instead.
+        smtp.smtp_ca_file = ca.into();
+        smtp.smtp_security = SmtpSecurity::None;
+        let err = Mailer::from_config(&smtp).unwrap_err().to_string();
+        assert!(err.contains("smtp_security is \"none\""), "{err}");
     }
 
     /// RFC 2047 `=?utf-8?b?…?=` words, as lettre writes non-ASCII headers, back to text:

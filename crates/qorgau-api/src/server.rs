@@ -86,6 +86,7 @@ impl AppState {
             data_dir: config.data_dir.clone(),
             public_url: config.public_url.clone(),
         };
+        let metrics = Metrics::new(db.backend().name());
         Ok(AppState {
             app,
             db,
@@ -95,7 +96,7 @@ impl AppState {
                 chrono::Duration::minutes(config.access_token_minutes),
             ),
             config: Arc::new(config),
-            metrics: Arc::new(Metrics::default()),
+            metrics: Arc::new(metrics),
             drain: Arc::default(),
             recent_sessions: Arc::default(),
             report_slots: Arc::new(tokio::sync::Semaphore::new(crate::state::REPORT_SLOTS)),
@@ -294,10 +295,7 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     .await
     .map_err(|e| StartupError::Setup(e.to_string()))??;
     if let Some(password) = admin_password {
-        // Printed to the terminal once, never logged: logs are shipped and kept.
-        println!(
-            "\nCreated the first administrator.\n  username: admin\n  password: {password}\nKeep it now; it is not shown again.\n"
-        );
+        hand_over_admin_password(&state.config, &password)?;
     }
     let listener = TcpListener::bind(&listen)?;
     tracing::info!(address = %listener.local_addr()?, backend = state.db.backend().name(), "listening");
@@ -337,6 +335,39 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     }
     served?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The file the first administrator's password is written to when standard output is not a
+/// terminal (`data_dir/initial-admin-password`, mode 0600).
+pub const ADMIN_PASSWORD_FILE: &str = "initial-admin-password";
+
+/// Gives the operator the first administrator's password, never through the logs. At a
+/// terminal it is printed once. Otherwise standard output is a journal, a container's log or
+/// a file, which keep it: it goes to `data_dir/initial-admin-password`, readable by the
+/// server's user only, and only that path is printed (and logged).
+fn hand_over_admin_password(config: &Config, password: &str) -> std::io::Result<()> {
+    use crate::config::FirstAdminPassword;
+    use std::io::IsTerminal;
+    let print = match config.first_admin_password {
+        FirstAdminPassword::Auto => std::io::stdout().is_terminal(),
+        FirstAdminPassword::File => false,
+        FirstAdminPassword::Print => true,
+    };
+    if print {
+        println!(
+            "\nCreated the first administrator.\n  username: admin\n  password: {password}\nKeep it now; it is not shown again.\n"
+        );
+        return Ok(());
+    }
+    let path = config.data_dir.join(ADMIN_PASSWORD_FILE);
+    crate::config::write_private(&path, &format!("{password}\n"))?;
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
+    println!(
+        "Created the first administrator `admin`; its password is in {} (mode 0600). Sign in, change it, then delete the file.",
+        path.display()
+    );
+    tracing::warn!(file = %path.display(), "created the first administrator: its password is in this file; delete it once read");
     Ok(())
 }
 

@@ -46,8 +46,12 @@ pub async fn run(
 ) {
     while !*shutdown.borrow() {
         match tick(&state, &mailer).await {
-            Ok(t) if t != Tick::default() => tracing::info!(?t, "worker pass"),
-            Ok(_) => {}
+            Ok(t) => {
+                state.metrics.worker_pass_done(state.now().timestamp());
+                if t != Tick::default() {
+                    tracing::info!(?t, "worker pass");
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "worker pass failed; retrying next interval"),
         }
         tokio::select! {

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -170,12 +171,64 @@ impl ManageConnection for Manager {
 
 pub type Conn = PooledConnection<Manager>;
 
+/// How often requests waited for a connection of the pool (`/metrics`: `qorgau_db_pool_*`).
+#[derive(Debug, Default)]
+pub struct PoolWaits {
+    /// Checkouts that waited 1 ms or more: no idle connection was at hand.
+    waited: AtomicU64,
+    /// The time all checkouts spent waiting, in microseconds.
+    wait_micros: AtomicU64,
+    /// Checkouts that gave up after the checkout timeout (`db_timeout_ms`: answered 503).
+    timeouts: AtomicU64,
+}
+
+/// What [`PoolWaits`] counted since the pool opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolWaitCounts {
+    pub waited: u64,
+    pub wait_micros: u64,
+    pub timeouts: u64,
+}
+
+impl PoolWaits {
+    pub fn counts(&self) -> PoolWaitCounts {
+        PoolWaitCounts {
+            waited: self.waited.load(Ordering::Relaxed),
+            wait_micros: self.wait_micros.load(Ordering::Relaxed),
+            timeouts: self.timeouts.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// r2d2's events, counted into [`PoolWaits`].
+#[derive(Debug)]
+struct CountWaits(Arc<PoolWaits>);
+
+impl r2d2::HandleEvent for CountWaits {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        let waited = event.duration();
+        let micros = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX);
+        self.0.wait_micros.fetch_add(micros, Ordering::Relaxed);
+        if waited >= Duration::from_millis(1) {
+            self.0.waited.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn handle_timeout(&self, event: r2d2::event::TimeoutEvent) {
+        let micros = u64::try_from(event.timeout().as_micros()).unwrap_or(u64::MAX);
+        self.0.wait_micros.fetch_add(micros, Ordering::Relaxed);
+        self.0.waited.fetch_add(1, Ordering::Relaxed);
+        self.0.timeouts.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// The database: a pool of connections of one backend.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
     storage: Arc<StorageWatch>,
+    waits: Arc<PoolWaits>,
     /// SQLite (for writes): the line its writers and its WAL keeper take turns in
     /// (`crate::turns`).
     turns: Option<Line>,
@@ -217,7 +270,9 @@ impl Database {
         };
         let sqlite_path = target.clone();
         let storage = Arc::new(StorageWatch::default());
+        let waits = Arc::new(PoolWaits::default());
         let pool = Pool::builder()
+            .event_handler(Box::new(CountWaits(waits.clone())))
             .max_size(settings.max_size)
             .min_idle(Some(0))
             // Checking each connection out with `SELECT 1` costs ~10 % throughput; a broken
@@ -244,6 +299,7 @@ impl Database {
             pool,
             backend,
             storage,
+            waits,
             turns,
             _wal_keeper: wal_keeper,
         })
@@ -276,6 +332,11 @@ impl Database {
     pub fn pool_state(&self) -> (u32, u32) {
         let s = self.pool.state();
         (s.connections, s.idle_connections)
+    }
+
+    /// How often checkouts waited for a connection, and for how long, since the pool opened.
+    pub fn pool_waits(&self) -> PoolWaitCounts {
+        self.waits.counts()
     }
 
     pub fn max_size(&self) -> u32 {

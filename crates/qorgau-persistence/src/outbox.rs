@@ -116,6 +116,36 @@ pub fn list(
     Ok(query.load(conn)?)
 }
 
+/// The outbox's state for `/metrics`: messages waiting to be sent (due or retrying later),
+/// messages given up, and when the oldest waiting one was queued.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Depth {
+    pub pending: i64,
+    pub failed: i64,
+    pub oldest_pending: Option<NaiveDateTime>,
+}
+
+pub fn depth(conn: &mut DbConnection) -> Result<Depth, DbError> {
+    let waiting = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null());
+    let (pending, oldest_pending) = waiting
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .get_result::<(i64, Option<NaiveDateTime>)>(conn)?;
+    let failed = outbox::table
+        .filter(outbox::failed_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(Depth {
+        pending,
+        failed,
+        oldest_pending,
+    })
+}
+
 pub fn all(conn: &mut DbConnection) -> Result<Vec<OutboxRow>, DbError> {
     Ok(outbox::table
         .order(outbox::id)

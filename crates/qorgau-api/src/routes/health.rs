@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::metrics::{Backlog, Scrape};
 use crate::state::AppState;
 
 /// 200 while the process runs.
@@ -66,9 +67,25 @@ pub async fn metrics(
     if !allowed {
         return Err(ApiError::Unauthorized);
     }
-    let body = state
-        .metrics
-        .render(state.db.pool_state(), state.db.max_size());
+    // The backlog is the database's (all instances'); a database that does not answer leaves
+    // those gauges as they were and `qorgau_backlog_read` at 0 — the scrape still answers.
+    let backlog = state
+        .run(|conn| {
+            Ok(Backlog {
+                outbox: qorgau_persistence::outbox::depth(conn)?,
+                unsealed_audit: qorgau_persistence::audit::unsealed(conn)?,
+            })
+        })
+        .await
+        .ok();
+    let body = state.metrics.render(&Scrape {
+        pool: state.db.pool_state(),
+        pool_max: state.db.max_size(),
+        waits: state.db.pool_waits(),
+        worker_enabled: state.config.worker_enabled,
+        now: state.now().timestamp(),
+        backlog,
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body))
