@@ -125,18 +125,19 @@ def start_server(database_url, data_dir):
                QORGAU_LISTEN=f"127.0.0.1:{port}", QORGAU_PUBLIC_URL=f"http://127.0.0.1:{port}",
                QORGAU_LOG_LEVEL="warn", QORGAU_WORKER_ENABLED="false")
     log = open(os.path.join(data_dir, "server.log"), "w")
-    proc = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.PIPE, stderr=log, text=True)
-    password = None
+    proc = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=log, text=True)
+    # Not at a terminal, the server writes the first administrator's password to a 0600 file in
+    # its data directory and prints only the path (docs/security.md): read it as an operator would.
+    password_file = os.path.join(data_dir, "initial-admin-password")
     deadline = time.time() + 60
-    while password is None:
-        line = proc.stdout.readline()
-        if not line:
+    while not (os.path.exists(password_file) and os.path.getsize(password_file) > 0):
+        if proc.poll() is not None:
             raise SystemExit(f"the server stopped: see {log.name}")
-        m = re.search(r"password: (\S+)", line)
-        if m:
-            password = m.group(1)
         if time.time() > deadline:
-            raise SystemExit("no admin password printed")
+            raise SystemExit(f"no {password_file}")
+        time.sleep(0.1)
+    with open(password_file) as f:
+        password = f.read().strip()
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
