@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
+use qorgau_domain::event::EventType;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::case::may_hold;
@@ -368,6 +369,9 @@ pub(crate) fn give(
     timeline::record(tx, &event)?;
     protocol::meet(tx, case, DeadlineKind::Assignment, None, by, now)?;
     if case.assignee_id != Some(assignee) {
+        let assigned = crate::events::Event::case(EventType::CaseAssigned, case)
+            .with("assignee_id", assignee);
+        crate::events::emit(tx, assigned, now)?;
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(by);
         inbox::notify(tx, app, &event, &[users::Among::User(assignee)], now)?;
     }

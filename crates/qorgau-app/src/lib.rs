@@ -26,6 +26,7 @@ pub mod consents;
 pub mod digests;
 pub mod documents;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod facts;
 pub mod families;

@@ -28,6 +28,7 @@ pub mod connection;
 pub mod consents;
 pub mod deadlines;
 pub mod documents;
+pub mod domain_events;
 pub mod error;
 pub mod families;
 pub mod flags;

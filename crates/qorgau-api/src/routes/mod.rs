@@ -9,6 +9,7 @@ pub mod children;
 pub mod commission;
 pub mod consents;
 pub mod documents;
+pub mod events;
 pub mod families;
 pub mod geography;
 pub mod health;
@@ -146,6 +147,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::access_log)
                 .service(audit::open)
                 .service(audit::grants)
-                .service(outbox::list),
+                .service(outbox::list)
+                .service(events::list),
         );
 }
