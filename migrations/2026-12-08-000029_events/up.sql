@@ -31,7 +31,8 @@ CREATE INDEX domain_events_at ON domain_events (at);
 CREATE INDEX domain_events_unsequenced ON domain_events (id) WHERE seq IS NULL;
 
 CREATE TABLE event_sequence (
-    id INTEGER PRIMARY KEY CONSTRAINT event_sequence_one CHECK (id = 1),
+    -- One row, id 1.
+    id INTEGER PRIMARY KEY,
     last BIGINT NOT NULL
 );
 INSERT INTO event_sequence (id, last) VALUES (1, 0);
@@ -52,8 +53,8 @@ CREATE TABLE webhooks (
     -- update, which is the claim that makes two workers fan an event out once.
     cursor_seq BIGINT NOT NULL,
     consecutive_failures INTEGER NOT NULL,
-    paused_at TIMESTAMP,
-    CONSTRAINT webhooks_scope CHECK ((account_id IS NULL) <> (region_code IS NULL))
+    -- Exactly one of account_id and region_code is set (checked by `qorgau_app::webhooks`).
+    paused_at TIMESTAMP
 );
 
 CREATE TABLE webhook_deliveries (

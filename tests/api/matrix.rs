@@ -513,6 +513,9 @@ fn table() -> Vec<Op> {
         list(GET,  "/api/v1/audit",                             ChildQuery,   none,          "A F F F F A F F", "A F F F F N F F").key("child_id"),
         // The mail outbox (staff addresses, delivery errors): the administrator's.
         op(GET,    "/api/v1/admin/outbox",                      Nothing,      none,          "A F F F F F F F", "A F F F F F F F"),
+        // ViewEvents (the feed): intake its district, a case manager her cases, a supervisor her region, an integration
+        // account its signals' statuses; each sees only what is in its reach, so nothing here is out of scope.
+        op(GET,    "/api/v1/events",                            Nothing,      none,          "F F A A F A F A", "F F A A F A F A"),
         op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "N N F F N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/break-glass",                       FreshCase,    break_glass,   "F F F F F A F F", "F F F F F A F F"),
         list(GET,  "/api/v1/break-glass",                       Grant,        none,          "A F F F F A F F", "A F F F F N F F"),

@@ -165,6 +165,14 @@ pub struct Console {
 pub struct Retention {
     /// Years after a child's last case closed before the child's record is anonymised.
     pub closed_case_years: u32,
+    /// Days the feed of domain events keeps an event (`GET /api/v1/events`, webhooks'
+    /// deliveries): older ones are deleted by `qorgau retention run`.
+    #[serde(default = "default_event_days")]
+    pub event_days: u32,
+}
+
+fn default_event_days() -> u32 {
+    90
 }
 
 /// Secrets, from the environment only. `Debug` is redacted so they cannot reach a log.
@@ -279,6 +287,12 @@ impl Config {
             return refuse(
                 "retention.closed_case_years",
                 "must be between 1 and 100 (years after a child's last case closed)",
+            );
+        }
+        if !(1..=3650).contains(&self.retention.event_days) {
+            return refuse(
+                "retention.event_days",
+                "must be between 1 and 3650 (days the event feed keeps an event)",
             );
         }
         if !(1..=24).contains(&self.console.session_hours) {

@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::Action;
-use qorgau_domain::event::EventType;
 use qorgau_domain::assessment::may_record;
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::case::may_hold;
 use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::event::EventType;
 use qorgau_domain::ids::{CaseId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
@@ -369,8 +369,8 @@ pub(crate) fn give(
     timeline::record(tx, &event)?;
     protocol::meet(tx, case, DeadlineKind::Assignment, None, by, now)?;
     if case.assignee_id != Some(assignee) {
-        let assigned = crate::events::Event::case(EventType::CaseAssigned, case)
-            .with("assignee_id", assignee);
+        let assigned =
+            crate::events::Event::case(EventType::CaseAssigned, case).with("assignee_id", assignee);
         crate::events::emit(tx, assigned, now)?;
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(by);
         inbox::notify(tx, app, &event, &[users::Among::User(assignee)], now)?;

@@ -168,13 +168,11 @@ pub fn decide(
             id,
         )?;
         // The decision's text stays in the case file: the event says that and when.
-        let decided = crate::events::Event::case(
-            qorgau_domain::event::EventType::CommissionDecision,
-            &case,
-        )
-        .on(id)
-        .with("hearing_date", hearing)
-        .with("measures", measures.len());
+        let decided =
+            crate::events::Event::case(qorgau_domain::event::EventType::CommissionDecision, &case)
+                .on(id)
+                .with("hearing_date", hearing)
+                .with("measures", measures.len());
         crate::events::emit(tx, decided, now)?;
         let matter = commission::find(tx, id)?.ok_or(AppError::Internal)?;
         one(tx, matter, kazakhstan_date(now.naive_utc()))

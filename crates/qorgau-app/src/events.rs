@@ -53,11 +53,7 @@ impl Event {
     /// An event of `signal` (its status as of the event is in the payload); on its case when
     /// it has one.
     pub fn signal(event_type: EventType, signal: &SignalRow) -> Self {
-        let mut e = Event::new(
-            event_type,
-            &signal.region_code,
-            Some(&signal.district_code),
-        );
+        let mut e = Event::new(event_type, &signal.region_code, Some(&signal.district_code));
         e.row.signal_id = Some(signal.id);
         e.row.case_id = signal.case_id;
         e.row.child_id = signal.child_id;

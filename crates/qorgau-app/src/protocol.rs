@@ -188,8 +188,8 @@ pub fn on_case_opened(
     }
     if let Some(assignee) = case.assignee_id.or(auto) {
         meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;
-        let assigned = crate::events::Event::case(EventType::CaseAssigned, case)
-            .with("assignee_id", assignee);
+        let assigned =
+            crate::events::Event::case(EventType::CaseAssigned, case).with("assignee_id", assignee);
         crate::events::emit(conn, assigned, now)?;
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(actor);
         inbox::notify(conn, app, &event, &[Among::User(assignee)], now)?;

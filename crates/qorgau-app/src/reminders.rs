@@ -171,12 +171,10 @@ fn deadline(
         )
     };
     if escalation {
-        let escalated = crate::events::Event::case(
-            qorgau_domain::event::EventType::DeadlineEscalated,
-            &case,
-        )
-        .on(d.id)
-        .with("deadline_kind", d.kind);
+        let escalated =
+            crate::events::Event::case(qorgau_domain::event::EventType::DeadlineEscalated, &case)
+                .on(d.id)
+                .with("deadline_kind", d.kind);
         crate::events::emit(conn, escalated, now)?;
     }
     let mut event = Event::new(kind, About::case(&case)).on(d.id);

@@ -2,9 +2,9 @@
 //! team asks, the receiving region's supervisor accepts or declines.
 
 use chrono::{DateTime, Utc};
-use qorgau_domain::event::EventType;
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::TransferStatus;
+use qorgau_domain::event::EventType;
 use qorgau_domain::ids::{CaseId, TransferId};
 use qorgau_domain::interagency::{TransferInput, parse_transfer};
 use qorgau_domain::notification::NotificationKind;

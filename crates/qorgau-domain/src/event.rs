@@ -53,7 +53,10 @@ mod tests {
             assert_eq!(EventType::from_code(t.as_str()), Some(t));
         }
         assert_eq!(
-            EventType::ALL.iter().filter(|t| t.is_signal_status()).count(),
+            EventType::ALL
+                .iter()
+                .filter(|t| t.is_signal_status())
+                .count(),
             3
         );
     }

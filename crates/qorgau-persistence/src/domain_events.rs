@@ -156,8 +156,5 @@ pub fn last_seq(conn: &mut DbConnection) -> Result<i64, DbError> {
 
 /// Deletes the events that happened before `before` (retention); returns how many.
 pub fn delete_before(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(
-        diesel::delete(domain_events::table.filter(domain_events::at.lt(before)))
-            .execute(conn)?,
-    )
+    Ok(diesel::delete(domain_events::table.filter(domain_events::at.lt(before))).execute(conn)?)
 }

@@ -21,8 +21,8 @@ use crate::app::App;
 use crate::audit::Act;
 use crate::caller::Caller;
 use crate::error::{AppError, stored_json};
-use crate::timeline::{event, record};
 use crate::events::{self, Event};
+use crate::timeline::{event, record};
 use crate::{protocol, registry};
 use qorgau_domain::event::EventType;
 
