@@ -65,6 +65,7 @@ pub mod timeline;
 pub mod transfers;
 pub mod transitions;
 pub mod users;
+pub mod webhooks;
 
 pub use app::{App, Rules};
 pub use caller::Caller;

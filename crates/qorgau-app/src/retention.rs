@@ -101,6 +101,7 @@ pub fn run(conn: &mut DbConnection, app: &App, cmd: Run) -> Result<Report, AppEr
         report.responses_deleted = write(conn, |tx| store::forget_old_responses(tx, before))?;
         let events_before = report.events_before.naive_utc();
         report.events_deleted = write(conn, |tx| {
+            qorgau_persistence::webhooks::delete_deliveries_before(tx, events_before)?;
             qorgau_persistence::domain_events::delete_before(tx, events_before)
         })?;
     }

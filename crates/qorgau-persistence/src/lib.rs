@@ -65,6 +65,7 @@ pub mod transfers;
 mod turns;
 pub mod users;
 mod wal;
+pub mod webhooks;
 
 pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, read_only, write};
 pub use error::DbError;

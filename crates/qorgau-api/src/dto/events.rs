@@ -120,3 +120,121 @@ fn types_schema() -> utoipa::openapi::Array {
         .unique_items(true)
         .build()
 }
+
+/// A subscription as registered (`POST /api/v1/admin/webhooks`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhookBody {
+    /// Where deliveries are POSTed: `https://…` (or `http://` on a private network).
+    #[schema(max_length = 2000, example = "https://crm.111.kz/qorgau/events")]
+    pub url: String,
+    /// The event types delivered; empty or absent: every type the scope may see.
+    #[serde(default)]
+    pub event_types: Vec<EventType>,
+    /// Deliver what this account may read of the feed (e.g. the 111 centre's integration
+    /// account: the statuses of its signals). Exactly one of `account_id` and `region_code`.
+    pub account_id: Option<Uuid>,
+    /// Deliver the region's events, as its supervisors see them.
+    pub region_code: Option<String>,
+    /// The HMAC key, 24–200 characters; generated when absent. Shown once, in the answer.
+    #[schema(min_length = 24, max_length = 200)]
+    pub secret: Option<String>,
+}
+
+impl From<NewWebhookBody> for qorgau_app::webhooks::NewWebhook {
+    fn from(b: NewWebhookBody) -> Self {
+        qorgau_app::webhooks::NewWebhook {
+            url: b.url,
+            event_types: b.event_types,
+            account_id: b.account_id.map(qorgau_domain::ids::UserId),
+            region_code: b.region_code,
+            secret: b.secret,
+        }
+    }
+}
+
+/// A subscription. Its secret is shown only when it is created.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: Uuid,
+    pub url: String,
+    pub event_types: Vec<EventType>,
+    pub account_id: Option<Uuid>,
+    pub region_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The last event (`seq`) turned into deliveries.
+    pub cursor: i64,
+    pub consecutive_failures: i32,
+    /// Set when deliveries stopped after `webhook_pause_after` failures in a row; resume with
+    /// `POST /admin/webhooks/{id}/resume`.
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Only in the answer to its creation: keep it, it verifies every delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl WebhookView {
+    pub fn of(w: qorgau_persistence::webhooks::WebhookRow, with_secret: bool) -> Self {
+        WebhookView {
+            id: w.id.0,
+            url: w.url,
+            event_types: w
+                .event_types
+                .split(',')
+                .filter_map(EventType::from_code)
+                .collect(),
+            account_id: w.account_id.map(|a| a.0),
+            region_code: w.region_code,
+            created_at: w.created_at.and_utc(),
+            cursor: w.cursor_seq,
+            consecutive_failures: w.consecutive_failures,
+            paused_at: w.paused_at.map(|t| t.and_utc()),
+            secret: with_secret.then_some(w.secret),
+        }
+    }
+}
+
+/// The subscriptions.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookList {
+    pub items: Vec<WebhookView>,
+}
+
+/// One event's delivery to one subscription.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub seq: i64,
+    #[serde(rename = "type")]
+    #[schema(value_type = EventType)]
+    pub event_type: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    /// When the next attempt is due (while not delivered).
+    pub next_attempt_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The receiver's last HTTP status.
+    pub last_status: Option<i32>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+impl TryFrom<qorgau_persistence::webhooks::DeliveryRow> for DeliveryView {
+    type Error = AppError;
+
+    fn try_from(d: qorgau_persistence::webhooks::DeliveryRow) -> Result<Self, AppError> {
+        Ok(DeliveryView {
+            id: d.id.0,
+            event_id: d.event_id.0,
+            seq: d.seq,
+            event_type: d.event_type,
+            created_at: d.created_at.and_utc(),
+            attempts: d.attempts,
+            next_attempt_at: d.next_attempt_at.and_utc(),
+            delivered_at: d.delivered_at.map(|t| t.and_utc()),
+            last_status: d.last_status,
+            last_error: d.last_error,
+        })
+    }
+}

@@ -27,6 +27,7 @@ pub mod signals;
 pub mod supervision;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -148,6 +149,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::open)
                 .service(audit::grants)
                 .service(outbox::list)
-                .service(events::list),
+                .service(events::list)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::remove)
+                .service(webhooks::resume)
+                .service(webhooks::deliveries),
         );
 }
