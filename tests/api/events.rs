@@ -3,10 +3,16 @@
 //! signals it filed, with its own reference, nothing about the child — and subscriptions
 //! deliver each event signed, once, retried until the receiver is back.
 
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use qorgau_api::AppState;
+use qorgau_api::worker;
+use qorgau_domain::event::verify;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, join_all};
+use crate::common::{Backend, TestApp, join_all, test_config};
 use crate::on_both_backends;
 use crate::world::{World, signal};
 
@@ -14,7 +20,120 @@ on_both_backends!(
     the_feed_is_in_commit_order_and_scoped,
     the_feed_keeps_commit_order_under_concurrent_writes,
     the_feed_refuses_bad_parameters_and_roles_without_need,
+    webhooks_deliver_each_event_signed_once,
+    a_receiver_down_gets_every_event_after_it_returns,
 );
+
+/// One delivery as the test's receiver got it.
+#[derive(Clone, Debug)]
+struct Received {
+    signature: String,
+    event_id: String,
+    body: String,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+/// A webhook receiver on `127.0.0.1:port`, answering 204 and keeping what it got.
+struct Receiver {
+    got: Arc<Mutex<Vec<Received>>>,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Receiver {
+    fn start(port: u16) -> Receiver {
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let kept = got.clone();
+        let server = HttpServer::new(move || {
+            let kept = kept.clone();
+            App::new().default_service(web::to(move |req: HttpRequest, body: String| {
+                let kept = kept.clone();
+                async move {
+                    let header = |name: &str| {
+                        req.headers()
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    kept.lock().unwrap().push(Received {
+                        signature: header("qorgau-signature"),
+                        event_id: header("qorgau-event-id"),
+                        body,
+                    });
+                    HttpResponse::NoContent().finish()
+                }
+            }))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))
+        .unwrap()
+        .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Receiver {
+            got,
+            server: handle,
+        }
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+/// A port nobody listens on (yet).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The test's server and, on PostgreSQL, a second instance on the same database and clock.
+fn instances(app: &TestApp, backend: Backend) -> Vec<AppState> {
+    let mut all = vec![app.state.clone()];
+    if backend == Backend::Postgres {
+        let mut config = test_config(&app.db.url);
+        config.webhook_pause_after = app.state.config.webhook_pause_after;
+        all.push(
+            AppState::open(config)
+                .unwrap()
+                .with_clock(app.clock.clone()),
+        );
+    }
+    all
+}
+
+/// `passes` worker passes at once over `instances`: (delivered, failed).
+async fn ticks(instances: &[AppState], passes: usize) -> (usize, usize) {
+    let mailer = qorgau_api::mail::Mailer::Files(std::env::temp_dir().join("qorgau-events-mail"));
+    let all = join_all(
+        instances
+            .iter()
+            .cycle()
+            .take(passes)
+            .map(|s| worker::tick(s, &mailer)),
+    )
+    .await;
+    all.into_iter().map(|t| t.unwrap()).fold((0, 0), |acc, t| {
+        (acc.0 + t.webhooks_delivered, acc.1 + t.webhooks_failed)
+    })
+}
+
+async fn subscribe(w: &World, body: Value) -> Value {
+    let r = w
+        .app
+        .post("/api/v1/admin/webhooks", &w.app.admin_token, body)
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    r.body
+}
 
 /// Every event `token` may see of `types` (comma-separated, empty: all), page by page.
 pub async fn feed(w: &World, token: &str, types: &str) -> Vec<Value> {
@@ -225,4 +344,233 @@ async fn the_feed_refuses_bad_parameters_and_roles_without_need(backend: Backend
         let r = w.app.get("/api/v1/events", token).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
     }
+}
+
+async fn webhooks_deliver_each_event_signed_once(backend: Backend) {
+    let w = World::new(backend).await;
+    let (line_id, line111) = line_111(&w).await;
+    let port = free_port();
+    let receiver = Receiver::start(port);
+    let url = format!("http://127.0.0.1:{port}/qorgau");
+    let hook = subscribe(&w, json!({"url": url, "account_id": line_id})).await;
+    let secret = hook["secret"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 24);
+    let regional = subscribe(
+        &w,
+        json!({"url": format!("{url}/region"), "region_code": "KZ-71", "event_types": ["case.opened"],
+               "secret": "a region's secret, long enough"}),
+    )
+    .await;
+    // Listed without secrets.
+    let listed = w
+        .app
+        .get("/api/v1/admin/webhooks", &w.app.admin_token)
+        .await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
+    assert!(!listed.body.to_string().contains(&secret));
+
+    let filed = w
+        .app
+        .post(
+            "/api/v1/signals",
+            &line111,
+            call_111("111-2026-0000077", "Aruzhan"),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
+    let signal_id = filed.body["id"].as_str().unwrap().to_string();
+    w.triage_open(&signal_id).await;
+
+    // Two instances racing on PostgreSQL (four passes at once): each event once.
+    let (delivered, failed) = ticks(&instances(&w.app, backend), 4).await;
+    assert_eq!((delivered, failed), (3, 0));
+    let (delivered, _) = ticks(&instances(&w.app, backend), 2).await;
+    assert_eq!(delivered, 0, "nothing twice");
+
+    let got = receiver.got();
+    let (to_111, to_region): (Vec<_>, Vec<_>) = got
+        .iter()
+        .partition(|r| r.json()["external_ref"].is_string());
+    let types: Vec<Value> = to_111.iter().map(|r| r.json()["type"].clone()).collect();
+    assert_eq!(types, [json!("signal.received"), json!("signal.triaged")]);
+    let now = w.app.now().timestamp();
+    for r in &to_111 {
+        let body = r.json();
+        assert_eq!(body["external_ref"], "111-2026-0000077");
+        assert_eq!(body["signal_id"], json!(signal_id));
+        assert_eq!(body["case_id"], Value::Null);
+        assert_eq!(r.event_id, body["id"].as_str().unwrap());
+        assert!(verify(
+            secret.as_bytes(),
+            &r.signature,
+            r.body.as_bytes(),
+            now,
+            300
+        ));
+        assert!(!verify(
+            b"not the secret at all, no",
+            &r.signature,
+            r.body.as_bytes(),
+            now,
+            300
+        ));
+        assert!(!verify(
+            secret.as_bytes(),
+            &r.signature,
+            r.body.as_bytes(),
+            now + 3600,
+            300
+        ));
+    }
+    assert_eq!(to_111[1].json()["data"]["status"], "case_opened");
+    assert_eq!(to_region.len(), 1);
+    assert_eq!(to_region[0].json()["type"], "case.opened");
+    assert!(verify(
+        b"a region's secret, long enough",
+        &to_region[0].signature,
+        to_region[0].body.as_bytes(),
+        now,
+        300
+    ));
+
+    let id = hook["id"].as_str().unwrap();
+    let log = w
+        .app
+        .get(
+            &format!("/api/v1/admin/webhooks/{id}/deliveries"),
+            &w.app.admin_token,
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{:?}", log.body);
+    let items = log.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(
+        items
+            .iter()
+            .all(|d| d["delivered_at"].is_string() && d["attempts"] == 1)
+    );
+
+    // Removed: nothing more is sent to it.
+    let gone = w
+        .app
+        .send(
+            reqwest::Method::DELETE,
+            &format!(
+                "/api/v1/admin/webhooks/{}",
+                regional["id"].as_str().unwrap()
+            ),
+            Some(&w.app.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    w.open_case("Bota", false).await;
+    ticks(&instances(&w.app, backend), 1).await;
+    assert_eq!(
+        receiver.got().len(),
+        got.len(),
+        "the 111 account's signals only; the region's removed"
+    );
+
+    // Bad subscriptions name the field; others than the administrator may not subscribe.
+    for (body, field) in [
+        (json!({"url": "ftp://x", "region_code": "KZ-71"}), "url"),
+        (json!({"url": url, "region_code": "KZ-99"}), "region_code"),
+        (json!({"url": url}), "account_id"),
+        (
+            json!({"url": url, "region_code": "KZ-71", "secret": "short"}),
+            "secret",
+        ),
+    ] {
+        let r = w
+            .app
+            .post("/api/v1/admin/webhooks", &w.app.admin_token, body)
+            .await;
+        assert_eq!(crate::common::invalid_fields(&r), [field]);
+    }
+    let r = w
+        .app
+        .post(
+            "/api/v1/admin/webhooks",
+            &w.supervisor,
+            json!({"url": url, "region_code": "KZ-71"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    receiver.server.stop(false).await;
+}
+
+async fn a_receiver_down_gets_every_event_after_it_returns(backend: Backend) {
+    let app = TestApp::start_with(backend, |c| c.webhook_pause_after = 4).await;
+    let mut w = World::on(app).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let hook = subscribe(
+        &w,
+        json!({"url": url, "region_code": "KZ-71", "event_types": ["signal.received"]}),
+    )
+    .await;
+    let id = hook["id"].as_str().unwrap().to_string();
+    for name in ["Alma", "Berik", "Daulet"] {
+        let child = json!({"first_name": name, "last_name": "Test", "birth_date": "2013-01-01"});
+        assert_eq!(w.file(signal(child)).await.status, StatusCode::CREATED);
+    }
+    // Nobody listens: three failures, retried in a minute, not before.
+    let all = instances(&w.app, backend);
+    assert_eq!(ticks(&all, 2).await, (0, 3));
+    assert_eq!(ticks(&all, 1).await, (0, 0), "backing off");
+    let log = w
+        .app
+        .get(
+            &format!("/api/v1/admin/webhooks/{id}/deliveries"),
+            &w.app.admin_token,
+        )
+        .await;
+    for d in log.body["items"].as_array().unwrap() {
+        assert_eq!(d["attempts"], 1);
+        assert!(d["last_error"].as_str().unwrap().contains("connect"), "{d}");
+    }
+    // Still down a few minutes later: the fourth failure in a row pauses the subscription.
+    w.later(chrono::Duration::minutes(3)).await;
+    assert_eq!(ticks(&all, 1).await, (0, 3));
+    let listed = w
+        .app
+        .get("/api/v1/admin/webhooks", &w.app.admin_token)
+        .await;
+    assert!(
+        listed.body["items"][0]["paused_at"].is_string(),
+        "{:?}",
+        listed.body
+    );
+
+    // Back up: a paused subscription waits for the administrator, then gets everything once.
+    let receiver = Receiver::start(port);
+    w.later(chrono::Duration::minutes(10)).await;
+    assert_eq!(ticks(&all, 1).await, (0, 0), "paused");
+    let child = json!({"first_name": "Erlan", "last_name": "Test", "birth_date": "2013-01-01"});
+    assert_eq!(w.file(signal(child)).await.status, StatusCode::CREATED);
+    let r = w
+        .app
+        .post(
+            &format!("/api/v1/admin/webhooks/{id}/resume"),
+            &w.app.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["paused_at"], Value::Null);
+    assert_eq!(ticks(&all, 2).await, (4, 0));
+    let got = receiver.got();
+    let mut ids: Vec<String> = got.iter().map(|r| r.event_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "every event, once");
+    let feed = feed(&w, &w.supervisor, "signal.received").await;
+    let mut expected: Vec<String> = feed
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    receiver.server.stop(false).await;
 }
