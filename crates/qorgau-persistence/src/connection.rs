@@ -328,10 +328,11 @@ where
     let mut done = f(conn);
     // The transaction's domain events are numbered last, just before it commits (the order
     // of commits is the feed's order: `crate::domain_events`).
-    if outermost && done.is_ok() {
-        if let Err(e) = crate::domain_events::sequence_pending(conn) {
-            done = Err(E::from(e));
-        }
+    if outermost
+        && done.is_ok()
+        && let Err(e) = crate::domain_events::sequence_pending(conn)
+    {
+        done = Err(E::from(e));
     }
     let done = finish(conn, done);
     if done.is_ok() {
