@@ -22,6 +22,7 @@ on_both_backends!(
     the_feed_refuses_bad_parameters_and_roles_without_need,
     webhooks_deliver_each_event_signed_once,
     a_receiver_down_gets_every_event_after_it_returns,
+    retention_deletes_events_older_than_the_period,
 );
 
 /// One delivery as the test's receiver got it.
@@ -388,9 +389,11 @@ async fn webhooks_deliver_each_event_signed_once(backend: Backend) {
     assert_eq!(delivered, 0, "nothing twice");
 
     let got = receiver.got();
-    let (to_111, to_region): (Vec<_>, Vec<_>) = got
+    let (mut to_111, to_region): (Vec<_>, Vec<_>) = got
         .iter()
         .partition(|r| r.json()["external_ref"].is_string());
+    // Two instances send at once: arrival order is not commit order; `seq` is.
+    to_111.sort_by_key(|r| r.json()["seq"].as_i64());
     let types: Vec<Value> = to_111.iter().map(|r| r.json()["type"].clone()).collect();
     assert_eq!(types, [json!("signal.received"), json!("signal.triaged")]);
     let now = w.app.now().timestamp();
@@ -573,4 +576,25 @@ async fn a_receiver_down_gets_every_event_after_it_returns(backend: Backend) {
     expected.sort();
     assert_eq!(ids, expected);
     receiver.server.stop(false).await;
+}
+
+async fn retention_deletes_events_older_than_the_period(backend: Backend) {
+    let mut w = World::new(backend).await;
+    let child = json!({"first_name": "Old", "last_name": "Test", "birth_date": "2013-01-01"});
+    assert_eq!(w.file(signal(child)).await.status, StatusCode::CREATED);
+    w.later(chrono::Duration::days(60)).await;
+    let child = json!({"first_name": "New", "last_name": "Test", "birth_date": "2013-01-01"});
+    assert_eq!(w.file(signal(child)).await.status, StatusCode::CREATED);
+    w.later(chrono::Duration::days(31)).await;
+    let run = qorgau_app::retention::Run {
+        closed_case_years: 5,
+        event_days: 90,
+        dry_run: false,
+    };
+    let mut conn = w.app.state.db.conn().unwrap();
+    let report = qorgau_app::retention::run(&mut conn, &w.app.state, run).unwrap();
+    drop(conn);
+    assert_eq!(report.events_deleted, 1);
+    let left = feed(&w, &w.supervisor, "").await;
+    assert_eq!(seqs(&left), [2], "the newer event, with its number");
 }

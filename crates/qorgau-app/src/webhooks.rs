@@ -202,7 +202,12 @@ pub fn fan_out(
     render: &dyn Fn(&EventRow) -> Result<String, AppError>,
 ) -> Result<usize, AppError> {
     let mut made = 0;
-    for hook in webhooks::active(conn)? {
+    let last = domain_events::last_seq(conn)?;
+    // A subscription with nothing new costs no transaction.
+    for hook in webhooks::active(conn)?
+        .into_iter()
+        .filter(|h| h.cursor_seq < last)
+    {
         made += write(conn, |tx| fan_out_one(tx, &hook, now, render))?;
     }
     Ok(made)
