@@ -235,10 +235,12 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Retention(RetentionCommand::Run { dry_run }) => {
             let years = config.retention.closed_case_years;
+            let event_days = config.retention.event_days;
             let state = ready(config)?;
             let mut conn = state.db.conn()?;
             let run = retention::Run {
                 closed_case_years: years,
+                event_days,
                 dry_run,
             };
             print_retention(&retention::run(&mut conn, &state, run)?, years);
@@ -380,8 +382,12 @@ fn print_retention(report: &retention::Report, years: u32) {
         println!("dry run: nothing changed");
     } else {
         println!(
-            "anonymised {} child(ren); {} stored response(s) of retried requests deleted",
-            report.anonymised, report.responses_deleted
+            "anonymised {} child(ren); {} stored response(s) of retried requests deleted; {} \
+             event(s) older than {} deleted from the feed",
+            report.anonymised,
+            report.responses_deleted,
+            report.events_deleted,
+            report.events_before.format("%Y-%m-%d %H:%M UTC")
         );
     }
     println!("audit log: run {}", report.run_id);

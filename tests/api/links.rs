@@ -102,6 +102,8 @@ async fn ticks(instances: &[AppState], mailer: &Mailer, passes: usize) -> worker
             sent: acc.sent + t.sent,
             failed: acc.failed + t.failed,
             digests: acc.digests + t.digests,
+            webhooks_delivered: acc.webhooks_delivered + t.webhooks_delivered,
+            webhooks_failed: acc.webhooks_failed + t.webhooks_failed,
         })
 }
 

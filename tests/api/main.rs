@@ -17,6 +17,7 @@ mod console;
 mod demo_scale;
 mod documents;
 mod errors;
+mod events;
 mod export;
 mod families;
 mod findings;

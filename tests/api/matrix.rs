@@ -234,6 +234,8 @@ enum T {
     Placement,
     /// Home: a fresh notification to the caller; elsewhere: one to the place's case manager.
     Notification,
+    /// A fresh webhook subscription to the region's events (subscriptions belong to no place).
+    Webhook,
     /// A fresh case of the place flagged `watch` by its manager; second: the flag's kind.
     Flagged,
     /// A fresh document uploaded by the place's manager onto the place's case.
@@ -513,6 +515,15 @@ fn table() -> Vec<Op> {
         list(GET,  "/api/v1/audit",                             ChildQuery,   none,          "A F F F F A F F", "A F F F F N F F").key("child_id"),
         // The mail outbox (staff addresses, delivery errors): the administrator's.
         op(GET,    "/api/v1/admin/outbox",                      Nothing,      none,          "A F F F F F F F", "A F F F F F F F"),
+        // ViewEvents (the feed): intake its district, a case manager her cases, a supervisor her region, an integration
+        // account its signals' statuses; each sees only what is in its reach, so nothing here is out of scope.
+        op(GET,    "/api/v1/events",                            Nothing,      none,          "F F A A F A F A", "F F A A F A F A"),
+        // ManageWebhooks: the administrator's (subscriptions belong to no place: nothing is out of scope).
+        op(POST,   "/api/v1/admin/webhooks",                    Nothing,      webhook,       "A F F F F F F F", "A F F F F F F F"),
+        op(GET,    "/api/v1/admin/webhooks",                    Nothing,      none,          "A F F F F F F F", "A F F F F F F F"),
+        op("DELETE", "/api/v1/admin/webhooks/{id}",             Webhook,      none,          "A F F F F F F F", "A F F F F F F F"),
+        op(POST,   "/api/v1/admin/webhooks/{id}/resume",        Webhook,      none,          "A F F F F F F F", "A F F F F F F F"),
+        op(GET,    "/api/v1/admin/webhooks/{id}/deliveries",    Webhook,      none,          "A F F F F F F F", "A F F F F F F F"),
         op(GET,    "/api/v1/children/{id}/access-log",          Child,        none,          "N N F F N A N N", "N N N N N N N N"),
         op(POST,   "/api/v1/break-glass",                       FreshCase,    break_glass,   "F F F F F A F F", "F F F F F A F F"),
         list(GET,  "/api/v1/break-glass",                       Grant,        none,          "A F F F F A F F", "A F F F F N F F"),
@@ -660,6 +671,10 @@ mod body {
 
     pub fn refresh(_: &Fx, _: &Cell, r: &Rec) -> Option<Value> {
         Some(json!({"refresh_token": r.extra}))
+    }
+
+    pub fn webhook(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
+        Some(json!({"url": "https://example.kz/hook", "region_code": "KZ-71"}))
     }
 
     pub fn preference(_: &Fx, _: &Cell, _: &Rec) -> Option<Value> {
@@ -1073,6 +1088,33 @@ impl Fx {
 
     fn next(&self) -> u32 {
         self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A fresh webhook subscription to KZ-71's events, written as its creation writes it.
+    /// Returns its id.
+    fn webhook(&self) -> String {
+        use qorgau_persistence::webhooks::{self, WebhookRow};
+        let mut conn = self.app.state.db.conn().unwrap();
+        let admin = qorgau_persistence::users::find_active_by_username(&mut conn, "admin")
+            .unwrap()
+            .unwrap()
+            .0
+            .id;
+        let row = WebhookRow {
+            id: qorgau_domain::ids::WebhookId::new(),
+            url: "https://example.kz/matrix".into(),
+            event_types: String::new(),
+            account_id: None,
+            region_code: Some("KZ-71".into()),
+            secret: "matrix secret, long enough to sign".into(),
+            created_by: admin,
+            created_at: self.app.now().naive_utc(),
+            cursor_seq: 0,
+            consecutive_failures: 0,
+            paused_at: None,
+        };
+        webhooks::insert(&mut conn, &row).unwrap();
+        row.id.to_string()
     }
 
     /// A fresh unread notification to `recipient` about `case`, written as an event writes it
@@ -1621,6 +1663,7 @@ async fn resolve(fx: &Fx, target: T, cell: &Cell) -> Rec {
                 ..on(&id)
             }
         }
+        T::Webhook => on(&fx.webhook()),
         T::Notification => {
             let recipient = match w {
                 Where::Home => &fx.caller(cell.role).id,

@@ -708,6 +708,7 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
     use qorgau_domain::case::CaseStatus;
     use qorgau_domain::case_file::{FlagKind, NoteKind};
     use qorgau_domain::document::{DocumentKind, MediaType};
+    use qorgau_domain::event::EventType;
     use qorgau_domain::family::FamilyRelation;
     use qorgau_domain::iin::Sex;
     use qorgau_domain::interagency::{PlacementEndReason, PlacementType};
@@ -822,6 +823,10 @@ fn domain_codes() -> BTreeMap<&'static str, BTreeSet<String>> {
         ("deadlines.status", list(&["pending", "met", "cancelled"])),
         ("routing_gaps.action", route),
         ("routing_gaps.organisation_kind", organisation),
+        (
+            "domain_events.event_type",
+            set(&EventType::ALL, EventType::as_str),
+        ),
         (
             "notifications.kind",
             set(&NotificationKind::ALL, NotificationKind::as_str),

@@ -102,6 +102,12 @@ pub struct Config {
     pub smtp_ca_file: String,
     pub worker_enabled: bool,
     pub worker_interval_seconds: u64,
+    /// A webhook subscription is paused after this many failed deliveries in a row.
+    #[serde(default = "default_webhook_pause_after")]
+    pub webhook_pause_after: i32,
+    /// How long a webhook receiver has to answer a delivery.
+    #[serde(default = "default_webhook_timeout_seconds")]
+    pub webhook_timeout_seconds: u64,
     /// Kazakhstan time (`HH:MM`) from which each working day's digest is sent.
     pub digest_time: String,
     pub break_glass_minutes: i64,
@@ -201,6 +207,22 @@ pub struct Console {
 pub struct Retention {
     /// Years after a child's last case closed before the child's record is anonymised.
     pub closed_case_years: u32,
+    /// Days the feed of domain events keeps an event (`GET /api/v1/events`, webhooks'
+    /// deliveries): older ones are deleted by `qorgau retention run`.
+    #[serde(default = "default_event_days")]
+    pub event_days: u32,
+}
+
+fn default_webhook_pause_after() -> i32 {
+    20
+}
+
+fn default_webhook_timeout_seconds() -> u64 {
+    10
+}
+
+fn default_event_days() -> u32 {
+    90
 }
 
 /// Secrets, from the environment only. `Debug` is redacted so they cannot reach a log.
@@ -341,6 +363,21 @@ impl Config {
             return refuse(
                 "retention.closed_case_years",
                 "must be between 1 and 100 (years after a child's last case closed)",
+            );
+        }
+        if !(1..=1000).contains(&self.webhook_pause_after) {
+            return refuse(
+                "webhook_pause_after",
+                "must be between 1 and 1000 (failed deliveries in a row)",
+            );
+        }
+        if !(1..=120).contains(&self.webhook_timeout_seconds) {
+            return refuse("webhook_timeout_seconds", "must be between 1 and 120");
+        }
+        if !(1..=3650).contains(&self.retention.event_days) {
+            return refuse(
+                "retention.event_days",
+                "must be between 1 and 3650 (days the event feed keeps an event)",
             );
         }
         if !(1..=24).contains(&self.console.session_hours) {

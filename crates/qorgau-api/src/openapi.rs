@@ -51,6 +51,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         (name = "reports", description = "Indicators and de-identified counts"),
         (name = "audit", description = "The audit log, children's access logs and break-glass access"),
         (name = "operations", description = "Health and metrics"),
+        (name = "events", description = "The feed of domain events and webhook subscriptions (docs/integration.md)"),
         (name = "labels", description = "Labels of every code, in Kazakh, Russian and English"),
     )
 )]

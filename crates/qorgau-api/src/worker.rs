@@ -10,7 +10,9 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use qorgau_app::webhooks::{self, Leased};
 use qorgau_app::{AppError, digests, reminders};
+use qorgau_domain::event::{SIGNATURE_HEADER, signature};
 use qorgau_persistence::outbox::{self, OutboxRow};
 use qorgau_persistence::{DbConnection, write};
 use tokio::sync::watch;
@@ -33,6 +35,10 @@ pub struct Tick {
     pub failed: usize,
     /// Daily digests queued.
     pub digests: usize,
+    /// Webhook deliveries acknowledged by their receivers (docs/integration.md).
+    pub webhooks_delivered: usize,
+    /// Webhook delivery attempts that failed (retried with backoff).
+    pub webhooks_failed: usize,
 }
 
 /// Runs passes every `interval` until `shutdown` turns true (or its sender is dropped). A pass
@@ -80,7 +86,10 @@ pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
     })
     .await?;
     let (sent, failed) = deliver(state, mailer, now).await?;
+    let (webhooks_delivered, webhooks_failed) = deliver_webhooks(state, now).await?;
     Ok(Tick {
+        webhooks_delivered,
+        webhooks_failed,
         sealed,
         reminders: reminded.reminders,
         escalations: reminded.escalations,
@@ -162,6 +171,97 @@ async fn deliver(
         }
     }
     Ok((sent, failed))
+}
+
+/// Turns new events into webhook deliveries, then sends those due: lease, POST signed, record.
+/// A receiver that answers 2xx has it; anything else (another status, a refused connection,
+/// a timeout) is retried with backoff, and `webhook_pause_after` failures in a row pause the
+/// subscription (docs/integration.md § Webhooks).
+async fn deliver_webhooks(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), AppError> {
+    blocking(state, move |conn| {
+        webhooks::fan_out(conn, now, &|row| {
+            let view = crate::dto::events::EventView::try_from(row.clone())?;
+            serde_json::to_string(&view).map_err(|_| AppError::Internal)
+        })
+    })
+    .await?;
+    let until = now + Duration::minutes(5);
+    let leased = blocking(state, move |conn| {
+        webhooks::lease_due(conn, now, until, 100)
+    })
+    .await?;
+    if leased.is_empty() {
+        return Ok((0, 0));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(StdDuration::from_secs(state.config.webhook_timeout_seconds))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|_| AppError::Internal)?;
+    let pause_after = state.config.webhook_pause_after;
+    let (mut delivered, mut failed) = (0, 0);
+    for Leased {
+        delivery,
+        url,
+        secret,
+    } in leased
+    {
+        let timestamp = state.now().timestamp();
+        let signed = signature(secret.as_bytes(), timestamp, delivery.body.as_bytes());
+        let sent = client
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signed)
+            .header("Qorgau-Event-Id", delivery.event_id.to_string())
+            .header("Qorgau-Event-Type", delivery.event_type.as_str())
+            .header("Qorgau-Delivery-Id", delivery.id.to_string())
+            .body(delivery.body.clone())
+            .send()
+            .await;
+        let outcome = match sent {
+            Ok(r) if r.status().is_success() => Ok(r.status().as_u16()),
+            Ok(r) => Err((
+                Some(r.status().as_u16()),
+                format!("answered {}", r.status()),
+            )),
+            Err(e) => Err((None, without_url(&e))),
+        };
+        if outcome.is_ok() {
+            delivered += 1;
+        } else {
+            failed += 1;
+        }
+        let at = state.now();
+        let paused = blocking(state, move |conn| {
+            webhooks::record_attempt(conn, &delivery, at, outcome, pause_after)
+        })
+        .await?;
+        if paused {
+            tracing::error!(url = %url, "webhook paused after repeated failures");
+        }
+    }
+    Ok((delivered, failed))
+}
+
+/// A delivery error without the URL (which may carry a token in its query).
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let mut message = kind.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message = format!("{message}: {s}");
+        source = s.source();
+    }
+    message
 }
 
 /// Seals the audit chain on the blocking pool (the worker's first step each pass).

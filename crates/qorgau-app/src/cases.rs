@@ -10,6 +10,7 @@ use qorgau_domain::case::CaseStatus;
 use qorgau_domain::case::may_hold;
 use qorgau_domain::case_file::FlagKind;
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::event::EventType;
 use qorgau_domain::ids::{CaseId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::protocol::DeadlineKind;
@@ -368,6 +369,9 @@ pub(crate) fn give(
     timeline::record(tx, &event)?;
     protocol::meet(tx, case, DeadlineKind::Assignment, None, by, now)?;
     if case.assignee_id != Some(assignee) {
+        let assigned =
+            crate::events::Event::case(EventType::CaseAssigned, case).with("assignee_id", assignee);
+        crate::events::emit(tx, assigned, now)?;
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(by);
         inbox::notify(tx, app, &event, &[users::Among::User(assignee)], now)?;
     }

@@ -167,6 +167,13 @@ pub fn decide(
             text,
             id,
         )?;
+        // The decision's text stays in the case file: the event says that and when.
+        let decided =
+            crate::events::Event::case(qorgau_domain::event::EventType::CommissionDecision, &case)
+                .on(id)
+                .with("hearing_date", hearing)
+                .with("measures", measures.len());
+        crate::events::emit(tx, decided, now)?;
         let matter = commission::find(tx, id)?.ok_or(AppError::Internal)?;
         one(tx, matter, kazakhstan_date(now.naive_utc()))
     })

@@ -26,6 +26,7 @@ pub mod consents;
 pub mod digests;
 pub mod documents;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod facts;
 pub mod families;
@@ -64,6 +65,7 @@ pub mod timeline;
 pub mod transfers;
 pub mod transitions;
 pub mod users;
+pub mod webhooks;
 
 pub use app::{App, Rules};
 pub use caller::Caller;

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use qorgau_domain::deadline::DeadlineStatus;
+use qorgau_domain::event::EventType;
 use qorgau_domain::ids::{CaseId, DeadlineId, ReferralId, RoutingGapId, TimelineEventId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
@@ -187,6 +188,9 @@ pub fn on_case_opened(
     }
     if let Some(assignee) = case.assignee_id.or(auto) {
         meet(conn, case, DeadlineKind::Assignment, None, actor, now)?;
+        let assigned =
+            crate::events::Event::case(EventType::CaseAssigned, case).with("assignee_id", assignee);
+        crate::events::emit(conn, assigned, now)?;
         let event = Event::new(NotificationKind::CaseAssigned, About::case(case)).by(actor);
         inbox::notify(conn, app, &event, &[Among::User(assignee)], now)?;
     }

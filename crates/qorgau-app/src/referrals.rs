@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Location};
 use qorgau_domain::case::CaseStatus;
 use qorgau_domain::consent::{ConsentFacts, SharingBasis, sharing_basis};
+use qorgau_domain::event::EventType;
 use qorgau_domain::ids::{CaseId, ConsentId, OrganisationId, ReferralId, UserId};
 use qorgau_domain::notification::NotificationKind;
 use qorgau_domain::organisation::OrganisationKind;
@@ -171,6 +172,12 @@ pub(crate) fn send(
     };
     referrals::insert(tx, &row)?;
     crate::facts::referral(tx, row.id)?;
+    let sent = crate::events::Event::case(EventType::ReferralSent, case)
+        .on(row.id)
+        .with("organisation_id", row.to_organisation_id)
+        .with("kind", row.kind)
+        .with("mandatory", row.mandatory);
+    crate::events::emit(tx, sent, now)?;
     let response = DeadlineKind::ReferralResponse;
     protocol::start(tx, app, case, response, now, urgency, Some(row.id))?;
     Ok(row)
@@ -307,6 +314,16 @@ pub fn get(conn: &mut DbConnection, caller: &Caller, id: ReferralId) -> Result<R
     Ok(Referral { row, summary })
 }
 
+/// The domain event of a referral's move to `status`.
+fn event_of(status: ReferralStatus) -> EventType {
+    match status {
+        ReferralStatus::Accepted => EventType::ReferralAccepted,
+        ReferralStatus::Declined => EventType::ReferralDeclined,
+        ReferralStatus::Completed => EventType::ReferralCompleted,
+        _ => EventType::ReferralWithdrawn,
+    }
+}
+
 /// The timeline kind of a referral's move to `status`.
 fn moved_to(status: ReferralStatus) -> TimelineKind {
     match status {
@@ -392,6 +409,11 @@ pub fn act(
             text = format!("{text}: {more}");
         }
         note(tx, caller, &case, now, moved_to(next), text, id)?;
+        let moved = crate::events::Event::case(event_of(next), &case)
+            .on(id)
+            .with("organisation_id", r.to_organisation_id)
+            .with("status", next);
+        crate::events::emit(tx, moved, now)?;
         let (kind, to) = told_of(next, &case, &r);
         let event = Event::act(kind, &case, me, id);
         inbox::notify(tx, app, &event, &[to], now)?;

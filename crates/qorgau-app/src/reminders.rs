@@ -170,6 +170,13 @@ fn deadline(
             format!("Deadline {} due soon: assignee reminded", d.kind),
         )
     };
+    if escalation {
+        let escalated =
+            crate::events::Event::case(qorgau_domain::event::EventType::DeadlineEscalated, &case)
+                .on(d.id)
+                .with("deadline_kind", d.kind);
+        crate::events::emit(conn, escalated, now)?;
+    }
     let mut event = Event::new(kind, About::case(&case)).on(d.id);
     event.deadline = Some((d.kind, d.due_at.and_utc()));
     inbox::notify(conn, app, &event, &[to], now)?;

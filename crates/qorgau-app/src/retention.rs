@@ -21,6 +21,8 @@ use crate::error::{AppError, stored_json};
 #[derive(Clone, Copy, Debug)]
 pub struct Run {
     pub closed_case_years: u32,
+    /// Days the feed keeps a domain event (`retention.event_days`).
+    pub event_days: u32,
     pub dry_run: bool,
 }
 
@@ -45,6 +47,10 @@ pub struct Report {
     pub anonymised: usize,
     /// Stored responses of retried requests older than the period, deleted.
     pub responses_deleted: usize,
+    /// Domain events that happened before this instant are deleted from the feed.
+    pub events_before: DateTime<Utc>,
+    /// How many were (0 in a dry run).
+    pub events_deleted: usize,
 }
 
 /// Runs retention as of the app's clock.
@@ -82,6 +88,8 @@ pub fn run(conn: &mut DbConnection, app: &App, cmd: Run) -> Result<Report, AppEr
         qualifying,
         anonymised: 0,
         responses_deleted: 0,
+        events_before: now - chrono::Duration::days(i64::from(cmd.event_days)),
+        events_deleted: 0,
     };
     if !cmd.dry_run {
         for q in &report.qualifying {
@@ -91,6 +99,11 @@ pub fn run(conn: &mut DbConnection, app: &App, cmd: Run) -> Result<Report, AppEr
             report.anonymised += usize::from(done);
         }
         report.responses_deleted = write(conn, |tx| store::forget_old_responses(tx, before))?;
+        let events_before = report.events_before.naive_utc();
+        report.events_deleted = write(conn, |tx| {
+            qorgau_persistence::webhooks::delete_deliveries_before(tx, events_before)?;
+            qorgau_persistence::domain_events::delete_before(tx, events_before)
+        })?;
     }
     write(conn, |tx| record_run(tx, &report, now))?;
     Ok(report)

@@ -244,6 +244,9 @@ fn insert_new(
     let concerns = concern_codes(signal);
     signals::insert(conn, &row, &concerns)?;
     crate::facts::signal(conn, row.id, row.child_id)?;
+    let received =
+        crate::events::Event::signal(qorgau_domain::event::EventType::SignalReceived, &row);
+    crate::events::emit(conn, received, now)?;
     if let Some(child) = &row.child_id {
         let summary = format!(
             "Signal received from {}: {}",

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use qorgau_domain::access::{Action, Actor, Location};
 use qorgau_domain::case::TransferStatus;
+use qorgau_domain::event::EventType;
 use qorgau_domain::ids::{CaseId, TransferId};
 use qorgau_domain::interagency::{TransferInput, parse_transfer};
 use qorgau_domain::notification::NotificationKind;
@@ -141,6 +142,14 @@ fn decide(
         }
     };
     note(conn, caller, &case, now, timeline, text, transfer.id)?;
+    if matches!(decision, Decision::Accept) {
+        let moved = crate::events::Event::case(EventType::CaseTransferred, &case)
+            .in_area(&transfer.to_region, Some(&transfer.to_district))
+            .on(transfer.id)
+            .with("from_region", &transfer.from_region)
+            .with("to_region", &transfer.to_region);
+        crate::events::emit(conn, moved, now)?;
+    }
     let event = Event::act(told, &case, me, transfer.id);
     let to = [
         inbox::supervisors(&transfer.from_region),

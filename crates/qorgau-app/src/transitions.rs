@@ -77,6 +77,10 @@ pub fn transition_case(
         crate::facts::case(tx, case_id)?;
         let (kind, summary) = event_of(&t, closure_reason.as_deref());
         note(tx, caller, &case, now, kind, summary, case_id)?;
+        if let Some(kind) = event_type_of(&t) {
+            let moved = crate::events::Event::case(kind, &case).with("status", t.to);
+            crate::events::emit(tx, moved, now)?;
+        }
         clocks(tx, app, &case, &t, now)?;
         if let Some(kind) = told_of(&t) {
             let me = actor.user_id;
@@ -114,6 +118,16 @@ fn told_of(t: &Transition) -> Option<NotificationKind> {
         (CaseStatus::ClosureRequested, CaseStatus::InProgress) => {
             Some(NotificationKind::ClosureReturned)
         }
+        _ => None,
+    }
+}
+
+/// The domain event of a move, if it is one the feed reports: a closing or a reopening.
+fn event_type_of(t: &Transition) -> Option<qorgau_domain::event::EventType> {
+    use qorgau_domain::event::EventType;
+    match (t.from, t.to) {
+        (CaseStatus::Closed, _) => Some(EventType::CaseReopened),
+        (_, CaseStatus::Closed) => Some(EventType::CaseClosed),
         _ => None,
     }
 }

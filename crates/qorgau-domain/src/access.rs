@@ -70,10 +70,14 @@ pub enum Action {
     /// The child's whole file in one document (JSON or PDF), for a court or a subject-access
     /// request.
     ExportChildFile,
+    /// The feed of domain events (`GET /api/v1/events`), as far as need-to-know reaches.
+    ViewEvents,
+    /// Webhook subscriptions: register, list, remove, and see their deliveries.
+    ManageWebhooks,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::ViewGeography,
         Action::ManageGeography,
         Action::ViewOrganisations,
@@ -106,6 +110,8 @@ impl Action {
         Action::ManageUsers,
         Action::HandOverCases,
         Action::ExportChildFile,
+        Action::ViewEvents,
+        Action::ManageWebhooks,
     ];
 }
 
@@ -233,6 +239,18 @@ pub fn rule(role: Role, action: Action) -> Option<Reach> {
         // (issue 20: "supervisor").
         (ExportChildFile, Supervisor) => Some(Reach::Region),
         (ExportChildFile, _) => None,
+        // The event feed (issue 23, docs/integration.md): a supervisor her region, intake its
+        // district, a case manager the cases assigned to her ("own"), an integration account
+        // the status events of the signals it filed ("own"). Analysts work with de-identified
+        // counts, administrators run the system: neither reads events about children.
+        (ViewEvents, Supervisor) => Some(Reach::Region),
+        (ViewEvents, IntakeCoordinator) => Some(Reach::District),
+        (ViewEvents, CaseManager | Integration) => Some(Reach::Own),
+        (ViewEvents, _) => None,
+        // Subscriptions are configuration: the administrator's, who decides which system
+        // receives which account's (or region's) events.
+        (ManageWebhooks, Admin) => Some(Reach::All),
+        (ManageWebhooks, _) => None,
     }
 }
 
@@ -490,6 +508,8 @@ mod tests {
                     | Action::ViewSignals
                     | Action::ViewGeography
                     | Action::ViewOrganisations
+                    // The status events of its own signals (`qorgau_app::events`).
+                    | Action::ViewEvents
             );
             assert_eq!(allowed, expected, "{action:?}");
         }

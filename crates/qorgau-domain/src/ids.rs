@@ -240,6 +240,9 @@ macro_rules! for_each_id {
             $crate::ids::AuditEntryId,
             $crate::ids::BreakGlassId,
             $crate::ids::RoutingGapId,
+            $crate::ids::EventId,
+            $crate::ids::WebhookId,
+            $crate::ids::WebhookDeliveryId,
         );
     };
 }
@@ -317,6 +320,12 @@ id_type!(
     BreakGlassId,
     /// A mandatory step of the protocol with no organisation to take it (`routing_gaps`).
     RoutingGapId,
+    /// A domain event of the feed (`domain_events`): the id a webhook receiver de-duplicates by.
+    EventId,
+    /// A webhook subscription (`webhooks`).
+    WebhookId,
+    /// One event's delivery to one webhook (`webhook_deliveries`).
+    WebhookDeliveryId,
 );
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod code;
 pub mod consent;
 pub mod deadline;
 pub mod document;
+pub mod event;
 pub mod family;
 pub mod filing;
 pub mod geography;

@@ -67,6 +67,7 @@ vocabularies! {
     "organisation_kind" => crate::organisation::OrganisationKind,
     "task_kind" => crate::task::TaskKind,
     "notification_kind" => crate::notification::NotificationKind,
+    "event_type" => crate::event::EventType,
     "email_preference" => crate::notification::EmailPreference,
     "mail" => crate::notification::Mail,
     "timeline_kind" => crate::timeline::TimelineKind,

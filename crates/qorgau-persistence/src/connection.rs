@@ -363,6 +363,16 @@ where
         DbConnection::Postgres(_) => None,
     };
     let _turn = line.as_ref().map(|line| line.lock());
+    let outermost = match conn {
+        DbConnection::Sqlite(c) => !in_transaction(c),
+        DbConnection::Postgres(c) => matches!(
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+            Ok(None)
+        ),
+    };
+    if outermost {
+        crate::domain_events::begin();
+    }
     match conn {
         DbConnection::Sqlite(c) => {
             match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
@@ -376,7 +386,15 @@ where
         DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
     }
     .map_err(DbError::from)?;
-    let done = f(conn);
+    let mut done = f(conn);
+    // The transaction's domain events are numbered last, just before it commits (the order
+    // of commits is the feed's order: `crate::domain_events`).
+    if outermost
+        && done.is_ok()
+        && let Err(e) = crate::domain_events::sequence_pending(conn)
+    {
+        done = Err(E::from(e));
+    }
     let done = finish(conn, done);
     if done.is_ok() {
         storage::wrote();

@@ -28,6 +28,7 @@ pub mod connection;
 pub mod consents;
 pub mod deadlines;
 pub mod documents;
+pub mod domain_events;
 pub mod error;
 pub mod families;
 pub mod flags;
@@ -64,6 +65,7 @@ pub mod transfers;
 mod turns;
 pub mod users;
 mod wal;
+pub mod webhooks;
 
 pub use connection::{Backend, Database, DbConnection, PoolSettings, ping, read_only, write};
 pub use error::DbError;

@@ -490,6 +490,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    domain_events (id) {
+        id -> Text,
+        seq -> Nullable<BigInt>,
+        event_type -> Text,
+        at -> Timestamp,
+        region_code -> Text,
+        district_code -> Nullable<Text>,
+        signal_id -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        child_id -> Nullable<Text>,
+        ref_id -> Nullable<Text>,
+        filed_by -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    event_sequence (id) {
+        id -> Integer,
+        last -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        event_types -> Text,
+        account_id -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        secret -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        cursor_seq -> BigInt,
+        consecutive_failures -> Integer,
+        paused_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        seq -> BigInt,
+        event_type -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(districts -> regions (region_code));
 diesel::joinable!(organisations -> regions (region_code));
 diesel::joinable!(users -> organisations (organisation_id));
@@ -760,6 +818,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_flags,
     families,
     family_members,
+    domain_events,
+    webhooks,
+    webhook_deliveries,
 );
 
 // The caseload counts flagged open cases per assignee and flag (`supervision::caseload`).

@@ -10,6 +10,7 @@ pub mod children;
 pub mod commission;
 pub mod consents;
 pub mod documents;
+pub mod events;
 pub mod export;
 pub mod families;
 pub mod geography;

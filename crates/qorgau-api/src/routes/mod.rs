@@ -9,6 +9,7 @@ pub mod children;
 pub mod commission;
 pub mod consents;
 pub mod documents;
+pub mod events;
 pub mod families;
 pub mod geography;
 pub mod health;
@@ -26,6 +27,7 @@ pub mod signals;
 pub mod supervision;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -146,6 +148,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::access_log)
                 .service(audit::open)
                 .service(audit::grants)
-                .service(outbox::list),
+                .service(outbox::list)
+                .service(events::list)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::remove)
+                .service(webhooks::resume)
+                .service(webhooks::deliveries),
         );
 }

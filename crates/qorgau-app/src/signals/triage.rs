@@ -21,8 +21,10 @@ use crate::app::App;
 use crate::audit::Act;
 use crate::caller::Caller;
 use crate::error::{AppError, stored_json};
+use crate::events::{self, Event};
 use crate::timeline::{event, record};
 use crate::{protocol, registry};
+use qorgau_domain::event::EventType;
 
 /// What triage decided, as recorded on the signal.
 struct Outcome {
@@ -147,6 +149,7 @@ fn triage(
         return Err(AppError::conflict("this signal has already been triaged"));
     }
     record_on_timeline(conn, &outcome, id, me, now)?;
+    emit_triage(conn, &signal, &outcome, now)?;
     // The protocol takes over: deadlines, mandatory referrals, automatic assignment.
     if let Some(case) = &outcome.opened {
         protocol::on_case_opened(conn, app, case, &signal, &concern_codes, me, now)?;
@@ -261,6 +264,34 @@ fn record_on_timeline(
             conn,
             &event(*child, Some(opened.id), now, kind, summary, me, opened.id),
         )?;
+    }
+    Ok(())
+}
+
+/// The triage's domain events: the signal's new status (`signal.triaged` or
+/// `signal.screened_out`), then the case it opened (`case.opened`).
+fn emit_triage(
+    conn: &mut DbConnection,
+    signal: &SignalRow,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let triaged = SignalRow {
+        status: outcome.status,
+        case_id: outcome.case_id,
+        child_id: outcome.child_id,
+        ..signal.clone()
+    };
+    let kind = match outcome.status {
+        SignalStatus::ScreenedOut => EventType::SignalScreenedOut,
+        _ => EventType::SignalTriaged,
+    };
+    events::emit(conn, Event::signal(kind, &triaged), now)?;
+    if let Some(case) = &outcome.opened {
+        let opened = Event::case(EventType::CaseOpened, case)
+            .on(signal.id)
+            .with("risk_level", case.risk_level);
+        events::emit(conn, opened, now)?;
     }
     Ok(())
 }
