@@ -167,12 +167,22 @@ fn seqs(events: &[Value]) -> Vec<i64> {
 }
 
 /// A 111 call about a new child, as the centre's integration account files it.
-pub fn call_111(external_ref: &str, first_name: &str) -> Value {
+fn call_111(external_ref: &str, first_name: &str) -> Value {
     let child = json!({"first_name": first_name, "last_name": "Test", "birth_date": "2012-03-03"});
     let mut call = signal(child);
     call["source"] = json!("contact_centre_111");
     call["external_ref"] = json!(external_ref);
     call
+}
+
+/// A 111 call filed by the centre's account (`token`): the new signal's id.
+async fn file_111(w: &World, token: &str, external_ref: &str, first_name: &str) -> String {
+    let filed = w
+        .app
+        .post("/api/v1/signals", token, call_111(external_ref, first_name))
+        .await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
+    filed.body["id"].as_str().unwrap().to_string()
 }
 
 /// The 111 centre's integration account in the world's region: (user id, token).
@@ -184,16 +194,7 @@ pub async fn line_111(w: &World) -> (String, String) {
 async fn the_feed_is_in_commit_order_and_scoped(backend: Backend) {
     let w = World::new(backend).await;
     let (_, line111) = line_111(&w).await;
-    let filed = w
-        .app
-        .post(
-            "/api/v1/signals",
-            &line111,
-            call_111("111-2026-0000042", "Aigerim"),
-        )
-        .await;
-    assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
-    let from_111 = filed.body["id"].as_str().unwrap().to_string();
+    let from_111 = file_111(&w, &line111, "111-2026-0000042", "Aigerim").await;
     let child = json!({"first_name": "Dana", "last_name": "Test", "birth_date": "2013-04-04"});
     let other = w.file(signal(child)).await.body["id"]
         .as_str()
@@ -370,16 +371,7 @@ async fn webhooks_deliver_each_event_signed_once(backend: Backend) {
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
     assert!(!listed.body.to_string().contains(&secret));
 
-    let filed = w
-        .app
-        .post(
-            "/api/v1/signals",
-            &line111,
-            call_111("111-2026-0000077", "Aruzhan"),
-        )
-        .await;
-    assert_eq!(filed.status, StatusCode::CREATED, "{:?}", filed.body);
-    let signal_id = filed.body["id"].as_str().unwrap().to_string();
+    let signal_id = file_111(&w, &line111, "111-2026-0000077", "Aruzhan").await;
     w.triage_open(&signal_id).await;
 
     // Two instances racing on PostgreSQL (four passes at once): each event once.

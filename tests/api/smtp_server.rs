@@ -49,6 +49,16 @@ pub struct ReceivedMail {
 
 /// Binds 127.0.0.1 on a free port and serves until the test's runtime shuts down.
 pub async fn start() -> SmtpServer {
+    listen(|stream, store| async move { serve(stream, store).await }).await
+}
+
+/// Binds 127.0.0.1 on a free port and hands each connection, with the store of what arrived,
+/// to `session` on a task of its own.
+async fn listen<F, Fut>(session: F) -> SmtpServer
+where
+    F: Fn(tokio::net::TcpStream, Arc<Mutex<Vec<ReceivedMail>>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind the test SMTP server");
@@ -57,7 +67,7 @@ pub async fn start() -> SmtpServer {
     let store = Arc::clone(&received);
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream, Arc::clone(&store)));
+            tokio::spawn(session(stream, Arc::clone(&store)));
         }
     });
     SmtpServer { port, received }
@@ -85,25 +95,16 @@ pub async fn start_tls() -> SmtpServer {
     .with_single_cert(certs, key)
     .expect("the server's certificate");
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind the test SMTP server");
-    let port = listener.local_addr().expect("local address").port();
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let store = Arc::clone(&received);
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            let store = Arc::clone(&store);
-            tokio::spawn(async move {
-                // A client that does not trust the certificate ends the handshake: no session.
-                if let Ok(tls) = acceptor.accept(stream).await {
-                    serve(tls, store).await;
-                }
-            });
+    listen(move |stream, store| {
+        let acceptor = acceptor.clone();
+        async move {
+            // A client that does not trust the certificate ends the handshake: no session.
+            if let Ok(tls) = acceptor.accept(stream).await {
+                serve(tls, store).await;
+            }
         }
-    });
-    SmtpServer { port, received }
+    })
+    .await
 }
 
 impl SmtpServer {

@@ -576,16 +576,8 @@ pub fn read_secret_file(var: &str, path: &Path) -> Result<String, ConfigError> {
 /// exists by then, which is kept: the contents go to a private temporary file first and are
 /// linked into place, which fails rather than replace anything.
 fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let temporary = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(&temporary)
-        .and_then(|mut f| f.write_all(contents.as_bytes()).and_then(|()| f.sync_all()));
-    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let temporary = private_temporary(path, contents)?;
+    let linked = std::fs::hard_link(&temporary, path);
     let _ = std::fs::remove_file(&temporary);
     match linked {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
@@ -597,10 +589,21 @@ fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
 /// private temporary file first, renamed into place, so the path never holds a partial or
 /// readable copy.
 pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    let temporary = private_temporary(path, contents)?;
+    let renamed = std::fs::rename(&temporary, path);
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    renamed
+}
+
+/// A new file beside `path` (mode 0600 from its creation) holding `contents`, synced to disk;
+/// removed again when it could not be written.
+fn private_temporary(path: &Path, contents: &str) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write;
     let temporary = path.with_extension(format!("new-{}", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -608,12 +611,14 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let written = options
         .open(&temporary)
-        .and_then(|mut f| f.write_all(contents.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+        .and_then(|mut f| f.write_all(contents.as_bytes()).and_then(|()| f.sync_all()));
+    match written {
+        Ok(()) => Ok(temporary),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(e)
+        }
     }
-    written
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
