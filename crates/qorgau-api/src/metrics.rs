@@ -2,8 +2,6 @@
 //! waits, the worker's lag, the outbox and the audit chain's backlog, and the build.
 //! Every name and what to alert on: docs/operations.md § Metrics.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -67,6 +65,7 @@ pub struct Metrics {
     pool_wait_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
     pool_timeouts: Gauge,
     worker_enabled: Gauge,
+    /// Unix time of the end of the worker's last complete pass; 0 before the first.
     worker_last_pass: Gauge,
     worker_lag: Gauge,
     outbox_pending: Gauge,
@@ -75,8 +74,6 @@ pub struct Metrics {
     audit_unsealed: Gauge,
     /// 0 when the last scrape's database reads failed (the backlog gauges keep older values).
     backlog_read: Gauge,
-    /// Unix time of the end of the worker's last complete pass; 0 before the first.
-    last_pass: AtomicI64,
 }
 
 fn latency_histogram() -> Histogram {
@@ -206,13 +203,12 @@ impl Metrics {
             outbox_oldest_age,
             audit_unsealed,
             backlog_read,
-            last_pass: AtomicI64::new(0),
         }
     }
 
     /// The worker ended a complete pass at `at` (Unix seconds).
     pub fn worker_pass_done(&self, at: i64) {
-        self.last_pass.store(at, Ordering::Relaxed);
+        self.worker_last_pass.set(at);
     }
 
     /// The text exposition, with the gauges set from what was read at scrape time.
@@ -227,8 +223,7 @@ impl Metrics {
             .set(scrape.waits.wait_micros as f64 / 1e6);
         self.pool_timeouts.set(saturating(scrape.waits.timeouts));
         self.worker_enabled.set(i64::from(scrape.worker_enabled));
-        let last = self.last_pass.load(Ordering::Relaxed);
-        self.worker_last_pass.set(last);
+        let last = self.worker_last_pass.get();
         let lag = if scrape.worker_enabled && last > 0 {
             (scrape.now - last).max(0)
         } else {
@@ -302,7 +297,10 @@ mod tests {
         assert!(text.contains("le=\"60.0\""), "{text}");
         assert!(text.contains("le=\"30.0\""), "{text}");
         assert!(
-            text.contains("qorgau_build_info{version=\"0.1.0\""),
+            text.contains(&format!(
+                "qorgau_build_info{{version=\"{}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
             "{text}"
         );
         assert!(text.contains("qorgau_worker_lag_seconds 30"), "{text}");
