@@ -66,9 +66,6 @@ pub enum FirstAdminPassword {
     Auto,
     /// Always written to the file.
     File,
-    /// Always printed: for a harness that reads standard output (the browser test). Whatever
-    /// keeps standard output (a journal, a container's log) then keeps the password.
-    Print,
 }
 
 /// The effective configuration. Each field is documented in `config/default.toml`.
@@ -401,6 +398,12 @@ impl Config {
                 "is \"none\": then smtp_ca_file must name the PEM file of the CA certificates to trust",
             );
         }
+        if self.smtp_security == SmtpSecurity::None && !self.smtp_ca_file.trim().is_empty() {
+            return refuse(
+                "smtp_ca_file",
+                "is set but smtp_security is \"none\": no TLS would use it",
+            );
+        }
         if let Some(url) = self.reports.replica_url() {
             let postgres = |url: &str| Backend::of_url(url) == Backend::Postgres;
             if !postgres(&self.database_url) || !postgres(url) {
@@ -695,6 +698,7 @@ mod tests {
             "digest_time = \"25:00\"",
             "smtp_roots = \"none\"",
             "smtp_roots = \"everyone\"",
+            "smtp_security = \"none\"\nsmtp_ca_file = \"/etc/ssl/ca.pem\"",
             "first_admin_password = \"shout\"",
         ] {
             assert!(load_with(bad).is_err(), "{bad}");

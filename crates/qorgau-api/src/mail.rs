@@ -103,11 +103,7 @@ impl Mailer {
         match config.smtp_security {
             SmtpSecurity::Starttls => builder = builder.tls(Tls::Required(trust(config, host)?)),
             SmtpSecurity::Tls => builder = builder.tls(Tls::Wrapper(trust(config, host)?)),
-            SmtpSecurity::None if !config.smtp_ca_file.trim().is_empty() => {
-                return Err(MailError::Config(
-                    "smtp_ca_file is set but smtp_security is \"none\": no TLS would use it".into(),
-                ));
-            }
+            // A CA file without TLS is refused with the configuration (`Config::check`).
             SmtpSecurity::None => {}
         }
         let username = config.smtp_username.trim();
@@ -324,12 +320,6 @@ mod tests {
         let err = Mailer::from_config(&smtp).unwrap_err().to_string();
         assert!(err.contains("no PEM certificate"), "{err}");
         let _ = std::fs::remove_file(not_pem);
-
-        // Without TLS a CA file would be ignored: refused instead.
-        smtp.smtp_ca_file = ca.into();
-        smtp.smtp_security = SmtpSecurity::None;
-        let err = Mailer::from_config(&smtp).unwrap_err().to_string();
-        assert!(err.contains("smtp_security is \"none\""), "{err}");
     }
 
     /// RFC 2047 `=?utf-8?b?…?=` words, as lettre writes non-ASCII headers, back to text:

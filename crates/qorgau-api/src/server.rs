@@ -295,7 +295,7 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
     .await
     .map_err(|e| StartupError::Setup(e.to_string()))??;
     if let Some(password) = admin_password {
-        hand_over_admin_password(&state.config, &password)?;
+        hand_over_admin_password(&state.config, &password);
     }
     let listener = TcpListener::bind(&listen)?;
     tracing::info!(address = %listener.local_addr()?, backend = state.db.backend().name(), "listening");
@@ -346,29 +346,36 @@ pub const ADMIN_PASSWORD_FILE: &str = "initial-admin-password";
 /// terminal it is printed once. Otherwise standard output is a journal, a container's log or
 /// a file, which keep it: it goes to `data_dir/initial-admin-password`, readable by the
 /// server's user only, and only that path is printed (and logged).
-fn hand_over_admin_password(config: &Config, password: &str) -> std::io::Result<()> {
+fn hand_over_admin_password(config: &Config, password: &str) {
     use crate::config::FirstAdminPassword;
     use std::io::IsTerminal;
     let print = match config.first_admin_password {
         FirstAdminPassword::Auto => std::io::stdout().is_terminal(),
         FirstAdminPassword::File => false,
-        FirstAdminPassword::Print => true,
     };
     if print {
         println!(
             "\nCreated the first administrator.\n  username: admin\n  password: {password}\nKeep it now; it is not shown again.\n"
         );
-        return Ok(());
+        return;
     }
     let path = config.data_dir.join(ADMIN_PASSWORD_FILE);
-    crate::config::write_private(&path, &format!("{password}\n"))?;
+    if let Err(e) = crate::config::write_private(&path, &format!("{password}\n")) {
+        // The administrator is created already: a password nobody can read would lock everyone
+        // out of the new system, so it is printed after all, with the reason.
+        eprintln!(
+            "Created the first administrator, but {} cannot be written ({e}).\n  username: admin\n  password: {password}\nKeep it now, then change it; it is not shown again.",
+            path.display()
+        );
+        tracing::error!(file = %path.display(), error = %e, "the first administrator's password file cannot be written: the password was printed to standard error");
+        return;
+    }
     let path = std::fs::canonicalize(&path).unwrap_or(path);
     println!(
         "Created the first administrator `admin`; its password is in {} (mode 0600). Sign in, change it, then delete the file.",
         path.display()
     );
     tracing::warn!(file = %path.display(), "created the first administrator: its password is in this file; delete it once read");
-    Ok(())
 }
 
 /// Logs to stderr as text or JSON lines; the level filter follows tracing's `EnvFilter`

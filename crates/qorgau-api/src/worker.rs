@@ -202,13 +202,27 @@ async fn deliver_webhooks(
         .build()
         .map_err(|_| AppError::Internal)?;
     let pause_after = state.config.webhook_pause_after;
+    let timeout =
+        Duration::seconds(i64::try_from(state.config.webhook_timeout_seconds).unwrap_or(120));
     let (mut delivered, mut failed) = (0, 0);
+    // A receiver that timed out in this pass, or was paused, gets nothing more in it: one that
+    // accepts and never answers would otherwise hold the pass for a timeout per delivery, and
+    // a paused one is sent nothing (docs/integration.md). Its deliveries left here are due again
+    // when their lease runs out.
+    let mut skipped = std::collections::HashSet::new();
     for Leased {
         delivery,
         url,
         secret,
     } in leased
     {
+        if skipped.contains(&delivery.webhook_id) {
+            continue;
+        }
+        // No send may outlive its lease: past it another instance may lease the delivery.
+        if state.now() + timeout >= until {
+            break;
+        }
         let timestamp = state.now().timestamp();
         let signed = signature(secret.as_bytes(), timestamp, delivery.body.as_bytes());
         let sent = client
@@ -221,6 +235,7 @@ async fn deliver_webhooks(
             .body(delivery.body.clone())
             .send()
             .await;
+        let timed_out = matches!(&sent, Err(e) if e.is_timeout());
         let outcome = match sent {
             Ok(r) if r.status().is_success() => Ok(r.status().as_u16()),
             Ok(r) => Err((
@@ -234,6 +249,7 @@ async fn deliver_webhooks(
         } else {
             failed += 1;
         }
+        let webhook = delivery.webhook_id;
         let at = state.now();
         let paused = blocking(state, move |conn| {
             webhooks::record_attempt(conn, &delivery, at, outcome, pause_after)
@@ -241,6 +257,9 @@ async fn deliver_webhooks(
         .await?;
         if paused {
             tracing::error!(url = %url, "webhook paused after repeated failures");
+        }
+        if paused || timed_out {
+            skipped.insert(webhook);
         }
     }
     Ok((delivered, failed))

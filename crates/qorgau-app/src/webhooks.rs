@@ -43,7 +43,10 @@ pub fn create(
 ) -> Result<WebhookRow, AppError> {
     caller.actor.scope(Action::ManageWebhooks)?;
     let url = new.url.trim().to_string();
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    let parsed = url::Url::parse(&url).ok();
+    let scheme_ok = parsed.as_ref().is_some_and(|u| {
+        matches!(u.scheme(), "https" | "http") && u.host_str().is_some_and(|h| !h.is_empty())
+    });
     if !scheme_ok || url.len() > 2000 || url.contains(char::is_whitespace) {
         return Err(AppError::invalid(
             "url",
@@ -208,7 +211,12 @@ pub fn fan_out(
         .into_iter()
         .filter(|h| h.cursor_seq < last)
     {
-        made += write(conn, |tx| fan_out_one(tx, &hook, now, render))?;
+        // One subscription's failure (an event it cannot render) stops neither the others nor
+        // the worker's pass: it is logged, and its cursor stays to be tried at the next pass.
+        match write(conn, |tx| fan_out_one(tx, &hook, now, render)) {
+            Ok(n) => made += n,
+            Err(e) => tracing::error!(webhook = %hook.id, error = %e, "webhook fan-out failed"),
+        }
     }
     Ok(made)
 }

@@ -19,7 +19,7 @@ use qorgau_domain::ids::{CaseId, ChildId, EventId, SignalId, UserId};
 
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::schema::{cases, domain_events, event_sequence};
+use crate::schema::{cases, domain_events, event_sequence, webhooks};
 
 thread_local! {
     /// Whether the transaction under way on this thread inserted events (a use case's
@@ -154,7 +154,16 @@ pub fn last_seq(conn: &mut DbConnection) -> Result<i64, DbError> {
         .first(conn)?)
 }
 
-/// Deletes the events that happened before `before` (retention); returns how many.
+/// Deletes the events that happened before `before` (retention) — but none a webhook
+/// subscription has not fanned out yet (numbered after the lowest cursor, paused ones
+/// included); returns how many.
 pub fn delete_before(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(diesel::delete(domain_events::table.filter(domain_events::at.lt(before))).execute(conn)?)
+    let waited_for: Option<i64> = webhooks::table
+        .select(diesel::dsl::min(webhooks::cursor_seq))
+        .first(conn)?;
+    let old = domain_events::table.filter(domain_events::at.lt(before));
+    Ok(match waited_for {
+        Some(cursor) => diesel::delete(old.filter(domain_events::seq.le(cursor))).execute(conn)?,
+        None => diesel::delete(old).execute(conn)?,
+    })
 }

@@ -208,13 +208,22 @@ pub fn mark_failed(
 }
 
 /// Resumes a paused subscription: its failures forgotten, its waiting deliveries due at `now`.
+/// One that is not paused is left as it is (its deliveries may be leased and on their way:
+/// making them due again would send them twice).
 pub fn resume(conn: &mut DbConnection, id: WebhookId, now: NaiveDateTime) -> Result<(), DbError> {
-    diesel::update(webhooks::table.find(id))
-        .set((
-            webhooks::paused_at.eq(None::<NaiveDateTime>),
-            webhooks::consecutive_failures.eq(0),
-        ))
-        .execute(conn)?;
+    let resumed = diesel::update(
+        webhooks::table
+            .find(id)
+            .filter(webhooks::paused_at.is_not_null()),
+    )
+    .set((
+        webhooks::paused_at.eq(None::<NaiveDateTime>),
+        webhooks::consecutive_failures.eq(0),
+    ))
+    .execute(conn)?;
+    if resumed == 0 {
+        return Ok(());
+    }
     diesel::update(
         webhook_deliveries::table
             .filter(webhook_deliveries::webhook_id.eq(id))

@@ -125,7 +125,8 @@ fn types_schema() -> utoipa::openapi::Array {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookBody {
-    /// Where deliveries are POSTed: `https://…` (or `http://` on a private network).
+    /// Where deliveries are POSTed: an `https://` address with a host (`http://` is accepted too,
+    /// for a receiver on a private network).
     #[schema(max_length = 2000, example = "https://crm.111.kz/qorgau/events")]
     pub url: String,
     /// The event types delivered; empty or absent: every type the scope may see.
