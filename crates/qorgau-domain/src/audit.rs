@@ -171,7 +171,8 @@ pub fn legacy_hash(seq: i64, prev_hash: &str, entry: &AuditEntry) -> String {
     hex(&h.finalize())
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hexadecimal, as the chain's hashes and the webhooks' signatures are written.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -51,7 +51,10 @@ pub const SIGNATURE_HEADER: &str = "Qorgau-Signature";
 /// [`SIGNATURE_HEADER`]. Signing the timestamp with the body lets a receiver refuse a replayed
 /// delivery older than its window (docs/integration.md § Verifying a delivery).
 pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    format!("t={timestamp},v1={}", hex(&mac(secret, timestamp, body)))
+    format!(
+        "t={timestamp},v1={}",
+        crate::audit::hex(&mac(secret, timestamp, body))
+    )
 }
 
 /// Does `header` (a [`SIGNATURE_HEADER`] value) sign `body` with `secret`, at most
@@ -96,10 +99,6 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Vec<u8> {
     m.update(format!("{timestamp}.").as_bytes());
     m.update(body);
     m.finalize().into_bytes().to_vec()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {

@@ -15,7 +15,7 @@ use qorgau_persistence::DbConnection;
 use qorgau_persistence::geography::{DistrictRow, RegionRow};
 use serde::Deserialize;
 
-use super::{AdminPage, Target, may, region_name, regions};
+use super::{AdminPage, Target, may, region_name, region_options, regions};
 use crate::console::fields::Fields;
 use crate::console::form::{Command, FormPage, Said, Sent, View};
 use crate::console::layout::{self, Nav};
@@ -167,24 +167,12 @@ impl Districts {
             .with("region_code", region)
     }
 
-    fn region_options(&self, lang: Lang) -> Vec<(String, String)> {
-        self.regions
-            .iter()
-            .map(|(r, _)| {
-                (
-                    r.code.clone(),
-                    format!("{} — {}", r.code, region_name(lang, r)),
-                )
-            })
-            .collect()
-    }
-
     fn filter(&self, lang: Lang) -> Markup {
         let values = Values::default().with("region_code", self.region.clone().unwrap_or_default());
         let f = Fields::new(lang, "filter", (&values, &[]), &[]);
         html! {
             form.filters method="get" action=(PATH) {
-                (f.select("region_code", lang.t(Ui::Region), Ui::Any, self.region_options(lang)))
+                (f.select("region_code", lang.t(Ui::Region), Ui::Any, region_options(lang, &self.regions)))
                 p { button type="submit" { (lang.t(Ui::Apply)) } }
             }
         }
@@ -233,7 +221,7 @@ impl Districts {
             form.record-form method="post" action=(PATH) novalidate {
                 (layout::token(&signed.form_token))
                 (f.hidden(&["retry"]))
-                (f.select("region_code", lang.t(Ui::Region), Ui::Choose, self.region_options(lang)))
+                (f.select("region_code", lang.t(Ui::Region), Ui::Choose, region_options(lang, &self.regions)))
                 (f.input("code", lang.t(Ui::Code), "text"))
                 (f.input("name.kk", lang.t(Ui::NameKk), "text"))
                 (f.input("name.ru", lang.t(Ui::NameRu), "text"))

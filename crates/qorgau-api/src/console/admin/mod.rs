@@ -129,6 +129,22 @@ pub fn named(lang: Lang, [kk, ru, en]: [&str; 3]) -> &str {
     }
 }
 
+/// The regions as a select's options: code, and "code — name" in `lang`.
+pub fn region_options(
+    lang: Lang,
+    regions: &[(RegionRow, Vec<DistrictRow>)],
+) -> Vec<(String, String)> {
+    regions
+        .iter()
+        .map(|(r, _)| {
+            (
+                r.code.clone(),
+                format!("{} — {}", r.code, region_name(lang, r)),
+            )
+        })
+        .collect()
+}
+
 pub fn region_name(lang: Lang, r: &RegionRow) -> &str {
     named(lang, [&r.name_kk, &r.name_ru, &r.name_en])
 }

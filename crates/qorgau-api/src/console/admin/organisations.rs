@@ -15,7 +15,9 @@ use qorgau_persistence::geography::{DistrictRow, RegionRow};
 use qorgau_persistence::organisations::{OrganisationFilter, OrganisationRow};
 use serde::Deserialize;
 
-use super::{AdminPage, Target, district_name, may, path_with, region_name, regions, some};
+use super::{
+    AdminPage, Target, district_name, may, path_with, region_name, region_options, regions, some,
+};
 use crate::console::fields::Fields;
 use crate::console::form::{Command, FormPage, Said, Sent, View};
 use crate::console::layout::{self, Nav};
@@ -151,18 +153,6 @@ impl Organisations {
         path_with(PATH, &[("region_code", &q.region_code), ("kind", &q.kind)])
     }
 
-    fn region_options(&self, lang: Lang) -> Vec<(String, String)> {
-        self.regions
-            .iter()
-            .map(|(r, _)| {
-                (
-                    r.code.clone(),
-                    format!("{} — {}", r.code, region_name(lang, r)),
-                )
-            })
-            .collect()
-    }
-
     fn filter(&self, lang: Lang) -> Markup {
         let values = Values::default()
             .with("region_code", self.query.region_code.trim())
@@ -171,7 +161,7 @@ impl Organisations {
         let kinds = OrganisationKind::ALL.map(OrganisationKind::as_str);
         html! {
             form.filters method="get" action=(PATH) {
-                (f.select("region_code", lang.t(Ui::Region), Ui::Any, self.region_options(lang)))
+                (f.select("region_code", lang.t(Ui::Region), Ui::Any, region_options(lang, &self.regions)))
                 (f.codes("kind", lang.t(Ui::Kind), Ui::Any, "organisation_kind", &kinds))
                 p { button type="submit" { (lang.t(Ui::Apply)) } }
             }
@@ -240,7 +230,7 @@ impl Organisations {
                 (f.hidden(&["retry"]))
                 (f.input("name", lang.t(Ui::OrganisationName), "text"))
                 (f.codes("kind", lang.t(Ui::Kind), Ui::Choose, "organisation_kind", &kinds))
-                (f.select("region_code", lang.t(Ui::Region), Ui::Choose, self.region_options(lang)))
+                (f.select("region_code", lang.t(Ui::Region), Ui::Choose, region_options(lang, &self.regions)))
                 (f.select("district_code", lang.t(Ui::District), Ui::NotRecorded, districts))
                 (f.input("email", lang.t(Ui::Email), "email"))
                 p { button type="submit" { (lang.t(Ui::CreateOrganisation)) } }

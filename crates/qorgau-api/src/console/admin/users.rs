@@ -24,7 +24,7 @@ use qorgau_persistence::{DbConnection, Page};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{AdminPage, Target, may, path_with, region_name, regions, some};
+use super::{AdminPage, Target, may, path_with, region_options, regions, some};
 use crate::console::fields::Fields;
 use crate::console::form::{self, Command, FormPage, Said, Sent, View};
 use crate::console::layout::{self, Nav};
@@ -336,18 +336,6 @@ impl Users {
             .with("region_code", self.region.clone())
     }
 
-    fn region_options(&self, lang: Lang) -> Vec<(String, String)> {
-        self.regions
-            .iter()
-            .map(|(r, _)| {
-                (
-                    r.code.clone(),
-                    format!("{} — {}", r.code, region_name(lang, r)),
-                )
-            })
-            .collect()
-    }
-
     fn filter(&self, lang: Lang) -> Markup {
         let q = &self.query;
         let values = Values::default()
@@ -368,7 +356,7 @@ impl Users {
                 }
                 (f.input("q", lang.t(Ui::SearchUsers), "search"))
                 (f.codes("role", lang.t(Ui::Role), Ui::Any, "role", &roles))
-                (f.select("region_code", lang.t(Ui::Region), Ui::Any, self.region_options(lang)))
+                (f.select("region_code", lang.t(Ui::Region), Ui::Any, region_options(lang, &self.regions)))
                 (f.select("active", lang.t(Ui::AccountState), Ui::Any, states))
                 p { button type="submit" { (lang.t(Ui::Apply)) } }
             }
