@@ -286,6 +286,10 @@ fn main() -> anyhow::Result<()> {
                 println!("  {:<24} {rows:>11} rows", fact.table());
             }
             println!(
+                "  {:<24} {:>11} district-months",
+                "report_months", rebuilt.months
+            );
+            println!(
                 "report facts rebuilt in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
@@ -306,7 +310,8 @@ fn reports_verify(
     let mut conn = state.db.conn()?;
     let started = std::time::Instant::now();
     let mut differences = 0;
-    for compared in facts::verify(&mut conn)? {
+    let (tables, months) = facts::verify(&mut conn)?;
+    for compared in tables {
         let table = compared.fact.table();
         if compared.agrees() {
             println!("  {table:<24} agrees with the source");
@@ -319,6 +324,21 @@ fn reports_verify(
                 compared.examples.join(", ")
             );
         }
+    }
+    if months.differing_count == 0 {
+        println!(
+            "  {:<24} agree with the facts ({} district-months)",
+            "report_months", months.compared
+        );
+    } else {
+        differences += 1;
+        println!(
+            "  {:<24} DIFFER: {} of {} district-months; e.g. {}",
+            "report_months",
+            months.differing_count,
+            months.compared,
+            months.differing.join(", ")
+        );
     }
     println!(
         "report facts compared with the source in {:.1} s",

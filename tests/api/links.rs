@@ -104,6 +104,7 @@ async fn ticks(instances: &[AppState], mailer: &Mailer, passes: usize) -> worker
             digests: acc.digests + t.digests,
             webhooks_delivered: acc.webhooks_delivered + t.webhooks_delivered,
             webhooks_failed: acc.webhooks_failed + t.webhooks_failed,
+            report_months: acc.report_months + t.report_months,
         })
 }
 

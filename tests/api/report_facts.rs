@@ -12,7 +12,7 @@ use qorgau_app::reports::{indicators, indicators_from_source};
 use qorgau_domain::report::aggregate::Dimension;
 use qorgau_domain::report::{Area, Period};
 use qorgau_persistence::DbConnection;
-use qorgau_persistence::{report_facts, reports};
+use qorgau_persistence::{report_facts, report_months, reports};
 
 use qorgau_domain::iin::Sex;
 use reqwest::StatusCode;
@@ -88,6 +88,28 @@ fn aggregates_agree(conn: &mut DbConnection, areas: &[Area], periods: &[Period])
     signals
 }
 
+/// Marks waiting for the worker.
+fn marks(conn: &mut DbConnection) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let sql = "SELECT COUNT(*) AS n FROM report_marks";
+    let counted: Count = match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(sql).get_result(c).unwrap(),
+        DbConnection::Sqlite(c) => diesel::sql_query(sql).get_result(c).unwrap(),
+    };
+    counted.n
+}
+
+/// Every month row equals its district-month computed from the facts.
+fn assert_months_agree(conn: &mut DbConnection) {
+    let compared = report_months::verify(conn).unwrap();
+    assert!(compared.compared > 0, "{compared:?}");
+    assert_eq!(compared.differing_count, 0, "{compared:?}");
+}
+
 /// Every fact table equals its definition over the source tables (for tests of the events
 /// that change facts).
 pub(crate) fn assert_facts_agree(conn: &mut DbConnection) {
@@ -115,14 +137,25 @@ async fn facts_agree_with_the_source_on_the_known_month(backend: Backend) {
         period("2025-03-05", "2025-03-06"),
         period("2024-01-01", "2026-12-31"),
     ];
-    // Now: long after (every clock decided) and in the middle of the month (some pending).
-    for now in ["2026-12-07 00:00:00", "2025-03-08 00:00:00"] {
-        let now = NaiveDateTime::parse_from_str(now, "%Y-%m-%d %H:%M:%S").unwrap();
-        let counted = agree(&mut conn, &areas, &periods, now);
-        assert!(counted > 20, "{counted} signals compared");
+    // Twice: first with every month marked by the events and not yet computed (read from the
+    // facts), then with the month rows the worker computes (read from them).
+    assert!(marks(&mut conn) > 0, "the events marked their months");
+    for computed in [false, true] {
+        if computed {
+            let months = qorgau_persistence::write(&mut conn, report_months::refresh).unwrap();
+            assert!(months >= 3, "{months} district-months computed");
+            assert_eq!(marks(&mut conn), 0);
+            assert_months_agree(&mut conn);
+        }
+        // Now: long after (every clock decided) and in the middle of the month (some pending).
+        for now in ["2026-12-07 00:00:00", "2025-03-08 00:00:00"] {
+            let now = NaiveDateTime::parse_from_str(now, "%Y-%m-%d %H:%M:%S").unwrap();
+            let counted = agree(&mut conn, &areas, &periods, now);
+            assert!(counted > 20, "{counted} signals compared");
+        }
+        let counted = aggregates_agree(&mut conn, &areas, &periods);
+        assert!(counted > 20, "{counted} signals aggregated");
     }
-    let counted = aggregates_agree(&mut conn, &areas, &periods);
-    assert!(counted > 20, "{counted} signals aggregated");
     // The month the existing test knows: six signals in Astana, through the facts.
     let k = indicators(
         &mut conn,
@@ -222,10 +255,46 @@ async fn facts_agree_with_the_source_on_a_generated_history(backend: Backend) {
     periods.push(period("2024-02-29", "2024-03-31"));
     periods.push(period("2016-12-01", "2026-11-30"));
     let now = NaiveDateTime::parse_from_str("2026-11-25 12:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+    // The loader's rebuild computed every month: the reports read the month rows, and the
+    // facts only for the edges of the odd periods.
+    assert_eq!(marks(&mut conn), 0);
+    assert_months_agree(&mut conn);
     let counted = agree(&mut conn, &areas, &periods, now);
     assert!(counted > 1000, "{counted} signals compared");
     let counted = aggregates_agree(&mut conn, &areas[..4], &periods[7..]);
     assert!(counted > 500, "{counted} signals aggregated");
+    // Some months marked (one of every three signals' months rewritten): the reports read
+    // those from the facts and the rest from the rows.
+    let touch = "UPDATE report_signals SET status = status WHERE signal_id IN \
+                 (SELECT signal_id FROM report_signals WHERE record_key % 3 = 0)";
+    match &mut *conn {
+        DbConnection::Postgres(c) => diesel::sql_query(touch).execute(c).unwrap(),
+        DbConnection::Sqlite(c) => diesel::sql_query(touch).execute(c).unwrap(),
+    };
+    assert!(marks(&mut conn) > 0);
+    agree(&mut conn, &areas[..4], &periods, now);
+    aggregates_agree(&mut conn, &areas[..2], &periods[7..]);
+
+    // A month row that drifted from the facts is found, named, and a rebuild repairs it.
+    qorgau_persistence::write(&mut conn, report_months::refresh).unwrap();
+    let drift = "UPDATE report_months SET facts = REPLACE(facts, '\"triage_seconds\":[', \
+                 '\"triage_seconds\":[1,') WHERE month = '2025-03' AND region_code = 'KZ-75'";
+    let drifted = match &mut *conn {
+        DbConnection::Postgres(c) => diesel::sql_query(drift).execute(c).unwrap(),
+        DbConnection::Sqlite(c) => diesel::sql_query(drift).execute(c).unwrap(),
+    };
+    assert!(drifted > 0);
+    let out = qorgau(&db, &["reports", "verify"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("report_months            DIFFER: {drifted} of")),
+        "{}",
+        text(&out)
+    );
+    let out = qorgau(&db, &["reports", "rebuild"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = qorgau(&db, &["reports", "verify"]);
+    assert!(out.status.success(), "{}", text(&out));
 
     // A fact that drifted from its source is found, named, and a rebuild repairs it.
     let drift = "UPDATE report_signals SET status = 'received' WHERE signal_id = \
@@ -284,6 +353,16 @@ async fn concurrent_events_about_one_child_keep_every_write_and_the_facts_exact(
 
     let mut conn = w.app.state.db.conn().unwrap();
     assert_facts_agree(&mut conn);
+
+    // The worker's pass computes the months the events marked, and takes their marks.
+    assert!(marks(&mut conn) > 0);
+    let mailer = qorgau_api::mail::Mailer::Files(std::env::temp_dir().join("qorgau-facts-mail"));
+    let tick = qorgau_api::worker::tick(&w.app.state, &mailer)
+        .await
+        .unwrap();
+    assert!(tick.report_months >= 1, "{tick:?}");
+    assert_eq!(marks(&mut conn), 0);
+    assert_months_agree(&mut conn);
 }
 
 /// A new signal rewrites the repeat facts of its child's signals from its own time on, not all

@@ -11,7 +11,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use qorgau_app::webhooks::{self, Leased};
-use qorgau_app::{AppError, digests, reminders};
+use qorgau_app::{AppError, digests, facts, reminders};
 use qorgau_domain::event::{SIGNATURE_HEADER, signature};
 use qorgau_persistence::outbox::{self, OutboxRow};
 use qorgau_persistence::{DbConnection, write};
@@ -39,6 +39,8 @@ pub struct Tick {
     pub webhooks_delivered: usize,
     /// Webhook delivery attempts that failed (retried with backoff).
     pub webhooks_failed: usize,
+    /// District-months of the report facts computed again (docs/reporting.md § Month facts).
+    pub report_months: usize,
 }
 
 /// Runs passes every `interval` until `shutdown` turns true (or its sender is dropped). A pass
@@ -85,9 +87,11 @@ pub async fn tick(state: &AppState, mailer: &Mailer) -> Result<Tick, AppError> {
         digests::send_due(conn, &app.app, digest_time, now)
     })
     .await?;
+    let months = blocking(state, facts::refresh_months).await?;
     let (sent, failed) = deliver(state, mailer, now).await?;
     let (webhooks_delivered, webhooks_failed) = deliver_webhooks(state, now).await?;
     Ok(Tick {
+        report_months: months,
         webhooks_delivered,
         webhooks_failed,
         sealed,

@@ -25,6 +25,7 @@ use qorgau_domain::report::kpi::Kpis;
 use qorgau_domain::report::{Area, Period};
 
 use qorgau_persistence::report_facts::{self, Compared, Rebuilt};
+use qorgau_persistence::report_months::{self, MonthsCompared};
 use qorgau_persistence::{DbConnection, write};
 
 use crate::error::AppError;
@@ -74,10 +75,19 @@ pub fn rebuild(conn: &mut DbConnection) -> Result<Rebuilt, AppError> {
     Ok(rebuilt)
 }
 
-/// `qorgau reports verify`: every fact table compared with the source tables (read in one
-/// transaction, so that a concurrent event cannot show as a difference).
-pub fn verify(conn: &mut DbConnection) -> Result<Vec<Compared>, AppError> {
-    write(conn, |tx| Ok::<_, AppError>(report_facts::verify(tx)?))
+/// `qorgau reports verify`: every fact table compared with the source tables, and every month
+/// row with the facts (read in one transaction, so that a concurrent event cannot show as a
+/// difference).
+pub fn verify(conn: &mut DbConnection) -> Result<(Vec<Compared>, MonthsCompared), AppError> {
+    write(conn, |tx| {
+        Ok::<_, AppError>((report_facts::verify(tx)?, report_months::verify(tx)?))
+    })
+}
+
+/// The worker's step: the district-months marked since its last pass computed again from the
+/// facts (docs/reporting.md § Month facts); returns how many.
+pub fn refresh_months(conn: &mut DbConnection) -> Result<usize, AppError> {
+    write(conn, |tx| Ok::<_, AppError>(report_months::refresh(tx)?))
 }
 
 /// The indicators of one area computed both ways.

@@ -50,6 +50,7 @@ pub mod plans;
 pub mod referrals;
 pub mod relations;
 pub mod report_facts;
+pub mod report_months;
 pub mod reports;
 pub mod retention;
 pub mod routing;

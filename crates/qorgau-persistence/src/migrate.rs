@@ -50,7 +50,8 @@ const MIGRATION_LOCK: i64 = 0x7167_6175_0001;
 /// the later ones find nothing left to do.
 ///
 /// Applying `000027_report_facts` also fills the report facts from the source tables (the
-/// backfill of an upgrade, `report_facts::rebuild`), under the same lock.
+/// backfill of an upgrade, `report_facts::rebuild`), and `000031_report_months` the month rows
+/// from the facts (`report_months::refresh`), under the same lock.
 pub fn run(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     match conn {
         DbConnection::Postgres(pg) => {
@@ -76,11 +77,17 @@ pub fn run(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
 
 /// The migration that created the report facts.
 const REPORT_FACTS: &str = "20261208000027";
+/// The migration that created the month rows (and marked every month that holds a fact).
+const REPORT_MONTHS: &str = "20261208000031";
 
-/// Fills the report facts when their migration was among those just applied.
+/// Fills the report facts when their migration was among those just applied (which fills the
+/// month rows too); else the month rows, when theirs was.
 fn backfill(conn: &mut DbConnection, applied: Vec<String>) -> Result<Vec<String>, DbError> {
     if applied.iter().any(|v| v == REPORT_FACTS) {
         crate::write(conn, crate::report_facts::rebuild)?;
+        crate::report_facts::vacuum(conn)?;
+    } else if applied.iter().any(|v| v == REPORT_MONTHS) {
+        crate::write(conn, crate::report_months::refresh)?;
         crate::report_facts::vacuum(conn)?;
     }
     Ok(applied)

@@ -312,16 +312,41 @@ pub fn referral(conn: &mut DbConnection, referral_id: &str) -> Result<(), DbErro
     refresh(conn, Fact::Referrals, "r.id = ?", &[referral_id])
 }
 
-/// Rows written per fact table by [`rebuild`].
+/// Rows written per fact table by [`rebuild`], and district-months computed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rebuilt {
     pub rows: Vec<(Fact, usize)>,
+    pub months: usize,
 }
 
-/// Empties every fact table and fills it from the source tables. Run it in a transaction: the
-/// indicators read either the old facts or the new ones.
+/// The triggers that mark a fact's month when its row changes (`crate::report_months`).
+const MARK_TRIGGERS: [(&str, &str); 4] = [
+    ("report_signals", "report_signals_marks"),
+    ("report_signal_concerns", "report_signal_concerns_marks"),
+    ("report_cases", "report_cases_marks"),
+    ("report_referrals", "report_referrals_marks"),
+];
+
+/// Empties every fact table and fills it from the source tables, then the month rows from the
+/// facts. Run it in a transaction: the indicators read either the old facts or the new ones.
+/// On PostgreSQL the tables' mark triggers are off meanwhile (a mark per row rewritten, then
+/// deleted, would cost more than the rebuild); SQLite cannot turn a trigger off, and drops
+/// those marks at the end.
 pub fn rebuild(conn: &mut DbConnection) -> Result<Rebuilt, DbError> {
     let postgres = is_postgres(conn);
+    let switch = |conn: &mut DbConnection, on: &str| -> Result<(), DbError> {
+        if postgres {
+            for (table, trigger) in MARK_TRIGGERS {
+                execute(
+                    conn,
+                    &format!("ALTER TABLE {table} {on} TRIGGER {trigger}"),
+                    &[],
+                )?;
+            }
+        }
+        Ok(())
+    };
+    switch(conn, "DISABLE")?;
     let mut rows = Vec::new();
     for fact in Fact::ALL {
         execute(conn, &format!("DELETE FROM {}", fact.table()), &[])?;
@@ -338,7 +363,11 @@ pub fn rebuild(conn: &mut DbConnection) -> Result<Rebuilt, DbError> {
         )?;
         rows.push((fact, n));
     }
-    Ok(Rebuilt { rows })
+    switch(conn, "ENABLE")?;
+    execute(conn, "DELETE FROM report_months", &[])?;
+    crate::report_months::mark_all(conn)?;
+    let months = crate::report_months::refresh(conn)?;
+    Ok(Rebuilt { rows, months })
 }
 
 /// After a rebuild, outside its transaction: on PostgreSQL, marks the new rows visible to all
@@ -346,7 +375,8 @@ pub fn rebuild(conn: &mut DbConnection) -> Result<Rebuilt, DbError> {
 /// planner's statistics. Nothing to do on SQLite.
 pub fn vacuum(conn: &mut DbConnection) -> Result<(), DbError> {
     if let DbConnection::Postgres(pg) = conn {
-        let tables: Vec<&str> = Fact::ALL.iter().map(|f| f.table()).collect();
+        let mut tables: Vec<&str> = Fact::ALL.iter().map(|f| f.table()).collect();
+        tables.extend(["report_months", "report_marks"]);
         diesel::sql_query(format!("VACUUM (ANALYZE) {}", tables.join(", "))).execute(pg)?;
     }
     Ok(())

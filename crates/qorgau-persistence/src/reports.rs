@@ -34,7 +34,7 @@ use crate::schema::{
     cases, deadlines, interventions, organisations, plans, referrals, signal_concerns, signals,
     trainings, users,
 };
-pub use counts::kpi_counts;
+pub use counts::{kpi_counts, settled};
 
 /// Narrows a boxed query to the area: `region` and `district` are the columns that place the
 /// record.
@@ -650,6 +650,47 @@ fn aggregate_from(
     area: &Area,
     period: &Period,
 ) -> Result<Vec<(Vec<String>, Tally)>, DbError> {
+    let mut cells: BTreeMap<Vec<String>, Tally> = BTreeMap::new();
+    if read == Read::Source {
+        count_cells(conn, read, dims, area, period, &mut cells)?;
+        return Ok(cells.into_iter().collect());
+    }
+    // The facts: the month rows where they are current, the facts themselves elsewhere.
+    let plan = crate::report_months::plan(conn, area, period)?;
+    let by_concern = dims.contains(&Dimension::Concern);
+    for row in &plan.rows {
+        for (concern, source, n) in row.facts.signal_cells(by_concern) {
+            let key = dims
+                .iter()
+                .map(|d| match d {
+                    Dimension::Region => row.region.clone(),
+                    Dimension::District => row.district.clone(),
+                    Dimension::Concern => concern.map_or("unknown", |c| c.as_str()).to_string(),
+                    Dimension::Source => source.as_str().to_string(),
+                    Dimension::Month => row.month.clone(),
+                    // Never asked of the facts (`aggregate` reads the source for them).
+                    Dimension::Sex | Dimension::AgeBand => "unknown".to_string(),
+                })
+                .collect();
+            let cell = cells.entry(key).or_default();
+            *cell = cell.merge(n);
+        }
+    }
+    for part in &plan.live {
+        count_cells(conn, read, dims, area, part, &mut cells)?;
+    }
+    Ok(cells.into_iter().collect())
+}
+
+/// [`aggregate_from`] counted in the database over `period`, added to `cells`.
+fn count_cells(
+    conn: &mut DbConnection,
+    read: Read,
+    dims: &[Dimension],
+    area: &Area,
+    period: &Period,
+    cells: &mut BTreeMap<Vec<String>, Tally>,
+) -> Result<(), DbError> {
     let postgres = matches!(conn, DbConnection::Postgres(_));
     let facts = read == Read::Facts;
     let by_concern = dims.contains(&Dimension::Concern);
@@ -758,7 +799,6 @@ fn aggregate_from(
         }
     };
     // Ages fall into bands here: several rows may share a key.
-    let mut cells: BTreeMap<Vec<String>, Tally> = BTreeMap::new();
     for row in rows {
         let key = dims
             .iter()
@@ -778,7 +818,7 @@ fn aggregate_from(
         let cell = cells.entry(key).or_default();
         *cell = cell.merge(Tally::new(row.n, row.key_sum));
     }
-    Ok(cells.into_iter().collect())
+    Ok(())
 }
 
 /// PostgreSQL numbers its placeholders: `?` → `$1`, `$2`, …

@@ -44,6 +44,30 @@ pub struct CaseTimes {
     pub first_approved_at: Option<NaiveDateTime>,
 }
 
+impl CaseTimes {
+    /// Its two durations, as the indicators count them.
+    pub fn span(&self) -> CaseSpan {
+        CaseSpan {
+            key: self.key,
+            to_first_contact: self
+                .first_seen_at
+                .map(|at| seconds(self.signal_received_at, at)),
+            to_plan_approval: self
+                .first_approved_at
+                .map(|at| seconds(self.signal_received_at, at)),
+        }
+    }
+}
+
+/// A case opened from a signal, by its durations: from the signal to the child first seen,
+/// and to the first approval of a plan (seconds), each once it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseSpan {
+    pub key: u32,
+    pub to_first_contact: Option<i64>,
+    pub to_plan_approval: Option<i64>,
+}
+
 /// A deadline of a case of the area whose clock started in the period (not cancelled).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeadlineFact {
@@ -278,6 +302,7 @@ pub const TRAINED_ROLES: [Role; 2] = [Role::CaseManager, Role::Specialist];
 /// Every indicator from the facts; `now` decides which unmet deadlines have lapsed.
 pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
     let signals = &facts.signals;
+    let spans: Vec<CaseSpan> = facts.case_times.iter().map(CaseTimes::span).collect();
     let count_where =
         |f: &dyn Fn(&SignalFact) -> bool| tally(signals.iter().filter(|s| f(s)).map(|s| s.key));
     let mut triage = DeadlineOutcome::default();
@@ -321,8 +346,8 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
                 .iter()
                 .filter_map(|s| Some((s.key, seconds(s.received_at, s.triaged_at?)))),
         ),
-        signal_to_first_contact: to_first_contact(&facts.case_times),
-        signal_to_plan_approval: to_plan_approval(&facts.case_times),
+        signal_to_first_contact: to_first_contact(&spans),
+        signal_to_plan_approval: to_plan_approval(&spans),
         deadlines,
         referrals: OrganisationKind::ALL
             .iter()
@@ -344,7 +369,11 @@ pub fn compute(facts: &KpiFacts, now: NaiveDateTime) -> Kpis {
 
 /// Signals per concern: every concern, a concern no signal named counting zero.
 fn by_concern(counted: &[(Concern, Tally)]) -> Vec<(&'static str, Tally)> {
-    let concerns: BTreeMap<Concern, Tally> = counted.iter().copied().collect();
+    let mut concerns: BTreeMap<Concern, Tally> = BTreeMap::new();
+    for (concern, n) in counted {
+        let total = concerns.entry(*concern).or_default();
+        *total = total.merge(*n);
+    }
     Concern::ALL
         .iter()
         .map(|c| (c.as_str(), concerns.get(c).copied().unwrap_or_default()))
@@ -359,29 +388,33 @@ fn cases_closed(closures: &[(Option<ClosureReason>, Tally)]) -> Tally {
 
 /// Closures per reason: every reason, a reason no case was closed for counting zero.
 fn closure_reasons(closures: &[(Option<ClosureReason>, Tally)]) -> Vec<(&'static str, Tally)> {
-    let closures: BTreeMap<ClosureReason, Tally> = closures
-        .iter()
-        .filter_map(|(r, n)| Some(((*r)?, *n)))
-        .collect();
+    let mut by_reason: BTreeMap<ClosureReason, Tally> = BTreeMap::new();
+    for (reason, n) in closures {
+        if let Some(reason) = reason {
+            let total = by_reason.entry(*reason).or_default();
+            *total = total.merge(*n);
+        }
+    }
+    let closures = by_reason;
     ClosureReason::ALL
         .iter()
         .map(|r| (r.as_str(), closures.get(r).copied().unwrap_or_default()))
         .collect()
 }
 
-fn to_first_contact(cases: &[CaseTimes]) -> Timed {
+fn to_first_contact(cases: &[CaseSpan]) -> Timed {
     timed(
         cases
             .iter()
-            .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_seen_at?)))),
+            .filter_map(|c| Some((c.key, c.to_first_contact?))),
     )
 }
 
-fn to_plan_approval(cases: &[CaseTimes]) -> Timed {
+fn to_plan_approval(cases: &[CaseSpan]) -> Timed {
     timed(
         cases
             .iter()
-            .filter_map(|c| Some((c.key, seconds(c.signal_received_at, c.first_approved_at?)))),
+            .filter_map(|c| Some((c.key, c.to_plan_approval?))),
     )
 }
 
@@ -509,7 +542,7 @@ pub struct KpiCounts {
     pub signal_concerns: Vec<(Concern, Tally)>,
     pub cases_opened: Tally,
     pub closures: Vec<(Option<ClosureReason>, Tally)>,
-    pub case_times: Vec<CaseTimes>,
+    pub case_times: Vec<CaseSpan>,
     pub deadlines: Vec<DeadlineCount>,
     pub referrals: Vec<ReferralCount>,
     /// Seconds from sending to the answer of each answered referral.
@@ -519,6 +552,25 @@ pub struct KpiCounts {
     pub children_in_accompaniment: Tally,
     pub families_in_accompaniment: Tally,
     pub staff: Vec<StaffFact>,
+}
+
+impl KpiCounts {
+    /// Adds what was counted over another part of the same area and period (other records):
+    /// lists are joined, tallies merged. The counts that are not sums over the period —
+    /// accompaniment, staff — are not added: they are read once for the whole period.
+    pub fn absorb(&mut self, other: KpiCounts) {
+        self.signals.extend(other.signals);
+        self.triage_seconds.extend(other.triage_seconds);
+        self.signal_concerns.extend(other.signal_concerns);
+        self.cases_opened = self.cases_opened.merge(other.cases_opened);
+        self.closures.extend(other.closures);
+        self.case_times.extend(other.case_times);
+        self.deadlines.extend(other.deadlines);
+        self.referrals.extend(other.referrals);
+        self.response_seconds.extend(other.response_seconds);
+        self.signals_with_child = self.signals_with_child.merge(other.signals_with_child);
+        self.repeat_signals = self.repeat_signals.merge(other.repeat_signals);
+    }
 }
 
 /// Every indicator from facts the database counted. `now` is already in the counts (the

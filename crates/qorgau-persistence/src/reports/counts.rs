@@ -16,40 +16,88 @@ use qorgau_domain::code::UnknownCode;
 use qorgau_domain::lifecycle::ClosureReason;
 use qorgau_domain::organisation::OrganisationKind;
 use qorgau_domain::report::kpi::{
-    self, CaseTimes, DeadlineCount, KpiCounts, Outcome, ReferralCount, SignalCount,
+    self, CaseSpan, CaseTimes, DeadlineCount, KpiCounts, Outcome, ReferralCount, SignalCount,
 };
 use qorgau_domain::report::rounding::Tally;
 use qorgau_domain::report::{Area, Period};
-use qorgau_domain::taxonomy::Concern;
 
 use super::{Param, numbered, staff, sum_keys_sql};
 use crate::DbConnection;
 use crate::error::DbError;
+use crate::report_months::{self, ConcernCounted, Settled, SignalsCounted};
 
-/// Everything the indicators of `period` in `area` are computed from, read from the fact
-/// tables; `now` decides which clocks have lapsed.
+/// Everything the indicators of `period` in `area` are computed from; `now` decides which
+/// clocks have lapsed. The whole months no change has marked since the worker last saw them
+/// are read from their month rows, the rest from the facts (`crate::report_months::plan`);
+/// the clocks still running, and the counts that are not sums over the period, are always
+/// read from the facts.
 pub fn kpi_counts(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
     now: NaiveDateTime,
 ) -> Result<KpiCounts, DbError> {
-    let signals = signal_counts(conn, area, period, now)?;
-    Ok(KpiCounts {
+    let plan = report_months::plan(conn, area, period)?;
+    let mut counts = KpiCounts::default();
+    for row in &plan.rows {
+        counts.absorb(row.facts.counts());
+    }
+    for part in &plan.live {
+        counts.absorb(settled(conn, area, part)?.counts());
+    }
+    counts
+        .signals
+        .extend(untriaged_signals(conn, area, period, now)?);
+    counts
+        .deadlines
+        .extend(unmet_deadlines(conn, area, period, now)?);
+    counts.children_in_accompaniment = children_in_accompaniment(conn, area, period)?;
+    counts.families_in_accompaniment = families_in_accompaniment(conn, area, period)?;
+    counts.staff = staff(conn, area, period)?;
+    Ok(counts)
+}
+
+/// What the indicators add up over `period` in `area`, from the facts, the clocks still
+/// running aside: the content of a month row (`crate::report_months`), and what a report
+/// reads from the facts for a marked month or the days of a partial one.
+pub fn settled(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Settled, DbError> {
+    Ok(Settled {
+        signals: signal_counts(conn, area, period)?,
         triage_seconds: triage_seconds(conn, area, period)?,
-        signal_concerns: concern_counts(conn, area, period)?,
-        cases_opened: cases_opened(conn, area, period)?,
-        closures: closures(conn, area, period)?,
-        case_times: case_times(conn, area, period)?,
-        deadlines: deadline_counts(conn, area, period, now)?,
-        referrals: referral_counts(conn, area, period)?,
+        concerns: concern_counts(conn, area, period)?,
+        cases_opened: Settled::tally(cases_opened(conn, area, period)?),
+        closures: closures(conn, area, period)?
+            .into_iter()
+            .map(|(reason, n)| (reason, Settled::tally(n)))
+            .collect(),
+        cases: case_times(conn, area, period)?
+            .into_iter()
+            .map(|c| (c.key, c.to_first_contact, c.to_plan_approval))
+            .collect(),
+        deadlines: met_deadlines(conn, area, period)?
+            .into_iter()
+            .map(|d| {
+                (
+                    d.kind,
+                    d.outcome == Outcome::MetLate,
+                    Settled::tally(d.records),
+                )
+            })
+            .collect(),
+        referrals: referral_counts(conn, area, period)?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.organisation_kind,
+                    r.status,
+                    r.answered,
+                    Settled::tally(r.records),
+                )
+            })
+            .collect(),
         response_seconds: response_seconds(conn, area, period)?,
-        signals_with_child: signals_with_child(conn, area, period)?,
-        repeat_signals: repeat_signals(conn, area, period)?,
-        children_in_accompaniment: children_in_accompaniment(conn, area, period)?,
-        families_in_accompaniment: families_in_accompaniment(conn, area, period)?,
-        staff: staff(conn, area, period)?,
-        signals,
+        signals_with_child: Settled::tally(signals_with_child(conn, area, period)?),
+        repeat_signals: Settled::tally(repeat_signals(conn, area, period)?),
     })
 }
 
@@ -194,8 +242,41 @@ fn key_of(record_key: i64) -> u32 {
     Tally::new(1, record_key).key
 }
 
-/// Signals received in the period, per source, status and triage outcome.
+/// Signals received in the period, per source, status and triage: met on time, late, or not
+/// yet (`None`).
 fn signal_counts(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<SignalsCounted>, DbError> {
+    let mut params = Vec::new();
+    let sql = format!(
+        "SELECT source AS a, status AS b, CASE WHEN triaged_at IS NULL THEN NULL \
+         WHEN triaged_at <= triage_due_at THEN 'met_on_time' ELSE 'met_late' END AS c, \
+         COUNT(*) AS n, {} AS key_sum FROM report_signals WHERE {} GROUP BY 1, 2, 3",
+        sum_keys_sql(postgres(conn), "record_key"),
+        within("received_at", area, period, &mut params)
+    );
+    load::<Counted>(conn, &sql, &params)?
+        .into_iter()
+        .map(|row| {
+            let triage = match row.c.as_deref() {
+                None => None,
+                met => Some(outcome(met)?),
+            };
+            Ok(Settled::signal(
+                code(row.a.as_deref())?,
+                code(row.b.as_deref())?,
+                triage,
+                row.tally(),
+            ))
+        })
+        .collect()
+}
+
+/// Signals of the period not triaged yet, per source, status and whether their clock has
+/// lapsed by `now` (the partial indexes `report_signals_untriaged…` hold only them).
+fn untriaged_signals(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
@@ -204,7 +285,7 @@ fn signal_counts(
     let mut params = vec![Param::Time(now)];
     let sql = format!(
         "SELECT source AS a, status AS b, {} AS c, COUNT(*) AS n, {} AS key_sum \
-         FROM report_signals WHERE {} GROUP BY 1, 2, 3",
+         FROM report_signals WHERE {} AND triaged_at IS NULL GROUP BY 1, 2, 3",
         outcome_sql("triage_due_at", "triaged_at"),
         sum_keys_sql(postgres(conn), "record_key"),
         within("received_at", area, period, &mut params)
@@ -240,22 +321,29 @@ fn triage_seconds(
         .collect())
 }
 
-/// Signals of the period per concern.
+/// Signals of the period per concern and source (the aggregates group by both).
 fn concern_counts(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
-) -> Result<Vec<(Concern, Tally)>, DbError> {
+) -> Result<Vec<ConcernCounted>, DbError> {
     let mut params = Vec::new();
     let sql = format!(
-        "SELECT concern AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, \
-         {} AS key_sum FROM report_signal_concerns WHERE {} GROUP BY concern",
-        sum_keys_sql(postgres(conn), "record_key"),
+        "SELECT c.concern AS a, s.source AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, \
+         {} AS key_sum FROM (SELECT signal_id, concern, record_key FROM report_signal_concerns \
+         WHERE {}) c JOIN report_signals s ON s.signal_id = c.signal_id GROUP BY c.concern, s.source",
+        sum_keys_sql(postgres(conn), "c.record_key"),
         within("received_at", area, period, &mut params)
     );
     load::<Counted>(conn, &sql, &params)?
         .into_iter()
-        .map(|row| Ok((code(row.a.as_deref())?, row.tally())))
+        .map(|row| {
+            Ok((
+                code(row.a.as_deref())?,
+                code(row.b.as_deref())?,
+                Settled::tally(row.tally()),
+            ))
+        })
         .collect()
 }
 
@@ -299,12 +387,12 @@ fn closures(
         .collect()
 }
 
-/// Cases opened in the period from a signal: their milestones.
+/// Cases opened in the period from a signal: their durations.
 fn case_times(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
-) -> Result<Vec<CaseTimes>, DbError> {
+) -> Result<Vec<CaseSpan>, DbError> {
     let mut params = Vec::new();
     let sql = format!(
         "SELECT record_key, signal_received_at, first_seen_at, first_approved_at \
@@ -313,31 +401,61 @@ fn case_times(
     );
     Ok(load::<CaseRow>(conn, &sql, &params)?
         .into_iter()
-        .map(|c| CaseTimes {
-            key: key_of(c.record_key),
-            signal_received_at: c.signal_received_at,
-            first_seen_at: c.first_seen_at,
-            first_approved_at: c.first_approved_at,
+        .map(|c| {
+            CaseTimes {
+                key: key_of(c.record_key),
+                signal_received_at: c.signal_received_at,
+                first_seen_at: c.first_seen_at,
+                first_approved_at: c.first_approved_at,
+            }
+            .span()
         })
         .collect())
 }
 
-/// The cases' deadlines whose clock started in the period, per kind and outcome. Deadlines
-/// are their own facts: they carry their case's area and their start (migration 000010) and
-/// their record key (a generated column, migration 000030), and the indexes
+/// The cases' deadlines whose clock started in the period, met, per kind and outcome.
+/// Deadlines are their own facts: they carry their case's area and their start (migration
+/// 000010) and their record key (a generated column, migration 000030), and the indexes
 /// `deadlines_area_started` (an area) and `deadlines_started` (the country) hold every column
 /// read here.
-fn deadline_counts(
+fn met_deadlines(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<DeadlineCount>, DbError> {
+    deadline_counts(conn, area, period, None)
+}
+
+/// The same deadlines not met yet, by whether they have lapsed by `now` (the partial indexes
+/// `deadlines_unmet…` hold only them).
+fn unmet_deadlines(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
     now: NaiveDateTime,
 ) -> Result<Vec<DeadlineCount>, DbError> {
-    let mut params = vec![Param::Time(now)];
+    deadline_counts(conn, area, period, Some(now))
+}
+
+/// [`met_deadlines`] without `now`, [`unmet_deadlines`] with it.
+fn deadline_counts(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+    now: Option<NaiveDateTime>,
+) -> Result<Vec<DeadlineCount>, DbError> {
+    let mut params: Vec<Param> = now.into_iter().map(Param::Time).collect();
+    let (met, outcome_of) = match now {
+        None => (
+            "IS NOT NULL",
+            "CASE WHEN met_at <= due_at THEN 'met_on_time' ELSE 'met_late' END".to_string(),
+        ),
+        Some(_) => ("IS NULL", outcome_sql("due_at", "met_at")),
+    };
     let sql = format!(
-        "SELECT kind AS a, {} AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, {} AS key_sum \
-         FROM deadlines WHERE {} AND status <> 'cancelled' AND kind <> 'triage' GROUP BY 1, 2",
-        outcome_sql("due_at", "met_at"),
+        "SELECT kind AS a, {outcome_of} AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, {} AS key_sum \
+         FROM deadlines WHERE {} AND met_at {met} AND status <> 'cancelled' AND kind <> 'triage' \
+         GROUP BY 1, 2",
         sum_keys_sql(postgres(conn), "record_key"),
         within("starts_at", area, period, &mut params)
     );

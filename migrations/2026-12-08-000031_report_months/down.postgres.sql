@@ -1,0 +1,15 @@
+DROP INDEX deadlines_unmet_time;
+DROP INDEX deadlines_unmet;
+DROP INDEX report_signals_untriaged_time;
+DROP INDEX report_signals_untriaged;
+DROP TRIGGER deadlines_marks ON deadlines;
+DROP TRIGGER report_referrals_marks ON report_referrals;
+DROP TRIGGER report_cases_marks ON report_cases;
+DROP TRIGGER report_signal_concerns_marks ON report_signal_concerns;
+DROP TRIGGER report_signals_marks ON report_signals;
+DROP FUNCTION report_mark_deadline();
+DROP FUNCTION report_mark_referral();
+DROP FUNCTION report_mark_case();
+DROP FUNCTION report_mark_signal();
+DROP TABLE report_marks;
+DROP TABLE report_months;
