@@ -1,8 +1,11 @@
 -- GET /api/v1/reports/aggregates?group_by=region,concern,month&from=&to=: de-identified counts
 -- of the whole country's signals over one calendar year, per region, concern and local month,
--- with their disclosure-control key sums (docs/reporting.md § Disclosure control), read from the report facts (one index-only range of the year).
+-- with their disclosure-control key sums (docs/reporting.md § Disclosure control), read from the
+-- month facts (docs/reporting.md § Month facts): the marks of the year and the district-months'
+-- rows, whose cells the server adds up (not this script).
 -- (Reports read `as_of` first, then run in one read-only snapshot: docs/operations.md § Reports on a replica.)
 SELECT pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC' AS replayed_at;
 BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
-SELECT s.region_code AS region, CAST(NULL AS TEXT) AS district, s.concern AS concern, CAST(NULL AS TEXT) AS source, CAST(NULL AS TEXT) AS sex, to_char((s.received_at + INTERVAL '5 hours'), 'YYYY-MM') AS month, CAST(NULL AS INTEGER) AS age, COUNT(*) AS n, CAST(MOD(COALESCE(SUM(s.record_key), 0), 4294967296) AS BIGINT) AS key_sum FROM report_signal_concerns s WHERE s.received_at >= :start AND s.received_at < :end GROUP BY s.region_code, s.concern, to_char((s.received_at + INTERVAL '5 hours'), 'YYYY-MM');
+SELECT DISTINCT to_char(at + INTERVAL '5 hours', 'YYYY-MM') AS month FROM report_marks WHERE at >= :start AND at < :end;
+SELECT region_code, district_code, month, facts FROM report_months WHERE month >= :first_month AND month <= :last_month;
 COMMIT;

@@ -282,9 +282,11 @@ async fn secret_files_that_cannot_be_read_are_refused(backend: Backend) {
     assert!(status.success(), "{}", read(&scratch, "stderr"));
 }
 
-/// The backlog gauges are the database's: a message waiting in the outbox, one given up, and
-/// the audit entries no worker has sealed yet.
+/// The backlog gauges are the database's: a message waiting in the outbox, one given up, the
+/// audit entries no worker has sealed yet, and the report facts' changes it has not seen.
 async fn metrics_count_the_outbox_and_the_unsealed_audit_entries(backend: Backend) {
+    use diesel::RunQueryDsl;
+    use qorgau_persistence::DbConnection;
     use qorgau_persistence::outbox::{self, OutboxRow};
     let app = TestApp::start(backend).await;
     let scrape = || async {
@@ -316,6 +318,12 @@ async fn metrics_count_the_outbox_and_the_unsealed_audit_entries(backend: Backen
     let mut conn = app.state.db.conn().unwrap();
     outbox::enqueue(&mut conn, &row(false)).unwrap();
     outbox::enqueue(&mut conn, &row(true)).unwrap();
+    // A change to the report facts the worker has not seen.
+    let mark = "INSERT INTO report_marks VALUES ('KZ-75', 'KZ-75-01', '2025-03-01 00:00:00')";
+    match &mut *conn {
+        DbConnection::Postgres(c) => diesel::sql_query(mark).execute(c).unwrap(),
+        DbConnection::Sqlite(c) => diesel::sql_query(mark).execute(c).unwrap(),
+    };
     drop(conn);
 
     let after = scrape().await;
@@ -330,6 +338,9 @@ async fn metrics_count_the_outbox_and_the_unsealed_audit_entries(backend: Backen
         gauge(&after, "qorgau_audit_unsealed_entries"),
         unsealed as f64
     );
+    let marks = qorgau_persistence::report_months::pending(&mut conn).unwrap();
+    assert!(marks >= 1);
+    assert_eq!(gauge(&after, "qorgau_report_marks_pending"), marks as f64);
     assert!(after.contains("qorgau_db_pool_waits "), "{after}");
     assert!(after.contains("qorgau_db_pool_timeouts "), "{after}");
     assert!(after.contains("le=\"60.0\""), "{after}");

@@ -50,6 +50,8 @@ pub struct Backlog {
     pub outbox: Depth,
     /// Audit entries not yet sealed into the chain.
     pub unsealed_audit: i64,
+    /// Changes to the report facts whose months the worker has not recomputed yet.
+    pub report_marks: i64,
 }
 
 pub struct Metrics {
@@ -72,6 +74,7 @@ pub struct Metrics {
     outbox_failed: Gauge,
     outbox_oldest_age: Gauge,
     audit_unsealed: Gauge,
+    report_marks: Gauge,
     /// 0 when the last scrape's database reads failed (the backlog gauges keep older values).
     backlog_read: Gauge,
 }
@@ -179,6 +182,11 @@ impl Metrics {
             "audit_unsealed_entries",
             "Audit entries not yet sealed into the hash chain",
         );
+        let report_marks = gauge(
+            &mut registry,
+            "report_marks_pending",
+            "Changes to the report facts whose district-months the worker has not recomputed yet (read from the facts meanwhile)",
+        );
         let backlog_read = gauge(
             &mut registry,
             "backlog_read",
@@ -202,6 +210,7 @@ impl Metrics {
             outbox_failed,
             outbox_oldest_age,
             audit_unsealed,
+            report_marks,
             backlog_read,
         }
     }
@@ -241,6 +250,7 @@ impl Metrics {
                     .map_or(0, |at| (scrape.now - at.and_utc().timestamp()).max(0));
                 self.outbox_oldest_age.set(oldest);
                 self.audit_unsealed.set(backlog.unsealed_audit);
+                self.report_marks.set(backlog.report_marks);
             }
             None => {
                 self.backlog_read.set(0);

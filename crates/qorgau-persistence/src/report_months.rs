@@ -337,14 +337,24 @@ pub fn plan(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Pla
         Bind::Time(whole(earliest).start()),
         Bind::Time(whole(latest).end()),
     ];
+    #[derive(QueryableByName)]
+    struct Marked {
+        #[diesel(sql_type = Text)]
+        month: String,
+    }
     let sql = format!(
-        "SELECT DISTINCT region_code, district_code, at FROM report_marks \
-         WHERE at >= ? AND at < ?{}",
+        "SELECT DISTINCT {} AS month FROM report_marks WHERE at >= ? AND at < ?{}",
+        month_sql(conn, "at"),
         in_area(area, &mut params)
     );
-    let marked: BTreeSet<NaiveDate> = load::<Mark>(conn, &sql, &params)?
+    let marked_keys: BTreeSet<String> = load::<Marked>(conn, &sql, &params)?
         .into_iter()
-        .map(|m| month_of(m.at))
+        .map(|m| m.month)
+        .collect();
+    let marked: BTreeSet<NaiveDate> = months
+        .iter()
+        .copied()
+        .filter(|m| marked_keys.contains(&month_key(*m)))
         .collect();
     let mut params = vec![
         Bind::Text(month_key(earliest)),
@@ -355,7 +365,6 @@ pub fn plan(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Pla
          WHERE month >= ? AND month <= ?{}",
         in_area(area, &mut params)
     );
-    let marked_keys: BTreeSet<String> = marked.iter().map(|m| month_key(*m)).collect();
     let rows = load::<Row>(conn, &sql, &params)?
         .into_iter()
         .filter(|r| !marked_keys.contains(&r.month))
@@ -619,6 +628,17 @@ pub fn verify(conn: &mut DbConnection) -> Result<MonthsCompared, DbError> {
         }
     }
     Ok(out)
+}
+
+/// Marks waiting for the worker (a gauge: near zero while the worker keeps up).
+pub fn pending(conn: &mut DbConnection) -> Result<i64, DbError> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let counted: Vec<Count> = load(conn, "SELECT COUNT(*) AS n FROM report_marks", &[])?;
+    Ok(counted.first().map_or(0, |c| c.n))
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ pub async fn metrics(
             Ok(Backlog {
                 outbox: qorgau_persistence::outbox::depth(conn)?,
                 unsealed_audit: qorgau_persistence::audit::unsealed(conn)?,
+                report_marks: qorgau_persistence::report_months::pending(conn)?,
             })
         })
         .await
