@@ -8,6 +8,7 @@
 \set signal_id :id_base + random(1, 99999999999999999)
 \set event_id :id_base + random(1, 99999999999999999)
 \set audit_id :id_base + random(1, 99999999999999999)
+\set domain_event_id :id_base + random(1, 99999999999999999)
 \set key :id_base + random(1, 99999999999999999)
 \set n random(1, {{CHILDREN}})
 -- {{CHOOSE_CHILD}}
@@ -30,6 +31,8 @@ INSERT INTO report_signals (signal_id, record_key, region_code, district_code, r
 SELECT 1 FROM signals WHERE id = :signal_id FOR NO KEY UPDATE;
 DELETE FROM report_signal_concerns WHERE signal_id IN (SELECT s.id FROM signals s WHERE s.id = :signal_id);
 INSERT INTO report_signal_concerns (signal_id, concern, record_key, region_code, district_code, received_at) SELECT sc.signal_id, sc.concern, CAST(('x' || lpad(regexp_replace(right(s.id, 8), '[^0-9a-f]', 'f', 'g'), 8, '0'))::bit(32) AS BIGINT), s.region_code, s.district_code, s.received_at FROM signal_concerns sc JOIN signals s ON s.id = sc.signal_id WHERE s.id = :signal_id;
+-- the domain event of the feed and webhooks (docs/integration.md), numbered at commit
+INSERT INTO "domain_events" ("id", "seq", "event_type", "at", "region_code", "district_code", "signal_id", "case_id", "child_id", "ref_id", "filed_by", "external_ref", "payload") VALUES (:domain_event_id, DEFAULT, 'signal.received', :now, :region, :district, :signal_id, DEFAULT, :c_id, DEFAULT, :user_id, DEFAULT, '{"source":"mobile_group","status":"received"}');
 INSERT INTO "timeline_events" ("id", "child_id", "case_id", "at", "kind", "summary", "actor_id", "ref_id") VALUES (:event_id, :c_id, DEFAULT, :now, 'signal', 'Signal received from mobile_group: neglect, violence_physical', :user_id, :signal_id);
 -- begin:audit
 INSERT INTO "audit_log" ("id", "at", "user_id", "action", "resource", "resource_id", "child_id", "region_code", "ip", "request_id", "break_glass", "seq", "prev_hash", "hash") VALUES (:audit_id, :now, :user_id, 'create', 'signal', :signal_id, :c_id, :region, '127.0.0.1', '39f7e174cf20415294d5bc6ba8426859', 'f', DEFAULT, DEFAULT, DEFAULT);
@@ -38,4 +41,9 @@ INSERT INTO "audit_log" ("id", "at", "user_id", "action", "resource", "resource_
 SELECT "signal_reports"."signal_id", COUNT(*) FROM "signal_reports" WHERE ("signal_reports"."signal_id" = ANY(CAST(ARRAY[:signal_id] AS text[]))) GROUP BY "signal_reports"."signal_id";
 RELEASE SAVEPOINT diesel_savepoint_1;
 UPDATE "idempotency_keys" SET "response_status" = 201, "response_body" = '{"id":"01a21288-0fdd-71e2-81fe-f00dc58a3126","status":"received","received_at":"2026-11-25T11:47:16.572336750Z","child_id":"015a7fb9-af91-7301-8038-fc21f1b2c593","triage_due_at":"2026-11-26T11:47:16.572336750Z","source":"mobile_group","external_ref": null,"concerns":["neglect","violence_physical"],"urgency":"high","description":"Neighbours report the child alone at home for days.","observed_at":"2026-11-24T18:30:00Z","region_code":"KZ-75","district_code":"KZ-75-04","filed_by":"01580d8d-e990-7000-80d8-ff7e242c42fe","child":{"address": null,"approx_age": null,"birth_date":"2014-08-19","first_name": null,"iin":"140819600002","last_name": null,"middle_name": null,"sex":"female"},"reporter":{"name":"Neighbour","phone":"+77010000000","relation":"neighbour","anonymous": false},"risk_level": null,"case_id": null,"triaged_at": null,"triaged_by": null,"screen_out_reason": null}' WHERE (("idempotency_keys"."user_id" = :user_id) AND ("idempotency_keys"."idempotency_key" = :key));
+-- the events numbered in commit order: the counter's row is locked until the commit
+SELECT "domain_events"."id" FROM "domain_events" WHERE ("domain_events"."seq" IS NULL) ORDER BY "domain_events"."id";
+UPDATE "event_sequence" SET "last" = ("event_sequence"."last" + 1) WHERE ("event_sequence"."id" = 1);
+SELECT "event_sequence"."last" FROM "event_sequence" WHERE ("event_sequence"."id" = 1) LIMIT 1 \gset es_
+UPDATE "domain_events" SET "seq" = :es_last WHERE ("domain_events"."id" = :domain_event_id);
 COMMIT;

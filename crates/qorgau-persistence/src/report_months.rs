@@ -29,7 +29,7 @@ use qorgau_domain::report::kpi::{
     CaseSpan, DeadlineCount, KpiCounts, Outcome, ReferralCount, SignalCount,
 };
 use qorgau_domain::report::rounding::Tally;
-use qorgau_domain::report::{Area, Period, kazakhstan_date};
+use qorgau_domain::report::{Area, EARLIEST_DATE, LATEST_DATE, Period, kazakhstan_date};
 use qorgau_domain::signal::SignalStatus;
 use qorgau_domain::taxonomy::{Concern, SignalSource};
 use serde::{Deserialize, Serialize};
@@ -93,6 +93,19 @@ impl Settled {
 
     pub(crate) fn tally(records: Tally) -> Counted {
         stored(records)
+    }
+
+    /// Every list in one order, whatever order the statements returned the rows in: a month
+    /// computed in a pass over one month or over ten years is the same row.
+    pub(crate) fn sort(&mut self) {
+        self.signals.sort_unstable();
+        self.triage_seconds.sort_unstable();
+        self.concerns.sort_unstable();
+        self.closures.sort_unstable();
+        self.cases.sort_unstable();
+        self.deadlines.sort_unstable();
+        self.referrals.sort_unstable();
+        self.response_seconds.sort_unstable();
     }
 
     /// The indicators' counts of these records (the running clocks left out: the report adds
@@ -462,25 +475,62 @@ pub fn refresh(conn: &mut DbConnection) -> Result<usize, DbError> {
         "DELETE FROM report_marks RETURNING region_code, district_code, at",
         &[],
     )?;
-    let months: BTreeSet<(String, String, NaiveDate)> = marks
-        .into_iter()
-        .map(|m| (m.region_code, m.district_code, month_of(m.at)))
-        .collect();
-    for (region, district, month) in &months {
+    // Per region, the marked months in runs of consecutive months: one pass of the statements
+    // over each run computes all its districts' months.
+    let mut marked: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
+    let mut places: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for m in marks {
+        let month = month_of(m.at);
+        places.insert((m.region_code.clone(), m.district_code, month_key(month)));
+        marked.entry(m.region_code).or_default().insert(month);
+    }
+    for (region, months) in marked {
         let area = Area {
             region: Some(region.clone()),
-            district: Some(district.clone()),
+            district: None,
         };
-        let facts = crate::reports::settled(conn, &area, &whole(*month))?;
-        let key = month_key(*month);
-        if facts == Settled::default() {
+        for run in runs(&months) {
+            let computed = crate::reports::settled(conn, &area, &run)?;
+            let months = month_key(run.from)..=month_key(run.to);
+            for place in places
+                .iter()
+                .filter(|(r, _, m)| *r == region && months.contains(m))
+            {
+                write_month(conn, place, computed.get(place))?;
+            }
+        }
+    }
+    Ok(places.len())
+}
+
+/// Consecutive months joined into periods.
+fn runs(months: &BTreeSet<NaiveDate>) -> Vec<Period> {
+    let mut out: Vec<Period> = Vec::new();
+    for month in months {
+        match out.last_mut() {
+            Some(run) if run.to.succ_opt() == Some(*month) => run.to = whole(*month).to,
+            _ => out.push(whole(*month)),
+        }
+    }
+    out
+}
+
+/// Writes a district-month's row, or deletes it when the month holds no fact.
+fn write_month(
+    conn: &mut DbConnection,
+    (region, district, month): &(String, String, String),
+    facts: Option<&Settled>,
+) -> Result<(), DbError> {
+    match facts {
+        None => {
             execute(
                 conn,
                 "DELETE FROM report_months WHERE region_code = ? AND month = ? AND district_code = ?",
-                &[region, &key, district],
+                &[region, month, district],
             )?;
-        } else {
-            let json = serde_json::to_string(&facts).map_err(|e| {
+        }
+        Some(facts) => {
+            let json = serde_json::to_string(facts).map_err(|e| {
                 DbError::Other(diesel::result::Error::SerializationError(Box::new(e)))
             })?;
             execute(
@@ -488,11 +538,11 @@ pub fn refresh(conn: &mut DbConnection) -> Result<usize, DbError> {
                 "INSERT INTO report_months (region_code, month, district_code, facts) \
                  VALUES (?, ?, ?, ?) ON CONFLICT (region_code, month, district_code) \
                  DO UPDATE SET facts = excluded.facts",
-                &[region, &key, district, &json],
+                &[region, month, district, &json],
             )?;
         }
     }
-    Ok(months.len())
+    Ok(())
 }
 
 /// The times that place each fact in a month, per table: `(table, column, condition)`.
@@ -524,7 +574,7 @@ pub fn mark_all(conn: &mut DbConnection) -> Result<(), DbError> {
 }
 
 /// `column`'s month in Kazakhstan time, `YYYY-MM`, in the backend's SQL.
-fn month_sql(conn: &DbConnection, column: &str) -> String {
+pub(crate) fn month_sql(conn: &DbConnection, column: &str) -> String {
     let offset = qorgau_domain::deadline::KAZAKHSTAN_UTC_OFFSET_HOURS;
     match conn {
         DbConnection::Postgres(_) => {
@@ -545,55 +595,30 @@ pub struct MonthsCompared {
     pub differing_count: usize,
 }
 
-/// Recomputes every unmarked district-month from the facts and compares it with its row (a
-/// marked month is read from the facts anyway, whatever its row holds).
+/// Recomputes every district-month from the facts (one pass of the statements over all time)
+/// and compares each unmarked one with its row (a marked month is read from the facts anyway,
+/// whatever its row holds).
 pub fn verify(conn: &mut DbConnection) -> Result<MonthsCompared, DbError> {
-    #[derive(QueryableByName)]
-    struct Place {
-        #[diesel(sql_type = Text)]
-        region_code: String,
-        #[diesel(sql_type = Text)]
-        district_code: String,
-        #[diesel(sql_type = Text)]
-        month: String,
-    }
-    let mut places: BTreeSet<(String, String, String)> = BTreeSet::new();
-    for (table, column, condition) in PLACED {
-        let month = month_sql(conn, column);
-        let found: Vec<Place> = load(
-            conn,
-            &format!(
-                "SELECT DISTINCT region_code, district_code, {month} AS month FROM {table} \
-                 WHERE {condition}"
-            ),
-            &[],
-        )?;
-        places.extend(
-            found
-                .into_iter()
-                .map(|p| (p.region_code, p.district_code, p.month)),
-        );
-    }
-    let mut stored: BTreeMap<(String, String, String), Row> = BTreeMap::new();
-    for row in load::<Row>(
+    let all_time = Period {
+        from: EARLIEST_DATE,
+        to: LATEST_DATE,
+    };
+    let computed = crate::reports::settled(conn, &Area::default(), &all_time)?;
+    let stored: BTreeMap<(String, String, String), Row> = load::<Row>(
         conn,
         "SELECT region_code, district_code, month, facts FROM report_months",
         &[],
-    )? {
-        places.insert((
+    )?
+    .into_iter()
+    .map(|row| {
+        let place = (
             row.region_code.clone(),
             row.district_code.clone(),
             row.month.clone(),
-        ));
-        stored.insert(
-            (
-                row.region_code.clone(),
-                row.district_code.clone(),
-                row.month.clone(),
-            ),
-            row,
         );
-    }
+        (place, row)
+    })
+    .collect();
     let marked: BTreeSet<(String, String, String)> = load::<Mark>(
         conn,
         "SELECT DISTINCT region_code, district_code, at FROM report_marks",
@@ -602,19 +627,11 @@ pub fn verify(conn: &mut DbConnection) -> Result<MonthsCompared, DbError> {
     .into_iter()
     .map(|m| (m.region_code, m.district_code, month_key(month_of(m.at))))
     .collect();
+    let places: BTreeSet<&(String, String, String)> =
+        computed.keys().chain(stored.keys()).collect();
     let mut out = MonthsCompared::default();
-    for place in places.difference(&marked) {
-        let (region, district, month) = place;
-        let Ok(first) = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") else {
-            out.differing_count += 1;
-            out.differing.push(format!("{region} {district} {month}"));
-            continue;
-        };
-        let area = Area {
-            region: Some(region.clone()),
-            district: Some(district.clone()),
-        };
-        let expected = crate::reports::settled(conn, &area, &whole(first))?;
+    for place in places.into_iter().filter(|p| !marked.contains(*p)) {
+        let expected = computed.get(place).cloned().unwrap_or_default();
         let found = match stored.get(place) {
             Some(row) => parse(row).ok(),
             None => Some(Settled::default()),
@@ -623,6 +640,7 @@ pub fn verify(conn: &mut DbConnection) -> Result<MonthsCompared, DbError> {
         if found.as_ref() != Some(&expected) {
             out.differing_count += 1;
             if out.differing.len() < 5 {
+                let (region, district, month) = place;
                 out.differing.push(format!("{region} {district} {month}"));
             }
         }

@@ -9,22 +9,21 @@
 //! A new indicator is one more function here (and one more field of `KpiCounts`), next to its
 //! reference query in `super`.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 use qorgau_domain::code::UnknownCode;
-use qorgau_domain::lifecycle::ClosureReason;
-use qorgau_domain::organisation::OrganisationKind;
-use qorgau_domain::report::kpi::{
-    self, CaseSpan, CaseTimes, DeadlineCount, KpiCounts, Outcome, ReferralCount, SignalCount,
-};
+use qorgau_domain::protocol::DeadlineKind;
+use qorgau_domain::report::kpi::{self, CaseTimes, DeadlineCount, KpiCounts, Outcome, SignalCount};
 use qorgau_domain::report::rounding::Tally;
 use qorgau_domain::report::{Area, Period};
 
 use super::{Param, numbered, staff, sum_keys_sql};
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::report_months::{self, ConcernCounted, Settled, SignalsCounted};
+use crate::report_months::{self, Settled};
 
 /// Everything the indicators of `period` in `area` are computed from; `now` decides which
 /// clocks have lapsed. The whole months no change has marked since the worker last saw them
@@ -43,7 +42,9 @@ pub fn kpi_counts(
         counts.absorb(row.facts.counts());
     }
     for part in &plan.live {
-        counts.absorb(settled(conn, area, part)?.counts());
+        for month in settled(conn, area, part)?.values() {
+            counts.absorb(month.counts());
+        }
     }
     counts
         .signals
@@ -57,48 +58,280 @@ pub fn kpi_counts(
     Ok(counts)
 }
 
-/// What the indicators add up over `period` in `area`, from the facts, the clocks still
-/// running aside: the content of a month row (`crate::report_months`), and what a report
-/// reads from the facts for a marked month or the days of a partial one.
-pub fn settled(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Settled, DbError> {
-    Ok(Settled {
-        signals: signal_counts(conn, area, period)?,
-        triage_seconds: triage_seconds(conn, area, period)?,
-        concerns: concern_counts(conn, area, period)?,
-        cases_opened: Settled::tally(cases_opened(conn, area, period)?),
-        closures: closures(conn, area, period)?
-            .into_iter()
-            .map(|(reason, n)| (reason, Settled::tally(n)))
-            .collect(),
-        cases: case_times(conn, area, period)?
-            .into_iter()
-            .map(|c| (c.key, c.to_first_contact, c.to_plan_approval))
-            .collect(),
-        deadlines: met_deadlines(conn, area, period)?
-            .into_iter()
-            .map(|d| {
-                (
-                    d.kind,
-                    d.outcome == Outcome::MetLate,
-                    Settled::tally(d.records),
-                )
-            })
-            .collect(),
-        referrals: referral_counts(conn, area, period)?
-            .into_iter()
-            .map(|r| {
-                (
-                    r.organisation_kind,
-                    r.status,
-                    r.answered,
-                    Settled::tally(r.records),
-                )
-            })
-            .collect(),
-        response_seconds: response_seconds(conn, area, period)?,
-        signals_with_child: Settled::tally(signals_with_child(conn, area, period)?),
-        repeat_signals: Settled::tally(repeat_signals(conn, area, period)?),
-    })
+/// A district's month: region, district, `YYYY-MM` (Kazakhstan time).
+pub type Place = (String, String, String);
+
+/// What the indicators add up over `period` in `area`, from the facts, per district and month,
+/// the clocks still running aside: the content of the month rows (`crate::report_months`), and
+/// what a report reads from the facts for a marked month or the days of a partial one. Each
+/// statement groups by the district and the month of its own time (received, opened, closed,
+/// started, sent), so one pass computes any number of months.
+pub fn settled(
+    conn: &mut DbConnection,
+    area: &Area,
+    period: &Period,
+) -> Result<BTreeMap<Place, Settled>, DbError> {
+    let mut months: BTreeMap<Place, Settled> = BTreeMap::new();
+    let postgres = postgres(conn);
+    let keys = |column: &str| sum_keys_sql(postgres, column);
+
+    // Signals per source, status and triage: met on time, late, or not yet (`None`).
+    let sql = format!(
+        "SELECT {}, source AS a, status AS b, CASE WHEN triaged_at IS NULL THEN NULL \
+         WHEN triaged_at <= triage_due_at THEN 'met_on_time' ELSE 'met_late' END AS c, \
+         COUNT(*) AS n, {} AS key_sum FROM report_signals WHERE {{}} GROUP BY 1, 2, 3, 4, 5, 6",
+        place(conn, "", "received_at"),
+        keys("record_key")
+    );
+    for row in placed::<PlacedCount>(conn, &sql, "received_at", area, period)? {
+        let triage = match row.count.c.as_deref() {
+            None => None,
+            met => Some(outcome(met)?),
+        };
+        let signal = Settled::signal(
+            code(row.count.a.as_deref())?,
+            code(row.count.b.as_deref())?,
+            triage,
+            row.count.tally(),
+        );
+        entry(&mut months, row.place).signals.push(signal);
+    }
+
+    // From receipt to triage, each triaged signal.
+    let sql = format!(
+        "SELECT {}, received_at AS \"from\", triaged_at AS \"to\", CAST(NULL AS TEXT) AS a \
+         FROM report_signals WHERE {{}} AND triaged_at IS NOT NULL",
+        place(conn, "", "received_at")
+    );
+    for row in placed::<PlacedSpan>(conn, &sql, "received_at", area, period)? {
+        let seconds = kpi::seconds(row.span.from, row.span.to);
+        entry(&mut months, row.place).triage_seconds.push(seconds);
+    }
+
+    // Signals per concern and source (the aggregates group by both).
+    let sql = format!(
+        "SELECT {}, c.concern AS a, s.source AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, \
+         {} AS key_sum FROM (SELECT signal_id, concern, record_key, region_code, district_code, \
+         received_at FROM report_signal_concerns WHERE {{}}) c \
+         JOIN report_signals s ON s.signal_id = c.signal_id GROUP BY 1, 2, 3, 4, 5",
+        place(conn, "c.", "received_at"),
+        keys("c.record_key")
+    );
+    for row in placed::<PlacedCount>(conn, &sql, "received_at", area, period)? {
+        let concern = (
+            code(row.count.a.as_deref())?,
+            code(row.count.b.as_deref())?,
+            Settled::tally(row.count.tally()),
+        );
+        entry(&mut months, row.place).concerns.push(concern);
+    }
+
+    // Cases opened, and the signals about an identified child: counts.
+    for (time, table, condition) in [
+        ("opened_at", "report_cases", "TRUE"),
+        ("received_at", "report_signals", "child_id IS NOT NULL"),
+    ] {
+        let sql = format!(
+            "SELECT {}, CAST(NULL AS TEXT) AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, \
+             COUNT(*) AS n, {} AS key_sum FROM {table} WHERE {{}} AND {condition} GROUP BY 1, 2, 3",
+            place(conn, "", time),
+            keys("record_key")
+        );
+        for row in placed::<PlacedCount>(conn, &sql, time, area, period)? {
+            let month = entry(&mut months, row.place);
+            let total = if table == "report_cases" {
+                &mut month.cases_opened
+            } else {
+                &mut month.signals_with_child
+            };
+            *total = Settled::tally(tally(*total).merge(row.count.tally()));
+        }
+    }
+
+    // Cases closed, per reason.
+    let sql = format!(
+        "SELECT {}, closure_reason AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, \
+         COUNT(*) AS n, {} AS key_sum FROM report_cases WHERE {{}} GROUP BY 1, 2, 3, 4",
+        place(conn, "", "closed_at"),
+        keys("record_key")
+    );
+    for row in placed::<PlacedCount>(conn, &sql, "closed_at", area, period)? {
+        let reason = match row.count.a.as_deref() {
+            None => None,
+            Some(r) => Some(code(Some(r))?),
+        };
+        let closure = (reason, Settled::tally(row.count.tally()));
+        entry(&mut months, row.place).closures.push(closure);
+    }
+
+    // Cases opened from a signal: their durations.
+    let sql = format!(
+        "SELECT {}, record_key, signal_received_at, first_seen_at, first_approved_at \
+         FROM report_cases WHERE {{}} AND signal_received_at IS NOT NULL",
+        place(conn, "", "opened_at")
+    );
+    for row in placed::<PlacedCase>(conn, &sql, "opened_at", area, period)? {
+        let span = CaseTimes {
+            key: key_of(row.case.record_key),
+            signal_received_at: row.case.signal_received_at,
+            first_seen_at: row.case.first_seen_at,
+            first_approved_at: row.case.first_approved_at,
+        }
+        .span();
+        let case = (span.key, span.to_first_contact, span.to_plan_approval);
+        entry(&mut months, row.place).cases.push(case);
+    }
+
+    // The cases' deadlines whose clock started, met, per kind and whether late. Deadlines are
+    // their own facts: they carry their case's area, their start (migration 000010) and their
+    // record key (a generated column, 000030), all held by `deadlines_area_started` (an area)
+    // and `deadlines_started` (the country).
+    let sql = format!(
+        "SELECT {}, kind AS a, CASE WHEN met_at <= due_at THEN 'met_on_time' ELSE 'met_late' END \
+         AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, {} AS key_sum FROM deadlines WHERE {{}} \
+         AND met_at IS NOT NULL AND status <> 'cancelled' AND kind <> 'triage' GROUP BY 1, 2, 3, 4, 5",
+        place(conn, "", "starts_at"),
+        keys("record_key")
+    );
+    for row in placed::<PlacedCount>(conn, &sql, "starts_at", area, period)? {
+        let kind: DeadlineKind = code(row.count.a.as_deref())?;
+        let late = outcome(row.count.b.as_deref())? == Outcome::MetLate;
+        let deadline = (kind, late, Settled::tally(row.count.tally()));
+        entry(&mut months, row.place).deadlines.push(deadline);
+    }
+
+    // Referrals (not notifications) sent, per kind of organisation, status, and whether answered.
+    let sql = format!(
+        "SELECT {}, organisation_kind AS a, status AS b, \
+         CASE WHEN responded_at IS NULL THEN 'no' ELSE 'yes' END AS c, COUNT(*) AS n, \
+         {} AS key_sum FROM report_referrals WHERE {{}} AND kind = 'referral' \
+         GROUP BY 1, 2, 3, 4, 5, 6",
+        place(conn, "", "created_at"),
+        keys("record_key")
+    );
+    for row in placed::<PlacedCount>(conn, &sql, "created_at", area, period)? {
+        let referral = (
+            code(row.count.a.as_deref())?,
+            code(row.count.b.as_deref())?,
+            row.count.c.as_deref() == Some("yes"),
+            Settled::tally(row.count.tally()),
+        );
+        entry(&mut months, row.place).referrals.push(referral);
+    }
+
+    // From sending to the answer, each answered referral.
+    let sql = format!(
+        "SELECT {}, created_at AS \"from\", responded_at AS \"to\", organisation_kind AS a \
+         FROM report_referrals WHERE {{}} AND kind = 'referral' AND responded_at IS NOT NULL",
+        place(conn, "", "created_at")
+    );
+    for row in placed::<PlacedSpan>(conn, &sql, "created_at", area, period)? {
+        let response = (
+            code(row.span.a.as_deref())?,
+            kpi::seconds(row.span.from, row.span.to),
+        );
+        entry(&mut months, row.place)
+            .response_seconds
+            .push(response);
+    }
+
+    // Signals whose child had another signal in the twelve calendar months before
+    // ([`kpi::is_repeat`] on the latest earlier one, decided here).
+    let sql = format!(
+        "SELECT {}, record_key, received_at, previous_received_at FROM report_signals \
+         WHERE {{}} AND previous_received_at IS NOT NULL",
+        place(conn, "", "received_at")
+    );
+    for row in placed::<PlacedLater>(conn, &sql, "received_at", area, period)? {
+        if kpi::is_repeat(row.later.received_at, row.later.previous_received_at) {
+            let month = entry(&mut months, row.place);
+            let repeat = Tally {
+                count: 1,
+                key: key_of(row.later.record_key),
+            };
+            month.repeat_signals = Settled::tally(tally(month.repeat_signals).merge(repeat));
+        }
+    }
+    for month in months.values_mut() {
+        month.sort();
+    }
+    Ok(months)
+}
+
+fn entry(months: &mut BTreeMap<Place, Settled>, place: PlaceRow) -> &mut Settled {
+    months.entry((place.r, place.d, place.m)).or_default()
+}
+
+fn tally((count, key): (i64, u32)) -> Tally {
+    Tally { count, key }
+}
+
+/// `region_code AS r, district_code AS d, <month of time> AS m`, the columns qualified by
+/// `prefix`.
+fn place(conn: &DbConnection, prefix: &str, time: &str) -> String {
+    format!(
+        "{prefix}region_code AS r, {prefix}district_code AS d, {} AS m",
+        report_months::month_sql(conn, &format!("{prefix}{time}"))
+    )
+}
+
+/// Runs `sql` with `{}` replaced by the area's period of `time`.
+fn placed<T>(
+    conn: &mut DbConnection,
+    sql: &str,
+    time: &str,
+    area: &Area,
+    period: &Period,
+) -> Result<Vec<T>, DbError>
+where
+    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
+{
+    let mut params = Vec::new();
+    let sql = sql.replacen("{}", &within(time, area, period, &mut params), 1);
+    load(conn, &sql, &params)
+}
+
+/// The district-month of a row.
+#[derive(QueryableByName)]
+struct PlaceRow {
+    #[diesel(sql_type = Text)]
+    r: String,
+    #[diesel(sql_type = Text)]
+    d: String,
+    #[diesel(sql_type = Text)]
+    m: String,
+}
+
+#[derive(QueryableByName)]
+struct PlacedCount {
+    #[diesel(embed)]
+    place: PlaceRow,
+    #[diesel(embed)]
+    count: Counted,
+}
+
+#[derive(QueryableByName)]
+struct PlacedSpan {
+    #[diesel(embed)]
+    place: PlaceRow,
+    #[diesel(embed)]
+    span: Span,
+}
+
+#[derive(QueryableByName)]
+struct PlacedCase {
+    #[diesel(embed)]
+    place: PlaceRow,
+    #[diesel(embed)]
+    case: CaseRow,
+}
+
+#[derive(QueryableByName)]
+struct PlacedLater {
+    #[diesel(embed)]
+    place: PlaceRow,
+    #[diesel(embed)]
+    later: Later,
 }
 
 /// A group of records: up to three codes, how many, the sum of their keys.
@@ -242,38 +475,6 @@ fn key_of(record_key: i64) -> u32 {
     Tally::new(1, record_key).key
 }
 
-/// Signals received in the period, per source, status and triage: met on time, late, or not
-/// yet (`None`).
-fn signal_counts(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<SignalsCounted>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT source AS a, status AS b, CASE WHEN triaged_at IS NULL THEN NULL \
-         WHEN triaged_at <= triage_due_at THEN 'met_on_time' ELSE 'met_late' END AS c, \
-         COUNT(*) AS n, {} AS key_sum FROM report_signals WHERE {} GROUP BY 1, 2, 3",
-        sum_keys_sql(postgres(conn), "record_key"),
-        within("received_at", area, period, &mut params)
-    );
-    load::<Counted>(conn, &sql, &params)?
-        .into_iter()
-        .map(|row| {
-            let triage = match row.c.as_deref() {
-                None => None,
-                met => Some(outcome(met)?),
-            };
-            Ok(Settled::signal(
-                code(row.a.as_deref())?,
-                code(row.b.as_deref())?,
-                triage,
-                row.tally(),
-            ))
-        })
-        .collect()
-}
-
 /// Signals of the period not triaged yet, per source, status and whether their clock has
 /// lapsed by `now` (the partial indexes `report_signals_untriaged…` hold only them).
 fn untriaged_signals(
@@ -303,159 +504,21 @@ fn untriaged_signals(
         .collect()
 }
 
-/// From receipt to triage, each triaged signal of the period.
-fn triage_seconds(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<i64>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT received_at AS \"from\", triaged_at AS \"to\", CAST(NULL AS TEXT) AS a \
-         FROM report_signals WHERE {} AND triaged_at IS NOT NULL",
-        within("received_at", area, period, &mut params)
-    );
-    Ok(load::<Span>(conn, &sql, &params)?
-        .into_iter()
-        .map(|s| kpi::seconds(s.from, s.to))
-        .collect())
-}
-
-/// Signals of the period per concern and source (the aggregates group by both).
-fn concern_counts(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<ConcernCounted>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT c.concern AS a, s.source AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, \
-         {} AS key_sum FROM (SELECT signal_id, concern, record_key FROM report_signal_concerns \
-         WHERE {}) c JOIN report_signals s ON s.signal_id = c.signal_id GROUP BY c.concern, s.source",
-        sum_keys_sql(postgres(conn), "c.record_key"),
-        within("received_at", area, period, &mut params)
-    );
-    load::<Counted>(conn, &sql, &params)?
-        .into_iter()
-        .map(|row| {
-            Ok((
-                code(row.a.as_deref())?,
-                code(row.b.as_deref())?,
-                Settled::tally(row.tally()),
-            ))
-        })
-        .collect()
-}
-
-/// Cases opened in the period.
-fn cases_opened(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Tally, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT CAST(NULL AS TEXT) AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, \
-         COUNT(*) AS n, {} AS key_sum FROM report_cases WHERE {}",
-        sum_keys_sql(postgres(conn), "record_key"),
-        within("opened_at", area, period, &mut params)
-    );
-    Ok(load::<Counted>(conn, &sql, &params)?
-        .first()
-        .map(Counted::tally)
-        .unwrap_or_default())
-}
-
-/// Cases closed in the period, per reason.
-fn closures(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<(Option<ClosureReason>, Tally)>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT closure_reason AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, \
-         COUNT(*) AS n, {} AS key_sum FROM report_cases WHERE {} GROUP BY closure_reason",
-        sum_keys_sql(postgres(conn), "record_key"),
-        within("closed_at", area, period, &mut params)
-    );
-    load::<Counted>(conn, &sql, &params)?
-        .into_iter()
-        .map(|row| {
-            let reason = match row.a.as_deref() {
-                None => None,
-                Some(r) => Some(code(Some(r))?),
-            };
-            Ok((reason, row.tally()))
-        })
-        .collect()
-}
-
-/// Cases opened in the period from a signal: their durations.
-fn case_times(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<CaseSpan>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT record_key, signal_received_at, first_seen_at, first_approved_at \
-         FROM report_cases WHERE {} AND signal_received_at IS NOT NULL",
-        within("opened_at", area, period, &mut params)
-    );
-    Ok(load::<CaseRow>(conn, &sql, &params)?
-        .into_iter()
-        .map(|c| {
-            CaseTimes {
-                key: key_of(c.record_key),
-                signal_received_at: c.signal_received_at,
-                first_seen_at: c.first_seen_at,
-                first_approved_at: c.first_approved_at,
-            }
-            .span()
-        })
-        .collect())
-}
-
-/// The cases' deadlines whose clock started in the period, met, per kind and outcome.
-/// Deadlines are their own facts: they carry their case's area and their start (migration
-/// 000010) and their record key (a generated column, migration 000030), and the indexes
-/// `deadlines_area_started` (an area) and `deadlines_started` (the country) hold every column
-/// read here.
-fn met_deadlines(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<DeadlineCount>, DbError> {
-    deadline_counts(conn, area, period, None)
-}
-
-/// The same deadlines not met yet, by whether they have lapsed by `now` (the partial indexes
-/// `deadlines_unmet…` hold only them).
+/// The cases' deadlines whose clock started in the period and is not met yet, per kind and
+/// whether it has lapsed by `now` (the partial indexes `deadlines_unmet…` hold only them; the
+/// met ones are in [`settled`]).
 fn unmet_deadlines(
     conn: &mut DbConnection,
     area: &Area,
     period: &Period,
     now: NaiveDateTime,
 ) -> Result<Vec<DeadlineCount>, DbError> {
-    deadline_counts(conn, area, period, Some(now))
-}
-
-/// [`met_deadlines`] without `now`, [`unmet_deadlines`] with it.
-fn deadline_counts(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-    now: Option<NaiveDateTime>,
-) -> Result<Vec<DeadlineCount>, DbError> {
-    let mut params: Vec<Param> = now.into_iter().map(Param::Time).collect();
-    let (met, outcome_of) = match now {
-        None => (
-            "IS NOT NULL",
-            "CASE WHEN met_at <= due_at THEN 'met_on_time' ELSE 'met_late' END".to_string(),
-        ),
-        Some(_) => ("IS NULL", outcome_sql("due_at", "met_at")),
-    };
+    let mut params = vec![Param::Time(now)];
     let sql = format!(
-        "SELECT kind AS a, {outcome_of} AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, {} AS key_sum \
-         FROM deadlines WHERE {} AND met_at {met} AND status <> 'cancelled' AND kind <> 'triage' \
+        "SELECT kind AS a, {} AS b, CAST(NULL AS TEXT) AS c, COUNT(*) AS n, {} AS key_sum \
+         FROM deadlines WHERE {} AND met_at IS NULL AND status <> 'cancelled' AND kind <> 'triage' \
          GROUP BY 1, 2",
+        outcome_sql("due_at", "met_at"),
         sum_keys_sql(postgres(conn), "record_key"),
         within("starts_at", area, period, &mut params)
     );
@@ -469,91 +532,6 @@ fn deadline_counts(
             })
         })
         .collect()
-}
-
-/// Referrals (not notifications) sent in the period, per kind of organisation, status, and
-/// whether answered.
-fn referral_counts(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<ReferralCount>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT organisation_kind AS a, status AS b, \
-         CASE WHEN responded_at IS NULL THEN 'no' ELSE 'yes' END AS c, COUNT(*) AS n, \
-         {} AS key_sum FROM report_referrals WHERE {} AND kind = 'referral' GROUP BY 1, 2, 3",
-        sum_keys_sql(postgres(conn), "record_key"),
-        within("created_at", area, period, &mut params)
-    );
-    load::<Counted>(conn, &sql, &params)?
-        .into_iter()
-        .map(|row| {
-            Ok(ReferralCount {
-                organisation_kind: code(row.a.as_deref())?,
-                status: code(row.b.as_deref())?,
-                answered: row.c.as_deref() == Some("yes"),
-                records: row.tally(),
-            })
-        })
-        .collect()
-}
-
-/// From sending to the answer, each answered referral of the period.
-fn response_seconds(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Vec<(OrganisationKind, i64)>, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT created_at AS \"from\", responded_at AS \"to\", organisation_kind AS a \
-         FROM report_referrals WHERE {} AND kind = 'referral' AND responded_at IS NOT NULL",
-        within("created_at", area, period, &mut params)
-    );
-    load::<Span>(conn, &sql, &params)?
-        .into_iter()
-        .map(|s| Ok((code(s.a.as_deref())?, kpi::seconds(s.from, s.to))))
-        .collect()
-}
-
-/// Signals of the period about an identified child.
-fn signals_with_child(
-    conn: &mut DbConnection,
-    area: &Area,
-    period: &Period,
-) -> Result<Tally, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT CAST(NULL AS TEXT) AS a, CAST(NULL AS TEXT) AS b, CAST(NULL AS TEXT) AS c, \
-         COUNT(*) AS n, {} AS key_sum FROM report_signals WHERE {} AND child_id IS NOT NULL",
-        sum_keys_sql(postgres(conn), "record_key"),
-        within("received_at", area, period, &mut params)
-    );
-    Ok(load::<Counted>(conn, &sql, &params)?
-        .first()
-        .map(Counted::tally)
-        .unwrap_or_default())
-}
-
-/// Signals of the period whose child had another signal in the twelve calendar months before
-/// ([`kpi::is_repeat`] on the latest earlier one).
-fn repeat_signals(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Tally, DbError> {
-    let mut params = Vec::new();
-    let sql = format!(
-        "SELECT record_key, received_at, previous_received_at FROM report_signals \
-         WHERE {} AND previous_received_at IS NOT NULL",
-        within("received_at", area, period, &mut params)
-    );
-    Ok(load::<Later>(conn, &sql, &params)?
-        .into_iter()
-        .filter(|s| kpi::is_repeat(s.received_at, s.previous_received_at))
-        .fold(Tally::default(), |t, s| {
-            t.merge(Tally {
-                count: 1,
-                key: key_of(s.record_key),
-            })
-        }))
 }
 
 /// Children (distinct) whose case had an approved plan by the end of the period and was not
