@@ -159,7 +159,11 @@ fn is_postgres(conn: &DbConnection) -> bool {
 }
 
 /// A statement with text parameters written `?`, on either backend.
-fn execute(conn: &mut DbConnection, sql: &str, params: &[&str]) -> Result<usize, DbError> {
+pub(crate) fn execute(
+    conn: &mut DbConnection,
+    sql: &str,
+    params: &[&str],
+) -> Result<usize, DbError> {
     Ok(match conn {
         DbConnection::Postgres(pg) => {
             let mut query = diesel::sql_query(crate::reports::numbered(sql)).into_boxed();

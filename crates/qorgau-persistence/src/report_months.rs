@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::reports::numbered;
+use crate::report_facts::execute;
+use crate::reports::{Param, in_area, load};
 
 /// A count and the sum of its records' keys, as stored.
 pub type Counted = (i64, u32);
@@ -257,74 +258,6 @@ struct Row {
     facts: String,
 }
 
-/// A parameter of the statements below.
-#[derive(Clone)]
-enum Bind {
-    Time(NaiveDateTime),
-    Text(String),
-}
-
-fn load<T>(conn: &mut DbConnection, sql: &str, params: &[Bind]) -> Result<Vec<T>, DbError>
-where
-    T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
-{
-    Ok(match conn {
-        DbConnection::Postgres(pg) => {
-            let mut query = diesel::sql_query(numbered(sql)).into_boxed();
-            for p in params.iter().cloned() {
-                query = match p {
-                    Bind::Time(t) => query.bind::<Timestamp, _>(t),
-                    Bind::Text(s) => query.bind::<Text, _>(s),
-                };
-            }
-            query.load(pg)?
-        }
-        DbConnection::Sqlite(sqlite) => {
-            let mut query = diesel::sql_query(sql).into_boxed();
-            for p in params.iter().cloned() {
-                query = match p {
-                    Bind::Time(t) => query.bind::<Timestamp, _>(t),
-                    Bind::Text(s) => query.bind::<Text, _>(s),
-                };
-            }
-            query.load(sqlite)?
-        }
-    })
-}
-
-fn execute(conn: &mut DbConnection, sql: &str, params: &[&str]) -> Result<usize, DbError> {
-    Ok(match conn {
-        DbConnection::Postgres(pg) => {
-            let mut query = diesel::sql_query(numbered(sql)).into_boxed();
-            for p in params {
-                query = query.bind::<Text, _>(p.to_string());
-            }
-            query.execute(pg)?
-        }
-        DbConnection::Sqlite(sqlite) => {
-            let mut query = diesel::sql_query(sql).into_boxed();
-            for p in params {
-                query = query.bind::<Text, _>(p.to_string());
-            }
-            query.execute(sqlite)?
-        }
-    })
-}
-
-/// ` AND region_code = ? …` for the area, its parameters appended.
-fn in_area(area: &Area, params: &mut Vec<Bind>) -> String {
-    let mut sql = String::new();
-    if let Some(region) = &area.region {
-        sql.push_str(" AND region_code = ?");
-        params.push(Bind::Text(region.clone()));
-    }
-    if let Some(district) = &area.district {
-        sql.push_str(" AND district_code = ?");
-        params.push(Bind::Text(district.clone()));
-    }
-    sql
-}
-
 /// How to read `period` in `area`: the rows of the whole months no mark falls in, and from the
 /// facts the rest.
 pub fn plan(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Plan, DbError> {
@@ -347,8 +280,8 @@ pub fn plan(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Pla
         });
     };
     let mut params = vec![
-        Bind::Time(whole(earliest).start()),
-        Bind::Time(whole(latest).end()),
+        Param::Time(whole(earliest).start()),
+        Param::Time(whole(latest).end()),
     ];
     #[derive(QueryableByName)]
     struct Marked {
@@ -370,8 +303,8 @@ pub fn plan(conn: &mut DbConnection, area: &Area, period: &Period) -> Result<Pla
         .filter(|m| marked_keys.contains(&month_key(*m)))
         .collect();
     let mut params = vec![
-        Bind::Text(month_key(earliest)),
-        Bind::Text(month_key(latest)),
+        Param::Text(month_key(earliest)),
+        Param::Text(month_key(latest)),
     ];
     let sql = format!(
         "SELECT region_code, district_code, month, facts FROM report_months \

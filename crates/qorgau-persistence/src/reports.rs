@@ -34,6 +34,7 @@ use crate::schema::{
     cases, deadlines, interventions, organisations, plans, referrals, signal_concerns, signals,
     trainings, users,
 };
+pub(crate) use counts::{in_area, load};
 pub use counts::{kpi_counts, settled};
 
 /// Narrows a boxed query to the area: `region` and `district` are the columns that place the
@@ -591,8 +592,9 @@ fn sum_keys_sql(postgres: bool, key: &str) -> String {
     }
 }
 
+/// A bound parameter of a statement written with `?` (numbered for PostgreSQL by [`numbered`]).
 #[derive(Clone)]
-enum Param {
+pub(crate) enum Param {
     Time(NaiveDateTime),
     Text(String),
 }

@@ -388,7 +388,12 @@ struct Later {
     previous_received_at: NaiveDateTime,
 }
 
-fn load<T>(conn: &mut DbConnection, sql: &str, params: &[Param]) -> Result<Vec<T>, DbError>
+/// Runs a statement with `?` placeholders on either backend and reads its rows by name.
+pub(crate) fn load<T>(
+    conn: &mut DbConnection,
+    sql: &str,
+    params: &[Param],
+) -> Result<Vec<T>, DbError>
 where
     T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
 {
@@ -424,7 +429,7 @@ fn within(time: &str, area: &Area, period: &Period, params: &mut Vec<Param>) -> 
 }
 
 /// The record in the area: ` AND region_code = ? …`, its parameters appended.
-fn in_area(area: &Area, params: &mut Vec<Param>) -> String {
+pub(crate) fn in_area(area: &Area, params: &mut Vec<Param>) -> String {
     let mut sql = String::new();
     if let Some(region) = &area.region {
         sql.push_str(" AND region_code = ?");
