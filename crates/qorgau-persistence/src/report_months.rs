@@ -50,7 +50,8 @@ fn stored(t: Tally) -> Counted {
     (t.count, t.key)
 }
 
-fn tally((count, key): Counted) -> Tally {
+/// A stored count as the indicators count it.
+pub(crate) fn tally((count, key): Counted) -> Tally {
     Tally { count, key }
 }
 

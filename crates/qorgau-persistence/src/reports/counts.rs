@@ -23,7 +23,7 @@ use qorgau_domain::report::{Area, Period};
 use super::{Param, numbered, staff, sum_keys_sql};
 use crate::DbConnection;
 use crate::error::DbError;
-use crate::report_months::{self, Settled};
+use crate::report_months::{self, Settled, tally};
 
 /// Everything the indicators of `period` in `area` are computed from; `now` decides which
 /// clocks have lapsed. The whole months no change has marked since the worker last saw them
@@ -260,10 +260,6 @@ pub fn settled(
 
 fn entry(months: &mut BTreeMap<Place, Settled>, place: PlaceRow) -> &mut Settled {
     months.entry((place.r, place.d, place.m)).or_default()
-}
-
-fn tally((count, key): (i64, u32)) -> Tally {
-    Tally { count, key }
 }
 
 /// `region_code AS r, district_code AS d, <month of time> AS m`, the columns qualified by
